@@ -1,0 +1,55 @@
+import { temporal } from '@temporalio/proto';
+import type { AppContext } from '../../context';
+
+export interface CheckResult {
+  ok: boolean;
+  error?: string;
+  [detail: string]: unknown;
+}
+
+const CHECK_TIMEOUT_MS = 3_000;
+/** Workers long-poll for about a minute; a poller seen within two is still there. */
+const POLLER_FRESH_MS = 120_000;
+
+async function check(run: () => Promise<Record<string, unknown>>): Promise<CheckResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+  });
+  try {
+    return { ok: true, ...(await Promise.race([run(), timeout])) };
+  } catch (err) {
+    return { ok: false, error: (err as Error).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function checkDatabase({ db, databaseKind }: AppContext): Promise<CheckResult> {
+  return check(async () => {
+    await db.db!.admin().ping();
+    return { kind: databaseKind };
+  });
+}
+
+export function checkTemporal({ temporal: client }: AppContext): Promise<CheckResult> {
+  return check(async () => {
+    const info = await client.workflowService.getSystemInfo({});
+    return { namespace: client.options.namespace, serverVersion: info.serverVersion || undefined };
+  });
+}
+
+/** Whether any worker polls our task queue: without one, nothing scheduled ever runs. */
+export function checkWorker({ temporal: client, taskQueue }: AppContext): Promise<CheckResult> {
+  return check(async () => {
+    const { pollers } = await client.workflowService.describeTaskQueue({
+      namespace: client.options.namespace,
+      taskQueue: { name: taskQueue },
+      taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
+    });
+    const now = Date.now();
+    const fresh = pollers.filter((p) => p.lastAccessTime?.seconds && now - Number(p.lastAccessTime.seconds) * 1000 < POLLER_FRESH_MS);
+    if (fresh.length === 0) throw new Error(`no worker is polling task queue ${taskQueue}`);
+    return { taskQueue, pollers: fresh.length };
+  });
+}

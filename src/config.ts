@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Repository root: config paths default under it so `npm start` needs no set-up. */
+export const ROOT_DIR = path.resolve(__dirname, '..');
+
+const optionalString = z
+  .string()
+  .transform((s) => s.trim())
+  .pipe(z.string())
+  .optional()
+  .transform((s) => (s ? s : undefined));
+
+const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+const envSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port(3000),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('promo-engine'),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  MONGO_URL: optionalString,
+  MONGO_PORT: port(27017),
+  MONGO_DB: z.string().default('promo_engine'),
+  EMBEDDED_MONGO: z.enum(['auto', 'mongod', 'mongo-java-server', 'ferretdb']).default('auto'),
+  DATA_DIR: z.string().default(path.join(ROOT_DIR, '.data')),
+  TOOLS_DIR: z.string().default(path.join(ROOT_DIR, '.tools')),
+  APP_ID: optionalString,
+  APP_TOKEN: optionalString,
+  REQUEST_BODY_LIMIT: z.string().default('1mb'),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+/** Parses the environment once; a bad value stops the process with the variable's name. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  const config = parsed.data;
+  if ((config.APP_ID === undefined) !== (config.APP_TOKEN === undefined)) {
+    throw new Error('Invalid configuration: APP_ID and APP_TOKEN must be set together');
+  }
+  return { ...config, DATA_DIR: path.resolve(config.DATA_DIR), TOOLS_DIR: path.resolve(config.TOOLS_DIR) };
+}

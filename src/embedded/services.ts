@@ -1,0 +1,59 @@
+import path from 'node:path';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import { startMongoServer, type MongoServer } from './mongo-server';
+import { defaultTemporalDbFile, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
+
+/** Where the service's dependencies are, whether we started them or were given them. */
+export interface Dependencies {
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  /** Connection string including the database name. */
+  mongoUrl: string;
+  mongoKind: string;
+  /** Stops the servers this process started, in reverse order; a no-op for external ones. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a Temporal dev server when TEMPORAL_ADDRESS is unset and a MongoDB-wire server
+ * when MONGO_URL is unset; both keep their data under DATA_DIR so a restart resumes.
+ */
+export async function startDependencies(config: Config, logger: Logger): Promise<Dependencies> {
+  const runDir = path.join(config.DATA_DIR, 'run');
+  const started: Array<{ stop(): Promise<void> }> = [];
+  const stop = async () => {
+    for (const s of started.reverse()) await s.stop();
+  };
+  try {
+    let mongo: MongoServer | undefined;
+    if (!config.MONGO_URL) {
+      mongo = await startMongoServer({ kind: config.EMBEDDED_MONGO, toolsDir: config.TOOLS_DIR, port: config.MONGO_PORT, dataDir: config.DATA_DIR, runDir });
+      started.push(mongo.process);
+      logger.info({ kind: mongo.kind, url: mongo.url, log: mongo.process.logFile }, `database (${mongo.kind}) listening on ${mongo.url}`);
+    }
+    let temporal: TemporalDevServer | undefined;
+    if (!config.TEMPORAL_ADDRESS) {
+      temporal = await startTemporalDevServer({
+        toolsDir: config.TOOLS_DIR,
+        port: config.TEMPORAL_PORT,
+        uiPort: config.TEMPORAL_UI_PORT,
+        dbFile: defaultTemporalDbFile(config.DATA_DIR),
+        namespace: config.TEMPORAL_NAMESPACE,
+        runDir,
+      });
+      started.push(temporal.process);
+      logger.info({ address: temporal.address, ui: temporal.uiUrl, log: temporal.process.logFile }, `Temporal dev server on ${temporal.address}, Web UI at ${temporal.uiUrl}`);
+    }
+    return {
+      temporalAddress: config.TEMPORAL_ADDRESS ?? (temporal as TemporalDevServer).address,
+      temporalUiUrl: temporal?.uiUrl,
+      mongoUrl: config.MONGO_URL ?? `${(mongo as MongoServer).url}/${config.MONGO_DB}`,
+      mongoKind: mongo?.kind ?? 'external',
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,103 @@
+import { Router, type Request, type Response } from 'express';
+import type { ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
+import type { z } from 'zod';
+import { validate } from './middleware/validate';
+
+type Method = 'get' | 'post' | 'put' | 'delete';
+type ObjectSchema = z.ZodObject;
+
+export interface RouteSpec<B extends z.ZodType | undefined, Q extends ObjectSchema | undefined, P extends ObjectSchema | undefined> {
+  method: Method;
+  /** Express path relative to the router's mount point, e.g. `/:id`. */
+  path: string;
+  summary: string;
+  body?: B;
+  query?: Q;
+  params?: P;
+  /** Status of a successful answer; 204 sends no body. */
+  status?: number;
+  /** The success response's schema, for the OpenAPI document. */
+  response?: z.ZodType;
+  /** Other documented answers, e.g. `{ 404: 'Unknown key' }`. */
+  errors?: Record<number, string>;
+}
+
+type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+export interface RouteInput<B, Q, P> {
+  body: Infer<B>;
+  query: Infer<Q>;
+  params: Infer<P>;
+  req: Request;
+  res: Response;
+}
+
+/**
+ * An Express router whose routes carry their zod schemas: the same schemas validate
+ * requests at the edge and generate the OpenAPI document, so the two cannot drift.
+ */
+export class ApiRouter {
+  readonly router = Router();
+  private readonly docs: RouteConfig[] = [];
+
+  constructor(
+    /** Where the router is mounted, e.g. `/v1/app-keys`. */
+    readonly basePath: string,
+    readonly tag: string,
+    private readonly secured = true,
+  ) {}
+
+  route<B extends z.ZodType | undefined, Q extends ObjectSchema | undefined, P extends ObjectSchema | undefined>(
+    spec: RouteSpec<B, Q, P>,
+    handler: (input: RouteInput<B, Q, P>) => Promise<unknown> | unknown,
+  ): this {
+    const status = spec.status ?? 200;
+    this.router[spec.method](spec.path, validate({ body: spec.body, query: spec.query, params: spec.params }), async (req, res) => {
+      const result = await handler({ body: res.locals.body, query: res.locals.query, params: res.locals.params, req, res });
+      if (res.headersSent) return;
+      if (status === 204) res.status(204).end();
+      else res.status(status).json(result);
+    });
+    this.docs.push(toOpenApi(this.basePath, this.tag, this.secured, spec, status));
+    return this;
+  }
+
+  openApiRoutes(): readonly RouteConfig[] {
+    return this.docs;
+  }
+}
+
+function toOpenApi(
+  basePath: string,
+  tag: string,
+  secured: boolean,
+  spec: RouteSpec<z.ZodType | undefined, ObjectSchema | undefined, ObjectSchema | undefined>,
+  status: number,
+): RouteConfig {
+  const responses: Record<string, ResponseConfig> = {
+    [status]: {
+      description: status === 204 ? 'No content' : 'Success',
+      ...(spec.response ? { content: { 'application/json': { schema: spec.response } } } : {}),
+    },
+  };
+  const errorSchemaRef = { $ref: '#/components/schemas/Error' };
+  const errors: Record<number, string> = { ...spec.errors };
+  if (spec.body || spec.query || spec.params) errors[400] ??= 'Invalid request';
+  if (secured) errors[401] = 'Missing or invalid X-App-Id / X-App-Token';
+  for (const [code, description] of Object.entries(errors)) {
+    responses[code] = { description, content: { 'application/json': { schema: errorSchemaRef } } };
+  }
+  return {
+    method: spec.method,
+    path: `${basePath}${spec.path}`.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '') || '/',
+    summary: spec.summary,
+    tags: [tag],
+    ...(secured ? { security: [{ AppId: [], AppToken: [] }] } : {}),
+    request: {
+      ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+      ...(spec.query ? { query: spec.query } : {}),
+      ...(spec.params ? { params: spec.params } : {}),
+    },
+    responses,
+  };
+}

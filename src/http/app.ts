@@ -1,0 +1,50 @@
+import express, { type Express } from 'express';
+import swaggerUi from 'swagger-ui-express';
+import { appKeysRouter } from '../api/app-keys/router';
+import { healthRouter } from '../api/health/router';
+import type { AppContext } from '../context';
+import type { ApiRouter } from './api-router';
+import { createMetrics } from './metrics';
+import { accessLog } from './middleware/access-log';
+import { requireAppKey } from './middleware/auth';
+import { errorHandler, notFoundRoute } from './middleware/error-handler';
+import { requestId } from './middleware/request-id';
+import { buildOpenApiDocument } from './openapi';
+
+const VERSION: string = require('../../package.json').version;
+
+/** Builds the Express app; `listen` is the caller's business, so tests drive it with supertest. */
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  const metrics = createMetrics();
+  app.disable('x-powered-by');
+  // Voucherify's SDK sends nested filters in qs bracket notation, which the simple parser drops.
+  app.set('query parser', 'extended');
+
+  app.use(requestId, accessLog(ctx.logger), metrics.middleware);
+  // The SDK with a trailing-slash apiUrl asks for `//v1/...`; treat it as `/v1/...`.
+  app.use((req, _res, next) => {
+    if (req.url.startsWith('//')) req.url = req.url.replace(/^\/+/, '/');
+    next();
+  });
+  app.use(express.json({ limit: ctx.bodyLimit }));
+
+  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx)];
+  const openApi = buildOpenApiDocument(routers, VERSION);
+
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: 'Promo distribution engine API' }));
+
+  // Authentication guards the whole /v1 tree, unknown paths included, so a missing route never answers before auth does.
+  app.use('/v1', requireAppKey(ctx.models.AppKey));
+  for (const router of routers) app.use(router.basePath, router.router);
+
+  app.use(notFoundRoute);
+  app.use(errorHandler(ctx.logger));
+  return app;
+}

@@ -1,0 +1,100 @@
+import type { Server } from 'node:http';
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { seedAppKey } from './auth/app-keys';
+import type { Config } from './config';
+import type { AppContext } from './context';
+import { connectDatabase } from './db/connect';
+import { createApp } from './http/app';
+import type { Logger } from './logger';
+import { connectTemporalClient, ensureSearchAttributes } from './temporal/client';
+import { createWorker } from './temporal/worker';
+
+/** A started part of the service and how to stop it; stopped in reverse order of start. */
+export interface Stoppable {
+  name: string;
+  stop(): Promise<void>;
+}
+
+export async function openContext(config: Config, logger: Logger, addresses: { mongoUrl: string; temporalAddress: string; databaseKind: string }) {
+  const stoppables: Stoppable[] = [];
+  const { db, models } = await connectDatabase(addresses.mongoUrl);
+  stoppables.push({ name: 'database connection', stop: () => db.close() });
+  if (config.APP_ID && config.APP_TOKEN) {
+    await seedAppKey(models.AppKey, config.APP_ID, config.APP_TOKEN);
+  } else if ((await models.AppKey.estimatedDocumentCount()) === 0) {
+    logger.warn('no application key exists yet: create one with `npm run app-key -- create <name>`, or set APP_ID and APP_TOKEN');
+  }
+  const temporal: Client = await connectTemporalClient(addresses.temporalAddress, config.TEMPORAL_NAMESPACE);
+  stoppables.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
+  await ensureSearchAttributes(temporal, logger);
+  const ctx: AppContext = {
+    logger,
+    db,
+    models,
+    temporal,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    databaseKind: addresses.databaseKind,
+    bodyLimit: config.REQUEST_BODY_LIMIT,
+  };
+  return { ctx, stoppables };
+}
+
+export async function startWorker(ctx: AppContext, address: string): Promise<Stoppable> {
+  const { worker, connection } = await createWorker({ address, namespace: ctx.temporal.options.namespace, taskQueue: ctx.taskQueue, deps: { db: ctx.db } });
+  const running = worker.run();
+  running.catch((err: unknown) => ctx.logger.fatal({ err }, 'worker stopped with an error'));
+  ctx.logger.info({ taskQueue: ctx.taskQueue }, `worker polling task queue ${ctx.taskQueue}`);
+  return {
+    name: 'worker',
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running.catch(() => undefined);
+      await connection.close();
+    },
+  };
+}
+
+export async function startApi(ctx: AppContext, host: string, port: number): Promise<Stoppable & { url: string }> {
+  const app = createApp(ctx);
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(port, host, () => resolve(s)).once('error', reject);
+  });
+  const address = server.address();
+  const url = `http://${host}:${typeof address === 'object' && address ? address.port : port}`;
+  ctx.logger.info({ url, docs: `${url}/docs` }, `API listening on ${url} (docs at ${url}/docs)`);
+  return {
+    name: 'API',
+    url,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/**
+ * Stops everything on SIGINT/SIGTERM, newest first, then exits. A second signal while
+ * stopping exits at once, for the operator who really means it.
+ */
+export function stopOnSignals(logger: Logger, stoppables: Stoppable[]): (reason: string, exitCode?: number) => Promise<void> {
+  let stopping = false;
+  const stopAll = async (reason: string, exitCode = 0) => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    logger.info({ reason }, 'stopping');
+    for (const part of [...stoppables].reverse()) {
+      try {
+        await part.stop();
+      } catch (err) {
+        logger.error({ err, part: part.name }, 'error while stopping');
+      }
+    }
+    logger.info('stopped');
+    process.exit(exitCode);
+  };
+  process.on('SIGINT', () => void stopAll('SIGINT'));
+  process.on('SIGTERM', () => void stopAll('SIGTERM'));
+  return stopAll;
+}

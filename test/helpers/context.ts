@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Client, Connection } from '@temporalio/client';
+import { createAppKey } from '../../src/auth/app-keys';
+import type { AppContext } from '../../src/context';
+import { connectDatabase } from '../../src/db/connect';
+import { createLogger } from '../../src/logger';
+
+/** Captures what the app logs, so tests can assert that secrets never reach it. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.lines.push(chunk.toString('utf8'));
+    done();
+  }
+  get text(): string {
+    return this.lines.join('');
+  }
+}
+
+export interface TestContext {
+  ctx: AppContext;
+  logs: LogCapture;
+  /** Credentials of a key created for the test. */
+  auth: { 'X-App-Id': string; 'X-App-Token': string };
+  temporalAddress: string;
+  close(): Promise<void>;
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(5).toString('hex')}`;
+}
+
+/** A context on its own database and task queue, against the run's shared servers. */
+export async function createTestContext(prefix = 'test'): Promise<TestContext> {
+  const mongoUrl = required('TEST_MONGO_URL');
+  const temporalAddress = required('TEST_TEMPORAL_ADDRESS');
+  const { db, models } = await connectDatabase(mongoUrl, uniqueName(prefix));
+  const connection = await Connection.connect({ address: temporalAddress });
+  const temporal = new Client({ connection, namespace: 'default' });
+  const logs = new LogCapture();
+  const ctx: AppContext = {
+    logger: createLogger('info', logs),
+    db,
+    models,
+    temporal,
+    taskQueue: uniqueName(prefix),
+    databaseKind: process.env.TEST_MONGO_KIND ?? 'external',
+    bodyLimit: '100kb',
+  };
+  const { appId, appToken } = await createAppKey(models.AppKey, 'test');
+  return {
+    ctx,
+    logs,
+    auth: { 'X-App-Id': appId, 'X-App-Token': appToken },
+    temporalAddress,
+    async close() {
+      await db.dropDatabase();
+      await db.close();
+      await connection.close();
+    },
+  };
+}
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests with jest (global setup sets it)`);
+  return value;
+}

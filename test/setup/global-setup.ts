@@ -1,0 +1,34 @@
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import { loadConfig } from '../../src/config';
+import { freePort } from '../../src/embedded/managed-process';
+import { startMongoServer } from '../../src/embedded/mongo-server';
+import { startTemporalDevServer } from '../../src/embedded/temporal-dev-server';
+
+/**
+ * One Temporal dev server and one database server for the whole run, unless
+ * TEMPORAL_ADDRESS / MONGO_URL name existing ones. Suites isolate by database name and
+ * task queue (see test/helpers/context.ts). Addresses reach the test workers through env.
+ */
+export default async function globalSetup(): Promise<void> {
+  const config = loadConfig();
+  const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'promo-test-run-'));
+  const stops: Array<() => Promise<void>> = [];
+  (globalThis as { __TEST_SERVERS__?: unknown }).__TEST_SERVERS__ = { stops, runDir };
+
+  const [mongo, temporal] = await Promise.all([
+    config.MONGO_URL
+      ? undefined
+      : freePort().then((port) => startMongoServer({ kind: config.EMBEDDED_MONGO, toolsDir: config.TOOLS_DIR, port, runDir })),
+    config.TEMPORAL_ADDRESS
+      ? undefined
+      : freePort().then((port) => startTemporalDevServer({ toolsDir: config.TOOLS_DIR, port, namespace: config.TEMPORAL_NAMESPACE, runDir })),
+  ]);
+  if (mongo) stops.push(() => mongo.process.stop());
+  if (temporal) stops.push(() => temporal.process.stop());
+
+  process.env.TEST_MONGO_URL = config.MONGO_URL ?? mongo!.url;
+  process.env.TEST_MONGO_KIND = mongo?.kind ?? 'external';
+  process.env.TEST_TEMPORAL_ADDRESS = config.TEMPORAL_ADDRESS ?? temporal!.address;
+}
