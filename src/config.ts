@@ -24,7 +24,8 @@ const envSchema = z.object({
   TEMPORAL_UI_PORT: port(8233),
   MONGO_URL: optionalString,
   MONGO_PORT: port(27017),
-  MONGO_DB: z.string().default('promo_engine'),
+  /** Database name; defaults to the one in MONGO_URL, else promo_engine. */
+  MONGO_DB: optionalString,
   EMBEDDED_MONGO: z.enum(['auto', 'mongod', 'mongo-java-server', 'ferretdb']).default('auto'),
   DATA_DIR: z.string().default(path.join(ROOT_DIR, '.data')),
   TOOLS_DIR: z.string().default(path.join(ROOT_DIR, '.tools')),
@@ -33,7 +34,7 @@ const envSchema = z.object({
   REQUEST_BODY_LIMIT: z.string().default('1mb'),
 });
 
-export type Config = z.infer<typeof envSchema>;
+export type Config = z.infer<typeof envSchema> & { MONGO_DB: string };
 
 /** Parses the environment once; a bad value stops the process with the variable's name. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -46,5 +47,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((config.APP_ID === undefined) !== (config.APP_TOKEN === undefined)) {
     throw new Error('Invalid configuration: APP_ID and APP_TOKEN must be set together');
   }
-  return { ...config, DATA_DIR: path.resolve(config.DATA_DIR), TOOLS_DIR: path.resolve(config.TOOLS_DIR) };
+  return {
+    ...config,
+    MONGO_DB: config.MONGO_DB ?? databaseInUrl(config.MONGO_URL) ?? 'promo_engine',
+    DATA_DIR: path.resolve(config.DATA_DIR),
+    TOOLS_DIR: path.resolve(config.TOOLS_DIR),
+  };
+}
+
+/** The database part of a MongoDB connection string (`mongodb://h1,h2/db?…`), if any. */
+export function databaseInUrl(url: string | undefined): string | undefined {
+  const match = url?.match(/^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/);
+  return match?.[1] ? decodeURIComponent(match[1]) : undefined;
 }

@@ -18,7 +18,7 @@ export interface Stoppable {
 
 export async function openContext(config: Config, logger: Logger, addresses: { mongoUrl: string; temporalAddress: string; databaseKind: string }) {
   const stoppables: Stoppable[] = [];
-  const { db, models } = await connectDatabase(addresses.mongoUrl);
+  const { db, models } = await connectDatabase(addresses.mongoUrl, config.MONGO_DB);
   stoppables.push({ name: 'database connection', stop: () => db.close() });
   if (config.APP_ID && config.APP_TOKEN) {
     await seedAppKey(models.AppKey, config.APP_ID, config.APP_TOKEN);

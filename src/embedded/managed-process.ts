@@ -33,7 +33,7 @@ export async function startManagedProcess(options: StartOptions): Promise<Manage
   fs.mkdirSync(runDir, { recursive: true });
   const pidFile = path.join(runDir, `${name}.pid`);
   const logFile = path.join(runDir, `${name}.log`);
-  killStale(pidFile);
+  await stopStale(pidFile);
   if (await isPortOpen(host, port)) {
     throw new Error(`Cannot start ${name}: ${host}:${port} is already in use. Stop what listens there or choose another port.`);
   }
@@ -82,8 +82,11 @@ function toManaged(name: string, child: ChildProcess, pidFile: string, logFile: 
   };
 }
 
-/** Kills a process left by an earlier run whose parent died without stopping it. */
-function killStale(pidFile: string): void {
+/**
+ * Stops a server left by an earlier run whose parent was killed before it could stop it.
+ * SIGTERM first: a database killed outright may lose its last acknowledged writes.
+ */
+async function stopStale(pidFile: string): Promise<void> {
   let content: string;
   try {
     content = fs.readFileSync(pidFile, 'utf8');
@@ -92,14 +95,22 @@ function killStale(pidFile: string): void {
   }
   const [pidText, command] = content.split('\n');
   const pid = Number(pidText);
-  if (Number.isInteger(pid) && pid > 0 && command && processCommand(pid)?.includes(path.basename(command))) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
+  const isOurs = () => Number.isInteger(pid) && pid > 0 && !!command && !!processCommand(pid)?.includes(path.basename(command));
+  if (isOurs()) {
+    signal(pid, 'SIGTERM');
+    const deadline = Date.now() + 10_000;
+    while (isOurs() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (isOurs()) signal(pid, 'SIGKILL');
   }
   fs.rmSync(pidFile, { force: true });
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
 }
 
 function processCommand(pid: number): string | undefined {

@@ -8,7 +8,7 @@ import { defaultTemporalDbFile, startTemporalDevServer, type TemporalDevServer }
 export interface Dependencies {
   temporalAddress: string;
   temporalUiUrl?: string;
-  /** Connection string including the database name. */
+  /** Connection string of the server; the database is config.MONGO_DB. */
   mongoUrl: string;
   mongoKind: string;
   /** Stops the servers this process started, in reverse order; a no-op for external ones. */
@@ -48,7 +48,7 @@ export async function startDependencies(config: Config, logger: Logger): Promise
     return {
       temporalAddress: config.TEMPORAL_ADDRESS ?? (temporal as TemporalDevServer).address,
       temporalUiUrl: temporal?.uiUrl,
-      mongoUrl: config.MONGO_URL ?? `${(mongo as MongoServer).url}/${config.MONGO_DB}`,
+      mongoUrl: config.MONGO_URL ?? (mongo as MongoServer).url,
       mongoKind: mongo?.kind ?? 'external',
       stop,
     };

@@ -1,25 +1,57 @@
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.bson.Document;
+import io.netty.channel.Channel;
+import java.util.List;
+import java.util.Set;
 
 /**
  * Runs mongo-java-server on a host and port, persisted to an H2 MVStore file or in memory.
  * Usage: EmbeddedMongo <host> <port> <file.mv | :memory:>
- * The library ships no main that takes a port and a file, hence this class.
+ * The library ships no main that takes a port and a file, hence this class. See
+ * docs/mongo-substitute.md for why this server and what the two adjustments below fix.
  */
 public final class EmbeddedMongo {
+  /** Commands after which the H2 store is committed, so an acknowledged write survives a killed process. */
+  private static final Set<String> WRITES = Set.of(
+      "insert", "update", "delete", "findandmodify", "create", "createindexes", "dropindexes", "drop", "dropdatabase", "renamecollection");
+
   public static void main(String[] args) throws Exception {
     if (args.length != 3) {
       System.err.println("usage: EmbeddedMongo <host> <port> <file.mv|:memory:>");
       System.exit(2);
     }
-    MongoBackend backend = ":memory:".equals(args[2]) ? new MemoryBackend() : new H2Backend(args[2]);
+    MongoBackend backend = ":memory:".equals(args[2]) ? new MemoryBackend() : durableH2(args[2]);
+    // 1.47.0 calls itself 5.0 but advertises wire version 8; the Node driver 7 under mongoose 9
+    // refuses anything below 9. Advertise 5.0's real wire version, 13.
+    backend.version(new MongoVersion() {
+      @Override public List<Integer> getVersionArray() { return List.of(5, 0, 0); }
+      @Override public int getWireVersion() { return 13; }
+    });
     MongoServer server = new MongoServer(backend);
-    // Closing the server flushes the H2 store, so data written before SIGTERM survives.
+    // Closing the server flushes the H2 store on SIGTERM.
     Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown));
     server.bind(args[0], Integer.parseInt(args[1]));
     System.out.println("mongo-java-server listening on " + args[0] + ":" + args[1]);
     Thread.currentThread().join();
+  }
+
+  /**
+   * H2's MVStore commits on its own about once a second, so a write acknowledged in the last
+   * second was lost when the process was killed. Committing after each write command closes
+   * that window (against a killed process; an OS crash still needs a real mongod).
+   */
+  private static H2Backend durableH2(String file) {
+    return new H2Backend(file) {
+      @Override
+      public Document handleCommand(Channel channel, String database, String command, Document query) {
+        Document result = super.handleCommand(channel, database, command, query);
+        if (WRITES.contains(command.toLowerCase())) commit();
+        return result;
+      }
+    };
   }
 }

@@ -1,0 +1,56 @@
+import { loadConfig, type Config } from './config';
+import { startDependencies } from './embedded/services';
+import { createLogger, redactUrl, type Logger } from './logger';
+import { openContext, startApi, startWorker, stopOnSignals, type Stoppable } from './runtime';
+
+export interface Roles {
+  api: boolean;
+  worker: boolean;
+  /** Start a Temporal dev server / MongoDB-wire server when TEMPORAL_ADDRESS / MONGO_URL are unset. */
+  embeddedServers: boolean;
+}
+
+/**
+ * Runs the service's parts in this process and stops them all on SIGINT/SIGTERM, or
+ * when start-up fails, so a failed start leaves no server behind.
+ */
+export async function runService(roles: Roles): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  const stoppables: Stoppable[] = [];
+  const stopAll = stopOnSignals(logger, stoppables);
+  try {
+    await start(config, logger, roles, stoppables);
+  } catch (err) {
+    logger.fatal({ err }, `startup failed: ${(err as Error).message}`);
+    await stopAll('startup failed', 1);
+  }
+}
+
+async function start(config: Config, logger: Logger, roles: Roles, stoppables: Stoppable[]): Promise<void> {
+  if (!roles.embeddedServers && (!config.TEMPORAL_ADDRESS || !config.MONGO_URL)) {
+    throw new Error('Set TEMPORAL_ADDRESS and MONGO_URL for this entry point; `npm start` runs everything locally instead.');
+  }
+  const deps = await startDependencies(config, logger);
+  stoppables.push({ name: 'embedded servers', stop: deps.stop });
+  const { ctx, stoppables: contextParts } = await openContext(config, logger, {
+    mongoUrl: deps.mongoUrl,
+    temporalAddress: deps.temporalAddress,
+    databaseKind: deps.mongoKind,
+  });
+  stoppables.push(...contextParts);
+  if (roles.worker) stoppables.push(await startWorker(ctx, deps.temporalAddress));
+  if (!roles.api) return;
+  const api = await startApi(ctx, config.HOST, config.PORT);
+  stoppables.push(api);
+  logger.info(
+    { api: api.url, temporalUi: deps.temporalUiUrl ?? null, temporal: deps.temporalAddress, database: redactUrl(deps.mongoUrl) },
+    `ready: API ${api.url} | Temporal Web UI ${deps.temporalUiUrl ?? `(external Temporal at ${deps.temporalAddress})`} | database ${redactUrl(deps.mongoUrl)}`,
+  );
+}
