@@ -6,8 +6,10 @@ import { which } from './which';
  * `npm install` runs this (postinstall). A missing toolchain is a warning here, not a
  * failure: the user may point TEMPORAL_ADDRESS / MONGO_URL at servers of their own, and
  * `npm start` repeats the check and fails with the same message if they have not.
+ * With `--strict` (CI) a missing tool fails.
  */
 function main(): void {
+  const strict = process.argv.includes('--strict');
   const config = loadConfig();
   const steps: Array<[string, () => unknown]> = [];
   if (!config.TEMPORAL_ADDRESS) steps.push(['Temporal CLI', () => ensureTemporalCli(config.TOOLS_DIR)]);
@@ -19,7 +21,7 @@ function main(): void {
     try {
       step();
     } catch (err) {
-      if (!(err instanceof MissingToolError)) throw err;
+      if (!(err instanceof MissingToolError) || strict) throw err;
       process.stderr.write(`[tools] warning: ${name} not installed. ${err.message}\n`);
     }
   }

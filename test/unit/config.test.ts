@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { databaseInUrl, loadConfig, ROOT_DIR } from '../../src/config';
+
+describe('loadConfig', () => {
+  it('gives every setting a default that runs locally', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      HOST: '127.0.0.1',
+      PORT: 3000,
+      TEMPORAL_PORT: 7233,
+      TEMPORAL_UI_PORT: 8233,
+      MONGO_DB: 'promo_engine',
+      EMBEDDED_MONGO: 'auto',
+      DATA_DIR: path.join(ROOT_DIR, '.data'),
+    });
+    expect(config.TEMPORAL_ADDRESS).toBeUndefined();
+    expect(config.MONGO_URL).toBeUndefined();
+  });
+
+  it('treats an empty variable as unset, so `MONGO_URL=` means "embedded"', () => {
+    const config = loadConfig({ MONGO_URL: '', TEMPORAL_ADDRESS: '  ' });
+    expect(config.MONGO_URL).toBeUndefined();
+    expect(config.TEMPORAL_ADDRESS).toBeUndefined();
+  });
+
+  it('names the variable that is wrong', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+    expect(() => loadConfig({ EMBEDDED_MONGO: 'sqlite' })).toThrow(/EMBEDDED_MONGO/);
+  });
+
+  it('refuses APP_ID without APP_TOKEN', () => {
+    expect(() => loadConfig({ APP_ID: 'a' })).toThrow('APP_ID and APP_TOKEN must be set together');
+  });
+
+  it('takes the database name from MONGO_DB, else from MONGO_URL', () => {
+    expect(loadConfig({ MONGO_URL: 'mongodb://h:27017/shop' }).MONGO_DB).toBe('shop');
+    expect(loadConfig({ MONGO_URL: 'mongodb://h:27017/shop', MONGO_DB: 'other' }).MONGO_DB).toBe('other');
+  });
+});
+
+describe('databaseInUrl', () => {
+  it.each([
+    ['mongodb://h1:1,h2:2/promo?replicaSet=rs0', 'promo'],
+    ['mongodb+srv://user:p%40ss@cluster.example/analytics', 'analytics'],
+    ['mongodb://localhost:27017', undefined],
+    ['mongodb://localhost:27017/?tls=true', undefined],
+  ])('%s -> %s', (url, expected) => {
+    expect(databaseInUrl(url)).toBe(expected);
+  });
+});
