@@ -1,7 +1,9 @@
+import { Runtime } from '@temporalio/worker';
 import { loadConfig, type Config } from './config';
 import { startDependencies } from './embedded/services';
 import { createLogger, redactUrl, type Logger } from './logger';
 import { openContext, startApi, startWorker, stopOnSignals, type Stoppable } from './runtime';
+import { temporalSdkLogger } from './temporal/sdk-logger';
 
 export interface Roles {
   api: boolean;
@@ -23,6 +25,8 @@ export async function runService(roles: Roles): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.LOG_LEVEL);
+  // Installed once, before any worker exists: the SDK reads it when the first worker starts.
+  Runtime.install({ logger: temporalSdkLogger(logger) });
   const stoppables: Stoppable[] = [];
   const stopAll = stopOnSignals(logger, stoppables);
   try {
