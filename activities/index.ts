@@ -1,11 +1,20 @@
-import { createHealthActivities, type HealthActivityDeps } from './health';
+import type { Connection } from 'mongoose';
+import type { Models } from '../src/models';
+import { createEventActivities } from './events';
+import { createHealthActivities } from './health';
+import { createSegmentActivities } from './segments';
 
-export type ActivityDeps = HealthActivityDeps;
+export interface ActivityDeps {
+  db: Connection;
+  models: Models;
+}
 
 /** Every activity the worker registers, built once over the worker's dependencies. */
-export function createActivities(deps: ActivityDeps) {
+export function createActivities({ db, models }: ActivityDeps) {
   return {
-    ...createHealthActivities(deps),
+    ...createHealthActivities({ db }),
+    ...createEventActivities({ Event: models.DomainEvent }),
+    ...createSegmentActivities(models),
   };
 }
 

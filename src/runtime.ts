@@ -3,12 +3,13 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { seedAppKey } from './auth/app-keys';
 import type { Config } from './config';
-import type { AppContext } from './context';
+import { createContext, type AppContext } from './context';
 import { connectDatabase } from './db/connect';
 import { createApp } from './http/app';
 import type { Logger } from './logger';
 import { connectTemporalClient, ensureSearchAttributes } from './temporal/client';
 import { createWorker } from './temporal/worker';
+import { startEventPump } from './events/pump';
 
 /** A started part of the service and how to stop it; stopped in reverse order of start. */
 export interface Stoppable {
@@ -28,7 +29,7 @@ export async function openContext(config: Config, logger: Logger, addresses: { m
   const temporal: Client = await connectTemporalClient(addresses.temporalAddress, config.TEMPORAL_NAMESPACE);
   stoppables.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
   await ensureSearchAttributes(temporal, logger);
-  const ctx: AppContext = {
+  const ctx: AppContext = createContext({
     logger,
     db,
     models,
@@ -36,18 +37,27 @@ export async function openContext(config: Config, logger: Logger, addresses: { m
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     databaseKind: addresses.databaseKind,
     bodyLimit: config.REQUEST_BODY_LIMIT,
-  };
+  });
   return { ctx, stoppables };
 }
 
 export async function startWorker(ctx: AppContext, address: string): Promise<Stoppable> {
-  const { worker, connection } = await createWorker({ address, namespace: ctx.temporal.options.namespace, taskQueue: ctx.taskQueue, deps: { db: ctx.db } });
+  const { worker, connection } = await createWorker({ address, namespace: ctx.temporal.options.namespace, taskQueue: ctx.taskQueue, deps: { db: ctx.db, models: ctx.models } });
   const running = worker.run();
   running.catch((err: unknown) => ctx.logger.fatal({ err }, 'worker stopped with an error'));
   ctx.logger.info({ taskQueue: ctx.taskQueue }, `worker polling task queue ${ctx.taskQueue}`);
+  // Workers also move outbox events on to Temporal: the role exists wherever events must flow.
+  const pump = startEventPump({ sources: ctx.events.sources, Event: ctx.models.DomainEvent, temporal: ctx.temporal, taskQueue: ctx.taskQueue, logger: ctx.logger });
+  ctx.events.pump = pump;
+  const reconciler = setInterval(() => {
+    ctx.segments.reconcile().catch((err: unknown) => ctx.logger.warn({ err }, 'segment sync reconcile failed'));
+  }, 15_000);
   return {
     name: 'worker',
     async stop() {
+      clearInterval(reconciler);
+      await pump.stop();
+      ctx.events.pump = undefined;
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
       await connection.close();

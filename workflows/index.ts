@@ -1,1 +1,3 @@
+export { eventRouterWorkflow } from './event-router';
 export { healthCheckWorkflow } from './health-check';
+export { segmentSyncWorkflow } from './segment-sync';

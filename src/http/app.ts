@@ -1,7 +1,10 @@
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { appKeysRouter } from '../api/app-keys/router';
+import { customersRouter } from '../api/customers/router';
+import { eventsRouter } from '../api/events/router';
 import { healthRouter } from '../api/health/router';
+import { segmentsRouter } from '../api/segments/router';
 import type { AppContext } from '../context';
 import type { ApiRouter } from './api-router';
 import { createMetrics } from './metrics';
@@ -29,7 +32,7 @@ export function createApp(ctx: AppContext): Express {
   });
   app.use(express.json({ limit: ctx.bodyLimit }));
 
-  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx)];
+  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx)];
   const openApi = buildOpenApiDocument(routers, VERSION);
 
   app.get('/metrics', async (_req, res) => {

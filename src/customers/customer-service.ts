@@ -1,0 +1,156 @@
+import type { UpdateQuery } from 'mongoose';
+import { raiseEvent, withOutbox, type PendingEvent } from '../events/outbox';
+import { AppError } from '../http/errors';
+import { newId } from '../ids';
+import type { CustomerDoc } from '../models/customer';
+import type { Models } from '../models';
+import type { SegmentDoc } from '../models/segment';
+import { evaluateMembership } from '../segments/membership';
+import { customerRef, toCustomerJson } from './customer-json';
+import type { CustomerInput } from './customer-input';
+
+const MAX_ATTEMPTS = 20;
+const DUPLICATE_KEY = 11000;
+
+/** Fields a customer write may set, in the stored (= API) shape. */
+type CustomerFields = Partial<Pick<CustomerDoc, 'source_id' | 'name' | 'email' | 'phone' | 'description' | 'birthdate' | 'address' | 'metadata'>>;
+
+/** A change to apply to the customer as it is now; may also raise events of its own. */
+export type CustomerChange = (current: CustomerDoc) => { set?: Record<string, unknown>; events?: (next: CustomerDoc) => PendingEvent[] };
+
+/**
+ * Writes customers so that every write re-evaluates segment memberships and records
+ * entered/left events in the same single-document update (see src/events/outbox.ts).
+ * Concurrent writes to one customer are serialised by its `version`.
+ */
+export class CustomerService {
+  constructor(
+    private readonly models: Models,
+    /** Called after a write that raised events, to relay them soon. */
+    private readonly onEvents: (customerId: string) => void = () => undefined,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  async find(idOrSourceId: string): Promise<CustomerDoc | null> {
+    const { Customer } = this.models;
+    const doc = (await Customer.findById(idOrSourceId).lean()) ?? (await Customer.findOne({ source_id_key: idOrSourceId }).lean());
+    return doc && !doc.deleted_at ? doc : null;
+  }
+
+  async get(idOrSourceId: string): Promise<CustomerDoc> {
+    const doc = await this.find(idOrSourceId);
+    if (!doc) throw AppError.notFound('customer', idOrSourceId);
+    return doc;
+  }
+
+  /** POST /customers: creates, or updates the customer with this id or source_id (Voucherify's upsert). */
+  async upsert(input: CustomerInput): Promise<CustomerDoc> {
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const existing = (input.id && (await this.find(input.id))) || (input.source_id && (await this.find(input.source_id))) || null;
+      if (existing) return this.mutate(existing._id, () => ({ set: fieldsOf(input) }));
+      if (input.id) throw AppError.notFound('customer', input.id);
+      try {
+        return await this.insert(input);
+      } catch (err) {
+        // Another request created the same source_id meanwhile: update that one instead.
+        if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+      }
+    }
+    throw AppError.conflict('multiple_requests', 'Too many concurrent changes to this customer', 'Retry the request.');
+  }
+
+  async update(idOrSourceId: string, input: CustomerInput): Promise<CustomerDoc> {
+    const current = await this.get(idOrSourceId);
+    return this.mutate(current._id, () => ({ set: fieldsOf(input) }));
+  }
+
+  /**
+   * Marks the customer deleted and raises `left` for its auto-update segments in one
+   * update; the relay removes the document once those events are safe in `events`.
+   */
+  async delete(idOrSourceId: string): Promise<void> {
+    const current = await this.get(idOrSourceId);
+    await this.mutate(current._id, (doc) => ({
+      set: { deleted_at: this.clock(), source_id_key: `deleted:${doc._id}`, segments: [] },
+    }));
+  }
+
+  /** Applies a change with optimistic concurrency, re-evaluating segments from the result. */
+  async mutate(id: string, change: CustomerChange): Promise<CustomerDoc> {
+    const { Customer } = this.models;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const current = await Customer.findById(id).lean();
+      if (!current || current.deleted_at) throw AppError.notFound('customer', id);
+      const now = this.clock();
+      const { set = {}, events } = change(current);
+      if ('source_id' in set && !('source_id_key' in set)) set.source_id_key = set.source_id ?? id;
+      const next = { ...current, ...set, updated_at: now } as CustomerDoc;
+      const deleting = next.deleted_at !== undefined;
+      const membership = deleting
+        ? { segments: [], entered: [], left: await this.segmentsById(current.segments) }
+        : evaluateMembership(current.segments, toCustomerJson(next), await this.activeSegments(), now);
+      next.segments = membership.segments;
+      const raised = [...segmentEvents(next, membership.entered, membership.left, now), ...(events?.(next) ?? [])];
+      const { unset, ...fields } = splitNulls({ ...set, segments: membership.segments, updated_at: now });
+      // A deletion always goes through the relay, which removes the document once its events are out.
+      if (deleting) fields.outbox_pending = true;
+      const update: UpdateQuery<CustomerDoc> = withOutbox({ $set: fields, ...(unset.length ? { $unset: Object.fromEntries(unset.map((k) => [k, 1])) } : {}), $inc: { version: 1 } }, raised);
+      const { matchedCount } = await Customer.updateOne({ _id: id, version: current.version }, update);
+      if (matchedCount === 1) {
+        if (raised.length > 0 || deleting) this.onEvents(id);
+        return { ...next, version: current.version + 1 };
+      }
+    }
+    throw AppError.conflict('multiple_requests', 'Too many concurrent changes to this customer', 'Retry the request.');
+  }
+
+  private async insert(input: CustomerInput): Promise<CustomerDoc> {
+    const now = this.clock();
+    const _id = newId('cust');
+    const fields = fieldsOf(input);
+    const draft = { _id, source_id_key: _id, metadata: {}, summary: {}, loyalty: {}, consents: {}, unsubscribed_channels: [], segments: [], version: 0, created_at: now, updated_at: now, ...dropNulls(fields) } as CustomerDoc;
+    draft.source_id_key = draft.source_id ?? _id;
+    const membership = evaluateMembership([], toCustomerJson(draft), await this.activeSegments(), now);
+    draft.segments = membership.segments;
+    const raised = segmentEvents(draft, membership.entered, [], now);
+    await this.models.Customer.create({ ...draft, ...(raised.length ? { _outbox: raised, outbox_pending: true } : {}) });
+    if (raised.length > 0) this.onEvents(_id);
+    return draft;
+  }
+
+  private activeSegments(): Promise<SegmentDoc[]> {
+    return this.models.Segment.find({ deleted_at: { $exists: false } }).lean();
+  }
+
+  private segmentsById(ids: string[]): Promise<SegmentDoc[]> {
+    return ids.length === 0 ? Promise.resolve([]) : this.models.Segment.find({ _id: { $in: ids }, type: 'auto-update' }).lean();
+  }
+}
+
+function segmentEvents(customer: CustomerDoc, entered: SegmentDoc[], left: SegmentDoc[], now: Date): PendingEvent[] {
+  const event = (type: string, segment: SegmentDoc) =>
+    raiseEvent(type, { type: 'customer', id: customer._id }, { customer: customerRef(customer), segment: { id: segment._id, name: segment.name, object: 'segment' } }, customer._id, now);
+  return [...entered.map((s) => event('customer.segment.entered', s)), ...left.map((s) => event('customer.segment.left', s))];
+}
+
+/** The stored fields an input sets; `null` means "clear". Metadata merges key by key (a null value removes the key). */
+function fieldsOf(input: CustomerInput): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of ['source_id', 'name', 'email', 'phone', 'description', 'address'] as const) {
+    if (input[key] !== undefined) out[key] = input[key];
+  }
+  const birthdate = input.birthdate !== undefined ? input.birthdate : input.birthday;
+  if (birthdate !== undefined) out.birthdate = birthdate;
+  if (input.metadata === null) out.metadata = {};
+  else if (input.metadata) out.metadata = input.metadata;
+  return out;
+}
+
+function dropNulls<T extends Record<string, unknown>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null && v !== undefined)) as Partial<T>;
+}
+
+function splitNulls(fields: Record<string, unknown>): { unset: string[] } & Record<string, unknown> {
+  const unset = Object.entries(fields).filter(([, v]) => v === null || v === undefined).map(([k]) => k);
+  return { ...dropNulls(fields), unset };
+}

@@ -1,0 +1,99 @@
+import type { Client } from '@temporalio/client';
+import { segmentSyncWorkflow, segmentSyncWorkflowId } from '../../workflows/segment-sync';
+import { AppError } from '../http/errors';
+import { newId } from '../ids';
+import type { Models } from '../models';
+import type { SegmentDoc, SegmentType } from '../models/segment';
+import { validateSegmentFilter } from './filter';
+
+export interface SegmentInput {
+  name: string;
+  type: SegmentType;
+  customers?: string[];
+  filter?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+}
+
+/** Segments: the document is written first, then its sync workflow started; the reconciler starts any a crash missed. */
+export class SegmentService {
+  constructor(
+    private readonly models: Models,
+    private readonly temporal: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  async get(id: string): Promise<SegmentDoc> {
+    const segment = await this.models.Segment.findById(id).lean();
+    if (!segment || segment.deleted_at) throw AppError.notFound('segment', id);
+    return segment;
+  }
+
+  async create(input: SegmentInput): Promise<SegmentDoc> {
+    const fields = await this.checked(input.type, input);
+    const now = new Date();
+    const segment: SegmentDoc = { _id: newId('seg'), name: input.name, type: input.type, ...fields, metadata: input.metadata, revision: 1, sync_status: 'syncing', size: 0, created_at: now, updated_at: now };
+    await this.models.Segment.create(segment);
+    await this.startSync(segment);
+    return segment;
+  }
+
+  /** Replaces the name, filter (or static list) and metadata given; a new revision is synced. */
+  async update(id: string, input: Partial<Omit<SegmentInput, 'type'>>): Promise<SegmentDoc> {
+    const current = await this.get(id);
+    const fields = input.filter !== undefined || input.customers !== undefined ? await this.checked(current.type, input) : {};
+    const set = { ...fields, ...(input.name ? { name: input.name } : {}), ...(input.metadata ? { metadata: input.metadata } : {}), sync_status: 'syncing', updated_at: new Date() };
+    const updated = await this.models.Segment.findOneAndUpdate({ _id: id, deleted_at: { $exists: false } }, { $set: set, $inc: { revision: 1 } }, { new: true }).lean();
+    if (!updated) throw AppError.notFound('segment', id);
+    await this.startSync(updated);
+    return updated;
+  }
+
+  /** Hides the segment at once; its sync run removes every membership, then the document. */
+  async delete(id: string): Promise<void> {
+    await this.get(id);
+    const updated = await this.models.Segment.findOneAndUpdate({ _id: id }, { $set: { deleted_at: new Date(), sync_status: 'syncing' }, $inc: { revision: 1 } }, { new: true }).lean();
+    if (updated) await this.startSync(updated);
+  }
+
+  /** Starts the sync run of a segment's current revision; a no-op if it already runs. */
+  async startSync(segment: Pick<SegmentDoc, '_id' | 'revision'>): Promise<void> {
+    await this.temporal.workflow.start(segmentSyncWorkflow, {
+      workflowId: segmentSyncWorkflowId(segment._id, segment.revision),
+      taskQueue: this.taskQueue,
+      args: [{ segmentId: segment._id, revision: segment.revision }],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+  }
+
+  /** Starts sync runs that a crash between the write and the start left unstarted. */
+  async reconcile(olderThanMs = 10_000): Promise<void> {
+    const stuck = await this.models.Segment.find({ sync_status: 'syncing', updated_at: { $lt: new Date(Date.now() - olderThanMs) } }, { _id: 1, revision: 1 }).lean();
+    for (const segment of stuck) await this.startSync(segment);
+  }
+
+  private async checked(type: SegmentType, input: Pick<SegmentInput, 'filter' | 'customers'>): Promise<Pick<SegmentDoc, 'filter' | 'customers'>> {
+    if (type === 'static') {
+      if (!input.customers?.length) throw AppError.badRequest('invalid_segment', 'Invalid segment', 'customers: a static segment needs at least one customer id');
+      if (input.filter) throw AppError.badRequest('invalid_segment', 'Invalid segment', 'filter: a static segment has a fixed list of customers, not a filter');
+      return { customers: await this.resolveCustomers(input.customers) };
+    }
+    if (!input.filter) throw AppError.badRequest('invalid_segment', 'Invalid segment', `filter: a ${type} segment needs a filter`);
+    if (input.customers) throw AppError.badRequest('invalid_segment', 'Invalid segment', `customers: a ${type} segment is defined by its filter`);
+    const parsed = validateSegmentFilter(input.filter);
+    if (!parsed.ok) {
+      const errors = parsed.errors.map((e) => ({ field: `filter.${e.field}`, reason: e.reason }));
+      throw AppError.badRequest('invalid_filter', 'Invalid segment filter', errors.map((e) => `${e.field}: ${e.reason}`).join('; '), { errors });
+    }
+    return { filter: input.filter };
+  }
+
+  /** Static lists accept ids or source_ids, like every customer reference; all must exist. */
+  private async resolveCustomers(refs: string[]): Promise<string[]> {
+    const unique = [...new Set(refs)];
+    const found = await this.models.Customer.find({ $or: [{ _id: { $in: unique } }, { source_id_key: { $in: unique } }], deleted_at: { $exists: false } }, { _id: 1, source_id: 1 }).lean();
+    const known = new Set(found.flatMap((c) => [c._id, c.source_id]));
+    const missing = unique.filter((r) => !known.has(r));
+    if (missing.length) throw AppError.badRequest('invalid_segment', 'Invalid segment', `customers: unknown customer(s) ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`);
+    return [...new Set(found.map((c) => c._id))];
+  }
+}
