@@ -47,7 +47,7 @@ export class CustomerService {
   async upsert(input: CustomerInput): Promise<CustomerDoc> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const existing = (input.id && (await this.find(input.id))) || (input.source_id && (await this.find(input.source_id))) || null;
-      if (existing) return this.mutate(existing._id, () => ({ set: fieldsOf(input) }));
+      if (existing) return this.mutate(existing._id, (current) => ({ set: fieldsOf(input, current) }));
       if (input.id) throw AppError.notFound('customer', input.id);
       try {
         return await this.insert(input);
@@ -61,7 +61,7 @@ export class CustomerService {
 
   async update(idOrSourceId: string, input: CustomerInput): Promise<CustomerDoc> {
     const current = await this.get(idOrSourceId);
-    return this.mutate(current._id, () => ({ set: fieldsOf(input) }));
+    return this.mutate(current._id, (doc) => ({ set: fieldsOf(input, doc) }));
   }
 
   /**
@@ -107,7 +107,7 @@ export class CustomerService {
   private async insert(input: CustomerInput): Promise<CustomerDoc> {
     const now = this.clock();
     const _id = newId('cust');
-    const fields = fieldsOf(input);
+    const fields = fieldsOf(input, undefined);
     const draft = { _id, source_id_key: _id, metadata: {}, summary: {}, loyalty: {}, consents: {}, unsubscribed_channels: [], segments: [], version: 0, created_at: now, updated_at: now, ...dropNulls(fields) } as CustomerDoc;
     draft.source_id_key = draft.source_id ?? _id;
     const membership = evaluateMembership([], toCustomerJson(draft), await this.activeSegments(), now);
@@ -133,8 +133,12 @@ function segmentEvents(customer: CustomerDoc, entered: SegmentDoc[], left: Segme
   return [...entered.map((s) => event('customer.segment.entered', s)), ...left.map((s) => event('customer.segment.left', s))];
 }
 
-/** The stored fields an input sets; `null` means "clear". Metadata merges key by key (a null value removes the key). */
-function fieldsOf(input: CustomerInput): Record<string, unknown> {
+/**
+ * The stored fields an input sets; `null` means "clear". Metadata merges key by key into
+ * the current metadata (a null value removes the key), so two clients updating different
+ * keys do not erase each other's.
+ */
+function fieldsOf(input: CustomerInput, current: CustomerDoc | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of ['source_id', 'name', 'email', 'phone', 'description', 'address'] as const) {
     if (input[key] !== undefined) out[key] = input[key];
@@ -142,7 +146,7 @@ function fieldsOf(input: CustomerInput): Record<string, unknown> {
   const birthdate = input.birthdate !== undefined ? input.birthdate : input.birthday;
   if (birthdate !== undefined) out.birthdate = birthdate;
   if (input.metadata === null) out.metadata = {};
-  else if (input.metadata) out.metadata = input.metadata;
+  else if (input.metadata) out.metadata = dropNulls({ ...current?.metadata, ...input.metadata });
   return out;
 }
 

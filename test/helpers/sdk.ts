@@ -1,0 +1,30 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
+// The SDK is CommonJS; its types come along with the require.
+import { VoucherifyServerSide } from '@voucherify/sdk';
+
+/** Serves the app on an ephemeral port and returns Voucherify's official SDK pointed at it. */
+export async function listenWithSdk(app: Express, auth: { 'X-App-Id': string; 'X-App-Token': string }) {
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  const client = VoucherifyServerSide({ applicationId: auth['X-App-Id'], secretKey: auth['X-App-Token'], apiUrl: `http://127.0.0.1:${port}` });
+  return {
+    client,
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

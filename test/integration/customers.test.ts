@@ -1,0 +1,91 @@
+import request from 'supertest';
+import type { Express } from 'express';
+import { createApp } from '../../src/http/app';
+import { createTestContext, type TestContext } from '../helpers/context';
+import { listenWithSdk } from '../helpers/sdk';
+
+describe('customers through @voucherify/sdk and HTTP', () => {
+  let t: TestContext;
+  let app: Express;
+  let sdk: Awaited<ReturnType<typeof listenWithSdk>>;
+  beforeAll(async () => {
+    t = await createTestContext('customers');
+    app = createApp(t.ctx);
+    sdk = await listenWithSdk(app, t.auth);
+  });
+  afterAll(async () => {
+    await sdk.close();
+    await t.close();
+  });
+
+  it('creates a customer, then upserts by source_id instead of duplicating', async () => {
+    const created = await sdk.client.customers.create({ source_id: 'crm-1', name: 'Ada', email: 'ada@example.com', metadata: { tier: 'gold' }, address: { city: 'Berlin' } });
+    expect(created).toMatchObject({ object: 'customer', source_id: 'crm-1', name: 'Ada', email: 'ada@example.com', metadata: { tier: 'gold' }, address: { city: 'Berlin', country: null } });
+    expect(created.id).toMatch(/^cust_[0-9A-Za-z]{24}$/);
+    expect(created.summary?.orders?.total_count).toBe(0);
+
+    const again = await sdk.client.customers.create({ source_id: 'crm-1', phone: '+4912345' });
+    expect(again.id).toBe(created.id);
+    expect(again).toMatchObject({ name: 'Ada', phone: '+4912345' });
+    expect(await t.ctx.models.Customer.countDocuments({ source_id: 'crm-1' })).toBe(1);
+  });
+
+  it('gets by id or source_id, updates partially (null clears, metadata merges), deletes', async () => {
+    const created = await sdk.client.customers.create({ source_id: 'crm-2', name: 'Bob', phone: '+1', metadata: { a: 1, b: 2 } });
+    expect((await sdk.client.customers.get('crm-2')).id).toBe(created.id);
+    expect((await sdk.client.customers.get(created.id)).source_id).toBe('crm-2');
+
+    const updated = await sdk.client.customers.update({ source_id: 'crm-2', phone: null, metadata: { b: null, c: 3 } } as never);
+    expect(updated.phone).toBeNull();
+    expect(updated.name).toBe('Bob');
+    expect(updated.metadata).toEqual({ a: 1, c: 3 });
+
+    await sdk.client.customers.delete(created.id);
+    await expect(sdk.client.customers.get(created.id)).rejects.toMatchObject({ code: 404, key: 'not_found' });
+    const recreated = await sdk.client.customers.create({ source_id: 'crm-2', name: 'Bob again' });
+    expect(recreated.id).not.toBe(created.id);
+  });
+
+  it('lists with paging, filters and the SDK scroll', async () => {
+    for (let i = 0; i < 12; i++) await sdk.client.customers.create({ source_id: `list-${i}`, email: `l${i}@example.com`, address: { city: i % 2 ? 'Paris' : 'Rome' } });
+    const page1 = await sdk.client.customers.list({ limit: 5, page: 1, city: 'Paris' } as never);
+    expect(page1).toMatchObject({ object: 'list', data_ref: 'customers', has_more: true });
+    expect(page1.customers).toHaveLength(5);
+    expect(page1.total).toBe(6);
+    expect(page1.customers.every((c) => c.address?.city === 'Paris')).toBe(true);
+
+    const byEmail = await sdk.client.customers.list({ email: 'l3@example.com' } as never);
+    expect(byEmail.customers.map((c) => c.source_id)).toEqual(['list-3']);
+
+    const scrolled: string[] = [];
+    for await (const c of sdk.client.customers.scroll({ limit: 4 } as never)) scrolled.push(c.source_id as string);
+    expect(scrolled.filter((s) => s.startsWith('list-')).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `list-${i}`).sort());
+    expect(new Set(scrolled).size).toBe(scrolled.length);
+  });
+
+  it('refuses bad input with the field and the reason, and writes nothing', async () => {
+    const before = await t.ctx.models.Customer.countDocuments();
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ source_id: 'x', email: 'not-an-email' }, 'email'],
+      [{ source_id: 'x', birthdate: '31-12-2000' }, 'birthdate'],
+      [{ source_id: 'x', nickname: 'unknown field' }, 'nickname'],
+      [{ source_id: 'x', address: { city: 5 } }, 'address.city'],
+      [{ source_id: 'x', metadata: { 'a.b': 1 } }, 'metadata.a.b'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await request(app).post('/v1/customers').set(t.auth).send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    expect(await t.ctx.models.Customer.countDocuments()).toBe(before);
+    const missing = await request(app).put('/v1/customers/nobody').set(t.auth).send({ name: 'x' });
+    expect(missing.status).toBe(404);
+  });
+
+  it('serialises concurrent updates of one customer instead of losing one', async () => {
+    const c = await sdk.client.customers.create({ source_id: 'race', metadata: {} });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => sdk.client.customers.update({ id: c.id, metadata: { [`k${i}`]: i } } as never)));
+    const final = await sdk.client.customers.get(c.id);
+    expect(Object.keys(final.metadata ?? {})).toHaveLength(20);
+  });
+});
