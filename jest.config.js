@@ -5,6 +5,8 @@ const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
 module.exports = {
   // Each integration file creates workers and servers; two at a time suits a 2-core machine.
   maxWorkers: 2,
+  // Integration tests start workers (a workflow bundle each) on a loaded 2-core machine; a global option in Jest, not per project.
+  testTimeout: 60_000,
   projects: [
     {
       displayName: 'unit',
@@ -21,7 +23,6 @@ module.exports = {
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
       setupFiles: ['<rootDir>/test/setup/quiet-temporal.ts'],
-      testTimeout: 60_000,
     },
   ],
 };

@@ -9,7 +9,10 @@ export interface EventRef {
 
 export const eventsSignal = defineSignal<[EventRef[]]>('events');
 
-export const EVENT_ROUTER_WORKFLOW_ID = 'event-router';
+/** One router per deployment; deployments sharing a namespace are told apart by their task queue. */
+export function eventRouterWorkflowId(taskQueue: string): string {
+  return `event-router-${taskQueue}`;
+}
 
 const { routeEvents } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { EVENT_ROUTER_WORKFLOW_ID, eventRouterWorkflow, eventsSignal } from '../../workflows/event-router';
+import { eventRouterWorkflow, eventRouterWorkflowId, eventsSignal } from '../../workflows/event-router';
 import type { DomainEventModel } from '../models/domain-event';
 
 /**
@@ -13,7 +13,7 @@ export async function dispatchEvents(Event: DomainEventModel, temporal: Client, 
     const batch = await Event.find({ dispatched_at: { $exists: false } }, { _id: 1, type: 1 }).sort({ created_at: 1 }).limit(batchSize).lean();
     if (batch.length === 0) return dispatched;
     await temporal.workflow.signalWithStart(eventRouterWorkflow, {
-      workflowId: EVENT_ROUTER_WORKFLOW_ID,
+      workflowId: eventRouterWorkflowId(taskQueue),
       taskQueue,
       args: [[]],
       signal: eventsSignal,

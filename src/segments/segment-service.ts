@@ -42,7 +42,7 @@ export class SegmentService {
     const current = await this.get(id);
     const fields = input.filter !== undefined || input.customers !== undefined ? await this.checked(current.type, input) : {};
     const set = { ...fields, ...(input.name ? { name: input.name } : {}), ...(input.metadata ? { metadata: input.metadata } : {}), sync_status: 'syncing', updated_at: new Date() };
-    const updated = await this.models.Segment.findOneAndUpdate({ _id: id, deleted_at: { $exists: false } }, { $set: set, $inc: { revision: 1 } }, { new: true }).lean();
+    const updated = await this.models.Segment.findOneAndUpdate({ _id: id, deleted_at: { $exists: false } }, { $set: set, $inc: { revision: 1 } }, { returnDocument: 'after' }).lean();
     if (!updated) throw AppError.notFound('segment', id);
     await this.startSync(updated);
     return updated;
@@ -51,7 +51,7 @@ export class SegmentService {
   /** Hides the segment at once; its sync run removes every membership, then the document. */
   async delete(id: string): Promise<void> {
     await this.get(id);
-    const updated = await this.models.Segment.findOneAndUpdate({ _id: id }, { $set: { deleted_at: new Date(), sync_status: 'syncing' }, $inc: { revision: 1 } }, { new: true }).lean();
+    const updated = await this.models.Segment.findOneAndUpdate({ _id: id }, { $set: { deleted_at: new Date(), sync_status: 'syncing' }, $inc: { revision: 1 } }, { returnDocument: 'after' }).lean();
     if (updated) await this.startSync(updated);
   }
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 // The SDK is CommonJS; its types come along with the require.
 import { VoucherifyServerSide } from '@voucherify/sdk';
+import type { CustomerObject } from '@voucherify/sdk/dist/types/Customers';
 
 /** Serves the app on an ephemeral port and returns Voucherify's official SDK pointed at it. */
 export async function listenWithSdk(app: Express, auth: { 'X-App-Id': string; 'X-App-Token': string }) {
@@ -13,6 +14,11 @@ export async function listenWithSdk(app: Express, auth: { 'X-App-Id': string; 'X
   const client = VoucherifyServerSide({ applicationId: auth['X-App-Id'], secretKey: auth['X-App-Token'], apiUrl: `http://127.0.0.1:${port}` });
   return {
     client,
+    /** customers.create typed as what this server returns (never Voucherify's double-opt-in "unconfirmed" shape). */
+    createCustomer: (customer: Record<string, unknown>) => client.customers.create(customer as never) as Promise<CustomerObject>,
+    getCustomer: (idOrSourceId: string) => client.customers.get(idOrSourceId) as Promise<CustomerObject>,
+    /** customers.update, accepting nulls (clear a field) that the SDK's types do not model. */
+    updateCustomer: (customer: Record<string, unknown>) => client.customers.update(customer as never) as Promise<CustomerObject>,
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

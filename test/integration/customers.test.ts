@@ -19,35 +19,35 @@ describe('customers through @voucherify/sdk and HTTP', () => {
   });
 
   it('creates a customer, then upserts by source_id instead of duplicating', async () => {
-    const created = await sdk.client.customers.create({ source_id: 'crm-1', name: 'Ada', email: 'ada@example.com', metadata: { tier: 'gold' }, address: { city: 'Berlin' } });
+    const created = await sdk.createCustomer({ source_id: 'crm-1', name: 'Ada', email: 'ada@example.com', metadata: { tier: 'gold' }, address: { city: 'Berlin' } });
     expect(created).toMatchObject({ object: 'customer', source_id: 'crm-1', name: 'Ada', email: 'ada@example.com', metadata: { tier: 'gold' }, address: { city: 'Berlin', country: null } });
     expect(created.id).toMatch(/^cust_[0-9A-Za-z]{24}$/);
     expect(created.summary?.orders?.total_count).toBe(0);
 
-    const again = await sdk.client.customers.create({ source_id: 'crm-1', phone: '+4912345' });
+    const again = await sdk.createCustomer({ source_id: 'crm-1', phone: '+4912345' });
     expect(again.id).toBe(created.id);
     expect(again).toMatchObject({ name: 'Ada', phone: '+4912345' });
     expect(await t.ctx.models.Customer.countDocuments({ source_id: 'crm-1' })).toBe(1);
   });
 
   it('gets by id or source_id, updates partially (null clears, metadata merges), deletes', async () => {
-    const created = await sdk.client.customers.create({ source_id: 'crm-2', name: 'Bob', phone: '+1', metadata: { a: 1, b: 2 } });
-    expect((await sdk.client.customers.get('crm-2')).id).toBe(created.id);
-    expect((await sdk.client.customers.get(created.id)).source_id).toBe('crm-2');
+    const created = await sdk.createCustomer({ source_id: 'crm-2', name: 'Bob', phone: '+1', metadata: { a: 1, b: 2 } });
+    expect((await sdk.getCustomer('crm-2')).id).toBe(created.id);
+    expect((await sdk.getCustomer(created.id)).source_id).toBe('crm-2');
 
-    const updated = await sdk.client.customers.update({ source_id: 'crm-2', phone: null, metadata: { b: null, c: 3 } } as never);
+    const updated = await sdk.updateCustomer({ source_id: 'crm-2', phone: null, metadata: { b: null, c: 3 } });
     expect(updated.phone).toBeNull();
     expect(updated.name).toBe('Bob');
     expect(updated.metadata).toEqual({ a: 1, c: 3 });
 
     await sdk.client.customers.delete(created.id);
-    await expect(sdk.client.customers.get(created.id)).rejects.toMatchObject({ code: 404, key: 'not_found' });
-    const recreated = await sdk.client.customers.create({ source_id: 'crm-2', name: 'Bob again' });
+    await expect(sdk.getCustomer(created.id)).rejects.toMatchObject({ code: 404, key: 'not_found' });
+    const recreated = await sdk.createCustomer({ source_id: 'crm-2', name: 'Bob again' });
     expect(recreated.id).not.toBe(created.id);
   });
 
   it('lists with paging, filters and the SDK scroll', async () => {
-    for (let i = 0; i < 12; i++) await sdk.client.customers.create({ source_id: `list-${i}`, email: `l${i}@example.com`, address: { city: i % 2 ? 'Paris' : 'Rome' } });
+    for (let i = 0; i < 12; i++) await sdk.createCustomer({ source_id: `list-${i}`, email: `l${i}@example.com`, address: { city: i % 2 ? 'Paris' : 'Rome' } });
     const page1 = await sdk.client.customers.list({ limit: 5, page: 1, city: 'Paris' } as never);
     expect(page1).toMatchObject({ object: 'list', data_ref: 'customers', has_more: true });
     expect(page1.customers).toHaveLength(5);
@@ -58,7 +58,7 @@ describe('customers through @voucherify/sdk and HTTP', () => {
     expect(byEmail.customers.map((c) => c.source_id)).toEqual(['list-3']);
 
     const scrolled: string[] = [];
-    for await (const c of sdk.client.customers.scroll({ limit: 4 } as never)) scrolled.push(c.source_id as string);
+    for await (const c of sdk.client.customers.scroll({ limit: 4 } as never) as AsyncIterable<{ source_id?: string }>) scrolled.push(c.source_id as string);
     expect(scrolled.filter((s) => s.startsWith('list-')).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `list-${i}`).sort());
     expect(new Set(scrolled).size).toBe(scrolled.length);
   });
@@ -83,9 +83,9 @@ describe('customers through @voucherify/sdk and HTTP', () => {
   });
 
   it('serialises concurrent updates of one customer instead of losing one', async () => {
-    const c = await sdk.client.customers.create({ source_id: 'race', metadata: {} });
-    await Promise.all(Array.from({ length: 20 }, (_, i) => sdk.client.customers.update({ id: c.id, metadata: { [`k${i}`]: i } } as never)));
-    const final = await sdk.client.customers.get(c.id);
+    const c = await sdk.createCustomer({ source_id: 'race', metadata: {} });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => sdk.updateCustomer({ id: c.id, metadata: { [`k${i}`]: i } })));
+    const final = await sdk.getCustomer(c.id);
     expect(Object.keys(final.metadata ?? {})).toHaveLength(20);
   });
 });

@@ -1,7 +1,7 @@
 import { dispatchEvents } from '../../src/events/dispatcher';
 import { raiseEvent } from '../../src/events/outbox';
 import { sweepOutboxes } from '../../src/events/relay';
-import { eventRouterWorkflow, eventsSignal, EVENT_ROUTER_WORKFLOW_ID } from '../../workflows/event-router';
+import { eventRouterWorkflow, eventRouterWorkflowId, eventsSignal } from '../../workflows/event-router';
 import { startWorker, type Stoppable } from '../../src/runtime';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { eventually } from '../helpers/sdk';
@@ -44,7 +44,7 @@ describe('outbox recovery after a crash between steps', () => {
 
   it('died after copying half of a batch: the rest is copied, nothing twice', async () => {
     const events = await customerWithOutbox('crash-half-copied');
-    await t.ctx.models.DomainEvent.create(events[0]);
+    await t.ctx.models.DomainEvent.create(events[0]!);
     await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent);
     expect(await t.ctx.models.DomainEvent.countDocuments({ customer_id: 'crash-half-copied' })).toBe(2);
   });
@@ -58,7 +58,7 @@ describe('outbox recovery after a crash between steps', () => {
       await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent);
       // What the dispatcher did before dying: the signal went out, the mark did not.
       await t.ctx.temporal.workflow.signalWithStart(eventRouterWorkflow, {
-        workflowId: EVENT_ROUTER_WORKFLOW_ID,
+        workflowId: eventRouterWorkflowId(t.ctx.taskQueue),
         taskQueue: t.ctx.taskQueue,
         args: [[]],
         signal: eventsSignal,

@@ -31,8 +31,8 @@ describe('segments, their sync workflow and entered/left events', () => {
   const eventsOf = async (customerId: string, type: string) => (await t.ctx.models.DomainEvent.find({ customer_id: customerId, type }).lean()).length;
 
   it('syncs a new auto-update segment over existing customers silently, then tracks a metadata change with one entered and one left event', async () => {
-    const gold = await sdk.client.customers.create({ source_id: 'seg-gold', metadata: { tier: 'gold' } });
-    const plain = await sdk.client.customers.create({ source_id: 'seg-plain', metadata: { tier: 'silver' } });
+    const gold = await sdk.createCustomer({ source_id: 'seg-gold', metadata: { tier: 'gold' } });
+    const plain = await sdk.createCustomer({ source_id: 'seg-plain', metadata: { tier: 'silver' } });
 
     const segment = await sdk.client.segments.create({ name: 'Gold tier', type: 'auto-update', filter: { junction: 'AND', 'metadata.tier': { conditions: { $is: ['gold'] } } } } as never);
     expect(segment).toMatchObject({ object: 'segment', type: 'auto-update', initial_sync_status: 'IN_PROGRESS' });
@@ -41,13 +41,13 @@ describe('segments, their sync workflow and entered/left events', () => {
     expect((await sdk.client.segments.list(gold.id)).data.map((s: { id: string }) => s.id)).toEqual([segment.id]);
     expect(await eventsOf(gold.id, 'customer.segment.entered')).toBe(0);
 
-    await sdk.client.customers.update({ id: plain.id, metadata: { tier: 'gold' } } as never);
-    await sdk.client.customers.update({ id: plain.id, metadata: { note: 'unrelated change' } } as never);
+    await sdk.updateCustomer({ id: plain.id, metadata: { tier: 'gold' } });
+    await sdk.updateCustomer({ id: plain.id, metadata: { note: 'unrelated change' } });
     await eventually(async () => ((await eventsOf(plain.id, 'customer.segment.entered')) === 1 ? true : undefined), 5_000, 'entered event');
     const members = await sdk.client.customers.list({ segment_id: segment.id } as never);
     expect(members.customers.map((c) => c.id).sort()).toEqual([gold.id, plain.id].sort());
 
-    await sdk.client.customers.update({ id: plain.id, metadata: { tier: 'bronze' } } as never);
+    await sdk.updateCustomer({ id: plain.id, metadata: { tier: 'bronze' } });
     await eventually(async () => ((await eventsOf(plain.id, 'customer.segment.left')) === 1 ? true : undefined), 5_000, 'left event');
     expect(await eventsOf(plain.id, 'customer.segment.entered')).toBe(1);
 
@@ -60,7 +60,7 @@ describe('segments, their sync workflow and entered/left events', () => {
   it('records left when a member is deleted, and a new customer that matches enters', async () => {
     const segment = await sdk.client.segments.create({ name: 'Romans', type: 'auto-update', filter: { junction: 'and', 'address.city': { conditions: { $is: ['Rome'] } } } } as never);
     await synced(segment.id);
-    const roman = await sdk.client.customers.create({ source_id: 'roman', address: { city: 'Rome' } });
+    const roman = await sdk.createCustomer({ source_id: 'roman', address: { city: 'Rome' } });
     await eventually(async () => ((await eventsOf(roman.id, 'customer.segment.entered')) === 1 ? true : undefined), 5_000, 'entered on create');
     await sdk.client.customers.delete(roman.id);
     await eventually(async () => ((await eventsOf(roman.id, 'customer.segment.left')) === 1 ? true : undefined), 5_000, 'left on delete');
@@ -68,7 +68,7 @@ describe('segments, their sync workflow and entered/left events', () => {
   });
 
   it('re-syncs an edited filter and lists the new members', async () => {
-    for (const [id, n] of [['pts-1', 5], ['pts-2', 50], ['pts-3', 500]] as const) await sdk.client.customers.create({ source_id: id, metadata: { points: n } });
+    for (const [id, n] of [['pts-1', 5], ['pts-2', 50], ['pts-3', 500]] as const) await sdk.createCustomer({ source_id: id, metadata: { points: n } });
     const created = await request(app).post('/v1/segments').set(t.auth).send({ name: 'Points', type: 'passive', filter: { junction: 'and', 'metadata.points': { conditions: { $more_than: [10] } } } });
     expect(created.status).toBe(200);
     expect((await synced(created.body.id)).size).toBe(2);
@@ -83,8 +83,8 @@ describe('segments, their sync workflow and entered/left events', () => {
   });
 
   it('builds a static segment from ids and source_ids, and removes memberships on delete', async () => {
-    const a = await sdk.client.customers.create({ source_id: 'static-a' });
-    const b = await sdk.client.customers.create({ source_id: 'static-b' });
+    const a = await sdk.createCustomer({ source_id: 'static-a' });
+    const b = await sdk.createCustomer({ source_id: 'static-b' });
     const segment = await sdk.client.segments.create({ name: 'VIPs', type: 'static', customers: [a.id, 'static-b'] });
     expect((await synced(segment.id)).size).toBe(2);
     expect((await sdk.client.segments.list(b.id)).data.map((s: { name: string }) => s.name)).toContain('VIPs');
