@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import { createAppKey } from '../../src/auth/app-keys';
-import type { AppContext } from '../../src/context';
+import { createContext, type AppContext } from '../../src/context';
 import { connectDatabase } from '../../src/db/connect';
 import { createLogger } from '../../src/logger';
 
@@ -39,7 +39,7 @@ export async function createTestContext(prefix = 'test'): Promise<TestContext> {
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: 'default' });
   const logs = new LogCapture();
-  const ctx: AppContext = {
+  const ctx: AppContext = createContext({
     logger: createLogger('info', logs),
     db,
     models,
@@ -47,7 +47,7 @@ export async function createTestContext(prefix = 'test'): Promise<TestContext> {
     taskQueue: uniqueName(prefix),
     databaseKind: process.env.TEST_MONGO_KIND ?? 'external',
     bodyLimit: '100kb',
-  };
+  });
   const { appId, appToken } = await createAppKey(models.AppKey, 'test');
   return {
     ctx,
