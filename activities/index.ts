@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { Models } from '../src/models';
+import { createCustomerImportActivities } from './customer-import';
 import { createEventActivities } from './events';
 import { createHealthActivities } from './health';
 import { createSegmentActivities } from './segments';
@@ -15,6 +16,7 @@ export function createActivities({ db, models }: ActivityDeps) {
     ...createHealthActivities({ db }),
     ...createEventActivities({ Event: models.DomainEvent }),
     ...createSegmentActivities(models),
+    ...createCustomerImportActivities({ db, models }),
   };
 }
 

@@ -1,9 +1,14 @@
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
+import { ConsentCatalog } from './consents/consent-catalog';
+import { CustomerConsents } from './consents/customer-consents';
 import { CustomerService } from './customers/customer-service';
 import { EventFlow } from './events/event-flow';
+import { orderOutboxSource } from './events/sources';
 import type { Logger } from './logger';
 import type { Models } from './models';
+import { OrderService } from './orders/order-service';
+import { OrderSummaries } from './orders/order-summary';
 import { SegmentService } from './segments/segment-service';
 
 /** What routers and services are built from: created once per process (or per test). */
@@ -16,17 +21,28 @@ export interface AppContext {
   /** Where the database server came from, for /health: `mongod`, `mongo-java-server`, `ferretdb` or `external`. */
   databaseKind: string;
   bodyLimit: string;
+  /** Largest customer import upload in bytes; 200 MB when unset (src/imports/customer-imports.ts). */
+  importMaxBytes?: number;
   events: EventFlow;
   customers: CustomerService;
   segments: SegmentService;
+  orders: OrderService;
+  /** Consent definitions and groups. */
+  consents: ConsentCatalog;
+  /** Customers' consent answers and channel opt-outs. */
+  customerConsents: CustomerConsents;
 }
 
-export type ContextBase = Omit<AppContext, 'events' | 'customers' | 'segments'>;
+export type ContextBase = Omit<AppContext, 'events' | 'customers' | 'segments' | 'orders' | 'consents' | 'customerConsents'>;
 
 /** Adds the domain services, wired to each other, to the process's connections. */
 export function createContext(base: ContextBase): AppContext {
   const events = new EventFlow(base.models, base.logger);
   const customers = new CustomerService(base.models, (id) => events.raised('customers', id));
   const segments = new SegmentService(base.models, base.temporal, base.taskQueue);
-  return { ...base, events, customers, segments };
+  events.sources.push(orderOutboxSource(base.models, new OrderSummaries(base.models, customers)));
+  const orders = new OrderService(base.models, customers, (id) => events.raised('orders', id));
+  const consents = new ConsentCatalog(base.models);
+  const customerConsents = new CustomerConsents(base.models, customers, consents);
+  return { ...base, events, customers, segments, orders, consents, customerConsents };
 }

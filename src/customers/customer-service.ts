@@ -2,6 +2,7 @@ import type { UpdateQuery } from 'mongoose';
 import { raiseEvent, withOutbox, type PendingEvent } from '../events/outbox';
 import { AppError } from '../http/errors';
 import { newId } from '../ids';
+import { checkMetadata } from '../metadata/metadata-schema';
 import type { CustomerDoc } from '../models/customer';
 import type { Models } from '../models';
 import type { SegmentDoc } from '../models/segment';
@@ -9,14 +10,15 @@ import { evaluateMembership } from '../segments/membership';
 import { customerRef, toCustomerJson } from './customer-json';
 import type { CustomerInput } from './customer-input';
 
-const MAX_ATTEMPTS = 20;
+const MAX_ATTEMPTS = 50;
 const DUPLICATE_KEY = 11000;
 
 /** Fields a customer write may set, in the stored (= API) shape. */
 type CustomerFields = Partial<Pick<CustomerDoc, 'source_id' | 'name' | 'email' | 'phone' | 'description' | 'birthdate' | 'address' | 'metadata'>>;
 
 /** A change to apply to the customer as it is now; may also raise events of its own. */
-export type CustomerChange = (current: CustomerDoc) => { set?: Record<string, unknown>; events?: (next: CustomerDoc) => PendingEvent[] };
+/** `null` means "nothing to change": no write, no version bump. */
+export type CustomerChange = (current: CustomerDoc) => { set?: Record<string, unknown>; events?: (next: CustomerDoc) => PendingEvent[] } | null;
 
 /**
  * Writes customers so that every write re-evaluates segment memberships and records
@@ -82,14 +84,18 @@ export class CustomerService {
       const current = await Customer.findById(id).lean();
       if (!current || current.deleted_at) throw AppError.notFound('customer', id);
       const now = this.clock();
-      const { set = {}, events } = change(current);
+      const changed = change(current);
+      if (changed === null) return current;
+      const { set = {}, events } = changed;
       if ('source_id' in set && !('source_id_key' in set)) set.source_id_key = set.source_id ?? id;
       const next = { ...current, ...set, updated_at: now } as CustomerDoc;
+      if ('metadata' in set) await this.assertMetadata(next.metadata);
       const deleting = next.deleted_at !== undefined;
       const membership = deleting
         ? { segments: [], entered: [], left: await this.segmentsById(current.segments) }
         : evaluateMembership(current.segments, toCustomerJson(next), await this.activeSegments(), now);
       next.segments = membership.segments;
+      next.version = current.version + 1;
       const raised = [...segmentEvents(next, membership.entered, membership.left, now), ...(events?.(next) ?? [])];
       const { unset, ...fields } = splitNulls({ ...set, segments: membership.segments, updated_at: now });
       // A deletion always goes through the relay, which removes the document once its events are out.
@@ -98,27 +104,33 @@ export class CustomerService {
       const { matchedCount } = await Customer.updateOne({ _id: id, version: current.version }, update);
       if (matchedCount === 1) {
         if (raised.length > 0 || deleting) this.onEvents(id);
-        return { ...next, version: current.version + 1 };
+        return next;
       }
+      // Lost the race to another writer: back off a little, with jitter, so a crowd of writers spreads out.
+      await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * (attempt + 1))));
     }
     throw AppError.conflict('multiple_requests', 'Too many concurrent changes to this customer', 'Retry the request.');
   }
 
   private async insert(input: CustomerInput): Promise<CustomerDoc> {
-    const now = this.clock();
-    const _id = newId('cust');
-    const fields = fieldsOf(input, undefined);
-    const draft = { _id, source_id_key: _id, metadata: {}, summary: {}, loyalty: {}, consents: {}, unsubscribed_channels: [], segments: [], version: 0, created_at: now, updated_at: now, ...dropNulls(fields) } as CustomerDoc;
-    draft.source_id_key = draft.source_id ?? _id;
-    const membership = evaluateMembership([], toCustomerJson(draft), await this.activeSegments(), now);
-    draft.segments = membership.segments;
-    const raised = segmentEvents(draft, membership.entered, [], now);
-    await this.models.Customer.create({ ...draft, ...(raised.length ? { _outbox: raised, outbox_pending: true } : {}) });
-    if (raised.length > 0) this.onEvents(_id);
-    return draft;
+    const { doc, stored, raised } = newCustomerDocument(input, await this.activeSegments(), this.clock());
+    await this.assertMetadata(doc.metadata);
+    await this.models.Customer.create(stored);
+    if (raised.length > 0) this.onEvents(doc._id);
+    return doc;
   }
 
-  private activeSegments(): Promise<SegmentDoc[]> {
+  /** Refuses metadata that breaks the customer metadata schema, naming each field; public for bulk writers. */
+  async assertMetadata(metadata: Record<string, unknown>): Promise<void> {
+    const schema = await this.models.MetadataSchema.findById('customer').lean();
+    const errors = schema ? checkMetadata(schema, metadata) : [];
+    if (errors.length > 0) {
+      throw AppError.badRequest('invalid_metadata', 'Metadata does not match the customer metadata schema', errors.map((e) => `${e.field}: ${e.reason}`).join('; '), { errors });
+    }
+  }
+
+  /** Segments a write re-evaluates; public so a bulk import loads them once per batch. */
+  activeSegments(): Promise<SegmentDoc[]> {
     return this.models.Segment.find({ deleted_at: { $exists: false } }).lean();
   }
 
@@ -127,9 +139,23 @@ export class CustomerService {
   }
 }
 
+/**
+ * A new customer as stored (`stored` carries the entered events in its outbox) — what
+ * `insert` creates; exported so the bulk import inserts many at once in the same shape.
+ */
+export function newCustomerDocument(input: CustomerInput, segments: SegmentDoc[], now: Date, _id = newId('cust')): { doc: CustomerDoc; stored: CustomerDoc; raised: PendingEvent[] } {
+  const fields = fieldsOf(input, undefined);
+  const draft = { _id, source_id_key: _id, metadata: {}, summary: {}, loyalty: {}, consents: {}, unsubscribed_channels: [], segments: [], version: 0, created_at: now, updated_at: now, ...dropNulls(fields) } as CustomerDoc;
+  draft.source_id_key = draft.source_id ?? _id;
+  const membership = evaluateMembership([], toCustomerJson(draft), segments, now);
+  draft.segments = membership.segments;
+  const raised = segmentEvents(draft, membership.entered, [], now);
+  return { doc: draft, stored: { ...draft, ...(raised.length ? { _outbox: raised, outbox_pending: true } : {}) }, raised };
+}
+
 function segmentEvents(customer: CustomerDoc, entered: SegmentDoc[], left: SegmentDoc[], now: Date): PendingEvent[] {
   const event = (type: string, segment: SegmentDoc) =>
-    raiseEvent(type, { type: 'customer', id: customer._id }, { customer: customerRef(customer), segment: { id: segment._id, name: segment.name, object: 'segment' } }, customer._id, now);
+    raiseEvent(type, { type: 'customer', id: customer._id, version: customer.version }, { customer: customerRef(customer), segment: { id: segment._id, name: segment.name, object: 'segment' } }, customer._id, now);
   return [...entered.map((s) => event('customer.segment.entered', s)), ...left.map((s) => event('customer.segment.left', s))];
 }
 

@@ -13,7 +13,8 @@ export interface PendingEvent {
   type: string;
   created_at: Date;
   customer_id?: string;
-  source: { type: string; id: string };
+  /** The document whose change raised the event, and its version after that change. */
+  source: { type: string; id: string; version?: number };
   data: Record<string, unknown>;
 }
 

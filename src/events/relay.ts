@@ -37,10 +37,10 @@ export async function relayOutbox(source: OutboxSource, Event: DomainEventModel,
     } catch (err) {
       if (!onlyDuplicates(err)) throw err;
     }
-    await source.model.updateOne({ _id: id }, { $pull: { _outbox: { _id: { $in: events.map((e) => e._id) } } } });
+    await source.model.updateOne({ _id: id }, { $pull: { _outbox: { _id: { $in: events.map((e) => e._id) } } } }, { timestamps: false });
   }
   await source.afterRelay?.(id);
-  await source.model.updateOne({ _id: id, outbox_pending: true, '_outbox.0': { $exists: false } }, { $unset: { outbox_pending: 1 } });
+  await source.model.updateOne({ _id: id, outbox_pending: true, '_outbox.0': { $exists: false } }, { $unset: { outbox_pending: 1 } }, { timestamps: false });
   return events.length;
 }
 

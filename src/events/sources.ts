@@ -1,4 +1,5 @@
 import type { Models } from '../models';
+import type { OrderSummaries } from '../orders/order-summary';
 import type { OutboxSource } from './relay';
 
 /** Every collection whose documents carry an outbox. */
@@ -13,4 +14,17 @@ export function outboxSources(models: Models): OutboxSource[] {
       },
     },
   ];
+}
+
+/**
+ * Orders' outbox. Its follow-up refreshes `summary.orders` of the order's customers, which
+ * needs the customer service, itself built on EventFlow; so createContext adds this source
+ * once both exist.
+ */
+export function orderOutboxSource(models: Models, summaries: OrderSummaries): OutboxSource {
+  return {
+    name: 'orders',
+    model: models.Order as unknown as OutboxSource['model'],
+    afterRelay: (id) => summaries.refreshForOrder(id),
+  };
 }

@@ -1,9 +1,14 @@
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { appKeysRouter } from '../api/app-keys/router';
+import { asyncActionsRouter } from '../api/async-actions/router';
+import { consentsRouter, customerConsentsRouter } from '../api/consents/router';
+import { customerImportsRouter } from '../api/customer-imports/router';
 import { customersRouter } from '../api/customers/router';
 import { eventsRouter } from '../api/events/router';
 import { healthRouter } from '../api/health/router';
+import { metadataSchemasRouter } from '../api/metadata-schemas/router';
+import { ordersRouter } from '../api/orders/router';
 import { segmentsRouter } from '../api/segments/router';
 import type { AppContext } from '../context';
 import type { ApiRouter } from './api-router';
@@ -30,10 +35,13 @@ export function createApp(ctx: AppContext): Express {
     if (req.url.startsWith('//')) req.url = req.url.replace(/^\/+/, '/');
     next();
   });
+  // Uploads stream into storage, so their router comes before express.json and authenticates its own routes.
+  const customerImports = customerImportsRouter(ctx);
+  app.use(customerImports.basePath, customerImports.router);
   app.use(express.json({ limit: ctx.bodyLimit }));
 
-  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx)];
-  const openApi = buildOpenApiDocument(routers, VERSION);
+  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx)];
+  const openApi = buildOpenApiDocument([...routers, customerImports], VERSION);
 
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());

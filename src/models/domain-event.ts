@@ -15,7 +15,12 @@ const domainEventSchema = new Schema(
     /** The customer the event concerns; distributions pick their audience by it. */
     customer_id: { type: String },
     /** The document whose change raised it, e.g. `{ type: 'order', id: 'ord_…' }`. */
-    source: { type: { type: String, required: true }, id: { type: String, required: true } },
+    source: {
+      type: { type: String, required: true },
+      id: { type: String, required: true },
+      /** The source document's version after the change: orders its events where timestamps tie. */
+      version: { type: Number },
+    },
     /** Event body in Voucherify's shape: `customer`, `segment`, `order`, … */
     data: { type: Schema.Types.Mixed, default: {} },
     /** When Temporal accepted it (the event router's signal); unset until then. */

@@ -89,3 +89,38 @@ describe('customers through @voucherify/sdk and HTTP', () => {
     expect(Object.keys(final.metadata ?? {})).toHaveLength(20);
   });
 });
+
+describe('the customer metadata schema', () => {
+  let t: TestContext;
+  let app: Express;
+  beforeAll(async () => {
+    t = await createTestContext('metaschema');
+    app = createApp(t.ctx);
+  });
+  afterAll(() => t.close());
+
+  it('rejects metadata of the wrong type with a clear 400 once a schema is declared, on create and update', async () => {
+    const declared = await request(app).put('/v1/metadata-schemas/customer').set(t.auth).send({ properties: { points: { type: 'number' }, tier: { type: 'string', in: ['gold', 'silver'] } } });
+    expect(declared.status).toBe(200);
+    expect(declared.body).toMatchObject({ id: 'customer', object: 'metadata_schema', allow_defined_only: false });
+
+    const bad = await request(app).post('/v1/customers').set(t.auth).send({ source_id: 'typed', metadata: { points: 'many', tier: 'bronze' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ key: 'invalid_metadata' });
+    expect(bad.body.errors).toEqual([
+      { field: 'metadata.points', reason: 'expected a number' },
+      { field: 'metadata.tier', reason: 'expected one of gold, silver' },
+    ]);
+    expect(await t.ctx.models.Customer.countDocuments({ source_id: 'typed' })).toBe(0);
+
+    const good = await request(app).post('/v1/customers').set(t.auth).send({ source_id: 'typed', metadata: { points: 5 } });
+    expect(good.status).toBe(200);
+    const badUpdate = await request(app).put('/v1/customers/typed').set(t.auth).send({ metadata: { points: true } });
+    expect(badUpdate.status).toBe(400);
+    expect((await request(app).get('/v1/customers/typed').set(t.auth)).body.metadata).toEqual({ points: 5 });
+
+    const invalidSchema = await request(app).put('/v1/metadata-schemas/customer').set(t.auth).send({ properties: { x: { type: 'currency' } } });
+    expect(invalidSchema.status).toBe(400);
+    expect(invalidSchema.body.errors[0].field).toBe('properties.x.type');
+  });
+});

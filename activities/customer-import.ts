@@ -1,0 +1,37 @@
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
+import { CustomerService } from '../src/customers/customer-service';
+import { IMPORT_FILE_ERROR, ImportFileError } from '../src/imports/import-file-error';
+import { finishImport, runImport } from '../src/imports/import-run';
+import type { ActivityDeps } from '.';
+
+/** Rows one activity handles before handing back to the workflow (see workflows/customer-import.ts). */
+export const ROWS_PER_ACTIVITY = 25_000;
+
+export function createCustomerImportActivities({ db, models }: ActivityDeps) {
+  // Entered events land in the customers' outboxes; the worker's event pump sweeps them on.
+  const customers = new CustomerService(models);
+  return {
+    /** Imports the next run of batches of an upload; `done` once the file is exhausted. */
+    async importCustomersChunk({ asyncActionId }: { asyncActionId: string }): Promise<{ done: boolean }> {
+      const activity = Context.current();
+      try {
+        return await runImport({ db, models, customers }, asyncActionId, {
+          maxRows: ROWS_PER_ACTIVITY,
+          afterBatch: (cursor) => {
+            // Informational: a retry resumes from the cursor committed on the action, which this mirrors.
+            activity.heartbeat(cursor);
+            if (activity.cancellationSignal.aborted) throw new CancelledFailure('import activity cancelled');
+          },
+        });
+      } catch (err) {
+        if (err instanceof ImportFileError) throw ApplicationFailure.nonRetryable(err.message, IMPORT_FILE_ERROR);
+        throw err;
+      }
+    },
+
+    /** Marks the action DONE, or FAILED with `failure`, and removes its upload. */
+    async finishCustomerImport({ asyncActionId, failure }: { asyncActionId: string; failure?: string }): Promise<void> {
+      await finishImport({ db, models }, asyncActionId, failure);
+    },
+  };
+}

@@ -1,0 +1,10 @@
+/** The Temporal failure type for it; the workflow does not retry it. */
+export const IMPORT_FILE_ERROR = 'ImportFileError';
+
+/** The upload as a whole cannot be imported (empty, not CSV, no header, not a JSON array): the action fails with this message. */
+export class ImportFileError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = IMPORT_FILE_ERROR;
+  }
+}
