@@ -10,6 +10,7 @@ import type { Logger } from './logger';
 import { connectTemporalClient, ensureSearchAttributes } from './temporal/client';
 import { createWorker } from './temporal/worker';
 import { startEventPump } from './events/pump';
+import { startStalledImports } from './imports/customer-imports';
 
 /** A started part of the service and how to stop it; stopped in reverse order of start. */
 export interface Stoppable {
@@ -49,8 +50,10 @@ export async function startWorker(ctx: AppContext, address: string): Promise<Sto
   // Workers also move outbox events on to Temporal: the role exists wherever events must flow.
   const pump = startEventPump({ sources: ctx.events.sources, Event: ctx.models.DomainEvent, temporal: ctx.temporal, taskQueue: ctx.taskQueue, logger: ctx.logger });
   ctx.events.pump = pump;
+  // Starts the workflows a crash between a write and its workflow start left unstarted.
   const reconciler = setInterval(() => {
     ctx.segments.reconcile().catch((err: unknown) => ctx.logger.warn({ err }, 'segment sync reconcile failed'));
+    startStalledImports(ctx).catch((err: unknown) => ctx.logger.warn({ err }, 'import reconcile failed'));
   }, 15_000);
   return {
     name: 'worker',

@@ -29,9 +29,13 @@ export function startEventPump(options: {
   let again = false;
   let stopped = false;
 
+  // Batch by batch, checking for stop in between: a backlog of thousands of outboxes must not hold up a shutdown.
   const round = async () => {
-    await sweepOutboxes(sources, Event);
-    await dispatchEvents(Event, temporal, taskQueue);
+    for (;;) {
+      const { more } = await sweepOutboxes(sources, Event);
+      await dispatchEvents(Event, temporal, taskQueue, () => stopped);
+      if (!more || stopped) return;
+    }
   };
   const run = (): Promise<void> => {
     if (running) {

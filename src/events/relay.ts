@@ -44,15 +44,18 @@ export async function relayOutbox(source: OutboxSource, Event: DomainEventModel,
   return events.length;
 }
 
-/** Relays every document still flagged pending: the safety net for writers that died before relaying. */
-export async function sweepOutboxes(sources: OutboxSource[], Event: DomainEventModel, batchSize = 500): Promise<number> {
+/**
+ * Relays up to `batchSize` documents still flagged pending, per source: the safety net for
+ * writers that died before relaying. One batch per call, so a caller can stop between
+ * batches; `more` says whether another call has work.
+ */
+export async function sweepOutboxes(sources: OutboxSource[], Event: DomainEventModel, batchSize = 500): Promise<{ relayed: number; more: boolean }> {
   let relayed = 0;
+  let more = false;
   for (const source of sources) {
-    for (;;) {
-      const pending = await source.model.find({ outbox_pending: true }, { _id: 1 }).limit(batchSize).lean();
-      for (const { _id } of pending) relayed += await relayOutbox(source, Event, _id);
-      if (pending.length < batchSize) break;
-    }
+    const pending = await source.model.find({ outbox_pending: true }, { _id: 1 }).limit(batchSize).lean();
+    for (const { _id } of pending) relayed += await relayOutbox(source, Event, _id);
+    more ||= pending.length === batchSize;
   }
-  return relayed;
+  return { relayed, more };
 }

@@ -5,8 +5,8 @@ export type RawRow = { ok: true; value: Record<string, unknown> } | { ok: false;
 
 /**
  * One CSV record as a customer object, before validation. Empty cells are left out, so
- * they never clear a stored value. Metadata values stay strings: there is no customer
- * metadata schema yet to say which column holds a number or a boolean.
+ * they never clear a stored value. Metadata values are text here; keys the customer
+ * metadata schema types are converted later (csv-metadata.ts), the others stay text.
  */
 export function csvRowToCustomer(values: string[], columns: CsvColumn[]): RawRow {
   const extra = values.slice(columns.length);

@@ -2,9 +2,12 @@ import { createHash } from 'node:crypto';
 import type { CustomerInput } from '../customers/customer-input';
 import { newCustomerDocument, type CustomerService } from '../customers/customer-service';
 import { AppError } from '../http/errors';
+import type { FieldError } from '../http/middleware/validate';
+import { checkMetadata } from '../metadata/metadata-schema';
 import type { Models } from '../models';
 import type { RowError } from '../models/async-action';
 import type { CustomerDoc } from '../models/customer';
+import type { MetadataSchemaDoc } from '../models/metadata-schema';
 
 const DUPLICATE_KEY = 11000;
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -33,21 +36,24 @@ export function importedCustomerId(asyncActionId: string, row: number): string {
 
 /**
  * Writes one batch of valid rows. Customers that do not exist yet are inserted together
- * (one insertMany instead of ~3 round trips each), in the stored shape and with the
- * entered events CustomerService.insert would give them; rows naming an existing
- * customer (by id or source_id), a source_id repeated in the batch, or one created
- * meanwhile go through CustomerService.upsert, in row order.
+ * (one insertMany instead of ~3 round trips each), in the stored shape, with the entered
+ * events and the metadata schema check CustomerService.insert would give them; rows naming
+ * an existing customer (by id or source_id), a source_id repeated in the batch, or one
+ * created meanwhile go through CustomerService.upsert, in row order. A row the service
+ * refuses (unknown id, metadata against the schema) is reported, not retried.
  */
 export async function writeCustomerBatch(
   deps: { models: Models; customers: CustomerService },
   asyncActionId: string,
   rows: ValidRow[],
   now: Date,
+  metadataSchema: MetadataSchemaDoc | null,
 ): Promise<{ written: number; errors: RowError[] }> {
   const { Customer } = deps.models;
   const keys = [...new Set(rows.map((r) => r.input.source_id).filter((k): k is string => !!k))];
   const existing = new Set(keys.length ? (await Customer.find({ source_id_key: { $in: keys } }, { source_id_key: 1 }).lean()).map((c) => c.source_id_key) : []);
 
+  const errors: RowError[] = [];
   const inserts: Array<{ row: ValidRow; stored: CustomerDoc }> = [];
   const upserts: ValidRow[] = [];
   const claimed = new Set<string>();
@@ -58,8 +64,14 @@ export async function writeCustomerBatch(
       upserts.push(row);
       continue;
     }
+    const { stored } = newCustomerDocument(row.input, segments, now, importedCustomerId(asyncActionId, row.row));
+    const metadataErrors = metadataSchema ? checkMetadata(metadataSchema, stored.metadata) : [];
+    if (metadataErrors.length > 0) {
+      errors.push(...metadataErrors.map((e) => ({ row: row.row, ...e })));
+      continue;
+    }
     if (key) claimed.add(key);
-    inserts.push({ row, stored: newCustomerDocument(row.input, segments, now, importedCustomerId(asyncActionId, row.row)).stored });
+    inserts.push({ row, stored });
   }
 
   let written = inserts.length;
@@ -87,15 +99,24 @@ export async function writeCustomerBatch(
     }
   }
 
-  const errors: RowError[] = [];
   for (const row of upserts.sort((a, b) => a.row - b.row)) {
     try {
       await deps.customers.upsert(row.input);
       written++;
     } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 404) throw err;
-      errors.push({ row: row.row, field: 'id', reason: err.details ?? err.message });
+      const refused = refusal(err);
+      if (!refused) throw err;
+      errors.push(...refused.map((e) => ({ row: row.row, ...e })));
     }
   }
-  return { written, errors };
+  return { written, errors: errors.sort((a, b) => a.row - b.row) };
+}
+
+/** Why the customer service refused a row for good (404, 400); undefined for errors worth a retry. */
+function refusal(err: unknown): FieldError[] | undefined {
+  if (!(err instanceof AppError)) return undefined;
+  if (err.status === 404) return [{ field: 'id', reason: err.details ?? err.message }];
+  if (err.status !== 400) return undefined;
+  const fields = err.extra.errors as FieldError[] | undefined;
+  return fields?.length ? fields : [{ field: '(row)', reason: err.details ?? err.message }];
 }

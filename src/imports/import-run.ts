@@ -2,6 +2,7 @@ import type { Connection } from 'mongoose';
 import type { CustomerService } from '../customers/customer-service';
 import type { Models } from '../models';
 import type { AsyncActionDoc, RowError } from '../models/async-action';
+import { typeCsvMetadata } from './csv-metadata';
 import { validateCustomerRow } from './customer-row';
 import { writeCustomerBatch, type ValidRow } from './customer-writer';
 import { readRecords } from './read-records';
@@ -94,6 +95,8 @@ export async function runImport(deps: ImportDeps, asyncActionId: string, options
 }
 
 async function writeBatch(deps: ImportDeps, action: AsyncActionDoc, batch: SourceRecord[], now: Date): Promise<{ counts: { done: number; failed: number }; errors: RowError[] }> {
+  // Read per batch, so a schema saved during a long import applies from the next batch on.
+  const metadataSchema = await deps.models.MetadataSchema.findById('customer').lean();
   const errors: RowError[] = [];
   const valid: ValidRow[] = [];
   for (const record of batch) {
@@ -101,11 +104,12 @@ async function writeBatch(deps: ImportDeps, action: AsyncActionDoc, batch: Sourc
       errors.push(...record.errors.map((e) => ({ row: record.row, ...e })));
       continue;
     }
-    const checked = validateCustomerRow(record.value, { requireSourceId: action.type === 'CUSTOMERS_BULK_UPDATE' });
+    const value = action.upload.format === 'csv' && metadataSchema ? typeCsvMetadata(record.value, metadataSchema.properties) : record.value;
+    const checked = validateCustomerRow(value, { requireSourceId: action.type === 'CUSTOMERS_BULK_UPDATE' });
     if (checked.ok) valid.push({ row: record.row, input: checked.input });
     else errors.push(...checked.errors.map((e) => ({ row: record.row, ...e })));
   }
-  const written = await writeCustomerBatch(deps, action._id, valid, now);
+  const written = await writeCustomerBatch(deps, action._id, valid, now, metadataSchema);
   errors.push(...written.errors);
   errors.sort((a, b) => a.row - b.row);
   return { counts: { done: written.written, failed: new Set(errors.map((e) => e.row)).size }, errors };

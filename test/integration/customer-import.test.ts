@@ -153,6 +153,12 @@ describe('customer import (CSV, JSON, NDJSON, bulk update) through the app and a
     const action = await finished(res.body.async_action_id);
     expect(action).toMatchObject({ status: 'DONE', result: { done_count: 199, failed_count: 1, errors: [{ row: 50, field: '(row)', reason: expect.stringMatching(/^invalid JSON/) }] } });
     expect(await sdk.getCustomer('nd-200')).toMatchObject({ phone: '+4930199' });
+
+    const allBad = await request(app).post('/v1/customers/import').set(t.auth).set('Content-Type', 'application/x-ndjson').send('42\n'.repeat(1005));
+    const capped = await finished(allBad.body.async_action_id);
+    expect(capped).toMatchObject({ status: 'DONE', operation_status: 'FAILED', result: { done_count: 0, failed_count: 1005, errors_truncated: true, message: expect.stringMatching(/first 1000 row errors/) } });
+    expect(capped.result.errors).toHaveLength(1000);
+    expect(capped.result.errors.at(-1)).toEqual({ row: 1000, field: '(row)', reason: 'expected a customer object, got a number' });
   });
 
   it('stores an imported customer exactly as POST /v1/customers stores it', async () => {
@@ -164,6 +170,34 @@ describe('customer import (CSV, JSON, NDJSON, bulk update) through the app and a
     const [viaApi, viaImport] = await Promise.all(['shape-api', 'shape-import'].map((key) => t.ctx.models.Customer.findOne({ source_id_key: key }).lean()));
     expect(viaImport).not.toBeNull();
     expect(strip(viaImport as unknown as Record<string, unknown>)).toEqual(strip(viaApi as unknown as Record<string, unknown>));
+  });
+
+  it('types CSV metadata by the customer metadata schema and reports values that break it', async () => {
+    await sdk.createCustomer({ source_id: 'ms-4', metadata: { points: 1 } });
+    const schema = await request(app)
+      .put('/v1/metadata-schemas/customer')
+      .set(t.auth)
+      .send({ properties: { points: { type: 'number' }, vip: { type: 'boolean' }, tags: { type: 'string', array: true }, tier: { type: 'string', in: ['gold', 'silver'] } } });
+    expect(schema.status).toBe(200);
+    try {
+      const csv = ['source_id,points,vip,tags,tier,note', 'ms-1,42,TRUE,"a, b",gold,hello', 'ms-2,many,false,,gold,', 'ms-3,1,yes,,bronze,', 'ms-4,lots,,,,'].join('\n');
+      const res = await request(app).post('/v1/customers/importCSV').set(t.auth).attach('file', Buffer.from(csv), 'typed.csv');
+      const action = await finished(res.body.async_action_id);
+      expect(action.result).toMatchObject({
+        done_count: 1,
+        failed_count: 3,
+        errors: [
+          { row: 2, field: 'metadata.points', reason: 'expected a number' },
+          { row: 3, field: 'metadata.vip', reason: 'expected true or false' },
+          { row: 3, field: 'metadata.tier', reason: 'expected one of gold, silver' },
+          { row: 4, field: 'metadata.points', reason: 'expected a number' },
+        ],
+      });
+      expect((await sdk.getCustomer('ms-1')).metadata).toEqual({ points: 42, vip: true, tags: ['a', 'b'], tier: 'gold', note: 'hello' });
+      expect((await sdk.getCustomer('ms-4')).metadata).toEqual({ points: 1 });
+    } finally {
+      await request(app).delete('/v1/metadata-schemas/customer').set(t.auth);
+    }
   });
 
   it('updates customers in bulk through the SDK’s customers.updateInBulk', async () => {
@@ -203,6 +237,13 @@ describe('customer import (CSV, JSON, NDJSON, bulk update) through the app and a
     const streamed = await postChunked(`${sdk.url}/v1/customers/import`, { ...t.auth, 'Content-Type': 'application/x-ndjson' }, big);
     expect(streamed.status).toBe(413);
     expect(JSON.parse(streamed.body)).toMatchObject({ code: 413, key: 'payload_too_large' });
+    const multipart = Buffer.concat([
+      Buffer.from('--XyZ\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\nContent-Type: text/csv\r\n\r\n'),
+      big,
+      Buffer.from('\r\n--XyZ--\r\n'),
+    ]);
+    const streamedCsv = await postChunked(`${sdk.url}/v1/customers/importCSV`, { ...t.auth, 'Content-Type': 'multipart/form-data; boundary=XyZ' }, multipart);
+    expect(streamedCsv.status).toBe(413);
     expect(await t.ctx.models.AsyncAction.countDocuments()).toBe(actionsBefore);
     expect(await storedUploads()).toBe(0);
   });
@@ -214,6 +255,9 @@ describe('customer import (CSV, JSON, NDJSON, bulk update) through the app and a
     expect((await request(app).post('/v1/customers/import').set(t.auth).set('Content-Type', 'text/plain').send('x')).status).toBe(415);
     expect((await request(app).post('/v1/customers/bulk/async').set(t.auth).send({ source_id: 'x' })).body).toMatchObject({ code: 400, key: 'invalid_payload' });
     expect((await request(app).get('/v1/async-actions/aa_missing').set(t.auth)).body).toMatchObject({ code: 404, resource_type: 'async_action' });
+    const list = await request(app).get('/v1/async-actions?limit=2').set(t.auth);
+    expect(list.body).toMatchObject({ object: 'list', data_ref: 'async_actions', async_actions: [{ object: 'async_action' }, { object: 'async_action' }] });
+    expect(list.body.async_actions[0].result).toBeUndefined();
     const docs = (await request(app).get('/openapi.json')).body as { paths: Record<string, { post?: { requestBody?: { content: object } } }> };
     expect(Object.keys(docs.paths['/v1/customers/importCSV']?.post?.requestBody?.content ?? {})).toEqual(['multipart/form-data']);
     expect(docs.paths['/v1/async-actions/{id}']).toBeDefined();

@@ -1,10 +1,12 @@
 import { Readable } from 'node:stream';
 import { columnTarget, mapCsvHeader } from '../../src/imports/csv-columns';
+import { typeCsvMetadata } from '../../src/imports/csv-metadata';
 import { readCsvRecords } from '../../src/imports/csv-records';
 import { csvRowToCustomer } from '../../src/imports/csv-row';
 import { validateCustomerRow } from '../../src/imports/customer-row';
 import { ImportFileError } from '../../src/imports/import-file-error';
 import type { SourceRecord } from '../../src/imports/source-record';
+import { metadataSchemaInput } from '../../src/metadata/metadata-schema';
 
 async function readAll(text: string | Buffer, options: { header?: string[]; row?: number; byte?: number; chunk?: number } = {}): Promise<{ records: SourceRecord[]; header?: string[] }> {
   const bytes = Buffer.isBuffer(text) ? text : Buffer.from(text);
@@ -123,5 +125,23 @@ describe('CSV records from a stream', () => {
     await expect(readAll('\n\n')).rejects.toThrow(/file is empty/);
     await expect(readAll('c1,Ann,ann@example.com\nc2,Bob,bob@example.com\n')).rejects.toThrow(/first line must be a header/);
     await expect(readAll('{"customers": [1, 2]}')).rejects.toThrow(ImportFileError);
+  });
+});
+
+describe('CSV metadata typed by the customer metadata schema', () => {
+  const properties = metadataSchemaInput.parse({
+    properties: { points: { type: 'number' }, vip: { type: 'boolean' }, tags: { type: 'number', array: true }, joined: { type: 'date' } },
+  }).properties;
+
+  it('converts numbers, booleans and comma-separated lists, and leaves other keys as text', () => {
+    expect(typeCsvMetadata({ source_id: 'c1', metadata: { points: '-1.5e2', vip: 'FALSE', tags: '1, 2,3', joined: '2024-01-01', other: '7' } }, properties)).toEqual({
+      source_id: 'c1',
+      metadata: { points: -150, vip: false, tags: [1, 2, 3], joined: '2024-01-01', other: '7' },
+    });
+  });
+
+  it('keeps a cell that does not convert as text, for the schema check to name', () => {
+    expect(typeCsvMetadata({ metadata: { points: '12abc', vip: 'yes', tags: '1,x' } }, properties)).toEqual({ metadata: { points: '12abc', vip: 'yes', tags: [1, 'x'] } });
+    expect(typeCsvMetadata({ name: 'no metadata' }, properties)).toEqual({ name: 'no metadata' });
   });
 });

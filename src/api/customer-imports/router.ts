@@ -88,7 +88,7 @@ export function customerImportsRouter(ctx: AppContext): ApiRouter {
       '/importCSV',
       {
         summary: 'Import customers from a CSV file (multipart/form-data, field "file")',
-        description: `Header columns map to fields: source_id, name, email, phone, description, birthdate (or birthday), and address fields as city / address.city / address_city (likewise state, line_1, line_2, country, postal_code); case, spaces and dashes are ignored, so "Postal code" works. Any other column becomes metadata.<column> (a "metadata." prefix is stripped); metadata values are kept as strings. Empty cells are ignored. Each row is validated like POST /v1/customers and upserted by source_id. ${limits}`,
+        description: `Header columns map to fields: source_id, name, email, phone, description, birthdate (or birthday), and address fields as city / address.city / address_city (likewise state, line_1, line_2, country, postal_code); case, spaces and dashes are ignored, so "Postal code" works. Any other column becomes metadata.<column> (a "metadata." prefix is stripped); metadata values stay text unless the customer metadata schema declares the key a number, a boolean (true/false) or a list (comma-separated). Empty cells are ignored. Each row is validated like POST /v1/customers and upserted by source_id. ${limits}`,
         request: { body: { required: true, content: { 'multipart/form-data': { schema: z.object({ file: z.string().meta({ format: 'binary' }) }) } } } },
       },
       { 400: 'No "file" field, or a malformed multipart body', 413: 'Upload too large', 415: 'Not multipart/form-data' },
