@@ -1,4 +1,5 @@
 import { ImportFileError } from './import-file-error';
+import { BoundedBuffer } from './bounded-buffer';
 
 /** An element of the top-level array, as text to JSON.parse, or why it cannot be. */
 export type ScannedElement = { end: number; text: string } | { end?: number; problem: string };
@@ -27,17 +28,14 @@ export class JsonArrayScanner {
   private depth = 0;
   private inString = false;
   private escaped = false;
-  private parts: Buffer[] = [];
-  private size = 0;
-  private tooBig = false;
   private missingComma = false;
   private trailingReported = false;
-  private readonly maxElementBytes: number;
+  private readonly buffer: BoundedBuffer;
 
   constructor(options: { resumeAt?: number; maxElementBytes: number }) {
     this.state = options.resumeAt === undefined ? 'start' : 'after';
     this.offset = options.resumeAt ?? 0;
-    this.maxElementBytes = options.maxElementBytes;
+    this.buffer = new BoundedBuffer(options.maxElementBytes);
   }
 
   push(chunk: Buffer): ScannedElement[] {
@@ -72,7 +70,7 @@ export class JsonArrayScanner {
           if (ended === undefined) break;
           // A primitive ends before the delimiter that closes it; a string or container includes its last byte.
           const endIndex = ended === 'before' ? i : i + 1;
-          this.take(chunk.subarray(elementFrom, endIndex));
+          this.buffer.take(chunk.subarray(elementFrom, endIndex));
           out.push(this.finishElement(this.offset + endIndex));
           elementFrom = -1;
           if (ended === 'before') i--;
@@ -85,7 +83,7 @@ export class JsonArrayScanner {
           break;
       }
     }
-    if (this.state === 'element' && elementFrom >= 0) this.take(chunk.subarray(elementFrom));
+    if (this.state === 'element' && elementFrom >= 0) this.buffer.take(chunk.subarray(elementFrom));
     this.offset += chunk.length;
     return out;
   }
@@ -129,26 +127,14 @@ export class JsonArrayScanner {
     return undefined;
   }
 
-  private take(bytes: Buffer): void {
-    if (this.tooBig || bytes.length === 0) return;
-    this.size += bytes.length;
-    if (this.size > this.maxElementBytes) {
-      this.tooBig = true;
-      this.parts = [];
-    } else {
-      this.parts.push(bytes);
-    }
-  }
-
   private finishElement(end: number): ScannedElement {
-    const element: ScannedElement = this.tooBig
-      ? { end, problem: `element is larger than ${this.maxElementBytes} bytes` }
-      : this.missingComma
-        ? { end, problem: 'expected , or ] before this element' }
-        : { end, text: Buffer.concat(this.parts).toString('utf8') };
-    this.parts = [];
-    this.size = 0;
-    this.tooBig = false;
+    const text = this.buffer.finish();
+    const element: ScannedElement =
+      text === undefined
+        ? { end, problem: `element is larger than ${this.buffer.maxBytes} bytes` }
+        : this.missingComma
+          ? { end, problem: 'expected , or ] before this element' }
+          : { end, text };
     this.missingComma = false;
     this.state = 'after';
     return element;

@@ -1,4 +1,5 @@
 import type { ScannedElement } from './json-array-scanner';
+import { BoundedBuffer } from './bounded-buffer';
 
 /**
  * Splits newline-delimited JSON (one customer object per line) arriving in chunks.
@@ -6,27 +7,24 @@ import type { ScannedElement } from './json-array-scanner';
  */
 export class NdjsonScanner {
   private offset: number;
-  private parts: Buffer[] = [];
-  private size = 0;
-  private tooBig = false;
   private sawLine = false;
-  private readonly maxElementBytes: number;
+  private readonly buffer: BoundedBuffer;
 
   constructor(options: { resumeAt?: number; maxElementBytes: number }) {
     this.offset = options.resumeAt ?? 0;
-    this.maxElementBytes = options.maxElementBytes;
+    this.buffer = new BoundedBuffer(options.maxElementBytes);
   }
 
   push(chunk: Buffer): ScannedElement[] {
     const out: ScannedElement[] = [];
     let from = 0;
     for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, from)) {
-      this.take(chunk.subarray(from, nl));
+      this.buffer.take(chunk.subarray(from, nl));
       const line = this.finishLine(this.offset + nl + 1);
       if (line) out.push(line);
       from = nl + 1;
     }
-    this.take(chunk.subarray(from));
+    this.buffer.take(chunk.subarray(from));
     this.offset += chunk.length;
     return out;
   }
@@ -42,25 +40,10 @@ export class NdjsonScanner {
     return !this.sawLine;
   }
 
-  private take(bytes: Buffer): void {
-    if (this.tooBig || bytes.length === 0) return;
-    this.size += bytes.length;
-    if (this.size > this.maxElementBytes) {
-      this.tooBig = true;
-      this.parts = [];
-    } else {
-      this.parts.push(bytes);
-    }
-  }
-
   private finishLine(end: number): ScannedElement | undefined {
-    const tooBig = this.tooBig;
-    const text = tooBig ? '' : Buffer.concat(this.parts).toString('utf8');
-    this.parts = [];
-    this.size = 0;
-    this.tooBig = false;
-    if (!tooBig && text.trim() === '') return undefined;
+    const text = this.buffer.finish();
+    if (text !== undefined && text.trim() === '') return undefined;
     this.sawLine = true;
-    return tooBig ? { end, problem: `line is longer than ${this.maxElementBytes} bytes` } : { end, text };
+    return text === undefined ? { end, problem: `line is longer than ${this.buffer.maxBytes} bytes` } : { end, text };
   }
 }
