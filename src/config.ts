@@ -32,6 +32,8 @@ const envSchema = z.object({
   APP_ID: optionalString,
   APP_TOKEN: optionalString,
   REQUEST_BODY_LIMIT: z.string().default('1mb'),
+  /** Largest customer import upload (CSV / JSON), in bytes. */
+  IMPORT_MAX_BYTES: z.coerce.number().int().min(1).default(200 * 1024 * 1024),
 });
 
 export type Config = z.infer<typeof envSchema> & { MONGO_DB: string };

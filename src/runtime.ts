@@ -38,6 +38,7 @@ export async function openContext(config: Config, logger: Logger, addresses: { m
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     databaseKind: addresses.databaseKind,
     bodyLimit: config.REQUEST_BODY_LIMIT,
+    importMaxBytes: config.IMPORT_MAX_BYTES,
   });
   return { ctx, stoppables };
 }
@@ -73,6 +74,8 @@ export async function startApi(ctx: AppContext, host: string, port: number): Pro
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s)).once('error', reject);
   });
+  // Node's default (5 min for a whole request) would cut a large import upload on a slow link.
+  server.requestTimeout = 30 * 60_000;
   const address = server.address();
   const url = `http://${host}:${typeof address === 'object' && address ? address.port : port}`;
   ctx.logger.info({ url, docs: `${url}/docs` }, `API listening on ${url} (docs at ${url}/docs)`);

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       TEMPORAL_UI_PORT: 8233,
       MONGO_DB: 'promo_engine',
       EMBEDDED_MONGO: 'auto',
+      IMPORT_MAX_BYTES: 200 * 1024 * 1024,
       DATA_DIR: path.join(ROOT_DIR, '.data'),
     });
     expect(config.TEMPORAL_ADDRESS).toBeUndefined();
