@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { Models } from '../src/models';
+import { createCampaignActivities } from './campaigns';
 import { createCustomerImportActivities } from './customer-import';
 import { createEventActivities } from './events';
 import { createHealthActivities } from './health';
@@ -17,6 +18,7 @@ export function createActivities({ db, models }: ActivityDeps) {
     ...createEventActivities({ Event: models.DomainEvent }),
     ...createSegmentActivities(models),
     ...createCustomerImportActivities({ db, models }),
+    ...createCampaignActivities(models),
   };
 }
 

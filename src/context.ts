@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
+import { CampaignService } from './campaigns/campaign-service';
 import { ConsentCatalog } from './consents/consent-catalog';
 import { CustomerConsents } from './consents/customer-consents';
 import { CustomerService } from './customers/customer-service';
@@ -9,6 +10,7 @@ import type { Logger } from './logger';
 import type { Models } from './models';
 import { OrderService } from './orders/order-service';
 import { OrderSummaries } from './orders/order-summary';
+import { PublicationService } from './publications/publication-service';
 import { SegmentService } from './segments/segment-service';
 
 /** What routers and services are built from: created once per process (or per test). */
@@ -31,9 +33,11 @@ export interface AppContext {
   consents: ConsentCatalog;
   /** Customers' consent answers and channel opt-outs. */
   customerConsents: CustomerConsents;
+  campaigns: CampaignService;
+  publications: PublicationService;
 }
 
-export type ContextBase = Omit<AppContext, 'events' | 'customers' | 'segments' | 'orders' | 'consents' | 'customerConsents'>;
+export type ContextBase = Omit<AppContext, 'events' | 'customers' | 'segments' | 'orders' | 'consents' | 'customerConsents' | 'campaigns' | 'publications'>;
 
 /** Adds the domain services, wired to each other, to the process's connections. */
 export function createContext(base: ContextBase): AppContext {
@@ -44,5 +48,7 @@ export function createContext(base: ContextBase): AppContext {
   const orders = new OrderService(base.models, customers, (id) => events.raised('orders', id));
   const consents = new ConsentCatalog(base.models);
   const customerConsents = new CustomerConsents(base.models, customers, consents);
-  return { ...base, events, customers, segments, orders, consents, customerConsents };
+  const campaigns = new CampaignService(base.models, base.temporal, base.taskQueue);
+  const publications = new PublicationService(base.models, customers, campaigns, (id) => events.raised('publications', id));
+  return { ...base, events, customers, segments, orders, consents, customerConsents, campaigns, publications };
 }

@@ -2,3 +2,4 @@ export { eventRouterWorkflow } from './event-router';
 export { healthCheckWorkflow } from './health-check';
 export { segmentSyncWorkflow } from './segment-sync';
 export { customerImportWorkflow } from './customer-import';
+export { campaignGenerationWorkflow } from './campaign-generation';

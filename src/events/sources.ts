@@ -13,6 +13,7 @@ export function outboxSources(models: Models): OutboxSource[] {
         await models.Customer.deleteOne({ _id: id, deleted_at: { $exists: true }, '_outbox.0': { $exists: false } });
       },
     },
+    { name: 'publications', model: models.Publication as unknown as OutboxSource['model'] },
   ];
 }
 

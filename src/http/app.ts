@@ -4,9 +4,11 @@ import { appKeysRouter } from '../api/app-keys/router';
 import { asyncActionsRouter } from '../api/async-actions/router';
 import { consentsRouter, customerConsentsRouter } from '../api/consents/router';
 import { customerImportsRouter } from '../api/customer-imports/router';
+import { campaignsRouter } from '../api/campaigns/router';
 import { customersRouter } from '../api/customers/router';
 import { eventsRouter } from '../api/events/router';
 import { healthRouter } from '../api/health/router';
+import { publicationsRouter } from '../api/publications/router';
 import { metadataSchemasRouter } from '../api/metadata-schemas/router';
 import { ordersRouter } from '../api/orders/router';
 import { segmentsRouter } from '../api/segments/router';
@@ -40,7 +42,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(customerImports.basePath, customerImports.router);
   app.use(express.json({ limit: ctx.bodyLimit }));
 
-  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx)];
+  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx)];
   const openApi = buildOpenApiDocument([...routers, customerImports], VERSION);
 
   app.get('/metrics', async (_req, res) => {

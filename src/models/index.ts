@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import { appKeyModel } from './app-key';
+import { campaignModel } from './campaign';
 import { asyncActionModel } from './async-action';
 import { consentModel } from './consent';
 import { consentGroupModel } from './consent-group';
@@ -7,20 +8,25 @@ import { customerModel } from './customer';
 import { domainEventModel } from './domain-event';
 import { metadataSchemaModel } from './metadata-schema';
 import { orderModel } from './order';
+import { publicationModel } from './publication';
 import { segmentModel } from './segment';
+import { voucherModel } from './voucher';
 
 /** Every model of the service, bound to one connection (tests hold one per database). */
 export function registerModels(db: Connection) {
   return {
     AppKey: appKeyModel(db),
     AsyncAction: asyncActionModel(db),
+    Campaign: campaignModel(db),
     Consent: consentModel(db),
     ConsentGroup: consentGroupModel(db),
     Customer: customerModel(db),
     DomainEvent: domainEventModel(db),
     MetadataSchema: metadataSchemaModel(db),
     Order: orderModel(db),
+    Publication: publicationModel(db),
     Segment: segmentModel(db),
+    Voucher: voucherModel(db),
   };
 }
 

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import { campaignInput } from '../../campaigns/campaign-input';
+import { toCampaignJson, toVoucherJson } from '../../campaigns/voucher-json';
+import type { AppContext } from '../../context';
+import { ApiRouter } from '../../http/api-router';
+import { pagingQuery } from '../list-query';
+
+const idParams = z.strictObject({ id: z.string().min(1).max(200).describe('Campaign id (camp_…) or name') });
+const campaignJson = z.object({ id: z.string(), name: z.string(), object: z.literal('campaign') }).catchall(z.unknown());
+
+/** Unique-code campaigns; creation answers at once and generates the codes in a workflow (vouchers_generation_status). */
+export function campaignsRouter({ campaigns, models }: AppContext): ApiRouter {
+  return new ApiRouter('/v1/campaigns', 'Campaigns')
+    .route({ method: 'post', path: '/', summary: 'Create a unique-code campaign; its codes are generated asynchronously', body: campaignInput, response: campaignJson, errors: { 409: 'A campaign with this name exists' } }, async ({ body }) =>
+      toCampaignJson(await campaigns.create(body)),
+    )
+    .route({ method: 'get', path: '/:id', summary: 'Get a campaign by id or name', params: idParams, response: campaignJson, errors: { 404: 'No such campaign' } }, async ({ params }) =>
+      toCampaignJson(await campaigns.get(params.id)),
+    )
+    .route(
+      { method: 'get', path: '/', summary: 'List campaigns', query: z.strictObject(pagingQuery), response: z.object({ object: z.literal('list'), data_ref: z.literal('campaigns'), campaigns: z.array(campaignJson), total: z.number() }) },
+      async ({ query }) => {
+        const [docs, total] = await Promise.all([models.Campaign.find().sort({ created_at: -1, _id: -1 }).skip((query.page - 1) * query.limit).limit(query.limit).lean(), models.Campaign.countDocuments()]);
+        return { object: 'list' as const, data_ref: 'campaigns' as const, campaigns: docs.map(toCampaignJson), total };
+      },
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/:id/vouchers',
+        summary: "List a campaign's codes",
+        params: idParams,
+        query: z.strictObject(pagingQuery),
+        response: z.object({ object: z.literal('list'), data_ref: z.literal('vouchers'), vouchers: z.array(z.record(z.string(), z.unknown())), total: z.number() }),
+        errors: { 404: 'No such campaign' },
+      },
+      async ({ params, query }) => {
+        const campaign = await campaigns.get(params.id);
+        const filter = { campaign_id: campaign._id };
+        const [docs, total] = await Promise.all([models.Voucher.find(filter).sort({ _id: 1 }).skip((query.page - 1) * query.limit).limit(query.limit).lean(), models.Voucher.countDocuments(filter)]);
+        return { object: 'list' as const, data_ref: 'vouchers' as const, vouchers: docs.map((v) => toVoucherJson(v, campaign)), total };
+      },
+    );
+}

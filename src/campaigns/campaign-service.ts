@@ -1,0 +1,70 @@
+import type { Client } from '@temporalio/client';
+import { campaignGenerationWorkflow, campaignGenerationWorkflowId } from '../../workflows/campaign-generation';
+import { AppError } from '../http/errors';
+import { newId } from '../ids';
+import type { Models } from '../models';
+import type { CampaignDoc } from '../models/campaign';
+import type { CampaignInput } from './campaign-input';
+import { capacityProblem, normaliseCodeConfig } from './code-config';
+
+const CAMPAIGN_TYPE_BY_VOUCHER = { DISCOUNT_VOUCHER: 'DISCOUNT_COUPONS', GIFT_VOUCHER: 'GIFT_VOUCHERS', LOYALTY_CARD: 'LOYALTY_PROGRAM' } as const;
+
+/** Unique-code campaigns: the document is written first, then a workflow generates its codes. */
+export class CampaignService {
+  constructor(
+    private readonly models: Models,
+    private readonly temporal: Client,
+    private readonly taskQueue: string,
+  ) {}
+
+  async get(idOrName: string): Promise<CampaignDoc> {
+    const campaign = (await this.models.Campaign.findById(idOrName).lean()) ?? (await this.models.Campaign.findOne({ name: idOrName }).lean());
+    if (!campaign) throw AppError.notFound('campaign', idOrName);
+    return campaign;
+  }
+
+  async create(input: CampaignInput): Promise<CampaignDoc> {
+    const code_config = normaliseCodeConfig(input.voucher.code_config);
+    const problem = capacityProblem(code_config, input.vouchers_count);
+    if (problem) throw AppError.badRequest('invalid_code_config', 'Invalid code config', `voucher.${problem.field}: ${problem.reason}`, { errors: [{ field: `voucher.${problem.field}`, reason: problem.reason }] });
+    const template = { discount: 'DISCOUNT_VOUCHER', gift: 'GIFT_VOUCHER', loyalty_card: 'LOYALTY_CARD' } as const;
+    for (const [field, type] of Object.entries(template)) {
+      if (input.voucher[field as keyof typeof template] && input.voucher.type !== type) {
+        throw AppError.badRequest('invalid_campaign_params', 'Invalid campaign', `voucher.${field}: only a ${type} has ${field}`);
+      }
+    }
+    if (await this.models.Campaign.exists({ name: input.name })) throw AppError.conflict('duplicate_found', 'Duplicate campaign', `name: a campaign named ${input.name} exists`);
+    const now = new Date();
+    const campaign: CampaignDoc = {
+      _id: newId('camp'),
+      name: input.name,
+      ...(input.description ? { description: input.description } : {}),
+      campaign_type: input.campaign_type ?? CAMPAIGN_TYPE_BY_VOUCHER[input.voucher.type],
+      type: input.type,
+      vouchers_count: input.vouchers_count,
+      voucher: { ...input.voucher, code_config },
+      ...(input.start_date ? { start_date: new Date(input.start_date) } : {}),
+      ...(input.expiration_date ? { expiration_date: new Date(input.expiration_date) } : {}),
+      join_once: input.join_once,
+      metadata: input.metadata ?? {},
+      active: true,
+      vouchers_generation_status: 'IN_PROGRESS',
+      generated_count: 0,
+      created_at: now,
+      updated_at: now,
+    };
+    try {
+      await this.models.Campaign.create(campaign);
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) throw AppError.conflict('duplicate_found', 'Duplicate campaign', `name: a campaign named ${input.name} exists`);
+      throw err;
+    }
+    await this.temporal.workflow.start(campaignGenerationWorkflow, {
+      workflowId: campaignGenerationWorkflowId(campaign._id),
+      taskQueue: this.taskQueue,
+      args: [campaign._id],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    return campaign;
+  }
+}

@@ -1,0 +1,54 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+
+/** A unique-code campaign: the template its vouchers are made from and how the pool behaves when it runs out. */
+const campaignSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    /** Unique; usable wherever the id is. */
+    name: { type: String, required: true, unique: true },
+    description: String,
+    campaign_type: { type: String, required: true, enum: ['DISCOUNT_COUPONS', 'GIFT_VOUCHERS', 'LOYALTY_PROGRAM'] },
+    /** AUTO_UPDATE: publishing from an empty pool generates more codes; STATIC: it fails. */
+    type: { type: String, required: true, enum: ['AUTO_UPDATE', 'STATIC'] },
+    /** Codes generated at creation (the pool may grow past it when AUTO_UPDATE). */
+    vouchers_count: { type: Number, required: true },
+    /** The voucher template: type, discount / gift / loyalty_card, redemption, code_config (normalised). */
+    voucher: { type: Schema.Types.Mixed, required: true },
+    start_date: Date,
+    expiration_date: Date,
+    /** A customer gets at most one code from this campaign; publishing again returns it. */
+    join_once: { type: Boolean, default: false },
+    metadata: { type: Schema.Types.Mixed, default: {} },
+    active: { type: Boolean, default: true },
+    /** IN_PROGRESS while the initial codes are generated. */
+    vouchers_generation_status: { type: String, enum: ['IN_PROGRESS', 'DONE', 'FAILED'], default: 'IN_PROGRESS' },
+    /** Codes generated so far. */
+    generated_count: { type: Number, default: 0 },
+  },
+  { collection: 'campaigns', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+);
+
+export interface CampaignDoc {
+  _id: string;
+  name: string;
+  description?: string;
+  campaign_type: 'DISCOUNT_COUPONS' | 'GIFT_VOUCHERS' | 'LOYALTY_PROGRAM';
+  type: 'AUTO_UPDATE' | 'STATIC';
+  vouchers_count: number;
+  voucher: Record<string, unknown> & { type: string; code_config: import('../campaigns/code-config').CodeConfig };
+  start_date?: Date;
+  expiration_date?: Date;
+  join_once: boolean;
+  metadata: Record<string, unknown>;
+  active: boolean;
+  vouchers_generation_status: 'IN_PROGRESS' | 'DONE' | 'FAILED';
+  generated_count: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type CampaignModel = Model<CampaignDoc>;
+
+export function campaignModel(db: Connection): CampaignModel {
+  return (db.models.Campaign as CampaignModel | undefined) ?? db.model<CampaignDoc>('Campaign', campaignSchema);
+}
