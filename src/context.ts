@@ -11,7 +11,9 @@ import type { Models } from './models';
 import { OrderService } from './orders/order-service';
 import { OrderSummaries } from './orders/order-summary';
 import { PublicationService } from './publications/publication-service';
+import { RedemptionService } from './redemptions/redemption-service';
 import { SegmentService } from './segments/segment-service';
+import { ValidationRuleService } from './validation-rules/validation-rule-service';
 
 /** What routers and services are built from: created once per process (or per test). */
 export interface AppContext {
@@ -35,9 +37,11 @@ export interface AppContext {
   customerConsents: CustomerConsents;
   campaigns: CampaignService;
   publications: PublicationService;
+  validationRules: ValidationRuleService;
+  redemptions: RedemptionService;
 }
 
-export type ContextBase = Omit<AppContext, 'events' | 'customers' | 'segments' | 'orders' | 'consents' | 'customerConsents' | 'campaigns' | 'publications'>;
+export type ContextBase = Omit<AppContext, 'events' | 'customers' | 'segments' | 'orders' | 'consents' | 'customerConsents' | 'campaigns' | 'publications' | 'validationRules' | 'redemptions'>;
 
 /** Adds the domain services, wired to each other, to the process's connections. */
 export function createContext(base: ContextBase): AppContext {
@@ -50,5 +54,7 @@ export function createContext(base: ContextBase): AppContext {
   const customerConsents = new CustomerConsents(base.models, customers, consents);
   const campaigns = new CampaignService(base.models, base.temporal, base.taskQueue);
   const publications = new PublicationService(base.models, customers, campaigns, (id) => events.raised('publications', id));
-  return { ...base, events, customers, segments, orders, consents, customerConsents, campaigns, publications };
+  const validationRules = new ValidationRuleService(base.models);
+  const redemptions = new RedemptionService(base.models, customers, validationRules, (id) => events.raised('redemptions', id));
+  return { ...base, events, customers, segments, orders, consents, customerConsents, campaigns, publications, validationRules, redemptions };
 }

@@ -1,4 +1,4 @@
-import type { Client } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { campaignGenerationWorkflow, campaignGenerationWorkflowId } from '../../workflows/campaign-generation';
 import { AppError } from '../http/errors';
 import { newId } from '../ids';
@@ -66,5 +66,32 @@ export class CampaignService {
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
     return campaign;
+  }
+
+  /** Enables or disables a campaign; publishing from a disabled one fails with `campaign_inactive`. */
+  async setActive(idOrName: string, active: boolean): Promise<CampaignDoc> {
+    const campaign = await this.get(idOrName);
+    const updated = await this.models.Campaign.findOneAndUpdate({ _id: campaign._id }, { $set: { active } }, { returnDocument: 'after' }).lean();
+    if (!updated) throw AppError.notFound('campaign', idOrName);
+    return updated;
+  }
+
+  /**
+   * Deletes a campaign at once (no bin) with its unpublished codes. Published codes stay
+   * with their holders: the customer already received them, so they remain readable via
+   * `GET /v1/vouchers/{code}` (with `campaign: null`). A generation still running is
+   * terminated first so it does not refill the pool of a deleted campaign.
+   */
+  async delete(idOrName: string): Promise<void> {
+    const campaign = await this.get(idOrName);
+    if (campaign.vouchers_generation_status === 'IN_PROGRESS') {
+      try {
+        await this.temporal.workflow.getHandle(campaignGenerationWorkflowId(campaign._id)).terminate('campaign deleted');
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      }
+    }
+    await this.models.Campaign.deleteOne({ _id: campaign._id });
+    await this.models.Voucher.deleteMany({ campaign_id: campaign._id, holder_id: { $exists: false } });
   }
 }

@@ -30,6 +30,11 @@ export async function addVouchers(models: Models, campaign: CampaignDoc, count: 
     fruitless = gained === 0 ? fruitless + 1 : 0;
     if (gained > 0) await models.Campaign.updateOne({ _id: campaign._id }, { $inc: { generated_count: gained } }, { timestamps: false });
     onBatch?.(inserted);
+    if (!(await models.Campaign.exists({ _id: campaign._id }))) {
+      // Deleted while generating: drop the free codes made after the delete swept them.
+      await models.Voucher.deleteMany({ campaign_id: campaign._id, holder_id: { $exists: false } });
+      break;
+    }
   }
   return inserted;
 }

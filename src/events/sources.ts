@@ -14,6 +14,9 @@ export function outboxSources(models: Models): OutboxSource[] {
       },
     },
     { name: 'publications', model: models.Publication as unknown as OutboxSource['model'] },
+    { name: 'redemptions', model: models.Redemption as unknown as OutboxSource['model'] },
+    // Balance changes and reward redemptions raise their events in the voucher's outbox.
+    { name: 'vouchers', model: models.Voucher as unknown as OutboxSource['model'] },
   ];
 }
 

@@ -1,6 +1,8 @@
 import express, { type Express } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { appKeysRouter } from '../api/app-keys/router';
+import { balancesRouter } from '../api/balances/router';
+import { loyaltyRewardsRouter, rewardsRouter } from '../api/rewards/router';
 import { asyncActionsRouter } from '../api/async-actions/router';
 import { consentsRouter, customerConsentsRouter } from '../api/consents/router';
 import { customerImportsRouter } from '../api/customer-imports/router';
@@ -9,9 +11,13 @@ import { customersRouter } from '../api/customers/router';
 import { eventsRouter } from '../api/events/router';
 import { healthRouter } from '../api/health/router';
 import { publicationsRouter } from '../api/publications/router';
+import { redemptionsRouter, voucherRedemptionRouter } from '../api/redemptions/router';
+import { validationRulesRouter } from '../api/validation-rules/router';
+import { validationsRouter } from '../api/validations/router';
 import { metadataSchemasRouter } from '../api/metadata-schemas/router';
 import { ordersRouter } from '../api/orders/router';
 import { segmentsRouter } from '../api/segments/router';
+import { vouchersRouter } from '../api/vouchers/router';
 import type { AppContext } from '../context';
 import type { ApiRouter } from './api-router';
 import { createMetrics } from './metrics';
@@ -42,7 +48,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(customerImports.basePath, customerImports.router);
   app.use(express.json({ limit: ctx.bodyLimit }));
 
-  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx)];
+  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx)];
   const openApi = buildOpenApiDocument([...routers, customerImports], VERSION);
 
   app.get('/metrics', async (_req, res) => {

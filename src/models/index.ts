@@ -9,7 +9,11 @@ import { domainEventModel } from './domain-event';
 import { metadataSchemaModel } from './metadata-schema';
 import { orderModel } from './order';
 import { publicationModel } from './publication';
+import { redemptionModel } from './redemption';
+import { rewardModel } from './reward';
+import { rewardRedemptionModel } from './reward-redemption';
 import { segmentModel } from './segment';
+import { validationRuleAssignmentModel, validationRuleModel } from './validation-rule';
 import { voucherModel } from './voucher';
 
 /** Every model of the service, bound to one connection (tests hold one per database). */
@@ -25,7 +29,12 @@ export function registerModels(db: Connection) {
     MetadataSchema: metadataSchemaModel(db),
     Order: orderModel(db),
     Publication: publicationModel(db),
+    Redemption: redemptionModel(db),
+    Reward: rewardModel(db),
+    RewardRedemption: rewardRedemptionModel(db),
     Segment: segmentModel(db),
+    ValidationRule: validationRuleModel(db),
+    ValidationRuleAssignment: validationRuleAssignmentModel(db),
     Voucher: voucherModel(db),
   };
 }

@@ -1,4 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
+import { outboxFields, type PendingEvent } from '../events/outbox';
 
 /**
  * One code of a campaign. A code is claimed for a customer by a single conditional update
@@ -26,6 +27,9 @@ const voucherSchema = new Schema(
     /** The publication that claimed it: lets a retried publication find its code after a crash. */
     publication_id: String,
     published_at: Date,
+    /** source_ids of balance operations already applied: the guard that makes them idempotent. */
+    balance_source_ids: { type: [String], default: undefined },
+    ...outboxFields,
   },
   { collection: 'vouchers', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
 );
@@ -48,6 +52,9 @@ export interface VoucherDoc {
   holder_id?: string;
   publication_id?: string;
   published_at?: Date;
+  balance_source_ids?: string[];
+  _outbox?: PendingEvent[];
+  outbox_pending?: boolean;
   created_at: Date;
   updated_at: Date;
 }

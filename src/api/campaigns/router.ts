@@ -40,5 +40,25 @@ export function campaignsRouter({ campaigns, models }: AppContext): ApiRouter {
         const [docs, total] = await Promise.all([models.Voucher.find(filter).sort({ _id: 1 }).skip((query.page - 1) * query.limit).limit(query.limit).lean(), models.Voucher.countDocuments(filter)]);
         return { object: 'list' as const, data_ref: 'vouchers' as const, vouchers: docs.map((v) => toVoucherJson(v, campaign)), total };
       },
+    )
+    .route({ method: 'post', path: '/:id/enable', summary: 'Enable a campaign', params: idParams, response: campaignJson, errors: { 404: 'No such campaign' } }, async ({ params }) =>
+      toCampaignJson(await campaigns.setActive(params.id, true)),
+    )
+    .route({ method: 'post', path: '/:id/disable', summary: 'Disable a campaign: publishing from it fails with campaign_inactive', params: idParams, response: campaignJson, errors: { 404: 'No such campaign' } }, async ({ params }) =>
+      toCampaignJson(await campaigns.setActive(params.id, false)),
+    )
+    .route(
+      {
+        method: 'delete',
+        path: '/:id',
+        summary: 'Delete a campaign and its unpublished codes at once (published codes stay with their holders)',
+        params: idParams,
+        query: z.strictObject({ force: z.stringbool().optional().describe('Accepted for SDK compatibility; deletion is always permanent') }),
+        status: 204,
+        errors: { 404: 'No such campaign' },
+      },
+      async ({ params }) => {
+        await campaigns.delete(params.id);
+      },
     );
 }

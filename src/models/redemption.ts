@@ -1,0 +1,69 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import { outboxFields, type PendingEvent } from '../events/outbox';
+
+/**
+ * One successful use of a voucher. Its `customer.redemption.succeeded` event is in its
+ * outbox from the insert on; a rollback flips `status` SUCCEEDED -> ROLLED_BACK with one
+ * conditional update that also appends `customer.redemption.rollback.succeeded`.
+ */
+const redemptionSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    /** The stacked request's id (`r_…`) this redemption was part of. */
+    parent_redemption_id: { type: String, index: true },
+    date: { type: Date, required: true },
+    customer_id: { type: String, index: true },
+    tracking_id: String,
+    metadata: { type: Schema.Types.Mixed, default: {} },
+    /** Discount granted, in cents. */
+    amount: { type: Number, default: 0 },
+    order: Schema.Types.Mixed,
+    result: { type: String, enum: ['SUCCESS', 'FAILURE'], required: true },
+    status: { type: String, enum: ['SUCCEEDED', 'FAILED', 'ROLLED_BACK'], required: true },
+    voucher_id: { type: String, required: true, index: true },
+    voucher_code: { type: String, required: true },
+    campaign_id: { type: String, index: true },
+    rollback: Schema.Types.Mixed,
+    ...outboxFields,
+  },
+  { collection: 'redemptions', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+);
+redemptionSchema.index({ campaign_id: 1, customer_id: 1, status: 1 });
+redemptionSchema.index({ voucher_id: 1, customer_id: 1, status: 1 });
+
+export interface RedemptionOrder {
+  id?: string;
+  source_id?: string;
+  amount: number | null;
+  discount_amount: number;
+  total_amount: number | null;
+  items?: unknown[];
+  metadata?: Record<string, unknown>;
+}
+
+export interface RedemptionDoc {
+  _id: string;
+  parent_redemption_id?: string;
+  date: Date;
+  customer_id?: string;
+  tracking_id?: string;
+  metadata: Record<string, unknown>;
+  amount: number;
+  order?: RedemptionOrder;
+  result: 'SUCCESS' | 'FAILURE';
+  status: 'SUCCEEDED' | 'FAILED' | 'ROLLED_BACK';
+  voucher_id: string;
+  voucher_code: string;
+  campaign_id?: string;
+  rollback?: { id: string; date: Date; reason?: string; tracking_id?: string };
+  _outbox?: PendingEvent[];
+  outbox_pending?: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type RedemptionModel = Model<RedemptionDoc>;
+
+export function redemptionModel(db: Connection): RedemptionModel {
+  return (db.models.Redemption as RedemptionModel | undefined) ?? db.model<RedemptionDoc>('Redemption', redemptionSchema);
+}
