@@ -1,37 +1,14 @@
 import request from 'supertest';
-import type { Express } from 'express';
-import { createApp } from '../../src/http/app';
-import { startWorker, type Stoppable } from '../../src/runtime';
-import { createTestContext, type TestContext } from '../helpers/context';
-import { eventually, listenWithSdk } from '../helpers/sdk';
+import { eventually } from '../helpers/sdk';
+import { createCampaign, useServiceHarness } from '../helpers/harness';
 
 describe('gift card and loyalty card balances', () => {
-  let t: TestContext;
-  let app: Express;
-  let sdk: Awaited<ReturnType<typeof listenWithSdk>>;
-  let worker: Stoppable;
-  beforeAll(async () => {
-    t = await createTestContext('balance');
-    worker = await startWorker(t.ctx, t.temporalAddress);
-    app = createApp(t.ctx);
-    sdk = await listenWithSdk(app, t.auth);
-  });
-  afterAll(async () => {
-    await sdk.close();
-    await worker.stop();
-    await t.close();
-  });
+  const h = useServiceHarness('balance');
 
-  async function campaign(body: Record<string, unknown>) {
-    const created = await sdk.client.campaigns.create(body as never);
-    return eventually(async () => {
-      const c = (await sdk.client.campaigns.get(created.id)) as unknown as { id: string; name: string; vouchers_generation_status: string };
-      return c.vouchers_generation_status === 'DONE' ? c : undefined;
-    }, 30_000, 'codes generated');
-  }
-  const publish = (body: Record<string, unknown>) => sdk.client.distributions.publications.create(body as never) as Promise<{ voucher: { id: string; code: string }; customer_id: string }>;
-  const addBalance = (code: string, body: Record<string, unknown>) => sdk.client.vouchers.balance.create(code, body as never);
-  const voucherOf = (code: string) => t.ctx.models.Voucher.findOne({ code }).lean();
+  const campaign = (body: Record<string, unknown>) => createCampaign(h.sdk, body);
+  const publish = (body: Record<string, unknown>) => h.sdk.client.distributions.publications.create(body as never) as Promise<{ voucher: { id: string; code: string }; customer_id: string }>;
+  const addBalance = (code: string, body: Record<string, unknown>) => h.sdk.client.vouchers.balance.create(code, body as never);
+  const voucherOf = (code: string) => h.t.ctx.models.Voucher.findOne({ code }).lean();
 
   it('adds and removes gift credits atomically, never below 0, and records balance_added for the holder', async () => {
     const c = await campaign({ name: 'Gift', type: 'STATIC', vouchers_count: 3, voucher: { type: 'GIFT_VOUCHER', gift: { amount: 1000 } } });
@@ -53,7 +30,7 @@ describe('gift card and loyalty card balances', () => {
     expect((await voucherOf(code))!.gift).toMatchObject({ balance: 0 });
 
     const events = await eventually(async () => {
-      const found = await t.ctx.models.DomainEvent.find({ type: 'customer.voucher.gift.balance_added' }).lean();
+      const found = await h.t.ctx.models.DomainEvent.find({ type: 'customer.voucher.gift.balance_added' }).lean();
       return found.length > 0 ? found : undefined;
     }, 5_000, 'balance_added');
     expect(events).toHaveLength(1); // removals raise none
@@ -74,30 +51,30 @@ describe('gift card and loyalty card balances', () => {
     await addBalance(p.voucher.code, { amount: 250, source_id: 'topup-2' });
     expect((await voucherOf(p.voucher.code))!.gift).toMatchObject({ balance: 1500 });
 
-    await eventually(async () => ((await t.ctx.models.DomainEvent.countDocuments({ type: 'customer.voucher.gift.balance_added', customer_id: p.customer_id })) === 2 ? true : undefined), 5_000, 'two events');
+    await eventually(async () => ((await h.t.ctx.models.DomainEvent.countDocuments({ type: 'customer.voucher.gift.balance_added', customer_id: p.customer_id })) === 2 ? true : undefined), 5_000, 'two events');
     await new Promise((r) => setTimeout(r, 300));
-    const events = await t.ctx.models.DomainEvent.find({ type: 'customer.voucher.gift.balance_added', customer_id: p.customer_id }).lean();
+    const events = await h.t.ctx.models.DomainEvent.find({ type: 'customer.voucher.gift.balance_added', customer_id: p.customer_id }).lean();
     expect(events.map((e) => (e.data as { balance: { source_id: string } }).balance.source_id).sort()).toEqual(['topup-1', 'topup-2']);
   });
 
   it('adds loyalty points, floors at 0, records points_added even without a holder, and refuses a discount voucher', async () => {
     const c = await campaign({ name: 'Loyal', campaign_type: 'LOYALTY_PROGRAM', type: 'STATIC', vouchers_count: 2, voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } } });
-    const free = await t.ctx.models.Voucher.findOne({ campaign_id: c.id }).lean();
-    const res = await request(app).post(`/v1/vouchers/${free!.code}/balance`).set(t.auth).send({ amount: 40, reason: 'welcome' });
+    const free = await h.t.ctx.models.Voucher.findOne({ campaign_id: c.id }).lean();
+    const res = await request(h.app).post(`/v1/vouchers/${free!.code}/balance`).set(h.t.auth).send({ amount: 40, reason: 'welcome' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ amount: 40, total: 40, balance: 40, type: 'loyalty_card', object: 'balance' });
-    const neg = await request(app).post(`/v1/vouchers/${free!.code}/balance`).set(t.auth).send({ amount: -41 });
+    const neg = await request(h.app).post(`/v1/vouchers/${free!.code}/balance`).set(h.t.auth).send({ amount: -41 });
     expect(neg.status).toBe(400);
     expect(neg.body).toMatchObject({ key: 'loyalty_card_points_exceeded' });
-    const event = await eventually(async () => (await t.ctx.models.DomainEvent.findOne({ type: 'customer.voucher.loyalty_card.points_added', 'source.id': free!._id }).lean()) ?? undefined, 5_000, 'points_added');
+    const event = await eventually(async () => (await h.t.ctx.models.DomainEvent.findOne({ type: 'customer.voucher.loyalty_card.points_added', 'source.id': free!._id }).lean()) ?? undefined, 5_000, 'points_added');
     expect(event.customer_id).toBeUndefined();
     expect(event.data).not.toHaveProperty('customer');
 
     const d = await campaign({ name: 'Disc', type: 'STATIC', vouchers_count: 1, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
-    const disc = await t.ctx.models.Voucher.findOne({ campaign_id: d.id }).lean();
+    const disc = await h.t.ctx.models.Voucher.findOne({ campaign_id: d.id }).lean();
     await expect(addBalance(disc!.code, { amount: 10 })).rejects.toMatchObject({ code: 400, key: 'invalid_voucher_type' });
     await expect(addBalance('NO-SUCH-CODE', { amount: 10 })).rejects.toMatchObject({ code: 404 });
-    const zero = await request(app).post(`/v1/vouchers/${disc!.code}/balance`).set(t.auth).send({ amount: 0 });
+    const zero = await request(h.app).post(`/v1/vouchers/${disc!.code}/balance`).set(h.t.auth).send({ amount: 0 });
     expect(zero.status).toBe(400);
   });
 });

@@ -1,41 +1,19 @@
 import request from 'supertest';
-import type { Express } from 'express';
-import { createApp } from '../../src/http/app';
-import { startWorker, type Stoppable } from '../../src/runtime';
-import { createTestContext, type TestContext } from '../helpers/context';
-import { eventually, listenWithSdk } from '../helpers/sdk';
+import { eventually } from '../helpers/sdk';
+import { createCampaign, useServiceHarness } from '../helpers/harness';
 
 describe('unique-code campaigns and publications', () => {
-  let t: TestContext;
-  let app: Express;
-  let sdk: Awaited<ReturnType<typeof listenWithSdk>>;
-  let worker: Stoppable;
-  beforeAll(async () => {
-    t = await createTestContext('publish');
-    worker = await startWorker(t.ctx, t.temporalAddress);
-    app = createApp(t.ctx);
-    sdk = await listenWithSdk(app, t.auth);
-  });
-  afterAll(async () => {
-    await sdk.close();
-    await worker.stop();
-    await t.close();
-  });
+  const h = useServiceHarness('publish');
 
-  async function campaign(body: Record<string, unknown>) {
-    const created = await sdk.client.campaigns.create(body as never);
-    expect(created).toMatchObject({ object: 'campaign', vouchers_generation_status: 'IN_PROGRESS' });
-    return eventually(async () => {
-      const c = (await sdk.client.campaigns.get(created.id)) as unknown as { id: string; name: string; vouchers_generation_status: string };
-      return c.vouchers_generation_status === 'DONE' ? c : undefined;
-    }, 30_000, 'codes generated');
-  }
+  const campaign = (body: Record<string, unknown>) => createCampaign(h.sdk, body);
 
-  const publish = (body: Record<string, unknown>) => sdk.client.distributions.publications.create(body as never) as Promise<{ id: string; voucher: { code: string; holder_id: string }; customer_id: string }>;
+  const publish = (body: Record<string, unknown>) => h.sdk.client.distributions.publications.create(body as never) as Promise<{ id: string; voucher: { code: string; holder_id: string }; customer_id: string }>;
 
   it('generates the pool from code_config (suffix accepted as postfix), into MongoDB with unique codes', async () => {
+    const pending = await h.sdk.client.campaigns.create({ name: 'Async', type: 'STATIC', vouchers_count: 5, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 1 } } } as never);
+    expect(pending).toMatchObject({ object: 'campaign', vouchers_generation_status: 'IN_PROGRESS' });
     const c = await campaign({ name: 'Spring', type: 'STATIC', vouchers_count: 200, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 }, code_config: { pattern: 'SP-####', charset: '0123456789ABCDEF', suffix: '-X' } } });
-    const codes = (await t.ctx.models.Voucher.find({ campaign_id: c.id }, { code: 1 }).lean()).map((v) => v.code);
+    const codes = (await h.t.ctx.models.Voucher.find({ campaign_id: c.id }, { code: 1 }).lean()).map((v) => v.code);
     expect(codes).toHaveLength(200);
     expect(new Set(codes).size).toBe(200);
     for (const code of codes) expect(code).toMatch(/^SP-[0-9A-F]{4}-X$/);
@@ -46,7 +24,7 @@ describe('unique-code campaigns and publications', () => {
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => publish({ campaign: { name: c.name }, customer: { source_id: `par-${i}` } })));
     const codes = results.map((r) => r.voucher.code);
     expect(new Set(codes).size).toBe(50);
-    const holders = await t.ctx.models.Voucher.countDocuments({ campaign_id: c.id, holder_id: { $exists: true } });
+    const holders = await h.t.ctx.models.Voucher.countDocuments({ campaign_id: c.id, holder_id: { $exists: true } });
     expect(holders).toBe(50);
   });
 
@@ -54,7 +32,7 @@ describe('unique-code campaigns and publications', () => {
     const c = await campaign({ name: 'Join once', type: 'STATIC', join_once: true, vouchers_count: 20, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
     const [a, b] = await Promise.all([publish({ campaign: c.name, customer: { source_id: 'once-1' } }), publish({ campaign: c.name, customer: 'once-1' })]);
     expect(a.voucher.code).toBe(b.voucher.code);
-    expect(await t.ctx.models.Voucher.countDocuments({ campaign_id: c.id, holder_id: { $exists: true } })).toBe(1);
+    expect(await h.t.ctx.models.Voucher.countDocuments({ campaign_id: c.id, holder_id: { $exists: true } })).toBe(1);
 
     const open = await campaign({ name: 'Open', type: 'STATIC', vouchers_count: 20, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
     const [x, y] = await Promise.all([publish({ campaign: open.name, customer: 'src-1', source_id: 'order-77' }), publish({ campaign: open.name, customer: 'src-1', source_id: 'order-77' })]);
@@ -69,7 +47,7 @@ describe('unique-code campaigns and publications', () => {
     const p = await publish({ campaign: c.name, customer: 'ev-1', source_id: 'ev-pub' });
     await publish({ campaign: c.name, customer: 'ev-1', source_id: 'ev-pub' });
     const events = await eventually(async () => {
-      const found = await t.ctx.models.DomainEvent.find({ type: 'voucher.published', customer_id: p.customer_id }).lean();
+      const found = await h.t.ctx.models.DomainEvent.find({ type: 'voucher.published', customer_id: p.customer_id }).lean();
       return found.length > 0 ? found : undefined;
     }, 5_000, 'voucher.published');
     expect(events).toHaveLength(1);
@@ -85,13 +63,13 @@ describe('unique-code campaigns and publications', () => {
     const growing = await campaign({ name: 'Tiny auto', type: 'AUTO_UPDATE', vouchers_count: 2, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
     const published = await Promise.all(Array.from({ length: 6 }, (_, i) => publish({ campaign: growing.name, customer: `au-${i}` })));
     expect(new Set(published.map((p) => p.voucher.code)).size).toBe(6);
-    expect(await t.ctx.models.Voucher.countDocuments({ campaign_id: growing.id })).toBeGreaterThanOrEqual(6);
+    expect(await h.t.ctx.models.Voucher.countDocuments({ campaign_id: growing.id })).toBeGreaterThanOrEqual(6);
   });
 
   it('refuses a code_config too small for vouchers_count, naming the field', async () => {
-    const res = await request(app).post('/v1/campaigns').set(t.auth).send({ name: 'Too small', type: 'STATIC', vouchers_count: 100, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 }, code_config: { pattern: '##', charset: '0123456789' } } });
+    const res = await request(h.app).post('/v1/campaigns').set(h.t.auth).send({ name: 'Too small', type: 'STATIC', vouchers_count: 100, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 }, code_config: { pattern: '##', charset: '0123456789' } } });
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ key: 'invalid_code_config', errors: [{ field: 'voucher.code_config.pattern' }] });
-    expect(await t.ctx.models.Campaign.countDocuments({ name: 'Too small' })).toBe(0);
+    expect(await h.t.ctx.models.Campaign.countDocuments({ name: 'Too small' })).toBe(0);
   });
 });

@@ -1,59 +1,36 @@
 import request from 'supertest';
-import type { Express } from 'express';
-import { createApp } from '../../src/http/app';
-import { startWorker, type Stoppable } from '../../src/runtime';
-import { createTestContext, type TestContext } from '../helpers/context';
-import { eventually, listenWithSdk } from '../helpers/sdk';
+import { eventually } from '../helpers/sdk';
+import { createCampaign, useServiceHarness } from '../helpers/harness';
 
 describe('validation rules, validations, redemptions and rollbacks', () => {
-  let t: TestContext;
-  let app: Express;
-  let sdk: Awaited<ReturnType<typeof listenWithSdk>>;
-  let worker: Stoppable;
-  beforeAll(async () => {
-    t = await createTestContext('redeem');
-    worker = await startWorker(t.ctx, t.temporalAddress);
-    app = createApp(t.ctx);
-    sdk = await listenWithSdk(app, t.auth);
-  });
-  afterAll(async () => {
-    await sdk.close();
-    await worker.stop();
-    await t.close();
-  });
+  const h = useServiceHarness('redeem');
 
-  async function campaign(body: Record<string, unknown>) {
-    const created = await sdk.client.campaigns.create(body as never);
-    return eventually(async () => {
-      const c = (await sdk.client.campaigns.get(created.id)) as unknown as { id: string; name: string; vouchers_generation_status: string };
-      return c.vouchers_generation_status === 'DONE' ? c : undefined;
-    }, 30_000, 'codes generated');
-  }
-  const codesOf = async (campaignId: string) => (await t.ctx.models.Voucher.find({ campaign_id: campaignId }).sort({ code: 1 }).lean()).map((v) => v.code);
-  const eventsOf = (type: string, filter: Record<string, unknown> = {}) => t.ctx.models.DomainEvent.find({ type, ...filter }).lean();
+  const campaign = (body: Record<string, unknown>) => createCampaign(h.sdk, body);
+  const codesOf = async (campaignId: string) => (await h.t.ctx.models.Voucher.find({ campaign_id: campaignId }).sort({ code: 1 }).lean()).map((v) => v.code);
+  const eventsOf = (type: string, filter: Record<string, unknown> = {}) => h.t.ctx.models.DomainEvent.find({ type, ...filter }).lean();
   type Redeemed = { redemptions: Array<{ id: string; amount: number; voucher: { code: string; redemption: { redeemed_quantity: number } } }>; order: { amount: number; discount_amount: number; total_amount: number } };
-  const redeemStackable = (body: Record<string, unknown>) => sdk.client.redemptions.redeemStackable(body as never) as unknown as Promise<Redeemed>;
+  const redeemStackable = (body: Record<string, unknown>) => h.sdk.client.redemptions.redeemStackable(body as never) as unknown as Promise<Redeemed>;
   type Validation = { valid: boolean; redeemables: Array<{ status: string; id: string }>; inapplicable_redeemables: Array<{ status: string; id: string; result: { error: { key: string; code: number; error?: { message: string } } } }>; order: { amount: number; discount_amount: number; total_amount: number } };
-  const validate = (body: Record<string, unknown>) => sdk.client.validations.validateStackable(body as never) as unknown as Promise<Validation>;
+  const validate = (body: Record<string, unknown>) => h.sdk.client.validations.validateStackable(body as never) as unknown as Promise<Validation>;
 
   it('restricts a campaign to a segment with a rule assigned via the SDK, and validates without HTTP errors', async () => {
-    const vip = await sdk.createCustomer({ source_id: 'vip-1' });
-    const plain = await sdk.createCustomer({ source_id: 'plain-1' });
-    const segment = await sdk.client.segments.create({ name: 'VIP redeemers', type: 'static', customers: [vip.id] });
-    await eventually(async () => ((await sdk.client.segments.get(segment.id)) as { sync_status?: string }).sync_status === 'synced' || undefined, 30_000, 'segment synced');
+    const vip = await h.sdk.createCustomer({ source_id: 'vip-1' });
+    const plain = await h.sdk.createCustomer({ source_id: 'plain-1' });
+    const segment = await h.sdk.client.segments.create({ name: 'VIP redeemers', type: 'static', customers: [vip.id] });
+    await eventually(async () => ((await h.sdk.client.segments.get(segment.id)) as { sync_status?: string }).sync_status === 'synced' || undefined, 30_000, 'segment synced');
     const c = await campaign({ name: 'VIP only', type: 'STATIC', vouchers_count: 3, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10, amount_limit: 1500 } } });
 
-    const rule = await sdk.client.validationRules.create({
+    const rule = await h.sdk.client.validationRules.create({
       name: 'VIPs, orders over 50',
       rules: { '1': { name: 'customer.segment', conditions: { $is: [segment.id] }, error: { message: 'Only for VIPs' } }, '2': { name: 'order.amount', conditions: { $more_than_equal: [5000] } }, logic: '(1) and 2' },
     } as never);
     expect(rule).toMatchObject({ object: 'validation_rules', id: expect.stringMatching(/^val_/) });
-    const asgm = await sdk.client.validationRules.createAssignment(rule.id, { campaign: c.id } as never);
+    const asgm = await h.sdk.client.validationRules.createAssignment(rule.id, { campaign: c.id } as never);
     expect(asgm).toMatchObject({ object: 'validation_rules_assignment', rule_id: rule.id, related_object_type: 'campaign', related_object_id: c.id });
     // Same rule again: the same assignment; another rule on the same campaign: refused.
-    expect((await sdk.client.validationRules.createAssignment(rule.id, { related_object_type: 'campaign', related_object_id: c.name } as never)).id).toBe(asgm.id);
-    const other = await sdk.client.validationRules.create({ name: 'other', rules: { '1': { name: 'order.amount', conditions: { $more_than: [1] } } } } as never);
-    await expect(sdk.client.validationRules.createAssignment(other.id, { campaign: c.id } as never)).rejects.toMatchObject({ code: 400, key: 'duplicate_found' });
+    expect((await h.sdk.client.validationRules.createAssignment(rule.id, { related_object_type: 'campaign', related_object_id: c.name } as never)).id).toBe(asgm.id);
+    const other = await h.sdk.client.validationRules.create({ name: 'other', rules: { '1': { name: 'order.amount', conditions: { $more_than: [1] } } } } as never);
+    await expect(h.sdk.client.validationRules.createAssignment(other.id, { campaign: c.id } as never)).rejects.toMatchObject({ code: 400, key: 'duplicate_found' });
 
     const [code] = await codesOf(c.id);
     const ok = await validate({ redeemables: [{ object: 'voucher', id: code }], customer: { id: vip.id }, order: { amount: 20000 } });
@@ -77,7 +54,7 @@ describe('validation rules, validations, redemptions and rollbacks', () => {
   it('reports disabled, expired, not-yet-active and used-up codes', async () => {
     const c = await campaign({ name: 'States', type: 'STATIC', vouchers_count: 4, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 700 }, redemption: { quantity: 1 } } });
     const [disabled, expired, future, once] = await codesOf(c.id);
-    const V = t.ctx.models.Voucher;
+    const V = h.t.ctx.models.Voucher;
     await V.updateOne({ code: disabled }, { $set: { active: false } });
     await V.updateOne({ code: expired }, { $set: { expiration_date: new Date(Date.now() - 60_000) } });
     await V.updateOne({ code: future }, { $set: { start_date: new Date(Date.now() + 3_600_000) } });
@@ -85,17 +62,17 @@ describe('validation rules, validations, redemptions and rollbacks', () => {
     expect(res.inapplicable_redeemables.map((r) => r.result.error.key)).toEqual(['voucher_disabled', 'voucher_expired', 'voucher_not_active']);
 
     // AMOUNT capped at the order amount; the legacy endpoint through the SDK.
-    const r = (await sdk.client.redemptions.redeem(once!, { order: { amount: 500 } } as never)) as unknown as { id: string; result: string; amount: number; voucher: { code: string } };
+    const r = (await h.sdk.client.redemptions.redeem(once!, { order: { amount: 500 } } as never)) as unknown as { id: string; result: string; amount: number; voucher: { code: string } };
     expect(r).toMatchObject({ result: 'SUCCESS', amount: 500, voucher: { code: once } });
-    await expect(sdk.client.redemptions.redeem(once!, {} as never)).rejects.toMatchObject({ code: 400, key: 'quantity_exceeded' });
+    await expect(h.sdk.client.redemptions.redeem(once!, {} as never)).rejects.toMatchObject({ code: 400, key: 'quantity_exceeded' });
     const again = await validate({ redeemables: [{ object: 'voucher', id: once }] });
     expect(again.inapplicable_redeemables[0]!.result.error.key).toBe('quantity_exceeded');
     for (const [code, key] of [[disabled, 'voucher_disabled'], [expired, 'voucher_expired']] as const) {
-      const http = await request(app).post('/v1/redemptions').set(t.auth).send({ redeemables: [{ object: 'voucher', id: code }] });
+      const http = await request(h.app).post('/v1/redemptions').set(h.t.auth).send({ redeemables: [{ object: 'voucher', id: code }] });
       expect(http.status).toBe(400);
       expect(http.body).toMatchObject({ code: 400, key });
     }
-    const missing = await request(app).post('/v1/vouchers/NOPE-1/redemption').set(t.auth).send({});
+    const missing = await request(h.app).post('/v1/vouchers/NOPE-1/redemption').set(h.t.auth).send({});
     expect(missing.status).toBe(404);
     expect(missing.body.key).toBe('not_found');
   });
@@ -109,38 +86,38 @@ describe('validation rules, validations, redemptions and rollbacks', () => {
     expect(ok).toHaveLength(3);
     expect(failed).toHaveLength(7);
     for (const f of failed) expect(f.reason).toMatchObject({ code: 400, key: 'quantity_exceeded' });
-    expect((await t.ctx.models.Voucher.findOne({ code }).lean())!.redemption.redeemed_quantity).toBe(3);
-    expect(await t.ctx.models.Redemption.countDocuments({ voucher_code: code, status: 'SUCCEEDED' })).toBe(3);
+    expect((await h.t.ctx.models.Voucher.findOne({ code }).lean())!.redemption.redeemed_quantity).toBe(3);
+    expect(await h.t.ctx.models.Redemption.countDocuments({ voucher_code: code, status: 'SUCCEEDED' })).toBe(3);
   });
 
   it('rolls back once, giving the use back, and records each event once', async () => {
     const c = await campaign({ name: 'Rollback', type: 'STATIC', vouchers_count: 1, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 300 }, redemption: { quantity: 5 } } });
     const [code] = await codesOf(c.id);
-    const customer = await sdk.createCustomer({ source_id: 'rb-1' });
-    const rule = await sdk.client.validationRules.create({ name: 'once each', rules: { '1': { name: 'redemption.count.per_customer', conditions: { $less_than_or_equal: [1] } } } } as never);
-    await sdk.client.validationRules.createAssignment(rule.id, { voucher: code } as never);
+    const customer = await h.sdk.createCustomer({ source_id: 'rb-1' });
+    const rule = await h.sdk.client.validationRules.create({ name: 'once each', rules: { '1': { name: 'redemption.count.per_customer', conditions: { $less_than_or_equal: [1] } } } } as never);
+    await h.sdk.client.validationRules.createAssignment(rule.id, { voucher: code } as never);
 
     const redeemed = await redeemStackable({ redeemables: [{ object: 'voucher', id: code }], customer: { id: customer.id }, order: { amount: 1000 } });
     const id = redeemed.redemptions[0]!.id;
     expect(id).toMatch(/^r_/);
-    const got = await sdk.client.redemptions.get(id);
+    const got = await h.sdk.client.redemptions.get(id);
     expect(got).toMatchObject({ id, object: 'redemption', status: 'SUCCEEDED', result: 'SUCCESS', customer_id: customer.id, amount: 300 });
 
-    const rb = (await sdk.client.redemptions.rollback(id, { reason: 'order cancelled' })) as unknown as { id: string; object: string; redemption: string; reason: string };
+    const rb = (await h.sdk.client.redemptions.rollback(id, { reason: 'order cancelled' })) as unknown as { id: string; object: string; redemption: string; reason: string };
     expect(rb).toMatchObject({ object: 'redemption_rollback', redemption: id, reason: 'order cancelled', id: expect.stringMatching(/^rr_/) });
-    expect((await t.ctx.models.Voucher.findOne({ code }).lean())!.redemption.redeemed_quantity).toBe(0);
-    await expect(sdk.client.redemptions.rollback(id)).rejects.toMatchObject({ code: 400, key: 'already_rolled_back' });
-    const second = await request(app).post(`/v1/redemptions/${id}/rollback?reason=again`).set(t.auth).send({});
+    expect((await h.t.ctx.models.Voucher.findOne({ code }).lean())!.redemption.redeemed_quantity).toBe(0);
+    await expect(h.sdk.client.redemptions.rollback(id)).rejects.toMatchObject({ code: 400, key: 'already_rolled_back' });
+    const second = await request(h.app).post(`/v1/redemptions/${id}/rollback?reason=again`).set(h.t.auth).send({});
     expect(second.status).toBe(400);
-    expect(((await sdk.client.redemptions.get(id)) as unknown as { status: string }).status).toBe('ROLLED_BACK');
+    expect(((await h.sdk.client.redemptions.get(id)) as unknown as { status: string }).status).toBe('ROLLED_BACK');
 
     // The use is back, and the rolled-back redemption does not count against "once per customer".
     const again = await redeemStackable({ redeemables: [{ object: 'voucher', id: code }], customer: { id: customer.id } });
     // Parallel rollbacks of one redemption: exactly one wins, the use is given back once.
-    const racing = await Promise.allSettled([1, 2, 3].map(() => sdk.client.redemptions.rollback(again.redemptions[0]!.id)));
+    const racing = await Promise.allSettled([1, 2, 3].map(() => h.sdk.client.redemptions.rollback(again.redemptions[0]!.id)));
     expect(racing.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of racing) if (r.status === 'rejected') expect(r.reason).toMatchObject({ key: 'already_rolled_back' });
-    expect((await t.ctx.models.Voucher.findOne({ code }).lean())!.redemption.redeemed_quantity).toBe(0);
+    expect((await h.t.ctx.models.Voucher.findOne({ code }).lean())!.redemption.redeemed_quantity).toBe(0);
     await redeemStackable({ redeemables: [{ object: 'voucher', id: code }], customer: { id: customer.id } });
     // Uses are left (5), but the standing redemption counts against "once per customer".
     await expect(redeemStackable({ redeemables: [{ object: 'voucher', id: code }], customer: { id: customer.id } })).rejects.toMatchObject({ key: 'redemption_rules_violated' });
@@ -156,21 +133,21 @@ describe('validation rules, validations, redemptions and rollbacks', () => {
       return found.length === 2 ? found : undefined;
     }, 5_000, 'rollback events');
     expect(rolledBack.filter((e) => e.source!.id === id)).toHaveLength(1);
-    await eventually(async () => ((await t.ctx.models.Redemption.countDocuments({ outbox_pending: true })) === 0 ? true : undefined), 5_000, 'outboxes relayed');
+    await eventually(async () => ((await h.t.ctx.models.Redemption.countDocuments({ outbox_pending: true })) === 0 ? true : undefined), 5_000, 'outboxes relayed');
     await new Promise((r) => setTimeout(r, 300));
     expect(await eventsOf('customer.redemption.succeeded', { customer_id: customer.id })).toHaveLength(3);
   });
 
   it('manages rules over plain HTTP and refuses malformed ones', async () => {
-    const bad = await request(app).post('/v1/validation-rules').set(t.auth).send({ name: 'bad', rules: { '1': { name: 'order.amount', conditions: { $more_than: [1] } }, logic: '1 and (2' } });
+    const bad = await request(h.app).post('/v1/validation-rules').set(h.t.auth).send({ name: 'bad', rules: { '1': { name: 'order.amount', conditions: { $more_than: [1] } }, logic: '1 and (2' } });
     expect(bad.status).toBe(400);
     expect(bad.body.key).toBe('invalid_validation_rules');
-    const created = await request(app).post('/v1/validation-rules').set(t.auth).send({ name: 'ok', rules: { '1': { name: 'order.amount', conditions: { $less_than: [100] } } } });
+    const created = await request(h.app).post('/v1/validation-rules').set(h.t.auth).send({ name: 'ok', rules: { '1': { name: 'order.amount', conditions: { $less_than: [100] } } } });
     expect(created.status).toBe(200);
-    expect((await request(app).get(`/v1/validation-rules/${created.body.id}`).set(t.auth)).body).toMatchObject({ id: created.body.id, assignments_count: 0 });
-    expect((await request(app).get('/v1/validation-rules').set(t.auth)).body).toMatchObject({ object: 'list', data_ref: 'data' });
-    expect((await request(app).delete(`/v1/validation-rules/${created.body.id}`).set(t.auth)).status).toBe(204);
-    expect((await request(app).get(`/v1/validation-rules/${created.body.id}`).set(t.auth)).status).toBe(404);
-    expect((await request(app).get('/v1/redemptions/r_missing').set(t.auth)).status).toBe(404);
+    expect((await request(h.app).get(`/v1/validation-rules/${created.body.id}`).set(h.t.auth)).body).toMatchObject({ id: created.body.id, assignments_count: 0 });
+    expect((await request(h.app).get('/v1/validation-rules').set(h.t.auth)).body).toMatchObject({ object: 'list', data_ref: 'data' });
+    expect((await request(h.app).delete(`/v1/validation-rules/${created.body.id}`).set(h.t.auth)).status).toBe(204);
+    expect((await request(h.app).get(`/v1/validation-rules/${created.body.id}`).set(h.t.auth)).status).toBe(404);
+    expect((await request(h.app).get('/v1/redemptions/r_missing').set(h.t.auth)).status).toBe(404);
   });
 });

@@ -1,10 +1,7 @@
 import request from 'supertest';
-import type { Express } from 'express';
 import { campaignGenerationWorkflowId } from '../../workflows/campaign-generation';
-import { createApp } from '../../src/http/app';
-import { startWorker, type Stoppable } from '../../src/runtime';
-import { createTestContext, type TestContext } from '../helpers/context';
-import { eventually, listenWithSdk } from '../helpers/sdk';
+import { eventually } from '../helpers/sdk';
+import { createCampaign, useServiceHarness } from '../helpers/harness';
 
 interface VoucherJson {
   id: string;
@@ -23,32 +20,13 @@ interface VoucherList {
 }
 
 describe('vouchers and campaign lifecycle', () => {
-  let t: TestContext;
-  let app: Express;
-  let sdk: Awaited<ReturnType<typeof listenWithSdk>>;
-  let worker: Stoppable;
-  beforeAll(async () => {
-    t = await createTestContext('vouchers');
-    worker = await startWorker(t.ctx, t.temporalAddress);
-    app = createApp(t.ctx);
-    sdk = await listenWithSdk(app, t.auth);
-  });
-  afterAll(async () => {
-    await sdk.close();
-    await worker.stop();
-    await t.close();
-  });
+  const h = useServiceHarness('vouchers');
 
-  async function campaign(name: string, vouchers_count: number) {
-    const created = await sdk.client.campaigns.create({ name, type: 'STATIC', vouchers_count, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } } } as never);
-    return eventually(async () => {
-      const c = (await sdk.client.campaigns.get(created.id)) as unknown as { id: string; name: string; active: boolean; vouchers_generation_status: string };
-      return c.vouchers_generation_status === 'DONE' ? c : undefined;
-    }, 30_000, 'codes generated');
-  }
-  const publish = (body: Record<string, unknown>) => sdk.client.distributions.publications.create(body as never) as Promise<{ id: string; voucher: { code: string; holder_id: string }; customer_id: string }>;
-  const getVoucher = (code: string) => sdk.client.vouchers.get(code) as unknown as Promise<VoucherJson>;
-  const listVouchers = (params: Record<string, unknown>) => sdk.client.vouchers.list(params as never) as unknown as Promise<VoucherList>;
+  const campaign = (name: string, vouchers_count: number) =>
+    createCampaign(h.sdk, { name, type: 'STATIC', vouchers_count, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } } });
+  const publish = (body: Record<string, unknown>) => h.sdk.client.distributions.publications.create(body as never) as Promise<{ id: string; voucher: { code: string; holder_id: string }; customer_id: string }>;
+  const getVoucher = (code: string) => h.sdk.client.vouchers.get(code) as unknown as Promise<VoucherJson>;
+  const listVouchers = (params: Record<string, unknown>) => h.sdk.client.vouchers.list(params as never) as unknown as Promise<VoucherList>;
 
   it('gets a voucher by code and by id, and lists by campaign (name or id), campaign_id and customer', async () => {
     const c = await campaign('Listed', 5);
@@ -80,52 +58,52 @@ describe('vouchers and campaign lifecycle', () => {
     expect(codes).toHaveLength(2);
     const [off, on] = codes as [string, string];
 
-    expect(await sdk.client.vouchers.disable(off)).toMatchObject({ code: off, active: false });
+    expect(await h.sdk.client.vouchers.disable(off)).toMatchObject({ code: off, active: false });
     expect((await getVoucher(off)).active).toBe(false);
 
     const p = await publish({ campaign: c.name, customer: 'sw-1' });
     expect(p.voucher.code).toBe(on);
     await expect(publish({ campaign: c.name, customer: 'sw-2' })).rejects.toMatchObject({ code: 400, key: 'no_voucher_suitable_for_publication' });
 
-    expect(await sdk.client.vouchers.enable(off)).toMatchObject({ code: off, active: true });
+    expect(await h.sdk.client.vouchers.enable(off)).toMatchObject({ code: off, active: true });
     expect((await publish({ campaign: c.name, customer: 'sw-2' })).voucher.code).toBe(off);
   });
 
   it('disables and enables a campaign; a disabled campaign refuses publications with campaign_inactive', async () => {
     const c = await campaign('Toggled', 3);
-    expect(await sdk.client.campaigns.disable(c.id)).toMatchObject({ id: c.id, active: false });
+    expect(await h.sdk.client.campaigns.disable(c.id)).toMatchObject({ id: c.id, active: false });
     await expect(publish({ campaign: c.name, customer: 'tg-1' })).rejects.toMatchObject({ code: 400, key: 'campaign_inactive' });
-    expect(await t.ctx.models.Voucher.countDocuments({ campaign_id: c.id, holder_id: { $exists: true } })).toBe(0);
+    expect(await h.t.ctx.models.Voucher.countDocuments({ campaign_id: c.id, holder_id: { $exists: true } })).toBe(0);
 
-    expect(await sdk.client.campaigns.enable(c.name)).toMatchObject({ id: c.id, active: true });
+    expect(await h.sdk.client.campaigns.enable(c.name)).toMatchObject({ id: c.id, active: true });
     expect((await publish({ campaign: c.name, customer: 'tg-1' })).voucher.code).toBeTruthy();
   });
 
   it('deletes a campaign with its free codes; published codes stay with their holders', async () => {
     const c = await campaign('Doomed', 4);
     const p = await publish({ campaign: c.name, customer: 'dm-1' });
-    await sdk.client.campaigns.delete(c.name, { force: true });
+    await h.sdk.client.campaigns.delete(c.name, { force: true });
 
-    await expect(sdk.client.campaigns.get(c.id)).rejects.toMatchObject({ code: 404, key: 'not_found' });
-    expect(await t.ctx.models.Voucher.countDocuments({ campaign_id: c.id })).toBe(1);
+    await expect(h.sdk.client.campaigns.get(c.id)).rejects.toMatchObject({ code: 404, key: 'not_found' });
+    expect(await h.t.ctx.models.Voucher.countDocuments({ campaign_id: c.id })).toBe(1);
     expect(await getVoucher(p.voucher.code)).toMatchObject({ code: p.voucher.code, campaign: null, campaign_id: c.id, holder_id: p.customer_id });
     expect((await listVouchers({ campaign_id: c.id })).total).toBe(1);
     await expect(listVouchers({ campaign: c.name })).rejects.toMatchObject({ code: 404 });
 
-    const res = await request(app).delete(`/v1/campaigns/${c.id}`).set(t.auth);
+    const res = await request(h.app).delete(`/v1/campaigns/${c.id}`).set(h.t.auth);
     expect(res.status).toBe(404);
   });
 
   it('deletes a campaign still generating its codes and stops the generation workflow', async () => {
-    const created = (await sdk.client.campaigns.create({ name: 'Big', type: 'STATIC', vouchers_count: 20_000, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 1 } } } as never)) as unknown as { id: string };
-    const res = await request(app).delete(`/v1/campaigns/${created.id}`).set(t.auth);
+    const created = (await h.sdk.client.campaigns.create({ name: 'Big', type: 'STATIC', vouchers_count: 20_000, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 1 } } } as never)) as unknown as { id: string };
+    const res = await request(h.app).delete(`/v1/campaigns/${created.id}`).set(h.t.auth);
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
-    expect(await t.ctx.models.Campaign.countDocuments({ _id: created.id })).toBe(0);
-    const run = await t.ctx.temporal.workflow.getHandle(campaignGenerationWorkflowId(created.id)).describe();
+    expect(await h.t.ctx.models.Campaign.countDocuments({ _id: created.id })).toBe(0);
+    const run = await h.t.ctx.temporal.workflow.getHandle(campaignGenerationWorkflowId(created.id)).describe();
     expect(['TERMINATED', 'COMPLETED']).toContain(run.status.name);
     // A generation step already running when the workflow stops notices the delete after its batch and removes what it added.
-    const freeCodes = () => t.ctx.models.Voucher.countDocuments({ campaign_id: created.id, holder_id: { $exists: false } });
+    const freeCodes = () => h.t.ctx.models.Voucher.countDocuments({ campaign_id: created.id, holder_id: { $exists: false } });
     // Zero twice, two seconds apart: a batch in flight would show up in between.
     await eventually(async () => {
       const first = await freeCodes();
@@ -136,19 +114,19 @@ describe('vouchers and campaign lifecycle', () => {
 
   it('answers 404 for an unknown code and 400 for unknown query fields', async () => {
     for (const path of ['/v1/vouchers/NOPE-123', '/v1/vouchers/v_missing']) {
-      const res = await request(app).get(path).set(t.auth);
+      const res = await request(h.app).get(path).set(h.t.auth);
       expect(res.status).toBe(404);
       expect(res.body).toMatchObject({ code: 404, key: 'not_found', resource_type: 'voucher' });
     }
     for (const path of ['/v1/vouchers/NOPE-123/enable', '/v1/vouchers/NOPE-123/disable', '/v1/campaigns/nope/enable', '/v1/campaigns/nope/disable']) {
-      expect((await request(app).post(path).set(t.auth)).status).toBe(404);
+      expect((await request(h.app).post(path).set(h.t.auth)).status).toBe(404);
     }
-    expect((await request(app).delete('/v1/campaigns/nope').set(t.auth)).status).toBe(404);
+    expect((await request(h.app).delete('/v1/campaigns/nope').set(h.t.auth)).status).toBe(404);
 
-    const unknown = await request(app).get('/v1/vouchers?colour=red').set(t.auth);
+    const unknown = await request(h.app).get('/v1/vouchers?colour=red').set(h.t.auth);
     expect(unknown.status).toBe(400);
-    expect((await request(app).get('/v1/vouchers?limit=0').set(t.auth)).status).toBe(400);
-    expect((await request(app).delete('/v1/campaigns/x?force=maybe').set(t.auth)).status).toBe(400);
-    await expect(sdk.client.vouchers.get('NOPE-123')).rejects.toMatchObject({ code: 404, key: 'not_found' });
+    expect((await request(h.app).get('/v1/vouchers?limit=0').set(h.t.auth)).status).toBe(400);
+    expect((await request(h.app).delete('/v1/campaigns/x?force=maybe').set(h.t.auth)).status).toBe(400);
+    await expect(h.sdk.client.vouchers.get('NOPE-123')).rejects.toMatchObject({ code: 404, key: 'not_found' });
   });
 });
