@@ -38,3 +38,18 @@ export const campaignInput = z.strictObject({
 });
 
 export type CampaignInput = z.infer<typeof campaignInput>;
+
+/**
+ * What an update may change (Voucherify limits updates too). New dates reach the codes not
+ * yet published; published codes keep the terms their holders received.
+ */
+export const campaignUpdateInput = z.strictObject({
+  description: z.string().max(2000).nullable().optional(),
+  type: z.enum(['AUTO_UPDATE', 'STATIC']).optional(),
+  start_date: z.iso.datetime({ offset: true }).nullable().optional(),
+  expiration_date: z.iso.datetime({ offset: true }).nullable().optional(),
+  join_once: z.boolean().optional(),
+  metadata: metadataInput.optional(),
+});
+
+export type CampaignUpdateInput = z.infer<typeof campaignUpdateInput>;

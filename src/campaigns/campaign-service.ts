@@ -4,7 +4,7 @@ import { AppError } from '../http/errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
 import type { CampaignDoc } from '../models/campaign';
-import type { CampaignInput } from './campaign-input';
+import type { CampaignInput, CampaignUpdateInput } from './campaign-input';
 import { capacityProblem, normaliseCodeConfig } from './code-config';
 
 const CAMPAIGN_TYPE_BY_VOUCHER = { DISCOUNT_VOUCHER: 'DISCOUNT_COUPONS', GIFT_VOUCHER: 'GIFT_VOUCHERS', LOYALTY_CARD: 'LOYALTY_PROGRAM' } as const;
@@ -66,6 +66,28 @@ export class CampaignService {
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
     return campaign;
+  }
+
+  /** PUT /campaigns/:id: changes what an update may change; new dates also reach the codes not yet published. */
+  async update(idOrName: string, input: CampaignUpdateInput): Promise<CampaignDoc> {
+    const campaign = await this.get(idOrName);
+    const set: Record<string, unknown> = {};
+    const unset: Record<string, 1> = {};
+    for (const key of ['description', 'type', 'join_once', 'metadata'] as const) if (input[key] !== undefined) (input[key] === null ? (unset[key] = 1) : (set[key] = input[key]));
+    const dates: Record<string, Date | null> = {};
+    for (const key of ['start_date', 'expiration_date'] as const) if (input[key] !== undefined) dates[key] = input[key] === null ? null : new Date(input[key]!);
+    for (const [key, value] of Object.entries(dates)) value === null ? (unset[key] = 1) : (set[key] = value);
+    const start = 'start_date' in dates ? dates.start_date : campaign.start_date;
+    const end = 'expiration_date' in dates ? dates.expiration_date : campaign.expiration_date;
+    if (start && end && start >= end) throw AppError.badRequest('invalid_campaign_params', 'Invalid campaign', 'expiration_date: must be after start_date', { errors: [{ field: 'expiration_date', reason: 'must be after start_date' }] });
+    const updated = await this.models.Campaign.findOneAndUpdate({ _id: campaign._id }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) }, { returnDocument: 'after' }).lean();
+    if (!updated) throw AppError.notFound('campaign', idOrName);
+    if (Object.keys(dates).length > 0) {
+      const voucherSet = Object.fromEntries(Object.entries(dates).filter(([, v]) => v !== null));
+      const voucherUnset = Object.fromEntries(Object.entries(dates).filter(([, v]) => v === null).map(([k]) => [k, 1]));
+      await this.models.Voucher.updateMany({ campaign_id: campaign._id, holder_id: { $exists: false } }, { ...(Object.keys(voucherSet).length ? { $set: voucherSet } : {}), ...(Object.keys(voucherUnset).length ? { $unset: voucherUnset } : {}) });
+    }
+    return updated;
   }
 
   /** Enables or disables a campaign; publishing from a disabled one fails with `campaign_inactive`. */

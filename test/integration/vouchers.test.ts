@@ -112,6 +112,24 @@ describe('vouchers and campaign lifecycle', () => {
     }, 40_000, 'no orphan free codes');
   });
 
+  it('updates a campaign; new dates reach unpublished codes only', async () => {
+    const c = await campaign('Dated', 3);
+    const p = await publish({ campaign: c.name, customer: 'dated-1' });
+    const updated = (await h.sdk.client.campaigns.update(c.id, { description: 'Spring sale', expiration_date: '2030-01-01T00:00:00Z', metadata: { team: 'crm' } } as never)) as unknown as Record<string, unknown>;
+    expect(updated).toMatchObject({ id: c.id, description: 'Spring sale', expiration_date: '2030-01-01T00:00:00.000Z', metadata: { team: 'crm' } });
+    const vouchers = await h.t.ctx.models.Voucher.find({ campaign_id: c.id }).lean();
+    for (const v of vouchers) {
+      if (v.code === p.voucher.code) expect(v.expiration_date).toBeUndefined();
+      else expect(v.expiration_date?.toISOString()).toBe('2030-01-01T00:00:00.000Z');
+    }
+    const badDates = await request(h.app).put(`/v1/campaigns/${c.id}`).set(h.t.auth).send({ start_date: '2031-01-01T00:00:00Z' });
+    expect(badDates.status).toBe(400);
+    expect(badDates.body.errors[0].field).toBe('expiration_date');
+    const unknown = await request(h.app).put(`/v1/campaigns/${c.id}`).set(h.t.auth).send({ vouchers_count: 10 });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors[0].field).toBe('vouchers_count');
+  });
+
   it('answers 404 for an unknown code and 400 for unknown query fields', async () => {
     for (const path of ['/v1/vouchers/NOPE-123', '/v1/vouchers/v_missing']) {
       const res = await request(h.app).get(path).set(h.t.auth);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { campaignInput } from '../../campaigns/campaign-input';
+import { campaignInput, campaignUpdateInput } from '../../campaigns/campaign-input';
 import { toCampaignJson, toVoucherJson } from '../../campaigns/voucher-json';
 import type { AppContext } from '../../context';
 import { ApiRouter } from '../../http/api-router';
@@ -40,6 +40,10 @@ export function campaignsRouter({ campaigns, models }: AppContext): ApiRouter {
         const [docs, total] = await Promise.all([models.Voucher.find(filter).sort({ _id: 1 }).skip((query.page - 1) * query.limit).limit(query.limit).lean(), models.Voucher.countDocuments(filter)]);
         return { object: 'list' as const, data_ref: 'vouchers' as const, vouchers: docs.map((v) => toVoucherJson(v, campaign)), total };
       },
+    )
+    .route(
+      { method: 'put', path: '/:id', summary: 'Update a campaign (description, type, dates, join_once, metadata); new dates reach unpublished codes', params: idParams, body: campaignUpdateInput, response: campaignJson, errors: { 404: 'No such campaign' } },
+      async ({ params, body }) => toCampaignJson(await campaigns.update(params.id, body)),
     )
     .route({ method: 'post', path: '/:id/enable', summary: 'Enable a campaign', params: idParams, response: campaignJson, errors: { 404: 'No such campaign' } }, async ({ params }) =>
       toCampaignJson(await campaigns.setActive(params.id, true)),
