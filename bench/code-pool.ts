@@ -26,15 +26,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../src/config';
-import { createContext, type AppContext } from '../src/context';
-import { connectDatabase } from '../src/db/connect';
-import { freePort } from '../src/embedded/managed-process';
-import { startMongoServer } from '../src/embedded/mongo-server';
-import { startTemporalDevServer } from '../src/embedded/temporal-dev-server';
-import { createLogger } from '../src/logger';
+import type { AppContext } from '../src/context';
 import { startWorker } from '../src/runtime';
+import { mb, rssOf, startBenchService } from './bench-service';
 
 const CODES = Number(process.env.BENCH_CODES ?? 1_000_000);
 const PUB_CODES = Number(process.env.BENCH_PUB_CODES ?? 25_000);
@@ -46,18 +41,8 @@ const GEN_TIMEOUT_MS = Number(process.env.BENCH_GEN_TIMEOUT_S ?? 0) * 1000;
 const SKIP_GEN = process.env.BENCH_SKIP_GEN === '1';
 const SKIP_PUBS = process.env.BENCH_SKIP_PUBS === '1';
 
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Resident memory of another process (Linux). */
-function rssOf(pid: number): number {
-  try {
-    const match = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
 
 /** Peak RSS as the kernel recorded it (VmHWM), for processes sampled too coarsely. */
 function hwmOf(pid: number): number {
@@ -168,47 +153,13 @@ function printPubs(label: string, r: PubResult, wanted: number): void {
 async function main(): Promise<void> {
   const config = loadConfig();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-code-pool-'));
-  const stops: Array<() => Promise<void>> = [];
-  const children: Array<{ name: string; pid: number }> = [];
-  const serverStops: Array<() => Promise<void>> = [];
   let abandon = false;
+  const { ctx, temporalAddress, children, description, stops, serverStops } = await startBenchService('code_pool', workDir);
+  const { models } = ctx;
   try {
-    const [mongo, temporalServer] = await Promise.all([
-      config.MONGO_URL ? undefined : freePort().then((port) => startMongoServer({ kind: config.EMBEDDED_MONGO, toolsDir: config.TOOLS_DIR, port, runDir: workDir })),
-      config.TEMPORAL_ADDRESS ? undefined : freePort().then((port) => startTemporalDevServer({ toolsDir: config.TOOLS_DIR, port, namespace: config.TEMPORAL_NAMESPACE, runDir: workDir })),
-    ]);
-    if (mongo) {
-      stops.push(() => mongo.process.stop());
-      serverStops.push(() => mongo.process.stop());
-      children.push({ name: `database (${mongo.kind})`, pid: mongo.process.pid });
-    }
-    if (temporalServer) {
-      stops.push(() => temporalServer.process.stop());
-      serverStops.push(() => temporalServer.process.stop());
-      children.push({ name: 'Temporal dev server', pid: temporalServer.process.pid });
-    }
-    const mongoUrl = config.MONGO_URL ?? mongo!.url;
-    const temporalAddress = config.TEMPORAL_ADDRESS ?? temporalServer!.address;
-
-    const { db, models } = await connectDatabase(mongoUrl, `bench_code_pool_${Date.now()}`);
-    stops.unshift(async () => {
-      await db.dropDatabase();
-      await db.close();
-    });
-    const connection = await Connection.connect({ address: temporalAddress });
-    stops.unshift(() => connection.close());
-    const ctx = createContext({
-      logger: createLogger('warn'),
-      db,
-      models,
-      temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
-      taskQueue: `bench-code-pool-${Date.now()}`,
-      databaseKind: mongo?.kind ?? 'external',
-      bodyLimit: config.REQUEST_BODY_LIMIT,
-    });
     const worker = await startWorker(ctx, temporalAddress);
     stops.unshift(() => worker.stop());
-    console.log(`servers: database ${mongo?.kind ?? 'external'}, Temporal ${temporalServer ? 'dev server' : temporalAddress}`);
+    console.log(`servers: ${description}`);
     console.log(`sizes: BENCH_CODES=${CODES} BENCH_PUB_CODES=${PUB_CODES} BENCH_PUBS=${PUBS} BENCH_PUBS_CONCURRENT=${PUBS_CONCURRENT} BENCH_CONCURRENCY=${CONCURRENCY}${PUB_TIMEOUT_MS ? ` BENCH_PUB_TIMEOUT_S=${PUB_TIMEOUT_MS / 1000}` : ''}${GEN_TIMEOUT_MS ? ` BENCH_GEN_TIMEOUT_S=${GEN_TIMEOUT_MS / 1000}` : ''}`);
     const deadlineFrom = (start: number, timeout: number) => (timeout > 0 ? start + timeout : Infinity);
     const sampler = new RssSampler(children);
@@ -270,7 +221,7 @@ async function main(): Promise<void> {
       console.log(`wall time           ${seconds.toFixed(1)} s`);
       console.log(`throughput          ${Math.round(gen.generated / seconds)} codes/s`);
       sampler.print();
-      if (gen.timedOut && mongo) {
+      if (gen.timedOut && serverStops.length > 0) {
         // The activity would run on (and the worker's stop wait for it): stop the servers under it instead.
         abandon = true;
       } else if (gen.timedOut) {

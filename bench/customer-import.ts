@@ -20,18 +20,12 @@ import path from 'node:path';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client, Connection } from '@temporalio/client';
 import { VoucherifyServerSide } from '@voucherify/sdk';
 import { createAppKey } from '../src/auth/app-keys';
 import { loadConfig } from '../src/config';
-import { createContext } from '../src/context';
-import { connectDatabase } from '../src/db/connect';
-import { freePort } from '../src/embedded/managed-process';
-import { startMongoServer } from '../src/embedded/mongo-server';
-import { startTemporalDevServer } from '../src/embedded/temporal-dev-server';
 import { createApp } from '../src/http/app';
-import { createLogger } from '../src/logger';
 import { startWorker } from '../src/runtime';
+import { mb, rssOf, startBenchService } from './bench-service';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const WITH_SEGMENT = process.env.BENCH_SEGMENT === '1';
@@ -39,17 +33,7 @@ const REIMPORT = process.env.BENCH_REIMPORT === '1';
 /** One row in this many has an invalid email, so the error report is exercised too. */
 const BAD_EVERY = 1000;
 
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-/** Resident memory of another process (Linux), for the servers started here. */
-function rssOf(pid: number): number {
-  try {
-    const match = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
 
 class RssSampler {
   peak = 0;
@@ -105,45 +89,14 @@ async function writeCsv(file: string, rows: number): Promise<number> {
 async function main(): Promise<void> {
   const config = loadConfig();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-import-'));
-  const stops: Array<() => Promise<void>> = [];
-  const children: Array<{ name: string; pid: number }> = [];
+  const { ctx, temporalAddress, children, description, stops } = await startBenchService('import', workDir);
+  const { models } = ctx;
   try {
     const file = path.join(workDir, 'customers.csv');
     let started = Date.now();
     const bytes = await writeCsv(file, ROWS);
     console.log(`generated ${ROWS} rows, ${mb(bytes)} in ${Date.now() - started} ms`);
 
-    const [mongo, temporalServer] = await Promise.all([
-      config.MONGO_URL ? undefined : freePort().then((port) => startMongoServer({ kind: config.EMBEDDED_MONGO, toolsDir: config.TOOLS_DIR, port, runDir: workDir })),
-      config.TEMPORAL_ADDRESS ? undefined : freePort().then((port) => startTemporalDevServer({ toolsDir: config.TOOLS_DIR, port, namespace: config.TEMPORAL_NAMESPACE, runDir: workDir })),
-    ]);
-    if (mongo) {
-      stops.push(() => mongo.process.stop());
-      children.push({ name: `database (${mongo.kind})`, pid: mongo.process.pid });
-    }
-    if (temporalServer) {
-      stops.push(() => temporalServer.process.stop());
-      children.push({ name: 'Temporal dev server', pid: temporalServer.process.pid });
-    }
-    const mongoUrl = config.MONGO_URL ?? mongo!.url;
-    const temporalAddress = config.TEMPORAL_ADDRESS ?? temporalServer!.address;
-
-    const { db, models } = await connectDatabase(mongoUrl, `bench_import_${Date.now()}`);
-    stops.unshift(async () => {
-      await db.dropDatabase();
-      await db.close();
-    });
-    const connection = await Connection.connect({ address: temporalAddress });
-    stops.unshift(() => connection.close());
-    const ctx = createContext({
-      logger: createLogger('warn'),
-      db,
-      models,
-      temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
-      taskQueue: `bench-import-${Date.now()}`,
-      databaseKind: mongo?.kind ?? 'external',
-      bodyLimit: config.REQUEST_BODY_LIMIT,
-    });
     const { appId, appToken } = await createAppKey(models.AppKey, 'bench');
     const server: Server = await new Promise((resolve) => {
       const s = createApp(ctx).listen(0, '127.0.0.1', () => resolve(s));
@@ -157,7 +110,7 @@ async function main(): Promise<void> {
       const segment = await ctx.segments.create({ name: 'Gold', type: 'auto-update', filter: { junction: 'and', 'metadata.tier': { conditions: { $is: ['gold'] } } } });
       while ((await models.Segment.findById(segment._id).lean())?.sync_status !== 'synced') await new Promise((r) => setTimeout(r, 200));
     }
-    console.log(`servers: database ${mongo?.kind ?? 'external'}, Temporal ${temporalServer ? 'dev server' : temporalAddress}; auto-update segment: ${WITH_SEGMENT ? 'yes (a third of the rows enter it)' : 'no'}`);
+    console.log(`servers: ${description}; auto-update segment: ${WITH_SEGMENT ? 'yes (a third of the rows enter it)' : 'no'}`);
 
     const sampler = new RssSampler(children);
     for (const pass of REIMPORT ? ['first import', 're-import (every row updates an existing customer)'] : ['import']) {

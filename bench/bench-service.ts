@@ -1,0 +1,76 @@
+import fs from 'node:fs';
+import { Client, Connection } from '@temporalio/client';
+import { loadConfig } from '../src/config';
+import { createContext, type AppContext } from '../src/context';
+import { connectDatabase } from '../src/db/connect';
+import { freePort } from '../src/embedded/managed-process';
+import { startMongoServer } from '../src/embedded/mongo-server';
+import { startTemporalDevServer } from '../src/embedded/temporal-dev-server';
+import { createLogger } from '../src/logger';
+
+export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+
+/** Resident memory of another process (Linux), for the servers started here. */
+export function rssOf(pid: number): number {
+  try {
+    const match = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+export interface BenchService {
+  ctx: AppContext;
+  temporalAddress: string;
+  /** Servers started here, for memory sampling. */
+  children: Array<{ name: string; pid: number }>;
+  /** E.g. `database mongo-java-server, Temporal dev server`. */
+  description: string;
+  /** Stop functions, newest first once the caller adds its own with unshift; run in order. */
+  stops: Array<() => Promise<void>>;
+  /** Only the servers: for a run abandoned mid-way, where the connections may hang. */
+  serverStops: Array<() => Promise<void>>;
+}
+
+/**
+ * The servers and context a benchmark runs against: the embedded servers (as the test
+ * set-up starts them) unless TEMPORAL_ADDRESS / MONGO_URL are set, a fresh database and
+ * task queue named after the benchmark.
+ */
+export async function startBenchService(name: string, workDir: string): Promise<BenchService> {
+  const config = loadConfig();
+  const stops: Array<() => Promise<void>> = [];
+  const serverStops: Array<() => Promise<void>> = [];
+  const children: Array<{ name: string; pid: number }> = [];
+  const [mongo, temporalServer] = await Promise.all([
+    config.MONGO_URL ? undefined : freePort().then((port) => startMongoServer({ kind: config.EMBEDDED_MONGO, toolsDir: config.TOOLS_DIR, port, runDir: workDir })),
+    config.TEMPORAL_ADDRESS ? undefined : freePort().then((port) => startTemporalDevServer({ toolsDir: config.TOOLS_DIR, port, namespace: config.TEMPORAL_NAMESPACE, runDir: workDir })),
+  ]);
+  for (const server of [mongo && { name: `database (${mongo.kind})`, process: mongo.process }, temporalServer && { name: 'Temporal dev server', process: temporalServer.process }]) {
+    if (!server) continue;
+    stops.push(() => server.process.stop());
+    serverStops.push(() => server.process.stop());
+    children.push({ name: server.name, pid: server.process.pid });
+  }
+  const mongoUrl = config.MONGO_URL ?? mongo!.url;
+  const temporalAddress = config.TEMPORAL_ADDRESS ?? temporalServer!.address;
+  const { db, models } = await connectDatabase(mongoUrl, `bench_${name}_${Date.now()}`);
+  stops.unshift(async () => {
+    await db.dropDatabase();
+    await db.close();
+  });
+  const connection = await Connection.connect({ address: temporalAddress });
+  stops.unshift(() => connection.close());
+  const ctx = createContext({
+    logger: createLogger('warn'),
+    db,
+    models,
+    temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+    taskQueue: `bench-${name}-${Date.now()}`,
+    databaseKind: mongo?.kind ?? 'external',
+    bodyLimit: config.REQUEST_BODY_LIMIT,
+  });
+  const description = `database ${mongo?.kind ?? 'external'}, Temporal ${temporalServer ? 'dev server' : temporalAddress}`;
+  return { ctx, temporalAddress, children, description, stops, serverStops };
+}
