@@ -10,13 +10,57 @@ import { createLogger } from '../src/logger';
 
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-/** Resident memory of another process (Linux), for the servers started here. */
-export function rssOf(pid: number): number {
+/** A memory figure of a process from /proc (Linux), in bytes; 0 when it cannot be read. */
+function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {
-    const match = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+    const match = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
     return match ? Number(match[1]) * 1024 : 0;
   } catch {
     return 0;
+  }
+}
+
+/** Resident memory of another process, for the servers started here. */
+export const rssOf = (pid: number) => procStatusBytes(pid, 'VmRSS');
+/** Peak RSS as the kernel recorded it (VmHWM), for processes sampled too coarsely. */
+export const hwmOf = (pid: number) => procStatusBytes(pid, 'VmHWM');
+
+/** Samples this process's memory and the servers' RSS every 100 ms between start and stop, keeping the peaks. */
+export class RssSampler {
+  peak = 0;
+  /** Peaks of the JS heap and of Buffers, which tell retained data from memory V8 has not collected yet. */
+  peakHeap = 0;
+  peakBuffers = 0;
+  peakChildren = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly children: Array<{ name: string; pid: number }>) {}
+
+  start(): void {
+    this.peak = 0;
+    this.peakHeap = 0;
+    this.peakBuffers = 0;
+    this.peakChildren.clear();
+    this.sample();
+    this.timer = setInterval(() => this.sample(), 100);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.sample();
+  }
+
+  print(): void {
+    console.log(`peak RSS bench process        ${mb(this.peak)}`);
+    for (const [name, rss] of this.peakChildren) console.log(`peak RSS ${name.padEnd(21)} ${mb(rss)}`);
+  }
+
+  private sample(): void {
+    const usage = process.memoryUsage();
+    this.peak = Math.max(this.peak, usage.rss);
+    this.peakHeap = Math.max(this.peakHeap, usage.heapUsed);
+    this.peakBuffers = Math.max(this.peakBuffers, usage.arrayBuffers);
+    for (const child of this.children) this.peakChildren.set(child.name, Math.max(this.peakChildren.get(child.name) ?? 0, rssOf(child.pid)));
   }
 }
 

@@ -29,7 +29,7 @@ import path from 'node:path';
 import { loadConfig } from '../src/config';
 import type { AppContext } from '../src/context';
 import { startWorker } from '../src/runtime';
-import { mb, rssOf, startBenchService } from './bench-service';
+import { hwmOf, mb, RssSampler, startBenchService } from './bench-service';
 
 const CODES = Number(process.env.BENCH_CODES ?? 1_000_000);
 const PUB_CODES = Number(process.env.BENCH_PUB_CODES ?? 25_000);
@@ -42,47 +42,6 @@ const SKIP_GEN = process.env.BENCH_SKIP_GEN === '1';
 const SKIP_PUBS = process.env.BENCH_SKIP_PUBS === '1';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-
-/** Peak RSS as the kernel recorded it (VmHWM), for processes sampled too coarsely. */
-function hwmOf(pid: number): number {
-  try {
-    const match = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmHWM:\s+(\d+) kB/m);
-    return match ? Number(match[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-class RssSampler {
-  peak = 0;
-  peakChildren = new Map<string, number>();
-  private timer?: NodeJS.Timeout;
-
-  constructor(private readonly children: Array<{ name: string; pid: number }>) {}
-
-  start(): void {
-    this.peak = 0;
-    this.peakChildren.clear();
-    this.sample();
-    this.timer = setInterval(() => this.sample(), 200);
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.sample();
-  }
-
-  private sample(): void {
-    this.peak = Math.max(this.peak, process.memoryUsage().rss);
-    for (const child of this.children) this.peakChildren.set(child.name, Math.max(this.peakChildren.get(child.name) ?? 0, rssOf(child.pid)));
-  }
-
-  print(): void {
-    console.log(`peak RSS bench process        ${mb(this.peak)}`);
-    for (const [name, rss] of this.peakChildren) console.log(`peak RSS ${name.padEnd(21)} ${mb(rss)}`);
-  }
-}
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

@@ -25,48 +25,13 @@ import { createAppKey } from '../src/auth/app-keys';
 import { loadConfig } from '../src/config';
 import { createApp } from '../src/http/app';
 import { startWorker } from '../src/runtime';
-import { mb, rssOf, startBenchService } from './bench-service';
+import { mb, RssSampler, startBenchService } from './bench-service';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const WITH_SEGMENT = process.env.BENCH_SEGMENT === '1';
 const REIMPORT = process.env.BENCH_REIMPORT === '1';
 /** One row in this many has an invalid email, so the error report is exercised too. */
 const BAD_EVERY = 1000;
-
-
-
-class RssSampler {
-  peak = 0;
-  /** Peaks of the JS heap and of Buffers, which tell retained data from memory V8 has not collected yet. */
-  peakHeap = 0;
-  peakBuffers = 0;
-  peakChildren = new Map<string, number>();
-  private timer?: NodeJS.Timeout;
-
-  constructor(private readonly children: Array<{ name: string; pid: number }>) {}
-
-  start(): void {
-    this.peak = 0;
-    this.peakHeap = 0;
-    this.peakBuffers = 0;
-    this.peakChildren.clear();
-    this.sample();
-    this.timer = setInterval(() => this.sample(), 100);
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-    this.sample();
-  }
-
-  private sample(): void {
-    const usage = process.memoryUsage();
-    this.peak = Math.max(this.peak, usage.rss);
-    this.peakHeap = Math.max(this.peakHeap, usage.heapUsed);
-    this.peakBuffers = Math.max(this.peakBuffers, usage.arrayBuffers);
-    for (const child of this.children) this.peakChildren.set(child.name, Math.max(this.peakChildren.get(child.name) ?? 0, rssOf(child.pid)));
-  }
-}
 
 /** Written through a stream with back-pressure, so the generator never holds the file either. */
 async function writeCsv(file: string, rows: number): Promise<number> {
