@@ -6,6 +6,7 @@ import { newId } from '../ids';
 import type { Models } from '../models';
 import type { RewardDoc } from '../models/reward';
 import type { VoucherDoc } from '../models/voucher';
+import { findPage } from '../db/find-page';
 
 export interface RewardInput {
   name: string;
@@ -76,10 +77,7 @@ export class RewardService {
   }
 
   async list(limit: number, page: number): Promise<{ rewards: RewardDoc[]; total: number }> {
-    const [rewards, total] = await Promise.all([
-      this.models.Reward.find().sort({ created_at: -1, _id: 1 }).skip((page - 1) * limit).limit(limit).lean(),
-      this.models.Reward.countDocuments(),
-    ]);
+    const { docs: rewards, total } = await findPage(this.models.Reward, {}, { sort: { created_at: -1, _id: 1 }, page, limit });
     return { rewards, total };
   }
 

@@ -3,6 +3,7 @@ import { newId } from '../ids';
 import type { Models } from '../models';
 import type { ValidationRuleAssignmentDoc, ValidationRuleDoc } from '../models/validation-rule';
 import { checkRules } from './rules';
+import { findPage } from '../db/find-page';
 
 export interface ValidationRuleInput {
   name: string;
@@ -52,10 +53,7 @@ export class ValidationRuleService {
   }
 
   async list(limit: number, page: number): Promise<{ rules: ValidationRuleDoc[]; total: number }> {
-    const [rules, total] = await Promise.all([
-      this.models.ValidationRule.find().sort({ created_at: -1, _id: 1 }).skip((page - 1) * limit).limit(limit).lean(),
-      this.models.ValidationRule.countDocuments(),
-    ]);
+    const { docs: rules, total } = await findPage(this.models.ValidationRule, {}, { sort: { created_at: -1, _id: 1 }, page, limit });
     return { rules, total };
   }
 

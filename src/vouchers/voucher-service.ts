@@ -3,6 +3,7 @@ import type { CampaignService } from '../campaigns/campaign-service';
 import { AppError } from '../http/errors';
 import type { Models } from '../models';
 import type { VoucherDoc } from '../models/voucher';
+import { findPage } from '../db/find-page';
 
 export type VoucherJson = Omit<ReturnType<typeof toVoucherJson>, 'campaign'> & { campaign: string | null };
 
@@ -50,10 +51,7 @@ export class VoucherService {
     if (campaignIds.size > 1) return { object: 'list', data_ref: 'vouchers', vouchers: [], total: 0 };
     if (campaignIds.size === 1) filter.campaign_id = [...campaignIds][0];
     if (query.customer) filter.holder_id = await this.holderId(query.customer);
-    const [docs, total] = await Promise.all([
-      this.models.Voucher.find(filter).sort({ created_at: -1, _id: -1 }).skip((query.page - 1) * query.limit).limit(query.limit).lean(),
-      this.models.Voucher.countDocuments(filter),
-    ]);
+    const { docs, total } = await findPage(this.models.Voucher, filter, { sort: { created_at: -1, _id: -1 }, page: query.page, limit: query.limit });
     return { object: 'list', data_ref: 'vouchers', vouchers: await this.toJson(docs), total };
   }
 

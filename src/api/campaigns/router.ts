@@ -4,6 +4,7 @@ import { toCampaignJson, toVoucherJson } from '../../campaigns/voucher-json';
 import type { AppContext } from '../../context';
 import { ApiRouter } from '../../http/api-router';
 import { pagingQuery } from '../list-query';
+import { findPage } from '../../db/find-page';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(200).describe('Campaign id (camp_…) or name') });
 const campaignJson = z.object({ id: z.string(), name: z.string(), object: z.literal('campaign') }).catchall(z.unknown());
@@ -20,7 +21,7 @@ export function campaignsRouter({ campaigns, models }: AppContext): ApiRouter {
     .route(
       { method: 'get', path: '/', summary: 'List campaigns', query: z.strictObject(pagingQuery), response: z.object({ object: z.literal('list'), data_ref: z.literal('campaigns'), campaigns: z.array(campaignJson), total: z.number() }) },
       async ({ query }) => {
-        const [docs, total] = await Promise.all([models.Campaign.find().sort({ created_at: -1, _id: -1 }).skip((query.page - 1) * query.limit).limit(query.limit).lean(), models.Campaign.countDocuments()]);
+        const { docs, total } = await findPage(models.Campaign, {}, { sort: { created_at: -1, _id: -1 }, page: query.page, limit: query.limit });
         return { object: 'list' as const, data_ref: 'campaigns' as const, campaigns: docs.map(toCampaignJson), total };
       },
     )
@@ -37,7 +38,7 @@ export function campaignsRouter({ campaigns, models }: AppContext): ApiRouter {
       async ({ params, query }) => {
         const campaign = await campaigns.get(params.id);
         const filter = { campaign_id: campaign._id };
-        const [docs, total] = await Promise.all([models.Voucher.find(filter).sort({ _id: 1 }).skip((query.page - 1) * query.limit).limit(query.limit).lean(), models.Voucher.countDocuments(filter)]);
+        const { docs, total } = await findPage(models.Voucher, filter, { sort: { _id: 1 }, page: query.page, limit: query.limit });
         return { object: 'list' as const, data_ref: 'vouchers' as const, vouchers: docs.map((v) => toVoucherJson(v, campaign)), total };
       },
     )

@@ -4,6 +4,7 @@ import { customerInput } from '../../customers/customer-input';
 import { toCustomerJson } from '../../customers/customer-json';
 import { ApiRouter } from '../../http/api-router';
 import { dateRangeFilter, dateRangeQuery, pagingQuery, sortOf } from '../list-query';
+import { findPage } from '../../db/find-page';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(200).describe('Customer id (cust_…) or source_id') });
 
@@ -64,17 +65,8 @@ export function customersRouter(ctx: AppContext): ApiRouter {
           filter[field] = { ...(filter[field] as object), [query.order.startsWith('-') ? '$lt' : '$gt']: new Date(query.starting_after) };
         }
         const skip = query.starting_after ? 0 : (query.page - 1) * query.limit;
-        const [docs, total] = await Promise.all([
-          models.Customer.find(filter).sort(sort).skip(skip).limit(query.limit + 1).lean(),
-          models.Customer.countDocuments(filter),
-        ]);
-        return {
-          object: 'list' as const,
-          data_ref: 'customers' as const,
-          customers: docs.slice(0, query.limit).map(toCustomerJson),
-          total,
-          has_more: docs.length > query.limit,
-        };
+        const { docs, total, has_more } = await findPage(models.Customer, filter, { sort, skip, limit: query.limit });
+        return { object: 'list' as const, data_ref: 'customers' as const, customers: docs.map(toCustomerJson), total, has_more };
       },
     )
     .route(

@@ -4,6 +4,7 @@ import { ApiRouter } from '../../http/api-router';
 import { AppError } from '../../http/errors';
 import type { DomainEvent } from '../../models/domain-event';
 import { dateRangeFilter, dateRangeQuery, pagingQuery } from '../list-query';
+import { findPage } from '../../db/find-page';
 
 const eventJson = z.object({ id: z.string(), type: z.string(), created_at: z.string(), customer_id: z.string().nullable(), data: z.record(z.string(), z.unknown()), object: z.literal('event') }).catchall(z.unknown());
 
@@ -38,11 +39,8 @@ export function eventsRouter({ models: { DomainEvent } }: AppContext): ApiRouter
         if (query.customer_id) filter.customer_id = query.customer_id;
         const created = dateRangeFilter(query.created_at);
         if (created) filter.created_at = created;
-        const [docs, total] = await Promise.all([
-          DomainEvent.find(filter).sort({ created_at: 1, _id: 1 }).skip((query.page - 1) * query.limit).limit(query.limit + 1).lean(),
-          DomainEvent.countDocuments(filter),
-        ]);
-        return { object: 'list' as const, data_ref: 'data' as const, data: docs.slice(0, query.limit).map(toEventJson), total, has_more: docs.length > query.limit };
+        const { docs, total, has_more } = await findPage(DomainEvent, filter, { sort: { created_at: 1, _id: 1 }, page: query.page, limit: query.limit });
+        return { object: 'list' as const, data_ref: 'data' as const, data: docs.map(toEventJson), total, has_more };
       },
     )
     .route({ method: 'get', path: '/:id', summary: 'Get a domain event', params: z.strictObject({ id: z.string().min(1).max(100) }), response: eventJson, errors: { 404: 'No such event' } }, async ({ params }) => {

@@ -4,6 +4,7 @@ import { ApiRouter } from '../../http/api-router';
 import { orderInput } from '../../orders/order-input';
 import { toOrderJson } from '../../orders/order-json';
 import { pagingQuery, sortOf } from '../list-query';
+import { findPage } from '../../db/find-page';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(200).describe('Order id (ord_…) or source_id') });
 
@@ -46,15 +47,8 @@ export function ordersRouter(ctx: AppContext): ApiRouter {
         response: z.object({ object: z.literal('list'), data_ref: z.literal('orders'), orders: z.array(orderJson), total: z.number(), has_more: z.boolean() }),
       },
       async ({ query }) => {
-        const [docs, total] = await Promise.all([
-          models.Order.find({}, { _outbox: 0 })
-            .sort(sortOf(query.order))
-            .skip((query.page - 1) * query.limit)
-            .limit(query.limit + 1)
-            .lean(),
-          models.Order.countDocuments(),
-        ]);
-        return { object: 'list' as const, data_ref: 'orders' as const, orders: docs.slice(0, query.limit).map(toOrderJson), total, has_more: docs.length > query.limit };
+        const { docs, total, has_more } = await findPage(models.Order, {}, { sort: sortOf(query.order), page: query.page, limit: query.limit, projection: { _outbox: 0 } });
+        return { object: 'list' as const, data_ref: 'orders' as const, orders: docs.map(toOrderJson), total, has_more };
       },
     );
 }

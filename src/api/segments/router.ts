@@ -4,6 +4,7 @@ import { ApiRouter } from '../../http/api-router';
 import type { SegmentDoc } from '../../models/segment';
 import { metadataInput } from '../../customers/customer-input';
 import { pagingQuery } from '../list-query';
+import { findPage } from '../../db/find-page';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(100) });
 
@@ -60,10 +61,7 @@ export function segmentsRouter({ segments, models }: AppContext): ApiRouter {
       { method: 'get', path: '/', summary: 'List segments', query: z.strictObject(pagingQuery), response: z.object({ object: z.literal('list'), data_ref: z.literal('data'), data: z.array(segmentJson), total: z.number() }) },
       async ({ query }) => {
         const filter = { deleted_at: { $exists: false } };
-        const [docs, total] = await Promise.all([
-          models.Segment.find(filter).sort({ created_at: -1, _id: -1 }).skip((query.page - 1) * query.limit).limit(query.limit).lean(),
-          models.Segment.countDocuments(filter),
-        ]);
+        const { docs, total } = await findPage(models.Segment, filter, { sort: { created_at: -1, _id: -1 }, page: query.page, limit: query.limit });
         return { object: 'list' as const, data_ref: 'data' as const, data: docs.map(toSegmentJson), total };
       },
     );
