@@ -1,19 +1,24 @@
-import type { DomainEventModel } from '../src/models/domain-event';
+import type { AppContext } from '../src/context';
+import { routeToDistributions } from '../src/distributions/event-routing';
 
-export interface EventActivityDeps {
-  Event: DomainEventModel;
-}
-
-export function createEventActivities({ Event }: EventActivityDeps) {
+export function createEventActivities(ctx: AppContext) {
+  const Event = ctx.models.DomainEvent;
   return {
     /**
-     * Marks events as routed. Automatic distributions (a later part of the engine) will be
-     * matched here; setting routed_at only where unset keeps a redelivered event from
-     * counting twice.
+     * Starts the deliveries of the automatic distributions the events fire, then marks them
+     * routed. A crash in between routes them again on retry: delivery starts are idempotent
+     * per (distribution, event), and routed_at is only set where unset.
      */
     async routeEvents(ids: string[]): Promise<number> {
-      const { modifiedCount } = await Event.updateMany({ _id: { $in: ids }, routed_at: { $exists: false } }, { $set: { routed_at: new Date() } });
-      return modifiedCount;
+      // By id only, filtered here: the embedded server scans the collection for an id query with other conditions.
+      const events = (await Event.find({ _id: { $in: ids } }, { _id: 1, type: 1, customer_id: 1, data: 1, routed_at: 1 }).lean()).filter((e) => !e.routed_at);
+      if (events.length === 0) return 0;
+      const started = await routeToDistributions(
+        ctx,
+        events.map((e) => ({ _id: e._id, type: e.type, customer_id: e.customer_id ?? null, data: (e.data ?? {}) as Record<string, unknown> })),
+      );
+      await Event.updateMany({ _id: { $in: events.map((e) => e._id) } }, { $set: { routed_at: new Date() } });
+      return started;
     },
   };
 }

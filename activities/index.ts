@@ -1,6 +1,9 @@
 import type { Connection } from 'mongoose';
+import type { AppContext } from '../src/context';
 import type { Models } from '../src/models';
 import { createCampaignActivities } from './campaigns';
+import { createDeliveryActivities } from './deliveries';
+import { createDistributionActivities } from './distributions';
 import { createCustomerImportActivities } from './customer-import';
 import { createEventActivities } from './events';
 import { createHealthActivities } from './health';
@@ -11,14 +14,17 @@ export interface ActivityDeps {
   models: Models;
 }
 
-/** Every activity the worker registers, built once over the worker's dependencies. */
-export function createActivities({ db, models }: ActivityDeps) {
+/** Every activity the worker registers, built once over the process's context (connections and domain services). */
+export function createActivities(ctx: AppContext) {
+  const { db, models } = ctx;
   return {
     ...createHealthActivities({ db }),
-    ...createEventActivities({ Event: models.DomainEvent }),
+    ...createEventActivities(ctx),
     ...createSegmentActivities(models),
     ...createCustomerImportActivities({ db, models }),
     ...createCampaignActivities(models),
+    ...createDistributionActivities(ctx),
+    ...createDeliveryActivities(ctx),
   };
 }
 

@@ -88,7 +88,7 @@ export async function startBenchService(name: string, workDir: string): Promise<
   const serverStops: Array<() => Promise<void>> = [];
   const children: Array<{ name: string; pid: number }> = [];
   const [mongo, temporalServer] = await Promise.all([
-    config.MONGO_URL ? undefined : freePort().then((port) => startMongoServer({ kind: config.EMBEDDED_MONGO, toolsDir: config.TOOLS_DIR, port, runDir: workDir })),
+    config.MONGO_URL ? undefined : freePort().then((port) => startMongoServer({ kind: config.EMBEDDED_MONGO, heap: config.EMBEDDED_MONGO_HEAP, toolsDir: config.TOOLS_DIR, port, runDir: workDir })),
     config.TEMPORAL_ADDRESS ? undefined : freePort().then((port) => startTemporalDevServer({ toolsDir: config.TOOLS_DIR, port, namespace: config.TEMPORAL_NAMESPACE, runDir: workDir })),
   ]);
   for (const server of [mongo && { name: `database (${mongo.kind})`, process: mongo.process }, temporalServer && { name: 'Temporal dev server', process: temporalServer.process }]) {

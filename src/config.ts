@@ -27,11 +27,22 @@ const envSchema = z.object({
   /** Database name; defaults to the one in MONGO_URL, else promo_engine. */
   MONGO_DB: optionalString,
   EMBEDDED_MONGO: z.enum(['auto', 'mongod', 'mongo-java-server', 'ferretdb']).default('auto'),
+  /** JVM heap of the embedded mongo-java-server (it keeps its working set in memory): ~512m per 100k documents. */
+  EMBEDDED_MONGO_HEAP: z.string().regex(/^\d+[mg]$/, 'a JVM size such as 512m or 4g').default('512m'),
   DATA_DIR: z.string().default(path.join(ROOT_DIR, '.data')),
   TOOLS_DIR: z.string().default(path.join(ROOT_DIR, '.tools')),
   APP_ID: optionalString,
   APP_TOKEN: optionalString,
   REQUEST_BODY_LIMIT: z.string().default('1mb'),
+  /** Seconds a manual distribution waits before sending, so it can be edited or cancelled (the seed's 10 minutes). */
+  DISTRIBUTION_GRACE_PERIOD_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(600),
+  /** Built-in email channel: an SMTP URL (`smtp://user:pass@host:587`); unset, mail is written to DATA_DIR/mail as .eml files. */
+  SMTP_URL: optionalString,
+  MAIL_FROM: z.string().default('Promo Engine <promo@localhost>'),
+  /** Who is told by email when a distribution stops (e.g. its code pool ran out). */
+  OPERATOR_EMAIL: optionalString,
+  /** Signs webhook channel requests (HMAC-SHA256); unset, a random key is made per process and logged as missing. */
+  WEBHOOK_SIGNING_SECRET: optionalString,
   /** Largest customer import upload (CSV / JSON), in bytes. */
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1).default(200 * 1024 * 1024),
 });

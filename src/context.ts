@@ -1,9 +1,13 @@
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { CampaignService } from './campaigns/campaign-service';
+import { createChannelRegistry } from './channels/registry';
+import type { ChannelRegistry } from './channels/channel';
 import { ConsentCatalog } from './consents/consent-catalog';
 import { CustomerConsents } from './consents/customer-consents';
 import { CustomerService } from './customers/customer-service';
+import { defaultDistributionSettings, type DistributionSettings } from './distributions/settings';
+import { DistributionService } from './distributions/distribution-service';
 import { EventFlow } from './events/event-flow';
 import { orderOutboxSource } from './events/sources';
 import type { Logger } from './logger';
@@ -27,6 +31,9 @@ export interface AppContext {
   bodyLimit: string;
   /** Largest customer import upload in bytes; 200 MB when unset (src/imports/customer-imports.ts). */
   importMaxBytes?: number;
+  /** Grace period, operator address, built-in channels' settings; defaults when not given. */
+  settings: DistributionSettings;
+  channels: ChannelRegistry;
   events: EventFlow;
   customers: CustomerService;
   segments: SegmentService;
@@ -39,12 +46,17 @@ export interface AppContext {
   publications: PublicationService;
   validationRules: ValidationRuleService;
   redemptions: RedemptionService;
+  distributions: DistributionService;
 }
 
-export type ContextBase = Omit<AppContext, 'events' | 'customers' | 'segments' | 'orders' | 'consents' | 'customerConsents' | 'campaigns' | 'publications' | 'validationRules' | 'redemptions'>;
+export type ContextBase = Omit<AppContext, 'settings' | 'channels' | 'events' | 'customers' | 'segments' | 'orders' | 'consents' | 'customerConsents' | 'campaigns' | 'publications' | 'validationRules' | 'redemptions' | 'distributions'> & {
+  settings?: DistributionSettings;
+};
 
 /** Adds the domain services, wired to each other, to the process's connections. */
 export function createContext(base: ContextBase): AppContext {
+  const settings = base.settings ?? defaultDistributionSettings();
+  const channels = createChannelRegistry(settings, base.logger);
   const events = new EventFlow(base.models, base.logger);
   const customers = new CustomerService(base.models, (id) => events.raised('customers', id));
   const segments = new SegmentService(base.models, base.temporal, base.taskQueue);
@@ -56,5 +68,6 @@ export function createContext(base: ContextBase): AppContext {
   const publications = new PublicationService(base.models, customers, campaigns, (id) => events.raised('publications', id));
   const validationRules = new ValidationRuleService(base.models);
   const redemptions = new RedemptionService(base.models, customers, validationRules, (id) => events.raised('redemptions', id));
-  return { ...base, events, customers, segments, orders, consents, customerConsents, campaigns, publications, validationRules, redemptions };
+  const distributions = new DistributionService(base.models, base.temporal, base.taskQueue, settings, channels, consents);
+  return { ...base, settings, channels, events, customers, segments, orders, consents, customerConsents, campaigns, publications, validationRules, redemptions, distributions };
 }

@@ -9,6 +9,7 @@ import { createApp } from './http/app';
 import type { Logger } from './logger';
 import { connectTemporalClient, ensureSearchAttributes } from './temporal/client';
 import { createWorker } from './temporal/worker';
+import { distributionSettingsFrom } from './distributions/settings';
 import { startEventPump } from './events/pump';
 import { startStalledImports } from './imports/customer-imports';
 
@@ -27,6 +28,7 @@ export async function openContext(config: Config, logger: Logger, addresses: { m
   } else if ((await models.AppKey.estimatedDocumentCount()) === 0) {
     logger.warn('no application key exists yet: create one with `npm run app-key -- create <name>`, or set APP_ID and APP_TOKEN');
   }
+  if (!config.WEBHOOK_SIGNING_SECRET) logger.warn('WEBHOOK_SIGNING_SECRET is not set: webhook signatures use a key made for this process only, which receivers cannot know');
   const temporal: Client = await connectTemporalClient(addresses.temporalAddress, config.TEMPORAL_NAMESPACE);
   stoppables.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
   await ensureSearchAttributes(temporal, logger);
@@ -39,12 +41,13 @@ export async function openContext(config: Config, logger: Logger, addresses: { m
     databaseKind: addresses.databaseKind,
     bodyLimit: config.REQUEST_BODY_LIMIT,
     importMaxBytes: config.IMPORT_MAX_BYTES,
+    settings: distributionSettingsFrom(config),
   });
   return { ctx, stoppables };
 }
 
 export async function startWorker(ctx: AppContext, address: string): Promise<Stoppable> {
-  const { worker, connection } = await createWorker({ address, namespace: ctx.temporal.options.namespace, taskQueue: ctx.taskQueue, deps: { db: ctx.db, models: ctx.models } });
+  const { worker, connection } = await createWorker({ address, namespace: ctx.temporal.options.namespace, taskQueue: ctx.taskQueue, ctx });
   const running = worker.run();
   running.catch((err: unknown) => ctx.logger.fatal({ err }, 'worker stopped with an error'));
   ctx.logger.info({ taskQueue: ctx.taskQueue }, `worker polling task queue ${ctx.taskQueue}`);
@@ -55,6 +58,8 @@ export async function startWorker(ctx: AppContext, address: string): Promise<Sto
   const reconciler = setInterval(() => {
     ctx.segments.reconcile().catch((err: unknown) => ctx.logger.warn({ err }, 'segment sync reconcile failed'));
     startStalledImports(ctx).catch((err: unknown) => ctx.logger.warn({ err }, 'import reconcile failed'));
+    ctx.campaigns.reconcile().catch((err: unknown) => ctx.logger.warn({ err }, 'campaign generation reconcile failed'));
+    ctx.distributions.reconcile().catch((err: unknown) => ctx.logger.warn({ err }, 'distribution reconcile failed'));
   }, 15_000);
   return {
     name: 'worker',

@@ -3,3 +3,5 @@ export { healthCheckWorkflow } from './health-check';
 export { segmentSyncWorkflow } from './segment-sync';
 export { customerImportWorkflow } from './customer-import';
 export { campaignGenerationWorkflow } from './campaign-generation';
+export { distributionWorkflow } from './distribution';
+export { deliveryWorkflow } from './delivery';

@@ -68,7 +68,7 @@ export class BalanceService {
               { type: 'voucher', id: voucher._id },
               {
                 ...(holder ? { customer: customerRef(holder) } : {}),
-                voucher: { id: voucher._id, code: voucher.code, type: voucher.type, object: 'voucher' },
+                voucher: { id: voucher._id, code: voucher.code, type: voucher.type, campaign_id: voucher.campaign_id ?? null, object: 'voucher' },
                 balance: { amount: input.amount, operation_type: 'MANUAL', ...(input.source_id ? { source_id: input.source_id } : {}), ...(input.reason ? { reason: input.reason } : {}) },
               },
               voucher.holder_id,

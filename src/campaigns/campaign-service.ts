@@ -59,13 +59,23 @@ export class CampaignService {
       if ((err as { code?: number }).code === 11000) throw AppError.conflict('duplicate_found', 'Duplicate campaign', `name: a campaign named ${input.name} exists`);
       throw err;
     }
+    await this.startGeneration(campaign._id);
+    return campaign;
+  }
+
+  /** Starts generations that a crash between the write and the start left unstarted; a running one is left as is. */
+  async reconcile(olderThanMs = 10_000): Promise<void> {
+    const stuck = await this.models.Campaign.find({ vouchers_generation_status: 'IN_PROGRESS', created_at: { $lt: new Date(Date.now() - olderThanMs) } }, { _id: 1 }).lean();
+    for (const campaign of stuck) await this.startGeneration(campaign._id);
+  }
+
+  private async startGeneration(campaignId: string): Promise<void> {
     await this.temporal.workflow.start(campaignGenerationWorkflow, {
-      workflowId: campaignGenerationWorkflowId(campaign._id),
+      workflowId: campaignGenerationWorkflowId(campaignId),
       taskQueue: this.taskQueue,
-      args: [campaign._id],
+      args: [campaignId],
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
-    return campaign;
   }
 
   /** PUT /campaigns/:id: changes what an update may change; new dates also reach the codes not yet published. */

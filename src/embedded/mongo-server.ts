@@ -15,6 +15,8 @@ export interface MongoServerOptions {
   /** Where data persists; `undefined` keeps it in memory where the server can (tests). */
   dataDir?: string;
   runDir: string;
+  /** JVM heap for mongo-java-server, e.g. `512m`. */
+  heap?: string;
 }
 
 export interface MongoServer {
@@ -31,7 +33,7 @@ export async function startMongoServer(options: MongoServerOptions): Promise<Mon
 }
 
 function resolveCommand(options: MongoServerOptions): { kind: MongoServerKind; command: string; args: string[] } {
-  const { port, dataDir, toolsDir } = options;
+  const { port, dataDir } = options;
   const mongod = which('mongod');
   if (options.kind === 'mongod' || (options.kind === 'auto' && mongod)) {
     if (!mongod) throw new MissingToolError('EMBEDDED_MONGO=mongod but no mongod is on PATH.');
@@ -43,7 +45,7 @@ function resolveCommand(options: MongoServerOptions): { kind: MongoServerKind; c
   const problems: string[] = [];
   for (const kind of candidates) {
     try {
-      return { kind, ...embeddedCommand(kind, toolsDir, port, dataDir) };
+      return { kind, ...embeddedCommand(kind, options) };
     } catch (err) {
       if (!(err instanceof MissingToolError)) throw err;
       problems.push(err.message);
@@ -54,7 +56,7 @@ function resolveCommand(options: MongoServerOptions): { kind: MongoServerKind; c
   );
 }
 
-function embeddedCommand(kind: EmbeddedMongoKind, toolsDir: string, port: number, dataDir?: string): { command: string; args: string[] } {
+function embeddedCommand(kind: EmbeddedMongoKind, { toolsDir, port, dataDir, heap = '512m' }: MongoServerOptions): { command: string; args: string[] } {
   if (kind === 'ferretdb') {
     // FerretDB keeps one SQLite file per database and has no in-memory mode in our wrapper.
     const dir = dataDir ? path.join(dataDir, 'ferretdb') : scratchDir('ferretdb');
@@ -65,8 +67,9 @@ function embeddedCommand(kind: EmbeddedMongoKind, toolsDir: string, port: number
   return {
     command: 'java',
     // Quick JIT tiers and a shared archive cut JVM start-up, which matters more here than peak speed.
-    // A bounded heap: left to its default the JVM grew past 1.5 GB on 100k documents (docs/mongo-substitute.md).
-    args: ['-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-cp', classpath, 'EmbeddedMongo', '127.0.0.1', String(port), store],
+    // A bounded heap: left to its default the JVM grew past 1.5 GB on 100k documents (docs/mongo-substitute.md);
+    // larger data sets (the 1M-code benchmark) raise it through EMBEDDED_MONGO_HEAP.
+    args: [`-Xmx${heap}`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-cp', classpath, 'EmbeddedMongo', '127.0.0.1', String(port), store],
   };
 }
 

@@ -28,7 +28,7 @@ export async function startDependencies(config: Config, logger: Logger): Promise
   try {
     let mongo: MongoServer | undefined;
     if (!config.MONGO_URL) {
-      mongo = await startMongoServer({ kind: config.EMBEDDED_MONGO, toolsDir: config.TOOLS_DIR, port: config.MONGO_PORT, dataDir: config.DATA_DIR, runDir });
+      mongo = await startMongoServer({ kind: config.EMBEDDED_MONGO, heap: config.EMBEDDED_MONGO_HEAP, toolsDir: config.TOOLS_DIR, port: config.MONGO_PORT, dataDir: config.DATA_DIR, runDir });
       started.push(mongo.process);
       logger.info({ kind: mongo.kind, url: mongo.url, log: mongo.process.logFile }, `database (${mongo.kind}) listening on ${mongo.url}`);
     }

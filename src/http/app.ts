@@ -8,6 +8,7 @@ import { consentsRouter, customerConsentsRouter } from '../api/consents/router';
 import { customerImportsRouter } from '../api/customer-imports/router';
 import { campaignsRouter } from '../api/campaigns/router';
 import { customersRouter } from '../api/customers/router';
+import { distributionsRouter } from '../api/distributions/router';
 import { eventsRouter } from '../api/events/router';
 import { healthRouter } from '../api/health/router';
 import { publicationsRouter } from '../api/publications/router';
@@ -48,7 +49,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(customerImports.basePath, customerImports.router);
   app.use(express.json({ limit: ctx.bodyLimit }));
 
-  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx)];
+  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), distributionsRouter(ctx)];
   const openApi = buildOpenApiDocument([...routers, customerImports], VERSION);
 
   app.get('/metrics', async (_req, res) => {

@@ -5,6 +5,9 @@ import { asyncActionModel } from './async-action';
 import { consentModel } from './consent';
 import { consentGroupModel } from './consent-group';
 import { customerModel } from './customer';
+import { distributionModel } from './distribution';
+import { distributionBatchModel } from './distribution-batch';
+import { distributionMessageModel } from './distribution-message';
 import { domainEventModel } from './domain-event';
 import { metadataSchemaModel } from './metadata-schema';
 import { orderModel } from './order';
@@ -25,6 +28,9 @@ export function registerModels(db: Connection) {
     Consent: consentModel(db),
     ConsentGroup: consentGroupModel(db),
     Customer: customerModel(db),
+    Distribution: distributionModel(db),
+    DistributionBatch: distributionBatchModel(db),
+    DistributionMessage: distributionMessageModel(db),
     DomainEvent: domainEventModel(db),
     MetadataSchema: metadataSchemaModel(db),
     Order: orderModel(db),

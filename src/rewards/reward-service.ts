@@ -110,7 +110,7 @@ export class RewardService {
       {
         ...(holder ? { customer: customerRef(holder) } : {}),
         reward: { id: reward._id, name: reward.name, type: reward.type, object: 'reward' },
-        voucher: { id: voucher._id, code: voucher.code, type: voucher.type, object: 'voucher' },
+        voucher: { id: voucher._id, code: voucher.code, type: voucher.type, campaign_id: voucher.campaign_id ?? null, object: 'voucher' },
         points,
         redemption: { id: redemptionId, object: 'redemption' },
       },

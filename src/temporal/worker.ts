@@ -1,11 +1,12 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { createActivities, type ActivityDeps } from '../../activities';
+import { createActivities } from '../../activities';
+import type { AppContext } from '../context';
 
 export interface WorkerOptions {
   address: string;
   namespace: string;
   taskQueue: string;
-  deps: ActivityDeps;
+  ctx: AppContext;
 }
 
 /** A worker polling the task queue with every workflow and activity of the project. */
@@ -17,7 +18,7 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
       namespace: options.namespace,
       taskQueue: options.taskQueue,
       workflowsPath: require.resolve('../../workflows'),
-      activities: createActivities(options.deps),
+      activities: createActivities(options.ctx),
     });
     return { worker, connection };
   } catch (err) {

@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import { createAppKey } from '../../src/auth/app-keys';
 import { createContext, type AppContext } from '../../src/context';
 import { connectDatabase } from '../../src/db/connect';
+import { defaultDistributionSettings, type DistributionSettings } from '../../src/distributions/settings';
 import { createLogger } from '../../src/logger';
 
 /** Captures what the app logs, so tests can assert that secrets never reach it. */
@@ -32,7 +33,12 @@ export function uniqueName(prefix: string): string {
 }
 
 /** A context on its own database and task queue, against the run's shared servers. */
-export async function createTestContext(prefix = 'test'): Promise<TestContext> {
+export interface TestContextOptions {
+  /** Distribution settings over the defaults (10-minute grace, mail to a temp folder). */
+  settings?: Partial<DistributionSettings>;
+}
+
+export async function createTestContext(prefix = 'test', options: TestContextOptions = {}): Promise<TestContext> {
   const mongoUrl = required('TEST_MONGO_URL');
   const temporalAddress = required('TEST_TEMPORAL_ADDRESS');
   const { db, models } = await connectDatabase(mongoUrl, uniqueName(prefix));
@@ -47,6 +53,7 @@ export async function createTestContext(prefix = 'test'): Promise<TestContext> {
     taskQueue: uniqueName(prefix),
     databaseKind: process.env.TEST_MONGO_KIND ?? 'external',
     bodyLimit: '100kb',
+    settings: { ...defaultDistributionSettings(), ...options.settings },
   });
   const { appId, appToken } = await createAppKey(models.AppKey, 'test');
   return {

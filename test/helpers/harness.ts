@@ -1,7 +1,7 @@
 import type { Express } from 'express';
 import { createApp } from '../../src/http/app';
 import { startWorker, type Stoppable } from '../../src/runtime';
-import { createTestContext, type TestContext } from './context';
+import { createTestContext, type TestContext, type TestContextOptions } from './context';
 import { eventually, listenWithSdk } from './sdk';
 
 export interface Harness {
@@ -15,11 +15,11 @@ export interface Harness {
  * the Express app and the official SDK pointed at it. Registers the hooks; fields are
  * filled in by beforeAll.
  */
-export function useServiceHarness(prefix: string): Harness {
+export function useServiceHarness(prefix: string, options: TestContextOptions = {}): Harness {
   const h = {} as Harness;
   let worker: Stoppable | undefined;
   beforeAll(async () => {
-    h.t = await createTestContext(prefix);
+    h.t = await createTestContext(prefix, options);
     worker = await startWorker(h.t.ctx, h.t.temporalAddress);
     h.app = createApp(h.t.ctx);
     h.sdk = await listenWithSdk(h.app, h.t.auth);

@@ -19,6 +19,18 @@ describe('unique-code campaigns and publications', () => {
     for (const code of codes) expect(code).toMatch(/^SP-[0-9A-F]{4}-X$/);
   });
 
+  it('generates the codes of a campaign whose generation never started (a crash between the write and the start)', async () => {
+    const now = new Date(Date.now() - 60_000);
+    const orphan = { _id: 'camp_orphan', name: 'Orphan', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', vouchers_count: 7, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 }, code_config: { length: 8, charset: 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789', pattern: '########', prefix: '', postfix: '' } }, join_once: false, metadata: {}, active: true, vouchers_generation_status: 'IN_PROGRESS', generated_count: 0, created_at: now, updated_at: now };
+    await h.t.ctx.models.Campaign.collection.insertOne(orphan as never);
+    await h.t.ctx.campaigns.reconcile();
+    await eventually(async () => ((await h.t.ctx.models.Campaign.findById('camp_orphan').lean())?.vouchers_generation_status === 'DONE' ? true : undefined), 30_000, 'orphan generated');
+    expect(await h.t.ctx.models.Voucher.countDocuments({ campaign_id: 'camp_orphan' })).toBe(7);
+    // Reconciling again while nothing is stuck starts nothing new and adds no code.
+    await h.t.ctx.campaigns.reconcile();
+    expect(await h.t.ctx.models.Voucher.countDocuments({ campaign_id: 'camp_orphan' })).toBe(7);
+  });
+
   it('gives 50 parallel publications for 50 customers 50 distinct codes', async () => {
     const c = await campaign({ name: 'Parallel', type: 'STATIC', vouchers_count: 60, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 500 } } });
     const results = await Promise.all(Array.from({ length: 50 }, (_, i) => publish({ campaign: { name: c.name }, customer: { source_id: `par-${i}` } })));

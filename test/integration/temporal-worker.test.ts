@@ -13,7 +13,7 @@ describe('Temporal worker against the real dev server', () => {
   afterAll(() => t.close());
 
   it('runs a workflow whose activity reaches the database', async () => {
-    const { worker, connection } = await createWorker({ address: t.temporalAddress, namespace: 'default', taskQueue: t.ctx.taskQueue, deps: { db: t.ctx.db, models: t.ctx.models } });
+    const { worker, connection } = await createWorker({ address: t.temporalAddress, namespace: 'default', taskQueue: t.ctx.taskQueue, ctx: t.ctx });
     try {
       const result = await worker.runUntil(
         t.ctx.temporal.workflow.execute(healthCheckWorkflow, { taskQueue: t.ctx.taskQueue, workflowId: `test-health-${randomUUID()}` }),

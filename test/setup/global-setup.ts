@@ -20,7 +20,7 @@ export default async function globalSetup(): Promise<void> {
   const [mongo, temporal] = await Promise.all([
     config.MONGO_URL
       ? undefined
-      : freePort().then((port) => startMongoServer({ kind: config.EMBEDDED_MONGO, toolsDir: config.TOOLS_DIR, port, runDir })),
+      : freePort().then((port) => startMongoServer({ kind: config.EMBEDDED_MONGO, heap: config.EMBEDDED_MONGO_HEAP, toolsDir: config.TOOLS_DIR, port, runDir })),
     config.TEMPORAL_ADDRESS
       ? undefined
       : freePort().then((port) => startTemporalDevServer({ toolsDir: config.TOOLS_DIR, port, namespace: config.TEMPORAL_NAMESPACE, runDir })),

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import type { AppContext } from '../../context';
+import { findPage } from '../../db/find-page';
+import { createDistributionBody, editDistributionBody, listDistributionsFilter, listMessagesFilter } from '../../distributions/distribution-input';
+import { distributionJson, messageJson, toDistributionJson, toMessageJson } from '../../distributions/distribution-json';
+import { distributionReport, reportJson } from '../../distributions/distribution-report';
+import { ApiRouter } from '../../http/api-router';
+import { pagingQuery } from '../list-query';
+
+const idParams = z.strictObject({ id: z.string().min(1).max(100) });
+const cancelBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).optional();
+
+const listJson = <T extends z.ZodType>(item: T) => z.object({ object: z.literal('list'), data_ref: z.literal('data'), data: z.array(item), total: z.number(), has_more: z.boolean() });
+
+const notFound = { 404: 'No such distribution' };
+
+/** Distributions: manual ones are driven by their workflow; automatic ones fire on events while active. */
+export function distributionsRouter({ distributions, models }: AppContext): ApiRouter {
+  return new ApiRouter('/v1/distributions', 'Distributions')
+    .route(
+      { method: 'post', path: '/', summary: 'Create a distribution (a manual one starts its workflow; an automatic one is active at once)', body: createDistributionBody, response: distributionJson },
+      async ({ body }) => toDistributionJson(await distributions.create(body)),
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/',
+        summary: 'List distributions, newest first',
+        query: z.strictObject({ ...pagingQuery, ...listDistributionsFilter }),
+        response: listJson(distributionJson),
+      },
+      async ({ query }) => {
+        const filter = { ...(query.status ? { status: query.status } : {}), ...(query.trigger ? { 'trigger.type': query.trigger } : {}) };
+        const { docs, total, has_more } = await findPage(models.Distribution, filter, { sort: { created_at: -1, _id: -1 }, page: query.page, limit: query.limit });
+        return { object: 'list' as const, data_ref: 'data' as const, data: docs.map((d) => toDistributionJson(d)), total, has_more };
+      },
+    )
+    .route({ method: 'get', path: '/:id', summary: "Get a distribution, with its workflow's progress while a manual one runs", params: idParams, response: distributionJson, errors: notFound }, async ({ params }) => {
+      const d = await distributions.get(params.id);
+      return toDistributionJson(d, await distributions.progress(d));
+    })
+    .route(
+      {
+        method: 'put',
+        path: '/:id',
+        summary: 'Edit name, audience, consents or channels (manual: only before sending starts)',
+        params: idParams,
+        body: editDistributionBody,
+        response: distributionJson,
+        errors: { ...notFound, 409: 'Already sending, finished, or changed meanwhile' },
+      },
+      async ({ params, body }) => toDistributionJson(await distributions.edit(params.id, body)),
+    )
+    .route(
+      { method: 'post', path: '/:id/cancel', summary: 'Cancel (a manual one through its workflow, which records the status)', params: idParams, body: cancelBody, response: distributionJson, errors: { ...notFound, 409: 'Already finished' } },
+      async ({ params, body }) => toDistributionJson(await distributions.cancel(params.id, body?.reason)),
+    )
+    .route(
+      { method: 'post', path: '/:id/send_now', summary: 'End the grace period of a manual distribution now', params: idParams, response: distributionJson, errors: { ...notFound, 409: 'Not waiting or in its grace period' } },
+      async ({ params }) => toDistributionJson(await distributions.sendNow(params.id)),
+    )
+    .route(
+      { method: 'post', path: '/:id/pause', summary: 'Pause an automatic distribution: events are ignored until resumed', params: idParams, response: distributionJson, errors: { ...notFound, 409: 'Already finished' } },
+      async ({ params }) => toDistributionJson(await distributions.pause(params.id)),
+    )
+    .route(
+      { method: 'post', path: '/:id/resume', summary: 'Resume a paused automatic distribution', params: idParams, response: distributionJson, errors: { ...notFound, 409: 'Already finished' } },
+      async ({ params }) => toDistributionJson(await distributions.resume(params.id)),
+    )
+    .route({ method: 'get', path: '/:id/report', summary: 'Message counts per channel, status and reason', params: idParams, response: reportJson, errors: notFound }, async ({ params }) =>
+      distributionReport(models, await distributions.get(params.id)),
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/:id/messages',
+        summary: "A distribution's message records",
+        params: idParams,
+        query: z.strictObject({ ...pagingQuery, ...listMessagesFilter }),
+        response: listJson(messageJson),
+        errors: notFound,
+      },
+      async ({ params, query }) => {
+        const d = await distributions.get(params.id);
+        const filter = {
+          distribution_id: d._id,
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.customer_id ? { customer_id: query.customer_id } : {}),
+          ...(query.channel_type ? { channel_type: query.channel_type } : {}),
+        };
+        const { docs, total, has_more } = await findPage(models.DistributionMessage, filter, { sort: { created_at: -1, _id: -1 }, page: query.page, limit: query.limit });
+        return { object: 'list' as const, data_ref: 'data' as const, data: docs.map(toMessageJson), total, has_more };
+      },
+    );
+}

@@ -1,0 +1,110 @@
+import { createHmac } from 'node:crypto';
+import type { CustomerDoc } from '../models/customer';
+import type { Channel, OutgoingMessage, SendResult } from './channel';
+import { parseRetryAfter } from './retry-after';
+
+/** A receiver slower than this is treated as down; the message is retried later. */
+export const WEBHOOK_TIMEOUT_MS = 10_000;
+
+/** Statuses a receiver uses for "not now": retried, after `Retry-After` when given. */
+const TRANSIENT_STATUSES = new Set([408, 425, 429]);
+
+/** `v1=<hex HMAC-SHA256(secret, "<timestamp>.<raw body>")>`: what receivers recompute to trust a request. */
+export function webhookSignature(secret: string, timestamp: string, rawBody: string): string {
+  return `v1=${createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex')}`;
+}
+
+/** The JSON body a webhook receives for one message. */
+export function webhookBody(message: OutgoingMessage, now: Date): Record<string, unknown> {
+  const c = message.customer;
+  return {
+    id: message.id,
+    type: 'distribution.message',
+    created_at: now.toISOString(),
+    customer: { id: c._id, source_id: c.source_id ?? null, name: c.name ?? null, email: c.email ?? null, phone: c.phone ?? null, metadata: c.metadata ?? {} },
+    subject: message.subject ?? null,
+    text: message.text ?? null,
+    html: message.html ?? null,
+    variables: message.variables,
+  };
+}
+
+/**
+ * Signed JSON POSTs to a distribution's URL. The message id is the `Idempotency-Key`, so a
+ * receiver can drop the duplicates an at-least-once retry may produce.
+ */
+export class WebhookChannel implements Channel {
+  readonly type = 'webhook';
+  readonly unsubscribeKey = 'webhook';
+
+  constructor(
+    private readonly secret: string,
+    private readonly timeoutMs = WEBHOOK_TIMEOUT_MS,
+  ) {}
+
+  recipient(_customer: CustomerDoc, settings: Record<string, unknown>): { to: string } | { skip: string } {
+    // Webhooks need no contact of the customer: the receiver gets the whole profile.
+    return typeof settings.url === 'string' ? { to: settings.url } : { skip: 'missing_url' };
+  }
+
+  validateSettings(settings: Record<string, unknown>): string[] {
+    const problems: string[] = [];
+    const url = settings.url;
+    if (typeof url !== 'string' || url === '') return [...problems, 'url is required'];
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return [...problems, 'url must be an http or https URL'];
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') problems.push('url must be an http or https URL');
+    if (parsed.username || parsed.password) problems.push('url must not carry credentials');
+    return problems;
+  }
+
+  async send(message: OutgoingMessage): Promise<SendResult> {
+    const url = typeof message.settings.url === 'string' ? message.settings.url : message.to;
+    const now = new Date();
+    const raw = JSON.stringify(webhookBody(message, now));
+    const timestamp = String(Math.floor(now.getTime() / 1000));
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          'Idempotency-Key': message.id,
+          'X-Promo-Timestamp': timestamp,
+          'X-Promo-Signature': webhookSignature(this.secret, timestamp, raw),
+        },
+        body: raw,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      return { status: 'transient', error: `webhook: ${networkError(err, this.timeoutMs)}` };
+    }
+    // The body is not needed; reading it frees the connection for reuse.
+    await response.arrayBuffer().catch(() => undefined);
+    const status = response.status;
+    if (status >= 200 && status < 300) return { status: 'sent', providerMessageId: response.headers.get('x-request-id') ?? message.id };
+    const error = `webhook answered ${status}${response.statusText ? ` ${response.statusText}` : ''}`;
+    if (status === 410) return { status: 'permanent', error: `${error} (endpoint gone)` };
+    if (TRANSIENT_STATUSES.has(status) || status >= 500) {
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), new Date());
+      return { status: 'transient', error, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+    }
+    return { status: 'permanent', error };
+  }
+}
+
+/**
+ * The cause of a failed fetch, without the URL (its query may carry a receiver's token).
+ * Duck-typed: fetch's errors may come from another realm, where `instanceof Error` fails.
+ */
+function networkError(err: unknown, timeoutMs: number): string {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: string; message?: string; cause?: { code?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  if (e.cause?.code) return `connection failed (${e.cause.code})`;
+  return e.message ?? String(err);
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import { metadataInput } from '../customers/customer-input';
+import type { DistributionStatus } from '../models/distribution';
+import { TRIGGER_TYPES, type TriggerType } from './triggers';
+
+/** The seed's upper bound on a grace period: one week. */
+export const MAX_GRACE_PERIOD_SECONDS = 604_800;
+
+export const DISTRIBUTION_STATUSES = ['waiting_for_audience', 'scheduled', 'sending', 'completed', 'cancelled', 'stopped', 'active', 'paused'] as const satisfies readonly DistributionStatus[];
+
+const id = z.string().trim().min(1).max(200);
+
+export const triggerInput = z.strictObject({
+  type: z.enum(TRIGGER_TYPES as readonly [TriggerType, ...TriggerType[]]),
+  segment_id: id.optional().describe('Segment triggers: the segment whose entries / exits fire it'),
+  campaign_id: id.optional().describe('Campaign-scoped triggers: only codes of this campaign fire it'),
+  follow_campaign_segment: z.boolean().optional().describe("Segment triggers with a unique_code purpose: use the segment the campaign's validation rules restrict it to"),
+});
+
+export const purposeInput = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('unique_code'), campaign_id: id }),
+  z.strictObject({ type: z.literal('promotion'), promotion_tier_id: id }),
+  z.strictObject({ type: z.literal('plain') }),
+]);
+
+export const audienceInput = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('segment'), segment_id: id }),
+  z.strictObject({ type: z.literal('customer'), customer_id: id.describe('A customer id or source_id') }),
+]);
+
+export const consentsInput = z.strictObject({
+  verification: z.boolean().default(true).describe('false: consents are not checked (unsubscribes still are)'),
+  required: z.array(id).max(100).default([]).describe('Consent ids (or consent group ids, standing for their members) the customer must have granted'),
+});
+
+export const templateInput = z.strictObject({
+  subject: z.string().max(1_000).optional(),
+  html: z.string().max(500_000).optional(),
+  text: z.string().max(100_000).optional(),
+});
+
+export const channelInput = z.strictObject({
+  type: z.string().trim().min(1).max(100).describe('A channel type the deployment offers, e.g. email, webhook'),
+  settings: z.record(z.string(), z.unknown()).optional().describe("Non-secret channel options, e.g. a webhook's url"),
+  template: templateInput,
+});
+
+const nameInput = z.string().trim().min(1, 'a name is required').max(200);
+const channelsInput = z.array(channelInput).min(1, 'at least one channel is required').max(20);
+
+export const createDistributionBody = z.strictObject({
+  name: nameInput,
+  trigger: triggerInput,
+  purpose: purposeInput,
+  audience: audienceInput.optional().describe('Manual distributions only; automatic ones reach the customer the event concerns'),
+  consents: consentsInput.default({ verification: true, required: [] }),
+  channels: channelsInput,
+  grace_period_seconds: z.number().int().min(0).max(MAX_GRACE_PERIOD_SECONDS).optional().describe("Manual only: seconds before sending; the deployment's default when omitted"),
+  metadata: metadataInput.optional(),
+});
+
+/** What PUT takes (the workflow's `DistributionEdit`): each field given replaces the stored one. */
+export const editDistributionBody = z.strictObject({
+  name: nameInput.optional(),
+  audience: audienceInput.optional(),
+  consents: consentsInput.optional(),
+  channels: channelsInput.optional(),
+});
+
+export type CreateDistributionInput = z.infer<typeof createDistributionBody>;
+export type EditDistributionInput = z.infer<typeof editDistributionBody>;
+
+export const listDistributionsFilter = {
+  status: z.enum(DISTRIBUTION_STATUSES).optional(),
+  trigger: z.enum(TRIGGER_TYPES as readonly [TriggerType, ...TriggerType[]]).optional(),
+};
+
+export const listMessagesFilter = {
+  status: z.enum(['queued', 'sent', 'skipped', 'failed']).optional(),
+  customer_id: id.optional(),
+  channel_type: z.string().trim().min(1).max(100).optional(),
+};

@@ -1,0 +1,431 @@
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
+import { cancelSignal, distributionWorkflow, distributionWorkflowId, editUpdate, progressQuery, sendNowSignal, type DistributionEdit, type DistributionProgress } from '../../workflows/distribution';
+import type { ChannelRegistry } from '../channels/channel';
+import type { ConsentCatalog } from '../consents/consent-catalog';
+import { AppError } from '../http/errors';
+import { fieldErrors } from '../http/middleware/validate';
+import { newId } from '../ids';
+import type { Models } from '../models';
+import type { DistributionAudience, DistributionChannel, DistributionConsents, DistributionDoc, DistributionPurpose, DistributionStatus, DistributionTrigger } from '../models/distribution';
+import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../temporal/search-attributes';
+import { validateTemplate } from '../templates/validate-template';
+import { campaignSegment } from './campaign-segment';
+import { editDistributionBody, type CreateDistributionInput, type EditDistributionInput } from './distribution-input';
+import type { DistributionSettings } from './settings';
+import { AUTOMATIC_TRIGGERS } from './triggers';
+
+interface Problem {
+  field: string;
+  reason: string;
+  line?: number;
+}
+
+/** Manual statuses in which the workflow still runs (and the reconciler keeps one running). */
+const MANUAL_RUNNING: readonly DistributionStatus[] = ['waiting_for_audience', 'scheduled', 'sending'];
+/** Before sending starts: edit, send now. */
+const MANUAL_PENDING: readonly DistributionStatus[] = ['waiting_for_audience', 'scheduled'];
+const AUTOMATIC_LIVE: readonly DistributionStatus[] = ['active', 'paused'];
+
+const PROGRESS_TIMEOUT_MS = 2_000;
+/** The failure type an activity gives an AppError so the API can turn it back into the same answer. */
+export const APP_ERROR_FAILURE_TYPE = 'AppError';
+
+interface AppErrorPayload {
+  status: number;
+  key: string;
+  message?: string;
+  details?: string;
+  extra?: Record<string, unknown>;
+  /** The per-field problems, when given outside `extra`. */
+  errors?: unknown;
+}
+
+/**
+ * For the edit activity: an AppError becomes a non-retryable failure carrying its answer
+ * (retrying a 400 cannot help), so the API maps the failed update back to the same 4xx.
+ * Anything else is returned unchanged, to be rethrown and retried.
+ */
+export function appErrorToFailure(err: unknown): unknown {
+  if (!(err instanceof AppError)) return err;
+  const payload: AppErrorPayload = { status: err.status, key: err.key, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}), extra: err.extra };
+  return ApplicationFailure.create({ message: err.message, type: APP_ERROR_FAILURE_TYPE, nonRetryable: true, details: [payload] });
+}
+
+/** The AppError an activity put into a failure somewhere along this error's causes, if any. */
+export function appErrorFromFailure(err: unknown): AppError | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
+    if (e instanceof ApplicationFailure && e.type === APP_ERROR_FAILURE_TYPE) {
+      const p = e.details?.[0] as Partial<AppErrorPayload> | undefined;
+      if (p && typeof p.status === 'number' && typeof p.key === 'string') {
+        const extra = { ...p.extra, ...(p.errors !== undefined ? { errors: p.errors } : {}) };
+        return new AppError(p.status, p.key, p.message ?? e.message, p.details ?? undefined, extra);
+      }
+    }
+  }
+  return undefined;
+}
+
+function invalid(problems: Problem[]): AppError {
+  return AppError.badRequest('invalid_distribution', 'Invalid distribution', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), { errors: problems });
+}
+
+/** The workflow's validator refused the edit: it is cancelled, or sending has started. */
+function rejectedEdit(id: string, err: WorkflowUpdateFailedError): AppError {
+  const said = err.cause?.message ?? '';
+  if (said.includes('cancelled')) return AppError.conflict('distribution_not_editable', 'Distribution cannot be edited', `distribution ${id} is being cancelled`);
+  return AppError.conflict('distribution_already_sending', 'Distribution already sending', `distribution ${id} can no longer be edited: sending has started`);
+}
+
+function isFinal(d: DistributionDoc): boolean {
+  return !(d.trigger.type === 'manual' ? MANUAL_RUNNING : AUTOMATIC_LIVE).includes(d.status);
+}
+
+function finalConflict(d: DistributionDoc): AppError {
+  return AppError.conflict('distribution_final', 'Distribution already finished', `distribution ${d._id} is ${d.status}`);
+}
+
+/**
+ * Distributions: validation, storage and the operator's controls. A manual one is written
+ * first, then its workflow started (the reconciler starts any a crash missed); while that
+ * workflow runs, it owns the status, so cancel / send now / edit go through it.
+ */
+export class DistributionService {
+  constructor(
+    private readonly models: Models,
+    private readonly temporal: Client,
+    private readonly taskQueue: string,
+    private readonly settings: DistributionSettings,
+    private readonly channels: ChannelRegistry,
+    private readonly consents: ConsentCatalog,
+  ) {}
+
+  async get(id: string): Promise<DistributionDoc> {
+    const d = await this.models.Distribution.findById(id).lean();
+    if (!d) throw AppError.notFound('distribution', id);
+    return d;
+  }
+
+  async create(input: CreateDistributionInput): Promise<DistributionDoc> {
+    const problems: Problem[] = [];
+    const manual = input.trigger.type === 'manual';
+    const purpose = await this.checkPurpose(input.purpose, problems);
+    const trigger = await this.checkTrigger(input.trigger, input.purpose, problems);
+    let audience: DistributionAudience = { type: 'trigger' };
+    if (manual) {
+      if (!input.audience) problems.push({ field: 'audience', reason: 'a manual distribution needs an audience (a segment or a customer)' });
+      else audience = await this.checkAudience(input.audience, problems) ?? audience;
+    } else {
+      if (input.audience) problems.push({ field: 'audience', reason: 'an automatic distribution reaches the customer its event concerns; omit audience' });
+      if (input.grace_period_seconds !== undefined) problems.push({ field: 'grace_period_seconds', reason: 'only manual distributions have a grace period' });
+    }
+    const consents = await this.checkConsents(input.consents, problems);
+    const channels = this.checkChannels(input.channels, problems);
+    if (problems.length > 0) throw invalid(problems);
+
+    const now = new Date();
+    const doc: DistributionDoc = {
+      _id: newId('distr'),
+      name: input.name,
+      trigger,
+      purpose,
+      audience,
+      consents,
+      channels,
+      // A manual one waits until its workflow has seen the audience synced; an automatic one fires from now on.
+      status: manual ? 'waiting_for_audience' : 'active',
+      ...(manual ? { grace_period_seconds: input.grace_period_seconds ?? this.settings.gracePeriodSeconds } : {}),
+      metadata: input.metadata ?? {},
+      version: 1,
+      created_at: now,
+      updated_at: now,
+    };
+    await this.models.Distribution.create([doc], { timestamps: false });
+    if (manual) await this.startWorkflow(doc);
+    return doc;
+  }
+
+  /** PUT: a manual distribution's edit goes through its workflow (which refuses once sending started). */
+  async edit(id: string, edit: DistributionEdit): Promise<DistributionDoc> {
+    const current = await this.get(id);
+    if (current.trigger.type !== 'manual') return this.applyEdit(id, edit);
+    // Checked here too, so an invalid edit is a plain 400 without a round trip through the workflow.
+    await this.checkEdit(current, edit);
+    try {
+      await this.temporal.workflow.getHandle(distributionWorkflowId(id)).executeUpdate(editUpdate, { args: [edit] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        // No workflow runs (it will be restarted by the reconciler and reads the stored document): store directly.
+        return this.applyEdit(id, edit);
+      }
+      if (err instanceof WorkflowUpdateFailedError) throw appErrorFromFailure(err) ?? rejectedEdit(id, err);
+      throw err;
+    }
+    return this.get(id);
+  }
+
+  /** Validates an edit and stores it (conditional on the version); throws AppError (4xx) when invalid. */
+  async applyEdit(id: string, edit: DistributionEdit): Promise<DistributionDoc> {
+    const current = await this.get(id);
+    const set = await this.checkEdit(current, edit);
+    const updated = await this.models.Distribution.findOneAndUpdate(
+      { _id: id, version: current.version, status: { $in: this.editableStatuses(current) } },
+      { $set: { ...set, updated_at: new Date() }, $inc: { version: 1 } },
+      { returnDocument: 'after', timestamps: false },
+    ).lean();
+    if (!updated) throw AppError.conflict('distribution_changed', 'Distribution changed meanwhile', `distribution ${id} was changed while this edit was checked; read it again and retry`);
+    return updated;
+  }
+
+  /** Cancels: a manual one through its workflow (which records `cancelled`), an automatic one at once. */
+  async cancel(id: string, reason?: string): Promise<DistributionDoc> {
+    const d = await this.get(id);
+    if (isFinal(d)) throw finalConflict(d);
+    if (d.trigger.type === 'manual') {
+      try {
+        await this.temporal.workflow.getHandle(distributionWorkflowId(id)).signal(cancelSignal, reason ? { reason } : {});
+        return d;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        // No workflow to tell: recording it here keeps the reconciler from starting one.
+      }
+    }
+    return this.setStatus(d, 'cancelled', { ...(reason ? { status_reason: reason } : {}), completed_at: new Date() });
+  }
+
+  async sendNow(id: string): Promise<DistributionDoc> {
+    const d = await this.get(id);
+    if (d.trigger.type !== 'manual' || !MANUAL_PENDING.includes(d.status)) {
+      throw AppError.conflict('distribution_not_pending', 'Distribution cannot be sent now', `only a manual distribution waiting for its audience or in its grace period can be sent now; ${id} is ${d.status}`);
+    }
+    try {
+      await this.temporal.workflow.getHandle(distributionWorkflowId(id)).signal(sendNowSignal);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw AppError.conflict('distribution_not_running', 'Distribution workflow not running', `the workflow of ${id} is not running; it is restarted shortly, retry then`);
+      throw err;
+    }
+    return d;
+  }
+
+  async pause(id: string): Promise<DistributionDoc> {
+    return this.switchAutomatic(id, 'active', 'paused');
+  }
+
+  async resume(id: string): Promise<DistributionDoc> {
+    return this.switchAutomatic(id, 'paused', 'active');
+  }
+
+  /** What the workflow reports, for a running manual distribution; undefined when it does not answer. */
+  async progress(d: DistributionDoc): Promise<DistributionProgress | undefined> {
+    if (d.trigger.type !== 'manual' || !MANUAL_RUNNING.includes(d.status)) return undefined;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), PROGRESS_TIMEOUT_MS);
+    try {
+      return await this.temporal.withAbortSignal(controller.signal, () => this.temporal.workflow.getHandle(distributionWorkflowId(d._id)).query(progressQuery));
+    } catch {
+      // Gone, failed or slow: the stored status still says where it is.
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Starts the workflows that a crash between the write and the start left unstarted. */
+  async reconcile(olderThanMs = 10_000): Promise<number> {
+    const stuck = await this.models.Distribution.find({ 'trigger.type': 'manual', status: { $in: [...MANUAL_RUNNING] }, updated_at: { $lt: new Date(Date.now() - olderThanMs) } }).lean();
+    let started = 0;
+    for (const d of stuck) if (await this.startWorkflow(d)) started++;
+    return started;
+  }
+
+  /** Starts a manual distribution's workflow; false when it already runs. */
+  async startWorkflow(d: DistributionDoc): Promise<boolean> {
+    const campaignId = d.trigger.campaign_id ?? (d.purpose.type === 'unique_code' ? d.purpose.campaign_id : undefined);
+    try {
+      await this.temporal.workflow.start(distributionWorkflow, {
+        workflowId: distributionWorkflowId(d._id),
+        taskQueue: this.taskQueue,
+        args: [{ distributionId: d._id }],
+        typedSearchAttributes: new TypedSearchAttributes([
+          { key: DistributionIdKey, value: d._id },
+          { key: TriggerKey, value: d.trigger.type },
+          { key: DistributionStatusKey, value: d.status },
+          ...(campaignId ? [{ key: CampaignIdKey, value: campaignId }] : []),
+        ]),
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+      throw err;
+    }
+  }
+
+  private editableStatuses(d: DistributionDoc): readonly DistributionStatus[] {
+    return d.trigger.type === 'manual' ? MANUAL_PENDING : AUTOMATIC_LIVE;
+  }
+
+  /** The fields an edit sets, validated like a create; 409 when the distribution is past editing. */
+  private async checkEdit(current: DistributionDoc, edit: DistributionEdit): Promise<Partial<DistributionDoc>> {
+    if (!this.editableStatuses(current).includes(current.status)) {
+      throw AppError.conflict('distribution_not_editable', 'Distribution cannot be edited', `distribution ${current._id} is ${current.status}`);
+    }
+    // The workflow hands the edit over unparsed: the same schema as the API's applies here.
+    const parsed = editDistributionBody.safeParse(edit);
+    if (!parsed.success) throw invalid(fieldErrors(parsed.error));
+    const e: EditDistributionInput = parsed.data;
+    const problems: Problem[] = [];
+    if (Object.keys(e).length === 0) problems.push({ field: '(root)', reason: 'nothing to change: give name, audience, consents or channels' });
+    const set: Partial<DistributionDoc> = {};
+    if (e.name !== undefined) set.name = e.name;
+    if (e.audience) {
+      if (current.trigger.type !== 'manual') problems.push({ field: 'audience', reason: 'an automatic distribution reaches the customer its event concerns; it has no audience to edit' });
+      else {
+        const audience = await this.checkAudience(e.audience, problems);
+        if (audience) set.audience = audience;
+      }
+    }
+    if (e.consents) set.consents = await this.checkConsents(e.consents, problems);
+    if (e.channels) set.channels = this.checkChannels(e.channels, problems);
+    if (problems.length > 0) throw invalid(problems);
+    return set;
+  }
+
+  private async switchAutomatic(id: string, from: DistributionStatus, to: DistributionStatus): Promise<DistributionDoc> {
+    const d = await this.get(id);
+    if (d.trigger.type === 'manual') throw AppError.badRequest('not_automatic', 'Not an automatic distribution', `distribution ${id} is manual: only automatic distributions can be paused and resumed`);
+    if (d.status === to) return d;
+    if (d.status !== from) throw finalConflict(d);
+    return this.setStatus(d, to);
+  }
+
+  /** A status change conditional on the status it was read in, so a concurrent change is never overwritten. */
+  private async setStatus(d: DistributionDoc, status: DistributionStatus, extra: Partial<DistributionDoc> = {}): Promise<DistributionDoc> {
+    const updated = await this.models.Distribution.findOneAndUpdate(
+      { _id: d._id, status: d.status },
+      { $set: { status, ...extra, updated_at: new Date() }, $inc: { version: 1 } },
+      { returnDocument: 'after', timestamps: false },
+    ).lean();
+    if (updated) return updated;
+    const now = await this.get(d._id);
+    throw AppError.conflict('distribution_changed', 'Distribution changed meanwhile', `distribution ${d._id} is now ${now.status}`);
+  }
+
+  private async checkPurpose(purpose: DistributionPurpose, problems: Problem[]): Promise<DistributionPurpose> {
+    if (purpose.type === 'unique_code') {
+      const campaignId = await this.campaignId(purpose.campaign_id);
+      if (!campaignId) problems.push({ field: 'purpose.campaign_id', reason: `campaign ${purpose.campaign_id} not found` });
+      return { type: 'unique_code', campaign_id: campaignId ?? purpose.campaign_id };
+    }
+    if (purpose.type === 'promotion') {
+      // Promotion tiers are not modelled yet: no id can name one.
+      problems.push({ field: 'purpose.promotion_tier_id', reason: `promotion tier ${purpose.promotion_tier_id} not found` });
+    }
+    return purpose;
+  }
+
+  private async checkTrigger(input: DistributionTrigger, purpose: DistributionPurpose, problems: Problem[]): Promise<DistributionTrigger> {
+    const notHere = (field: keyof DistributionTrigger, why: string) => problems.push({ field: `trigger.${field}`, reason: why });
+    if (input.type === 'manual') {
+      for (const f of ['segment_id', 'campaign_id', 'follow_campaign_segment'] as const) if (input[f] !== undefined) notHere(f, 'a manual distribution takes its recipients from audience');
+      return { type: 'manual' };
+    }
+    const scope = AUTOMATIC_TRIGGERS[input.type].scope;
+    if (scope === 'order') {
+      for (const f of ['segment_id', 'campaign_id', 'follow_campaign_segment'] as const) if (input[f] !== undefined) notHere(f, `${input.type} fires for every order of a customer and takes no options`);
+      return { type: input.type };
+    }
+    if (scope === 'campaign') {
+      for (const f of ['segment_id', 'follow_campaign_segment'] as const) if (input[f] !== undefined) notHere(f, `${input.type} is narrowed by campaign_id, not a segment`);
+      if (!input.campaign_id) {
+        notHere('campaign_id', `${input.type} needs the campaign whose codes fire it`);
+        return { type: input.type };
+      }
+      const campaignId = await this.campaignId(input.campaign_id);
+      if (!campaignId) notHere('campaign_id', `campaign ${input.campaign_id} not found`);
+      return { type: input.type, campaign_id: campaignId ?? input.campaign_id };
+    }
+    if (input.campaign_id !== undefined) notHere('campaign_id', `${input.type} is narrowed by a segment, not a campaign`);
+    if (input.follow_campaign_segment) {
+      if (input.segment_id !== undefined) {
+        notHere('segment_id', 'give segment_id or follow_campaign_segment, not both');
+        return { type: input.type };
+      }
+      if (purpose.type !== 'unique_code') {
+        notHere('follow_campaign_segment', "following the campaign's segment needs a unique_code purpose");
+        return { type: input.type };
+      }
+      const campaignId = await this.campaignId(purpose.campaign_id);
+      if (!campaignId) return { type: input.type }; // already reported under purpose.campaign_id
+      const segmentId = await campaignSegment(this.models, campaignId);
+      if (!segmentId) {
+        notHere('follow_campaign_segment', `the validation rules of campaign ${campaignId} do not restrict it to one segment`);
+        return { type: input.type };
+      }
+      if (!(await this.segmentExists(segmentId))) notHere('follow_campaign_segment', `segment ${segmentId} named by the rules of campaign ${campaignId} not found`);
+      return { type: input.type, segment_id: segmentId, follow_campaign_segment: true };
+    }
+    if (!input.segment_id) {
+      notHere('segment_id', `${input.type} needs segment_id, or follow_campaign_segment with a unique_code purpose`);
+      return { type: input.type };
+    }
+    if (!(await this.segmentExists(input.segment_id))) notHere('segment_id', `segment ${input.segment_id} not found`);
+    return { type: input.type, segment_id: input.segment_id };
+  }
+
+  private async checkAudience(input: Exclude<DistributionAudience, { type: 'trigger' }>, problems: Problem[]): Promise<DistributionAudience | undefined> {
+    if (input.type === 'segment') {
+      if (!(await this.segmentExists(input.segment_id))) problems.push({ field: 'audience.segment_id', reason: `segment ${input.segment_id} not found` });
+      return input;
+    }
+    const { Customer } = this.models;
+    const customer = (await Customer.findById(input.customer_id, { _id: 1, deleted_at: 1 }).lean()) ?? (await Customer.findOne({ source_id_key: input.customer_id }, { _id: 1, deleted_at: 1 }).lean());
+    if (!customer || customer.deleted_at) {
+      problems.push({ field: 'audience.customer_id', reason: `customer ${input.customer_id} not found` });
+      return undefined;
+    }
+    // Stored by id: a source_id can later be given to another customer.
+    return { type: 'customer', customer_id: customer._id };
+  }
+
+  private async checkConsents(input: DistributionConsents, problems: Problem[]): Promise<DistributionConsents> {
+    const required = [...new Set(input.required)];
+    if (required.length === 0) return { verification: input.verification, required };
+    try {
+      const { consents } = await this.consents.resolve(required, true);
+      // A group stands for its members at the time of saving, so delivery checks plain consent ids.
+      return { verification: input.verification, required: [...consents.keys()] };
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status !== 400) throw err;
+      const unknown = (err.extra.errors as Problem[] | undefined) ?? [];
+      for (const u of unknown) problems.push({ field: 'consents.required', reason: `${u.field}: ${u.reason}` });
+      return { verification: input.verification, required };
+    }
+  }
+
+  private checkChannels(input: EditDistributionInput['channels'] & object, problems: Problem[]): DistributionChannel[] {
+    const available = this.channels.types();
+    return input.map((c, i) => {
+      const settings = c.settings ?? {};
+      const channel = available.includes(c.type) ? this.channels.get(c.type) : undefined;
+      if (!channel) {
+        problems.push({ field: `channels.${i}.type`, reason: `unknown channel type ${c.type} (available: ${available.join(', ') || 'none'})` });
+      } else {
+        for (const reason of channel.validateSettings(settings)) problems.push({ field: `channels.${i}.settings`, reason });
+        problems.push(...validateTemplate(c.type, c.template, `channels.${i}.template`));
+      }
+      return { type: c.type, settings, template: c.template };
+    });
+  }
+
+  /** A campaign by id (or by its unique name, as elsewhere in the API); undefined when there is none. */
+  private async campaignId(idOrName: string): Promise<string | undefined> {
+    const { Campaign } = this.models;
+    const c = (await Campaign.findById(idOrName, { _id: 1 }).lean()) ?? (await Campaign.findOne({ name: idOrName }, { _id: 1 }).lean());
+    return c?._id;
+  }
+
+  private async segmentExists(id: string): Promise<boolean> {
+    const s = await this.models.Segment.findById(id, { _id: 1, deleted_at: 1 }).lean();
+    return !!s && !s.deleted_at;
+  }
+}

@@ -1,0 +1,124 @@
+import { Schema, type Connection, type Model } from 'mongoose';
+import type { TriggerType } from '../distributions/triggers';
+
+/**
+ * A distribution: who gets which message, when, on which channels. Manual ones run once
+ * (workflow `distribution-<id>`); automatic ones fire per matching event (`delivery-<id>-<event>`).
+ */
+const distributionSchema = new Schema(
+  {
+    _id: { type: String, required: true },
+    name: { type: String, required: true },
+    trigger: { type: Schema.Types.Mixed, required: true },
+    purpose: { type: Schema.Types.Mixed, required: true },
+    audience: { type: Schema.Types.Mixed, required: true },
+    consents: { type: Schema.Types.Mixed, required: true },
+    channels: { type: [Schema.Types.Mixed], required: true },
+    status: { type: String, required: true },
+    /** Why it stopped, failed or was cancelled (e.g. `pool_exhausted`). */
+    status_reason: String,
+    /** Manual only: seconds between creation (or the audience being synced) and sending. */
+    grace_period_seconds: Number,
+    /** Manual only: when the grace period ends; unset while waiting for the audience to sync. */
+    send_at: Date,
+    started_at: Date,
+    completed_at: Date,
+    /** Manual only: recipients in the audience snapshot, once taken. */
+    recipients_count: Number,
+    metadata: { type: Schema.Types.Mixed, default: {} },
+    /** Bumped by every edit; edits are conditional on it. */
+    version: { type: Number, default: 1 },
+  },
+  { collection: 'distributions', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+);
+distributionSchema.index({ 'trigger.type': 1, status: 1 });
+
+export type DistributionStatus =
+  /** Manual: waiting for the audience segment to finish syncing. */
+  | 'waiting_for_audience'
+  /** Manual: in its grace period; can be edited, cancelled or sent now. */
+  | 'scheduled'
+  | 'sending'
+  | 'completed'
+  | 'cancelled'
+  /** Stopped by the engine, e.g. the code pool of a STATIC campaign ran out; see `status_reason`. */
+  | 'stopped'
+  /** Automatic: fires on matching events. */
+  | 'active'
+  /** Automatic: ignores events until resumed. */
+  | 'paused';
+
+export interface DistributionTrigger {
+  type: TriggerType;
+  /** Segment triggers: the segment whose entries / exits fire it. */
+  segment_id?: string;
+  /** Campaign-scoped triggers (voucher events, publication): only codes of this campaign fire it. */
+  campaign_id?: string;
+  /**
+   * Segment triggers with a unique-code purpose: the segment is the one the campaign's
+   * validation rules restrict it to (resolved into `segment_id` when saved).
+   */
+  follow_campaign_segment?: boolean;
+}
+
+export type DistributionPurpose =
+  | { type: 'unique_code'; campaign_id: string }
+  | { type: 'promotion'; promotion_tier_id: string }
+  | { type: 'plain' };
+
+export type DistributionAudience =
+  | { type: 'segment'; segment_id: string }
+  | { type: 'customer'; customer_id: string }
+  /** Automatic distributions: the customer the event concerns. */
+  | { type: 'trigger' };
+
+export interface DistributionConsents {
+  /** `false` is the seed's "verification off": consents are not checked (unsubscribes still are). */
+  verification: boolean;
+  /** Consent ids the customer must have granted, all of them. */
+  required: string[];
+}
+
+export interface MessageTemplate {
+  /** Email subject. */
+  subject?: string;
+  /** Email body (HTML, or MJML once the message editor lands). */
+  html?: string;
+  /** SMS body, email plain-text part, or the webhook's `message`. */
+  text?: string;
+}
+
+export interface DistributionChannel {
+  /** A channel type from the registry: `email`, `webhook`, … */
+  type: string;
+  /** Non-secret channel options, e.g. a webhook's `url`. */
+  settings: Record<string, unknown>;
+  template: MessageTemplate;
+}
+
+export interface DistributionDoc {
+  _id: string;
+  name: string;
+  trigger: DistributionTrigger;
+  purpose: DistributionPurpose;
+  audience: DistributionAudience;
+  consents: DistributionConsents;
+  channels: DistributionChannel[];
+  status: DistributionStatus;
+  status_reason?: string;
+  grace_period_seconds?: number;
+  send_at?: Date;
+  started_at?: Date;
+  completed_at?: Date;
+  recipients_count?: number;
+  metadata: Record<string, unknown>;
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export type DistributionModel = Model<DistributionDoc>;
+
+export function distributionModel(db: Connection): DistributionModel {
+  return (db.models.Distribution as DistributionModel | undefined) ?? db.model<DistributionDoc>('Distribution', distributionSchema);
+}

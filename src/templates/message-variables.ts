@@ -1,0 +1,127 @@
+import type { CampaignDoc } from '../models/campaign';
+import type { CustomerDoc } from '../models/customer';
+
+/** A voucher as a doc, or as an event's `data.voucher` carries it (code and a few fields). */
+export interface VoucherLike {
+  _id?: string;
+  id?: string;
+  code: string;
+  type?: string;
+  discount?: unknown;
+  gift?: unknown;
+  loyalty_card?: unknown;
+  start_date?: Date | string | null;
+  expiration_date?: Date | string | null;
+}
+
+export interface MessageVariablesInput {
+  customer: CustomerDoc;
+  /** A `DistributionDoc` (`_id`) or its JSON (`id`). */
+  distribution: { _id?: string; id?: string; name: string };
+  voucher?: VoucherLike;
+  campaign?: Pick<CampaignDoc, '_id' | 'name'> & { description?: string | null };
+  /** The event that fired an automatic distribution; its Voucherify-shaped `data` fills order, reward, balance… */
+  event?: { _id: string; type: string; data?: unknown };
+}
+
+/**
+ * The values a template can use (see `TEMPLATE_FIELDS`), from the domain docs and the firing
+ * event. Missing things are `null`, so every channel sees the same keys; webhooks and CRMs
+ * get this object as it is.
+ */
+export function messageVariables(input: MessageVariablesInput): Record<string, unknown> {
+  const { customer, distribution, event } = input;
+  const data = isRecord(event?.data) ? event.data : {};
+  const vars: Record<string, unknown> = {
+    customer: {
+      id: customer._id,
+      source_id: customer.source_id ?? null,
+      name: customer.name ?? null,
+      email: customer.email ?? null,
+      phone: customer.phone ?? null,
+      metadata: customer.metadata ?? {},
+    },
+    distribution: { id: distribution._id ?? distribution.id ?? null, name: distribution.name },
+  };
+
+  const voucher = input.voucher ?? (isRecord(data.voucher) && typeof data.voucher.code === 'string' ? (data.voucher as unknown as VoucherLike) : undefined);
+  if (voucher) vars.voucher = voucherVariables(voucher);
+
+  if (input.campaign) {
+    vars.campaign = { id: input.campaign._id, name: input.campaign.name, description: input.campaign.description ?? null };
+  } else if (isRecord(data.campaign)) {
+    vars.campaign = pick(data.campaign, ['id', 'name', 'description']);
+  }
+
+  if (isRecord(data.order)) {
+    const order = data.order;
+    const metadata = isRecord(order.metadata) ? order.metadata : {};
+    vars.order = { ...pick(order, ['id', 'source_id', 'status', 'amount', 'total_amount']), currency: order.currency ?? metadata.currency ?? null };
+  }
+  if (isRecord(data.reward)) vars.reward = pick(data.reward, ['id', 'name', 'value']);
+  if (isRecord(data.balance)) {
+    const b = data.balance;
+    // A loyalty card's balance is in points: `amount` of a points_added event is points.
+    const inPoints = event?.type.includes('loyalty_card') ?? false;
+    vars.balance = { amount: b.amount ?? null, points: b.points ?? (inPoints ? (b.amount ?? null) : null) };
+  }
+  const promotion = isRecord(data.promotion_tier) ? data.promotion_tier : isRecord(data.promotion) ? data.promotion : undefined;
+  if (promotion) {
+    vars.promotion = {
+      ...pick(promotion, ['id', 'name', 'banner']),
+      discount_description: promotion.discount_description ?? (isRecord(promotion.action) ? discountText(promotion.action.discount) : null),
+      start_date: dateText(promotion.start_date),
+      expiration_date: dateText(promotion.expiration_date),
+    };
+  }
+  if (event) vars.event = { type: event.type, id: event._id };
+  return vars;
+}
+
+function voucherVariables(v: VoucherLike): Record<string, unknown> {
+  const gift = isRecord(v.gift) ? v.gift : undefined;
+  const card = isRecord(v.loyalty_card) ? v.loyalty_card : undefined;
+  return {
+    code: v.code,
+    type: v.type ?? null,
+    discount: discountText(v.discount),
+    start_date: dateText(v.start_date),
+    expiration_date: dateText(v.expiration_date),
+    ...(gift ? { gift: { balance: gift.balance ?? null, amount: gift.amount ?? null } } : {}),
+    ...(card ? { loyalty_card: { balance: card.balance ?? null, points: card.points ?? null } } : {}),
+  };
+}
+
+/**
+ * A discount as a customer reads it: `10%`, `5.00` (Voucherify amounts are in cents), `2 × item`.
+ * Currency symbols are the template's business: it knows the market.
+ */
+export function discountText(discount: unknown): string | null {
+  if (!isRecord(discount)) return null;
+  const money = (cents: unknown): string | null => (typeof cents === 'number' ? (cents / 100).toFixed(2) : null);
+  switch (discount.type) {
+    case 'PERCENT':
+      return typeof discount.percent_off === 'number' ? `${discount.percent_off}%` : null;
+    case 'AMOUNT':
+      return money(discount.amount_off);
+    case 'FIXED':
+      return money(discount.fixed_amount);
+    case 'UNIT':
+      return typeof discount.unit_off === 'number' ? `${discount.unit_off}${typeof discount.unit_type === 'string' ? ` × ${discount.unit_type}` : ''}` : null;
+    default:
+      return null;
+  }
+}
+
+function dateText(value: unknown): string | null {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function pick(source: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, source[k] ?? null]));
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,43 @@
+import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+
+/** One automatic distribution's delivery for one event. */
+
+/** Deterministic, so a duplicated or replayed event never starts a second delivery. */
+export function deliveryWorkflowId(distributionId: string, eventId: string): string {
+  return `delivery-${distributionId}-${eventId}`;
+}
+
+export interface DeliveryWorkflowInput {
+  distributionId: string;
+  eventId: string;
+  customerId: string;
+}
+
+const { deliverForEvent } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 minutes',
+  // Transient provider errors retry here; the activity sets the delay from Retry-After when given.
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
+});
+
+const { failQueuedEventMessages, stopForExhaustedPool } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+/**
+ * The event's customer gets the distribution's messages: consent check, a code when the
+ * purpose publishes one, a send per channel. When the retries run out, what was not
+ * accepted is recorded as failed; when a STATIC pool ran out, the distribution stops.
+ */
+export async function deliveryWorkflow(input: DeliveryWorkflowInput): Promise<void> {
+  try {
+    const outcome = await deliverForEvent(input);
+    if ('poolExhausted' in outcome && outcome.poolExhausted) {
+      await stopForExhaustedPool(input.distributionId, outcome.poolExhausted.campaignId);
+    }
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    await failQueuedEventMessages(input, err.cause?.message ?? err.message);
+  }
+}

@@ -1,0 +1,255 @@
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { MessageStatus } from '../src/models/distribution-message';
+import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../src/temporal/search-attributes';
+import type { DistributionStatus } from '../src/models/distribution';
+
+/**
+ * A manual distribution's workflow: waits for its audience segment to be synced, sleeps the
+ * grace period (cancel, edit, send now), then fans out over the audience snapshot in batches.
+ * CONTRACT declared first (API and workflow are built in parallel); the body follows.
+ */
+
+export function distributionWorkflowId(distributionId: string): string {
+  return `distribution-${distributionId}`;
+}
+
+/** What an operator may change before sending starts; each field replaces the stored one. */
+export interface DistributionEdit {
+  name?: string;
+  audience?: { type: 'segment'; segment_id: string } | { type: 'customer'; customer_id: string };
+  consents?: { verification: boolean; required: string[] };
+  channels?: Array<{ type: string; settings?: Record<string, unknown>; template: { subject?: string; html?: string; text?: string } }>;
+}
+
+export interface DistributionProgress {
+  status: DistributionStatus;
+  /** ISO time the grace period ends, once known. */
+  send_at?: string;
+  recipients?: number;
+  batches_total?: number;
+  batches_done: number;
+  status_reason?: string;
+}
+
+/** Stops the distribution: before sending nothing is sent; during sending, no further batch starts. */
+export const cancelSignal = defineSignal<[{ reason?: string }]>('cancel');
+/** Ends the grace period now (or skips it if the audience is still syncing: sends as soon as it is synced). */
+export const sendNowSignal = defineSignal('sendNow');
+/** Validates and stores an edit; rejected once sending started. Returns the new version. */
+export const editUpdate = defineUpdate<{ version: number }, [DistributionEdit]>('edit');
+export const progressQuery = defineQuery<DistributionProgress>('progress');
+
+export interface DistributionWorkflowInput {
+  distributionId: string;
+  /** Set by continue-as-new only: where the previous run of this workflow left off. */
+  carried?: CarriedState;
+  /** Batches one run starts before continuing as new (default 300); tests lower it. */
+  maxBatchesPerRun?: number;
+}
+
+/** Everything a continued run needs; the audience itself lives in the snapshot batches. */
+export interface CarriedState {
+  phase: Phase;
+  cancelled: boolean;
+  cancelReason?: string;
+  sendNow: boolean;
+  sendAt?: string;
+  /** Snapshot batches written so far, and the last customer id of the last one. */
+  snapshot: { batches: number; recipients: number; cursor?: string; done: boolean };
+  /** Every batch below this index has been delivered (or failed for good). */
+  nextBatch: number;
+  counts: Record<MessageStatus, number>;
+}
+
+type Phase = 'waiting' | 'scheduled' | 'sending';
+
+/** Batches delivered at once: a few keep the providers busy without flooding them. */
+const BATCHES_IN_FLIGHT = 4;
+/** Keeps a run's history bounded even when the server does not suggest continuing. */
+const BATCHES_PER_RUN = 300;
+
+const quick = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+const edits = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '500 milliseconds', maximumAttempts: 3, nonRetryableErrorTypes: ['AppError'] },
+});
+const delivery = proxyActivities<Activities>({
+  startToCloseTimeout: '5 minutes',
+  // Heartbeats let a batch on a dead worker be retried in seconds, not after five minutes.
+  heartbeatTimeout: '10 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
+});
+
+/**
+ * The business process of one manual distribution: wait for the audience, give the
+ * operator the grace period to edit, cancel or send now, then snapshot the audience and
+ * deliver it batch by batch. A pool that runs dry stops it and tells the operator.
+ */
+export async function distributionWorkflow(input: DistributionWorkflowInput): Promise<void> {
+  const id = input.distributionId;
+  const s: CarriedState = input.carried ?? {
+    phase: 'waiting',
+    cancelled: false,
+    sendNow: false,
+    snapshot: { batches: 0, recipients: 0, done: false },
+    nextBatch: 0,
+    counts: { queued: 0, sent: 0, skipped: 0, failed: 0 },
+  };
+  let status: DistributionStatus = s.phase === 'sending' ? 'sending' : s.phase === 'scheduled' ? 'scheduled' : 'waiting_for_audience';
+  let statusReason: string | undefined;
+  let batchesDone = s.nextBatch;
+
+  setHandler(cancelSignal, ({ reason } = {}) => {
+    s.cancelled = true;
+    if (reason) s.cancelReason = reason;
+  });
+  setHandler(sendNowSignal, () => {
+    s.sendNow = true;
+  });
+  setHandler(
+    editUpdate,
+    async (edit) => edits.applyDistributionEdit(id, edit),
+    {
+      validator: (_edit: DistributionEdit) => {
+        if (s.phase === 'sending') throw new Error('distribution_already_sending');
+        if (s.cancelled) throw new Error('distribution_cancelled');
+      },
+    },
+  );
+  setHandler(progressQuery, () => ({
+    status,
+    ...(s.sendAt ? { send_at: s.sendAt } : {}),
+    ...(s.snapshot.done || s.snapshot.recipients > 0 ? { recipients: s.snapshot.recipients } : {}),
+    ...(s.snapshot.done ? { batches_total: s.snapshot.batches } : {}),
+    batches_done: batchesDone,
+    ...(statusReason ? { status_reason: statusReason } : {}),
+  }));
+
+  /** False when the stored distribution had already ended (e.g. cancelled while no workflow ran). */
+  async function mark(next: DistributionStatus, fields: Omit<Parameters<typeof quick.markDistribution>[1], 'status'> = {}): Promise<boolean> {
+    status = next;
+    if (fields.status_reason) statusReason = fields.status_reason;
+    upsertSearchAttributes([{ key: DistributionStatusKey, value: next }]);
+    return (await quick.markDistribution(id, { status: next, ...fields })).updated;
+  }
+  const continueWith = async (): Promise<never> => {
+    // An update still running would be lost with this run.
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof distributionWorkflow>({ ...input, carried: s });
+  };
+  const now = () => new Date(Date.now()).toISOString();
+  const cancel = async (): Promise<void> => {
+    await mark('cancelled', { status_reason: s.cancelReason ?? 'cancelled', completed_at: now() });
+  };
+
+  if (!input.carried) {
+    const info = await quick.loadDistributionForRun(id);
+    if (info.status === 'completed' || info.status === 'cancelled' || info.status === 'stopped') return;
+    upsertSearchAttributes([
+      { key: DistributionIdKey, value: id },
+      { key: TriggerKey, value: info.trigger },
+      ...(info.campaignId ? [{ key: CampaignIdKey, value: info.campaignId }] : []),
+    ]);
+
+    // 1. The audience segment must be synced before anyone is counted in or out.
+    await mark('waiting_for_audience');
+    let pollMs = 2_000;
+    while (!s.cancelled && !(await quick.audienceReady(id))) {
+      await condition(() => s.cancelled, pollMs);
+      pollMs = Math.min(pollMs * 2, 30_000);
+    }
+    if (s.cancelled) return cancel();
+
+    // 2. Grace period: the operator may still edit, cancel or send now.
+    s.phase = 'scheduled';
+    if (!s.sendNow) {
+      const graceMs = info.gracePeriodSeconds * 1000;
+      s.sendAt = new Date(Date.now() + graceMs).toISOString();
+      await mark('scheduled', { send_at: s.sendAt });
+      if (graceMs > 0) await condition(() => s.cancelled || s.sendNow, graceMs);
+    }
+    // An edit accepted during the grace period is stored before the audience is snapshotted.
+    await condition(allHandlersFinished);
+    if (s.cancelled) return cancel();
+    s.phase = 'sending';
+    if (!(await mark('sending', { started_at: now() }))) return;
+  }
+
+  // 3. Snapshot the audience, then deliver it batch by batch.
+  while (!s.snapshot.done && !s.cancelled) {
+    const page = await quick.snapshotAudience(id, s.snapshot.cursor, s.snapshot.batches);
+    if (page.count > 0) {
+      s.snapshot.batches += 1;
+      s.snapshot.recipients += page.count;
+    }
+    if (page.nextCursor) s.snapshot.cursor = page.nextCursor;
+    else {
+      s.snapshot.done = true;
+      await quick.markDistribution(id, { status: 'sending', recipients_count: s.snapshot.recipients });
+    }
+    if (workflowInfo().continueAsNewSuggested) await continueWith();
+  }
+
+  let poolExhausted: { campaignId: string } | undefined;
+  const inFlight = new Set<Promise<void>>();
+  const deliver = async (index: number): Promise<void> => {
+    try {
+      const result = await delivery.deliverBatch(id, index);
+      for (const k of Object.keys(result.counts) as MessageStatus[]) s.counts[k] += result.counts[k];
+      if (result.poolExhausted) poolExhausted = result.poolExhausted;
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      // The retry policy gave up: what could not be sent is failed, the rest of the audience still gets theirs.
+      const { failed } = await quick.failQueuedMessages(id, index, errorText(err));
+      s.counts.failed += failed;
+    }
+    batchesDone += 1;
+  };
+  let startedThisRun = 0;
+  while (s.nextBatch < s.snapshot.batches && !s.cancelled && !poolExhausted) {
+    if (startedThisRun >= (input.maxBatchesPerRun ?? BATCHES_PER_RUN) || workflowInfo().continueAsNewSuggested) {
+      await Promise.all(inFlight);
+      if (!poolExhausted && !s.cancelled) await continueWith();
+      break;
+    }
+    const p: Promise<void> = deliver(s.nextBatch).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    s.nextBatch += 1;
+    startedThisRun += 1;
+    if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
+  }
+  await Promise.all(inFlight);
+
+  if (poolExhausted) {
+    statusReason = 'pool_exhausted';
+    status = 'stopped';
+    upsertSearchAttributes([{ key: DistributionStatusKey, value: 'stopped' }]);
+    await quick.stopForExhaustedPool(id, poolExhausted.campaignId);
+    return;
+  }
+  if (s.cancelled) return cancel();
+  await mark('completed', { completed_at: now() });
+}
+
+function errorText(err: ActivityFailure): string {
+  const cause = err.cause;
+  if (cause instanceof ApplicationFailure) return cause.message;
+  return cause?.message ?? err.message;
+}
