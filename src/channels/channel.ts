@@ -14,6 +14,27 @@ export interface OutgoingMessage {
   variables: Record<string, unknown>;
   /** The distribution's non-secret settings for this channel, e.g. a webhook's `url`. */
   settings: Record<string, unknown>;
+  /** The provider account it goes through (`/v1/channels`), for channels that need one. */
+  account?: ChannelAccount;
+}
+
+/**
+ * A configured provider account, decrypted for one use: `credentials` are secrets (API keys,
+ * tokens), never logged, returned or put in an error text; `settings` are plain (sender,
+ * list id, profile field names, `base_url` to reach a sandbox or a local fake).
+ */
+export interface ChannelAccount {
+  id: string;
+  credentials: Record<string, string>;
+  settings: Record<string, unknown>;
+}
+
+/** What a channel needs of an account; checked when the account is saved. */
+export interface AccountSpec {
+  /** Credential names, e.g. `['api_key']`; all required. */
+  credentials: readonly string[];
+  /** Problems with the account's plain settings (and credential formats), one message each. */
+  validate(account: Omit<ChannelAccount, 'id'>): string[];
 }
 
 /**
@@ -38,6 +59,15 @@ export interface Channel {
   /** Checks a distribution's settings for this channel; a message per problem, empty when fine. */
   validateSettings(settings: Record<string, unknown>): string[];
   send(message: OutgoingMessage): Promise<SendResult>;
+  /**
+   * Several messages in one provider call where the provider has a batch API; one result per
+   * message, in order. Absent: the engine calls `send` per message.
+   */
+  sendBatch?(messages: OutgoingMessage[]): Promise<SendResult[]>;
+  /** Present for channels that go through a provider account (`/v1/channels`). */
+  readonly account?: AccountSpec;
+  /** A cheap authenticated call proving the account works (`POST /v1/channels/:id/test`). */
+  testConnection?(account: ChannelAccount): Promise<{ ok: true } | { ok: false; error: string }>;
 }
 
 /** The channels a deployment offers, by type. */

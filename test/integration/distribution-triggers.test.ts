@@ -1,4 +1,7 @@
+import os from 'node:os';
 import request from 'supertest';
+import type { DistributionSettings } from '../../src/distributions/settings';
+import { startFakeSmtp, type FakeSmtp } from '../helpers/fake-smtp';
 import { startFakeWebhook, type FakeWebhook } from '../helpers/fake-webhook';
 import { createCampaign, useServiceHarness } from '../helpers/harness';
 import { eventually } from '../helpers/sdk';
@@ -12,11 +15,19 @@ import { eventually } from '../helpers/sdk';
 describe('automatic distributions fire once per matching event', () => {
   const SECRET = 'trigger-test-secret';
   let hook: FakeWebhook;
+  let smtp: FakeSmtp;
+  // Completed by the beforeAll below, which runs before the harness reads it.
+  const settings: Partial<DistributionSettings> = { webhookSecret: SECRET, operatorEmail: 'ops@example.com' };
   beforeAll(async () => {
     hook = await startFakeWebhook(SECRET);
+    smtp = await startFakeSmtp();
+    settings.mail = { smtpUrl: smtp.url, from: 'promo@example.com', outboxDir: os.tmpdir() };
   });
-  afterAll(() => hook.close());
-  const h = useServiceHarness('trig', { settings: { webhookSecret: SECRET } });
+  afterAll(async () => {
+    await hook.close();
+    await smtp.close();
+  });
+  const h = useServiceHarness('trig', { settings });
 
   const publish = (campaign: string, customer: string) =>
     h.sdk.client.distributions.publications.create({ campaign, customer } as never) as Promise<{ voucher: { id: string; code: string }; customer_id: string }>;
@@ -135,6 +146,26 @@ describe('automatic distributions fire once per matching event', () => {
     const code = (await h.t.ctx.models.Voucher.findById(publications[0]!.voucher_id).lean())!.code;
     expect(bodies('vip-welcome').map((b) => b.variables.voucher?.code)).toEqual([code]);
     expect(bodies('welcome-published').map((b) => b.variables.voucher?.code)).toEqual([code]);
+  });
+
+  it('stops when a STATIC pool runs out, telling the operator once; an AUTO_UPDATE pool grows instead', async () => {
+    const scarce = await createCampaign(h.sdk, { name: 'Scarce', type: 'STATIC', vouchers_count: 1, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 20 } } });
+    const ample = await createCampaign(h.sdk, { name: 'Ample', type: 'AUTO_UPDATE', vouchers_count: 1, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 20 } } });
+    const stopping = await automatic('paid-scarce', { type: 'order_paid' }, { type: 'unique_code', campaign_id: scarce.id });
+    await automatic('paid-ample', { type: 'order_paid' }, { type: 'unique_code', campaign_id: ample.id });
+
+    for (const n of [1, 2, 3]) {
+      await h.sdk.client.orders.create({ source_id: `pool-order-${n}`, customer: { source_id: `pool-buyer-${n}` }, amount: 100, status: 'PAID' } as never);
+      await settled();
+    }
+    expect(received('paid-scarce')).toHaveLength(1);
+    expect(received('paid-ample')).toHaveLength(3);
+    expect(new Set(bodies('paid-ample').map((b) => b.variables.voucher?.code)).size).toBe(3);
+    const stopped = await request(h.app).get(`/v1/distributions/${stopping}`).set(h.t.auth);
+    expect(stopped.body).toMatchObject({ status: 'stopped', status_reason: 'pool_exhausted' });
+    const notices = smtp.messages.filter((m) => m.to.includes('ops@example.com'));
+    expect(notices).toHaveLength(1);
+    expect(notices[0]!.text).toContain('paid-scarce');
   });
 
   it('order triggers fire only for their status change', async () => {
