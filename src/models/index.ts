@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import { appKeyModel } from './app-key';
 import { campaignModel } from './campaign';
+import { channelAccountModel } from './channel-account';
 import { asyncActionModel } from './async-action';
 import { consentModel } from './consent';
 import { consentGroupModel } from './consent-group';
@@ -13,6 +14,7 @@ import { metadataSchemaModel } from './metadata-schema';
 import { orderModel } from './order';
 import { publicationModel } from './publication';
 import { redemptionModel } from './redemption';
+import { redemptionTallyModel } from './redemption-tally';
 import { rewardModel } from './reward';
 import { rewardRedemptionModel } from './reward-redemption';
 import { segmentModel } from './segment';
@@ -25,6 +27,7 @@ export function registerModels(db: Connection) {
     AppKey: appKeyModel(db),
     AsyncAction: asyncActionModel(db),
     Campaign: campaignModel(db),
+    ChannelAccount: channelAccountModel(db),
     Consent: consentModel(db),
     ConsentGroup: consentGroupModel(db),
     Customer: customerModel(db),
@@ -36,6 +39,7 @@ export function registerModels(db: Connection) {
     Order: orderModel(db),
     Publication: publicationModel(db),
     Redemption: redemptionModel(db),
+    RedemptionTally: redemptionTallyModel(db),
     Reward: rewardModel(db),
     RewardRedemption: rewardRedemptionModel(db),
     Segment: segmentModel(db),

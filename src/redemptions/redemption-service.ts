@@ -13,6 +13,7 @@ import type { VoucherDoc } from '../models/voucher';
 import { evaluateRules } from '../validation-rules/rules';
 import type { ValidationRuleService } from '../validation-rules/validation-rule-service';
 import { discountAmount, orderAmountOf } from './discount';
+import { RedemptionTallies, type Reservation } from './redemption-tallies';
 
 export interface CustomerRefInput {
   id?: string;
@@ -87,12 +88,16 @@ function toAppError(e: RedeemableError, code: string): AppError {
  * redemption's status first (conditionally, so it happens once) and then gives the use back.
  */
 export class RedemptionService {
+  private readonly tallies: RedemptionTallies;
+
   constructor(
     private readonly models: Models,
     private readonly customers: CustomerService,
     private readonly rules: ValidationRuleService,
     private readonly onEvents: (redemptionId: string) => void = () => undefined,
-  ) {}
+  ) {
+    this.tallies = new RedemptionTallies(models);
+  }
 
   async validate(input: StackableInput) {
     const customer = await this.findCustomer(input.customer);
@@ -124,13 +129,23 @@ export class RedemptionService {
     if (applicable.length === 0) throw AppError.badRequest('missing_redeemables', 'No redeemables', 'give at least one redeemable');
 
     const claimed: Applicable[] = [];
+    const reservations: Reservation[] = [];
+    const undo = () => Promise.all([...claimed.map((done) => this.releaseUse(done.voucher._id)), ...reservations.map((r) => r.release())]);
     for (const c of applicable) {
       const error = await this.claimUse(c.voucher);
       if (error) {
-        await Promise.all(claimed.map((done) => this.releaseUse(done.voucher._id)));
+        await undo();
         throw toAppError(error, c.code);
       }
       claimed.push(c);
+      // The checks above read counts that a parallel request may change; the reserved counts cannot.
+      const reservation = await this.tallies.reserve(c.voucher._id, c.campaign._id, customer?._id ?? null);
+      reservations.push(reservation);
+      const violation = await this.countRuleViolation(c, customer, amount, reservation);
+      if (violation) {
+        await undo();
+        throw toAppError(violation, c.code);
+      }
     }
 
     const parentId = newId('r');
@@ -140,7 +155,7 @@ export class RedemptionService {
     try {
       await this.models.Redemption.insertMany(docs);
     } catch (err) {
-      await Promise.all(claimed.map((done) => this.releaseUse(done.voucher._id)));
+      await undo();
       throw err;
     }
     for (const d of docs) this.onEvents(d._id);
@@ -208,7 +223,7 @@ export class RedemptionService {
     // The status flip comes first and happens once: only its winner gives the use back.
     const flipped = await this.models.Redemption.findOneAndUpdate({ _id: id, status: 'SUCCEEDED' }, withOutbox<RedemptionDoc>({ $set: { status: 'ROLLED_BACK', rollback } }, [event]), { returnDocument: 'after' }).lean();
     if (!flipped) throw alreadyRolledBack(id);
-    await this.releaseUse(current.voucher_id);
+    await Promise.all([this.releaseUse(current.voucher_id), current.campaign_id ? this.tallies.release(current.voucher_id, current.campaign_id, current.customer_id ?? null) : undefined]);
     this.onEvents(id);
     const voucher = await this.models.Voucher.findById(current.voucher_id).lean();
     const campaign = voucher ? await this.models.Campaign.findById(voucher.campaign_id).lean() : null;
@@ -267,6 +282,16 @@ export class RedemptionService {
       if (violation) return fail(violation.key, `rule ${violation.rule} (${violation.name}) of validation rule ${rule._id} is not met`, violation.message);
     }
     return { ok: true, code, voucher, campaign, discount: discountAmount(voucher.discount, amount) };
+  }
+
+  /** The first count rule that the reserved counts (this redemption's own place in them) break. */
+  private async countRuleViolation(c: Applicable, customer: CustomerDoc | null, amount: number | null, reserved: Reservation): Promise<RedeemableError | null> {
+    for (const { rule, scope } of await this.rules.rulesFor(c.voucher._id, c.campaign._id)) {
+      const counts = reserved[scope];
+      const violation = evaluateRules(rule.rules as Record<string, unknown>, { customerSegments: customer?.segments ?? null, orderAmount: amount, redemptionsOfCustomer: counts.ofCustomer, redemptionsTotal: counts.total }, rule.error);
+      if (violation) return failure(violation.key, `rule ${violation.rule} (${violation.name}) of validation rule ${rule._id} is not met`, violation.message);
+    }
+    return null;
   }
 
   /** Takes one use of the voucher atomically; returns the error when none is left (or it was disabled meanwhile). */

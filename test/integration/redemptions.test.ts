@@ -90,6 +90,24 @@ describe('validation rules, validations, redemptions and rollbacks', () => {
     expect(await h.t.ctx.models.Redemption.countDocuments({ voucher_code: code, status: 'SUCCEEDED' })).toBe(3);
   });
 
+  it('holds "once per customer" and a total limit under parallel redemptions', async () => {
+    const c = await campaign({ name: 'Parallel limits', type: 'STATIC', vouchers_count: 1, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 }, redemption: { quantity: 100 } } });
+    const [code] = await codesOf(c.id);
+    const once = await h.sdk.client.validationRules.create({ name: 'once per customer, 3 in all', rules: { '1': { name: 'redemption.count.per_customer', conditions: { $less_than_or_equal: [1] } }, '2': { name: 'redemption.count', conditions: { $less_than_or_equal: [3] } } } } as never);
+    await h.sdk.client.validationRules.createAssignment(once.id, { voucher: code } as never);
+    const customer = await h.sdk.createCustomer({ source_id: 'par-limit-1' });
+
+    const same = await Promise.allSettled(Array.from({ length: 8 }, () => redeemStackable({ redeemables: [{ object: 'voucher', id: code }], customer: { id: customer.id } })));
+    expect(same.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of same) if (r.status === 'rejected') expect(r.reason).toMatchObject({ code: 400, key: 'redemption_rules_violated' });
+
+    const others = await Promise.allSettled(Array.from({ length: 6 }, (_, i) => redeemStackable({ redeemables: [{ object: 'voucher', id: code }], customer: { source_id: `par-limit-other-${i}` } })));
+    expect(others.filter((r) => r.status === 'fulfilled')).toHaveLength(2);
+    expect(await h.t.ctx.models.Redemption.countDocuments({ voucher_code: code, status: 'SUCCEEDED' })).toBe(3);
+    // Refused requests gave their uses back.
+    expect((await h.t.ctx.models.Voucher.findOne({ code }).lean())!.redemption.redeemed_quantity).toBe(3);
+  });
+
   it('rolls back once, giving the use back, and records each event once', async () => {
     const c = await campaign({ name: 'Rollback', type: 'STATIC', vouchers_count: 1, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 300 }, redemption: { quantity: 5 } } });
     const [code] = await codesOf(c.id);
