@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseSecretsKey } from './channels/secrets';
 
 /** Repository root: config paths default under it so `npm start` needs no set-up. */
 export const ROOT_DIR = path.resolve(__dirname, '..');
@@ -43,6 +44,12 @@ const envSchema = z.object({
   OPERATOR_EMAIL: optionalString,
   /** Signs webhook channel requests (HMAC-SHA256); unset, a random key is made per process and logged as missing. */
   WEBHOOK_SIGNING_SECRET: optionalString,
+  /** Base URL emails link to for public routes (code images, unsubscribe); default http://127.0.0.1:PORT. */
+  PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  /** Signs public links (QR / barcode images, unsubscribe); unset, a random key is made per process, so links die with it. */
+  LINK_SIGNING_SECRET: optionalString,
+  /** Encrypts provider credentials at rest: 32 bytes as 64 hex characters or base64; unset, a key is made into DATA_DIR/channel-secrets.key. */
+  CHANNEL_SECRETS_KEY: optionalString.refine((s) => s === undefined || parseSecretsKey(s) !== undefined, '32 bytes as 64 hex characters or base64'),
   /** Largest customer import upload (CSV / JSON), in bytes. */
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1).default(200 * 1024 * 1024),
 });

@@ -1,7 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { Connection } from 'mongoose';
 import { CampaignService } from './campaigns/campaign-service';
+import { ChannelAccountService } from './channels/channel-account-service';
 import { createChannelRegistry } from './channels/registry';
+import { SecretBox } from './channels/secrets';
 import type { ChannelRegistry } from './channels/channel';
 import { ConsentCatalog } from './consents/consent-catalog';
 import { CustomerConsents } from './consents/customer-consents';
@@ -17,6 +19,7 @@ import { OrderSummaries } from './orders/order-summary';
 import { PublicationService } from './publications/publication-service';
 import { RedemptionService } from './redemptions/redemption-service';
 import { SegmentService } from './segments/segment-service';
+import { TemplateService } from './templates/template-service';
 import { ValidationRuleService } from './validation-rules/validation-rule-service';
 
 /** What routers and services are built from: created once per process (or per test). */
@@ -34,6 +37,8 @@ export interface AppContext {
   /** Grace period, operator address, built-in channels' settings; defaults when not given. */
   settings: DistributionSettings;
   channels: ChannelRegistry;
+  /** Provider accounts (`/v1/channels`), credentials encrypted at rest. */
+  channelAccounts: ChannelAccountService;
   events: EventFlow;
   customers: CustomerService;
   segments: SegmentService;
@@ -47,16 +52,21 @@ export interface AppContext {
   validationRules: ValidationRuleService;
   redemptions: RedemptionService;
   distributions: DistributionService;
+  /** Saved message templates and previews. */
+  templates: TemplateService;
 }
 
-export type ContextBase = Omit<AppContext, 'settings' | 'channels' | 'events' | 'customers' | 'segments' | 'orders' | 'consents' | 'customerConsents' | 'campaigns' | 'publications' | 'validationRules' | 'redemptions' | 'distributions'> & {
+export type ContextBase = Omit<AppContext, 'settings' | 'channels' | 'channelAccounts' | 'events' | 'customers' | 'segments' | 'orders' | 'consents' | 'customerConsents' | 'campaigns' | 'publications' | 'validationRules' | 'redemptions' | 'distributions' | 'templates'> & {
   settings?: DistributionSettings;
+  /** The channels offered; the deployment's registry when not given (tests add fake providers). */
+  channels?: ChannelRegistry;
 };
 
 /** Adds the domain services, wired to each other, to the process's connections. */
 export function createContext(base: ContextBase): AppContext {
   const settings = base.settings ?? defaultDistributionSettings();
-  const channels = createChannelRegistry(settings, base.logger);
+  const channels = base.channels ?? createChannelRegistry(settings, base.logger);
+  const channelAccounts = new ChannelAccountService(base.models, channels, new SecretBox(settings.channelSecretsKey), base.logger);
   const events = new EventFlow(base.models, base.logger);
   const customers = new CustomerService(base.models, (id) => events.raised('customers', id));
   const segments = new SegmentService(base.models, base.temporal, base.taskQueue);
@@ -69,5 +79,6 @@ export function createContext(base: ContextBase): AppContext {
   const validationRules = new ValidationRuleService(base.models);
   const redemptions = new RedemptionService(base.models, customers, validationRules, (id) => events.raised('redemptions', id));
   const distributions = new DistributionService(base.models, base.temporal, base.taskQueue, settings, channels, consents);
-  return { ...base, settings, channels, events, customers, segments, orders, consents, customerConsents, campaigns, publications, validationRules, redemptions, distributions };
+  const templates = new TemplateService(base.models, customers, channels, settings);
+  return { ...base, settings, channels, channelAccounts, events, customers, segments, orders, consents, customerConsents, campaigns, publications, validationRules, redemptions, distributions, templates };
 }

@@ -18,6 +18,11 @@ export const REDACTED_PATHS = [
   '*.secretKey',
   '*.authToken',
   '*.credentials',
+  // Channel accounts (/v1/channels): a logged account or message (`{ message: { account: … } }`).
+  'credentials',
+  '*.*.credentials',
+  'credentials_encrypted',
+  '*.credentials_encrypted',
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

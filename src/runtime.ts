@@ -29,6 +29,7 @@ export async function openContext(config: Config, logger: Logger, addresses: { m
     logger.warn('no application key exists yet: create one with `npm run app-key -- create <name>`, or set APP_ID and APP_TOKEN');
   }
   if (!config.WEBHOOK_SIGNING_SECRET) logger.warn('WEBHOOK_SIGNING_SECRET is not set: webhook signatures use a key made for this process only, which receivers cannot know');
+  if (!config.LINK_SIGNING_SECRET) logger.warn('LINK_SIGNING_SECRET is not set: QR code, barcode and unsubscribe links in emails use a key made for this process only and stop working at restart');
   const temporal: Client = await connectTemporalClient(addresses.temporalAddress, config.TEMPORAL_NAMESPACE);
   stoppables.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
   await ensureSearchAttributes(temporal, logger);
@@ -41,7 +42,7 @@ export async function openContext(config: Config, logger: Logger, addresses: { m
     databaseKind: addresses.databaseKind,
     bodyLimit: config.REQUEST_BODY_LIMIT,
     importMaxBytes: config.IMPORT_MAX_BYTES,
-    settings: distributionSettingsFrom(config),
+    settings: distributionSettingsFrom(config, logger),
   });
   return { ctx, stoppables };
 }

@@ -1,7 +1,7 @@
-import type { CustomerDoc } from '../models/customer';
 import { htmlToText } from '../templates/html-to-text';
 import type { Channel, OutgoingMessage, SendResult } from './channel';
 import type { MailTransport } from './mail-transport';
+import { emailRecipient } from './recipients';
 
 const EMAIL = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
 
@@ -21,10 +21,7 @@ export class EmailChannel implements Channel {
   /** The transport is built on first use, so a registry that never sends mail never connects. */
   constructor(private readonly transport: () => MailTransport) {}
 
-  recipient(customer: CustomerDoc): { to: string } | { skip: string } {
-    const email = customer.email?.trim();
-    return email ? { to: email } : { skip: 'missing_email' };
-  }
+  readonly recipient = emailRecipient;
 
   validateSettings(settings: Record<string, unknown>): string[] {
     const problems: string[] = [];

@@ -1,19 +1,41 @@
 import type { Logger } from '../logger';
 import type { DistributionSettings } from '../distributions/settings';
+import { ActiveCampaignChannel } from './activecampaign';
+import { BrazeChannel } from './braze';
 import type { Channel, ChannelRegistry } from './channel';
+import { CmTelecomChannel } from './cm-telecom';
 import { EmailChannel } from './email';
+import { IntercomChannel } from './intercom';
 import { createMailTransport, type MailTransport } from './mail-transport';
+import { MailchimpChannel } from './mailchimp';
+import { MailgunChannel } from './mailgun';
+import { MandrillChannel } from './mandrill';
+import { SendGridChannel } from './sendgrid';
+import { TextlocalChannel } from './textlocal';
+import { TwilioChannel } from './twilio';
 import { WebhookChannel } from './webhook';
 
 /**
- * The channels this deployment offers. Provider adapters (SendGrid, Twilio, …) register here
- * too, one file each. Nothing connects until a channel first sends.
+ * The channels this deployment offers, one adapter per file. The built-in email and webhook
+ * channels use the deployment's settings; provider channels get their account (credentials
+ * and settings from `/v1/channels`) with each message. Nothing connects until a channel sends.
  */
 export function createChannelRegistry(settings: DistributionSettings, logger: Logger): ChannelRegistry {
   let mail: MailTransport | undefined;
   const channels: Channel[] = [
     new EmailChannel(() => (mail ??= createMailTransport(settings.mail, logger.child({ channel: 'email' })))),
     new WebhookChannel(settings.webhookSecret),
+    new SendGridChannel(),
+    new MandrillChannel(),
+    new MailgunChannel(),
+    new TwilioChannel(),
+    new CmTelecomChannel(),
+    new TextlocalChannel(),
+    // One instance per process: it caches each account's custom field ids.
+    new ActiveCampaignChannel(),
+    new BrazeChannel(),
+    new MailchimpChannel(),
+    new IntercomChannel(),
   ];
   const byType = new Map(channels.map((c) => [c.type, c]));
   return {

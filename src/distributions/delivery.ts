@@ -6,9 +6,10 @@ import { messageId, type DistributionMessageDoc, type MessageStatus } from '../m
 import type { DomainEvent } from '../models/domain-event';
 import { NoVoucherSuitableError } from '../publications/publication-service';
 import { AppError } from '../http/errors';
-import { renderTemplate } from '../templates/render';
+import { renderMessage } from '../templates/render';
 import { messageVariables, type VoucherLike } from '../templates/message-variables';
-import type { SendResult } from '../channels/channel';
+import type { ChannelAccount, SendResult } from '../channels/channel';
+import { scrubSecrets } from '../channels/secrets';
 import { decideChannel, type ChannelDecision } from './consent-check';
 
 /**
@@ -52,6 +53,28 @@ interface Pending {
   decision: ChannelDecision;
 }
 
+/** Each account-taking channel's decrypted account, by channel index, or why it has none. */
+type AccountOrWhyNot = ChannelAccount | { unusable: 'channel_account_missing' | 'channel_credentials_undecryptable' };
+type Accounts = Map<number, AccountOrWhyNot>;
+
+/** Once per run, so a batch decrypts each account once, not per message. */
+async function loadAccounts(ctx: AppContext, distribution: DistributionDoc): Promise<Accounts> {
+  const needing = distribution.channels.flatMap((c, index) => (ctx.channels.get(c.type)?.account ? [{ c, index }] : []));
+  if (needing.length === 0) return new Map();
+  const found = await ctx.channelAccounts.forDelivery(needing.flatMap(({ c }) => (c.channel_id ? [c.channel_id] : [])));
+  return new Map(
+    needing.map(({ c, index }): [number, AccountOrWhyNot] => {
+      const a = c.channel_id ? found.get(c.channel_id) : undefined;
+      if (!a || a.type !== c.type) return [index, { unusable: 'channel_account_missing' }];
+      return [index, a.account ?? { unusable: 'channel_credentials_undecryptable' }];
+    }),
+  );
+}
+
+function usable(a: AccountOrWhyNot | undefined): ChannelAccount | undefined {
+  return a && !('unusable' in a) ? a : undefined;
+}
+
 class Tally {
   readonly counts: Record<MessageStatus, number> = { queued: 0, sent: 0, skipped: 0, failed: 0 };
   poolExhausted?: { campaignId: string };
@@ -79,6 +102,7 @@ export async function deliverToCustomers(ctx: AppContext, run: DeliveryRun): Pro
   const customers = new Map((await ctx.models.Customer.find({ _id: { $in: customerIds } }).lean()).map((c) => [c._id, c as CustomerDoc]));
   const ids = customerIds.flatMap((c) => distribution.channels.map((_, i) => messageId(distribution._id, run.run, c, i)));
   const known = new Map((await ctx.models.DistributionMessage.find({ _id: { $in: ids } }, { status: 1 }).lean()).map((m) => [m._id, m.status]));
+  const accounts = await loadAccounts(ctx, distribution);
 
   let next = 0;
   let failed = false;
@@ -86,7 +110,7 @@ export async function deliverToCustomers(ctx: AppContext, run: DeliveryRun): Pro
     while (next < customerIds.length && !tally.poolExhausted && !failed) {
       const customerId = customerIds[next++]!;
       try {
-        await deliverToCustomer(ctx, run, customerId, customers.get(customerId), known, tally);
+        await deliverToCustomer(ctx, run, customerId, customers.get(customerId), known, accounts, tally);
       } catch (err) {
         failed = true;
         throw err;
@@ -100,7 +124,7 @@ export async function deliverToCustomers(ctx: AppContext, run: DeliveryRun): Pro
   return tally.outcome();
 }
 
-async function deliverToCustomer(ctx: AppContext, run: DeliveryRun, customerId: string, customer: CustomerDoc | undefined, known: Map<string, MessageStatus>, tally: Tally): Promise<void> {
+async function deliverToCustomer(ctx: AppContext, run: DeliveryRun, customerId: string, customer: CustomerDoc | undefined, known: Map<string, MessageStatus>, accounts: Accounts, tally: Tally): Promise<void> {
   const { distribution } = run;
   const pending: Pending[] = [];
   distribution.channels.forEach((channel, index) => {
@@ -110,9 +134,12 @@ async function deliverToCustomer(ctx: AppContext, run: DeliveryRun, customerId: 
       tally.counts[status] += 1;
       return;
     }
-    const decision: ChannelDecision = !customer || customer.deleted_at
+    let decision: ChannelDecision = !customer || customer.deleted_at
       ? { send: false, status: 'skipped', reason: 'customer_not_found' }
       : decideChannel(customer, distribution.consents, ctx.channels.get(channel.type), channel.settings ?? {});
+    // Its account was deleted or cannot be decrypted: no code is published for a message that cannot go.
+    const account = accounts.get(index);
+    if (decision.send && account && 'unusable' in account) decision = { send: false, status: 'failed', reason: account.unusable };
     pending.push({ index, id, decision });
   });
   if (pending.length === 0) return;
@@ -137,7 +164,7 @@ async function deliverToCustomer(ctx: AppContext, run: DeliveryRun, customerId: 
   }
 
   for (const p of pending) {
-    if (p.decision.send) await send(ctx, run, customer!, p, p.decision.to, code, tally);
+    if (p.decision.send) await send(ctx, run, customer!, p, p.decision.to, code, usable(accounts.get(p.index)), tally);
     else await recordFinal(ctx, run, customerId, p, tally);
   }
 }
@@ -181,7 +208,7 @@ async function recordFinal(ctx: AppContext, run: DeliveryRun, customerId: string
   }
 }
 
-async function send(ctx: AppContext, run: DeliveryRun, customer: CustomerDoc, p: Pending, to: string, code: Code | undefined, tally: Tally): Promise<void> {
+async function send(ctx: AppContext, run: DeliveryRun, customer: CustomerDoc, p: Pending, to: string, code: Code | undefined, account: ChannelAccount | undefined, tally: Tally): Promise<void> {
   const { distribution } = run;
   const channelDef = distribution.channels[p.index]!;
   const channel = ctx.channels.get(channelDef.type)!;
@@ -191,8 +218,10 @@ async function send(ctx: AppContext, run: DeliveryRun, customer: CustomerDoc, p:
     ...(code ? { voucher: code.voucher } : {}),
     ...(code?.campaign ? { campaign: code.campaign } : {}),
     ...(run.event ? { event: run.event } : {}),
+    links: { publicUrl: ctx.settings.publicUrl, signingKey: ctx.settings.linkSigningKey },
+    unsubscribeChannel: channel.unsubscribeKey,
   });
-  const rendered = renderTemplate(channelDef.template, variables);
+  const rendered = await renderMessage(channelDef.template, variables);
 
   // Queued before the provider is called: a crash from here on resends with the same id
   // (the provider's idempotency key) instead of forgetting that a send may have happened.
@@ -222,11 +251,14 @@ async function send(ctx: AppContext, run: DeliveryRun, customer: CustomerDoc, p:
       ...(rendered.text !== undefined ? { text: rendered.text } : {}),
       variables,
       settings: channelDef.settings ?? {},
+      ...(account ? { account } : {}),
     });
   } catch (err) {
     // Adapters map providers' answers; a throw is a bug or the network, worth a retry.
     result = { status: 'transient', error: err instanceof Error ? err.message : String(err) };
   }
+  // Error texts are stored and logged: a second guard against an adapter quoting a credential.
+  if (account && result.status !== 'sent') result = { ...result, error: scrubSecrets(result.error, account.credentials) };
 
   const Message = ctx.models.DistributionMessage;
   switch (result.status) {

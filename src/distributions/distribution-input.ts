@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { metadataInput } from '../customers/customer-input';
+import { blocksInput, emailStyleInput } from '../templates/blocks';
 import type { DistributionStatus } from '../models/distribution';
 import { TRIGGER_TYPES, type TriggerType } from './triggers';
 
@@ -37,12 +38,16 @@ export const templateInput = z.strictObject({
   subject: z.string().max(1_000).optional(),
   html: z.string().max(500_000).optional(),
   text: z.string().max(100_000).optional(),
+  mjml: z.string().max(500_000).optional().describe('Email body as MJML source (instead of html)'),
+  blocks: blocksInput.optional().describe("Email body as the message editor's blocks (instead of html)"),
+  style: emailStyleInput.optional().describe('Page-level look of a blocks email'),
 });
 
 export const channelInput = z.strictObject({
   type: z.string().trim().min(1).max(100).describe('A channel type the deployment offers, e.g. email, webhook'),
   settings: z.record(z.string(), z.unknown()).optional().describe("Non-secret channel options, e.g. a webhook's url"),
   template: templateInput,
+  channel_id: id.optional().describe('The provider account (/v1/channels) to send through: required by provider types (sendgrid, twilio, …), refused by email and webhook'),
 });
 
 const nameInput = z.string().trim().min(1, 'a name is required').max(200);

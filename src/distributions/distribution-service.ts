@@ -77,6 +77,16 @@ function rejectedEdit(id: string, err: WorkflowUpdateFailedError): AppError {
   return AppError.conflict('distribution_already_sending', 'Distribution already sending', `distribution ${id} can no longer be edited: sending has started`);
 }
 
+/** A provider type sends through an account of its own type; a built-in one takes none. */
+function checkChannelAccount(type: string, needsAccount: boolean, channelId: string | undefined, accountTypes: Map<string, string>): string | undefined {
+  if (!needsAccount) return channelId ? `channel type ${type} sends without an account; omit channel_id` : undefined;
+  if (!channelId) return `channel type ${type} sends through a provider account: give channel_id (create one with POST /v1/channels)`;
+  const found = accountTypes.get(channelId);
+  if (!found) return `channel ${channelId} not found`;
+  if (found !== type) return `channel ${channelId} is a ${found} account, not ${type}`;
+  return undefined;
+}
+
 function isFinal(d: DistributionDoc): boolean {
   return !(d.trigger.type === 'manual' ? MANUAL_RUNNING : AUTOMATIC_LIVE).includes(d.status);
 }
@@ -120,7 +130,7 @@ export class DistributionService {
       if (input.grace_period_seconds !== undefined) problems.push({ field: 'grace_period_seconds', reason: 'only manual distributions have a grace period' });
     }
     const consents = await this.checkConsents(input.consents, problems);
-    const channels = this.checkChannels(input.channels, problems);
+    const channels = await this.checkChannels(input.channels, problems);
     if (problems.length > 0) throw invalid(problems);
 
     const now = new Date();
@@ -285,7 +295,7 @@ export class DistributionService {
       }
     }
     if (e.consents) set.consents = await this.checkConsents(e.consents, problems);
-    if (e.channels) set.channels = this.checkChannels(e.channels, problems);
+    if (e.channels) set.channels = await this.checkChannels(e.channels, problems);
     if (problems.length > 0) throw invalid(problems);
     return set;
   }
@@ -402,8 +412,10 @@ export class DistributionService {
     }
   }
 
-  private checkChannels(input: EditDistributionInput['channels'] & object, problems: Problem[]): DistributionChannel[] {
+  private async checkChannels(input: EditDistributionInput['channels'] & object, problems: Problem[]): Promise<DistributionChannel[]> {
     const available = this.channels.types();
+    const named = [...new Set(input.flatMap((c) => (c.channel_id ? [c.channel_id] : [])))];
+    const accountTypes = new Map((named.length ? await this.models.ChannelAccount.find({ _id: { $in: named } }, { type: 1 }).lean() : []).map((a) => [a._id, a.type]));
     return input.map((c, i) => {
       const settings = c.settings ?? {};
       const channel = available.includes(c.type) ? this.channels.get(c.type) : undefined;
@@ -412,8 +424,10 @@ export class DistributionService {
       } else {
         for (const reason of channel.validateSettings(settings)) problems.push({ field: `channels.${i}.settings`, reason });
         problems.push(...validateTemplate(c.type, c.template, `channels.${i}.template`));
+        const accountProblem = checkChannelAccount(c.type, !!channel.account, c.channel_id, accountTypes);
+        if (accountProblem) problems.push({ field: `channels.${i}.channel_id`, reason: accountProblem });
       }
-      return { type: c.type, settings, template: c.template };
+      return { type: c.type, settings, template: c.template, ...(c.channel_id ? { channel_id: c.channel_id } : {}) };
     });
   }
 

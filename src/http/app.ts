@@ -7,6 +7,7 @@ import { asyncActionsRouter } from '../api/async-actions/router';
 import { consentsRouter, customerConsentsRouter } from '../api/consents/router';
 import { customerImportsRouter } from '../api/customer-imports/router';
 import { campaignsRouter } from '../api/campaigns/router';
+import { channelsRouter } from '../api/channels/router';
 import { customersRouter } from '../api/customers/router';
 import { distributionsRouter } from '../api/distributions/router';
 import { eventsRouter } from '../api/events/router';
@@ -18,6 +19,8 @@ import { validationsRouter } from '../api/validations/router';
 import { metadataSchemasRouter } from '../api/metadata-schemas/router';
 import { ordersRouter } from '../api/orders/router';
 import { segmentsRouter } from '../api/segments/router';
+import { templatesRouter } from '../api/templates/router';
+import { publicRouter } from '../api/public/router';
 import { vouchersRouter } from '../api/vouchers/router';
 import type { AppContext } from '../context';
 import type { ApiRouter } from './api-router';
@@ -49,7 +52,7 @@ export function createApp(ctx: AppContext): Express {
   app.use(customerImports.basePath, customerImports.router);
   app.use(express.json({ limit: ctx.bodyLimit }));
 
-  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), distributionsRouter(ctx)];
+  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), distributionsRouter(ctx), templatesRouter(ctx), publicRouter(ctx), channelsRouter(ctx)];
   const openApi = buildOpenApiDocument([...routers, customerImports], VERSION);
 
   app.get('/metrics', async (_req, res) => {
@@ -60,6 +63,7 @@ export function createApp(ctx: AppContext): Express {
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: 'Promo distribution engine API' }));
 
+  // /public (publicRouter: signed links in emails) is outside /v1, so no key is asked for there.
   // Authentication guards the whole /v1 tree, unknown paths included, so a missing route never answers before auth does.
   app.use('/v1', requireAppKey(ctx.models.AppKey));
   for (const router of routers) app.use(router.basePath, router.router);

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 import type { TriggerType } from '../distributions/triggers';
+import type { EmailBlock, EmailStyle } from '../templates/blocks';
 
 /**
  * A distribution: who gets which message, when, on which channels. Manual ones run once
@@ -82,8 +83,14 @@ export interface DistributionConsents {
 export interface MessageTemplate {
   /** Email subject. */
   subject?: string;
-  /** Email body (HTML, or MJML once the message editor lands). */
+  /** Email body as HTML. */
   html?: string;
+  /** Email body as MJML source (compiled to HTML); takes the place of `html`. */
+  mjml?: string;
+  /** Email body as the message editor's blocks (compiled to MJML, then HTML); takes the place of `html`. */
+  blocks?: EmailBlock[];
+  /** Page-level look of a `blocks` email: background and content colours, border, font, width. */
+  style?: EmailStyle;
   /** SMS body, email plain-text part, or the webhook's `message`. */
   text?: string;
 }
@@ -94,6 +101,8 @@ export interface DistributionChannel {
   /** Non-secret channel options, e.g. a webhook's `url`. */
   settings: Record<string, unknown>;
   template: MessageTemplate;
+  /** The provider account (`/v1/channels`) it sends through: set exactly for types whose adapter takes one. */
+  channel_id?: string;
 }
 
 export interface DistributionDoc {

@@ -18,6 +18,7 @@ import { redemptionTallyModel } from './redemption-tally';
 import { rewardModel } from './reward';
 import { rewardRedemptionModel } from './reward-redemption';
 import { segmentModel } from './segment';
+import { templateModel } from './template';
 import { validationRuleAssignmentModel, validationRuleModel } from './validation-rule';
 import { voucherModel } from './voucher';
 
@@ -43,6 +44,7 @@ export function registerModels(db: Connection) {
     Reward: rewardModel(db),
     RewardRedemption: rewardRedemptionModel(db),
     Segment: segmentModel(db),
+    Template: templateModel(db),
     ValidationRule: validationRuleModel(db),
     ValidationRuleAssignment: validationRuleAssignmentModel(db),
     Voucher: voucherModel(db),

@@ -4,8 +4,11 @@
  */
 export const TEMPLATE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   customer: ['id', 'source_id', 'name', 'email', 'phone', 'metadata.*'],
-  voucher: ['code', 'type', 'discount', 'expiration_date', 'start_date', 'gift.balance', 'gift.amount', 'loyalty_card.balance', 'loyalty_card.points'],
-  campaign: ['id', 'name', 'description'],
+  voucher: ['code', 'type', 'discount', 'expiration_date', 'start_date', 'gift.balance', 'gift.amount', 'loyalty_card.balance', 'loyalty_card.points', 'qr_url', 'barcode_url'],
+  /** Short forms of `voucher.loyalty_card.*` and `voucher.gift.*`. */
+  loyalty: ['balance', 'points'],
+  gift: ['balance', 'amount'],
+  campaign: ['id', 'name', 'description', 'type', 'start_date', 'expiration_date'],
   order: ['id', 'source_id', 'status', 'amount', 'total_amount', 'currency'],
   reward: ['id', 'name', 'value'],
   balance: ['amount', 'points'],
@@ -14,15 +17,18 @@ export const TEMPLATE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   event: ['type', 'id'],
 };
 
+/** Variables without a root: signed public links about the recipient. */
+export const TOP_LEVEL_FIELDS: readonly string[] = ['unsubscribe_url'];
+
 /** Every fixed path (`customer.name`, …), wildcards as `customer.metadata.<key>`. */
 export function knownPaths(): string[] {
-  return Object.entries(TEMPLATE_FIELDS).flatMap(([root, fields]) => fields.map((f) => `${root}.${f.replace(/\*$/, '<key>')}`));
+  return [...TOP_LEVEL_FIELDS, ...Object.entries(TEMPLATE_FIELDS).flatMap(([root, fields]) => fields.map((f) => `${root}.${f.replace(/\*$/, '<key>')}`))];
 }
 
 /** Whether `path` names a known variable; `customer.metadata` alone is not one (it is an object). */
 export function isKnownPath(path: string): boolean {
   const dot = path.indexOf('.');
-  if (dot < 0) return false;
+  if (dot < 0) return TOP_LEVEL_FIELDS.includes(path);
   const fields = TEMPLATE_FIELDS[path.slice(0, dot)];
   if (!fields) return false;
   const rest = path.slice(dot + 1);

@@ -7,6 +7,8 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 export function htmlToText(html: string): string {
   return html
     .replace(/<(style|script|head)[^>]*>[\s\S]*?<\/\1>/gi, '')
+    // An image stands for its alt text, so a linked logo or social icon reads "LinkedIn (https://…)".
+    .replace(/<img\s[^>]*?alt\s*=\s*"([^"]*)"[^>]*>/gi, '$1')
     .replace(/<a\s[^>]*href\s*=\s*["']([^"']+)["'][^>]*>([\s\S]*?)<\/a>/gi, (_m, href: string, label: string) => {
       const text = label.replace(/<[^>]+>/g, '').trim();
       return text && text !== href ? `${text} (${href})` : href;

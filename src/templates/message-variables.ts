@@ -1,5 +1,6 @@
 import type { CampaignDoc } from '../models/campaign';
 import type { CustomerDoc } from '../models/customer';
+import { codeImageUrl, unsubscribeUrl, type PublicLinks } from './signed-links';
 
 /** A voucher as a doc, or as an event's `data.voucher` carries it (code and a few fields). */
 export interface VoucherLike {
@@ -19,9 +20,13 @@ export interface MessageVariablesInput {
   /** A `DistributionDoc` (`_id`) or its JSON (`id`). */
   distribution: { _id?: string; id?: string; name: string };
   voucher?: VoucherLike;
-  campaign?: Pick<CampaignDoc, '_id' | 'name'> & { description?: string | null };
+  campaign?: Pick<CampaignDoc, '_id' | 'name'> & Partial<Pick<CampaignDoc, 'campaign_type' | 'start_date' | 'expiration_date'>> & { description?: string | null };
   /** The event that fired an automatic distribution; its Voucherify-shaped `data` fills order, reward, balance… */
   event?: { _id: string; type: string; data?: unknown };
+  /** Where public links point and their signing key: without it `voucher.qr_url`, `voucher.barcode_url` and `unsubscribe_url` are absent. */
+  links?: PublicLinks;
+  /** The opt-out `unsubscribe_url` records (the channel's `unsubscribeKey`: `email`, `sms`, …); `all` when not given. */
+  unsubscribeChannel?: string;
 }
 
 /**
@@ -44,13 +49,28 @@ export function messageVariables(input: MessageVariablesInput): Record<string, u
     distribution: { id: distribution._id ?? distribution.id ?? null, name: distribution.name },
   };
 
+  const { links } = input;
+  // Without links (tests, CRM payload checks) the link variables are left out rather than null: a null URL would render an empty href.
+  if (links) vars.unsubscribe_url = unsubscribeUrl(links, customer._id, input.unsubscribeChannel ?? 'all');
+
   const voucher = input.voucher ?? (isRecord(data.voucher) && typeof data.voucher.code === 'string' ? (data.voucher as unknown as VoucherLike) : undefined);
-  if (voucher) vars.voucher = voucherVariables(voucher);
+  if (voucher) {
+    const v = voucherVariables(voucher);
+    if (links) {
+      v.qr_url = codeImageUrl(links, voucher.code, 'qr');
+      v.barcode_url = codeImageUrl(links, voucher.code, 'barcode');
+    }
+    vars.voucher = v;
+    if (isRecord(v.loyalty_card)) vars.loyalty = { balance: v.loyalty_card.balance ?? null, points: v.loyalty_card.points ?? null };
+    if (isRecord(v.gift)) vars.gift = { balance: v.gift.balance ?? null, amount: v.gift.amount ?? null };
+  }
 
   if (input.campaign) {
-    vars.campaign = { id: input.campaign._id, name: input.campaign.name, description: input.campaign.description ?? null };
+    const c = input.campaign;
+    vars.campaign = { id: c._id, name: c.name, description: c.description ?? null, type: c.campaign_type ?? null, start_date: dateText(c.start_date), expiration_date: dateText(c.expiration_date) };
   } else if (isRecord(data.campaign)) {
-    vars.campaign = pick(data.campaign, ['id', 'name', 'description']);
+    const c = data.campaign;
+    vars.campaign = { ...pick(c, ['id', 'name', 'description']), type: c.campaign_type ?? c.type ?? null, start_date: dateText(c.start_date), expiration_date: dateText(c.expiration_date) };
   }
 
   if (isRecord(data.order)) {

@@ -1,4 +1,7 @@
 import type { MessageTemplate } from '../models/distribution';
+import { blocksToMjml } from './blocks';
+import { htmlToText } from './html-to-text';
+import { compileMjml } from './mjml';
 import { parseTemplate } from './parse';
 
 export interface RenderedMessage {
@@ -8,7 +11,21 @@ export interface RenderedMessage {
 }
 
 /**
- * Fills a template's fields from `variables`. Values are HTML-escaped in `html` and kept raw
+ * Any template, MJML and editor blocks included: the email body is compiled once per distinct
+ * source (cached, placeholders intact), then filled per message like an `html` template. A
+ * compiled email without its own `text` gets a plain-text part derived from its HTML.
+ */
+export async function renderMessage(template: MessageTemplate, variables: Record<string, unknown>): Promise<RenderedMessage> {
+  const source = template.mjml ?? (template.blocks ? blocksToMjml(template.blocks, template.style) : undefined);
+  if (source === undefined) return renderTemplate(template, variables);
+  const compiled = await compileMjml(source);
+  const rendered = renderTemplate({ ...(template.subject !== undefined ? { subject: template.subject } : {}), html: compiled, ...(template.text !== undefined ? { text: template.text } : {}) }, variables);
+  return { ...rendered, text: rendered.text ?? htmlToText(rendered.html!) };
+}
+
+/**
+ * Fills a template's `subject`, `html` and `text` from `variables` (synchronously: an MJML or
+ * blocks body needs `renderMessage`, which compiles it). Values are HTML-escaped in `html` and kept raw
  * in `subject` and `text`; a missing value renders as its default, else as nothing.
  */
 export function renderTemplate(template: MessageTemplate, variables: Record<string, unknown>): RenderedMessage {
@@ -28,9 +45,24 @@ export function renderString(source: string, variables: Record<string, unknown>,
     }
     const value = display(lookup(variables, part.path));
     const shown = value === '' ? (part.fallback ?? '') : value;
-    out += html ? escapeHtml(shown) : shown;
+    out += html ? escapeHtml(inUrl(out, shown)) : shown;
   }
   return out;
+}
+
+const URL_ATTRIBUTE = /\s(?:href|src)\s*=\s*["']([^"'<>]*)$/i;
+const SAFE_SCHEME = /^(https?:|mailto:|tel:)/i;
+
+/**
+ * A value placed in an `href`/`src` attribute: a whole URL must have a harmless scheme (a
+ * `javascript:` URL from customer metadata would run in webmail), a value inside a URL is
+ * percent-encoded so a code like `A&B` stays one query value. Elsewhere the value is as is.
+ */
+function inUrl(before: string, value: string): string {
+  const attribute = URL_ATTRIBUTE.exec(before.slice(-2_000));
+  if (!attribute) return value;
+  if (attribute[1] === '') return SAFE_SCHEME.test(value.trim()) ? value.trim() : '';
+  return encodeURIComponent(value);
 }
 
 /** Walks `a.b.c`; own properties only, so `{{ customer.constructor }}` is just missing. */

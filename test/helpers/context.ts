@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import { createAppKey } from '../../src/auth/app-keys';
+import type { Channel, ChannelRegistry } from '../../src/channels/channel';
+import { createChannelRegistry } from '../../src/channels/registry';
 import { createContext, type AppContext } from '../../src/context';
 import { connectDatabase } from '../../src/db/connect';
 import { defaultDistributionSettings, type DistributionSettings } from '../../src/distributions/settings';
@@ -36,6 +38,8 @@ export function uniqueName(prefix: string): string {
 export interface TestContextOptions {
   /** Distribution settings over the defaults (10-minute grace, mail to a temp folder). */
   settings?: Partial<DistributionSettings>;
+  /** Channels offered besides the deployment's (e.g. a fake provider taking an account); same type replaces. */
+  channels?: Channel[];
 }
 
 export async function createTestContext(prefix = 'test', options: TestContextOptions = {}): Promise<TestContext> {
@@ -45,15 +49,18 @@ export async function createTestContext(prefix = 'test', options: TestContextOpt
   const connection = await Connection.connect({ address: temporalAddress });
   const temporal = new Client({ connection, namespace: 'default' });
   const logs = new LogCapture();
+  const logger = createLogger('info', logs);
+  const settings = { ...defaultDistributionSettings(), ...options.settings };
   const ctx: AppContext = createContext({
-    logger: createLogger('info', logs),
+    logger,
     db,
     models,
     temporal,
     taskQueue: uniqueName(prefix),
     databaseKind: process.env.TEST_MONGO_KIND ?? 'external',
     bodyLimit: '100kb',
-    settings: { ...defaultDistributionSettings(), ...options.settings },
+    settings,
+    ...(options.channels ? { channels: withChannels(createChannelRegistry(settings, logger), options.channels) } : {}),
   });
   const { appId, appToken } = await createAppKey(models.AppKey, 'test');
   return {
@@ -66,6 +73,14 @@ export async function createTestContext(prefix = 'test', options: TestContextOpt
       await db.close();
       await connection.close();
     },
+  };
+}
+
+function withChannels(base: ChannelRegistry, extra: Channel[]): ChannelRegistry {
+  const byType = new Map(extra.map((c) => [c.type, c]));
+  return {
+    get: (type) => byType.get(type) ?? base.get(type),
+    types: () => [...new Set([...base.types(), ...byType.keys()])],
   };
 }
 

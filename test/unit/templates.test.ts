@@ -119,7 +119,7 @@ describe('messageVariables', () => {
       customer: { id: 'cust_1', source_id: 'ext-1', name: 'Ada', email: 'ada@example.com', phone: null, metadata: { favourite_colour: 'green' } },
       distribution: { id: 'dist_1', name: 'Spring' },
       voucher: { code: 'SPRING-42', type: 'DISCOUNT_VOUCHER', discount: '15%', start_date: null, expiration_date: '2026-06-30T00:00:00.000Z' },
-      campaign: { id: 'camp_1', name: 'Spring sale', description: 'Sun' },
+      campaign: { id: 'camp_1', name: 'Spring sale', description: 'Sun', type: null, start_date: null, expiration_date: null },
     });
     expect(renderTemplate({ text: '{{customer.name}}: {{voucher.code}} ({{voucher.discount}}) until {{voucher.expiration_date}}' }, vars).text).toBe(
       'Ada: SPRING-42 (15%) until 2026-06-30T00:00:00.000Z',
@@ -162,7 +162,7 @@ describe('messageVariables', () => {
     const event = { _id: 'e', type: 'voucher.published', data: { voucher: { code: 'FROM-EVENT' }, campaign: { id: 'c', name: 'From event' } } };
     const vars = messageVariables({ customer: customer(), distribution, event, voucher: { code: 'GIVEN', gift: { balance: 100, amount: 200 } } });
     expect(vars.voucher).toMatchObject({ code: 'GIVEN', gift: { balance: 100, amount: 200 } });
-    expect(vars.campaign).toEqual({ id: 'c', name: 'From event', description: null });
+    expect(vars.campaign).toEqual({ id: 'c', name: 'From event', description: null, type: null, start_date: null, expiration_date: null });
   });
 
   it('describes discounts as customers read them', () => {

@@ -1,0 +1,141 @@
+/**
+ * Benchmark of a manual distribution, on the project's real code paths with a worker in this
+ * process: seeds N customers into one static segment and a STATIC unique-code campaign with
+ * N codes, then runs a manual distribution with no grace period over the webhook channel to
+ * a local receiver (which answers 200 at once and counts repeated Idempotency-Keys), and
+ * prints: total time, messages/s, codes published/s, peak RSS of this process (API + worker)
+ * and of the servers, and the history size of every run of the distribution's workflow.
+ *
+ *   npx tsx bench/distribution.ts [--customers 100000]     # or: npm run bench -- --customers 2000
+ *
+ * MONGO_URL / TEMPORAL_ADDRESS use running servers instead of starting embedded ones;
+ * EMBEDDED_MONGO_HEAP raises the embedded database's heap for large N. Prints, never asserts.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { startWorker } from '../src/runtime';
+import { distributionWorkflowId } from '../workflows/distribution';
+import { mb, RssSampler, startBenchService } from './bench-service';
+
+const { values } = parseArgs({ options: { customers: { type: 'string', default: '100000' } } });
+const CUSTOMERS = Number(values.customers);
+const SEED_BATCH = 1_000;
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** A webhook receiver that accepts everything and counts what it has seen twice. */
+async function startReceiver() {
+  const seen = new Set<string>();
+  let accepted = 0;
+  let duplicates = 0;
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const key = String(req.headers['idempotency-key'] ?? '');
+      if (seen.has(key)) duplicates += 1;
+      seen.add(key);
+      accepted += 1;
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    stats: () => ({ accepted, duplicates }),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function main(): Promise<void> {
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-distribution-'));
+  const { ctx, temporalAddress, children, description, stops } = await startBenchService('distribution', workDir);
+  const receiver = await startReceiver();
+  stops.unshift(() => receiver.close());
+  try {
+    const worker = await startWorker(ctx, temporalAddress);
+    stops.unshift(() => worker.stop());
+    console.log(`servers: ${description}; customers: ${CUSTOMERS}`);
+
+    let started = Date.now();
+    const segmentId = `seg_bench_${Date.now()}`;
+    for (let i = 0; i < CUSTOMERS; i += SEED_BATCH) {
+      const now = new Date();
+      const docs = Array.from({ length: Math.min(SEED_BATCH, CUSTOMERS - i) }, (_, k) => {
+        const n = String(i + k).padStart(7, '0');
+        return { _id: `cust_bench_${n}`, source_id: `bench-${n}`, source_id_key: `bench-${n}`, name: `Customer ${n}`, email: `c${n}@example.com`, segments: [segmentId], metadata: {}, created_at: now, updated_at: now };
+      });
+      await ctx.models.Customer.insertMany(docs, { lean: true });
+    }
+    await ctx.models.Segment.create({ _id: segmentId, name: `Bench ${segmentId}`, type: 'static', customers: [], sync_status: 'synced', size: CUSTOMERS, synced_at: new Date() });
+    console.log(`seeded customers   ${seconds(Date.now() - started)}`);
+
+    started = Date.now();
+    const campaign = await ctx.campaigns.create({ name: `bench-dist-${Date.now()}`, type: 'STATIC', vouchers_count: CUSTOMERS, join_once: false, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } } });
+    for (;;) {
+      const c = await ctx.models.Campaign.findById(campaign._id, { vouchers_generation_status: 1 }).lean();
+      if (c?.vouchers_generation_status !== 'IN_PROGRESS') break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    console.log(`generated codes    ${seconds(Date.now() - started)}`);
+
+    const sampler = new RssSampler(children);
+    global.gc?.();
+    sampler.start();
+    started = Date.now();
+    const distribution = await ctx.distributions.create({
+      name: 'bench',
+      trigger: { type: 'manual' },
+      purpose: { type: 'unique_code', campaign_id: campaign._id },
+      audience: { type: 'segment', segment_id: segmentId },
+      consents: { verification: false, required: [] },
+      channels: [{ type: 'webhook', settings: { url: receiver.url }, template: { text: 'Hi {{customer.name}}, your code is {{voucher.code}}' } }],
+      grace_period_seconds: 0,
+    });
+    let last = Date.now();
+    for (;;) {
+      const d = await ctx.models.Distribution.findById(distribution._id).lean();
+      if (d && ['completed', 'stopped', 'cancelled'].includes(d.status)) break;
+      if (Date.now() - last > 15_000) {
+        last = Date.now();
+        console.log(`  … ${receiver.stats().accepted} messages after ${seconds(last - started)}`);
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const total = Date.now() - started;
+    sampler.stop();
+
+    const final = (await ctx.models.Distribution.findById(distribution._id).lean())!;
+    const sent = await ctx.models.DistributionMessage.countDocuments({ distribution_id: distribution._id, status: 'sent' });
+    const published = await ctx.models.Publication.countDocuments({ campaign_id: campaign._id });
+    const sending = final.started_at && final.completed_at ? final.completed_at.getTime() - final.started_at.getTime() : total;
+    const { accepted, duplicates } = receiver.stats();
+    console.log(`\n== manual distribution to ${CUSTOMERS} customers (webhook, one code each) ==`);
+    console.log(`status             ${final.status}${final.status_reason ? ` (${final.status_reason})` : ''}`);
+    console.log(`total time         ${seconds(total)} (create → completed); sending ${seconds(sending)}`);
+    console.log(`messages           ${sent} sent, receiver accepted ${accepted} (${duplicates} repeated keys)`);
+    console.log(`throughput         ${(sent / (total / 1000)).toFixed(1)} messages/s, ${(published / (total / 1000)).toFixed(1)} codes published/s`);
+    console.log(`peak RSS this process (API + worker) ${mb(sampler.peak)}; JS heap ${mb(sampler.peakHeap)}`);
+    sampler.print();
+    let runs = 0;
+    for await (const run of ctx.temporal.workflow.list({ query: `WorkflowId="${distributionWorkflowId(distribution._id)}"` })) {
+      runs += 1;
+      console.log(`workflow run ${run.runId.slice(0, 8)}  history ${run.historyLength} events, ${mb(run.historySize ?? 0)}`);
+    }
+    console.log(`workflow runs      ${runs}`);
+  } finally {
+    for (const stop of stops) await stop().catch(() => undefined);
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

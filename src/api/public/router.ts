@@ -1,0 +1,67 @@
+import type { Response } from 'express';
+import { z } from 'zod';
+import { UNSUBSCRIBE_CHANNELS, type UnsubscribeChannel } from '../../consents/channels';
+import type { AppContext } from '../../context';
+import { AppError } from '../../http/errors';
+import { ApiRouter } from '../../http/api-router';
+import { barcodePng, qrPng } from '../../templates/code-images';
+import { escapeHtml } from '../../templates/render';
+import { verifyCodeSignature, verifyUnsubscribeSignature } from '../../templates/signed-links';
+
+const codeParams = z.strictObject({ code: z.string().min(1).max(200) });
+// Everything optional: a missing signature or field is a 403 like a wrong one, not a 400 that says which.
+const sigQuery = z.object({ sig: z.string().max(100).optional() });
+const unsubscribeQuery = z.object({ c: z.string().max(200).optional(), ch: z.string().max(50).optional(), sig: z.string().max(100).optional() });
+
+/** A signed image never changes: mail clients and proxies may keep it for a long time. */
+const IMAGE_CACHE = 'public, max-age=604800, immutable';
+
+function forbidden(): AppError {
+  return new AppError(403, 'forbidden', 'Forbidden', 'the link is not valid');
+}
+
+function page(res: Response, status: number, title: string, message: string): void {
+  res
+    .status(status)
+    .set('Cache-Control', 'no-store')
+    .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
+    .type('html')
+    .send(
+      `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head>` +
+        `<body style="font-family:Helvetica,Arial,sans-serif;max-width:480px;margin:60px auto;padding:0 20px;color:#333"><h1 style="font-size:22px">${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`,
+    );
+}
+
+/**
+ * Routes emails link to, reachable without credentials: the signature in each link (see
+ * src/templates/signed-links.ts) is the only authority, and a bad one says nothing more than 403.
+ */
+export function publicRouter(ctx: AppContext): ApiRouter {
+  const key = () => ctx.settings.linkSigningKey;
+  const image = (render: (code: string) => Promise<Buffer>) => async ({ params, query, res }: { params: { code: string }; query: { sig?: string | undefined }; res: Response }) => {
+    if (!verifyCodeSignature(key(), params.code, query.sig)) throw forbidden();
+    const png = await render(params.code);
+    res.status(200).set('Cache-Control', IMAGE_CACHE).type('png').send(png);
+  };
+  const unsubscribe = async ({ query, res }: { query: z.infer<typeof unsubscribeQuery>; res: Response }) => {
+    const { c, ch, sig } = query;
+    if (!c || !ch || !verifyUnsubscribeSignature(key(), c, ch, sig) || !(UNSUBSCRIBE_CHANNELS as readonly string[]).includes(ch)) {
+      page(res, 403, 'Link not valid', 'This unsubscribe link is not valid. Use the link from the latest message you received.');
+      return;
+    }
+    const customer = await ctx.customers.find(c);
+    if (!customer) {
+      page(res, 404, 'Nothing to unsubscribe', 'We no longer hold your details, so you will not get these messages.');
+      return;
+    }
+    await ctx.customerConsents.changeChannel(customer._id, { action: 'unsubscribe', channel: ch as UnsubscribeChannel });
+    const what = ch === 'all' ? 'any of our messages' : `our ${ch} messages`;
+    page(res, 200, 'You are unsubscribed', `You will no longer receive ${what}.`);
+  };
+
+  return new ApiRouter('/public', 'Public links', false)
+    .route({ method: 'get', path: '/codes/:code/qr.png', summary: "A code's QR code (PNG); the link must carry its signature", params: codeParams, query: sigQuery, errors: { 403: 'Missing or invalid signature' } }, image(qrPng))
+    .route({ method: 'get', path: '/codes/:code/barcode.png', summary: "A code's Code 128 barcode (PNG); the link must carry its signature", params: codeParams, query: sigQuery, errors: { 403: 'Missing or invalid signature' } }, image(barcodePng))
+    .route({ method: 'get', path: '/unsubscribe', summary: 'Opt a customer out of a channel from a signed email link; answers an HTML page', query: unsubscribeQuery, errors: { 403: 'Missing or invalid signature' } }, unsubscribe)
+    .route({ method: 'post', path: '/unsubscribe', summary: "One-click unsubscribe (RFC 8058 List-Unsubscribe-Post) with the same signed link", query: unsubscribeQuery, errors: { 403: 'Missing or invalid signature' } }, unsubscribe);
+}

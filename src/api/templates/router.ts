@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import type { AppContext } from '../../context';
+import { metadataInput } from '../../customers/customer-input';
+import { findPage } from '../../db/find-page';
+import { templateInput } from '../../distributions/distribution-input';
+import { ApiRouter } from '../../http/api-router';
+import type { TemplateDoc } from '../../models/template';
+import { pagingQuery } from '../list-query';
+
+const id = z.string().trim().min(1).max(200);
+const idParams = z.strictObject({ id: z.string().min(1).max(100) });
+const channelType = z.string().trim().min(1).max(100).describe('email (or an email provider: sendgrid, mandrill, mailgun), sms, webhook, …');
+
+const createBody = templateInput.extend({
+  name: z.string().trim().min(1, 'a name is required').max(200),
+  channel_type: channelType,
+  metadata: metadataInput.optional(),
+});
+const updateBody = createBody.partial();
+
+const previewBody = z.strictObject({
+  template: templateInput.optional().describe('An inline template (or give template_id)'),
+  template_id: id.optional().describe('A saved template'),
+  channel_type: channelType.optional().describe("Default: the saved template's, else email"),
+  customer_id: id.describe('A customer id or source_id'),
+  voucher_code: z.string().trim().min(1).max(200).optional().describe('A code to show (its voucher and campaign are used when it exists); default SAMPLE-CODE'),
+});
+
+const previewQuery = z.strictObject({
+  customer_id: id,
+  voucher_code: z.string().trim().min(1).max(200).optional(),
+  format: z.enum(['json', 'html']).default('json').describe('html: the email body itself, to open in a browser'),
+});
+
+const templateJson = z.object({ id: z.string(), object: z.literal('template'), name: z.string(), channel_type: z.string(), created_at: z.string(), updated_at: z.string() }).catchall(z.unknown());
+const previewJson = z.object({ channel_type: z.string(), subject: z.string().nullable(), html: z.string().nullable(), text: z.string().nullable() });
+
+function toTemplateJson(t: TemplateDoc) {
+  return {
+    id: t._id,
+    object: 'template' as const,
+    name: t.name,
+    channel_type: t.channel_type,
+    subject: t.subject ?? null,
+    ...(t.mjml !== undefined ? { mjml: t.mjml } : {}),
+    ...(t.blocks !== undefined ? { blocks: t.blocks } : {}),
+    ...(t.style !== undefined ? { style: t.style } : {}),
+    ...(t.html !== undefined ? { html: t.html } : {}),
+    text: t.text ?? null,
+    metadata: t.metadata ?? null,
+    created_at: t.created_at.toISOString(),
+    updated_at: t.updated_at.toISOString(),
+  };
+}
+
+/**
+ * The preview page renders the operator's own template: scripts stay off anyway (an email
+ * client would drop them), images load from anywhere as they would in a mail client.
+ */
+const PREVIEW_CSP = "default-src 'none'; img-src * data:; style-src 'unsafe-inline' *; font-src *";
+
+/** Saved message templates (validated like a distribution's) and previews for a customer. */
+export function templatesRouter({ templates, models }: AppContext): ApiRouter {
+  return new ApiRouter('/v1/templates', 'Templates')
+    .route(
+      { method: 'post', path: '/preview', summary: 'Render a template for a customer and a sample code, without sending, publishing or writing anything', body: previewBody, response: previewJson, errors: { 404: 'No such customer or template' } },
+      async ({ body }) => {
+        const r = await templates.preview(body);
+        return { channel_type: r.channel_type, subject: r.subject ?? null, html: r.html ?? null, text: r.text ?? null };
+      },
+    )
+    .route({ method: 'post', path: '/', summary: 'Save a message template', body: createBody, response: templateJson }, async ({ body }) => toTemplateJson(await templates.create(body)))
+    .route(
+      { method: 'get', path: '/', summary: 'List saved templates', query: z.strictObject({ ...pagingQuery, channel_type: channelType.optional() }), response: z.object({ object: z.literal('list'), data_ref: z.literal('data'), data: z.array(templateJson), total: z.number() }) },
+      async ({ query }) => {
+        const filter = query.channel_type ? { channel_type: query.channel_type } : {};
+        const { docs, total } = await findPage(models.Template, filter, { sort: { created_at: -1, _id: -1 }, page: query.page, limit: query.limit });
+        return { object: 'list' as const, data_ref: 'data' as const, data: docs.map(toTemplateJson), total };
+      },
+    )
+    .route({ method: 'get', path: '/:id', summary: 'Get a saved template', params: idParams, response: templateJson, errors: { 404: 'No such template' } }, async ({ params }) => toTemplateJson(await templates.get(params.id)))
+    .route(
+      { method: 'put', path: '/:id', summary: 'Edit a saved template; a new body (html, mjml or blocks) replaces the old one', params: idParams, body: updateBody, response: templateJson, errors: { 404: 'No such template' } },
+      async ({ params, body }) => toTemplateJson(await templates.update(params.id, body)),
+    )
+    .route({ method: 'delete', path: '/:id', summary: 'Delete a saved template', params: idParams, status: 204, errors: { 404: 'No such template' } }, async ({ params }) => {
+      await templates.delete(params.id);
+    })
+    .route(
+      { method: 'get', path: '/:id/preview', summary: 'Preview a saved template for a customer; format=html answers the email body as a page', params: idParams, query: previewQuery, response: previewJson, errors: { 404: 'No such customer or template' } },
+      async ({ params, query, res }) => {
+        const r = await templates.preview({ template_id: params.id, customer_id: query.customer_id, ...(query.voucher_code ? { voucher_code: query.voucher_code } : {}) });
+        if (query.format === 'html') {
+          const page = r.html ?? `<pre>${(r.text ?? '').replace(/&/g, '&amp;').replace(/</g, '&lt;')}</pre>`;
+          res.status(200).set('Content-Security-Policy', PREVIEW_CSP).set('Cache-Control', 'no-store').type('html').send(page);
+          return undefined;
+        }
+        return { channel_type: r.channel_type, subject: r.subject ?? null, html: r.html ?? null, text: r.text ?? null };
+      },
+    );
+}

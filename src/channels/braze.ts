@@ -1,0 +1,163 @@
+import { Braze } from 'braze-api';
+import type { CustomerDoc } from '../models/customer';
+import type { AccountSpec, Channel, ChannelAccount, OutgoingMessage, SendResult } from './channel';
+import { externalIdOf, fieldMapOf, profileValues, validateFieldMap } from './profile-fields';
+import { baseUrlProblems, PROVIDER_TIMEOUT_MS, redact } from './http-provider';
+
+/** `/users/track` takes up to 75 attributes objects per request (research §10: 50 on some contracts — see the constructor). */
+export const BRAZE_TRACK_BATCH = 75;
+
+const IDENTIFY_BY = ['external_id', 'email'] as const;
+type IdentifyBy = (typeof IDENTIFY_BY)[number];
+
+interface TrackAnswer {
+  message: string;
+  errors?: object[];
+}
+
+/**
+ * Writes the code and mapped variables onto the customer's Braze profile as custom
+ * attributes (`POST /users/track`), so a Canvas or campaign there sends it. The profile is
+ * identified by `external_id` (the customer's `source_id`, else our id) or, with
+ * `settings.identify_by: 'email'`, by email. Setting attributes is an upsert, so a retried
+ * send rewrites the same values: Braze has no idempotency key and none is needed.
+ *
+ * No `testConnection`: every Braze endpoint needs its own permission on the key, and the only
+ * one this key must have is `users.track`, whose every call writes a profile (and counts
+ * toward data points); an empty `users.track` is answered in an undocumented way. A call to
+ * another endpoint would fail for a key that is fine for this channel.
+ */
+export class BrazeChannel implements Channel {
+  readonly type = 'braze';
+  readonly unsubscribeKey = 'braze';
+
+  readonly account: AccountSpec = {
+    credentials: ['api_key'],
+    validate: (account) => restEndpointProblems(account.settings),
+  };
+
+  constructor(
+    private readonly batchSize = BRAZE_TRACK_BATCH,
+    /** The SDK's fetch has no timeout of its own; past this the send is treated as not answered. */
+    private readonly timeoutMs = PROVIDER_TIMEOUT_MS,
+  ) {}
+
+  recipient(customer: CustomerDoc, settings: Record<string, unknown>): { to: string } | { skip: string } {
+    if (identifyBy(settings) === 'email') {
+      const email = customer.email?.trim();
+      return email ? { to: email } : { skip: 'missing_email' };
+    }
+    return { to: externalIdOf(customer) };
+  }
+
+  validateSettings(settings: Record<string, unknown>): string[] {
+    const problems = validateFieldMap(settings.fields);
+    if (settings.identify_by !== undefined && !IDENTIFY_BY.includes(settings.identify_by as IdentifyBy)) {
+      problems.push(`identify_by must be one of ${IDENTIFY_BY.join(', ')}`);
+    }
+    return problems;
+  }
+
+  async send(message: OutgoingMessage): Promise<SendResult> {
+    const [result] = await this.sendBatch([message]);
+    return result ?? { status: 'permanent', error: 'braze: no result' };
+  }
+
+  /** One `users.track` per `batchSize` messages of the same account; one result per message, in order. */
+  async sendBatch(messages: OutgoingMessage[]): Promise<SendResult[]> {
+    const results: SendResult[] = new Array<SendResult>(messages.length);
+    const groups = new Map<string, number[]>();
+    messages.forEach((m, i) => {
+      const key = m.account?.id ?? '';
+      const group = groups.get(key) ?? [];
+      group.push(i);
+      groups.set(key, group);
+    });
+    for (const indexes of groups.values()) {
+      for (let start = 0; start < indexes.length; start += this.batchSize) {
+        const chunk = indexes.slice(start, start + this.batchSize);
+        const chunkResults = await this.track(chunk.map((i) => messages[i]!));
+        chunk.forEach((i, k) => (results[i] = chunkResults[k]!));
+      }
+    }
+    return results;
+  }
+
+  private async track(messages: OutgoingMessage[]): Promise<SendResult[]> {
+    const first = messages[0]!;
+    const account = first.account;
+    if (!account?.credentials.api_key) return messages.map(() => ({ status: 'permanent', error: 'braze: the channel has no account with an api_key' }));
+    const apiUrl = endpointOf(account);
+    if (!apiUrl) return messages.map(() => ({ status: 'permanent', error: 'braze: the account has no rest_endpoint' }));
+    const attributes = messages.map((m) => ({
+      [identifyBy(m.settings) === 'email' ? 'email' : 'external_id']: m.to,
+      ...profileValues(fieldMapOf(m.settings), m.variables),
+    }));
+    const client = new Braze(apiUrl, account.credentials.api_key);
+    const credentials = account.credentials;
+    let answer: TrackAnswer;
+    try {
+      answer = await withTimeout(client.users.track({ attributes }), this.timeoutMs);
+    } catch (err) {
+      const result = errorResult(err, this.timeoutMs, credentials);
+      return messages.map(() => result);
+    }
+    // A partly failed request is still "success", with an error per refused object (by index).
+    const refused = new Map<number, string>();
+    for (const e of answer.errors ?? []) {
+      const { index, type } = e as { index?: unknown; type?: unknown };
+      if (typeof index === 'number') refused.set(index, typeof type === 'string' ? type : 'refused');
+    }
+    return messages.map((m, i): SendResult => {
+      const reason = refused.get(i);
+      // Braze returns no id for an attribute write: the profile's identifier is what ties it back.
+      return reason === undefined ? { status: 'sent', providerMessageId: m.to } : { status: 'permanent', error: `braze refused the profile update: ${redact(reason, credentials)}` };
+    });
+  }
+}
+
+function identifyBy(settings: Record<string, unknown>): IdentifyBy {
+  return settings.identify_by === 'email' ? 'email' : 'external_id';
+}
+
+/** `rest_endpoint` is required unless `base_url` replaces it; both must be plain http(s) URLs. */
+function restEndpointProblems(settings: Record<string, unknown>): string[] {
+  const own =
+    settings.rest_endpoint === undefined
+      ? settings.base_url === undefined
+        ? ['rest_endpoint is required']
+        : []
+      : baseUrlProblems({ base_url: settings.rest_endpoint }).map((p) => p.replace('base_url', 'rest_endpoint'));
+  return [...own, ...baseUrlProblems(settings)];
+}
+
+function endpointOf(account: ChannelAccount): string | undefined {
+  const url = account.settings.base_url ?? account.settings.rest_endpoint;
+  // The SDK appends `/users/track` to it as it is.
+  return typeof url === 'string' && url !== '' ? url.replace(/\/+$/, '') : undefined;
+}
+
+/**
+ * The SDK throws `ResponseError` (`status`, `message`) for a non-2xx JSON answer — without
+ * its headers, so a 429 carries no reset time — and node-fetch's `FetchError` for a non-JSON
+ * body (a proxy's 502 page) or a network failure: both are worth retrying.
+ */
+function errorResult(err: unknown, timeoutMs: number, credentials: Record<string, string>): SendResult {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: string; status?: unknown; message?: unknown; type?: unknown; code?: unknown };
+  if (e.name === 'TimeoutError') return { status: 'transient', error: `braze: no answer within ${timeoutMs} ms` };
+  if (typeof e.status === 'number') {
+    const reason = typeof e.message === 'string' && e.message !== '' ? `: ${redact(e.message, credentials)}` : '';
+    const error = `braze answered ${e.status}${reason}`;
+    return e.status === 429 || e.status >= 500 ? { status: 'transient', error } : { status: 'permanent', error };
+  }
+  if (e.type === 'invalid-json') return { status: 'transient', error: 'braze answered with a body that is not JSON' };
+  return { status: 'transient', error: `braze: connection failed${typeof e.code === 'string' ? ` (${e.code})` : ''}` };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(Object.assign(new Error('timeout'), { name: 'TimeoutError' })), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

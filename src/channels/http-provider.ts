@@ -1,0 +1,203 @@
+import type { ChannelAccount, OutgoingMessage, SendResult } from './channel';
+import { MAX_RETRY_AFTER_MS, parseRetryAfter } from './retry-after';
+
+/** A provider slower than this is treated as down; the send is retried later (and may duplicate: none offers an idempotency key). */
+export const PROVIDER_TIMEOUT_MS = 15_000;
+
+/** Statuses that mean "not now" besides every 5xx. */
+const TRANSIENT_STATUSES = new Set([408, 425, 429]);
+
+/** A provider's HTTP answer, body read. */
+export interface ProviderAnswer {
+  status: number;
+  headers: Headers;
+  text: string;
+  /** The body parsed as JSON, `undefined` when it is not JSON. */
+  json: unknown;
+}
+
+/** A request that never got an answer (refused, reset, timed out), described without its URL. */
+export interface TransportFailure {
+  failure: string;
+}
+
+export interface ProviderRequestInit {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | URLSearchParams | FormData;
+  timeoutMs?: number;
+}
+
+/** `fetch` with a timeout that turns a network failure into a value instead of a throw. */
+export async function providerFetch(url: string, init: ProviderRequestInit = {}): Promise<ProviderAnswer | TransportFailure> {
+  const timeoutMs = init.timeoutMs ?? PROVIDER_TIMEOUT_MS;
+  try {
+    const response = await fetch(url, {
+      method: init.method ?? 'GET',
+      ...(init.headers ? { headers: init.headers } : {}),
+      ...(init.body !== undefined ? { body: init.body } : {}),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.text();
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : (JSON.parse(text) as unknown);
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, json };
+  } catch (err) {
+    return { failure: networkError(err, timeoutMs) };
+  }
+}
+
+export function isTransportFailure(answer: ProviderAnswer | TransportFailure): answer is TransportFailure {
+  return 'failure' in answer;
+}
+
+/**
+ * The cause of a failed fetch, without the URL (a query may carry a key).
+ * Duck-typed: fetch's errors may come from another realm, where `instanceof Error` fails.
+ */
+export function networkError(err: unknown, timeoutMs: number): string {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: string; message?: string; cause?: { code?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  if (e.cause?.code) return `connection failed (${e.cause.code})`;
+  return 'connection failed';
+}
+
+/**
+ * `X-RateLimit-Reset` as a wait in ms. Providers mostly send epoch seconds (SendGrid, Braze,
+ * Intercom); a small number can only be seconds from now (some gateways send that).
+ */
+export function parseRateLimitReset(value: string | null | undefined, now: Date = new Date()): number | undefined {
+  if (value === null || value === undefined || !/^\s*\d+(\.\d+)?\s*$/.test(value)) return undefined;
+  const n = Number(value);
+  const ms = n >= 1_000_000_000 ? n * 1000 - now.getTime() : n * 1000;
+  return Math.min(Math.max(0, Math.ceil(ms)), MAX_RETRY_AFTER_MS);
+}
+
+/** The wait a provider asked for: `Retry-After` first, else `X-RateLimit-Reset`. */
+export function retryAfterFromHeaders(headers: Headers, now: Date = new Date()): number | undefined {
+  return parseRetryAfter(headers.get('retry-after'), now) ?? parseRateLimitReset(headers.get('x-ratelimit-reset'), now);
+}
+
+/** Whether a status is worth retrying: 408, 425, 429 and every 5xx. */
+export function isTransientStatus(status: number): boolean {
+  return TRANSIENT_STATUSES.has(status) || status >= 500;
+}
+
+/**
+ * A non-success result for an answer: transient (with the provider's wait) for 408/425/429/5xx,
+ * permanent for everything else (400/401/403/404/413/422: retrying unchanged cannot help).
+ * `detail` is the provider's own reason, already scrubbed of credentials.
+ */
+export function failureForStatus(provider: string, status: number, headers: Headers, detail?: string, now: Date = new Date()): Exclude<SendResult, { status: 'sent' }> {
+  const error = `${provider} answered ${status}${detail ? `: ${truncate(detail)}` : ''}`;
+  if (isTransientStatus(status)) {
+    const retryAfterMs = retryAfterFromHeaders(headers, now);
+    return { status: 'transient', error, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  }
+  return { status: 'permanent', error };
+}
+
+/** The whole mapping for providers whose 2xx needs no further reading: 2xx sent, else `failureForStatus`. */
+export function resultForStatus(provider: string, status: number, headers: Headers, providerMessageId?: string, detail?: string, now: Date = new Date()): SendResult {
+  if (status >= 200 && status < 300) return { status: 'sent', ...(providerMessageId ? { providerMessageId } : {}) };
+  return failureForStatus(provider, status, headers, detail, now);
+}
+
+export function transportResult(provider: string, failure: TransportFailure): SendResult {
+  return { status: 'transient', error: `${provider}: ${failure.failure}` };
+}
+
+/** Provider texts are shown to operators: long HTML error pages are cut. */
+function truncate(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** Replaces every credential value (and its URL/base64 forms) in a provider's text; providers sometimes echo what they got. */
+export function redact(text: string, credentials: Record<string, string>): string {
+  let out = text;
+  for (const secret of Object.values(credentials)) {
+    if (secret.length < 4) continue;
+    for (const form of new Set([secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')])) out = out.split(form).join('[redacted]');
+  }
+  return out;
+}
+
+export function basicAuth(user: string, password: string): string {
+  return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+/** The account's `base_url` (sandbox, EU region, local fake) or the provider's, without a trailing slash. */
+export function baseUrl(account: ChannelAccount, fallback: string): string {
+  const configured = account.settings.base_url;
+  return (typeof configured === 'string' && configured !== '' ? configured : fallback).replace(/\/+$/, '');
+}
+
+/** A problem with an optional `base_url` setting, if any. */
+export function baseUrlProblems(settings: Record<string, unknown>): string[] {
+  const value = settings.base_url;
+  if (value === undefined) return [];
+  if (typeof value !== 'string') return ['base_url must be an http or https URL'];
+  try {
+    const url = new URL(value);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return ['base_url must be an http or https URL'];
+    if (url.username || url.password) return ['base_url must not carry credentials'];
+  } catch {
+    return ['base_url must be an http or https URL'];
+  }
+  return [];
+}
+
+/** Problems with the credentials an account must have (all non-empty strings). */
+export function credentialProblems(credentials: Record<string, string>, names: readonly string[]): string[] {
+  return names.filter((n) => typeof credentials[n] !== 'string' || credentials[n].trim() === '').map((n) => `credential ${n} is required`);
+}
+
+export const NO_ACCOUNT: SendResult = { status: 'permanent', error: 'no channel account' };
+
+/**
+ * Messages of a batch that share account, subject and body, as index lists in order. Email
+ * providers batch recipients of one content (SendGrid personalizations, Mailgun `to` lists);
+ * a personal code makes every body unique, and then each group holds one message.
+ */
+export function contentGroups(messages: readonly OutgoingMessage[]): number[][] {
+  const groups = new Map<string, number[]>();
+  messages.forEach((m, i) => {
+    const key = JSON.stringify([m.account?.id ?? null, m.subject ?? null, m.html ?? null, m.text ?? null, m.settings]);
+    const group = groups.get(key);
+    if (group) group.push(i);
+    else groups.set(key, [i]);
+  });
+  return [...groups.values()];
+}
+
+/** A test-connection verdict from a provider's answer to its cheapest authenticated call. */
+export function connectionVerdict(provider: string, answer: ProviderAnswer | TransportFailure, credentials: Record<string, string>, detail?: (a: ProviderAnswer) => string | undefined): { ok: true } | { ok: false; error: string } {
+  if (isTransportFailure(answer)) return { ok: false, error: `${provider}: ${answer.failure}` };
+  if (answer.status >= 200 && answer.status < 300) return { ok: true };
+  const reason = detail?.(answer);
+  return { ok: false, error: redact(`${provider} answered ${answer.status}${reason ? `: ${truncate(reason)}` : ''}`, credentials) };
+}
+
+/** A string field of a parsed JSON object, if it is one. */
+export function stringField(value: unknown, key: string): string | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const v = (value as Record<string, unknown>)[key];
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+}
+
+export const EMAIL_ADDRESS = /^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/;
+
+/** An E.164-ish number from what a customer profile holds (`+44 7700 900123`, `0044…`), or undefined. */
+export function normalizePhone(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  let digits = raw.trim().replace(/[\s().-]/g, '');
+  if (digits.startsWith('00')) digits = `+${digits.slice(2)}`;
+  if (!digits.startsWith('+')) digits = `+${digits}`;
+  return /^\+[1-9]\d{6,14}$/.test(digits) ? digits : undefined;
+}

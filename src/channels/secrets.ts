@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+
+/**
+ * Provider credentials as stored: AES-256-GCM over their JSON. `v` names the scheme so a
+ * later one (another cipher, a rotated key id) can be told apart from this one.
+ */
+export interface SecretBlob {
+  v: 1;
+  /** 12-byte nonce, base64; fresh for every encryption. */
+  iv: string;
+  /** 16-byte GCM authentication tag, base64. */
+  tag: string;
+  /** Ciphertext, base64. */
+  data: string;
+}
+
+const KEY_BYTES = 32;
+const IV_BYTES = 12;
+
+/** Decryption failed: another key, or a blob that was altered. Carries no part of the blob. */
+export class SecretsDecryptError extends Error {
+  constructor(reason: string) {
+    super(`channel credentials cannot be decrypted: ${reason}`);
+    this.name = 'SecretsDecryptError';
+  }
+}
+
+/** `CHANNEL_SECRETS_KEY`: 32 bytes as 64 hex characters or as base64; undefined when it is neither. */
+export function parseSecretsKey(text: string): Buffer | undefined {
+  const s = text.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(s)) return Buffer.from(s, 'hex');
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(s)) {
+    const b = Buffer.from(s.replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+    if (b.length === KEY_BYTES) return b;
+  }
+  return undefined;
+}
+
+/**
+ * The key file `DATA_DIR/channel-secrets.key` (hex), made on first start when no key is
+ * configured. Created exclusively, so two processes sharing DATA_DIR end up with one key.
+ */
+export function loadOrCreateKeyFile(file: string): { key: Buffer; created: boolean } {
+  const read = (): Buffer => {
+    const key = parseSecretsKey(fs.readFileSync(file, 'utf8'));
+    if (!key) throw new Error(`${file} does not hold a 32-byte key (64 hex characters or base64)`);
+    return key;
+  };
+  if (fs.existsSync(file)) return { key: read(), created: false };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const key = randomBytes(KEY_BYTES);
+  try {
+    fs.writeFileSync(file, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return { key: read(), created: false };
+    throw err;
+  }
+  return { key, created: true };
+}
+
+/** Encrypts and decrypts credential objects under one key. */
+export class SecretBox {
+  private readonly key: Buffer;
+
+  constructor(key: Buffer) {
+    if (key.length !== KEY_BYTES) throw new Error(`the channel secrets key must be ${KEY_BYTES} bytes, not ${key.length}`);
+    this.key = Buffer.from(key);
+  }
+
+  seal(credentials: Record<string, string>): SecretBlob {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    const data = Buffer.concat([cipher.update(JSON.stringify(credentials), 'utf8'), cipher.final()]);
+    return { v: 1, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+  }
+
+  open(blob: unknown): Record<string, string> {
+    const b = blob as Partial<SecretBlob> | null | undefined;
+    if (!b || typeof b !== 'object') throw new SecretsDecryptError('no encrypted credentials stored');
+    if (b.v !== 1) throw new SecretsDecryptError(`unknown format version ${String(b.v)}`);
+    if (typeof b.iv !== 'string' || typeof b.tag !== 'string' || typeof b.data !== 'string') throw new SecretsDecryptError('malformed blob');
+    let plain: string;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(b.iv, 'base64'));
+      decipher.setAuthTag(Buffer.from(b.tag, 'base64'));
+      plain = Buffer.concat([decipher.update(Buffer.from(b.data, 'base64')), decipher.final()]).toString('utf8');
+    } catch {
+      // GCM's tag check failing says nothing about which: the key differs, or the blob was altered.
+      throw new SecretsDecryptError('they were encrypted under another CHANNEL_SECRETS_KEY, or altered');
+    }
+    const parsed: unknown = JSON.parse(plain);
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+      throw new SecretsDecryptError('decrypted content is not a credentials object');
+    }
+    return parsed as Record<string, string>;
+  }
+}
+
+/** The mask shown instead of a credential's value. */
+export const MASK = '••••';
+
+/**
+ * An adapter's text with every credential value replaced by the mask: a second guard
+ * for error texts that end up stored, logged or answered.
+ */
+export function scrubSecrets(text: string, credentials: Record<string, string>): string {
+  let out = text;
+  // Longest first, so a value containing another is masked whole.
+  for (const value of Object.values(credentials).sort((a, b) => b.length - a.length)) {
+    if (value.length >= 4) out = out.split(value).join(MASK);
+  }
+  return out;
+}
