@@ -12,7 +12,7 @@ import { customerDoc } from '../helpers/customer-doc';
 import { openApiValidator, startFakeProvider, type FakeProvider, type ProviderRequest } from '../helpers/fake-provider';
 import { loadOpenApi, validateRequest } from '../helpers/openapi-validator';
 
-const INTERCOM_SPEC = path.resolve(__dirname, '../../../shared/specs/intercom/api.intercom.io.2.14.yaml');
+const INTERCOM_SPEC = path.resolve(__dirname, '../fixtures/provider-specs/intercom/api.intercom.io.2.14.yaml');
 
 const customer: CustomerDoc = customerDoc({ _id: 'cust_crm', source_id: 'crm-1', source_id_key: 'crm-1', name: 'Grace', email: 'Grace@Example.com', metadata: { tier: 'gold' } });
 const noEmail: CustomerDoc = customerDoc({ _id: 'cust_noemail', source_id: undefined, source_id_key: 'cust_noemail', name: 'Nomail', email: undefined });

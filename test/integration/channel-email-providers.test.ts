@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { ChannelAccount, OutgoingMessage, SendResult } from '../../src/channels/channel';
 import { MailgunChannel } from '../../src/channels/mailgun';
 import { MandrillChannel } from '../../src/channels/mandrill';
@@ -7,7 +8,7 @@ import { customerDoc } from '../helpers/customer-doc';
 import { openApiValidator, startFakeProvider, type FakeProvider, type ProviderRequest } from '../helpers/fake-provider';
 import { loadOpenApi, validateRequest, type OpenApiSpec } from '../helpers/openapi-validator';
 
-const SPECS = '/work/shared/specs';
+const SPECS = path.resolve(__dirname, '../fixtures/provider-specs');
 const customer: CustomerDoc = customerDoc({ _id: 'cust_mail', email: 'ada@example.com' });
 
 /** Every error text any adapter produced in this file; none may carry a credential. */

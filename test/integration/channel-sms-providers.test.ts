@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import type { Channel, ChannelAccount, OutgoingMessage, SendResult } from '../../src/channels/channel';
 import { CmTelecomChannel, cmReference } from '../../src/channels/cm-telecom';
@@ -8,7 +9,7 @@ import { customerDoc } from '../helpers/customer-doc';
 import { openApiValidator, startFakeProvider, type FakeProvider, type ProviderRequest } from '../helpers/fake-provider';
 import { loadOpenApi } from '../helpers/openapi-validator';
 
-const SPECS = '/work/shared/specs';
+const SPECS = path.resolve(__dirname, '../fixtures/provider-specs');
 const customer: CustomerDoc = customerDoc({ _id: 'cust_sms', phone: '+44 7700 900123' });
 
 /** Every error text any adapter produced in this file; none may carry a credential. */
