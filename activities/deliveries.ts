@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import type { AppContext } from '../src/context';
 import { deliverToCustomers, type DeliveryOutcome } from '../src/distributions/delivery';
 import { transientDeliveryFailure } from '../src/distributions/retry-failure';
@@ -13,7 +14,7 @@ export function createDeliveryActivities(ctx: AppContext) {
     async deliverForEvent({ distributionId, eventId, customerId }: DeliveryWorkflowInput): Promise<DeliveryOutcome | { inactive: string }> {
       const [distribution, event] = await Promise.all([ctx.models.Distribution.findById(distributionId).lean(), ctx.models.DomainEvent.findById(eventId).lean()]);
       if (!distribution || distribution.status !== 'active') return { inactive: distribution?.status ?? 'deleted' };
-      const outcome = await deliverToCustomers(ctx, { distribution, run: eventId, customerIds: [customerId], ...(event ? { event } : {}) });
+      const outcome = await deliverToCustomers(ctx, { distribution, run: eventId, customerIds: [customerId], ...(event ? { event } : {}), signal: Context.current().cancellationSignal });
       if (outcome.retry) throw transientDeliveryFailure(outcome.retry);
       return outcome;
     },

@@ -1,6 +1,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AppContext } from '../src/context';
 import { audienceReady, snapshotBatch } from '../src/distributions/audience';
+import { transientDeliveryFailure } from '../src/distributions/retry-failure';
 import { deliverToCustomers } from '../src/distributions/delivery';
 import { stopForExhaustedPool } from '../src/distributions/stop';
 import { AppError } from '../src/http/errors';
@@ -90,15 +91,8 @@ export function createDistributionActivities(ctx: AppContext) {
       const activity = Context.current();
       const beat = setInterval(() => activity.heartbeat(), 2_000);
       try {
-        const outcome = await deliverToCustomers(ctx, { distribution, run: 'manual', customerIds: batch.customer_ids });
-        if (outcome.retry) {
-          throw ApplicationFailure.create({
-            message: `${outcome.retry.count} message(s) of batch ${index} not accepted yet: ${outcome.retry.lastError}`,
-            type: 'TransientDeliveryError',
-            nonRetryable: false,
-            ...(outcome.retry.afterMs !== undefined ? { nextRetryDelay: outcome.retry.afterMs } : {}),
-          });
-        }
+        const outcome = await deliverToCustomers(ctx, { distribution, run: 'manual', customerIds: batch.customer_ids, signal: activity.cancellationSignal });
+        if (outcome.retry) throw transientDeliveryFailure(outcome.retry);
         if (!outcome.poolExhausted) await DistributionBatch.updateOne({ _id: batch._id }, { $set: { done_at: new Date() } });
         return { counts: outcome.counts, ...(outcome.poolExhausted ? { poolExhausted: outcome.poolExhausted } : {}) };
       } finally {

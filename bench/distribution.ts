@@ -19,6 +19,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startWorker } from '../src/runtime';
 import { distributionWorkflowId } from '../workflows/distribution';
+import { runBaseline } from './baseline';
 import { mb, RssSampler, startBenchService } from './bench-service';
 
 const { values } = parseArgs({ options: { customers: { type: 'string', default: '100000' } } });
@@ -26,6 +27,20 @@ const CUSTOMERS = Number(values.customers);
 const SEED_BATCH = 1_000;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * CPU seconds a process has used (user + system, from /proc; clock ticks are 100/s on Linux).
+ * Unlike wall time, this barely moves when other work shares the cores, so it shows which
+ * process a change made cheaper.
+ */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
 
 /** A webhook receiver that accepts everything and counts what it has seen twice. */
 async function startReceiver() {
@@ -74,17 +89,23 @@ async function main(): Promise<void> {
     console.log(`seeded customers   ${seconds(Date.now() - started)}`);
 
     started = Date.now();
-    const campaign = await ctx.campaigns.create({ name: `bench-dist-${Date.now()}`, type: 'STATIC', vouchers_count: CUSTOMERS, join_once: false, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } } });
-    for (;;) {
-      const c = await ctx.models.Campaign.findById(campaign._id, { vouchers_generation_status: 1 }).lean();
-      if (c?.vouchers_generation_status !== 'IN_PROGRESS') break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    console.log(`generated codes    ${seconds(Date.now() - started)}`);
+    // Two pools: one for the distribution, one for the baseline run over the same customers.
+    const pool = async (name: string) => {
+      const created = await ctx.campaigns.create({ name: `${name}-${Date.now()}`, type: 'STATIC', vouchers_count: CUSTOMERS, join_once: false, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } } });
+      for (;;) {
+        const c = await ctx.models.Campaign.findById(created._id, { vouchers_generation_status: 1 }).lean();
+        if (c?.vouchers_generation_status !== 'IN_PROGRESS') return created;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    };
+    const campaign = await pool('bench-dist');
+    const baselineCampaign = await pool('bench-baseline');
+    console.log(`generated codes    ${seconds(Date.now() - started)} (2 × ${CUSTOMERS})`);
 
     const sampler = new RssSampler(children);
     global.gc?.();
     sampler.start();
+    const cpuBefore = { self: process.cpuUsage(), children: children.map((c) => cpuSecondsOf(c.pid)) };
     started = Date.now();
     const distribution = await ctx.distributions.create({
       name: 'bench',
@@ -107,6 +128,11 @@ async function main(): Promise<void> {
     }
     const total = Date.now() - started;
     sampler.stop();
+    const selfCpu = process.cpuUsage(cpuBefore.self);
+    const cpuSpent = [
+      { name: 'this process (API + worker)', seconds: (selfCpu.user + selfCpu.system) / 1e6 },
+      ...children.map((c, i) => ({ name: c.name, seconds: cpuSecondsOf(c.pid) - (cpuBefore.children[i] ?? 0) })),
+    ];
 
     const final = (await ctx.models.Distribution.findById(distribution._id).lean())!;
     const sent = await ctx.models.DistributionMessage.countDocuments({ distribution_id: distribution._id, status: 'sent' });
@@ -120,12 +146,22 @@ async function main(): Promise<void> {
     console.log(`throughput         ${(sent / (total / 1000)).toFixed(1)} messages/s, ${(published / (total / 1000)).toFixed(1)} codes published/s`);
     console.log(`peak RSS this process (API + worker) ${mb(sampler.peak)}; JS heap ${mb(sampler.peakHeap)}`);
     sampler.print();
+    for (const { name, seconds: cpu } of cpuSpent) console.log(`CPU while sending, ${name}: ${cpu.toFixed(1)} s (${((cpu * 1000) / Math.max(1, sent)).toFixed(1)} ms per message)`);
     let runs = 0;
     for await (const run of ctx.temporal.workflow.list({ query: `WorkflowId="${distributionWorkflowId(distribution._id)}"` })) {
       runs += 1;
       console.log(`workflow run ${run.runId.slice(0, 8)}  history ${run.historyLength} events, ${mb(run.historySize ?? 0)}`);
     }
     console.log(`workflow runs      ${runs}`);
+
+    // The same database work and webhook calls by a plain loop, without Temporal.
+    const customerIds = (await ctx.models.Customer.find({ segments: segmentId }, { _id: 1 }).lean()).map((c) => c._id);
+    const baseline = await runBaseline(ctx, { customerIds, campaignId: baselineCampaign._id, url: receiver.url });
+    const ours = sent / (total / 1000);
+    const theirs = baseline.sent / (baseline.ms / 1000);
+    console.log(`\n== baseline: the same work in a plain loop (32 in flight, no Temporal) ==`);
+    console.log(`baseline           ${baseline.sent} sent in ${seconds(baseline.ms)}: ${theirs.toFixed(1)} messages/s`);
+    console.log(`ratio              ${(ours / theirs).toFixed(2)} (distribution throughput / baseline throughput)`);
   } finally {
     for (const stop of stops) await stop().catch(() => undefined);
     fs.rmSync(workDir, { recursive: true, force: true });

@@ -22,7 +22,9 @@ export async function addVouchers(models: Models, campaign: CampaignDoc, count: 
   let fruitless = 0;
   while (inserted < count && fruitless < MAX_FRUITLESS_ROUNDS) {
     const now = new Date();
-    const docs = generateCodes(campaign.voucher.code_config, Math.min(BATCH, count - inserted)).map((code) => voucherFromTemplate(campaign, code, now));
+    const codes = generateCodes(campaign.voucher.code_config, Math.min(BATCH, count - inserted));
+    const first = await reserveSeqs(models, campaign._id, codes.length);
+    const docs = codes.map((code, i) => voucherFromTemplate(campaign, code, now, first === undefined ? undefined : first + i));
     const reported = await insertIgnoringDuplicates(models, docs);
     const previous = inserted;
     inserted = reported !== undefined ? inserted + reported : Math.max(inserted, (await poolSize()) - before);
@@ -39,12 +41,24 @@ export async function addVouchers(models: Models, campaign: CampaignDoc, count: 
   return inserted;
 }
 
-function voucherFromTemplate(campaign: CampaignDoc, code: string, now: Date): VoucherDoc {
+/**
+ * Reserves `count` consecutive `seq` numbers for new codes in one `$inc`, so concurrent
+ * generation (AUTO_UPDATE growth racing the initial fill) never reuses a number. A number
+ * whose code is dropped as a duplicate is a gap the claim cursor steps over.
+ * `undefined` once the campaign is gone.
+ */
+async function reserveSeqs(models: Models, campaignId: string, count: number): Promise<number | undefined> {
+  const updated = await models.Campaign.findOneAndUpdate({ _id: campaignId }, { $inc: { seq_reserved: count } }, { returnDocument: 'after', projection: { seq_reserved: 1 }, timestamps: false }).lean();
+  return updated?.seq_reserved === undefined ? undefined : updated.seq_reserved - count + 1;
+}
+
+function voucherFromTemplate(campaign: CampaignDoc, code: string, now: Date, seq: number | undefined): VoucherDoc {
   const { type, discount, gift, loyalty_card, redemption } = campaign.voucher as { type: string; discount?: Record<string, unknown>; gift?: Record<string, unknown>; loyalty_card?: Record<string, unknown>; redemption?: { quantity?: number | null } };
   return {
     _id: newId('v'),
     code,
     campaign_id: campaign._id,
+    ...(seq === undefined ? {} : { seq }),
     type,
     ...(discount ? { discount } : {}),
     ...(gift ? { gift: { ...gift, balance: gift.amount } } : {}),
@@ -73,20 +87,56 @@ async function insertIgnoringDuplicates(models: Models, docs: VoucherDoc[]): Pro
   }
 }
 
+/** Seq numbers in a row that may name no claimable code (disabled, or lost to a collision) before searching instead. */
+const MAX_SEQ_MISSES = 50;
+
 /**
  * Claims a free code of the campaign for a publication: one conditional update, atomic on
  * MongoDB, so concurrent publications never share a code. A retry of the same publication
- * finds the code it already claimed. `undefined` when the pool is empty.
+ * finds the code it already claimed; a publication created by this very call (`fresh`) cannot
+ * have one, which saves a search of the pool. `undefined` when the pool is empty.
+ *
+ * The hot path takes the campaign's next `seq` (a `$inc` on the campaign by `_id`) and claims
+ * that code by its unique `{campaign_id, seq}` key, so no claim searches the pool. Codes the
+ * cursor has passed but could not take (disabled, released back, or claimed by a search) are
+ * found by the search once the cursor reaches the end of the pool.
  */
-export async function claimVoucher(models: Models, campaign: CampaignDoc, publicationId: string, customerId: string): Promise<VoucherDoc | undefined> {
-  const mine = await models.Voucher.findOne({ publication_id: publicationId }).lean();
-  if (mine) return mine;
-  const claimed = await models.Voucher.findOneAndUpdate(
-    { campaign_id: campaign._id, holder_id: { $exists: false }, active: true },
-    { $set: { holder_id: customerId, publication_id: publicationId, published_at: new Date() } },
-    { returnDocument: 'after' },
+export async function claimVoucher(models: Models, campaign: CampaignDoc, publicationId: string, customerId: string, { fresh = false }: { fresh?: boolean } = {}): Promise<VoucherDoc | undefined> {
+  if (!fresh) {
+    const mine = await models.Voucher.findOne({ publication_id: publicationId }).lean();
+    if (mine) return mine;
+  }
+  const claim = { $set: { holder_id: customerId, publication_id: publicationId, published_at: new Date() } };
+  let limit = campaign.seq_reserved ?? 0;
+  let refreshed = false;
+  for (let misses = 0; misses < MAX_SEQ_MISSES; ) {
+    const seq = await nextClaimSeq(models, campaign._id, limit);
+    if (seq === undefined) {
+      // The pool may have grown since `campaign` was read: look once more before searching.
+      if (refreshed) break;
+      refreshed = true;
+      const fresher = await models.Campaign.findById(campaign._id, { seq_reserved: 1 }).lean();
+      if ((fresher?.seq_reserved ?? 0) <= limit) break;
+      limit = fresher?.seq_reserved ?? 0;
+      continue;
+    }
+    const claimed = await models.Voucher.findOneAndUpdate({ campaign_id: campaign._id, seq, holder_id: { $exists: false }, active: true }, claim, { returnDocument: 'after' }).lean();
+    if (claimed) return claimed;
+    misses += 1;
+  }
+  const searched = await models.Voucher.findOneAndUpdate({ campaign_id: campaign._id, holder_id: { $exists: false }, active: true }, claim, { returnDocument: 'after' }).lean();
+  return searched ?? undefined;
+}
+
+/** Advances the campaign's claim cursor by one while it is below `limit`; the seq taken, or `undefined` at the end. */
+async function nextClaimSeq(models: Models, campaignId: string, limit: number): Promise<number | undefined> {
+  if (limit <= 0) return undefined;
+  const updated = await models.Campaign.findOneAndUpdate(
+    { _id: campaignId, $or: [{ claim_seq: { $lt: limit } }, { claim_seq: { $exists: false } }] },
+    { $inc: { claim_seq: 1 } },
+    { returnDocument: 'after', projection: { claim_seq: 1 }, timestamps: false },
   ).lean();
-  return claimed ?? undefined;
+  return updated?.claim_seq;
 }
 
 /** Gives a code back to the pool: a publication that lost a race for its slot returns the code it claimed. */

@@ -101,7 +101,13 @@ export class CustomerService {
       // A deletion always goes through the relay, which removes the document once its events are out.
       if (deleting) fields.outbox_pending = true;
       const update: UpdateQuery<CustomerDoc> = withOutbox({ $set: fields, ...(unset.length ? { $unset: Object.fromEntries(unset.map((k) => [k, 1])) } : {}), $inc: { version: 1 } }, raised);
-      const { matchedCount } = await Customer.updateOne({ _id: id, version: current.version }, update);
+      const { matchedCount } = await Customer.updateOne({ _id: id, version: current.version }, update).catch((err: unknown) => {
+        // Only source_id is unique: the change gave this customer another customer's source_id.
+        if ((err as { code?: number }).code === DUPLICATE_KEY) {
+          throw AppError.conflict('duplicate_found', 'Duplicate customer', `source_id: another customer has source_id ${String(set.source_id)}`);
+        }
+        throw err;
+      });
       if (matchedCount === 1) {
         if (raised.length > 0 || deleting) this.onEvents(id);
         return next;

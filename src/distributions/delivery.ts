@@ -25,6 +25,11 @@ export interface DeliveryRun {
   customerIds: string[];
   /** The event that fired it (automatic): its voucher, order, … feed the message variables. */
   event?: DomainEvent & { _id: string };
+  /**
+   * Aborted when Temporal gave this attempt up (a late heartbeat) and may already run another:
+   * no further customer is started, so two attempts never send the same queued message at once.
+   */
+  signal?: AbortSignal;
 }
 
 export interface DeliveryOutcome {
@@ -107,7 +112,7 @@ export async function deliverToCustomers(ctx: AppContext, run: DeliveryRun): Pro
   let next = 0;
   let failed = false;
   const worker = async (): Promise<void> => {
-    while (next < customerIds.length && !tally.poolExhausted && !failed) {
+    while (next < customerIds.length && !tally.poolExhausted && !failed && !run.signal?.aborted) {
       const customerId = customerIds[next++]!;
       try {
         await deliverToCustomer(ctx, run, customerId, customers.get(customerId), known, accounts, tally);
@@ -121,6 +126,7 @@ export async function deliverToCustomers(ctx: AppContext, run: DeliveryRun): Pro
   const results = await Promise.allSettled(Array.from({ length: Math.min(PARALLEL_CUSTOMERS, customerIds.length) }, worker));
   const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (rejected) throw rejected.reason;
+  run.signal?.throwIfAborted();
   return tally.outcome();
 }
 

@@ -20,6 +20,12 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends ObjectSche
   response?: z.ZodType;
   /** Other documented answers, e.g. `{ 404: 'Unknown key' }`. */
   errors?: Record<number, string>;
+  /**
+   * Statuses the handler answers in another media type, e.g. `{ 200: 'text/html' }`: for the
+   * success status it is offered beside the JSON `response` (or alone without one); for an
+   * error status it replaces the JSON error body.
+   */
+  media?: Record<number, string>;
 }
 
 type Infer<S> = S extends z.ZodType ? z.infer<S> : undefined;
@@ -67,6 +73,11 @@ export class ApiRouter {
   }
 }
 
+/** A non-JSON body: text, or bytes for anything else (images). */
+function mediaSchema(type: string): { type: 'string'; format?: string } {
+  return type.startsWith('text/') ? { type: 'string' } : { type: 'string', format: 'binary' };
+}
+
 function toOpenApi(
   basePath: string,
   tag: string,
@@ -74,18 +85,27 @@ function toOpenApi(
   spec: RouteSpec<z.ZodType | undefined, ObjectSchema | undefined, ObjectSchema | undefined>,
   status: number,
 ): RouteConfig {
+  const media = spec.media ?? {};
+  const successMedia = media[status];
+  const successContent = {
+    ...(spec.response ? { 'application/json': { schema: spec.response } } : {}),
+    ...(successMedia ? { [successMedia]: { schema: mediaSchema(successMedia) } } : {}),
+  };
   const responses: Record<string, ResponseConfig> = {
     [status]: {
       description: status === 204 ? 'No content' : 'Success',
-      ...(spec.response ? { content: { 'application/json': { schema: spec.response } } } : {}),
+      ...(Object.keys(successContent).length > 0 ? { content: successContent } : {}),
     },
   };
   const errorSchemaRef = { $ref: '#/components/schemas/Error' };
   const errors: Record<number, string> = { ...spec.errors };
   if (spec.body || spec.query || spec.params) errors[400] ??= 'Invalid request';
+  // express.json refuses a body over the configured limit before validation runs.
+  if (spec.body) errors[413] ??= 'Request body larger than the limit';
   if (secured) errors[401] = 'Missing or invalid X-App-Id / X-App-Token';
   for (const [code, description] of Object.entries(errors)) {
-    responses[code] = { description, content: { 'application/json': { schema: errorSchemaRef } } };
+    const other = media[Number(code)];
+    responses[code] = { description, content: other ? { [other]: { schema: mediaSchema(other) } } : { 'application/json': { schema: errorSchemaRef } } };
   }
   return {
     method: spec.method,

@@ -24,6 +24,13 @@ const campaignSchema = new Schema(
     vouchers_generation_status: { type: String, enum: ['IN_PROGRESS', 'DONE', 'FAILED'], default: 'IN_PROGRESS' },
     /** Codes generated so far. */
     generated_count: { type: Number, default: 0 },
+    /**
+     * Highest voucher `seq` handed out to generation, and the claim cursor: publications take
+     * the next `seq` by `$inc` and claim that code by its unique key instead of searching the
+     * pool (see campaigns/code-pool.ts).
+     */
+    seq_reserved: { type: Number, default: 0 },
+    claim_seq: { type: Number, default: 0 },
   },
   { collection: 'campaigns', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
 );
@@ -43,6 +50,9 @@ export interface CampaignDoc {
   active: boolean;
   vouchers_generation_status: 'IN_PROGRESS' | 'DONE' | 'FAILED';
   generated_count: number;
+  /** Absent on campaigns made before sequence claims: they claim by search. */
+  seq_reserved?: number;
+  claim_seq?: number;
   created_at: Date;
   updated_at: Date;
 }

@@ -12,6 +12,8 @@ const voucherSchema = new Schema(
     /** The code itself; the unique index is what makes generation collision-safe. */
     code: { type: String, required: true, unique: true },
     campaign_id: { type: String, required: true },
+    /** Position in the campaign's pool, unique per campaign: the key a publication claims the code by. */
+    seq: Number,
     type: { type: String, required: true },
     discount: Schema.Types.Mixed,
     gift: Schema.Types.Mixed,
@@ -34,12 +36,15 @@ const voucherSchema = new Schema(
   { collection: 'vouchers', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
 );
 voucherSchema.index({ campaign_id: 1, holder_id: 1 });
+// An exact-key lookup on every MongoDB-compatible server, unlike a search for any free code.
+voucherSchema.index({ campaign_id: 1, seq: 1 }, { unique: true });
 voucherSchema.index({ publication_id: 1 });
 
 export interface VoucherDoc {
   _id: string;
   code: string;
   campaign_id: string;
+  seq?: number;
   type: string;
   discount?: Record<string, unknown>;
   gift?: Record<string, unknown>;

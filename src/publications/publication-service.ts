@@ -54,12 +54,13 @@ export class PublicationService {
     const key = campaign.join_once || input.join_once ? `join:${campaign._id}:${customer._id}` : input.source_id ? `source:${campaign._id}:${input.source_id}` : `once:${newId('pub')}`;
 
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const publication = await this.publicationFor(key, campaign, customer, input);
+      const { publication, created } = await this.publicationFor(key, campaign, customer, input);
       if (publication.voucher_id) {
         const voucher = await this.models.Voucher.findById(publication.voucher_id).lean();
         if (voucher) return { publication, voucher, customer, campaign };
       }
-      const voucher = await claimVoucher(this.models, campaign, publication._id, customer._id);
+      // Only a publication made by an earlier call can already hold a code (claimed before a crash).
+      const voucher = await claimVoucher(this.models, campaign, publication._id, customer._id, { fresh: created && attempt === 0 });
       if (!voucher) {
         if (campaign.type !== 'AUTO_UPDATE') {
           // Leave no empty publication behind: a retry after the pool is refilled must be able to succeed.
@@ -90,9 +91,9 @@ export class PublicationService {
     throw AppError.conflict('multiple_requests', 'Too many concurrent publications', 'Retry the request.');
   }
 
-  private async publicationFor(key: string, campaign: CampaignDoc, customer: CustomerDoc, input: PublishInput): Promise<PublicationDoc> {
+  private async publicationFor(key: string, campaign: CampaignDoc, customer: CustomerDoc, input: PublishInput): Promise<{ publication: PublicationDoc; created: boolean }> {
     const existing = await this.models.Publication.findOne({ key }).lean();
-    if (existing) return existing;
+    if (existing) return { publication: existing, created: false };
     const now = new Date();
     const doc: PublicationDoc = {
       _id: newId('pub'),
@@ -107,12 +108,12 @@ export class PublicationService {
     };
     try {
       await this.models.Publication.create(doc);
-      return doc;
+      return { publication: doc, created: true };
     } catch (err) {
       if ((err as { code?: number }).code !== 11000) throw err;
       const raced = await this.models.Publication.findOne({ key }).lean();
       if (!raced) throw err;
-      return raced;
+      return { publication: raced, created: false };
     }
   }
 

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ROOT_DIR } from '../config';
@@ -81,20 +82,45 @@ export function ensureFerretDb(toolsDir: string): string {
   return target;
 }
 
+/**
+ * The launcher's classes live in a folder named for a hash of its sources, so an edited
+ * launcher is compiled again on the next start while servers already running keep loading
+ * classes from the folder they started with (the JVM loads inner classes lazily).
+ */
+function launcherSources(source: string): { files: string[]; hash: string } {
+  const dir = path.join(source, 'src');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.java')).sort().map((f) => path.join(dir, f));
+  const hash = createHash('sha256');
+  for (const file of [path.join(source, 'pom.xml'), ...files]) hash.update(path.basename(file)).update(fs.readFileSync(file));
+  return { files, hash: hash.digest('hex').slice(0, 12) };
+}
+
 export function ensureMongoJavaServer(toolsDir: string): string {
   const paths = toolPaths(toolsDir).mongoJavaServer;
-  if (fs.existsSync(path.join(paths.classes, 'EmbeddedMongo.class'))) return paths.classpath;
-  const missing = ['java', 'javac', 'mvn'].filter((c) => !which(c));
+  const source = path.join(ROOT_DIR, 'tools-src', 'mongo-java-server');
+  const { files, hash } = launcherSources(source);
+  const classes = path.join(paths.dir, `classes-${hash}`);
+  const classpath = `${classes}:${path.join(paths.lib, '*')}`;
+  if (fs.existsSync(path.join(classes, 'EmbeddedMongo.class'))) return classpath;
+  const needsLib = !fs.existsSync(paths.lib);
+  const missing = ['java', 'javac', ...(needsLib ? ['mvn'] : [])].filter((c) => !which(c));
   if (missing.length > 0) {
     throw new MissingToolError(`mongo-java-server needs a JDK (java, javac) and Maven on PATH; missing: ${missing.join(', ')}.`);
   }
-  log('fetching mongo-java-server with Maven and compiling its launcher (first time only)');
-  const source = path.join(ROOT_DIR, 'tools-src', 'mongo-java-server');
-  installAtomically(paths.dir, (tmp) => {
-    run('mvn', ['-q', '-B', '-f', path.join(source, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${path.join(tmp, 'lib')}`]);
-    run('javac', ['-cp', path.join(tmp, 'lib', '*'), '-d', path.join(tmp, 'classes'), path.join(source, 'src', 'EmbeddedMongo.java')]);
-  });
-  return paths.classpath;
+  if (needsLib) {
+    log('fetching mongo-java-server with Maven (first time only)');
+    installAtomically(paths.lib, (tmp) => {
+      run('mvn', ['-q', '-B', '-f', path.join(source, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${tmp}`]);
+    });
+  }
+  log('compiling the mongo-java-server launcher');
+  try {
+    installAtomically(classes, (tmp) => run('javac', ['-cp', path.join(paths.lib, '*'), '-d', tmp, ...files]));
+  } catch (err) {
+    // Another process (a parallel test worker) finished the same build first: its rename won.
+    if (!fs.existsSync(path.join(classes, 'EmbeddedMongo.class'))) throw err;
+  }
+  return classpath;
 }
 
 /** Which embedded MongoDB-wire server to use when MONGO_URL is unset and no mongod is on PATH. */

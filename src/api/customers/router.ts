@@ -28,14 +28,14 @@ export function customersRouter(ctx: AppContext): ApiRouter {
   const { customers, models } = ctx;
   return new ApiRouter('/v1/customers', 'Customers')
     .route(
-      { method: 'post', path: '/', summary: 'Create a customer, or update the one with this id / source_id', body: customerInput, response: customerJson, errors: { 404: 'An id was given that does not exist' } },
+      { method: 'post', path: '/', summary: 'Create a customer, or update the one with this id / source_id', body: customerInput, response: customerJson, errors: { 404: 'An id was given that does not exist', 409: 'The source_id belongs to another customer' } },
       async ({ body }) => toCustomerJson(await customers.upsert(body)),
     )
     .route({ method: 'get', path: '/:id', summary: 'Get a customer by id or source_id', params: idParams, response: customerJson, errors: { 404: 'No such customer' } }, async ({ params }) =>
       toCustomerJson(await customers.get(params.id)),
     )
     .route(
-      { method: 'put', path: '/:id', summary: 'Update a customer (absent fields are kept; null clears; metadata merges by key)', params: idParams, body: customerInput, response: customerJson, errors: { 404: 'No such customer' } },
+      { method: 'put', path: '/:id', summary: 'Update a customer (absent fields are kept; null clears; metadata merges by key)', params: idParams, body: customerInput, response: customerJson, errors: { 404: 'No such customer', 409: 'The source_id belongs to another customer' } },
       async ({ params, body }) => toCustomerJson(await customers.update(params.id, body)),
     )
     .route({ method: 'delete', path: '/:id', summary: 'Delete a customer', params: idParams, status: 204, errors: { 404: 'No such customer' } }, async ({ params }) => {

@@ -13,6 +13,10 @@ const codeParams = z.strictObject({ code: z.string().min(1).max(200) });
 const sigQuery = z.object({ sig: z.string().max(100).optional() });
 const unsubscribeQuery = z.object({ c: z.string().max(200).optional(), ch: z.string().max(50).optional(), sig: z.string().max(100).optional() });
 
+// Unsubscribe answers a person in a browser, so its outcomes are pages, not JSON.
+const UNSUBSCRIBE_ERRORS = { 403: 'Missing or invalid signature', 404: 'The customer no longer exists' };
+const UNSUBSCRIBE_PAGES = { 200: 'text/html', 403: 'text/html', 404: 'text/html' };
+
 /** A signed image never changes: mail clients and proxies may keep it for a long time. */
 const IMAGE_CACHE = 'public, max-age=604800, immutable';
 
@@ -60,8 +64,8 @@ export function publicRouter(ctx: AppContext): ApiRouter {
   };
 
   return new ApiRouter('/public', 'Public links', false)
-    .route({ method: 'get', path: '/codes/:code/qr.png', summary: "A code's QR code (PNG); the link must carry its signature", params: codeParams, query: sigQuery, errors: { 403: 'Missing or invalid signature' } }, image(qrPng))
-    .route({ method: 'get', path: '/codes/:code/barcode.png', summary: "A code's Code 128 barcode (PNG); the link must carry its signature", params: codeParams, query: sigQuery, errors: { 403: 'Missing or invalid signature' } }, image(barcodePng))
-    .route({ method: 'get', path: '/unsubscribe', summary: 'Opt a customer out of a channel from a signed email link; answers an HTML page', query: unsubscribeQuery, errors: { 403: 'Missing or invalid signature' } }, unsubscribe)
-    .route({ method: 'post', path: '/unsubscribe', summary: "One-click unsubscribe (RFC 8058 List-Unsubscribe-Post) with the same signed link", query: unsubscribeQuery, errors: { 403: 'Missing or invalid signature' } }, unsubscribe);
+    .route({ method: 'get', path: '/codes/:code/qr.png', summary: "A code's QR code (PNG); the link must carry its signature", params: codeParams, query: sigQuery, errors: { 403: 'Missing or invalid signature' }, media: { 200: 'image/png' } }, image(qrPng))
+    .route({ method: 'get', path: '/codes/:code/barcode.png', summary: "A code's Code 128 barcode (PNG); the link must carry its signature", params: codeParams, query: sigQuery, errors: { 403: 'Missing or invalid signature' }, media: { 200: 'image/png' } }, image(barcodePng))
+    .route({ method: 'get', path: '/unsubscribe', summary: 'Opt a customer out of a channel from a signed email link; answers an HTML page', query: unsubscribeQuery, errors: UNSUBSCRIBE_ERRORS, media: UNSUBSCRIBE_PAGES }, unsubscribe)
+    .route({ method: 'post', path: '/unsubscribe', summary: "One-click unsubscribe (RFC 8058 List-Unsubscribe-Post) with the same signed link", query: unsubscribeQuery, errors: UNSUBSCRIBE_ERRORS, media: UNSUBSCRIBE_PAGES }, unsubscribe);
 }

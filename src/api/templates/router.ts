@@ -87,7 +87,7 @@ export function templatesRouter({ templates, models }: AppContext): ApiRouter {
       await templates.delete(params.id);
     })
     .route(
-      { method: 'get', path: '/:id/preview', summary: 'Preview a saved template for a customer; format=html answers the email body as a page', params: idParams, query: previewQuery, response: previewJson, errors: { 404: 'No such customer or template' } },
+      { method: 'get', path: '/:id/preview', summary: 'Preview a saved template for a customer; format=html answers the email body as a page', params: idParams, query: previewQuery, response: previewJson, errors: { 404: 'No such customer or template' }, media: { 200: 'text/html' } },
       async ({ params, query, res }) => {
         const r = await templates.preview({ template_id: params.id, customer_id: query.customer_id, ...(query.voucher_code ? { voucher_code: query.voucher_code } : {}) });
         if (query.format === 'html') {

@@ -49,11 +49,11 @@ export function validationRulesRouter({ validationRules }: AppContext): ApiRoute
       },
       async ({ params, query, body }) => toAssignmentJson(await validationRules.assign(params.id, body, query.force === 'true')),
     )
-    .route({ method: 'get', path: '/:id/assignments', summary: "List a rule's assignments", params: idParams }, async ({ params }) => {
+    .route({ method: 'get', path: '/:id/assignments', summary: "List a rule's assignments", params: idParams, errors: { 404: 'No such rule' } }, async ({ params }) => {
       const data = (await validationRules.listAssignments(params.id)).map(toAssignmentJson);
       return { object: 'list' as const, data_ref: 'data' as const, data, total: data.length };
     })
-    .route({ method: 'delete', path: '/:id/assignments/:assignmentId', summary: 'Remove an assignment', params: z.strictObject({ id: z.string().min(1), assignmentId: z.string().min(1) }), status: 204 }, async ({ params }) => {
+    .route({ method: 'delete', path: '/:id/assignments/:assignmentId', summary: 'Remove an assignment', params: z.strictObject({ id: z.string().min(1), assignmentId: z.string().min(1) }), status: 204, errors: { 404: 'No such rule or assignment' } }, async ({ params }) => {
       await validationRules.deleteAssignment(params.id, params.assignmentId);
     });
 }

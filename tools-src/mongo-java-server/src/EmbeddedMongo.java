@@ -1,8 +1,13 @@
 import de.bwaldvogel.mongo.MongoBackend;
+import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
+import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import de.bwaldvogel.mongo.bson.Document;
 import io.netty.channel.Channel;
 import java.util.List;
@@ -12,7 +17,7 @@ import java.util.Set;
  * Runs mongo-java-server on a host and port, persisted to an H2 MVStore file or in memory.
  * Usage: EmbeddedMongo <host> <port> <file.mv | :memory:>
  * The library ships no main that takes a port and a file, hence this class. See
- * docs/mongo-substitute.md for why this server and what the two adjustments below fix.
+ * docs/mongo-substitute.md for why this server and what the adjustments below fix.
  */
 public final class EmbeddedMongo {
   /** Commands after which the H2 store is committed, so an acknowledged write survives a killed process. */
@@ -24,7 +29,7 @@ public final class EmbeddedMongo {
       System.err.println("usage: EmbeddedMongo <host> <port> <file.mv|:memory:>");
       System.exit(2);
     }
-    MongoBackend backend = ":memory:".equals(args[2]) ? new MemoryBackend() : durableH2(args[2]);
+    MongoBackend backend = ":memory:".equals(args[2]) ? memory() : durableH2(args[2]);
     // 1.47.0 calls itself 5.0 but advertises wire version 8; the Node driver 7 under mongoose 9
     // refuses anything below 9. Advertise 5.0's real wire version, 13.
     backend.version(new MongoVersion() {
@@ -51,6 +56,31 @@ public final class EmbeddedMongo {
         Document result = super.handleCommand(channel, database, command, query);
         if (WRITES.contains(command.toLowerCase())) commit();
         return result;
+      }
+
+      @Override
+      protected MongoDatabase openOrCreateDatabase(String name) {
+        return new H2Database(name, getMvStore(), getCursorRegistry()) {
+          @Override
+          protected Index<Object> openOrCreateUniqueIndex(String collection, String index, List<IndexKey> keys, boolean sparse) {
+            return new SupersetUniqueIndex<>(super.openOrCreateUniqueIndex(collection, index, keys, sparse));
+          }
+        };
+      }
+    };
+  }
+
+  /** The in-memory backend with the same index selection as the H2 one (see SupersetUniqueIndex). */
+  private static MemoryBackend memory() {
+    return new MemoryBackend() {
+      @Override
+      public MemoryDatabase openOrCreateDatabase(String name) {
+        return new MemoryDatabase(name, getCursorRegistry()) {
+          @Override
+          protected Index<Integer> openOrCreateUniqueIndex(String collection, String index, List<IndexKey> keys, boolean sparse) {
+            return new SupersetUniqueIndex<>(super.openOrCreateUniqueIndex(collection, index, keys, sparse));
+          }
+        };
       }
     };
   }
