@@ -15,8 +15,6 @@ export function toolPaths(toolsDirInput: string) {
     mongoJavaServer: {
       dir: mjsDir,
       lib: path.join(mjsDir, 'lib'),
-      classes: path.join(mjsDir, 'classes'),
-      classpath: `${path.join(mjsDir, 'classes')}:${path.join(mjsDir, 'lib', '*')}`,
     },
   };
 }
