@@ -1,5 +1,6 @@
 import mongoose, { type Connection } from 'mongoose';
 import { registerModels, type Models } from '../models';
+import { backfillVoucherSeq } from './voucher-seq-backfill';
 
 /**
  * Opens a dedicated connection (not mongoose's global one) so tests can hold several
@@ -10,6 +11,14 @@ export async function connectDatabase(url: string, dbName: string): Promise<{ db
   const db = mongoose.createConnection(url, { dbName, autoIndex: false, autoCreate: false, serverSelectionTimeoutMS: 10_000 });
   await db.asPromise();
   const models = registerModels(db);
-  for (const model of Object.values(models)) await model.createIndexes();
+  try {
+    await models.Voucher.createIndexes();
+  } catch (err) {
+    // A database from before vouchers carried `seq` cannot build the {campaign_id, seq} index: number them, then build it.
+    if ((err as { code?: number }).code !== 11000) throw err;
+    await backfillVoucherSeq(models);
+    await models.Voucher.createIndexes();
+  }
+  for (const model of Object.values(models)) if (model !== models.Voucher) await model.createIndexes();
   return { db, models };
 }
