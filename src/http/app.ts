@@ -50,7 +50,8 @@ export function createApp(ctx: AppContext): Express {
   // Uploads stream into storage, so their router comes before express.json and authenticates its own routes.
   const customerImports = customerImportsRouter(ctx);
   app.use(customerImports.basePath, customerImports.router);
-  app.use(express.json({ limit: ctx.bodyLimit }));
+  // MongoDB cannot store a key with a NUL byte; refusing it while parsing keeps it a 400 on every route.
+  app.use(express.json({ limit: ctx.bodyLimit, reviver: refuseNulKeys }));
 
   const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), distributionsRouter(ctx), templatesRouter(ctx), publicRouter(ctx), channelsRouter(ctx)];
   const openApi = buildOpenApiDocument([...routers, customerImports], VERSION);
@@ -71,4 +72,9 @@ export function createApp(ctx: AppContext): Express {
   app.use(notFoundRoute);
   app.use(errorHandler(ctx.logger));
   return app;
+}
+
+function refuseNulKeys(key: string, value: unknown): unknown {
+  if (key.includes('\u0000')) throw new SyntaxError(`object key ${JSON.stringify(key)} contains a NUL character`);
+  return value;
 }

@@ -64,6 +64,15 @@ describe('HTTP API through the real Express app', () => {
       expect(await t.ctx.models.AppKey.countDocuments()).toBe(before);
     });
 
+    it('refuses a JSON key with a NUL character (the database cannot store it) with 400, writing nothing', async () => {
+      const before = await t.ctx.models.Customer.countDocuments();
+      const res = await request(app).post('/v1/customers').set(t.auth).set('Content-Type', 'application/json').send('{"source_id":"nul-key","metadata":{"a\\u0000b":1}}');
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({ code: 400, key: 'invalid_json' });
+      expect(res.body.details).toMatch(/NUL/);
+      expect(await t.ctx.models.Customer.countDocuments()).toBe(before);
+    });
+
     it('refuses unknown fields by name', async () => {
       const res = await request(app).post('/v1/app-keys').set(t.auth).send({ name: 'x', admin: true });
       expect(res.status).toBe(400);
