@@ -27,7 +27,7 @@ exec "${st[@]}" run "$base/openapi.json" \
   --max-examples "${FUZZ_MAX_EXAMPLES:-10}" \
   "${generation[@]}" \
   --no-shrink \
-  --workers 2 \
+  --workers 1 \
   --request-timeout 10 \
   --exclude-path /v1/customers/importCSV \
   --warnings off \
