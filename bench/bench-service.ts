@@ -10,6 +10,12 @@ import { createLogger } from '../src/logger';
 
 export const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
+/** The p-th percentile of ascending values (nearest rank); NaN when there are none. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
 /** A memory figure of a process from /proc (Linux), in bytes; 0 when it cannot be read. */
 function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   try {

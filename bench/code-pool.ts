@@ -29,7 +29,7 @@ import path from 'node:path';
 import { loadConfig } from '../src/config';
 import type { AppContext } from '../src/context';
 import { startWorker } from '../src/runtime';
-import { hwmOf, mb, RssSampler, startBenchService } from './bench-service';
+import { hwmOf, mb, percentile, RssSampler, startBenchService } from './bench-service';
 
 const CODES = Number(process.env.BENCH_CODES ?? 1_000_000);
 const PUB_CODES = Number(process.env.BENCH_PUB_CODES ?? 25_000);
@@ -42,11 +42,6 @@ const SKIP_GEN = process.env.BENCH_SKIP_GEN === '1';
 const SKIP_PUBS = process.env.BENCH_SKIP_PUBS === '1';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
 
 /** Polls a campaign until its generation ends (or the phase deadline passes); returns the last state. */
 async function waitForGeneration(ctx: AppContext, campaignId: string, deadline: number, progress = false) {

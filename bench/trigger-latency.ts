@@ -16,16 +16,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAppKey } from '../src/auth/app-keys';
 import { startApi, startWorker } from '../src/runtime';
-import { mb, RssSampler, startBenchService } from './bench-service';
+import { mb, percentile, RssSampler, startBenchService } from './bench-service';
 
 const { values } = parseArgs({ options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '60' } } });
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
-}
 
 /** Receives the webhook messages and notes when each order's message arrived. */
 async function startReceiver() {
