@@ -35,3 +35,11 @@ export async function sendInContentGroups(messages: OutgoingMessage[], max: numb
   }
   return results;
 }
+
+/** The sender every email provider account names: a `from` address and an optional display name. */
+export function senderProblems(settings: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (typeof settings.from !== 'string' || !EMAIL_ADDRESS.test(settings.from)) problems.push('from must be an email address');
+  if (settings.from_name !== undefined && typeof settings.from_name !== 'string') problems.push('from_name must be a string');
+  return problems;
+}

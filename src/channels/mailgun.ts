@@ -1,6 +1,5 @@
 import type { AccountSpec, Channel, ChannelAccount, OutgoingMessage, SendResult } from './channel';
 import {
-  EMAIL_ADDRESS,
   NO_ACCOUNT,
   basicAuth,
   baseUrl,
@@ -17,7 +16,7 @@ import {
 } from './http-provider';
 import { MAX_RETRY_AFTER_MS } from './retry-after';
 import { emailRecipient, noSettings } from './recipients';
-import { sendInContentGroups, sendToValidAddresses } from './email-groups';
+import { sendInContentGroups, sendToValidAddresses, senderProblems } from './email-groups';
 
 const PROVIDER = 'mailgun';
 const DEFAULT_BASE_URL = 'https://api.mailgun.net';
@@ -48,8 +47,7 @@ export class MailgunChannel implements Channel {
     validate: ({ credentials, settings }) => {
       const problems = [...credentialProblems(credentials, this.account.credentials), ...baseUrlProblems(settings)];
       if (typeof settings.domain !== 'string' || !DOMAIN.test(settings.domain)) problems.push('domain must be a sending domain, e.g. mg.example.com');
-      if (typeof settings.from !== 'string' || !EMAIL_ADDRESS.test(settings.from)) problems.push('from must be an email address');
-      if (settings.from_name !== undefined && typeof settings.from_name !== 'string') problems.push('from_name must be a string');
+      problems.push(...senderProblems(settings));
       return problems;
     },
   };

@@ -1,6 +1,5 @@
 import type { AccountSpec, Channel, ChannelAccount, OutgoingMessage, SendResult } from './channel';
 import {
-  EMAIL_ADDRESS,
   NO_ACCOUNT,
   baseUrl,
   baseUrlProblems,
@@ -16,6 +15,7 @@ import {
   type ProviderAnswer,
 } from './http-provider';
 import { emailRecipient, noSettings } from './recipients';
+import { senderProblems } from './email-groups';
 
 const PROVIDER = 'mandrill';
 /** `/api/1.0` is what Mandrill's examples and clients use; its OpenAPI file names `/api/1.4`. */
@@ -55,8 +55,7 @@ export class MandrillChannel implements Channel {
     credentials: ['api_key'],
     validate: ({ credentials, settings }) => {
       const problems = [...credentialProblems(credentials, this.account.credentials), ...baseUrlProblems(settings)];
-      if (typeof settings.from !== 'string' || !EMAIL_ADDRESS.test(settings.from)) problems.push('from must be an email address');
-      if (settings.from_name !== undefined && typeof settings.from_name !== 'string') problems.push('from_name must be a string');
+      problems.push(...senderProblems(settings));
       if (settings.subaccount !== undefined && typeof settings.subaccount !== 'string') problems.push('subaccount must be a string');
       return problems;
     },

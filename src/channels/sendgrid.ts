@@ -15,7 +15,7 @@ import {
   type ProviderAnswer,
 } from './http-provider';
 import { emailRecipient, noSettings } from './recipients';
-import { sendInContentGroups, sendToValidAddresses } from './email-groups';
+import { sendInContentGroups, sendToValidAddresses, senderProblems } from './email-groups';
 
 const PROVIDER = 'sendgrid';
 const DEFAULT_BASE_URL = 'https://api.sendgrid.com';
@@ -41,8 +41,7 @@ export class SendGridChannel implements Channel {
     credentials: ['api_key'],
     validate: ({ credentials, settings }) => {
       const problems = [...credentialProblems(credentials, this.account.credentials), ...baseUrlProblems(settings)];
-      if (typeof settings.from !== 'string' || !EMAIL_ADDRESS.test(settings.from)) problems.push('from must be an email address');
-      if (settings.from_name !== undefined && typeof settings.from_name !== 'string') problems.push('from_name must be a string');
+      problems.push(...senderProblems(settings));
       if (settings.reply_to !== undefined && (typeof settings.reply_to !== 'string' || !EMAIL_ADDRESS.test(settings.reply_to))) problems.push('reply_to must be an email address');
       return problems;
     },
