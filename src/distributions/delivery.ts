@@ -10,6 +10,7 @@ import { renderMessage } from '../templates/render';
 import { messageVariables, type VoucherLike } from '../templates/message-variables';
 import type { ChannelAccount, SendResult } from '../channels/channel';
 import { scrubSecrets } from '../channels/secrets';
+import { promotionTierForMessage } from '../promotions/tier-variables';
 import { decideChannel, type ChannelDecision } from './consent-check';
 
 /**
@@ -62,6 +63,12 @@ interface Pending {
 type AccountOrWhyNot = ChannelAccount | { unusable: 'channel_account_missing' | 'channel_credentials_undecryptable' };
 type Accounts = Map<number, AccountOrWhyNot>;
 
+/** What a run loads once for all its customers. */
+interface Shared {
+  accounts: Accounts;
+  promotionTier?: Record<string, unknown>;
+}
+
 /** Once per run, so a batch decrypts each account once, not per message. */
 async function loadAccounts(ctx: AppContext, distribution: DistributionDoc): Promise<Accounts> {
   const needing = distribution.channels.flatMap((c, index) => (ctx.channels.get(c.type)?.account ? [{ c, index }] : []));
@@ -108,6 +115,8 @@ export async function deliverToCustomers(ctx: AppContext, run: DeliveryRun): Pro
   const ids = customerIds.flatMap((c) => distribution.channels.map((_, i) => messageId(distribution._id, run.run, c, i)));
   const known = new Map((await ctx.models.DistributionMessage.find({ _id: { $in: ids } }, { status: 1 }).lean()).map((m) => [m._id, m.status]));
   const accounts = await loadAccounts(ctx, distribution);
+  const promotionTier = distribution.purpose.type === 'promotion' ? await promotionTierForMessage(ctx, distribution.purpose.promotion_tier_id) : undefined;
+  const shared: Shared = { accounts, ...(promotionTier ? { promotionTier } : {}) };
 
   let next = 0;
   let failed = false;
@@ -115,7 +124,7 @@ export async function deliverToCustomers(ctx: AppContext, run: DeliveryRun): Pro
     while (next < customerIds.length && !tally.poolExhausted && !failed && !run.signal?.aborted) {
       const customerId = customerIds[next++]!;
       try {
-        await deliverToCustomer(ctx, run, customerId, customers.get(customerId), known, accounts, tally);
+        await deliverToCustomer(ctx, run, customerId, customers.get(customerId), known, shared, tally);
       } catch (err) {
         failed = true;
         throw err;
@@ -130,8 +139,9 @@ export async function deliverToCustomers(ctx: AppContext, run: DeliveryRun): Pro
   return tally.outcome();
 }
 
-async function deliverToCustomer(ctx: AppContext, run: DeliveryRun, customerId: string, customer: CustomerDoc | undefined, known: Map<string, MessageStatus>, accounts: Accounts, tally: Tally): Promise<void> {
+async function deliverToCustomer(ctx: AppContext, run: DeliveryRun, customerId: string, customer: CustomerDoc | undefined, known: Map<string, MessageStatus>, shared: Shared, tally: Tally): Promise<void> {
   const { distribution } = run;
+  const { accounts } = shared;
   const pending: Pending[] = [];
   distribution.channels.forEach((channel, index) => {
     const id = messageId(distribution._id, run.run, customerId, index);
@@ -146,6 +156,7 @@ async function deliverToCustomer(ctx: AppContext, run: DeliveryRun, customerId: 
     // Its account was deleted or cannot be decrypted: no code is published for a message that cannot go.
     const account = accounts.get(index);
     if (decision.send && account && 'unusable' in account) decision = { send: false, status: 'failed', reason: account.unusable };
+    if (decision.send && distribution.purpose.type === 'promotion' && !shared.promotionTier) decision = { send: false, status: 'failed', reason: 'promotion_tier_not_found' };
     pending.push({ index, id, decision });
   });
   if (pending.length === 0) return;
@@ -170,7 +181,7 @@ async function deliverToCustomer(ctx: AppContext, run: DeliveryRun, customerId: 
   }
 
   for (const p of pending) {
-    if (p.decision.send) await send(ctx, run, customer!, p, p.decision.to, code, usable(accounts.get(p.index)), tally);
+    if (p.decision.send) await send(ctx, run, customer!, p, p.decision.to, code, usable(accounts.get(p.index)), shared.promotionTier, tally);
     else await recordFinal(ctx, run, customerId, p, tally);
   }
 }
@@ -214,7 +225,7 @@ async function recordFinal(ctx: AppContext, run: DeliveryRun, customerId: string
   }
 }
 
-async function send(ctx: AppContext, run: DeliveryRun, customer: CustomerDoc, p: Pending, to: string, code: Code | undefined, account: ChannelAccount | undefined, tally: Tally): Promise<void> {
+async function send(ctx: AppContext, run: DeliveryRun, customer: CustomerDoc, p: Pending, to: string, code: Code | undefined, account: ChannelAccount | undefined, promotionTier: Record<string, unknown> | undefined, tally: Tally): Promise<void> {
   const { distribution } = run;
   const channelDef = distribution.channels[p.index]!;
   const channel = ctx.channels.get(channelDef.type)!;
@@ -224,6 +235,7 @@ async function send(ctx: AppContext, run: DeliveryRun, customer: CustomerDoc, p:
     ...(code ? { voucher: code.voucher } : {}),
     ...(code?.campaign ? { campaign: code.campaign } : {}),
     ...(run.event ? { event: run.event } : {}),
+    ...(promotionTier ? { promotionTier } : {}),
     links: { publicUrl: ctx.settings.publicUrl, signingKey: ctx.settings.linkSigningKey },
     unsubscribeChannel: channel.unsubscribeKey,
   });

@@ -25,6 +25,8 @@ export interface MessageVariablesInput {
   event?: { _id: string; type: string; data?: unknown };
   /** Where public links point and their signing key: without it `voucher.qr_url`, `voucher.barcode_url` and `unsubscribe_url` are absent. */
   links?: PublicLinks;
+  /** The tier a "notify about a promotion" distribution names (`promotionTierForMessage`). */
+  promotionTier?: Record<string, unknown>;
   /** The opt-out `unsubscribe_url` records (the channel's `unsubscribeKey`: `email`, `sms`, …); `all` when not given. */
   unsubscribeChannel?: string;
 }
@@ -85,7 +87,7 @@ export function messageVariables(input: MessageVariablesInput): Record<string, u
     const inPoints = event?.type.includes('loyalty_card') ?? false;
     vars.balance = { amount: b.amount ?? null, points: b.points ?? (inPoints ? (b.amount ?? null) : null) };
   }
-  const promotion = isRecord(data.promotion_tier) ? data.promotion_tier : isRecord(data.promotion) ? data.promotion : undefined;
+  const promotion = input.promotionTier ?? (isRecord(data.promotion_tier) ? data.promotion_tier : isRecord(data.promotion) ? data.promotion : undefined);
   if (promotion) {
     vars.promotion = {
       ...pick(promotion, ['id', 'name', 'banner']),
