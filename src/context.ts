@@ -16,6 +16,7 @@ import type { Logger } from './logger';
 import type { Models } from './models';
 import { OrderService } from './orders/order-service';
 import { OrderSummaries } from './orders/order-summary';
+import { PromotionService } from './promotions/promotion-service';
 import { PublicationService } from './publications/publication-service';
 import { RedemptionService } from './redemptions/redemption-service';
 import { SegmentService } from './segments/segment-service';
@@ -51,12 +52,14 @@ export interface AppContext {
   publications: PublicationService;
   validationRules: ValidationRuleService;
   redemptions: RedemptionService;
+  /** PROMOTION campaigns' tiers and the legacy promotions validation. */
+  promotions: PromotionService;
   distributions: DistributionService;
   /** Saved message templates and previews. */
   templates: TemplateService;
 }
 
-export type ContextBase = Omit<AppContext, 'settings' | 'channels' | 'channelAccounts' | 'events' | 'customers' | 'segments' | 'orders' | 'consents' | 'customerConsents' | 'campaigns' | 'publications' | 'validationRules' | 'redemptions' | 'distributions' | 'templates'> & {
+export type ContextBase = Omit<AppContext, 'settings' | 'channels' | 'channelAccounts' | 'events' | 'customers' | 'segments' | 'orders' | 'consents' | 'customerConsents' | 'campaigns' | 'publications' | 'validationRules' | 'redemptions' | 'promotions' | 'distributions' | 'templates'> & {
   settings?: DistributionSettings;
   /** The channels offered; the deployment's registry when not given (tests add fake providers). */
   channels?: ChannelRegistry;
@@ -78,7 +81,8 @@ export function createContext(base: ContextBase): AppContext {
   const publications = new PublicationService(base.models, customers, campaigns, (id) => events.raised('publications', id));
   const validationRules = new ValidationRuleService(base.models);
   const redemptions = new RedemptionService(base.models, customers, validationRules, (id) => events.raised('redemptions', id));
+  const promotions = new PromotionService(base.models, validationRules, redemptions);
   const distributions = new DistributionService(base.models, base.temporal, base.taskQueue, settings, channels, consents);
   const templates = new TemplateService(base.models, customers, channels, settings);
-  return { ...base, settings, channels, channelAccounts, events, customers, segments, orders, consents, customerConsents, campaigns, publications, validationRules, redemptions, distributions, templates };
+  return { ...base, settings, channels, channelAccounts, events, customers, segments, orders, consents, customerConsents, campaigns, publications, validationRules, redemptions, promotions, distributions, templates };
 }

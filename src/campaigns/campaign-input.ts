@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { metadataInput } from '../customers/customer-input';
 import { codeConfigInput } from './code-config';
 
-const discount = z.strictObject({
+/** A voucher's or promotion tier's discount, Voucherify's shape (amounts in cents). */
+export const discountInput = z.strictObject({
   type: z.enum(['AMOUNT', 'PERCENT', 'UNIT', 'FIXED']),
   amount_off: z.number().int().min(0).optional().describe('cents'),
   percent_off: z.number().min(0).max(100).optional(),
@@ -15,7 +16,7 @@ const discount = z.strictObject({
 
 export const voucherTemplateInput = z.strictObject({
   type: z.enum(['DISCOUNT_VOUCHER', 'GIFT_VOUCHER', 'LOYALTY_CARD']),
-  discount: discount.optional(),
+  discount: discountInput.optional(),
   gift: z.strictObject({ amount: z.number().int().min(0), effect: z.string().optional() }).optional(),
   loyalty_card: z.strictObject({ points: z.number().int().min(0) }).optional(),
   redemption: z.strictObject({ quantity: z.number().int().min(1).nullable() }).optional(),

@@ -81,6 +81,11 @@ export class CampaignService {
   /** PUT /campaigns/:id: changes what an update may change; new dates also reach the codes not yet published. */
   async update(idOrName: string, input: CampaignUpdateInput): Promise<CampaignDoc> {
     const campaign = await this.get(idOrName);
+    if (campaign.campaign_type === 'PROMOTION') {
+      // A promotion has no code pool: AUTO_UPDATE would ask the pool to grow from a template it lacks.
+      const refused = (['type', 'join_once'] as const).filter((key) => input[key] !== undefined);
+      if (refused.length > 0) throw AppError.badRequest('invalid_campaign_params', 'Invalid campaign', refused.map((key) => `${key}: a PROMOTION campaign has no codes`).join('; '), { errors: refused.map((key) => ({ field: key, reason: 'a PROMOTION campaign has no codes' })) });
+    }
     const set: Record<string, unknown> = {};
     const unset: Record<string, 1> = {};
     for (const key of ['description', 'type', 'join_once', 'metadata'] as const) if (input[key] !== undefined) (input[key] === null ? (unset[key] = 1) : (set[key] = input[key]));
@@ -112,7 +117,8 @@ export class CampaignService {
    * Deletes a campaign at once (no bin) with its unpublished codes. Published codes stay
    * with their holders: the customer already received them, so they remain readable via
    * `GET /v1/vouchers/{code}` (with `campaign: null`). A generation still running is
-   * terminated first so it does not refill the pool of a deleted campaign.
+   * terminated first so it does not refill the pool of a deleted campaign. A promotion's
+   * tiers and their rule assignments go with it; their redemptions stay.
    */
   async delete(idOrName: string): Promise<void> {
     const campaign = await this.get(idOrName);
@@ -125,5 +131,10 @@ export class CampaignService {
     }
     await this.models.Campaign.deleteOne({ _id: campaign._id });
     await this.models.Voucher.deleteMany({ campaign_id: campaign._id, holder_id: { $exists: false } });
+    if (campaign.campaign_type === 'PROMOTION') {
+      const tiers = await this.models.PromotionTier.find({ campaign_id: campaign._id }, { _id: 1 }).lean();
+      await this.models.ValidationRuleAssignment.deleteMany({ related_object_id: { $in: tiers.map((t) => t._id) } });
+      await this.models.PromotionTier.deleteMany({ campaign_id: campaign._id });
+    }
   }
 }

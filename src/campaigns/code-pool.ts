@@ -2,6 +2,8 @@ import { newId } from '../ids';
 import type { Models } from '../models';
 import type { CampaignDoc } from '../models/campaign';
 import type { VoucherDoc } from '../models/voucher';
+import { inParallel } from '../concurrency';
+import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { generateCodes } from './code-config';
 
 const BATCH = 1_000;
@@ -80,9 +82,7 @@ async function insertIgnoringDuplicates(models: Models, docs: VoucherDoc[]): Pro
     const result = await models.Voucher.collection.insertMany(docs as unknown as Parameters<typeof models.Voucher.collection.insertMany>[0], { ordered: false });
     return result.insertedCount;
   } catch (err) {
-    const bulk = err as { code?: number; writeErrors?: Array<{ code?: number }> | { code?: number }; result?: { insertedCount?: number } };
-    const writeErrors = Array.isArray(bulk.writeErrors) ? bulk.writeErrors : bulk.writeErrors ? [bulk.writeErrors] : [];
-    if (bulk.code !== 11000 && (writeErrors.length === 0 || writeErrors.some((e) => e.code !== 11000))) throw err;
+    if (!onlyDuplicateKeys(err)) throw err;
     return undefined;
   }
 }
@@ -142,4 +142,71 @@ async function nextClaimSeq(models: Models, campaignId: string, limit: number): 
 /** Gives a code back to the pool: a publication that lost a race for its slot returns the code it claimed. */
 export async function releaseVoucher(models: Models, voucherId: string, publicationId: string): Promise<void> {
   await models.Voucher.updateOne({ _id: voucherId, publication_id: publicationId }, { $unset: { holder_id: 1, publication_id: 1, published_at: 1 } });
+}
+
+/** A publication waiting for a code, and whom it is for. */
+export interface ClaimRequest {
+  publicationId: string;
+  customerId: string;
+}
+
+/** Claims in flight at once: each is one keyed update, cheap on the server, costly only in round trips. */
+const PARALLEL_CLAIMS = 32;
+
+/**
+ * `claimVoucher` for many publications of one campaign at once (a distribution batch): takes a
+ * run of `seq` numbers with ONE compare-and-set on the campaign's cursor, then claims each of
+ * those codes by its unique key. Every claim is still the conditional update that makes a code
+ * go to one publication only; what the run saves is a cursor `$inc` per code. Publications the
+ * run could not serve (gaps, disabled codes, the cursor at the end) go the single path, which
+ * searches. Returns the codes claimed, by publication id; a publication missing from it found
+ * the pool empty.
+ */
+export async function claimVouchers(models: Models, campaign: CampaignDoc, requests: ClaimRequest[]): Promise<Map<string, VoucherDoc>> {
+  const claimed = new Map<string, VoucherDoc>();
+  const seqs = await takeClaimSeqs(models, campaign._id, requests.length);
+  const now = new Date();
+  const leftover: ClaimRequest[] = [];
+  await inParallel(requests, PARALLEL_CLAIMS, async (request, i) => {
+    const seq = seqs[i];
+    const voucher =
+      seq === undefined
+        ? undefined
+        : await models.Voucher.findOneAndUpdate(
+            { campaign_id: campaign._id, seq, holder_id: { $exists: false }, active: true },
+            { $set: { holder_id: request.customerId, publication_id: request.publicationId, published_at: now } },
+            { returnDocument: 'after' },
+          ).lean();
+    if (voucher) claimed.set(request.publicationId, voucher);
+    else leftover.push(request);
+  });
+  for (const request of leftover) {
+    const voucher = await claimVoucher(models, campaign, request.publicationId, request.customerId, { fresh: true });
+    if (!voucher) break;
+    claimed.set(request.publicationId, voucher);
+  }
+  return claimed;
+}
+
+/**
+ * Moves the campaign's claim cursor forward by up to `count` in one compare-and-set and
+ * returns the numbers passed over; fewer (or none) near the end of the pool. The cursor never
+ * passes `seq_reserved`, so codes added later are still reached by it.
+ */
+async function takeClaimSeqs(models: Models, campaignId: string, count: number): Promise<number[]> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const cursor = await models.Campaign.findById(campaignId, { claim_seq: 1, seq_reserved: 1 }).lean();
+    if (!cursor) return [];
+    const from = cursor.claim_seq ?? 0;
+    const take = Math.min(count, (cursor.seq_reserved ?? 0) - from);
+    if (take <= 0) return [];
+    const { modifiedCount } = await models.Campaign.updateOne(
+      { _id: campaignId, claim_seq: cursor.claim_seq === undefined ? { $exists: false } : from },
+      { $inc: { claim_seq: take } },
+      { timestamps: false },
+    );
+    if (modifiedCount === 1) return Array.from({ length: take }, (_, i) => from + 1 + i);
+  }
+  // Lost the race ten times in a row: let the single path serve these one by one.
+  return [];
 }

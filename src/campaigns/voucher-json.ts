@@ -25,7 +25,8 @@ export function toVoucherJson(v: VoucherDoc, campaign: Pick<CampaignDoc, 'name'>
   };
 }
 
-export function toCampaignJson(c: CampaignDoc) {
+/** A campaign in Voucherify's shape; a PROMOTION campaign's tiers come as `promotion` (the caller loads them). */
+export function toCampaignJson(c: CampaignDoc, promotion?: Record<string, unknown>) {
   return {
     id: c._id,
     name: c.name,
@@ -33,7 +34,8 @@ export function toCampaignJson(c: CampaignDoc) {
     campaign_type: c.campaign_type,
     type: c.type,
     vouchers_count: c.vouchers_count,
-    voucher: c.voucher,
+    ...(c.voucher ? { voucher: c.voucher } : {}),
+    ...(promotion ? { promotion } : {}),
     start_date: c.start_date?.toISOString() ?? null,
     expiration_date: c.expiration_date?.toISOString() ?? null,
     join_once: c.join_once,

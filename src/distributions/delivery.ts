@@ -4,20 +4,21 @@ import type { CustomerDoc } from '../models/customer';
 import type { DistributionDoc } from '../models/distribution';
 import { messageId, type DistributionMessageDoc, type MessageStatus } from '../models/distribution-message';
 import type { DomainEvent } from '../models/domain-event';
-import { NoVoucherSuitableError } from '../publications/publication-service';
 import { AppError } from '../http/errors';
 import { renderMessage } from '../templates/render';
 import { messageVariables, type VoucherLike } from '../templates/message-variables';
-import type { ChannelAccount, SendResult } from '../channels/channel';
+import type { ChannelAccount, OutgoingMessage, SendResult } from '../channels/channel';
 import { scrubSecrets } from '../channels/secrets';
+import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { promotionTierForMessage } from '../promotions/tier-variables';
 import { decideChannel, type ChannelDecision } from './consent-check';
 
 /**
- * CONTRACT (implemented this session): the per-customer pipeline both manual batches and
- * event deliveries run — consent check → code publication (when the purpose needs one) →
- * render → send on each channel → message record. Idempotent: a message already `sent`,
- * `skipped` or `failed` is left alone, publications are keyed so a retry gets the same code.
+ * The per-customer pipeline both manual batches and event deliveries run — consent check →
+ * code publication (when the purpose needs one) → render → send on each channel → message
+ * record — done a whole batch at a time, so each step costs a few bulk round trips rather
+ * than a few per customer. Idempotent: a message already `sent`, `skipped` or `failed` is
+ * left alone, publications are keyed so a retry gets the same code.
  */
 export interface DeliveryRun {
   distribution: DistributionDoc;
@@ -28,21 +29,24 @@ export interface DeliveryRun {
   event?: DomainEvent & { _id: string };
   /**
    * Aborted when Temporal gave this attempt up (a late heartbeat) and may already run another:
-   * no further customer is started, so two attempts never send the same queued message at once.
+   * no further message is started, so two attempts never send the same queued message at once.
    */
   signal?: AbortSignal;
 }
 
 export interface DeliveryOutcome {
   counts: Record<MessageStatus, number>;
-  /** A STATIC campaign's pool ran out: the distribution must stop; later customers were not processed. */
+  /** A STATIC campaign's pool ran out: the distribution must stop; customers left without a code have no records. */
   poolExhausted?: { campaignId: string };
   /** Messages left `queued` after a transient error: retry the run, not before `afterMs` when given. */
   retry?: { count: number; afterMs?: number; lastError: string };
 }
 
-/** Customers handled at once: enough to hide provider latency, few enough to spare the pool's claims. */
-const PARALLEL_CUSTOMERS = 8;
+/**
+ * Provider calls in flight per batch for channels without a batch API: enough to hide their
+ * latency, few enough that a crash leaves few messages sent but unrecorded.
+ */
+const PARALLEL_SENDS = 8;
 
 const FINAL: ReadonlySet<MessageStatus> = new Set(['sent', 'skipped', 'failed']);
 
@@ -52,11 +56,20 @@ interface Code {
   publicationId?: string;
 }
 
-/** A pending channel of one customer: its index, where it goes and how it is sent. */
+/** A message of this run not final yet: whose, on which channel, where it goes (or why not). */
 interface Pending {
-  index: number;
   id: string;
+  customerId: string;
+  index: number;
   decision: ChannelDecision;
+  /** Why the step that failed it failed, for the record (e.g. the campaign's refusal). */
+  error?: string;
+}
+
+/** A message about to go: queued, rendered, waiting for the provider's answer. */
+interface Outgoing {
+  pending: Pending;
+  message: OutgoingMessage;
 }
 
 /** Each account-taking channel's decrypted account, by channel index, or why it has none. */
@@ -111,121 +124,168 @@ export async function deliverToCustomers(ctx: AppContext, run: DeliveryRun): Pro
   const tally = new Tally();
   if (customerIds.length === 0 || distribution.channels.length === 0) return tally.outcome();
 
-  const customers = new Map((await ctx.models.Customer.find({ _id: { $in: customerIds } }).lean()).map((c) => [c._id, c as CustomerDoc]));
   const ids = customerIds.flatMap((c) => distribution.channels.map((_, i) => messageId(distribution._id, run.run, c, i)));
-  const known = new Map((await ctx.models.DistributionMessage.find({ _id: { $in: ids } }, { status: 1 }).lean()).map((m) => [m._id, m.status]));
-  const accounts = await loadAccounts(ctx, distribution);
-  const promotionTier = distribution.purpose.type === 'promotion' ? await promotionTierForMessage(ctx, distribution.purpose.promotion_tier_id) : undefined;
+  const [customerDocs, knownDocs, accounts, promotionTier] = await Promise.all([
+    ctx.models.Customer.find({ _id: { $in: customerIds } }).lean(),
+    ctx.models.DistributionMessage.find({ _id: { $in: ids } }, { status: 1 }).lean(),
+    loadAccounts(ctx, distribution),
+    distribution.purpose.type === 'promotion' ? promotionTierForMessage(ctx, distribution.purpose.promotion_tier_id) : undefined,
+  ]);
+  const customers = new Map(customerDocs.map((c) => [c._id, c as CustomerDoc]));
+  const known = new Map(knownDocs.map((m) => [m._id, m.status]));
   const shared: Shared = { accounts, ...(promotionTier ? { promotionTier } : {}) };
 
-  let next = 0;
-  let failed = false;
-  const worker = async (): Promise<void> => {
-    while (next < customerIds.length && !tally.poolExhausted && !failed && !run.signal?.aborted) {
-      const customerId = customerIds[next++]!;
-      try {
-        await deliverToCustomer(ctx, run, customerId, customers.get(customerId), known, shared, tally);
-      } catch (err) {
-        failed = true;
-        throw err;
-      }
-    }
-  };
-  // Settled, not raced: a retry must not start while this attempt still sends.
-  const results = await Promise.allSettled(Array.from({ length: Math.min(PARALLEL_CUSTOMERS, customerIds.length) }, worker));
-  const rejected = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (rejected) throw rejected.reason;
+  let pending = customerIds.flatMap((customerId) => decide(ctx, run, customerId, customers.get(customerId), known, shared, tally));
+  const codes = await codesFor(ctx, run, pending, customers, tally);
+  // A customer the pool ran out for keeps no record: the distribution stops, and a refilled pool serves them later.
+  if (tally.poolExhausted) pending = pending.filter((p) => !p.decision.send || codes.has(p.customerId));
+
+  await recordFinal(ctx, run, pending.filter((p) => !p.decision.send), tally);
+  for (const group of sendGroups(ctx, run, pending.filter((p) => p.decision.send))) {
+    run.signal?.throwIfAborted();
+    const queued = await queue(ctx, run, group, codes, tally);
+    const outgoing = await Promise.all(queued.map((p) => compose(ctx, run, customers.get(p.customerId)!, p, codes.get(p.customerId), shared)));
+    await recordResults(ctx, outgoing, await sendGroup(ctx, run, outgoing), tally);
+  }
   run.signal?.throwIfAborted();
   return tally.outcome();
 }
 
-async function deliverToCustomer(ctx: AppContext, run: DeliveryRun, customerId: string, customer: CustomerDoc | undefined, known: Map<string, MessageStatus>, shared: Shared, tally: Tally): Promise<void> {
+/** A customer's messages not final yet, with what to do on each channel; final ones are counted. */
+function decide(ctx: AppContext, run: DeliveryRun, customerId: string, customer: CustomerDoc | undefined, known: Map<string, MessageStatus>, shared: Shared, tally: Tally): Pending[] {
   const { distribution } = run;
-  const { accounts } = shared;
-  const pending: Pending[] = [];
-  distribution.channels.forEach((channel, index) => {
+  return distribution.channels.flatMap((channel, index): Pending[] => {
     const id = messageId(distribution._id, run.run, customerId, index);
     const status = known.get(id);
     if (status && FINAL.has(status)) {
       tally.counts[status] += 1;
-      return;
+      return [];
     }
     let decision: ChannelDecision = !customer || customer.deleted_at
       ? { send: false, status: 'skipped', reason: 'customer_not_found' }
       : decideChannel(customer, distribution.consents, ctx.channels.get(channel.type), channel.settings ?? {});
     // Its account was deleted or cannot be decrypted: no code is published for a message that cannot go.
-    const account = accounts.get(index);
+    const account = shared.accounts.get(index);
     if (decision.send && account && 'unusable' in account) decision = { send: false, status: 'failed', reason: account.unusable };
     if (decision.send && distribution.purpose.type === 'promotion' && !shared.promotionTier) decision = { send: false, status: 'failed', reason: 'promotion_tier_not_found' };
-    pending.push({ index, id, decision });
+    return [{ id, customerId, index, decision }];
   });
-  if (pending.length === 0) return;
-
-  const sending = pending.filter((p) => p.decision.send);
-  let code: Code | undefined;
-  if (sending.length > 0 && customer && distribution.purpose.type === 'unique_code') {
-    try {
-      code = await codeFor(ctx, run, customer, distribution.purpose.campaign_id);
-    } catch (err) {
-      if (err instanceof NoVoucherSuitableError) {
-        // Leave this customer without records: the distribution stops and reports it.
-        tally.poolExhausted = { campaignId: distribution.purpose.campaign_id };
-        return;
-      }
-      // A campaign that refuses for good (disabled, deleted) fails the messages; anything else is retried.
-      if (!(err instanceof AppError) || err.status >= 500 || err.status === 409) throw err;
-      for (const p of sending) p.decision = { send: false, status: 'failed', reason: 'publication_failed' };
-      await Promise.all(sending.map((p) => recordFinal(ctx, run, customerId, p, tally, err.message)));
-      return;
-    }
-  }
-
-  for (const p of pending) {
-    if (p.decision.send) await send(ctx, run, customer!, p, p.decision.to, code, usable(accounts.get(p.index)), shared.promotionTier, tally);
-    else await recordFinal(ctx, run, customerId, p, tally);
-  }
 }
 
-/** The customer's code for this run: one publication per (distribution, run, customer), so a retry gets the same one. */
-async function codeFor(ctx: AppContext, run: DeliveryRun, customer: CustomerDoc, campaignId: string): Promise<Code> {
-  const { distribution, event } = run;
-  const data = (event?.data ?? {}) as { voucher?: { id?: string; code?: string }; campaign?: { id?: string }; publication?: { id?: string } };
-  // A distribution fired by a publication of its own campaign sends that code: publishing
-  // another one would raise another voucher.published and fire it again, forever.
-  if (distribution.trigger.type === 'voucher_published' && data.campaign?.id === campaignId && data.voucher?.code) {
-    const [doc, campaign] = await Promise.all([
-      data.voucher.id ? ctx.models.Voucher.findById(data.voucher.id).lean() : null,
-      ctx.models.Campaign.findById(campaignId).lean(),
-    ]);
-    const voucher: VoucherLike = doc ?? { ...(data.voucher.id ? { id: data.voucher.id } : {}), code: data.voucher.code };
-    return { voucher, ...(campaign ? { campaign } : {}), ...(data.publication?.id ? { publicationId: data.publication.id } : {}) };
-  }
-  const published = await ctx.publications.publish({
-    campaign: campaignId,
-    customer: customer._id,
-    source_id: `distribution:${distribution._id}:${run.run}:${customer._id}`,
-    channel: 'distribution',
-  });
-  return { voucher: published.voucher, campaign: published.campaign, publicationId: published.publication._id };
-}
+/**
+ * The code of every customer with a message to send, when the purpose needs one: one
+ * publication per (distribution, run, customer), so a retry gets the same code. A campaign
+ * that refuses for good (disabled, deleted) fails those messages; anything else is retried.
+ */
+async function codesFor(ctx: AppContext, run: DeliveryRun, pending: Pending[], customers: Map<string, CustomerDoc>, tally: Tally): Promise<Map<string, Code>> {
+  const { distribution } = run;
+  const codes = new Map<string, Code>();
+  if (distribution.purpose.type !== 'unique_code') return codes;
+  const campaignId = distribution.purpose.campaign_id;
+  const needing = [...new Set(pending.filter((p) => p.decision.send).map((p) => p.customerId))];
+  if (needing.length === 0) return codes;
 
-/** Records a message that will not be sent; a record already final (a concurrent attempt) wins. */
-async function recordFinal(ctx: AppContext, run: DeliveryRun, customerId: string, p: Pending, tally: Tally, error?: string): Promise<void> {
-  if (p.decision.send) return;
-  const { status, reason } = p.decision;
+  const fromEvent = await codeFromEvent(ctx, run, campaignId);
+  if (fromEvent) {
+    for (const customerId of needing) codes.set(customerId, fromEvent);
+    return codes;
+  }
   try {
-    await ctx.models.DistributionMessage.updateOne(
-      { _id: p.id, status: 'queued' },
-      { $setOnInsert: base(run, customerId, p.index), $set: { status, reason, ...(error ? { error } : {}) } },
-      { upsert: true },
+    const { campaign, published, exhausted } = await ctx.publications.publishBatch(
+      campaignId,
+      needing.map((customerId) => ({ customer: customers.get(customerId)!, source_id: `distribution:${distribution._id}:${run.run}:${customerId}` })),
+      'distribution',
     );
-    tally.counts[status] += 1;
+    for (const [customerId, { voucher, publication }] of published) codes.set(customerId, { voucher, campaign, publicationId: publication._id });
+    if (exhausted) tally.poolExhausted = { campaignId };
+    else failSending(pending, (p) => !codes.has(p.customerId), 'publication_failed');
   } catch (err) {
-    await countExisting(ctx, p.id, err, tally);
+    if (!(err instanceof AppError) || err.status >= 500 || err.status === 409) throw err;
+    failSending(pending, () => true, 'publication_failed', err.message);
+  }
+  return codes;
+}
+
+/**
+ * A distribution fired by a publication of its own campaign sends that code: publishing
+ * another one would raise another voucher.published and fire it again, forever.
+ */
+async function codeFromEvent(ctx: AppContext, run: DeliveryRun, campaignId: string): Promise<Code | undefined> {
+  const data = (run.event?.data ?? {}) as { voucher?: { id?: string; code?: string }; campaign?: { id?: string }; publication?: { id?: string } };
+  if (run.distribution.trigger.type !== 'voucher_published' || data.campaign?.id !== campaignId || !data.voucher?.code) return undefined;
+  const [doc, campaign] = await Promise.all([data.voucher.id ? ctx.models.Voucher.findById(data.voucher.id).lean() : null, ctx.models.Campaign.findById(campaignId).lean()]);
+  const voucher: VoucherLike = doc ?? { ...(data.voucher.id ? { id: data.voucher.id } : {}), code: data.voucher.code };
+  return { voucher, ...(campaign ? { campaign } : {}), ...(data.publication?.id ? { publicationId: data.publication.id } : {}) };
+}
+
+function failSending(pending: Pending[], which: (p: Pending) => boolean, reason: string, error?: string): void {
+  for (const p of pending) {
+    if (!p.decision.send || !which(p)) continue;
+    p.decision = { send: false, status: 'failed', reason };
+    if (error) p.error = error;
   }
 }
 
-async function send(ctx: AppContext, run: DeliveryRun, customer: CustomerDoc, p: Pending, to: string, code: Code | undefined, account: ChannelAccount | undefined, promotionTier: Record<string, unknown> | undefined, tally: Tally): Promise<void> {
+/** Records messages that will not be sent; a record a concurrent attempt already made final wins. */
+async function recordFinal(ctx: AppContext, run: DeliveryRun, pending: Pending[], tally: Tally): Promise<void> {
+  const ops = pending.flatMap((p) => {
+    if (p.decision.send) return [];
+    const { status, reason } = p.decision;
+    return [{ _id: p.id, update: { $setOnInsert: base(run, p), $set: { status, reason, ...(p.error ? { error: p.error } : {}) } } }];
+  });
+  const collided = await upsertQueued(ctx, ops);
+  await countCollided(ctx, collided, tally);
+  pending.forEach((p) => {
+    if (!p.decision.send && !collided.includes(p.id)) tally.counts[p.decision.status] += 1;
+  });
+}
+
+/**
+ * Writes every message `queued` before its provider is called: a crash from then on resends
+ * with the same id (the provider's idempotency key) instead of forgetting that a send may
+ * have happened. Returns the messages still to send — not those a concurrent attempt finished.
+ */
+async function queue(ctx: AppContext, run: DeliveryRun, sending: Pending[], codes: Map<string, Code>, tally: Tally): Promise<Pending[]> {
+  const collided = await upsertQueued(
+    ctx,
+    sending.map((p) => {
+      const code = codes.get(p.customerId);
+      return {
+        _id: p.id,
+        update: {
+          $setOnInsert: base(run, p),
+          $set: code ? { voucher_code: code.voucher.code, ...(code.publicationId ? { publication_id: code.publicationId } : {}) } : {},
+          $inc: { attempts: 1 },
+        },
+      };
+    }),
+  );
+  await countCollided(ctx, collided, tally);
+  return sending.filter((p) => !collided.includes(p.id));
+}
+
+/** Upserts records still `queued` (or new); the ids whose record was already final (the upsert hit its key). */
+async function upsertQueued(ctx: AppContext, ops: Array<{ _id: string; update: Record<string, unknown> }>): Promise<string[]> {
+  if (ops.length === 0) return [];
+  try {
+    await ctx.models.DistributionMessage.bulkWrite(
+      ops.map(({ _id, update }) => ({ updateOne: { filter: { _id, status: 'queued' }, update, upsert: true } })),
+      { ordered: false },
+    );
+    return [];
+  } catch (err) {
+    if (!onlyDuplicateKeys(err)) throw err;
+    const writeErrors = (err as { writeErrors?: Array<{ index: number }> | { index: number } }).writeErrors;
+    return (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []).map((e) => ops[e.index]!._id);
+  }
+}
+
+async function countCollided(ctx: AppContext, ids: string[], tally: Tally): Promise<void> {
+  if (ids.length === 0) return;
+  for (const m of await ctx.models.DistributionMessage.find({ _id: { $in: ids } }, { status: 1 }).lean()) tally.counts[m.status] += 1;
+}
+
+async function compose(ctx: AppContext, run: DeliveryRun, customer: CustomerDoc, p: Pending, code: Code | undefined, shared: Shared): Promise<Outgoing> {
   const { distribution } = run;
   const channelDef = distribution.channels[p.index]!;
   const channel = ctx.channels.get(channelDef.type)!;
@@ -235,78 +295,92 @@ async function send(ctx: AppContext, run: DeliveryRun, customer: CustomerDoc, p:
     ...(code ? { voucher: code.voucher } : {}),
     ...(code?.campaign ? { campaign: code.campaign } : {}),
     ...(run.event ? { event: run.event } : {}),
-    ...(promotionTier ? { promotionTier } : {}),
+    ...(shared.promotionTier ? { promotionTier: shared.promotionTier } : {}),
     links: { publicUrl: ctx.settings.publicUrl, signingKey: ctx.settings.linkSigningKey },
     unsubscribeChannel: channel.unsubscribeKey,
   });
   const rendered = await renderMessage(channelDef.template, variables);
-
-  // Queued before the provider is called: a crash from here on resends with the same id
-  // (the provider's idempotency key) instead of forgetting that a send may have happened.
-  try {
-    await ctx.models.DistributionMessage.updateOne(
-      { _id: p.id, status: 'queued' },
-      {
-        $setOnInsert: base(run, customer._id, p.index),
-        $set: { ...(code ? { voucher_code: code.voucher.code, ...(code.publicationId ? { publication_id: code.publicationId } : {}) } : {}) },
-        $inc: { attempts: 1 },
-      },
-      { upsert: true },
-    );
-  } catch (err) {
-    await countExisting(ctx, p.id, err, tally);
-    return;
-  }
-
-  let result: SendResult;
-  try {
-    result = await channel.send({
+  const account = usable(shared.accounts.get(p.index));
+  return {
+    pending: p,
+    message: {
       id: p.id,
       customer,
-      to,
+      to: p.decision.send ? p.decision.to : '',
       ...(rendered.subject !== undefined ? { subject: rendered.subject } : {}),
       ...(rendered.html !== undefined ? { html: rendered.html } : {}),
       ...(rendered.text !== undefined ? { text: rendered.text } : {}),
       variables,
       settings: channelDef.settings ?? {},
       ...(account ? { account } : {}),
-    });
-  } catch (err) {
-    // Adapters map providers' answers; a throw is a bug or the network, worth a retry.
-    result = { status: 'transient', error: err instanceof Error ? err.message : String(err) };
-  }
+    },
+  };
+}
+
+/**
+ * The messages to send, in the groups they are queued, sent and recorded in. A channel with a
+ * batch API gets all its messages in one group (the adapter splits them by the provider's
+ * limits); others go `PARALLEL_SENDS` at a time, so a worker that dies leaves at most that
+ * many per batch sent but not recorded — the ones a retry sends again.
+ */
+function sendGroups(ctx: AppContext, run: DeliveryRun, sending: Pending[]): Pending[][] {
+  const groups: Pending[][] = [];
+  run.distribution.channels.forEach((c, index) => {
+    const mine = sending.filter((p) => p.index === index);
+    const size = ctx.channels.get(c.type)?.sendBatch ? mine.length : PARALLEL_SENDS;
+    for (let start = 0; start < mine.length; start += size) groups.push(mine.slice(start, start + size));
+  });
+  return groups;
+}
+
+/** One group (all on one channel) to its provider; one result per message, in order. */
+async function sendGroup(ctx: AppContext, run: DeliveryRun, outgoing: Outgoing[]): Promise<SendResult[]> {
+  if (outgoing.length === 0) return [];
+  const channel = ctx.channels.get(run.distribution.channels[outgoing[0]!.pending.index]!.type)!;
+  const messages = outgoing.map((o) => o.message);
+  const results =
+    channel.sendBatch && messages.length > 1
+      ? await guarded(() => channel.sendBatch!(messages), messages.length)
+      : await Promise.all(messages.map(async (m) => (await guarded(async () => [await channel.send(m)], 1))[0]!));
   // Error texts are stored and logged: a second guard against an adapter quoting a credential.
-  if (account && result.status !== 'sent') result = { ...result, error: scrubSecrets(result.error, account.credentials) };
+  return messages.map((m, i) => {
+    const r = results[i] ?? { status: 'transient', error: 'the channel gave no result for this message' };
+    return m.account && r.status !== 'sent' ? { ...r, error: scrubSecrets(r.error, m.account.credentials) } : r;
+  });
+}
 
-  const Message = ctx.models.DistributionMessage;
-  switch (result.status) {
-    case 'sent':
-      await Message.updateOne(
-        { _id: p.id, status: 'queued' },
-        { $set: { status: 'sent', sent_at: new Date(), ...(result.providerMessageId ? { provider_message_id: result.providerMessageId } : {}) }, $unset: { error: 1 } },
-      );
-      tally.counts.sent += 1;
-      return;
-    case 'permanent':
-      await Message.updateOne({ _id: p.id, status: 'queued' }, { $set: { status: 'failed', reason: 'permanent_error', error: result.error } });
-      tally.counts.failed += 1;
-      return;
-    case 'transient':
-      await Message.updateOne({ _id: p.id, status: 'queued' }, { $set: { error: result.error } });
-      tally.counts.queued += 1;
-      tally.transient(result.error, result.retryAfterMs);
-      return;
+/** Adapters map providers' answers; a throw is a bug or the network, worth a retry. */
+async function guarded(call: () => Promise<SendResult[]>, count: number): Promise<SendResult[]> {
+  try {
+    return await call();
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    return Array.from({ length: count }, () => ({ status: 'transient', error }));
   }
 }
 
-function base(run: DeliveryRun, customerId: string, index: number): Partial<DistributionMessageDoc> {
-  return { distribution_id: run.distribution._id, run: run.run, customer_id: customerId, channel_index: index, channel_type: run.distribution.channels[index]!.type };
+/** `sent` only after the provider accepted; a transient failure stays `queued` for the retry. */
+async function recordResults(ctx: AppContext, outgoing: Outgoing[], results: SendResult[], tally: Tally): Promise<void> {
+  const now = new Date();
+  const ops = outgoing.map(({ pending: p }, i) => {
+    const result = results[i]!;
+    const filter = { _id: p.id, status: 'queued' as const };
+    switch (result.status) {
+      case 'sent':
+        tally.counts.sent += 1;
+        return { updateOne: { filter, update: { $set: { status: 'sent' as const, sent_at: now, ...(result.providerMessageId ? { provider_message_id: result.providerMessageId } : {}) }, $unset: { error: 1 } } } };
+      case 'permanent':
+        tally.counts.failed += 1;
+        return { updateOne: { filter, update: { $set: { status: 'failed' as const, reason: 'permanent_error', error: result.error } } } };
+      case 'transient':
+        tally.counts.queued += 1;
+        tally.transient(result.error, result.retryAfterMs);
+        return { updateOne: { filter, update: { $set: { error: result.error } } } };
+    }
+  });
+  if (ops.length > 0) await ctx.models.DistributionMessage.bulkWrite(ops, { ordered: false });
 }
 
-/** The upsert collided with a record a concurrent attempt made final: count that one. */
-async function countExisting(ctx: AppContext, id: string, err: unknown, tally: Tally): Promise<void> {
-  if ((err as { code?: number }).code !== 11000) throw err;
-  const existing = await ctx.models.DistributionMessage.findById(id, { status: 1 }).lean();
-  if (!existing) throw err;
-  tally.counts[existing.status] += 1;
+function base(run: DeliveryRun, p: Pending): Partial<DistributionMessageDoc> {
+  return { distribution_id: run.distribution._id, run: run.run, customer_id: p.customerId, channel_index: p.index, channel_type: run.distribution.channels[p.index]!.type };
 }

@@ -322,12 +322,13 @@ export class DistributionService {
 
   private async checkPurpose(purpose: DistributionPurpose, problems: Problem[]): Promise<DistributionPurpose> {
     if (purpose.type === 'unique_code') {
-      const campaignId = await this.campaignId(purpose.campaign_id);
-      if (!campaignId) problems.push({ field: 'purpose.campaign_id', reason: `campaign ${purpose.campaign_id} not found` });
-      return { type: 'unique_code', campaign_id: campaignId ?? purpose.campaign_id };
+      const campaign = await this.campaign(purpose.campaign_id);
+      if (!campaign) problems.push({ field: 'purpose.campaign_id', reason: `campaign ${purpose.campaign_id} not found` });
+      // A promotion has tiers, not codes: notifying about one is the `promotion` purpose.
+      else if (campaign.campaign_type === 'PROMOTION') problems.push({ field: 'purpose.campaign_id', reason: `campaign ${purpose.campaign_id} is a promotion and has no codes; use the promotion purpose with one of its tiers` });
+      return { type: 'unique_code', campaign_id: campaign?._id ?? purpose.campaign_id };
     }
-    if (purpose.type === 'promotion') {
-      // Promotion tiers are not modelled yet: no id can name one.
+    if (purpose.type === 'promotion' && !(await this.models.PromotionTier.exists({ _id: purpose.promotion_tier_id }))) {
       problems.push({ field: 'purpose.promotion_tier_id', reason: `promotion tier ${purpose.promotion_tier_id} not found` });
     }
     return purpose;
@@ -432,10 +433,14 @@ export class DistributionService {
   }
 
   /** A campaign by id (or by its unique name, as elsewhere in the API); undefined when there is none. */
-  private async campaignId(idOrName: string): Promise<string | undefined> {
+  private async campaign(idOrName: string): Promise<{ _id: string; campaign_type: string } | undefined> {
     const { Campaign } = this.models;
-    const c = (await Campaign.findById(idOrName, { _id: 1 }).lean()) ?? (await Campaign.findOne({ name: idOrName }, { _id: 1 }).lean());
-    return c?._id;
+    const c = (await Campaign.findById(idOrName, { _id: 1, campaign_type: 1 }).lean()) ?? (await Campaign.findOne({ name: idOrName }, { _id: 1, campaign_type: 1 }).lean());
+    return c ?? undefined;
+  }
+
+  private async campaignId(idOrName: string): Promise<string | undefined> {
+    return (await this.campaign(idOrName))?._id;
   }
 
   private async segmentExists(id: string): Promise<boolean> {

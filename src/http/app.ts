@@ -18,6 +18,7 @@ import { validationRulesRouter } from '../api/validation-rules/router';
 import { validationsRouter } from '../api/validations/router';
 import { metadataSchemasRouter } from '../api/metadata-schemas/router';
 import { ordersRouter } from '../api/orders/router';
+import { promotionsRouter } from '../api/promotions/router';
 import { segmentsRouter } from '../api/segments/router';
 import { templatesRouter } from '../api/templates/router';
 import { publicRouter } from '../api/public/router';
@@ -53,7 +54,7 @@ export function createApp(ctx: AppContext): Express {
   // MongoDB cannot store a key with a NUL byte; refusing it while parsing keeps it a 400 on every route.
   app.use(express.json({ limit: ctx.bodyLimit, reviver: refuseNulKeys }));
 
-  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), distributionsRouter(ctx), templatesRouter(ctx), publicRouter(ctx), channelsRouter(ctx)];
+  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), promotionsRouter(ctx), distributionsRouter(ctx), templatesRouter(ctx), publicRouter(ctx), channelsRouter(ctx)];
   const openApi = buildOpenApiDocument([...routers, customerImports], VERSION);
 
   app.get('/metrics', async (_req, res) => {

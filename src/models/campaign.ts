@@ -1,19 +1,23 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
-/** A unique-code campaign: the template its vouchers are made from and how the pool behaves when it runs out. */
+/**
+ * A unique-code campaign: the template its vouchers are made from and how the pool behaves
+ * when it runs out. A PROMOTION campaign has no codes: its tiers (promotion-tier.ts) are what
+ * customers get, so it is STATIC, has no `voucher` and its generation is DONE from the start.
+ */
 const campaignSchema = new Schema(
   {
     _id: { type: String, required: true },
     /** Unique; usable wherever the id is. */
     name: { type: String, required: true, unique: true },
     description: String,
-    campaign_type: { type: String, required: true, enum: ['DISCOUNT_COUPONS', 'GIFT_VOUCHERS', 'LOYALTY_PROGRAM'] },
+    campaign_type: { type: String, required: true, enum: ['DISCOUNT_COUPONS', 'GIFT_VOUCHERS', 'LOYALTY_PROGRAM', 'PROMOTION'] },
     /** AUTO_UPDATE: publishing from an empty pool generates more codes; STATIC: it fails. */
     type: { type: String, required: true, enum: ['AUTO_UPDATE', 'STATIC'] },
     /** Codes generated at creation (the pool may grow past it when AUTO_UPDATE). */
     vouchers_count: { type: Number, required: true },
     /** The voucher template: type, discount / gift / loyalty_card, redemption, code_config (normalised). */
-    voucher: { type: Schema.Types.Mixed, required: true },
+    voucher: { type: Schema.Types.Mixed, required: requiresVoucher },
     start_date: Date,
     expiration_date: Date,
     /** A customer gets at most one code from this campaign; publishing again returns it. */
@@ -39,9 +43,13 @@ export interface CampaignDoc {
   _id: string;
   name: string;
   description?: string;
-  campaign_type: 'DISCOUNT_COUPONS' | 'GIFT_VOUCHERS' | 'LOYALTY_PROGRAM';
+  campaign_type: 'DISCOUNT_COUPONS' | 'GIFT_VOUCHERS' | 'LOYALTY_PROGRAM' | 'PROMOTION';
   type: 'AUTO_UPDATE' | 'STATIC';
   vouchers_count: number;
+  /**
+   * Absent on PROMOTION campaigns. They never reach the code pool's generation (STATIC, no codes,
+   * generation DONE: publishing finds no code), which is why the pool's code reads it unchecked.
+   */
   voucher: Record<string, unknown> & { type: string; code_config: import('../campaigns/code-config').CodeConfig };
   start_date?: Date;
   expiration_date?: Date;
@@ -55,6 +63,10 @@ export interface CampaignDoc {
   claim_seq?: number;
   created_at: Date;
   updated_at: Date;
+}
+
+function requiresVoucher(this: { campaign_type?: string }): boolean {
+  return this.campaign_type !== 'PROMOTION';
 }
 
 export type CampaignModel = Model<CampaignDoc>;

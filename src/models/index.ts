@@ -12,6 +12,7 @@ import { distributionMessageModel } from './distribution-message';
 import { domainEventModel } from './domain-event';
 import { metadataSchemaModel } from './metadata-schema';
 import { orderModel } from './order';
+import { promotionTierModel } from './promotion-tier';
 import { publicationModel } from './publication';
 import { redemptionModel } from './redemption';
 import { redemptionTallyModel } from './redemption-tally';
@@ -38,6 +39,7 @@ export function registerModels(db: Connection) {
     DomainEvent: domainEventModel(db),
     MetadataSchema: metadataSchemaModel(db),
     Order: orderModel(db),
+    PromotionTier: promotionTierModel(db),
     Publication: publicationModel(db),
     Redemption: redemptionModel(db),
     RedemptionTally: redemptionTallyModel(db),

@@ -2,7 +2,8 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { outboxFields, type PendingEvent } from '../events/outbox';
 
 /**
- * One successful use of a voucher. Its `customer.redemption.succeeded` event is in its
+ * One successful use of a voucher or a promotion tier (exactly one of `voucher_id` and
+ * `promotion_tier_id` is set). Its `customer.redemption.succeeded` event is in its
  * outbox from the insert on; a rollback flips `status` SUCCEEDED -> ROLLED_BACK with one
  * conditional update that also appends `customer.redemption.rollback.succeeded`.
  */
@@ -20,8 +21,10 @@ const redemptionSchema = new Schema(
     order: Schema.Types.Mixed,
     result: { type: String, enum: ['SUCCESS', 'FAILURE'], required: true },
     status: { type: String, enum: ['SUCCEEDED', 'FAILED', 'ROLLED_BACK'], required: true },
-    voucher_id: { type: String, required: true, index: true },
-    voucher_code: { type: String, required: true },
+    voucher_id: { type: String, index: true },
+    voucher_code: String,
+    /** Set instead of the voucher fields when a promotion tier was redeemed. */
+    promotion_tier_id: String,
     campaign_id: { type: String, index: true },
     rollback: Schema.Types.Mixed,
     ...outboxFields,
@@ -52,8 +55,9 @@ export interface RedemptionDoc {
   order?: RedemptionOrder;
   result: 'SUCCESS' | 'FAILURE';
   status: 'SUCCEEDED' | 'FAILED' | 'ROLLED_BACK';
-  voucher_id: string;
-  voucher_code: string;
+  voucher_id?: string;
+  voucher_code?: string;
+  promotion_tier_id?: string;
   campaign_id?: string;
   rollback?: { id: string; date: Date; reason?: string; tracking_id?: string };
   _outbox?: PendingEvent[];

@@ -35,22 +35,24 @@ export interface ValidationRuleDoc {
   updated_at: Date;
 }
 
-/** Ties a rule to a campaign or a voucher. The unique object id makes it one rule per object. */
+/** Ties a rule to a campaign, a voucher or a promotion tier. The unique object id makes it one rule per object. */
 const assignmentSchema = new Schema(
   {
     _id: { type: String, required: true },
     rule_id: { type: String, required: true, index: true },
-    related_object_type: { type: String, required: true, enum: ['campaign', 'voucher'] },
-    /** Campaign id (`camp_…`) or voucher id (`v_…`); unique: one rule per object. */
+    related_object_type: { type: String, required: true, enum: ['campaign', 'voucher', 'promotion_tier'] },
+    /** Campaign id (`camp_…`), voucher id (`v_…`) or tier id (`promo_…`); unique: one rule per object. */
     related_object_id: { type: String, required: true, unique: true },
   },
   { collection: 'validation_rule_assignments', versionKey: false, timestamps: { createdAt: 'created_at', updatedAt: false } },
 );
 
+export type AssignableObject = 'campaign' | 'voucher' | 'promotion_tier';
+
 export interface ValidationRuleAssignmentDoc {
   _id: string;
   rule_id: string;
-  related_object_type: 'campaign' | 'voucher';
+  related_object_type: AssignableObject;
   related_object_id: string;
   created_at: Date;
 }

@@ -1,11 +1,16 @@
 import type { AppContext } from '../context';
+import { tierRefJson } from './tier-json';
 
 /**
- * CONTRACT (filled in by the promotions work, issue 8): the promotion tier a "notify about a
- * promotion" distribution names, in the shape `messageVariables` reads as `promotionTier`
- * (id, name, banner, discount_description or action.discount, start_date, expiration_date).
- * `undefined` when the tier does not exist (the distribution's messages then fail).
+ * The promotion tier a "notify about a promotion" distribution names, in the shape
+ * `messageVariables` reads as `promotionTier` (id, name, banner, discount_description,
+ * action.discount, start_date, expiration_date: the tier's window inside its campaign's).
+ * `undefined` when the tier or its campaign does not exist (the distribution's messages then fail).
+ * A disabled or expired tier is still described: the operator chose to announce it.
  */
-export async function promotionTierForMessage(_ctx: AppContext, _tierId: string): Promise<Record<string, unknown> | undefined> {
-  return undefined;
+export async function promotionTierForMessage(ctx: AppContext, tierId: string): Promise<Record<string, unknown> | undefined> {
+  const tier = await ctx.models.PromotionTier.findById(tierId).lean();
+  const campaign = tier ? await ctx.models.Campaign.findById(tier.campaign_id).lean() : null;
+  if (!tier || !campaign) return undefined;
+  return tierRefJson(tier, campaign);
 }

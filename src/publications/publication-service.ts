@@ -1,9 +1,8 @@
 import { addVouchers, claimVoucher, releaseVoucher } from '../campaigns/code-pool';
 import type { CampaignService } from '../campaigns/campaign-service';
-import { customerRef } from '../customers/customer-json';
 import type { CustomerInput } from '../customers/customer-input';
 import type { CustomerService } from '../customers/customer-service';
-import { raiseEvent, withOutbox } from '../events/outbox';
+import { withOutbox } from '../events/outbox';
 import { AppError } from '../http/errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
@@ -11,6 +10,8 @@ import type { CampaignDoc } from '../models/campaign';
 import type { CustomerDoc } from '../models/customer';
 import type { PublicationDoc } from '../models/publication';
 import type { VoucherDoc } from '../models/voucher';
+import { publishedEvent } from './published-event';
+import { publishBatch, type BatchPublishRequest, type BatchPublishResult } from './publish-batch';
 
 export interface PublishInput {
   campaign: string;
@@ -48,8 +49,7 @@ export class PublicationService {
   ) {}
 
   async publish(input: PublishInput): Promise<{ publication: PublicationDoc; voucher: VoucherDoc; customer: CustomerDoc; campaign: CampaignDoc }> {
-    const campaign = await this.campaigns.get(input.campaign);
-    if (!campaign.active) throw AppError.badRequest('campaign_inactive', 'Campaign is disabled', `campaign ${campaign.name} is disabled`);
+    const campaign = await this.activeCampaign(input.campaign);
     const customer = await this.resolveCustomer(input.customer);
     const key = campaign.join_once || input.join_once ? `join:${campaign._id}:${customer._id}` : input.source_id ? `source:${campaign._id}:${input.source_id}` : `once:${newId('pub')}`;
 
@@ -71,14 +71,7 @@ export class PublicationService {
         await addVouchers(this.models, campaign, Math.max(10, Math.ceil(campaign.vouchers_count / 10)));
         continue;
       }
-      const now = new Date();
-      const event = raiseEvent(
-        'voucher.published',
-        { type: 'publication', id: publication._id },
-        { customer: customerRef(customer), voucher: { id: voucher._id, code: voucher.code, object: 'voucher' }, campaign: { id: campaign._id, name: campaign.name, object: 'campaign' }, publication: { id: publication._id, object: 'publication' } },
-        customer._id,
-        now,
-      );
+      const event = publishedEvent(publication._id, voucher, customer, campaign, new Date());
       const assigned = await this.models.Publication.findOneAndUpdate({ _id: publication._id, voucher_id: { $exists: false } }, withOutbox<PublicationDoc>({ $set: { voucher_id: voucher._id } }, [event]), { returnDocument: 'after' }).lean();
       if (assigned) {
         this.onEvents(publication._id);
@@ -89,6 +82,23 @@ export class PublicationService {
       if (winner?.voucher_id !== voucher._id) await releaseVoucher(this.models, voucher._id, publication._id);
     }
     throw AppError.conflict('multiple_requests', 'Too many concurrent publications', 'Retry the request.');
+  }
+
+  /**
+   * Publishes one code of an active campaign to each of many customers (a distribution batch),
+   * keyed by their `source_id`s like `publish`; see `publishBatch`.
+   */
+  async publishBatch(campaignId: string, requests: BatchPublishRequest[], channel: string): Promise<BatchPublishResult & { campaign: CampaignDoc }> {
+    const campaign = await this.activeCampaign(campaignId);
+    if (requests.length === 0) return { campaign, published: new Map(), exhausted: false };
+    return { campaign, ...(await publishBatch(this.models, campaign, requests, channel, this.onEvents)) };
+  }
+
+  private async activeCampaign(idOrName: string): Promise<CampaignDoc> {
+    const campaign = await this.campaigns.get(idOrName);
+    if (!campaign.active) throw AppError.badRequest('campaign_inactive', 'Campaign is disabled', `campaign ${campaign.name} is disabled`);
+    if (campaign.campaign_type === 'PROMOTION') throw AppError.badRequest('invalid_campaign', 'Campaign has no codes', `campaign ${campaign.name} is a promotion: its tiers apply without codes`);
+    return campaign;
   }
 
   private async publicationFor(key: string, campaign: CampaignDoc, customer: CustomerDoc, input: PublishInput): Promise<{ publication: PublicationDoc; created: boolean }> {

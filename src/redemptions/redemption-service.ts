@@ -8,12 +8,16 @@ import { newId } from '../ids';
 import type { Models } from '../models';
 import type { CampaignDoc } from '../models/campaign';
 import type { CustomerDoc } from '../models/customer';
+import type { PromotionTierDoc } from '../models/promotion-tier';
 import type { RedemptionDoc, RedemptionOrder } from '../models/redemption';
+import type { ValidationRuleAssignmentDoc } from '../models/validation-rule';
 import type { VoucherDoc } from '../models/voucher';
-import { evaluateRules } from '../validation-rules/rules';
+import { tierUnavailable } from '../promotions/tier-availability';
+import { tierRefJson, toTierJson } from '../promotions/tier-json';
+import { evaluateRules, isAudienceRule } from '../validation-rules/rules';
 import type { ValidationRuleService } from '../validation-rules/validation-rule-service';
 import { discountAmount, orderAmountOf } from './discount';
-import { RedemptionTallies, type Reservation } from './redemption-tallies';
+import { RedemptionTallies, type RedeemedObject, type Reservation } from './redemption-tallies';
 
 export interface CustomerRefInput {
   id?: string;
@@ -47,20 +51,44 @@ export interface RedeemableError {
   error?: { message: string };
 }
 
-interface Applicable {
+/** What a redeemable names once found: a code of a campaign, or a promotion tier of one. */
+export type Target = { object: 'voucher'; voucher: VoucherDoc; campaign: CampaignDoc } | { object: 'promotion_tier'; tier: PromotionTierDoc; campaign: CampaignDoc };
+
+export interface Applicable {
   ok: true;
+  /** The id the request gave: a code (or voucher id), or a tier id. */
   code: string;
-  voucher: VoucherDoc;
-  campaign: CampaignDoc;
+  target: Target;
   discount: number;
 }
-interface Inapplicable {
+export interface Inapplicable {
   ok: false;
   code: string;
   object: string;
   error: RedeemableError;
 }
-type Check = Applicable | Inapplicable;
+export type Check = Applicable | Inapplicable;
+
+/** Only the audience rules (`customer.*`) are asked about, e.g. the legacy promotions validation's `audienceRulesOnly`. */
+export interface CheckOptions {
+  audienceOnly?: boolean;
+}
+
+function objectOf(t: Target): RedeemedObject {
+  return t.object === 'voucher' ? { type: 'voucher', id: t.voucher._id } : { type: 'promotion_tier', id: t.tier._id };
+}
+
+function discountOf(t: Target): Record<string, unknown> | undefined {
+  return t.object === 'voucher' ? t.voucher.discount : t.tier.action.discount;
+}
+
+/** The documents a stored redemption refers to, for its JSON. */
+interface Related {
+  voucher: VoucherDoc | null;
+  tier: PromotionTierDoc | null;
+  campaign: CampaignDoc | null;
+  assignments: ValidationRuleAssignmentDoc[];
+}
 
 const MESSAGES: Record<string, string> = {
   voucher_disabled: 'voucher is disabled',
@@ -70,6 +98,9 @@ const MESSAGES: Record<string, string> = {
   customer_rules_violated: 'customer does not match validation rules',
   order_rules_violated: 'order does not match validation rules',
   redemption_rules_violated: 'redemption does not match validation rules',
+  promotion_inactive: 'promotion is disabled',
+  promotion_expired: 'promotion expired',
+  promotion_not_active: 'promotion not active yet',
 };
 
 function failure(key: string, details: string, ruleMessage?: string): RedeemableError {
@@ -77,15 +108,16 @@ function failure(key: string, details: string, ruleMessage?: string): Redeemable
   return { code: 400, key, message: MESSAGES[key] ?? key, details, ...(ruleMessage ? { error: { message: ruleMessage } } : {}) };
 }
 
-function toAppError(e: RedeemableError, code: string): AppError {
-  return new AppError(e.code, e.key, e.message, e.details, { ...(e.error ? { error: e.error } : {}), resource_id: code, resource_type: 'voucher' });
+function toAppError(e: RedeemableError, code: string, object: string): AppError {
+  return new AppError(e.code, e.key, e.message, e.details, { ...(e.error ? { error: e.error } : {}), resource_id: code, resource_type: object });
 }
 
 /**
- * Validates and redeems vouchers. A use is claimed by ONE conditional `$inc` on the voucher
- * (`redeemed_quantity < quantity`), so concurrent redemptions never pass the limit; the
- * redemption document is inserted with its event in its outbox. Rollback flips the
- * redemption's status first (conditionally, so it happens once) and then gives the use back.
+ * Validates and redeems vouchers and promotion tiers. A use is claimed by ONE conditional
+ * `$inc` on the voucher (`redeemed_quantity < quantity`) or tier (`active`), so concurrent
+ * redemptions never pass the limit nor use a tier being disabled; the redemption document is
+ * inserted with its event in its outbox. Rollback flips the redemption's status first
+ * (conditionally, so it happens once) and then gives the use back.
  */
 export class RedemptionService {
   private readonly tallies: RedemptionTallies;
@@ -124,27 +156,27 @@ export class RedemptionService {
     const amount = orderAmountOf(input.order);
     const checks = await this.checkAll(input, customer, amount);
     const bad = checks.find((c): c is Inapplicable => !c.ok);
-    if (bad) throw toAppError(bad.error, bad.code);
+    if (bad) throw toAppError(bad.error, bad.code, bad.object);
     const applicable = checks as Applicable[];
     if (applicable.length === 0) throw AppError.badRequest('missing_redeemables', 'No redeemables', 'give at least one redeemable');
 
     const claimed: Applicable[] = [];
     const reservations: Reservation[] = [];
-    const undo = () => Promise.all([...claimed.map((done) => this.releaseUse(done.voucher._id)), ...reservations.map((r) => r.release())]);
+    const undo = () => Promise.all([...claimed.map((done) => this.releaseUse(done.target, amount, done.discount)), ...reservations.map((r) => r.release())]);
     for (const c of applicable) {
-      const error = await this.claimUse(c.voucher);
+      const error = await this.claimUse(c.target, amount, c.discount);
       if (error) {
         await undo();
-        throw toAppError(error, c.code);
+        throw toAppError(error, c.code, c.target.object);
       }
       claimed.push(c);
       // The checks above read counts that a parallel request may change; the reserved counts cannot.
-      const reservation = await this.tallies.reserve(c.voucher._id, c.campaign._id, customer?._id ?? null);
+      const reservation = await this.tallies.reserve(objectOf(c.target), c.target.campaign._id, customer?._id ?? null);
       reservations.push(reservation);
       const violation = await this.countRuleViolation(c, customer, amount, reservation);
       if (violation) {
         await undo();
-        throw toAppError(violation, c.code);
+        throw toAppError(violation, c.code, c.target.object);
       }
     }
 
@@ -159,9 +191,8 @@ export class RedemptionService {
       throw err;
     }
     for (const d of docs) this.onEvents(d._id);
-    const vouchers = await this.models.Voucher.find({ _id: { $in: applicable.map((c) => c.voucher._id) } }).lean();
-    const byId = new Map(vouchers.map((v) => [v._id, v]));
-    const redemptions = docs.map((d, i) => toRedemptionJson(d, byId.get(d.voucher_id) ?? applicable[i]!.voucher, applicable[i]!.campaign, customer));
+    // Read back after the claims, so the JSON shows the counts including this redemption.
+    const redemptions = await Promise.all(docs.map(async (d) => toRedemptionJson(d, await this.related(d), customer)));
     const order = orderJson(input.order, amount, totalDiscount);
     return {
       redemptions,
@@ -186,18 +217,29 @@ export class RedemptionService {
     };
   }
 
-  /** The legacy single-code redemption (`POST /v1/vouchers/:code/redemption`). */
-  async redeem(code: string, body: Omit<StackableInput, 'redeemables'>) {
-    const result = await this.redeemStackable({ ...body, redeemables: [{ object: 'voucher', id: code }] });
+  /** The legacy single redemptions: `POST /v1/vouchers/:code/redemption` and `POST /v1/promotions/tiers/:id/redemption`. */
+  async redeem(code: string, body: Omit<StackableInput, 'redeemables'>, object: 'voucher' | 'promotion_tier' = 'voucher') {
+    const result = await this.redeemStackable({ ...body, redeemables: [{ object, id: code }] });
     return result.redemptions[0]!;
+  }
+
+  /**
+   * Each redeemable on its own against the whole order (not stacked one after the other):
+   * what the legacy promotions validation lists. Looks the customer up, never creates one.
+   */
+  async checkEach(refs: ReadonlyArray<{ object: string; id: string }>, input: Omit<StackableInput, 'redeemables'>, options: CheckOptions = {}) {
+    const customer = await this.findCustomer(input.customer);
+    const amount = orderAmountOf(input.order);
+    const checks: Check[] = [];
+    for (const r of refs) checks.push(await this.check(r, customer, amount, options));
+    return { customer, amount, checks };
   }
 
   async get(id: string) {
     const doc = await this.models.Redemption.findById(id).lean();
     if (!doc) throw AppError.notFound('redemption', id);
-    const [voucher, customer] = await Promise.all([this.models.Voucher.findById(doc.voucher_id).lean(), doc.customer_id ? this.customers.find(doc.customer_id) : null]);
-    const campaign = voucher ? await this.models.Campaign.findById(voucher.campaign_id).lean() : null;
-    return toRedemptionJson(doc, voucher, campaign, customer);
+    const [related, customer] = await Promise.all([this.related(doc), doc.customer_id ? this.customers.find(doc.customer_id) : null]);
+    return toRedemptionJson(doc, related, customer);
   }
 
   async rollback(id: string, opts: { reason?: string; tracking_id?: string }) {
@@ -206,6 +248,7 @@ export class RedemptionService {
     if (current.status === 'ROLLED_BACK') throw alreadyRolledBack(id);
     if (current.status !== 'SUCCEEDED') throw AppError.badRequest('invalid_rollback_params', 'Cannot roll back', `redemption ${id} has status ${current.status}`);
     const customer = current.customer_id ? await this.customers.find(current.customer_id) : null;
+    const before = await this.related(current);
     const now = new Date();
     const rollback = { id: newId('rr'), date: now, ...(opts.reason ? { reason: opts.reason } : {}), ...(opts.tracking_id ? { tracking_id: opts.tracking_id } : {}) };
     const event = raiseEvent(
@@ -215,7 +258,10 @@ export class RedemptionService {
         customer: customer ? customerRef(customer) : null,
         redemption: { id, object: 'redemption', amount: current.amount },
         redemption_rollback: { id: rollback.id, object: 'redemption_rollback', reason: opts.reason ?? null },
-        voucher: { id: current.voucher_id, code: current.voucher_code, campaign_id: current.campaign_id ?? null, object: 'voucher' },
+        ...(current.promotion_tier_id
+          ? { promotion_tier: before.tier && before.campaign ? tierRefJson(before.tier, before.campaign) : { id: current.promotion_tier_id, campaign_id: current.campaign_id ?? null, object: 'promotion_tier' } }
+          : { voucher: { id: current.voucher_id, code: current.voucher_code, campaign_id: current.campaign_id ?? null, object: 'voucher' } }),
+        ...(before.campaign ? { campaign: { id: before.campaign._id, name: before.campaign.name, object: 'campaign' } } : {}),
       },
       current.customer_id,
       now,
@@ -223,10 +269,10 @@ export class RedemptionService {
     // The status flip comes first and happens once: only its winner gives the use back.
     const flipped = await this.models.Redemption.findOneAndUpdate({ _id: id, status: 'SUCCEEDED' }, withOutbox<RedemptionDoc>({ $set: { status: 'ROLLED_BACK', rollback } }, [event]), { returnDocument: 'after' }).lean();
     if (!flipped) throw alreadyRolledBack(id);
-    await Promise.all([this.releaseUse(current.voucher_id), current.campaign_id ? this.tallies.release(current.voucher_id, current.campaign_id, current.customer_id ?? null) : undefined]);
+    const object: RedeemedObject = current.promotion_tier_id ? { type: 'promotion_tier', id: current.promotion_tier_id } : { type: 'voucher', id: current.voucher_id ?? '' };
+    await Promise.all([this.giveBack(object, current.order?.amount ?? null, current.amount), current.campaign_id ? this.tallies.release(object, current.campaign_id, current.customer_id ?? null) : undefined]);
     this.onEvents(id);
-    const voucher = await this.models.Voucher.findById(current.voucher_id).lean();
-    const campaign = voucher ? await this.models.Campaign.findById(voucher.campaign_id).lean() : null;
+    const after = await this.related(current);
     return {
       id: rollback.id,
       object: 'redemption_rollback' as const,
@@ -238,9 +284,7 @@ export class RedemptionService {
       amount: -current.amount,
       result: 'SUCCESS' as const,
       status: 'SUCCEEDED' as const,
-      related_object_type: 'voucher' as const,
-      related_object_id: current.voucher_id,
-      voucher: voucher && campaign ? toVoucherJson(voucher, campaign) : null,
+      ...relatedObjectJson(current, after),
       customer: customer ? customerRef(customer) : null,
     };
   }
@@ -256,10 +300,11 @@ export class RedemptionService {
     return checks;
   }
 
-  private async check(r: { object: string; id: string }, customer: CustomerDoc | null, amount: number | null): Promise<Check> {
+  private async check(r: { object: string; id: string }, customer: CustomerDoc | null, amount: number | null, options: CheckOptions = {}): Promise<Check> {
     const code = r.id;
     const fail = (key: string, details: string, ruleMessage?: string): Inapplicable => ({ ok: false, code, object: r.object, error: failure(key, details, ruleMessage) });
-    if (r.object !== 'voucher') return fail('not_found', `Cannot find ${r.object} with id ${code} (only vouchers are supported)`);
+    if (r.object === 'promotion_tier') return this.checkTier(code, customer, amount, options);
+    if (r.object !== 'voucher') return fail('not_found', `Cannot find ${r.object} with id ${code} (only vouchers and promotion tiers are supported)`);
     const voucher = (await this.models.Voucher.findOne({ code }).lean()) ?? (await this.models.Voucher.findById(code).lean());
     const campaign = voucher ? await this.models.Campaign.findById(voucher.campaign_id).lean() : null;
     if (!voucher || !campaign) return fail('not_found', `Cannot find voucher with id ${code}`);
@@ -271,22 +316,37 @@ export class RedemptionService {
     if (start && new Date(start).getTime() > now) return fail('voucher_not_active', `voucher ${code} starts at ${new Date(start).toISOString()}`);
     const { quantity, redeemed_quantity } = voucher.redemption;
     if (quantity !== null && quantity !== undefined && redeemed_quantity >= quantity) return fail('quantity_exceeded', `voucher ${code} was redeemed ${redeemed_quantity} of ${quantity} times`);
+    return this.checkRules(code, { object: 'voucher', voucher, campaign }, customer, amount, options);
+  }
 
-    for (const { rule, scope } of await this.rules.rulesFor(voucher._id, campaign._id)) {
-      const scopeFilter = scope === 'campaign' ? { campaign_id: campaign._id } : { voucher_id: voucher._id };
+  private async checkTier(id: string, customer: CustomerDoc | null, amount: number | null, options: CheckOptions): Promise<Check> {
+    const tier = await this.models.PromotionTier.findById(id).lean();
+    const campaign = tier ? await this.models.Campaign.findById(tier.campaign_id).lean() : null;
+    if (!tier || !campaign) return { ok: false, code: id, object: 'promotion_tier', error: failure('not_found', `Cannot find promotion_tier with id ${id}`) };
+    const unavailable = tierUnavailable(tier, campaign, new Date());
+    if (unavailable) return { ok: false, code: id, object: 'promotion_tier', error: failure(unavailable.key, unavailable.details) };
+    return this.checkRules(id, { object: 'promotion_tier', tier, campaign }, customer, amount, options);
+  }
+
+  /** The validation rules of the voucher or tier and of its campaign, against the standing redemption counts. */
+  private async checkRules(code: string, target: Target, customer: CustomerDoc | null, amount: number | null, options: CheckOptions): Promise<Check> {
+    const object = objectOf(target);
+    const considered = options.audienceOnly ? isAudienceRule : undefined;
+    for (const { rule, scope } of await this.rules.rulesFor(object.id, target.campaign._id)) {
+      const scopeFilter = scope === 'campaign' ? { campaign_id: target.campaign._id } : object.type === 'voucher' ? { voucher_id: object.id } : { promotion_tier_id: object.id };
       const [total, ofCustomer] = await Promise.all([
         this.models.Redemption.countDocuments({ ...scopeFilter, status: 'SUCCEEDED' }),
         customer ? this.models.Redemption.countDocuments({ ...scopeFilter, status: 'SUCCEEDED', customer_id: customer._id }) : Promise.resolve(Number.POSITIVE_INFINITY),
       ]);
-      const violation = evaluateRules(rule.rules as Record<string, unknown>, { customerSegments: customer?.segments ?? null, orderAmount: amount, redemptionsOfCustomer: ofCustomer, redemptionsTotal: total }, rule.error);
-      if (violation) return fail(violation.key, `rule ${violation.rule} (${violation.name}) of validation rule ${rule._id} is not met`, violation.message);
+      const violation = evaluateRules(rule.rules as Record<string, unknown>, { customerSegments: customer?.segments ?? null, orderAmount: amount, redemptionsOfCustomer: ofCustomer, redemptionsTotal: total }, rule.error, considered);
+      if (violation) return { ok: false, code, object: target.object, error: failure(violation.key, `rule ${violation.rule} (${violation.name}) of validation rule ${rule._id} is not met`, violation.message) };
     }
-    return { ok: true, code, voucher, campaign, discount: discountAmount(voucher.discount, amount) };
+    return { ok: true, code, target, discount: discountAmount(discountOf(target), amount) };
   }
 
   /** The first count rule that the reserved counts (this redemption's own place in them) break. */
   private async countRuleViolation(c: Applicable, customer: CustomerDoc | null, amount: number | null, reserved: Reservation): Promise<RedeemableError | null> {
-    for (const { rule, scope } of await this.rules.rulesFor(c.voucher._id, c.campaign._id)) {
+    for (const { rule, scope } of await this.rules.rulesFor(objectOf(c.target).id, c.target.campaign._id)) {
       const counts = reserved[scope];
       const violation = evaluateRules(rule.rules as Record<string, unknown>, { customerSegments: customer?.segments ?? null, orderAmount: amount, redemptionsOfCustomer: counts.ofCustomer, redemptionsTotal: counts.total }, rule.error);
       if (violation) return failure(violation.key, `rule ${violation.rule} (${violation.name}) of validation rule ${rule._id} is not met`, violation.message);
@@ -294,8 +354,16 @@ export class RedemptionService {
     return null;
   }
 
-  /** Takes one use of the voucher atomically; returns the error when none is left (or it was disabled meanwhile). */
-  private async claimUse(voucher: VoucherDoc): Promise<RedeemableError | null> {
+  /**
+   * Takes one use atomically; returns the error when none is left or the voucher or tier was
+   * disabled meanwhile. A tier has no quantity: its claim adds to its totals while it is active.
+   */
+  private async claimUse(target: Target, amount: number | null, discount: number): Promise<RedeemableError | null> {
+    if (target.object === 'promotion_tier') {
+      const res = await this.models.PromotionTier.updateOne({ _id: target.tier._id, active: true }, { $inc: tierTotals(1, amount, discount) });
+      return res.modifiedCount === 1 ? null : failure('promotion_inactive', `promotion tier ${target.tier._id} is disabled`);
+    }
+    const voucher = target.voucher;
     const quantity = voucher.redemption.quantity;
     const filter = quantity === null || quantity === undefined ? { _id: voucher._id, active: true } : { _id: voucher._id, active: true, 'redemption.redeemed_quantity': { $lt: quantity } };
     const res = await this.models.Voucher.updateOne(filter, { $inc: { 'redemption.redeemed_quantity': 1 } });
@@ -305,8 +373,24 @@ export class RedemptionService {
     return failure('quantity_exceeded', `voucher ${voucher.code} has no redemptions left`);
   }
 
-  private async releaseUse(voucherId: string): Promise<void> {
-    await this.models.Voucher.updateOne({ _id: voucherId, 'redemption.redeemed_quantity': { $gt: 0 } }, { $inc: { 'redemption.redeemed_quantity': -1 } });
+  private releaseUse(target: Target, amount: number | null, discount: number): Promise<void> {
+    return this.giveBack(objectOf(target), amount, discount);
+  }
+
+  private async giveBack(object: RedeemedObject, amount: number | null, discount: number): Promise<void> {
+    if (object.type === 'promotion_tier') await this.models.PromotionTier.updateOne({ _id: object.id }, { $inc: tierTotals(-1, amount, discount) });
+    else await this.models.Voucher.updateOne({ _id: object.id, 'redemption.redeemed_quantity': { $gt: 0 } }, { $inc: { 'redemption.redeemed_quantity': -1 } });
+  }
+
+  private async related(d: RedemptionDoc): Promise<Related> {
+    if (d.promotion_tier_id) {
+      const [tier, assignments] = await Promise.all([this.models.PromotionTier.findById(d.promotion_tier_id).lean(), this.models.ValidationRuleAssignment.find({ related_object_id: d.promotion_tier_id }).lean()]);
+      const campaign = tier ? await this.models.Campaign.findById(tier.campaign_id).lean() : null;
+      return { voucher: null, tier, campaign, assignments };
+    }
+    const voucher = d.voucher_id ? await this.models.Voucher.findById(d.voucher_id).lean() : null;
+    const campaign = voucher ? await this.models.Campaign.findById(voucher.campaign_id).lean() : null;
+    return { voucher, tier: null, campaign, assignments: [] };
   }
 
   private redemptionDoc(c: Applicable, customer: CustomerDoc | null, input: StackableInput, amount: number | null, now: Date, parentId?: string): RedemptionDoc {
@@ -320,14 +404,15 @@ export class RedemptionService {
       ...(input.order?.items ? { items: input.order.items } : {}),
       ...(input.order?.metadata ? { metadata: input.order.metadata } : {}),
     };
+    const t = c.target;
     const event = raiseEvent(
       'customer.redemption.succeeded',
       { type: 'redemption', id: _id },
       {
         customer: customer ? customerRef(customer) : null,
         redemption: { id: _id, object: 'redemption', amount: c.discount, date: now.toISOString() },
-        voucher: { id: c.voucher._id, code: c.voucher.code, campaign_id: c.campaign._id, object: 'voucher' },
-        campaign: { id: c.campaign._id, name: c.campaign.name, object: 'campaign' },
+        ...(t.object === 'voucher' ? { voucher: { id: t.voucher._id, code: t.voucher.code, campaign_id: t.campaign._id, object: 'voucher' } } : { promotion_tier: tierRefJson(t.tier, t.campaign) }),
+        campaign: { id: t.campaign._id, name: t.campaign.name, object: 'campaign' },
         order,
       },
       customer?._id,
@@ -344,9 +429,8 @@ export class RedemptionService {
       order,
       result: 'SUCCESS',
       status: 'SUCCEEDED',
-      voucher_id: c.voucher._id,
-      voucher_code: c.voucher.code,
-      campaign_id: c.campaign._id,
+      ...(t.object === 'voucher' ? { voucher_id: t.voucher._id, voucher_code: t.voucher.code } : { promotion_tier_id: t.tier._id }),
+      campaign_id: t.campaign._id,
       _outbox: [event],
       outbox_pending: true,
       created_at: now,
@@ -355,15 +439,17 @@ export class RedemptionService {
   }
 
   private applicableJson(c: Applicable, amount: number | null) {
+    const t = c.target;
     return {
       status: 'APPLICABLE' as const,
       id: c.code,
-      object: 'voucher' as const,
+      object: t.object,
+      ...(t.object === 'promotion_tier' ? { name: t.tier.name, banner: t.tier.banner ?? null, campaign_id: t.campaign._id } : {}),
       order: { amount, discount_amount: c.discount, total_amount: amount === null ? null : amount - c.discount },
       applicable_to: { data: [], total: 0, object: 'list' as const },
       inapplicable_to: { data: [], total: 0, object: 'list' as const },
-      result: { discount: { ...(c.voucher.discount ?? {}), amount: c.discount } },
-      metadata: c.voucher.metadata ?? {},
+      result: { discount: { ...(discountOf(t) ?? {}), amount: c.discount } },
+      metadata: (t.object === 'voucher' ? t.voucher.metadata : t.tier.metadata) ?? {},
       categories: [],
     };
   }
@@ -409,7 +495,28 @@ function orderJson(order: OrderInput | undefined, amount: number | null, discoun
   };
 }
 
-export function toRedemptionJson(d: RedemptionDoc, voucher: VoucherDoc | null, campaign: Pick<CampaignDoc, 'name'> | null, customer: CustomerDoc | null) {
+/** A tier's running totals moved by one redemption (`sign` -1 gives it back). */
+function tierTotals(sign: 1 | -1, amount: number | null, discount: number) {
+  return { redeemed_count: sign, orders_total_amount: sign * (amount ?? 0), orders_discount_amount: sign * discount };
+}
+
+/** Which voucher or tier a redemption (or its rollback) is about, in Voucherify's fields. */
+function relatedObjectJson(d: RedemptionDoc, r: Related) {
+  if (d.promotion_tier_id) {
+    return {
+      related_object_type: 'promotion_tier' as const,
+      related_object_id: d.promotion_tier_id,
+      promotion_tier: r.tier && r.campaign ? toTierJson(r.tier, r.campaign, r.assignments) : { id: d.promotion_tier_id, object: 'promotion_tier' as const },
+    };
+  }
+  return {
+    related_object_type: 'voucher' as const,
+    related_object_id: d.voucher_id ?? null,
+    voucher: r.voucher && r.campaign ? toVoucherJson(r.voucher, r.campaign) : { id: d.voucher_id ?? null, code: d.voucher_code ?? null, object: 'voucher' as const },
+  };
+}
+
+function toRedemptionJson(d: RedemptionDoc, related: Related, customer: CustomerDoc | null) {
   return {
     id: d._id,
     object: 'redemption' as const,
@@ -424,9 +531,7 @@ export function toRedemptionJson(d: RedemptionDoc, voucher: VoucherDoc | null, c
     order: d.order ? { ...d.order, object: 'order' as const } : null,
     channel: { channel_type: 'API' as const },
     customer: customer ? customerRef(customer) : null,
-    related_object_type: 'voucher' as const,
-    related_object_id: d.voucher_id,
-    voucher: voucher && campaign ? toVoucherJson(voucher, campaign) : { id: d.voucher_id, code: d.voucher_code, object: 'voucher' as const },
+    ...relatedObjectJson(d, related),
     ...(d.rollback ? { rollback: { id: d.rollback.id, date: new Date(d.rollback.date).toISOString(), reason: d.rollback.reason ?? null } } : {}),
   };
 }

@@ -4,7 +4,13 @@ import type { Models } from '../models';
 interface Tally {
   id: string;
   /** The standing redemptions it counts, for a tally made before any redemption reserved in it. */
-  counts: { voucher_id?: string; campaign_id?: string; customer_id?: string };
+  counts: { voucher_id?: string; promotion_tier_id?: string; campaign_id?: string; customer_id?: string };
+}
+
+/** What was redeemed: a voucher or a promotion tier, by id. */
+export interface RedeemedObject {
+  type: 'voucher' | 'promotion_tier';
+  id: string;
 }
 
 /** The counts a validation rule of this scope reads: all redemptions, and the customer's. */
@@ -14,20 +20,23 @@ export interface ScopeCounts {
 }
 
 export interface Reservation {
-  voucher: ScopeCounts;
+  /** Counts of the voucher or tier itself. */
+  object: ScopeCounts;
   campaign: ScopeCounts;
   release(): Promise<void>;
 }
 
-function talliesOf(voucherId: string, campaignId: string, customerId: string | null): { voucher: Tally[]; campaign: Tally[] } {
-  const of = (scope: 'voucher' | 'campaign', id: string): Tally[] => {
-    const field = scope === 'voucher' ? 'voucher_id' : 'campaign_id';
+const COUNTED_BY = { voucher: 'voucher_id', promotion_tier: 'promotion_tier_id', campaign: 'campaign_id' } as const;
+
+function talliesOf(object: RedeemedObject, campaignId: string, customerId: string | null): { object: Tally[]; campaign: Tally[] } {
+  const of = (scope: keyof typeof COUNTED_BY, id: string): Tally[] => {
+    const field = COUNTED_BY[scope];
     return [
       { id: `${scope}:${id}`, counts: { [field]: id } },
       ...(customerId ? [{ id: `${scope}:${id}:${customerId}`, counts: { [field]: id, customer_id: customerId } }] : []),
     ];
   };
-  return { voucher: of('voucher', voucherId), campaign: of('campaign', campaignId) };
+  return { object: of(object.type, object.id), campaign: of('campaign', campaignId) };
 }
 
 /**
@@ -39,16 +48,16 @@ function talliesOf(voucherId: string, campaignId: string, customerId: string | n
 export class RedemptionTallies {
   constructor(private readonly models: Models) {}
 
-  async reserve(voucherId: string, campaignId: string, customerId: string | null): Promise<Reservation> {
-    const tallies = talliesOf(voucherId, campaignId, customerId);
-    const all = [...tallies.voucher, ...tallies.campaign];
+  async reserve(object: RedeemedObject, campaignId: string, customerId: string | null): Promise<Reservation> {
+    const tallies = talliesOf(object, campaignId, customerId);
+    const all = [...tallies.object, ...tallies.campaign];
     const counts = await Promise.all(all.map((t) => this.add(t, 1)));
     const countOf = (t: Tally | undefined) => (t ? (counts[all.indexOf(t)] ?? 0) : Number.POSITIVE_INFINITY);
     // Counts exclude this redemption, as rules read them ("less than or equal 1" = once).
     const scope = (ts: Tally[]): ScopeCounts => ({ total: countOf(ts[0]) - 1, ofCustomer: countOf(ts[1]) - 1 });
     let released = false;
     return {
-      voucher: scope(tallies.voucher),
+      object: scope(tallies.object),
       campaign: scope(tallies.campaign),
       release: async () => {
         if (released) return;
@@ -59,9 +68,9 @@ export class RedemptionTallies {
   }
 
   /** Gives back a standing redemption's place: it was rolled back. */
-  async release(voucherId: string, campaignId: string, customerId: string | null): Promise<void> {
-    const tallies = talliesOf(voucherId, campaignId, customerId);
-    await Promise.all([...tallies.voucher, ...tallies.campaign].map((t) => this.add(t, -1)));
+  async release(object: RedeemedObject, campaignId: string, customerId: string | null): Promise<void> {
+    const tallies = talliesOf(object, campaignId, customerId);
+    await Promise.all([...tallies.object, ...tallies.campaign].map((t) => this.add(t, -1)));
   }
 
   private async add(tally: Tally, delta: 1 | -1): Promise<number> {

@@ -114,9 +114,12 @@ function voucherVariables(v: VoucherLike): Record<string, unknown> {
   };
 }
 
+/** Voucherify's free shipping: a UNIT discount of this pseudo product. */
+export const FREE_SHIPPING_UNIT = 'prod_5h1pp1ng';
+
 /**
- * A discount as a customer reads it: `10%`, `5.00` (Voucherify amounts are in cents), `2 × item`.
- * Currency symbols are the template's business: it knows the market.
+ * A discount as a customer reads it: `10%`, `5.00` (Voucherify amounts are in cents), `2 × item`,
+ * `free shipping`. Currency symbols are the template's business: it knows the market.
  */
 export function discountText(discount: unknown): string | null {
   if (!isRecord(discount)) return null;
@@ -129,6 +132,7 @@ export function discountText(discount: unknown): string | null {
     case 'FIXED':
       return money(discount.fixed_amount);
     case 'UNIT':
+      if (discount.unit_type === FREE_SHIPPING_UNIT) return 'free shipping';
       return typeof discount.unit_off === 'number' ? `${discount.unit_off}${typeof discount.unit_type === 'string' ? ` × ${discount.unit_type}` : ''}` : null;
     default:
       return null;

@@ -127,12 +127,18 @@ export interface Violation {
   message?: string;
 }
 
+/** Audience rules: who the customer is, not what they buy or how often they redeemed. */
+export function isAudienceRule(ruleName: string): boolean {
+  return violationKey(ruleName) === 'customer_rules_violated';
+}
+
 /**
  * Evaluates a rules object: `logic` over the numbered rules (all of them AND-ed when it is
  * absent). On failure, names the first failing rule the logic mentions, whose kind picks
- * the error key and whose `error.message` (else the whole rule's) is surfaced.
+ * the error key and whose `error.message` (else the whole rule's) is surfaced. Rules that
+ * `considered` leaves out count as met (e.g. only the audience is asked about).
  */
-export function evaluateRules(rules: Record<string, unknown>, facts: RuleFacts, ruleError?: { message?: string }): Violation | null {
+export function evaluateRules(rules: Record<string, unknown>, facts: RuleFacts, ruleError?: { message?: string }, considered: (ruleName: string) => boolean = () => true): Violation | null {
   const numbered = Object.keys(rules).filter((k) => k !== 'logic').sort((a, b) => Number(a) - Number(b));
   const logic = typeof rules.logic === 'string' && rules.logic.trim() ? rules.logic : numbered.join(' and ');
   const tree = parseLogic(logic);
@@ -140,7 +146,7 @@ export function evaluateRules(rules: Record<string, unknown>, facts: RuleFacts, 
   const holds = (id: string) => {
     if (!results.has(id)) {
       const rule = rules[id] as RuleCondition | undefined;
-      results.set(id, rule ? ruleHolds(rule, facts) : false);
+      results.set(id, rule ? !considered(rule.name) || ruleHolds(rule, facts) : false);
     }
     return results.get(id)!;
   };

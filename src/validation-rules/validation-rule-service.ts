@@ -1,7 +1,7 @@
 import { AppError } from '../http/errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
-import type { ValidationRuleAssignmentDoc, ValidationRuleDoc } from '../models/validation-rule';
+import type { AssignableObject, ValidationRuleAssignmentDoc, ValidationRuleDoc } from '../models/validation-rule';
 import { checkRules } from './rules';
 import { findPage } from '../db/find-page';
 
@@ -20,7 +20,11 @@ export interface AssignmentInput {
   related_object_id?: string;
   campaign?: string;
   voucher?: string;
+  promotion_tier?: string;
 }
+
+/** Where a rule that applies to a redeemable was assigned: to the code / tier itself, or to its campaign. */
+export type RuleScope = 'object' | 'campaign';
 
 const DUPLICATE_KEY = 11000;
 
@@ -68,18 +72,18 @@ export class ValidationRuleService {
   }
 
   /**
-   * Assigns a rule to a campaign (id or name) or a voucher (code or id). One rule per
+   * Assigns a rule to a campaign (id or name), a voucher (code or id) or a promotion tier. One rule per
    * object: the unique `related_object_id` refuses a second one unless `force` replaces it;
    * assigning the same rule again returns the existing assignment.
    */
   async assign(ruleId: string, input: AssignmentInput, force = false): Promise<ValidationRuleAssignmentDoc> {
     await this.get(ruleId);
-    const type = input.related_object_type ?? (input.campaign ? 'campaign' : input.voucher ? 'voucher' : undefined);
-    const ref = input.related_object_id ?? input.campaign ?? input.voucher;
-    if ((type !== 'campaign' && type !== 'voucher') || !ref) {
-      throw AppError.badRequest('invalid_payload', 'Invalid assignment', 'give related_object_type (campaign|voucher) and related_object_id, or campaign / voucher');
+    const type = input.related_object_type ?? (input.campaign ? 'campaign' : input.voucher ? 'voucher' : input.promotion_tier ? 'promotion_tier' : undefined);
+    const ref = input.related_object_id ?? input.campaign ?? input.voucher ?? input.promotion_tier;
+    if (!isAssignable(type) || !ref) {
+      throw AppError.badRequest('invalid_payload', 'Invalid assignment', 'give related_object_type (campaign|voucher|promotion_tier) and related_object_id, or campaign / voucher / promotion_tier');
     }
-    const objectId = type === 'campaign' ? await this.campaignId(ref) : await this.voucherId(ref);
+    const objectId = type === 'campaign' ? await this.campaignId(ref) : type === 'voucher' ? await this.voucherId(ref) : await this.tierId(ref);
     const existing = await this.models.ValidationRuleAssignment.findOne({ related_object_id: objectId }).lean();
     if (existing) {
       if (existing.rule_id === ruleId) return existing;
@@ -108,15 +112,15 @@ export class ValidationRuleService {
     if (res.deletedCount === 0) throw AppError.notFound('validation_rules_assignment', assignmentId);
   }
 
-  /** The rules that apply to a voucher: its own assignment's and its campaign's, with where each came from. */
-  async rulesFor(voucherId: string, campaignId: string): Promise<Array<{ rule: ValidationRuleDoc; scope: 'campaign' | 'voucher' }>> {
-    const assignments = await this.models.ValidationRuleAssignment.find({ related_object_id: { $in: [campaignId, voucherId] } }).lean();
+  /** The rules that apply to a voucher or promotion tier: its own assignment's and its campaign's, with where each came from. */
+  async rulesFor(objectId: string, campaignId: string): Promise<Array<{ rule: ValidationRuleDoc; scope: RuleScope }>> {
+    const assignments = await this.models.ValidationRuleAssignment.find({ related_object_id: { $in: [campaignId, objectId] } }).lean();
     if (assignments.length === 0) return [];
     const rules = await this.models.ValidationRule.find({ _id: { $in: assignments.map((a) => a.rule_id) } }).lean();
     const byId = new Map(rules.map((r) => [r._id, r]));
     return assignments.flatMap((a) => {
       const rule = byId.get(a.rule_id);
-      return rule ? [{ rule, scope: a.related_object_type }] : [];
+      return rule ? [{ rule, scope: a.related_object_type === 'campaign' ? ('campaign' as const) : ('object' as const) }] : [];
     });
   }
 
@@ -126,11 +130,29 @@ export class ValidationRuleService {
     return c._id;
   }
 
+  /** The ids of `ruleIds` that name no rule, so a caller can refuse them before writing anything. */
+  async missing(ruleIds: readonly string[]): Promise<string[]> {
+    if (ruleIds.length === 0) return [];
+    const found = await this.models.ValidationRule.find({ _id: { $in: [...ruleIds] } }, { _id: 1 }).lean();
+    const known = new Set(found.map((r) => r._id));
+    return ruleIds.filter((id) => !known.has(id));
+  }
+
+  private async tierId(ref: string): Promise<string> {
+    const t = await this.models.PromotionTier.findById(ref, { _id: 1 }).lean();
+    if (!t) throw AppError.notFound('promotion_tier', ref);
+    return t._id;
+  }
+
   private async voucherId(ref: string): Promise<string> {
     const v = (await this.models.Voucher.findOne({ code: ref }, { _id: 1 }).lean()) ?? (await this.models.Voucher.findById(ref, { _id: 1 }).lean());
     if (!v) throw AppError.notFound('voucher', ref);
     return v._id;
   }
+}
+
+function isAssignable(type: string | undefined): type is AssignableObject {
+  return type === 'campaign' || type === 'voucher' || type === 'promotion_tier';
 }
 
 export function assertRules(rules: Record<string, unknown>): void {

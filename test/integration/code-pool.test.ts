@@ -1,5 +1,6 @@
 import { addVouchers, releaseVoucher } from '../../src/campaigns/code-pool';
 import { createCampaign, useServiceHarness } from '../helpers/harness';
+import { eventually } from '../helpers/sdk';
 
 describe('code pool: claims by sequence number', () => {
   const h = useServiceHarness('codepool');
@@ -54,4 +55,60 @@ describe('code pool: claims by sequence number', () => {
     expect(new Set(seqs).size).toBe(451);
     expect(Math.max(...seqs.map((s) => s ?? 0))).toBeLessThanOrEqual((await campaignDoc(c.id)).seq_reserved ?? 0);
   });
+
+  describe('batch publication (distribution batches)', () => {
+    const customers = async (prefix: string, n: number) => {
+      const docs = await Promise.all(Array.from({ length: n }, (_, i) => h.t.ctx.customers.upsert({ source_id: `${prefix}-${i}`, name: `C ${i}` })));
+      return docs.map((customer) => ({ customer, source_id: `${prefix}:${customer._id}` }));
+    };
+
+    it('gives each customer one distinct code, the same again on a repeat, and races on one batch never share or double a code', async () => {
+      // Room for both racers to claim a code per customer: the loser of each publication gives its code back.
+      const c = await createCampaign(h.sdk, { name: 'Batch', type: 'STATIC', vouchers_count: 80, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
+      const requests = await customers('batch', 40);
+      const [a, b] = await Promise.all([h.t.ctx.publications.publishBatch(c.id, requests, 'test'), h.t.ctx.publications.publishBatch(c.id, requests, 'test')]);
+      const codesOf = (r: typeof a) => requests.map((q) => r.published.get(q.customer._id)?.voucher.code);
+      expect(codesOf(a)).toEqual(codesOf(b));
+      expect(new Set(codesOf(a)).size).toBe(40);
+      expect(codesOf(a)).not.toContain(undefined);
+
+      const again = await h.t.ctx.publications.publishBatch(c.id, requests, 'test');
+      expect(codesOf(again)).toEqual(codesOf(a));
+      expect(await h.t.ctx.models.Publication.countDocuments({ campaign_id: c.id })).toBe(40);
+      const held = await h.t.ctx.models.Voucher.find({ campaign_id: c.id, holder_id: { $exists: true } }).lean();
+      expect(held).toHaveLength(40);
+      // Each held code is tied to the publication that names it, and to its customer.
+      const publications = new Map((await h.t.ctx.models.Publication.find({ campaign_id: c.id }).lean()).map((p) => [p._id, p]));
+      for (const v of held) expect(publications.get(v.publication_id ?? '')).toMatchObject({ voucher_id: v._id, customer_id: v.holder_id });
+      // One voucher.published per publication, naming its code.
+      const events = await eventually(async () => {
+        const found = await h.t.ctx.models.DomainEvent.find({ type: 'voucher.published', 'data.campaign.id': c.id }).lean();
+        return found.length >= 40 ? found : undefined;
+      });
+      expect(events).toHaveLength(40);
+      expect(new Set(events.map((e) => (e.data as { voucher: { code: string } }).voucher.code))).toEqual(new Set(codesOf(a)));
+    });
+
+    it('serves what a STATIC pool has, reports it exhausted and leaves no empty publication behind', async () => {
+      const c = await createCampaign(h.sdk, { name: 'Batch static', type: 'STATIC', vouchers_count: 5, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
+      const requests = await customers('static', 8);
+      const result = await h.t.ctx.publications.publishBatch(c.id, requests, 'test');
+      expect(result.exhausted).toBe(true);
+      expect(result.published.size).toBe(5);
+      expect(await h.t.ctx.models.Publication.countDocuments({ campaign_id: c.id })).toBe(5);
+      expect(await h.t.ctx.models.Publication.countDocuments({ campaign_id: c.id, voucher_id: { $exists: false } })).toBe(0);
+    });
+
+    it('grows an AUTO_UPDATE pool by what the batch still needs and steps over a disabled code', async () => {
+      const c = await createCampaign(h.sdk, { name: 'Batch grow', type: 'AUTO_UPDATE', vouchers_count: 5, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
+      const disabled = await h.t.ctx.models.Voucher.findOneAndUpdate({ campaign_id: c.id, seq: 3 }, { $set: { active: false } }, { returnDocument: 'after' }).lean();
+      const requests = await customers('grow', 50);
+      const result = await h.t.ctx.publications.publishBatch(c.id, requests, 'test');
+      expect(result.exhausted).toBe(false);
+      const codes = [...result.published.values()].map((p) => p.voucher.code);
+      expect(new Set(codes).size).toBe(50);
+      expect(codes).not.toContain(disabled?.code);
+    });
+  });
 });
+

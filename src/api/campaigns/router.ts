@@ -3,26 +3,40 @@ import { campaignInput, campaignUpdateInput } from '../../campaigns/campaign-inp
 import { toCampaignJson, toVoucherJson } from '../../campaigns/voucher-json';
 import type { AppContext } from '../../context';
 import { ApiRouter } from '../../http/api-router';
+import type { CampaignDoc } from '../../models/campaign';
+import { promotionCampaignInput } from '../../promotions/promotion-input';
 import { pagingQuery } from '../list-query';
 import { findPage } from '../../db/find-page';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(200).describe('Campaign id (camp_…) or name') });
 const campaignJson = z.object({ id: z.string(), name: z.string(), object: z.literal('campaign') }).catchall(z.unknown());
+/** A unique-code campaign (campaign_type optional, as the SDK sends it) or a PROMOTION with its tiers. */
+const createBody = z.discriminatedUnion('campaign_type', [campaignInput, promotionCampaignInput]);
 
-/** Unique-code campaigns; creation answers at once and generates the codes in a workflow (vouchers_generation_status). */
-export function campaignsRouter({ campaigns, models }: AppContext): ApiRouter {
+/**
+ * Unique-code campaigns, whose creation answers at once and generates the codes in a workflow
+ * (vouchers_generation_status), and PROMOTION campaigns, made with their tiers at once.
+ */
+export function campaignsRouter({ campaigns, promotions, models }: AppContext): ApiRouter {
+  const json = async (c: CampaignDoc) => toCampaignJson(c, c.campaign_type === 'PROMOTION' ? await promotions.promotionOf(c) : undefined);
   return new ApiRouter('/v1/campaigns', 'Campaigns')
-    .route({ method: 'post', path: '/', summary: 'Create a unique-code campaign; its codes are generated asynchronously', body: campaignInput, response: campaignJson, errors: { 409: 'A campaign with this name exists' } }, async ({ body }) =>
-      toCampaignJson(await campaigns.create(body)),
+    .route(
+      {
+        method: 'post',
+        path: '/',
+        summary: 'Create a unique-code campaign (its codes are generated asynchronously) or a PROMOTION campaign with its tiers',
+        body: createBody,
+        response: campaignJson,
+        errors: { 409: 'A campaign with this name exists' },
+      },
+      async ({ body }) => json(body.campaign_type === 'PROMOTION' ? await promotions.createCampaign(body) : await campaigns.create(body)),
     )
-    .route({ method: 'get', path: '/:id', summary: 'Get a campaign by id or name', params: idParams, response: campaignJson, errors: { 404: 'No such campaign' } }, async ({ params }) =>
-      toCampaignJson(await campaigns.get(params.id)),
-    )
+    .route({ method: 'get', path: '/:id', summary: 'Get a campaign by id or name', params: idParams, response: campaignJson, errors: { 404: 'No such campaign' } }, async ({ params }) => json(await campaigns.get(params.id)))
     .route(
       { method: 'get', path: '/', summary: 'List campaigns', query: z.strictObject(pagingQuery), response: z.object({ object: z.literal('list'), data_ref: z.literal('campaigns'), campaigns: z.array(campaignJson), total: z.number() }) },
       async ({ query }) => {
         const { docs, total } = await findPage(models.Campaign, {}, { sort: { created_at: -1, _id: -1 }, page: query.page, limit: query.limit });
-        return { object: 'list' as const, data_ref: 'campaigns' as const, campaigns: docs.map(toCampaignJson), total };
+        return { object: 'list' as const, data_ref: 'campaigns' as const, campaigns: await Promise.all(docs.map(json)), total };
       },
     )
     .route(
@@ -44,19 +58,18 @@ export function campaignsRouter({ campaigns, models }: AppContext): ApiRouter {
     )
     .route(
       { method: 'put', path: '/:id', summary: 'Update a campaign (description, type, dates, join_once, metadata); new dates reach unpublished codes', params: idParams, body: campaignUpdateInput, response: campaignJson, errors: { 404: 'No such campaign' } },
-      async ({ params, body }) => toCampaignJson(await campaigns.update(params.id, body)),
+      async ({ params, body }) => json(await campaigns.update(params.id, body)),
     )
-    .route({ method: 'post', path: '/:id/enable', summary: 'Enable a campaign', params: idParams, response: campaignJson, errors: { 404: 'No such campaign' } }, async ({ params }) =>
-      toCampaignJson(await campaigns.setActive(params.id, true)),
-    )
-    .route({ method: 'post', path: '/:id/disable', summary: 'Disable a campaign: publishing from it fails with campaign_inactive', params: idParams, response: campaignJson, errors: { 404: 'No such campaign' } }, async ({ params }) =>
-      toCampaignJson(await campaigns.setActive(params.id, false)),
+    .route({ method: 'post', path: '/:id/enable', summary: 'Enable a campaign', params: idParams, response: campaignJson, errors: { 404: 'No such campaign' } }, async ({ params }) => json(await campaigns.setActive(params.id, true)))
+    .route(
+      { method: 'post', path: '/:id/disable', summary: "Disable a campaign: publishing from it fails with campaign_inactive, its promotion tiers with promotion_inactive", params: idParams, response: campaignJson, errors: { 404: 'No such campaign' } },
+      async ({ params }) => json(await campaigns.setActive(params.id, false)),
     )
     .route(
       {
         method: 'delete',
         path: '/:id',
-        summary: 'Delete a campaign and its unpublished codes at once (published codes stay with their holders)',
+        summary: 'Delete a campaign and its unpublished codes or promotion tiers at once (published codes stay with their holders)',
         params: idParams,
         query: z.strictObject({ force: z.stringbool().optional().describe('Accepted for SDK compatibility; deletion is always permanent') }),
         status: 204,

@@ -14,10 +14,11 @@ const ruleBody = z.object({
   metadata: z.record(z.string(), z.unknown()).optional(),
 });
 const assignmentBody = z.object({
-  related_object_type: z.enum(['campaign', 'voucher']).optional(),
+  related_object_type: z.enum(['campaign', 'voucher', 'promotion_tier']).optional(),
   related_object_id: z.string().min(1).optional(),
   campaign: z.string().min(1).optional().describe('SDK shape: campaign id or name'),
   voucher: z.string().min(1).optional().describe('SDK shape: voucher code'),
+  promotion_tier: z.string().min(1).optional().describe('SDK shape: promotion tier id'),
 });
 const idParams = z.strictObject({ id: z.string().min(1) });
 const ruleJson = z.object({ id: z.string(), object: z.literal('validation_rules') }).catchall(z.unknown());
@@ -40,12 +41,12 @@ export function validationRulesRouter({ validationRules }: AppContext): ApiRoute
       {
         method: 'post',
         path: '/:id/assignments',
-        summary: 'Assign the rule to a campaign or voucher (one rule per object; force=true replaces)',
+        summary: 'Assign the rule to a campaign, voucher or promotion tier (one rule per object; force=true replaces)',
         params: idParams,
         query: z.strictObject({ force: z.enum(['true', 'false']).optional() }),
         body: assignmentBody,
         response: assignmentJson,
-        errors: { 404: 'No such rule, campaign or voucher', 400: 'Invalid request, or duplicate_found when the object already has another rule' },
+        errors: { 404: 'No such rule, campaign, voucher or promotion tier', 400: 'Invalid request, or duplicate_found when the object already has another rule' },
       },
       async ({ params, query, body }) => toAssignmentJson(await validationRules.assign(params.id, body, query.force === 'true')),
     )
