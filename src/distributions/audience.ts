@@ -1,4 +1,5 @@
 import type { AppContext } from '../context';
+import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { batchId } from '../models/distribution-batch';
 import type { DistributionAudience } from '../models/distribution';
 
@@ -13,25 +14,44 @@ export async function audienceReady(ctx: AppContext, audience: DistributionAudie
 }
 
 /**
- * Writes batch `index` of the audience snapshot: the next members after `after`, by id.
- * A retry finds the batch already written and carries on from what it holds, so the
- * snapshot never depends on whether the segment changed between two attempts.
+ * Batches written ahead from one query: the database answers "members after X, by id" by
+ * reading the whole segment when its index is not used (the embedded server), so one query
+ * per 200 customers made a snapshot quadratic in the audience.
+ */
+const BATCHES_PER_QUERY = 25;
+
+/**
+ * Writes batch `index` of the audience snapshot: the next members after `after`, by id — and
+ * the batches after it from the same query, which later calls then find written. A retry finds
+ * the batch already written and carries on from what it holds, so the snapshot never depends
+ * on whether the segment changed between two attempts.
  */
 export async function snapshotBatch(ctx: AppContext, distributionId: string, audience: DistributionAudience, index: number, after?: string): Promise<{ count: number; nextCursor?: string }> {
+  const { DistributionBatch } = ctx.models;
   const _id = batchId(distributionId, index);
-  const existing = await ctx.models.DistributionBatch.findById(_id).lean();
-  const customerIds = existing ? existing.customer_ids : await members(ctx, audience, after);
-  if (customerIds.length === 0) return { count: 0 };
-  if (!existing) {
-    await ctx.models.DistributionBatch.updateOne({ _id }, { $setOnInsert: { distribution_id: distributionId, index, customer_ids: customerIds } }, { upsert: true });
+  let stored = await DistributionBatch.findById(_id).lean();
+  if (!stored) {
+    const page = await members(ctx, audience, after, BATCH_SIZE * BATCHES_PER_QUERY);
+    if (page.length === 0) return { count: 0 };
+    const ops = [];
+    for (let start = 0, i = index; start < page.length; start += BATCH_SIZE, i++) {
+      const doc = { distribution_id: distributionId, index: i, customer_ids: page.slice(start, start + BATCH_SIZE) };
+      ops.push({ updateOne: { filter: { _id: batchId(distributionId, i) }, update: { $setOnInsert: doc }, upsert: true } });
+    }
+    try {
+      await DistributionBatch.bulkWrite(ops, { ordered: false });
+    } catch (err) {
+      // A concurrent attempt wrote some first: theirs stand, as $setOnInsert would have left them.
+      if (!onlyDuplicateKeys(err)) throw err;
+    }
+    stored = await DistributionBatch.findById(_id).lean();
   }
-  const stored = existing ?? (await ctx.models.DistributionBatch.findById(_id).lean());
-  const ids = stored?.customer_ids ?? customerIds;
+  const ids = stored?.customer_ids ?? [];
   const last = ids[ids.length - 1];
   return { count: ids.length, ...(audience.type === 'segment' && ids.length === BATCH_SIZE && last ? { nextCursor: last } : {}) };
 }
 
-async function members(ctx: AppContext, audience: DistributionAudience, after?: string): Promise<string[]> {
+async function members(ctx: AppContext, audience: DistributionAudience, after: string | undefined, limit: number): Promise<string[]> {
   if (audience.type === 'customer') {
     if (after !== undefined) return [];
     const customer = await ctx.models.Customer.findById(audience.customer_id, { _id: 1, deleted_at: 1 }).lean();
@@ -43,7 +63,7 @@ async function members(ctx: AppContext, audience: DistributionAudience, after?: 
     { _id: 1 },
   )
     .sort({ _id: 1 })
-    .limit(BATCH_SIZE)
+    .limit(limit)
     .lean();
   return rows.map((r) => r._id);
 }
