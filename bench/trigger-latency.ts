@@ -4,10 +4,14 @@
  * the time from the API's answer (the write is accepted) to the receiver getting the message.
  * Prints p50 / p95 / p99 / max and how many arrived. Prints, never asserts.
  *
- *   npx tsx bench/trigger-latency.ts [--rate 50] [--seconds 60]     # or: npm run bench:latency
+ *   npx tsx bench/trigger-latency.ts [--rate 50] [--seconds 60] [--worker-process]     # or: npm run bench:latency
+ *
+ * `--worker-process` runs the worker as its own process (src/entry/worker.ts), as a
+ * deployment with separate API and worker processes does; otherwise both share this one.
  *
  * MONGO_URL / TEMPORAL_ADDRESS use running servers instead of starting embedded ones.
  */
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -15,10 +19,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createAppKey } from '../src/auth/app-keys';
+import type { AppContext } from '../src/context';
+import { ROOT_DIR } from '../src/config';
 import { startApi, startWorker } from '../src/runtime';
 import { mb, percentile, RssSampler, startBenchService } from './bench-service';
 
-const { values } = parseArgs({ options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '60' } } });
+const { values } = parseArgs({ options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '60' }, 'worker-process': { type: 'boolean', default: false } } });
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 
@@ -44,14 +50,44 @@ async function startReceiver() {
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, arrived, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
+/** src/entry/worker.ts on the bench's database and task queue; resolves once it polls. */
+async function startWorkerProcess(ctx: AppContext, temporalAddress: string, dataDir: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/entry/worker.ts'], {
+    cwd: ROOT_DIR,
+    env: { ...process.env, DATA_DIR: dataDir, MONGO_URL: `mongodb://${ctx.db.host}:${ctx.db.port}`, MONGO_DB: ctx.db.name, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: ctx.taskQueue, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString('utf8').includes('worker polling task queue')) resolve();
+    });
+    void exited.then(() => reject(new Error('the worker process exited before it polled')));
+  });
+  child.stdout.resume();
+  return {
+    pid: child.pid!,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
 async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-latency-'));
   const { ctx, temporalAddress, children, description, stops } = await startBenchService('latency', workDir);
   const receiver = await startReceiver();
   stops.unshift(() => receiver.close());
   try {
-    const worker = await startWorker(ctx, temporalAddress);
-    stops.unshift(() => worker.stop());
+    if (values['worker-process']) {
+      const worker = await startWorkerProcess(ctx, temporalAddress, workDir);
+      stops.unshift(() => worker.stop());
+      children.push({ name: 'worker process', pid: worker.pid });
+    } else {
+      const worker = await startWorker(ctx, temporalAddress);
+      stops.unshift(() => worker.stop());
+    }
     const api = await startApi(ctx, '127.0.0.1', 0);
     stops.unshift(() => api.stop());
     const { appId, appToken } = await createAppKey(ctx.models.AppKey, 'bench');
@@ -63,12 +99,14 @@ async function main(): Promise<void> {
       consents: { verification: false, required: [] },
       channels: [{ type: 'webhook', settings: { url: receiver.url }, template: { text: 'Order {{order.source_id}} paid' } }],
     });
-    console.log(`servers: ${description}; ${RATE} orders/s for ${SECONDS} s`);
+    console.log(`servers: ${description}; worker ${values['worker-process'] ? 'in its own process' : 'in the API process'}; ${RATE} orders/s for ${SECONDS} s`);
 
     const sampler = new RssSampler(children);
     sampler.start();
     const accepted = new Map<string, number>();
-    let failed = 0;
+    // Why requests failed, by HTTP status or error name: a bench that only counts failures hides their cause.
+    const failures = new Map<string, number>();
+    const fail = (why: string) => void failures.set(why, (failures.get(why) ?? 0) + 1);
     const total = RATE * SECONDS;
     const started = Date.now();
     const inflight: Array<Promise<void>> = [];
@@ -82,11 +120,9 @@ async function main(): Promise<void> {
           async (res) => {
             await res.arrayBuffer();
             if (res.ok) accepted.set(id, Date.now());
-            else failed += 1;
+            else fail(`HTTP ${res.status}`);
           },
-          () => {
-            failed += 1;
-          },
+          (err: unknown) => fail((err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err)),
         ),
       );
     }
@@ -102,14 +138,40 @@ async function main(): Promise<void> {
     });
     latencies.sort((a, b) => a - b);
     console.log(`\n== trigger latency: order paid → message at the receiver ==`);
-    console.log(`orders             ${accepted.size} accepted, ${failed} failed, in ${(sentFor / 1000).toFixed(1)} s (${(accepted.size / (sentFor / 1000)).toFixed(1)}/s)`);
+    console.log(`orders             ${accepted.size} accepted, ${[...failures.values()].reduce((a, b) => a + b, 0)} failed${failures.size ? ` (${[...failures].map(([why, n]) => `${n} ${why}`).join(', ')})` : ''}, in ${(sentFor / 1000).toFixed(1)} s (${(accepted.size / (sentFor / 1000)).toFixed(1)}/s)`);
     console.log(`messages           ${latencies.length} arrived${latencies.length < accepted.size ? ` (${accepted.size - latencies.length} missing after 60 s)` : ''}`);
     console.log(`latency            p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, p99 ${percentile(latencies, 99)} ms, max ${percentile(latencies, 100)} ms`);
-    console.log(`peak RSS this process (API + worker) ${mb(sampler.peak)}`);
+    await printStages(ctx);
+    console.log(`peak RSS this process (API${values['worker-process'] ? '' : ' + worker'}) ${mb(sampler.peak)}`);
     sampler.print();
   } finally {
     for (const stop of stops) await stop().catch(() => undefined);
     fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Where the time went, from the timestamps the pipeline stores: the order write (the paid
+ * event's `created_at`), its hand-over to the router (`dispatched_at`), routing (`routed_at`),
+ * the delivery activity queuing the message (`created_at`) and the provider accepting it.
+ */
+async function printStages(ctx: AppContext): Promise<void> {
+  const events = await ctx.models.DomainEvent.find({ type: 'customer.order.paid' }, { created_at: 1, dispatched_at: 1, routed_at: 1 }).lean();
+  const messages = new Map((await ctx.models.DistributionMessage.find({}, { run: 1, created_at: 1, sent_at: 1 }).lean()).map((m) => [m.run, m]));
+  const stages: Record<string, number[]> = { 'write → dispatched': [], 'dispatched → routed': [], 'routed → queued': [], 'queued → sent': [] };
+  const add = (stage: string, from?: Date | null, to?: Date | null) => {
+    if (from && to) stages[stage]!.push(to.getTime() - from.getTime());
+  };
+  for (const event of events) {
+    const message = messages.get(event._id);
+    add('write → dispatched', event.created_at, event.dispatched_at);
+    add('dispatched → routed', event.dispatched_at, event.routed_at);
+    add('routed → queued', event.routed_at, message?.created_at);
+    add('queued → sent', message?.created_at, message?.sent_at);
+  }
+  for (const [stage, values] of Object.entries(stages)) {
+    values.sort((a, b) => a - b);
+    console.log(`  ${stage.padEnd(20)} p50 ${percentile(values, 50)} ms, p99 ${percentile(values, 99)} ms`);
   }
 }
 

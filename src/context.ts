@@ -70,7 +70,7 @@ export function createContext(base: ContextBase): AppContext {
   const settings = base.settings ?? defaultDistributionSettings();
   const channels = base.channels ?? createChannelRegistry(settings, base.logger);
   const channelAccounts = new ChannelAccountService(base.models, channels, new SecretBox(settings.channelSecretsKey), base.logger);
-  const events = new EventFlow(base.models, base.logger);
+  const events = new EventFlow(base.models, base.logger, base.temporal, base.taskQueue);
   const customers = new CustomerService(base.models, (id) => events.raised('customers', id));
   const segments = new SegmentService(base.models, base.temporal, base.taskQueue);
   events.sources.push(orderOutboxSource(base.models, new OrderSummaries(base.models, customers)));
@@ -78,7 +78,13 @@ export function createContext(base: ContextBase): AppContext {
   const consents = new ConsentCatalog(base.models);
   const customerConsents = new CustomerConsents(base.models, customers, consents);
   const campaigns = new CampaignService(base.models, base.temporal, base.taskQueue);
-  const publications = new PublicationService(base.models, customers, campaigns, (id) => events.raised('publications', id));
+  const publications = new PublicationService(
+    base.models,
+    customers,
+    campaigns,
+    (id) => events.raised('publications', id),
+    (ids) => events.raisedMany('publications', ids),
+  );
   const validationRules = new ValidationRuleService(base.models);
   const redemptions = new RedemptionService(base.models, customers, validationRules, (id) => events.raised('redemptions', id));
   const promotions = new PromotionService(base.models, validationRules, redemptions);

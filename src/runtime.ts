@@ -53,7 +53,14 @@ export async function startWorker(ctx: AppContext, address: string): Promise<Sto
   running.catch((err: unknown) => ctx.logger.fatal({ err }, 'worker stopped with an error'));
   ctx.logger.info({ taskQueue: ctx.taskQueue }, `worker polling task queue ${ctx.taskQueue}`);
   // Workers also move outbox events on to Temporal: the role exists wherever events must flow.
-  const pump = startEventPump({ sources: ctx.events.sources, Event: ctx.models.DomainEvent, temporal: ctx.temporal, taskQueue: ctx.taskQueue, logger: ctx.logger });
+  const pump = startEventPump({
+    sources: ctx.events.sources,
+    Event: ctx.models.DomainEvent,
+    temporal: ctx.temporal,
+    taskQueue: ctx.taskQueue,
+    logger: ctx.logger,
+    relaying: (source, id) => ctx.events.relaying(source, id),
+  });
   ctx.events.pump = pump;
   // Starts the workflows a crash between a write and its workflow start left unstarted.
   const reconciler = setInterval(() => {

@@ -1,4 +1,4 @@
-import { ActivityFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /** One automatic distribution's delivery for one event. */
@@ -14,11 +14,20 @@ export interface DeliveryWorkflowInput {
   customerId: string;
 }
 
-const { deliverForEvent } = proxyActivities<Activities>({
+const deliverOptions = {
   startToCloseTimeout: '2 minutes',
   // Transient provider errors retry here; the activity sets the delay from Retry-After when given.
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
-});
+} as const;
+const { deliverForEvent } = proxyActivities<Activities>(deliverOptions);
+/**
+ * The same activity run by the worker that runs the workflow task: no activity task to
+ * schedule, poll and complete through the server, and no second workflow task.
+ * Like any activity it may run again after a crash; the messages it records make that safe.
+ */
+const local = proxyLocalActivities<Activities>(deliverOptions);
+/** Workflows started before deliveries ran locally replay with the activity they recorded. */
+const LOCAL_DELIVERY = 'local-delivery';
 
 const { failQueuedEventMessages, stopForExhaustedPool } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
@@ -32,7 +41,7 @@ const { failQueuedEventMessages, stopForExhaustedPool } = proxyActivities<Activi
  */
 export async function deliveryWorkflow(input: DeliveryWorkflowInput): Promise<void> {
   try {
-    const outcome = await deliverForEvent(input);
+    const outcome = await (patched(LOCAL_DELIVERY) ? local.deliverForEvent : deliverForEvent)(input);
     if ('poolExhausted' in outcome && outcome.poolExhausted) {
       await stopForExhaustedPool(input.distributionId, outcome.poolExhausted.campaignId);
     }

@@ -39,6 +39,12 @@ export class CustomerService {
     return doc && !doc.deleted_at ? doc : null;
   }
 
+  /** By source_id alone, one query: `source_id_key` is the id of a customer without a source_id. */
+  async findBySourceId(sourceId: string): Promise<CustomerDoc | null> {
+    const doc = await this.models.Customer.findOne({ source_id_key: sourceId }).lean();
+    return doc && !doc.deleted_at ? doc : null;
+  }
+
   async get(idOrSourceId: string): Promise<CustomerDoc> {
     const doc = await this.find(idOrSourceId);
     if (!doc) throw AppError.notFound('customer', idOrSourceId);

@@ -29,11 +29,16 @@ export async function routeToDistributions(ctx: AppContext, events: Array<Trigge
       }
     }
   }
+  // A pool, not chunks: one slow start does not hold up the fifteen others' successors.
   let started = 0;
-  for (let i = 0; i < starts.length; i += PARALLEL_STARTS) {
-    const results = await Promise.all(starts.slice(i, i + PARALLEL_STARTS).map((s) => startDelivery(ctx, s.distribution, s.input)));
-    started += results.filter(Boolean).length;
-  }
+  let next = 0;
+  const lane = async () => {
+    while (next < starts.length) {
+      const s = starts[next++]!;
+      if (await startDelivery(ctx, s.distribution, s.input)) started += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_STARTS, starts.length) }, lane));
   return started;
 }
 

@@ -1,26 +1,92 @@
 import type { Client } from '@temporalio/client';
-import { eventRouterWorkflow, eventRouterWorkflowId, eventsSignal } from '../../workflows/event-router';
+import type { Logger } from '../logger';
 import type { DomainEventModel } from '../models/domain-event';
+import { eventRouterWorkflow, eventRouterWorkflowId, eventsSignal, type EventRef } from '../../workflows/event-router';
+
+/** Where events go: the router workflow of one task queue. */
+export interface DispatchTarget {
+  Event: DomainEventModel;
+  temporal: Client;
+  taskQueue: string;
+}
+
+const BATCH = 200;
 
 /**
- * Hands undispatched events to the event router workflow, oldest first, and marks them
- * dispatched once Temporal has accepted the signal. A crash between the two re-sends the
- * batch next time: delivery is at least once, and the router is idempotent per event.
+ * Hands events to the event router workflow, then marks them dispatched, by `_id` only. A
+ * crash between the two re-sends them later: delivery is at least once, and the router is
+ * idempotent per event.
  */
-export async function dispatchEvents(Event: DomainEventModel, temporal: Client, taskQueue: string, stop: () => boolean = () => false, batchSize = 200): Promise<number> {
+export async function sendEvents({ Event, temporal, taskQueue }: DispatchTarget, refs: EventRef[]): Promise<void> {
+  await temporal.workflow.signalWithStart(eventRouterWorkflow, {
+    workflowId: eventRouterWorkflowId(taskQueue),
+    taskQueue,
+    args: [[]],
+    signal: eventsSignal,
+    signalArgs: [refs],
+  });
+  await Event.updateMany({ _id: { $in: refs.map((e) => e.id) } }, { $set: { dispatched_at: new Date() } });
+}
+
+/**
+ * The safety net: finds undispatched events (a full scan on servers that ignore secondary
+ * indexes) and sends them, oldest first. `minAgeMs` leaves alone the events a live writer
+ * is dispatching by id right now, so the two do not both signal them.
+ */
+export async function dispatchEvents(target: DispatchTarget, options: { stop?: () => boolean; minAgeMs?: number } = {}): Promise<number> {
+  const { stop = () => false, minAgeMs = 0 } = options;
   let dispatched = 0;
   for (;;) {
-    const batch = await Event.find({ dispatched_at: { $exists: false } }, { _id: 1, type: 1 }).sort({ created_at: 1 }).limit(batchSize).lean();
+    const filter = { dispatched_at: { $exists: false }, ...(minAgeMs > 0 ? { created_at: { $lt: new Date(Date.now() - minAgeMs) } } : {}) };
+    const batch = await target.Event.find(filter, { _id: 1, type: 1 }).sort({ created_at: 1 }).limit(BATCH).lean();
     if (batch.length === 0) return dispatched;
-    await temporal.workflow.signalWithStart(eventRouterWorkflow, {
-      workflowId: eventRouterWorkflowId(taskQueue),
-      taskQueue,
-      args: [[]],
-      signal: eventsSignal,
-      signalArgs: [batch.map((e) => ({ id: e._id, type: e.type }))],
-    });
-    await Event.updateMany({ _id: { $in: batch.map((e) => e._id) } }, { $set: { dispatched_at: new Date() } });
+    await sendEvents(target, batch.map((e) => ({ id: e._id, type: e.type })));
     dispatched += batch.length;
-    if (batch.length < batchSize || stop()) return dispatched;
+    if (batch.length < BATCH || stop()) return dispatched;
+  }
+}
+
+/**
+ * Dispatches the events a writer just relayed, by id, without scanning: what arrives while
+ * a signal is in flight goes out together in the next one, so a burst of writes costs a
+ * few signals rather than one each. A failed send is only logged: the events stay
+ * undispatched and the pump's sweep sends them.
+ */
+export class EventDispatcher {
+  private queue: EventRef[] = [];
+  private sending?: Promise<void>;
+
+  constructor(
+    private readonly target: DispatchTarget,
+    private readonly logger: Logger,
+  ) {}
+
+  add(refs: EventRef[]): void {
+    this.queue.push(...refs);
+    if (!this.sending && this.queue.length > 0) this.start();
+  }
+
+  /** Resolves once everything added so far has been sent (or failed). */
+  async flush(): Promise<void> {
+    while (this.sending) await this.sending;
+  }
+
+  private start(): void {
+    this.sending = this.sendAll().finally(() => {
+      this.sending = undefined;
+      // Added after the loop saw an empty queue but before this ran.
+      if (this.queue.length > 0) this.start();
+    });
+  }
+
+  private async sendAll(): Promise<void> {
+    while (this.queue.length > 0) {
+      const refs = this.queue.splice(0, BATCH);
+      try {
+        await sendEvents(this.target, refs);
+      } catch (err) {
+        this.logger.warn({ err, events: refs.length }, 'event dispatch failed; the pump sweep will retry');
+      }
+    }
   }
 }

@@ -1,30 +1,135 @@
+import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger';
 import type { Models } from '../models';
+import { EventDispatcher } from './dispatcher';
 import type { EventPump } from './pump';
-import { relayOutbox, type OutboxSource } from './relay';
+import { copyOutbox, copyOutboxes, finishRelay, finishRelays, type OutboxSource } from './relay';
 import { outboxSources } from './sources';
 
 /**
- * What a writer calls after a change raised events: relay that document's outbox now
- * (so events are visible at once), then nudge the pump to dispatch them. If this process
- * dies first, the pump's sweep does both later; nothing here is needed for correctness.
+ * Runs `work(key)` for queued keys, at most `limit` at once, and only while `ready()`. A key
+ * queued again before its turn is queued once: the work reads the document afresh, so one
+ * run covers both requests.
+ */
+class KeyedQueue {
+  private readonly waiting = new Set<string>();
+  private readonly running = new Set<string>();
+
+  constructor(
+    private readonly limit: number,
+    private readonly work: (key: string) => Promise<void>,
+    private readonly ready: () => boolean = () => true,
+  ) {}
+
+  get idle(): boolean {
+    return this.waiting.size === 0;
+  }
+
+  add(key: string): void {
+    this.waiting.add(key);
+    this.next();
+  }
+
+  has(key: string): boolean {
+    return this.waiting.has(key) || this.running.has(key);
+  }
+
+  next(): void {
+    for (const key of this.waiting) {
+      if (this.running.size >= this.limit || !this.ready()) return;
+      // Queued again while its work runs: it waits for that run to end.
+      if (this.running.has(key)) continue;
+      this.waiting.delete(key);
+      this.running.add(key);
+      void this.work(key).finally(() => {
+        this.running.delete(key);
+        this.next();
+      });
+    }
+  }
+}
+
+/**
+ * What a writer calls after a change raised events: relay that document's outbox now and
+ * dispatch exactly the events it copied, by id, so an event reaches Temporal without any
+ * scan. If this process dies first, the pump's sweep does both later; nothing here is
+ * needed for correctness.
+ *
+ * Copying comes first and the sources' follow-up work (e.g. refreshing a customer's order
+ * summary, several queries and a scan) runs in a queue of its own that starts work only
+ * while no copy waits: under a burst, events keep flowing and follow-ups catch up after.
  */
 export class EventFlow {
   readonly sources: OutboxSource[];
+  readonly dispatcher: EventDispatcher;
+  /** The worker's pump, while this process runs one. */
   pump?: EventPump;
+  private readonly copies = new KeyedQueue(16, (key) => this.copy(key));
+  private readonly followUps = new KeyedQueue(8, (key) => this.finish(key), () => this.copies.idle);
 
   constructor(
     private readonly models: Models,
     private readonly logger: Logger,
+    temporal: Client,
+    taskQueue: string,
   ) {
     this.sources = outboxSources(models);
+    this.dispatcher = new EventDispatcher({ Event: models.DomainEvent, temporal, taskQueue }, logger);
   }
 
   raised(sourceName: string, id: string): void {
+    if (!this.sources.some((s) => s.name === sourceName)) throw new Error(`unknown outbox source ${sourceName}`);
+    this.copies.add(`${sourceName}\0${id}`);
+  }
+
+  /** Whether this process still has relay work queued or running for the document: the sweep leaves it alone. */
+  relaying(sourceName: string, id: string): boolean {
+    const key = `${sourceName}\0${id}`;
+    return this.copies.has(key) || this.followUps.has(key);
+  }
+
+  /**
+   * `raised` for many documents of one source at once (a distribution batch's publications):
+   * their outboxes are copied, dispatched and cleared in a few bulk round trips.
+   */
+  raisedMany(sourceName: string, ids: string[]): void {
     const source = this.sources.find((s) => s.name === sourceName);
     if (!source) throw new Error(`unknown outbox source ${sourceName}`);
-    relayOutbox(source, this.models.DomainEvent, id)
-      .then(() => this.pump?.nudge())
-      .catch((err: unknown) => this.logger.warn({ err, source: sourceName, id }, 'relay failed; the pump sweep will retry'));
+    if (ids.length === 0) return;
+    void (async () => {
+      try {
+        const events = await copyOutboxes(source, this.models.DomainEvent, ids);
+        this.dispatcher.add(events.map((e) => ({ id: e._id, type: e.type })));
+        await finishRelays(source, ids);
+      } catch (err) {
+        this.logger.warn({ err, source: sourceName, count: ids.length }, 'relay failed; the pump sweep will retry');
+      }
+    })();
+  }
+
+  private async copy(key: string): Promise<void> {
+    const { source, id } = this.parse(key);
+    try {
+      await copyOutbox(source, this.models.DomainEvent, id, (events) => this.dispatcher.add(events.map((e) => ({ id: e._id, type: e.type }))));
+      this.followUps.add(key);
+    } catch (err) {
+      this.logger.warn({ err, source: source.name, id }, 'relay failed; the pump sweep will retry');
+    } finally {
+      this.followUps.next();
+    }
+  }
+
+  private async finish(key: string): Promise<void> {
+    const { source, id } = this.parse(key);
+    try {
+      await finishRelay(source, id);
+    } catch (err) {
+      this.logger.warn({ err, source: source.name, id }, 'relay follow-up failed; the pump sweep will retry');
+    }
+  }
+
+  private parse(key: string): { source: OutboxSource; id: string } {
+    const [sourceName, id] = key.split('\0') as [string, string];
+    return { source: this.sources.find((s) => s.name === sourceName)!, id };
   }
 }

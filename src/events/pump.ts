@@ -5,16 +5,16 @@ import { dispatchEvents } from './dispatcher';
 import { sweepOutboxes, type OutboxSource } from './relay';
 
 export interface EventPump {
-  /** Run a round soon, e.g. right after a write raised events. */
-  nudge(): void;
-  /** Runs one round now and resolves when it is done (tests use it to wait). */
+  /** Runs one round now, young events included, and resolves when it is done. */
   drain(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
- * Moves events from outboxes to `events` and on to Temporal: after every nudge, and on a
- * timer as the safety net for writes whose process died before it could relay them.
+ * The safety net behind EventFlow's relay and dispatch by id: on a timer, relays the outboxes
+ * and dispatches the events a process died before handling. Both find their work by
+ * scanning (servers that ignore secondary indexes read whole collections), which is why this
+ * runs every few seconds and not after each write.
  */
 export function startEventPump(options: {
   sources: OutboxSource[];
@@ -22,22 +22,25 @@ export function startEventPump(options: {
   temporal: Client;
   taskQueue: string;
   logger: Logger;
+  /** Documents this process's EventFlow is relaying: the sweep leaves them to it. */
+  relaying?: (source: string, id: string) => boolean;
   intervalMs?: number;
 }): EventPump {
-  const { sources, Event, temporal, taskQueue, logger, intervalMs = 1_000 } = options;
+  const { sources, Event, temporal, taskQueue, logger, relaying, intervalMs = 5_000 } = options;
   let running: Promise<void> | undefined;
   let again = false;
   let stopped = false;
 
   // Batch by batch, checking for stop in between: a backlog of thousands of outboxes must not hold up a shutdown.
-  const round = async () => {
+  // Work younger than a tick is most likely being done by its writer right now.
+  const round = async (minAgeMs: number) => {
     for (;;) {
-      const { more } = await sweepOutboxes(sources, Event);
-      await dispatchEvents(Event, temporal, taskQueue, () => stopped);
+      const { more } = await sweepOutboxes(sources, Event, { minAgeMs, ...(relaying ? { relaying } : {}) });
+      await dispatchEvents({ Event, temporal, taskQueue }, { stop: () => stopped, minAgeMs });
       if (!more || stopped) return;
     }
   };
-  const run = (): Promise<void> => {
+  const run = (minAgeMs = intervalMs): Promise<void> => {
     if (running) {
       again = true;
       return running;
@@ -46,7 +49,7 @@ export function startEventPump(options: {
       do {
         again = false;
         try {
-          await round();
+          await round(minAgeMs);
         } catch (err) {
           logger.warn({ err }, 'event pump round failed; retrying on the next tick');
         }
@@ -59,10 +62,9 @@ export function startEventPump(options: {
   timer.unref();
   void run();
   return {
-    nudge: () => void run(),
     async drain() {
       await running;
-      await run();
+      await run(0);
     },
     async stop() {
       stopped = true;

@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import { onlyDuplicateKeys } from '../db/duplicate-key';
 import type { DomainEventModel } from '../models/domain-event';
 import type { PendingEvent } from './outbox';
 
@@ -15,47 +16,95 @@ export interface OutboxSource {
   afterRelay?: (id: string) => Promise<void>;
 }
 
-const DUPLICATE_KEY = 11000;
-
-function onlyDuplicates(err: unknown): boolean {
-  const e = err as { code?: number; writeErrors?: Array<{ code?: number; err?: { code?: number } }> };
-  if (e.writeErrors?.length) return e.writeErrors.every((w) => (w.code ?? w.err?.code) === DUPLICATE_KEY);
-  return e.code === DUPLICATE_KEY;
-}
-
 /**
  * Copies one document's outbox into `events`, then removes what was copied. Safe to run
  * concurrently and to repeat: copies are idempotent by event id, and the pending flag is
  * only cleared while the outbox is empty, so an event appended meanwhile keeps it set.
  */
 export async function relayOutbox(source: OutboxSource, Event: DomainEventModel, id: string): Promise<number> {
+  const events = await copyOutbox(source, Event, id);
+  await finishRelay(source, id);
+  return events.length;
+}
+
+/**
+ * The first half of a relay: afterwards the events are in `events`, and no longer in the
+ * document. `onCopied` hears of them as soon as they are safe in `events`.
+ */
+export async function copyOutbox(source: OutboxSource, Event: DomainEventModel, id: string, onCopied?: (events: PendingEvent[]) => void): Promise<PendingEvent[]> {
   const doc = await source.model.findById(id, { _outbox: 1 }).lean();
   const events = doc?._outbox ?? [];
   if (events.length > 0) {
     try {
-      await Event.insertMany(events, { ordered: false });
+      // The driver's insert: the events were shaped by raiseEvent, and mongoose would build a document per event to cast them.
+      await Event.collection.insertMany(events as never[], { ordered: false });
     } catch (err) {
-      if (!onlyDuplicates(err)) throw err;
+      if (!onlyDuplicateKeys(err)) throw err;
     }
+    onCopied?.(events);
     await source.model.updateOne({ _id: id }, { $pull: { _outbox: { _id: { $in: events.map((e) => e._id) } } } }, { timestamps: false });
   }
+  return events;
+}
+
+/**
+ * `copyOutbox` for many documents of one source at once (a distribution batch's
+ * publications): one read, one insert of all their events, one bulk write removing them.
+ */
+export async function copyOutboxes(source: OutboxSource, Event: DomainEventModel, ids: string[]): Promise<PendingEvent[]> {
+  const docs = (await source.model.find({ _id: { $in: ids } }, { _outbox: 1 }).lean()).filter((d) => (d._outbox?.length ?? 0) > 0);
+  const events = docs.flatMap((d) => d._outbox ?? []);
+  if (events.length === 0) return [];
+  try {
+    await Event.collection.insertMany(events as never[], { ordered: false });
+  } catch (err) {
+    if (!onlyDuplicateKeys(err)) throw err;
+  }
+  await source.model.bulkWrite(
+    docs.map((d) => ({ updateOne: { filter: { _id: d._id }, update: { $pull: { _outbox: { _id: { $in: (d._outbox ?? []).map((e) => e._id) } } } } } })),
+    { ordered: false, timestamps: false },
+  );
+  return events;
+}
+
+/** `finishRelay` for many documents; the pending flags are cleared by one bulk write of keyed updates. */
+export async function finishRelays(source: OutboxSource, ids: string[]): Promise<void> {
+  if (source.afterRelay) for (const id of ids) await source.afterRelay(id);
+  if (ids.length === 0) return;
+  await source.model.bulkWrite(
+    ids.map((id) => ({ updateOne: { filter: { _id: id, outbox_pending: true, '_outbox.0': { $exists: false } }, update: { $unset: { outbox_pending: 1 } } } })),
+    { ordered: false, timestamps: false },
+  );
+}
+
+/** The second half: the source's follow-up work, then the pending flag cleared, in that order. */
+export async function finishRelay(source: OutboxSource, id: string): Promise<void> {
   await source.afterRelay?.(id);
   await source.model.updateOne({ _id: id, outbox_pending: true, '_outbox.0': { $exists: false } }, { $unset: { outbox_pending: 1 } }, { timestamps: false });
-  return events.length;
 }
 
 /**
  * Relays up to `batchSize` documents still flagged pending, per source: the safety net for
  * writers that died before relaying. One batch per call, so a caller can stop between
- * batches; `more` says whether another call has work.
+ * batches; `more` says whether another call has work. `minAgeMs` leaves alone documents
+ * changed since, which their writer is most likely relaying right now; a document without
+ * `updated_at` is never left alone; `relaying` names documents this process is relaying anyway.
  */
-export async function sweepOutboxes(sources: OutboxSource[], Event: DomainEventModel, batchSize = 500): Promise<{ relayed: number; more: boolean }> {
+export async function sweepOutboxes(
+  sources: OutboxSource[],
+  Event: DomainEventModel,
+  options: { batchSize?: number; minAgeMs?: number; relaying?: (source: string, id: string) => boolean } = {},
+): Promise<{ relayed: number; more: boolean }> {
+  const { batchSize = 500, minAgeMs = 0, relaying = () => false } = options;
+  const filter = { outbox_pending: true, ...(minAgeMs > 0 ? { updated_at: { $not: { $gte: new Date(Date.now() - minAgeMs) } } } : {}) };
   let relayed = 0;
   let more = false;
   for (const source of sources) {
-    const pending = await source.model.find({ outbox_pending: true }, { _id: 1 }).limit(batchSize).lean();
-    for (const { _id } of pending) relayed += await relayOutbox(source, Event, _id);
-    more ||= pending.length === batchSize;
+    const pending = await source.model.find(filter, { _id: 1 }).limit(batchSize).lean();
+    const mine = pending.filter(({ _id }) => !relaying(source.name, _id));
+    for (const { _id } of mine) relayed += await relayOutbox(source, Event, _id);
+    // A batch left entirely to live relays would come back unchanged: not more work for this sweep.
+    more ||= pending.length === batchSize && mine.length > 0;
   }
   return { relayed, more };
 }

@@ -33,7 +33,7 @@ async function fromCustomerField(customers: CustomerService, input: OrderCustome
   const { id, source_id, object: _object, ...profile } = input;
   if (!id && !source_id && Object.values(profile).every((v) => v === undefined)) throw invalid('customer', 'needs an id, a source_id or profile fields');
   if (Object.values(profile).every((v) => v === undefined)) {
-    const found = (id && (await customers.find(id))) || (source_id && (await customers.find(source_id))) || null;
+    const found = (id && (await customers.find(id))) || (source_id && (await customers.findBySourceId(source_id))) || null;
     if (found && (source_id === undefined || found.source_id === source_id)) return found;
   }
   return customers.upsert(input);

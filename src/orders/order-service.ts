@@ -76,7 +76,7 @@ export class OrderService {
   async upsert(input: OrderInput): Promise<OrderDoc> {
     const customer = await resolveOrderCustomer(this.customers, input);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const existing = (input.id && (await this.find(input.id))) || (input.source_id && (await this.find(input.source_id))) || null;
+      const existing = (input.id && (await this.find(input.id))) || (input.source_id && (await this.models.Order.findOne({ source_id_key: input.source_id }).lean())) || null;
       if (existing) return this.change(existing._id, input, customer);
       if (input.id) throw AppError.notFound('order', input.id);
       try {

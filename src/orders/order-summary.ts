@@ -47,40 +47,53 @@ export class OrderSummaries {
   }
 
   /**
-   * Writes the summary until the stored one matches a fresh computation: a refresh racing
-   * another one may write a summary computed before the other's order change, and the
-   * re-check after its own write catches that.
+   * Computes the summary and writes it only if the customer is unchanged since before the
+   * computation began, else starts over. A refresh racing another one may have computed
+   * before the other's order change; whichever writes second then sees the first's write and
+   * recomputes, so the last summary written is never older than the last order change.
    */
   async refresh(customerId: string): Promise<void> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
+      const before = await this.models.Customer.findById(customerId, { version: 1, deleted_at: 1 }).lean();
+      // Deleted: a deleted customer has no summary to keep.
+      if (!before || before.deleted_at) return;
       const summary = await this.compute(customerId);
-      const customer = await this.customers.find(customerId);
-      if (!customer) return;
-      const stored = { ...EMPTY, ...(customer.summary?.orders as Partial<OrdersSummary> | undefined) };
-      if (sameSummary(stored, summary)) return;
+      let raced = false;
       try {
-        await this.customers.mutate(customerId, (current) => ({ set: { summary: { ...current.summary, orders: summary } } }));
+        await this.customers.mutate(customerId, (current) => {
+          raced = current.version !== before.version;
+          if (raced || sameSummary({ ...EMPTY, ...(current.summary?.orders as Partial<OrdersSummary> | undefined) }, summary)) return null;
+          return { set: { summary: { ...current.summary, orders: summary } } };
+        });
       } catch (err) {
-        // Deleted meanwhile: a deleted customer has no summary to keep.
         if (err instanceof AppError && err.status === 404) return;
         throw err;
       }
+      if (!raced) return;
     }
     throw new Error(`summary.orders of customer ${customerId} kept changing; the relay will retry`);
   }
 
+  /**
+   * One pass over the customer's orders (a scan on servers without secondary indexes),
+   * summed here: a plain find costs the embedded server less than an aggregation pipeline.
+   */
   async compute(customerId: string): Promise<OrdersSummary> {
-    const { Order } = this.models;
-    const match = { customer_id: customerId, status: { $in: [...SUMMARY_STATUSES] } };
-    const [totals] = await Order.aggregate<{ total: number; count: number }>([{ $match: match }, { $group: { _id: null, total: { $sum: '$total_amount' }, count: { $sum: 1 } } }]);
-    if (!totals || totals.count === 0) return { ...EMPTY };
-    const last = await Order.findOne(match, { total_amount: 1, created_at: 1 }).sort({ created_at: -1, _id: -1 }).lean();
+    const orders = await this.models.Order.find({ customer_id: customerId, status: { $in: [...SUMMARY_STATUSES] } }, { total_amount: 1, created_at: 1 }).lean();
+    if (orders.length === 0) return { ...EMPTY };
+    let total = 0;
+    let last = orders[0]!;
+    for (const order of orders) {
+      total += order.total_amount ?? 0;
+      const newer = order.created_at.getTime() - last.created_at.getTime() || (order._id > last._id ? 1 : -1);
+      if (newer > 0) last = order;
+    }
     return {
-      total_amount: totals.total,
-      total_count: totals.count,
-      average_amount: Math.round(totals.total / totals.count),
-      last_order_amount: last?.total_amount ?? 0,
-      ...(last ? { last_order_date: last.created_at.toISOString() } : {}),
+      total_amount: total,
+      total_count: orders.length,
+      average_amount: Math.round(total / orders.length),
+      last_order_amount: last.total_amount ?? 0,
+      last_order_date: last.created_at.toISOString(),
     };
   }
 }

@@ -46,6 +46,8 @@ export class PublicationService {
     private readonly customers: CustomerService,
     private readonly campaigns: CampaignService,
     private readonly onEvents: (publicationId: string) => void = () => undefined,
+    /** A batch's publications raised events: relayed together, not one by one. */
+    private readonly onManyEvents: (publicationIds: string[]) => void = (ids) => ids.forEach((id) => onEvents(id)),
   ) {}
 
   async publish(input: PublishInput): Promise<{ publication: PublicationDoc; voucher: VoucherDoc; customer: CustomerDoc; campaign: CampaignDoc }> {
@@ -91,7 +93,7 @@ export class PublicationService {
   async publishBatch(campaignId: string, requests: BatchPublishRequest[], channel: string): Promise<BatchPublishResult & { campaign: CampaignDoc }> {
     const campaign = await this.activeCampaign(campaignId);
     if (requests.length === 0) return { campaign, published: new Map(), exhausted: false };
-    return { campaign, ...(await publishBatch(this.models, campaign, requests, channel, this.onEvents)) };
+    return { campaign, ...(await publishBatch(this.models, campaign, requests, channel, this.onManyEvents)) };
   }
 
   private async activeCampaign(idOrName: string): Promise<CampaignDoc> {

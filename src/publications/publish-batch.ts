@@ -44,7 +44,7 @@ export async function publishBatch(
   campaign: CampaignDoc,
   requests: BatchPublishRequest[],
   channel: string,
-  onEvents: (publicationId: string) => void,
+  onEvents: (publicationIds: string[]) => void,
 ): Promise<BatchPublishResult> {
   const publications = await publicationsFor(models, campaign, requests, channel);
   const published = new Map<string, Published>();
@@ -89,11 +89,12 @@ export async function publishBatch(
   }
 
   const customersByPublication = new Map([...publications].map(([customerId, p]) => [p.doc._id, { customerId, ...p }]));
-  for (const [publicationId, voucher] of await assignCodes(models, campaign, customersByPublication, toAssign)) {
+  const tied = await assignCodes(models, campaign, customersByPublication, toAssign);
+  for (const [publicationId, voucher] of tied) {
     const { customerId, doc } = customersByPublication.get(publicationId)!;
     published.set(customerId, { publication: { ...doc, voucher_id: voucher._id }, voucher });
-    onEvents(publicationId);
   }
+  onEvents([...tied.keys()]);
   return { published, exhausted };
 }
 

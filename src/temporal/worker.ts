@@ -19,6 +19,9 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
       taskQueue: options.taskQueue,
       workflowsPath: require.resolve('../../workflows'),
       activities: createActivities(options.ctx),
+      // An automatic delivery holds its workflow task while its local activity sends (workflows/delivery.ts):
+      // as many task slots as local activity slots (100 by default), so bursts of triggers are not capped at 40.
+      maxConcurrentWorkflowTaskExecutions: 100,
     });
     return { worker, connection };
   } catch (err) {

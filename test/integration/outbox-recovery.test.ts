@@ -64,7 +64,7 @@ describe('outbox recovery after a crash between steps', () => {
         signal: eventsSignal,
         signalArgs: [events.map((e) => ({ id: e._id, type: e.type }))],
       });
-      expect(await dispatchEvents(t.ctx.models.DomainEvent, t.ctx.temporal, t.ctx.taskQueue)).toBeGreaterThanOrEqual(2);
+      expect(await dispatchEvents({ Event: t.ctx.models.DomainEvent, temporal: t.ctx.temporal, taskQueue: t.ctx.taskQueue })).toBeGreaterThanOrEqual(2);
       const routed = await eventually(async () => {
         const docs = await t.ctx.models.DomainEvent.find({ customer_id: 'crash-after-signal' }).lean();
         return docs.every((d) => d.routed_at) ? docs : undefined;

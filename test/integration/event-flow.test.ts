@@ -1,0 +1,56 @@
+import { dispatchEvents } from '../../src/events/dispatcher';
+import { raiseEvent } from '../../src/events/outbox';
+import { sweepOutboxes } from '../../src/events/relay';
+import { createTestContext, type TestContext } from '../helpers/context';
+import { eventually } from '../helpers/sdk';
+
+/**
+ * The fast path: a writer relays and dispatches its own events by id, with no pump and no
+ * scan; the pump's sweep leaves alone what a live writer is still doing and takes the rest.
+ */
+describe('event flow', () => {
+  let t: TestContext;
+  beforeAll(async () => {
+    t = await createTestContext('evflow');
+  });
+  afterAll(() => t.close());
+
+  it('dispatches the events of a write by id, in a process without a pump', async () => {
+    expect(t.ctx.events.pump).toBeUndefined();
+    const order = await t.ctx.orders.upsert({ source_id: 'flow-1', amount: 1000, status: 'PAID', customer: { source_id: 'flow-customer' } });
+    const events = await eventually(async () => {
+      const docs = await t.ctx.models.DomainEvent.find({ 'source.id': order._id }).lean();
+      return docs.length === 2 && docs.every((d) => d.dispatched_at) ? docs : undefined;
+    }, 15_000, 'order events dispatched');
+    expect(events.map((e) => e.type).sort()).toEqual(['customer.order.created', 'customer.order.paid']);
+    // The follow-up (the customer's order summary) ran too, and the outbox is done.
+    await eventually(async () => ((await t.ctx.models.Order.findById(order._id).lean())?.outbox_pending === undefined ? true : undefined), 15_000, 'outbox finished');
+    expect((await t.ctx.customers.findBySourceId('flow-customer'))?.summary?.orders).toMatchObject({ total_count: 1, total_amount: 1000 });
+  });
+
+  it('sweeps outboxes changed before the age limit or never stamped, not ones changed since', async () => {
+    const old = new Date(Date.now() - 120_000);
+    const now = new Date();
+    const outbox = (id: string) => [raiseEvent('customer.segment.entered', { type: 'customer', id }, {}, id, now)];
+    const doc = (id: string, updatedAt?: Date) => ({ _id: id, source_id_key: id, version: 1, created_at: now, ...(updatedAt ? { updated_at: updatedAt } : {}), _outbox: outbox(id), outbox_pending: true });
+    // The driver's insert, so that mongoose timestamps do not stamp them.
+    await t.ctx.models.Customer.collection.insertMany([doc('sweep-old', old), doc('sweep-young', now), doc('sweep-unstamped')] as never[]);
+    expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent, { minAgeMs: 60_000 })).toEqual({ relayed: 2, more: false });
+    const relayed = await t.ctx.models.DomainEvent.find({ customer_id: { $in: ['sweep-old', 'sweep-young', 'sweep-unstamped'] } }).lean();
+    expect(relayed.map((e) => e.customer_id).sort()).toEqual(['sweep-old', 'sweep-unstamped']);
+    expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent)).toEqual({ relayed: 1, more: false });
+  });
+
+  it('dispatches by scan only events older than the age limit', async () => {
+    const at = (ms: number) => new Date(Date.now() - ms);
+    const young = { ...raiseEvent('customer.order.created', { type: 'order', id: 'scan-young' }, {}, 'scan-c', at(0)) };
+    const aged = { ...raiseEvent('customer.order.created', { type: 'order', id: 'scan-old' }, {}, 'scan-c', at(120_000)) };
+    await t.ctx.models.DomainEvent.insertMany([young, aged]);
+    const target = { Event: t.ctx.models.DomainEvent, temporal: t.ctx.temporal, taskQueue: t.ctx.taskQueue };
+    await dispatchEvents(target, { minAgeMs: 60_000 });
+    expect((await t.ctx.models.DomainEvent.findById(aged._id).lean())?.dispatched_at).toBeDefined();
+    expect((await t.ctx.models.DomainEvent.findById(young._id).lean())?.dispatched_at).toBeUndefined();
+    await dispatchEvents(target);
+    expect((await t.ctx.models.DomainEvent.findById(young._id).lean())?.dispatched_at).toBeDefined();
+  });
+});
