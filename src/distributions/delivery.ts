@@ -26,7 +26,7 @@ export interface DeliveryRun {
   run: string;
   customerIds: string[];
   /** The event that fired it (automatic): its voucher, order, … feed the message variables. */
-  event?: DomainEvent & { _id: string };
+  event?: Pick<DomainEvent, 'type' | 'data'> & { _id: string };
   /**
    * Aborted when Temporal gave this attempt up (a late heartbeat) and may already run another:
    * no further message is started, so two attempts never send the same queued message at once.

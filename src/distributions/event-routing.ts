@@ -3,46 +3,72 @@ import { TypedSearchAttributes } from '@temporalio/common';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { deliveryWorkflowId, type DeliveryWorkflowInput } from '../../workflows/delivery';
 import type { AppContext } from '../context';
+import { inParallel } from '../concurrency';
+import { deliverToCustomers } from './delivery';
 import type { DistributionDoc } from '../models/distribution';
 import { CampaignIdKey, DistributionIdKey, TriggerKey } from '../temporal/search-attributes';
 import { eventFires, type TriggeringEvent } from './trigger-match';
 import { triggersForEvent } from './triggers';
 
-/** Workflow starts in flight at once: enough to keep the server busy without a burst of hundreds. */
+/** Deliveries (or workflow starts) in flight at once: enough to hide provider latency without a burst of hundreds. */
 const PARALLEL_STARTS = 16;
 
 /**
- * Starts one delivery workflow per (automatic distribution, event) the events fire. The
- * workflow id is deterministic and duplicates are rejected, so an event routed twice (a
- * redelivered signal, a retried activity) never starts a second delivery. Returns how many
- * deliveries were started now.
+ * How long a routing attempt delivers inline; what is not started by then goes to delivery
+ * workflows, so the attempt ends well inside its activity timeout (a timed-out attempt left
+ * running beside its retry could send a queued message twice).
+ */
+const INLINE_BUDGET_MS = 20_000;
+
+/** The wait before a workflow retries what failed inline without a Retry-After: its retry policy's first interval. */
+const FIRST_RETRY_MS = 1_000;
+
+/**
+ * Delivers what the events fire: one delivery per (automatic distribution, event). Most finish
+ * at once and are done inline, without a workflow; one that must wait (a provider's transient
+ * error, an exhausted pool, a failure) is handed to its delivery workflow, which owns retries,
+ * backoff and giving up. Both are idempotent per message, and the workflow id is deterministic
+ * with duplicates rejected, so an event routed twice (a redelivered signal, a retried activity)
+ * never sends twice. Returns how many deliveries went to a workflow.
  */
 export async function routeToDistributions(ctx: AppContext, events: Array<TriggeringEvent & { _id: string }>): Promise<number> {
   const triggerTypes = [...new Set(events.flatMap((e) => triggersForEvent(e.type)))];
   if (triggerTypes.length === 0) return 0;
   const distributions = await ctx.models.Distribution.find({ status: 'active', 'trigger.type': { $in: triggerTypes } }).lean<DistributionDoc[]>();
-  const starts: Array<{ distribution: DistributionDoc; input: DeliveryWorkflowInput }> = [];
+  const starts: Array<{ distribution: DistributionDoc; event: TriggeringEvent & { _id: string }; input: DeliveryWorkflowInput }> = [];
   for (const event of events) {
     for (const distribution of distributions) {
       if (eventFires(distribution, event) && event.customer_id) {
-        starts.push({ distribution, input: { distributionId: distribution._id, eventId: event._id, customerId: event.customer_id } });
+        starts.push({ distribution, event, input: { distributionId: distribution._id, eventId: event._id, customerId: event.customer_id } });
       }
     }
   }
-  // A pool, not chunks: one slow start does not hold up the fifteen others' successors.
+  const budget = AbortSignal.timeout(INLINE_BUDGET_MS);
   let started = 0;
-  let next = 0;
-  const lane = async () => {
-    while (next < starts.length) {
-      const s = starts[next++]!;
-      if (await startDelivery(ctx, s.distribution, s.input)) started += 1;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_STARTS, starts.length) }, lane));
+  await inParallel(starts, PARALLEL_STARTS, async ({ distribution, event, input }) => {
+    const inline = budget.aborted ? { done: false } : await deliverInline(ctx, distribution, event, input.customerId, budget);
+    if (inline.done) return;
+    if (await startDelivery(ctx, distribution, input, inline.retryAfterMs)) started += 1;
+  });
   return started;
 }
 
-async function startDelivery(ctx: AppContext, distribution: DistributionDoc, input: DeliveryWorkflowInput): Promise<boolean> {
+/**
+ * Delivers inline; `done` when every message ended final, else the workflow takes over —
+ * not before the provider's Retry-After, when a transient failure gave one.
+ */
+async function deliverInline(ctx: AppContext, distribution: DistributionDoc, event: TriggeringEvent & { _id: string }, customerId: string, signal: AbortSignal): Promise<{ done: boolean; retryAfterMs?: number }> {
+  try {
+    const outcome = await deliverToCustomers(ctx, { distribution, run: event._id, customerIds: [customerId], event, signal });
+    if (outcome.retry) return { done: false, retryAfterMs: outcome.retry.afterMs ?? FIRST_RETRY_MS };
+    return { done: !outcome.poolExhausted };
+  } catch (err) {
+    if (!signal.aborted) ctx.logger.warn({ err, distribution: distribution._id, event: event._id }, 'inline delivery failed; its workflow retries it');
+    return { done: false };
+  }
+}
+
+async function startDelivery(ctx: AppContext, distribution: DistributionDoc, input: DeliveryWorkflowInput, delayMs?: number): Promise<boolean> {
   const campaignId = distribution.trigger.campaign_id ?? (distribution.purpose.type === 'unique_code' ? distribution.purpose.campaign_id : undefined);
   try {
     await ctx.temporal.workflow.start('deliveryWorkflow', {
@@ -50,6 +76,7 @@ async function startDelivery(ctx: AppContext, distribution: DistributionDoc, inp
       taskQueue: ctx.taskQueue,
       args: [input],
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      ...(delayMs ? { startDelay: delayMs } : {}),
       typedSearchAttributes: new TypedSearchAttributes([
         { key: DistributionIdKey, value: distribution._id },
         { key: TriggerKey, value: distribution.trigger.type },

@@ -187,6 +187,34 @@ describe('automatic distributions fire once per matching event', () => {
     expect(received('order-updated')).toHaveLength(3);
   });
 
+  it('delivers inline when the provider accepts at once, and hands a transient failure to a delivery workflow that retries after Retry-After', async () => {
+    await automatic('paid-retry', { type: 'order_paid' });
+    const deliveries = async () => {
+      let n = 0;
+      for await (const _ of h.t.ctx.temporal.workflow.list({ query: `TaskQueue="${h.t.ctx.taskQueue}" AND WorkflowType="deliveryWorkflow" AND WorkflowId STARTS_WITH "delivery-"` })) n++;
+      return n;
+    };
+    await settled();
+    const before = await deliveries();
+
+    // Accepted at once: no workflow.
+    await h.sdk.client.orders.create({ source_id: 'retry-order-1', customer: { source_id: 'retry-buyer-1', name: 'Ada' }, amount: 1000, status: 'PAID' } as never);
+    await settled();
+    expect(received('paid-retry')).toHaveLength(1);
+    expect(await deliveries()).toBe(before);
+
+    // Refused once with Retry-After: the workflow sends it again after the delay, once.
+    hook.respond((r) => (r.path === '/hook/paid-retry' && hook.all.filter((a) => a.path === '/hook/paid-retry').length === 2 ? { status: 503, headers: { 'retry-after': '1' } } : undefined));
+    await h.sdk.client.orders.create({ source_id: 'retry-order-2', customer: { source_id: 'retry-buyer-2', name: 'Bob' }, amount: 1000, status: 'PAID' } as never);
+    await settled();
+    hook.respond(undefined);
+    const attempts = hook.all.filter((a) => a.path === '/hook/paid-retry').slice(1);
+    expect(attempts.map((a) => a.status)).toEqual([503, 200]);
+    expect(attempts[1]!.receivedAt.getTime() - attempts[0]!.receivedAt.getTime()).toBeGreaterThanOrEqual(900);
+    expect(received('paid-retry')).toHaveLength(2);
+    expect(await deliveries()).toBe(before + 1);
+  });
+
   it('a duplicated event sends once, and a paused distribution ignores events until resumed', async () => {
     const id = await automatic('dup-paid', { type: 'order_paid' });
     await h.sdk.client.orders.create({ source_id: 'dup-order', customer: { source_id: 'dup-buyer' }, amount: 100, status: 'PAID' } as never);
