@@ -152,21 +152,21 @@ async function main(): Promise<void> {
 
 /**
  * Where the time went, from the timestamps the pipeline stores: the order write (the paid
- * event's `created_at`), its hand-over to the router (`dispatched_at`), routing (`routed_at`),
- * the delivery activity queuing the message (`created_at`) and the provider accepting it.
+ * event's `created_at`), its hand-over to the router (`dispatched_at`), the routing activity
+ * queuing the message (its `created_at`; routing delivers inline and marks `routed_at` after)
+ * and the provider accepting it.
  */
 async function printStages(ctx: AppContext): Promise<void> {
-  const events = await ctx.models.DomainEvent.find({ type: 'customer.order.paid' }, { created_at: 1, dispatched_at: 1, routed_at: 1 }).lean();
+  const events = await ctx.models.DomainEvent.find({ type: 'customer.order.paid' }, { created_at: 1, dispatched_at: 1 }).lean();
   const messages = new Map((await ctx.models.DistributionMessage.find({}, { run: 1, created_at: 1, sent_at: 1 }).lean()).map((m) => [m.run, m]));
-  const stages: Record<string, number[]> = { 'write → dispatched': [], 'dispatched → routed': [], 'routed → queued': [], 'queued → sent': [] };
+  const stages: Record<string, number[]> = { 'write → dispatched': [], 'dispatched → queued': [], 'queued → sent': [] };
   const add = (stage: string, from?: Date | null, to?: Date | null) => {
     if (from && to) stages[stage]!.push(to.getTime() - from.getTime());
   };
   for (const event of events) {
     const message = messages.get(event._id);
     add('write → dispatched', event.created_at, event.dispatched_at);
-    add('dispatched → routed', event.dispatched_at, event.routed_at);
-    add('routed → queued', event.routed_at, message?.created_at);
+    add('dispatched → queued', event.dispatched_at, message?.created_at);
     add('queued → sent', message?.created_at, message?.sent_at);
   }
   for (const [stage, values] of Object.entries(stages)) {
