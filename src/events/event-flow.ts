@@ -3,7 +3,7 @@ import type { Logger } from '../logger';
 import type { Models } from '../models';
 import { EventDispatcher } from './dispatcher';
 import type { EventPump } from './pump';
-import { copyOutbox, copyOutboxes, finishRelay, finishRelays, type OutboxSource } from './relay';
+import { copyOutboxes, finishRelays, type OutboxSource } from './relay';
 import { outboxSources } from './sources';
 
 /**
@@ -98,8 +98,7 @@ export class EventFlow {
     if (ids.length === 0) return;
     void (async () => {
       try {
-        const events = await copyOutboxes(source, this.models.DomainEvent, ids);
-        this.dispatcher.add(events.map((e) => ({ id: e._id, type: e.type })));
+        await copyOutboxes(source, this.models.DomainEvent, ids, (events) => this.dispatcher.add(events.map((e) => ({ id: e._id, type: e.type }))));
         await finishRelays(source, ids);
       } catch (err) {
         this.logger.warn({ err, source: sourceName, count: ids.length }, 'relay failed; the pump sweep will retry');
@@ -110,7 +109,7 @@ export class EventFlow {
   private async copy(key: string): Promise<void> {
     const { source, id } = this.parse(key);
     try {
-      await copyOutbox(source, this.models.DomainEvent, id, (events) => this.dispatcher.add(events.map((e) => ({ id: e._id, type: e.type }))));
+      await copyOutboxes(source, this.models.DomainEvent, [id], (events) => this.dispatcher.add(events.map((e) => ({ id: e._id, type: e.type }))));
       this.followUps.add(key);
     } catch (err) {
       this.logger.warn({ err, source: source.name, id }, 'relay failed; the pump sweep will retry');
@@ -122,7 +121,7 @@ export class EventFlow {
   private async finish(key: string): Promise<void> {
     const { source, id } = this.parse(key);
     try {
-      await finishRelay(source, id);
+      await finishRelays(source, [id]);
     } catch (err) {
       this.logger.warn({ err, source: source.name, id }, 'relay follow-up failed; the pump sweep will retry');
     }

@@ -22,44 +22,28 @@ export interface OutboxSource {
  * only cleared while the outbox is empty, so an event appended meanwhile keeps it set.
  */
 export async function relayOutbox(source: OutboxSource, Event: DomainEventModel, id: string): Promise<number> {
-  const events = await copyOutbox(source, Event, id);
-  await finishRelay(source, id);
+  const events = await copyOutboxes(source, Event, [id]);
+  await finishRelays(source, [id]);
   return events.length;
 }
 
 /**
- * The first half of a relay: afterwards the events are in `events`, and no longer in the
- * document. `onCopied` hears of them as soon as they are safe in `events`.
+ * The first half of a relay, for one document or many of one source (a distribution
+ * batch's publications) in one read, one insert and one bulk write: afterwards the events
+ * are in `events`, and no longer in their documents. `onCopied` hears of them as soon as
+ * they are safe in `events`.
  */
-export async function copyOutbox(source: OutboxSource, Event: DomainEventModel, id: string, onCopied?: (events: PendingEvent[]) => void): Promise<PendingEvent[]> {
-  const doc = await source.model.findById(id, { _outbox: 1 }).lean();
-  const events = doc?._outbox ?? [];
-  if (events.length > 0) {
-    try {
-      // The driver's insert: the events were shaped by raiseEvent, and mongoose would build a document per event to cast them.
-      await Event.collection.insertMany(events as never[], { ordered: false });
-    } catch (err) {
-      if (!onlyDuplicateKeys(err)) throw err;
-    }
-    onCopied?.(events);
-    await source.model.updateOne({ _id: id }, { $pull: { _outbox: { _id: { $in: events.map((e) => e._id) } } } }, { timestamps: false });
-  }
-  return events;
-}
-
-/**
- * `copyOutbox` for many documents of one source at once (a distribution batch's
- * publications): one read, one insert of all their events, one bulk write removing them.
- */
-export async function copyOutboxes(source: OutboxSource, Event: DomainEventModel, ids: string[]): Promise<PendingEvent[]> {
+export async function copyOutboxes(source: OutboxSource, Event: DomainEventModel, ids: string[], onCopied?: (events: PendingEvent[]) => void): Promise<PendingEvent[]> {
   const docs = (await source.model.find({ _id: { $in: ids } }, { _outbox: 1 }).lean()).filter((d) => (d._outbox?.length ?? 0) > 0);
   const events = docs.flatMap((d) => d._outbox ?? []);
   if (events.length === 0) return [];
   try {
+    // The driver's insert: the events were shaped by raiseEvent, and mongoose would build a document per event to cast them.
     await Event.collection.insertMany(events as never[], { ordered: false });
   } catch (err) {
     if (!onlyDuplicateKeys(err)) throw err;
   }
+  onCopied?.(events);
   await source.model.bulkWrite(
     docs.map((d) => ({ updateOne: { filter: { _id: d._id }, update: { $pull: { _outbox: { _id: { $in: (d._outbox ?? []).map((e) => e._id) } } } } } })),
     { ordered: false, timestamps: false },
@@ -67,7 +51,7 @@ export async function copyOutboxes(source: OutboxSource, Event: DomainEventModel
   return events;
 }
 
-/** `finishRelay` for many documents; the pending flags are cleared by one bulk write of keyed updates. */
+/** The second half: each source's follow-up work, then the pending flags cleared (keyed updates, one bulk write), in that order. */
 export async function finishRelays(source: OutboxSource, ids: string[]): Promise<void> {
   if (source.afterRelay) for (const id of ids) await source.afterRelay(id);
   if (ids.length === 0) return;
@@ -75,12 +59,6 @@ export async function finishRelays(source: OutboxSource, ids: string[]): Promise
     ids.map((id) => ({ updateOne: { filter: { _id: id, outbox_pending: true, '_outbox.0': { $exists: false } }, update: { $unset: { outbox_pending: 1 } } } })),
     { ordered: false, timestamps: false },
   );
-}
-
-/** The second half: the source's follow-up work, then the pending flag cleared, in that order. */
-export async function finishRelay(source: OutboxSource, id: string): Promise<void> {
-  await source.afterRelay?.(id);
-  await source.model.updateOne({ _id: id, outbox_pending: true, '_outbox.0': { $exists: false } }, { $unset: { outbox_pending: 1 } }, { timestamps: false });
 }
 
 /**
