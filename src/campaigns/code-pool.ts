@@ -106,7 +106,7 @@ export async function claimVoucher(models: Models, campaign: CampaignDoc, public
     const mine = await models.Voucher.findOne({ publication_id: publicationId }).lean();
     if (mine) return mine;
   }
-  const claim = { $set: { holder_id: customerId, publication_id: publicationId, published_at: new Date() } };
+  const now = new Date();
   let limit = campaign.seq_reserved ?? 0;
   let refreshed = false;
   for (let misses = 0; misses < MAX_SEQ_MISSES; ) {
@@ -120,12 +120,21 @@ export async function claimVoucher(models: Models, campaign: CampaignDoc, public
       limit = fresher?.seq_reserved ?? 0;
       continue;
     }
-    const claimed = await models.Voucher.findOneAndUpdate({ campaign_id: campaign._id, seq, holder_id: { $exists: false }, active: true }, claim, { returnDocument: 'after' }).lean();
+    const claimed = await claimBySeq(models, campaign._id, seq, { publicationId, customerId }, now);
     if (claimed) return claimed;
     misses += 1;
   }
-  const searched = await models.Voucher.findOneAndUpdate({ campaign_id: campaign._id, holder_id: { $exists: false }, active: true }, claim, { returnDocument: 'after' }).lean();
+  const searched = await models.Voucher.findOneAndUpdate({ campaign_id: campaign._id, holder_id: { $exists: false }, active: true }, claimUpdate({ publicationId, customerId }, now), { returnDocument: 'after' }).lean();
   return searched ?? undefined;
+}
+
+function claimUpdate({ publicationId, customerId }: ClaimRequest, now: Date) {
+  return { $set: { holder_id: customerId, publication_id: publicationId, published_at: now } };
+}
+
+/** Claims the code at `seq` by its unique key, if it is still free and active; `null` otherwise. */
+function claimBySeq(models: Models, campaignId: string, seq: number, request: ClaimRequest, now: Date) {
+  return models.Voucher.findOneAndUpdate({ campaign_id: campaignId, seq, holder_id: { $exists: false }, active: true }, claimUpdate(request, now), { returnDocument: 'after' }).lean();
 }
 
 /** Advances the campaign's claim cursor by one while it is below `limit`; the seq taken, or `undefined` at the end. */
@@ -169,14 +178,7 @@ export async function claimVouchers(models: Models, campaign: CampaignDoc, reque
   const leftover: ClaimRequest[] = [];
   await inParallel(requests, PARALLEL_CLAIMS, async (request, i) => {
     const seq = seqs[i];
-    const voucher =
-      seq === undefined
-        ? undefined
-        : await models.Voucher.findOneAndUpdate(
-            { campaign_id: campaign._id, seq, holder_id: { $exists: false }, active: true },
-            { $set: { holder_id: request.customerId, publication_id: request.publicationId, published_at: now } },
-            { returnDocument: 'after' },
-          ).lean();
+    const voucher = seq === undefined ? undefined : await claimBySeq(models, campaign._id, seq, request, now);
     if (voucher) claimed.set(request.publicationId, voucher);
     else leftover.push(request);
   });
