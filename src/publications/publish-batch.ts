@@ -59,7 +59,7 @@ export async function publishBatch(
   const byId = new Map(assigned.map((v) => [v._id, v]));
   const byPublication = new Map(claimedBefore.map((v) => [v.publication_id!, v]));
 
-  const publicationById = new Map([...publications.values()].map((p) => [p.doc._id, p]));
+  const batchPublications = new Map([...publications].map(([customerId, p]) => [p.doc._id, { customerId, ...p }]));
   const toAssign = new Map<string, VoucherDoc>();
   const needing: ClaimRequest[] = [];
   for (const [customerId, { doc }] of publications) {
@@ -79,7 +79,7 @@ export async function publishBatch(
       exhausted = true;
       // No empty publication of ours stays behind: a retry after the pool is refilled must be able
       // to succeed. One a concurrent attempt made is its to fill or remove.
-      const ours = needing.filter((r) => publicationById.get(r.publicationId)?.fresh).map((r) => r.publicationId);
+      const ours = needing.filter((r) => batchPublications.get(r.publicationId)?.fresh).map((r) => r.publicationId);
       if (ours.length > 0) await models.Publication.deleteMany({ _id: { $in: ours }, voucher_id: { $exists: false } });
       break;
     }
@@ -88,10 +88,9 @@ export async function publishBatch(
     await addVouchers(models, fresh, Math.max(needing.length, 10, Math.ceil(fresh.vouchers_count / 10)));
   }
 
-  const customersByPublication = new Map([...publications].map(([customerId, p]) => [p.doc._id, { customerId, ...p }]));
-  const tied = await assignCodes(models, campaign, customersByPublication, toAssign);
+  const tied = await assignCodes(models, campaign, batchPublications, toAssign);
   for (const [publicationId, voucher] of tied) {
-    const { customerId, doc } = customersByPublication.get(publicationId)!;
+    const { customerId, doc } = batchPublications.get(publicationId)!;
     published.set(customerId, { publication: { ...doc, voucher_id: voucher._id }, voucher });
   }
   onEvents([...tied.keys()]);
