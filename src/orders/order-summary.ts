@@ -75,7 +75,7 @@ export class OrderSummaries {
   }
 
   /**
-   * One pass over the customer's orders (a scan on servers without secondary indexes),
+   * One pass over the customer's orders (served by the `customer_id` index, on the embedded server too),
    * summed here: a plain find costs the embedded server less than an aggregation pipeline.
    */
   async compute(customerId: string): Promise<OrdersSummary> {

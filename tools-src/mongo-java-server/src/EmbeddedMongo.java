@@ -65,6 +65,11 @@ public final class EmbeddedMongo {
           protected Index<Object> openOrCreateUniqueIndex(String collection, String index, List<IndexKey> keys, boolean sparse) {
             return new SupersetUniqueIndex<>(super.openOrCreateUniqueIndex(collection, index, keys, sparse));
           }
+
+          @Override
+          protected Index<Object> openOrCreateSecondaryIndex(String collection, String index, List<IndexKey> keys, boolean sparse) {
+            return new EqualityIndex<>(index, keys, sparse);
+          }
         };
       }
     };
@@ -79,6 +84,11 @@ public final class EmbeddedMongo {
           @Override
           protected Index<Integer> openOrCreateUniqueIndex(String collection, String index, List<IndexKey> keys, boolean sparse) {
             return new SupersetUniqueIndex<>(super.openOrCreateUniqueIndex(collection, index, keys, sparse));
+          }
+
+          @Override
+          protected Index<Integer> openOrCreateSecondaryIndex(String collection, String index, List<IndexKey> keys, boolean sparse) {
+            return new EqualityIndex<>(index, keys, sparse);
           }
         };
       }

@@ -1,13 +1,9 @@
 import de.bwaldvogel.mongo.MongoCollection;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
-import de.bwaldvogel.mongo.bson.BsonRegularExpression;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.exception.KeyConstraintError;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * A unique index that also serves queries naming MORE fields than its keys.
@@ -45,25 +41,12 @@ final class SupersetUniqueIndex<P> extends Index<P> {
       String field = key.getKey();
       if (!query.containsKey(field)) return false;
       Object value = query.get(field);
-      if (!isPlainEquality(value)) return false;
+      if (!QueryValues.isPlainEquality(value)) return false;
       onKeys.put(field, value);
     }
     return inner.canHandle(onKeys);
   }
 
-  /**
-   * Only scalar equality narrows to one key value. Null also matches a missing field, arrays
-   * and sub-documents have array/operator semantics, and regexes match many keys: those keep
-   * the library's scan.
-   */
-  private static boolean isPlainEquality(Object value) {
-    return value != null
-        && !(value instanceof Document)
-        && !(value instanceof Map)
-        && !(value instanceof Collection)
-        && !(value instanceof Pattern)
-        && !(value instanceof BsonRegularExpression);
-  }
 
   @Override
   public Iterable<P> getPositions(Document query) {
