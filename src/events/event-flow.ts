@@ -7,9 +7,8 @@ import { copyOutboxes, finishRelays, type OutboxSource } from './relay';
 import { outboxSources } from './sources';
 
 /**
- * Runs `work(key)` for queued keys, at most `limit` at once, and only while `ready()`. A key
- * queued again before its turn is queued once: the work reads the document afresh, so one
- * run covers both requests.
+ * Runs `work(key)` for queued keys, at most `limit` at once. A key queued again before its
+ * turn is queued once: the work reads the document afresh, so one run covers both requests.
  */
 class KeyedQueue {
   private readonly waiting = new Set<string>();
@@ -18,12 +17,7 @@ class KeyedQueue {
   constructor(
     private readonly limit: number,
     private readonly work: (key: string) => Promise<void>,
-    private readonly ready: () => boolean = () => true,
   ) {}
-
-  get idle(): boolean {
-    return this.waiting.size === 0;
-  }
 
   add(key: string): void {
     this.waiting.add(key);
@@ -36,7 +30,7 @@ class KeyedQueue {
 
   next(): void {
     for (const key of this.waiting) {
-      if (this.running.size >= this.limit || !this.ready()) return;
+      if (this.running.size >= this.limit) return;
       // Queued again while its work runs: it waits for that run to end.
       if (this.running.has(key)) continue;
       this.waiting.delete(key);
@@ -55,9 +49,12 @@ class KeyedQueue {
  * scan. If this process dies first, the pump's sweep does both later; nothing here is
  * needed for correctness.
  *
- * Copying comes first and the sources' follow-up work (e.g. refreshing a customer's order
- * summary, several queries and a scan) runs in a queue of its own that starts work only
- * while no copy waits: under a burst, events keep flowing and follow-ups catch up after.
+ * Copying comes first; the sources' follow-up work (e.g. refreshing a customer's order
+ * summary, several queries) runs in a queue of its own, so a slow follow-up never holds up
+ * the next copy. A process without a pump (an API apart from its workers) leaves costly
+ * follow-ups (`followUpByPump`) to the pump's process, whose sweep takes a document as soon
+ * as its events are out: the API stays lean, and the two never both run one (a loaded API
+ * ran them seconds late, by when the sweep had repeated them).
  */
 export class EventFlow {
   readonly sources: OutboxSource[];
@@ -65,7 +62,7 @@ export class EventFlow {
   /** The worker's pump, while this process runs one. */
   pump?: EventPump;
   private readonly copies = new KeyedQueue(16, (key) => this.copy(key));
-  private readonly followUps = new KeyedQueue(8, (key) => this.finish(key), () => this.copies.idle);
+  private readonly followUps = new KeyedQueue(8, (key) => this.finish(key));
 
   constructor(
     private readonly models: Models,
@@ -110,11 +107,9 @@ export class EventFlow {
     const { source, id } = this.parse(key);
     try {
       await copyOutboxes(source, this.models.DomainEvent, [id], (events) => this.dispatcher.add(events.map((e) => ({ id: e._id, type: e.type }))));
-      this.followUps.add(key);
+      if (!source.followUpByPump || this.pump) this.followUps.add(key);
     } catch (err) {
       this.logger.warn({ err, source: source.name, id }, 'relay failed; the pump sweep will retry');
-    } finally {
-      this.followUps.next();
     }
   }
 

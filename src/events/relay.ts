@@ -1,7 +1,11 @@
 import type { Model } from 'mongoose';
+import { inParallel } from '../concurrency';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
 import type { DomainEventModel } from '../models/domain-event';
 import type { PendingEvent } from './outbox';
+
+/** Documents a sweep relays at once: follow-ups left by an API arrive at its write rate. */
+const SWEEP_PARALLEL = 8;
 
 /** A collection whose documents carry an outbox, and what to do once one is emptied. */
 export interface OutboxSource {
@@ -14,6 +18,11 @@ export interface OutboxSource {
    * was soft-deleted so its last events could be raised.
    */
   afterRelay?: (id: string) => Promise<void>;
+  /**
+   * The follow-up is costly (several queries): an API process leaves it to the pump's process
+   * (see EventFlow), whose sweep takes the document as soon as its events are out.
+   */
+  followUpByPump?: boolean;
 }
 
 /**
@@ -63,10 +72,12 @@ export async function finishRelays(source: OutboxSource, ids: string[]): Promise
 
 /**
  * Relays up to `batchSize` documents still flagged pending, per source: the safety net for
- * writers that died before relaying. One batch per call, so a caller can stop between
- * batches; `more` says whether another call has work. `minAgeMs` leaves alone documents
- * changed since, which their writer is most likely relaying right now; a document without
- * `updated_at` is never left alone; `relaying` names documents this process is relaying anyway.
+ * writers that died before relaying, and the runner of follow-ups that an API process leaves
+ * to the pump (see EventFlow). One batch per call, so a caller can stop between batches;
+ * `more` says whether another call has work. `minAgeMs` leaves alone documents changed since
+ * whose events are not out yet, which their writer is most likely relaying right now; a
+ * document without `updated_at` is never left alone; `relaying` names documents this process
+ * is relaying anyway.
  */
 export async function sweepOutboxes(
   sources: OutboxSource[],
@@ -74,13 +85,20 @@ export async function sweepOutboxes(
   options: { batchSize?: number; minAgeMs?: number; relaying?: (source: string, id: string) => boolean } = {},
 ): Promise<{ relayed: number; more: boolean }> {
   const { batchSize = 500, minAgeMs = 0, relaying = () => false } = options;
-  const filter = { outbox_pending: true, ...(minAgeMs > 0 ? { updated_at: { $not: { $gte: new Date(Date.now() - minAgeMs) } } } : {}) };
+  const filter =
+    minAgeMs > 0
+      ? { outbox_pending: true, $or: [{ '_outbox.0': { $exists: false } }, { updated_at: { $lt: new Date(Date.now() - minAgeMs) } }, { updated_at: { $exists: false } }] }
+      : { outbox_pending: true };
   let relayed = 0;
   let more = false;
   for (const source of sources) {
     const pending = await source.model.find(filter, { _id: 1 }).limit(batchSize).lean();
     const mine = pending.filter(({ _id }) => !relaying(source.name, _id));
-    for (const { _id } of mine) relayed += await relayOutbox(source, Event, _id);
+    await inParallel(mine, SWEEP_PARALLEL, async ({ _id }) => {
+      // Not `relayed += await …`: that reads `relayed` before the await and loses the other lanes' counts.
+      const copied = await relayOutbox(source, Event, _id);
+      relayed += copied;
+    });
     // A batch left entirely to live relays would come back unchanged: not more work for this sweep.
     more ||= pending.length === batchSize && mine.length > 0;
   }

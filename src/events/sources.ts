@@ -30,5 +30,6 @@ export function orderOutboxSource(models: Models, summaries: OrderSummaries): Ou
     name: 'orders',
     model: models.Order as unknown as OutboxSource['model'],
     afterRelay: (id) => summaries.refreshForOrder(id),
+    followUpByPump: true,
   };
 }

@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import { relayOutbox } from '../../src/events/relay';
 import { createApp } from '../../src/http/app';
 import { startWorker, type Stoppable } from '../../src/runtime';
+import { sweepOutboxes } from '../../src/events/relay';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { eventually, listenWithSdk } from '../helpers/sdk';
 
@@ -32,10 +33,15 @@ describe('orders through the Voucherify SDK', () => {
 
   const count = (customerId: string, type: string) => t.ctx.models.DomainEvent.countDocuments({ customer_id: customerId, type });
 
-  /** Waits until the order's events and the customer writes they caused are all in `events`, so counts are final. */
+  /**
+   * Waits until the order's events and the customer writes they caused are all in `events`, so
+   * counts are final. This process has no pump, so it sweeps as a worker's pump would: the
+   * order's follow-up (the customer's summary) is left to the pump.
+   */
   const settled = (orderId: string, customerId: string) =>
     eventually(
       async () => {
+        await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent, { minAgeMs: 5_000 });
         const order = await t.ctx.models.Order.findById(orderId, { outbox_pending: 1 }).lean();
         const customer = await t.ctx.models.Customer.findById(customerId, { outbox_pending: 1 }).lean();
         return !order?.outbox_pending && !customer?.outbox_pending ? true : undefined;
