@@ -27,6 +27,20 @@ function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
 }
 
 /** Resident memory of another process, for the servers started here. */
+/**
+ * CPU seconds a process has used (user + system, from /proc; clock ticks are 100/s on Linux).
+ * Unlike wall time, this barely moves when other work shares the cores, so it shows which
+ * process a change made cheaper.
+ */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 export const rssOf = (pid: number) => procStatusBytes(pid, 'VmRSS');
 /** Peak RSS as the kernel recorded it (VmHWM), for processes sampled too coarsely. */
 export const hwmOf = (pid: number) => procStatusBytes(pid, 'VmHWM');

@@ -20,27 +20,13 @@ import { parseArgs } from 'node:util';
 import { startWorker } from '../src/runtime';
 import { distributionWorkflowId } from '../workflows/distribution';
 import { runBaseline } from './baseline';
-import { mb, RssSampler, startBenchService } from './bench-service';
+import { cpuSecondsOf, mb, RssSampler, startBenchService } from './bench-service';
 
 const { values } = parseArgs({ options: { customers: { type: 'string', default: '100000' }, 'skip-baseline': { type: 'boolean', default: false } } });
 const CUSTOMERS = Number(values.customers);
 const SEED_BATCH = 1_000;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-/**
- * CPU seconds a process has used (user + system, from /proc; clock ticks are 100/s on Linux).
- * Unlike wall time, this barely moves when other work shares the cores, so it shows which
- * process a change made cheaper.
- */
-function cpuSecondsOf(pid: number): number {
-  try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return 0;
-  }
-}
 
 /** A webhook receiver that accepts everything and counts what it has seen twice. */
 async function startReceiver() {

@@ -22,7 +22,7 @@ import { createAppKey } from '../src/auth/app-keys';
 import type { AppContext } from '../src/context';
 import { ROOT_DIR } from '../src/config';
 import { startApi, startWorker } from '../src/runtime';
-import { mb, percentile, RssSampler, startBenchService } from './bench-service';
+import { cpuSecondsOf, mb, percentile, RssSampler, startBenchService } from './bench-service';
 
 const { values } = parseArgs({ options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '60' }, 'worker-process': { type: 'boolean', default: false } } });
 const RATE = Number(values.rate);
@@ -103,6 +103,7 @@ async function main(): Promise<void> {
 
     const sampler = new RssSampler(children);
     sampler.start();
+    const cpuBefore = { self: process.cpuUsage(), children: children.map((c) => cpuSecondsOf(c.pid)) };
     const accepted = new Map<string, number>();
     // Why requests failed, by HTTP status or error name: a bench that only counts failures hides their cause.
     const failures = new Map<string, number>();
@@ -131,6 +132,11 @@ async function main(): Promise<void> {
     const deadline = Date.now() + 60_000;
     while (receiver.arrived.size < accepted.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     sampler.stop();
+    const selfCpu = process.cpuUsage(cpuBefore.self);
+    const cpuSpent = [
+      { name: `this process (API${values['worker-process'] ? '' : ' + worker'} + the bench's client and receiver)`, seconds: (selfCpu.user + selfCpu.system) / 1e6 },
+      ...children.map((c, i) => ({ name: c.name, seconds: cpuSecondsOf(c.pid) - (cpuBefore.children[i] ?? 0) })),
+    ];
 
     const latencies = [...accepted].flatMap(([id, at]) => {
       const got = receiver.arrived.get(id);
@@ -144,6 +150,8 @@ async function main(): Promise<void> {
     await printStages(ctx);
     console.log(`peak RSS this process (API${values['worker-process'] ? '' : ' + worker'}) ${mb(sampler.peak)}`);
     sampler.print();
+    // Two cores serve every process here: the total per order says how close 50/s comes to saturating them.
+    for (const { name, seconds: cpu } of cpuSpent) console.log(`CPU ${name}: ${cpu.toFixed(1)} s (${((cpu * 1000) / Math.max(1, accepted.size)).toFixed(1)} ms per order)`);
   } finally {
     for (const stop of stops) await stop().catch(() => undefined);
     fs.rmSync(workDir, { recursive: true, force: true });
