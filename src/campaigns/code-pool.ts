@@ -2,7 +2,6 @@ import { newId } from '../ids';
 import type { Models } from '../models';
 import type { CampaignDoc } from '../models/campaign';
 import type { VoucherDoc } from '../models/voucher';
-import { inParallel } from '../concurrency';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { generateCodes } from './code-config';
 
@@ -132,9 +131,14 @@ function claimUpdate({ publicationId, customerId }: ClaimRequest, now: Date) {
   return { $set: { holder_id: customerId, publication_id: publicationId, published_at: now } };
 }
 
-/** Claims the code at `seq` by its unique key, if it is still free and active; `null` otherwise. */
+/** The code at `seq`, by its unique key, while it is still free and active. */
+function claimFilter(campaignId: string, seq: number) {
+  return { campaign_id: campaignId, seq, holder_id: { $exists: false }, active: true };
+}
+
+/** Claims the code at `seq`, if it is still free and active; `null` otherwise. */
 function claimBySeq(models: Models, campaignId: string, seq: number, request: ClaimRequest, now: Date) {
-  return models.Voucher.findOneAndUpdate({ campaign_id: campaignId, seq, holder_id: { $exists: false }, active: true }, claimUpdate(request, now), { returnDocument: 'after' }).lean();
+  return models.Voucher.findOneAndUpdate(claimFilter(campaignId, seq), claimUpdate(request, now), { returnDocument: 'after' }).lean();
 }
 
 /** Advances the campaign's claim cursor by one while it is below `limit`; the seq taken, or `undefined` at the end. */
@@ -159,30 +163,34 @@ export interface ClaimRequest {
   customerId: string;
 }
 
-/** Claims in flight at once: each is one keyed update, cheap on the server, costly only in round trips. */
-const PARALLEL_CLAIMS = 32;
-
 /**
  * `claimVoucher` for many publications of one campaign at once (a distribution batch): takes a
- * run of `seq` numbers with ONE compare-and-set on the campaign's cursor, then claims each of
- * those codes by its unique key. Every claim is still the conditional update that makes a code
- * go to one publication only; what the run saves is a cursor `$inc` per code. Publications the
- * run could not serve (gaps, disabled codes, the cursor at the end) go the single path, which
- * searches. Returns the codes claimed, by publication id; a publication missing from it found
- * the pool empty.
+ * run of `seq` numbers with ONE compare-and-set on the campaign's cursor, claims each of those
+ * codes by its unique key in ONE bulk write, and reads the claims back by publication id (an
+ * indexed lookup). Every claim is still the conditional update that makes a code go to one
+ * publication only. A code read back counts only at the seq this run gave that publication:
+ * another attempt for the same publication (a retry beside a timed-out one) claims other seqs,
+ * and its code is its own to tie or release. Publications the run could not serve (gaps,
+ * disabled codes, the cursor at the end) go the single path, which searches. Returns the codes
+ * claimed, by publication id; a publication missing from it found the pool empty.
  */
 export async function claimVouchers(models: Models, campaign: CampaignDoc, requests: ClaimRequest[]): Promise<Map<string, VoucherDoc>> {
   const claimed = new Map<string, VoucherDoc>();
   const seqs = await takeClaimSeqs(models, campaign._id, requests.length);
   const now = new Date();
-  const leftover: ClaimRequest[] = [];
-  await inParallel(requests, PARALLEL_CLAIMS, async (request, i) => {
-    const seq = seqs[i];
-    const voucher = seq === undefined ? undefined : await claimBySeq(models, campaign._id, seq, request, now);
-    if (voucher) claimed.set(request.publicationId, voucher);
-    else leftover.push(request);
-  });
-  for (const request of leftover) {
+  const keyed = requests.flatMap((request, i) => (seqs[i] === undefined ? [] : [{ request, seq: seqs[i]! }]));
+  if (keyed.length > 0) {
+    await models.Voucher.bulkWrite(
+      keyed.map(({ request, seq }) => ({ updateOne: { filter: claimFilter(campaign._id, seq), update: claimUpdate(request, now) } })),
+      { ordered: false },
+    );
+    const seqOf = new Map(keyed.map(({ request, seq }) => [request.publicationId, seq]));
+    for (const voucher of await models.Voucher.find({ publication_id: { $in: [...seqOf.keys()] } }).lean()) {
+      if (voucher.campaign_id === campaign._id && voucher.seq === seqOf.get(voucher.publication_id!)) claimed.set(voucher.publication_id!, voucher);
+    }
+  }
+  for (const request of requests) {
+    if (claimed.has(request.publicationId)) continue;
     const voucher = await claimVoucher(models, campaign, request.publicationId, request.customerId, { fresh: true });
     if (!voucher) break;
     claimed.set(request.publicationId, voucher);
