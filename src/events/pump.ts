@@ -12,9 +12,10 @@ export interface EventPump {
 
 /**
  * The safety net behind EventFlow's relay and dispatch by id: on a timer, relays the outboxes
- * and dispatches the events a process died before handling. Both find their work by
- * scanning (servers that ignore secondary indexes read whole collections), which is why this
- * runs every few seconds and not after each write.
+ * and dispatches the events a process died before handling, and runs the follow-ups an API
+ * process leaves to it. Both find their work through indexes (`outbox_pending`, an absent
+ * `dispatched_at`; the embedded server serves those too), but every round still queries every
+ * outbox collection, which is why this runs every few seconds and not after each write.
  */
 export function startEventPump(options: {
   sources: OutboxSource[];
