@@ -30,8 +30,9 @@ export async function sendEvents({ Event, temporal, taskQueue }: DispatchTarget,
 
 /**
  * The safety net: finds undispatched events (by the index on `dispatched_at`, whose absent
- * values the embedded server serves too) and sends them, oldest first. `minAgeMs` leaves alone the events a live writer
- * is dispatching by id right now, so the two do not both signal them.
+ * values the embedded server serves too) and sends them, oldest first. `minAgeMs` leaves
+ * alone the events a live writer is dispatching by id right now, so the two do not both
+ * signal them.
  */
 export async function dispatchEvents(target: DispatchTarget, options: { stop?: () => boolean; minAgeMs?: number } = {}): Promise<number> {
   const { stop = () => false, minAgeMs = 0 } = options;

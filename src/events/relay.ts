@@ -74,10 +74,10 @@ export async function finishRelays(source: OutboxSource, ids: string[]): Promise
  * Relays up to `batchSize` documents still flagged pending, per source: the safety net for
  * writers that died before relaying, and the runner of follow-ups that an API process leaves
  * to the pump (see EventFlow). One batch per call, so a caller can stop between batches;
- * `more` says whether another call has work. `minAgeMs` leaves alone documents changed since
- * whose events are not out yet, which their writer is most likely relaying right now; a
- * document without `updated_at` is never left alone; `relaying` names documents this process
- * is relaying anyway.
+ * `more` says whether another call has work. `minAgeMs` leaves alone documents changed since,
+ * which their writer is most likely relaying right now, except a `followUpByPump` source's
+ * whose events are out (only the follow-up left to us remains); a document without
+ * `updated_at` is never left alone; `relaying` names documents this process is relaying anyway.
  */
 export async function sweepOutboxes(
   sources: OutboxSource[],
@@ -85,14 +85,13 @@ export async function sweepOutboxes(
   options: { batchSize?: number; minAgeMs?: number; relaying?: (source: string, id: string) => boolean } = {},
 ): Promise<{ relayed: number; more: boolean }> {
   const { batchSize = 500, minAgeMs = 0, relaying = () => false } = options;
-  const filter =
-    minAgeMs > 0
-      ? { outbox_pending: true, $or: [{ '_outbox.0': { $exists: false } }, { updated_at: { $lt: new Date(Date.now() - minAgeMs) } }, { updated_at: { $exists: false } }] }
-      : { outbox_pending: true };
+  const aged = [{ updated_at: { $lt: new Date(Date.now() - minAgeMs) } }, { updated_at: { $exists: false } }];
+  const filterFor = (source: OutboxSource) =>
+    minAgeMs > 0 ? { outbox_pending: true, $or: [...(source.followUpByPump ? [{ '_outbox.0': { $exists: false } }] : []), ...aged] } : { outbox_pending: true };
   let relayed = 0;
   let more = false;
   for (const source of sources) {
-    const pending = await source.model.find(filter, { _id: 1 }).limit(batchSize).lean();
+    const pending = await source.model.find(filterFor(source), { _id: 1 }).limit(batchSize).lean();
     const mine = pending.filter(({ _id }) => !relaying(source.name, _id));
     await inParallel(mine, SWEEP_PARALLEL, async ({ _id }) => {
       // Not `relayed += await …`: that reads `relayed` before the await and loses the other lanes' counts.

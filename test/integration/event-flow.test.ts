@@ -45,13 +45,19 @@ describe('event flow', () => {
     expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent)).toEqual({ relayed: 1, more: false });
   });
 
-  it('takes a document whose events are out at once, and one whose events wait only after the age limit', async () => {
+  it('takes an order whose events are out at once (its follow-up is left to the pump), other documents only after the age limit', async () => {
     const now = new Date();
-    const doc = (id: string, outbox: boolean) => ({ _id: id, source_id_key: id, version: 1, created_at: now, updated_at: now, ...(outbox ? { _outbox: [raiseEvent('customer.segment.entered', { type: 'customer', id }, {}, id, now)] } : {}), outbox_pending: true });
-    await t.ctx.models.Customer.collection.insertMany([doc('follow-up-only', false), doc('events-waiting', true)] as never[]);
-    const pending = async () => (await t.ctx.models.Customer.find({ _id: { $in: ['follow-up-only', 'events-waiting'] }, outbox_pending: true }, { _id: 1 }).lean()).map((d) => d._id).sort();
+    const event = (type: string, id: string) => [raiseEvent(type, { type: type.startsWith('customer.order') ? 'order' : 'customer', id }, {}, id, now)];
+    const doc = (id: string, outbox?: ReturnType<typeof event>) => ({ _id: id, source_id_key: id, version: 1, created_at: now, updated_at: now, ...(outbox ? { _outbox: outbox } : {}), outbox_pending: true });
+    await t.ctx.models.Order.collection.insertMany([doc('order-follow-up-only'), doc('order-events-waiting', event('customer.order.created', 'order-events-waiting'))] as never[]);
+    await t.ctx.models.Customer.collection.insertMany([doc('customer-follow-up-only')] as never[]);
+    const pending = async () => [
+      ...(await t.ctx.models.Order.find({ _id: { $in: ['order-follow-up-only', 'order-events-waiting'] }, outbox_pending: true }, { _id: 1 }).lean()),
+      ...(await t.ctx.models.Customer.find({ _id: 'customer-follow-up-only', outbox_pending: true }, { _id: 1 }).lean()),
+    ].map((d) => d._id).sort();
     expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent, { minAgeMs: 60_000 })).toEqual({ relayed: 0, more: false });
-    expect(await pending()).toEqual(['events-waiting']);
+    // A customer's follow-up is its writer's own (cheap, run in the API): it waits like the order whose events are not out.
+    expect(await pending()).toEqual(['customer-follow-up-only', 'order-events-waiting']);
     expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent)).toEqual({ relayed: 1, more: false });
     expect(await pending()).toEqual([]);
   });
