@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger';
 import type { Models } from '../models';
 import { EventDispatcher } from './dispatcher';
+import type { PendingEvent } from './outbox';
 import type { EventPump } from './pump';
 import { copyOutboxes, finishRelays, type OutboxSource } from './relay';
 import { outboxSources } from './sources';
@@ -28,7 +29,7 @@ class KeyedQueue {
     return this.waiting.has(key) || this.running.has(key);
   }
 
-  next(): void {
+  private next(): void {
     for (const key of this.waiting) {
       if (this.running.size >= this.limit) return;
       // Queued again while its work runs: it waits for that run to end.
@@ -75,7 +76,7 @@ export class EventFlow {
   }
 
   raised(sourceName: string, id: string): void {
-    if (!this.sources.some((s) => s.name === sourceName)) throw new Error(`unknown outbox source ${sourceName}`);
+    this.source(sourceName);
     this.copies.add(`${sourceName}\0${id}`);
   }
 
@@ -90,12 +91,11 @@ export class EventFlow {
    * their outboxes are copied, dispatched and cleared in a few bulk round trips.
    */
   raisedMany(sourceName: string, ids: string[]): void {
-    const source = this.sources.find((s) => s.name === sourceName);
-    if (!source) throw new Error(`unknown outbox source ${sourceName}`);
+    const source = this.source(sourceName);
     if (ids.length === 0) return;
     void (async () => {
       try {
-        await copyOutboxes(source, this.models.DomainEvent, ids, (events) => this.dispatcher.add(events.map((e) => ({ id: e._id, type: e.type }))));
+        await copyOutboxes(source, this.models.DomainEvent, ids, this.dispatch);
         await finishRelays(source, ids);
       } catch (err) {
         this.logger.warn({ err, source: sourceName, count: ids.length }, 'relay failed; the pump sweep will retry');
@@ -106,7 +106,7 @@ export class EventFlow {
   private async copy(key: string): Promise<void> {
     const { source, id } = this.parse(key);
     try {
-      await copyOutboxes(source, this.models.DomainEvent, [id], (events) => this.dispatcher.add(events.map((e) => ({ id: e._id, type: e.type }))));
+      await copyOutboxes(source, this.models.DomainEvent, [id], this.dispatch);
       if (!source.followUpByPump || this.pump) this.followUps.add(key);
     } catch (err) {
       this.logger.warn({ err, source: source.name, id }, 'relay failed; the pump sweep will retry');
@@ -122,8 +122,17 @@ export class EventFlow {
     }
   }
 
+  /** Copied events go to the router by id as soon as they are safe in `events`. */
+  private readonly dispatch = (events: PendingEvent[]): void => this.dispatcher.add(events.map((e) => ({ id: e._id, type: e.type })));
+
+  private source(name: string): OutboxSource {
+    const source = this.sources.find((s) => s.name === name);
+    if (!source) throw new Error(`unknown outbox source ${name}`);
+    return source;
+  }
+
   private parse(key: string): { source: OutboxSource; id: string } {
     const [sourceName, id] = key.split('\0') as [string, string];
-    return { source: this.sources.find((s) => s.name === sourceName)!, id };
+    return { source: this.source(sourceName), id };
   }
 }
