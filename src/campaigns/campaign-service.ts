@@ -1,4 +1,5 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { campaignGenerationWorkflow, campaignGenerationWorkflowId } from '../../workflows/campaign-generation';
 import { AppError } from '../http/errors';
 import { newId } from '../ids';
@@ -10,6 +11,19 @@ import { capacityProblem, normaliseCodeConfig } from './code-config';
 const CAMPAIGN_TYPE_BY_VOUCHER = { DISCOUNT_VOUCHER: 'DISCOUNT_COUPONS', GIFT_VOUCHER: 'GIFT_VOUCHERS', LOYALTY_CARD: 'LOYALTY_PROGRAM' } as const;
 
 /** Unique-code campaigns: the document is written first, then a workflow generates its codes. */
+/**
+ * Stores a new campaign (of codes or a promotion) under its unique name: a taken name is a
+ * 409, whether the campaign was there before or a concurrent create won (the unique index).
+ */
+export async function insertCampaign(models: Models, campaign: CampaignDoc): Promise<void> {
+  try {
+    await models.Campaign.create(campaign);
+  } catch (err) {
+    if (onlyDuplicateKeys(err)) throw AppError.conflict('duplicate_found', 'Duplicate campaign', `name: a campaign named ${campaign.name} exists`);
+    throw err;
+  }
+}
+
 export class CampaignService {
   constructor(
     private readonly models: Models,
@@ -33,7 +47,6 @@ export class CampaignService {
         throw AppError.badRequest('invalid_campaign_params', 'Invalid campaign', `voucher.${field}: only a ${type} has ${field}`);
       }
     }
-    if (await this.models.Campaign.exists({ name: input.name })) throw AppError.conflict('duplicate_found', 'Duplicate campaign', `name: a campaign named ${input.name} exists`);
     const now = new Date();
     const campaign: CampaignDoc = {
       _id: newId('camp'),
@@ -53,12 +66,7 @@ export class CampaignService {
       created_at: now,
       updated_at: now,
     };
-    try {
-      await this.models.Campaign.create(campaign);
-    } catch (err) {
-      if ((err as { code?: number }).code === 11000) throw AppError.conflict('duplicate_found', 'Duplicate campaign', `name: a campaign named ${input.name} exists`);
-      throw err;
-    }
+    await insertCampaign(this.models, campaign);
     await this.startGeneration(campaign._id);
     return campaign;
   }

@@ -1,4 +1,5 @@
 import type { UpdateQuery } from 'mongoose';
+import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { raiseEvent, withOutbox, type PendingEvent } from '../events/outbox';
 import { AppError } from '../http/errors';
 import { newId } from '../ids';
@@ -11,7 +12,6 @@ import { customerRef, toCustomerJson } from './customer-json';
 import type { CustomerInput } from './customer-input';
 
 const MAX_ATTEMPTS = 50;
-const DUPLICATE_KEY = 11000;
 
 /** Fields a customer write may set, in the stored (= API) shape. */
 type CustomerFields = Partial<Pick<CustomerDoc, 'source_id' | 'name' | 'email' | 'phone' | 'description' | 'birthdate' | 'address' | 'metadata'>>;
@@ -61,7 +61,7 @@ export class CustomerService {
         return await this.insert(input);
       } catch (err) {
         // Another request created the same source_id meanwhile: update that one instead.
-        if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+        if (!onlyDuplicateKeys(err)) throw err;
       }
     }
     throw AppError.conflict('multiple_requests', 'Too many concurrent changes to this customer', 'Retry the request.');
@@ -109,7 +109,7 @@ export class CustomerService {
       const update: UpdateQuery<CustomerDoc> = withOutbox({ $set: fields, ...(unset.length ? { $unset: Object.fromEntries(unset.map((k) => [k, 1])) } : {}), $inc: { version: 1 } }, raised);
       const { matchedCount } = await Customer.updateOne({ _id: id, version: current.version }, update).catch((err: unknown) => {
         // Only source_id is unique: the change gave this customer another customer's source_id.
-        if ((err as { code?: number }).code === DUPLICATE_KEY) {
+        if (onlyDuplicateKeys(err)) {
           throw AppError.conflict('duplicate_found', 'Duplicate customer', `source_id: another customer has source_id ${String(set.source_id)}`);
         }
         throw err;

@@ -1,4 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
+import { onlyDuplicateKeys } from './duplicate-key';
 import { registerModels, type Models } from '../models';
 import { backfillVoucherSeq } from './voucher-seq-backfill';
 
@@ -15,7 +16,7 @@ export async function connectDatabase(url: string, dbName: string): Promise<{ db
     await models.Voucher.createIndexes();
   } catch (err) {
     // A database from before vouchers carried `seq` cannot build the {campaign_id, seq} index: number them, then build it.
-    if ((err as { code?: number }).code !== 11000) throw err;
+    if (!onlyDuplicateKeys(err)) throw err;
     await backfillVoucherSeq(models);
     await models.Voucher.createIndexes();
   }

@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { onlyDuplicateKeys } from '../db/duplicate-key';
 import type { UpdateQuery } from 'mongoose';
 import type { CustomerService } from '../customers/customer-service';
 import { withOutbox } from '../events/outbox';
@@ -13,7 +14,6 @@ import { orderEvents } from './order-events';
 import type { OrderInput } from './order-input';
 
 const MAX_ATTEMPTS = 20;
-const DUPLICATE_KEY = 11000;
 
 /** The fields a write may change; comparing them tells a real change from a repeated request. */
 const CONTENT_FIELDS = [
@@ -32,10 +32,6 @@ const CONTENT_FIELDS = [
 
 function tooManyWriters(): AppError {
   return AppError.conflict('multiple_requests', 'Too many concurrent changes to this order', 'Retry the request.');
-}
-
-function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number }).code === DUPLICATE_KEY;
 }
 
 /** Metadata merges key by key; a null value removes the key, a null metadata clears it. */
@@ -83,7 +79,7 @@ export class OrderService {
         return await this.insert(input, customer);
       } catch (err) {
         // Another request created the same source_id meanwhile: update that one instead.
-        if (!isDuplicateKey(err)) throw err;
+        if (!onlyDuplicateKeys(err)) throw err;
       }
     }
     throw tooManyWriters();
@@ -156,7 +152,7 @@ export class OrderService {
           return { ...next, version: current.version + 1 };
         }
       } catch (err) {
-        if (isDuplicateKey(err)) throw AppError.conflict('duplicate_found', 'Duplicate order', `source_id: another order already has source_id ${input.source_id}`);
+        if (onlyDuplicateKeys(err)) throw AppError.conflict('duplicate_found', 'Duplicate order', `source_id: another order already has source_id ${input.source_id}`);
         throw err;
       }
     }

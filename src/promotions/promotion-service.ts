@@ -1,4 +1,5 @@
-import { onlyDuplicateKeys as isDuplicateKey } from '../db/duplicate-key';
+import { insertCampaign } from '../campaigns/campaign-service';
+import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { AppError } from '../http/errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
@@ -39,7 +40,6 @@ export class PromotionService {
   async createCampaign(input: PromotionCampaignInput): Promise<CampaignDoc> {
     const problems = await this.unknownRules(input.promotion.tiers.map((t, i) => ({ field: `promotion.tiers.${i}.validation_rules`, ids: t.validation_rules ?? [] })));
     if (problems.length > 0) throw invalidRules(problems);
-    if (await this.models.Campaign.exists({ name: input.name })) throw AppError.conflict('duplicate_found', 'Duplicate campaign', `name: a campaign named ${input.name} exists`);
     const now = new Date();
     // No `voucher`: a promotion has no code template (see the campaign model).
     const campaign = {
@@ -61,12 +61,7 @@ export class PromotionService {
     } as CampaignDoc;
     const hierarchies = assignHierarchies(input.promotion.tiers.map((t) => t.hierarchy), []);
     const tiers = input.promotion.tiers.map((t, i) => this.tierDoc(campaign._id, t, hierarchies[i]!, now));
-    try {
-      await this.models.Campaign.create(campaign);
-    } catch (err) {
-      if (isDuplicateKey(err)) throw AppError.conflict('duplicate_found', 'Duplicate campaign', `name: a campaign named ${input.name} exists`);
-      throw err;
-    }
+    await insertCampaign(this.models, campaign);
     try {
       await this.models.PromotionTier.insertMany(tiers);
       for (const [i, t] of input.promotion.tiers.entries()) {
@@ -132,7 +127,7 @@ export class PromotionService {
     try {
       await this.models.PromotionTier.create(tier);
     } catch (err) {
-      if (isDuplicateKey(err)) throw duplicateHierarchy(campaign._id, tier.hierarchy);
+      if (onlyDuplicateKeys(err)) throw duplicateHierarchy(campaign._id, tier.hierarchy);
       throw err;
     }
     const ruleId = input.validation_rules?.[0];
@@ -166,7 +161,7 @@ export class PromotionService {
     try {
       updated = await this.models.PromotionTier.findOneAndUpdate({ _id: tier._id }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) }, { returnDocument: 'after' }).lean();
     } catch (err) {
-      if (isDuplicateKey(err) && input.hierarchy !== undefined) throw duplicateHierarchy(tier.campaign_id, input.hierarchy);
+      if (onlyDuplicateKeys(err) && input.hierarchy !== undefined) throw duplicateHierarchy(tier.campaign_id, input.hierarchy);
       throw err;
     }
     if (!updated) throw AppError.notFound('promotion_tier', id);

@@ -1,4 +1,5 @@
 import { addVouchers, claimVoucher, releaseVoucher } from '../campaigns/code-pool';
+import { onlyDuplicateKeys } from '../db/duplicate-key';
 import type { CampaignService } from '../campaigns/campaign-service';
 import type { CustomerInput } from '../customers/customer-input';
 import type { CustomerService } from '../customers/customer-service';
@@ -122,7 +123,7 @@ export class PublicationService {
       await this.models.Publication.create(doc);
       return { publication: doc, created: true };
     } catch (err) {
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!onlyDuplicateKeys(err)) throw err;
       const raced = await this.models.Publication.findOne({ key }).lean();
       if (!raced) throw err;
       return { publication: raced, created: false };

@@ -1,4 +1,5 @@
 import type { Models } from '../models';
+import { onlyDuplicateKeys } from '../db/duplicate-key';
 
 /** One count a redemption takes part in, and which redemption documents it counts. */
 interface Tally {
@@ -80,8 +81,8 @@ export class RedemptionTallies {
       if (delta < 0) return 0;
       // First use: start from the standing redemptions written before counts were kept.
       const count = await this.models.Redemption.countDocuments({ ...tally.counts, status: 'SUCCEEDED' });
-      await Tally.create({ _id: tally.id, count }).catch((err: { code?: number }) => {
-        if (err.code !== 11000) throw err;
+      await Tally.create({ _id: tally.id, count }).catch((err: unknown) => {
+        if (!onlyDuplicateKeys(err)) throw err;
       });
     }
     const updated = await Tally.findOneAndUpdate({ _id: tally.id }, { $inc: { count: delta } }, { returnDocument: 'after' }).lean();

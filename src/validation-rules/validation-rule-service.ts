@@ -1,4 +1,5 @@
 import { AppError } from '../http/errors';
+import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { newId } from '../ids';
 import type { Models } from '../models';
 import type { AssignableObject, ValidationRuleAssignmentDoc, ValidationRuleDoc } from '../models/validation-rule';
@@ -26,7 +27,6 @@ export interface AssignmentInput {
 /** Where a rule that applies to a redeemable was assigned: to the code / tier itself, or to its campaign. */
 export type RuleScope = 'object' | 'campaign';
 
-const DUPLICATE_KEY = 11000;
 
 export class ValidationRuleService {
   constructor(private readonly models: Models) {}
@@ -94,7 +94,7 @@ export class ValidationRuleService {
     try {
       await this.models.ValidationRuleAssignment.create(doc);
     } catch (err) {
-      if ((err as { code?: number }).code !== DUPLICATE_KEY) throw err;
+      if (!onlyDuplicateKeys(err)) throw err;
       const raced = await this.models.ValidationRuleAssignment.findOne({ related_object_id: objectId }).lean();
       if (raced?.rule_id === ruleId) return raced;
       throw AppError.badRequest('duplicate_found', 'Duplicate resource found', `${type} ${ref} already has a validation rule`);

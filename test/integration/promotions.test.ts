@@ -160,6 +160,11 @@ describe('promotions and promotion tiers', () => {
 
     const coupons = await createCampaign(h.sdk, { name: 'Plain coupons', type: 'STATIC', vouchers_count: 1, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } } });
     await expect(sdk().promotions.tiers.create(coupons.id, tier('stray') as never)).rejects.toMatchObject({ code: 400, key: 'invalid_campaign_params' });
+    // A taken name is a 409 for either kind of campaign, and leaves no tier behind.
+    await expect(createPromotion({ name: 'Plain coupons', campaign_type: 'PROMOTION', promotion: { tiers: [tier('a')] } })).rejects.toMatchObject({ code: 409, key: 'duplicate_found' });
+    await expect(createCampaign(h.sdk, { name: 'Plain coupons', type: 'STATIC', vouchers_count: 1, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } } })).rejects.toMatchObject({ code: 409, key: 'duplicate_found' });
+    expect(await h.t.ctx.models.Campaign.countDocuments({ name: 'Plain coupons' })).toBe(1);
+    expect(await h.t.ctx.models.PromotionTier.countDocuments()).toBe(tiersBefore);
 
     const promo = await createPromotion({ name: 'Winter', campaign_type: 'PROMOTION', promotion: { tiers: [tier('first'), tier('late', { start_date: new Date(Date.now() + 86_400_000).toISOString() })] } });
     const [first, late] = promo.promotion.tiers as [Tier, Tier];
