@@ -14,7 +14,7 @@ import type { ValidationRuleAssignmentDoc } from '../models/validation-rule';
 import type { VoucherDoc } from '../models/voucher';
 import { tierUnavailable } from '../promotions/tier-availability';
 import { tierRefJson, toTierJson } from '../promotions/tier-json';
-import { evaluateRules, isAudienceRule } from '../validation-rules/rules';
+import { evaluateRules, isAudienceRule, type Violation } from '../validation-rules/rules';
 import type { ValidationRuleService } from '../validation-rules/validation-rule-service';
 import { discountAmount, orderAmountOf } from './discount';
 import { RedemptionTallies, type RedeemedObject, type Reservation } from './redemption-tallies';
@@ -108,6 +108,10 @@ function failure(key: string, details: string, ruleMessage?: string): Redeemable
   return { code: 400, key, message: MESSAGES[key] ?? key, details, ...(ruleMessage ? { error: { message: ruleMessage } } : {}) };
 }
 
+function ruleFailure(violation: Violation, ruleId: string): RedeemableError {
+  return failure(violation.key, `rule ${violation.rule} (${violation.name}) of validation rule ${ruleId} is not met`, violation.message);
+}
+
 function toAppError(e: RedeemableError, code: string, object: string): AppError {
   return new AppError(e.code, e.key, e.message, e.details, { ...(e.error ? { error: e.error } : {}), resource_id: code, resource_type: object });
 }
@@ -162,7 +166,7 @@ export class RedemptionService {
 
     const claimed: Applicable[] = [];
     const reservations: Reservation[] = [];
-    const undo = () => Promise.all([...claimed.map((done) => this.releaseUse(done.target, amount, done.discount)), ...reservations.map((r) => r.release())]);
+    const undo = () => Promise.all([...claimed.map((done) => this.giveBack(objectOf(done.target), amount, done.discount)), ...reservations.map((r) => r.release())]);
     for (const c of applicable) {
       const error = await this.claimUse(c.target, amount, c.discount);
       if (error) {
@@ -339,7 +343,7 @@ export class RedemptionService {
         customer ? this.models.Redemption.countDocuments({ ...scopeFilter, status: 'SUCCEEDED', customer_id: customer._id }) : Promise.resolve(Number.POSITIVE_INFINITY),
       ]);
       const violation = evaluateRules(rule.rules as Record<string, unknown>, { customerSegments: customer?.segments ?? null, orderAmount: amount, redemptionsOfCustomer: ofCustomer, redemptionsTotal: total }, rule.error, considered);
-      if (violation) return { ok: false, code, object: target.object, error: failure(violation.key, `rule ${violation.rule} (${violation.name}) of validation rule ${rule._id} is not met`, violation.message) };
+      if (violation) return { ok: false, code, object: target.object, error: ruleFailure(violation, rule._id) };
     }
     return { ok: true, code, target, discount: discountAmount(discountOf(target), amount) };
   }
@@ -349,7 +353,7 @@ export class RedemptionService {
     for (const { rule, scope } of await this.rules.rulesFor(objectOf(c.target).id, c.target.campaign._id)) {
       const counts = reserved[scope];
       const violation = evaluateRules(rule.rules as Record<string, unknown>, { customerSegments: customer?.segments ?? null, orderAmount: amount, redemptionsOfCustomer: counts.ofCustomer, redemptionsTotal: counts.total }, rule.error);
-      if (violation) return failure(violation.key, `rule ${violation.rule} (${violation.name}) of validation rule ${rule._id} is not met`, violation.message);
+      if (violation) return ruleFailure(violation, rule._id);
     }
     return null;
   }
@@ -371,10 +375,6 @@ export class RedemptionService {
     const now = await this.models.Voucher.findById(voucher._id, { active: 1 }).lean();
     if (now && !now.active) return failure('voucher_disabled', `voucher ${voucher.code} is disabled`);
     return failure('quantity_exceeded', `voucher ${voucher.code} has no redemptions left`);
-  }
-
-  private releaseUse(target: Target, amount: number | null, discount: number): Promise<void> {
-    return this.giveBack(objectOf(target), amount, discount);
   }
 
   private async giveBack(object: RedeemedObject, amount: number | null, discount: number): Promise<void> {
