@@ -1,4 +1,5 @@
 import type { AppContext } from '../context';
+import { tierWithCampaign } from './tier-lookup';
 import { tierRefJson } from './tier-json';
 
 /**
@@ -9,8 +10,7 @@ import { tierRefJson } from './tier-json';
  * A disabled or expired tier is still described: the operator chose to announce it.
  */
 export async function promotionTierForMessage(ctx: AppContext, tierId: string): Promise<Record<string, unknown> | undefined> {
-  const tier = await ctx.models.PromotionTier.findById(tierId).lean();
-  const campaign = tier ? await ctx.models.Campaign.findById(tier.campaign_id).lean() : null;
+  const { tier, campaign } = await tierWithCampaign(ctx.models, tierId);
   if (!tier || !campaign) return undefined;
   return tierRefJson(tier, campaign);
 }

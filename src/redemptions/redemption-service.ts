@@ -13,6 +13,7 @@ import type { RedemptionDoc, RedemptionOrder } from '../models/redemption';
 import type { ValidationRuleAssignmentDoc } from '../models/validation-rule';
 import type { VoucherDoc } from '../models/voucher';
 import { tierUnavailable } from '../promotions/tier-availability';
+import { tierWithCampaign } from '../promotions/tier-lookup';
 import { tierRefJson, toTierJson } from '../promotions/tier-json';
 import { evaluateRules, isAudienceRule, type Violation } from '../validation-rules/rules';
 import type { ValidationRuleService } from '../validation-rules/validation-rule-service';
@@ -324,8 +325,7 @@ export class RedemptionService {
   }
 
   private async checkTier(id: string, customer: CustomerDoc | null, amount: number | null, options: CheckOptions): Promise<Check> {
-    const tier = await this.models.PromotionTier.findById(id).lean();
-    const campaign = tier ? await this.models.Campaign.findById(tier.campaign_id).lean() : null;
+    const { tier, campaign } = await tierWithCampaign(this.models, id);
     if (!tier || !campaign) return { ok: false, code: id, object: 'promotion_tier', error: failure('not_found', `Cannot find promotion_tier with id ${id}`) };
     const unavailable = tierUnavailable(tier, campaign, new Date());
     if (unavailable) return { ok: false, code: id, object: 'promotion_tier', error: failure(unavailable.key, unavailable.details) };
@@ -384,8 +384,7 @@ export class RedemptionService {
 
   private async related(d: RedemptionDoc): Promise<Related> {
     if (d.promotion_tier_id) {
-      const [tier, assignments] = await Promise.all([this.models.PromotionTier.findById(d.promotion_tier_id).lean(), this.models.ValidationRuleAssignment.find({ related_object_id: d.promotion_tier_id }).lean()]);
-      const campaign = tier ? await this.models.Campaign.findById(tier.campaign_id).lean() : null;
+      const [{ tier, campaign }, assignments] = await Promise.all([tierWithCampaign(this.models, d.promotion_tier_id), this.models.ValidationRuleAssignment.find({ related_object_id: d.promotion_tier_id }).lean()]);
       return { voucher: null, tier, campaign, assignments };
     }
     const voucher = d.voucher_id ? await this.models.Voucher.findById(d.voucher_id).lean() : null;
