@@ -1,4 +1,4 @@
-import { condition, continueAsNew, defineSignal, patched, proxyActivities, setHandler, workflowInfo, allHandlersFinished } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, defineSignal, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 
 /** What the dispatcher hands over: ids only; the activity reads the events from MongoDB. */
@@ -9,9 +9,26 @@ export interface EventRef {
 
 export const eventsSignal = defineSignal<[EventRef[]]>('events');
 
-/** One router per deployment; deployments sharing a namespace are told apart by their task queue. */
-export function eventRouterWorkflowId(taskQueue: string): string {
-  return `event-router-${taskQueue}`;
+/**
+ * How long one router receives events. Each window has its own workflow, which ends once its
+ * window is over and it is idle — at a moment when no dispatcher signals it any more. A single
+ * router that continued as new under a steady stream of signals held them up for seconds
+ * (Temporal rejects a run's last workflow task while signals arrive during it), which was the
+ * whole p99 tail of trigger latency.
+ */
+export const ROUTER_WINDOW_MS = 30_000;
+/** How long a router outlives its window: a dispatcher whose clock is a little behind still signals it. */
+const WINDOW_GRACE_MS = 10_000;
+
+export interface RouterWindow {
+  /** Epoch ms after which dispatchers signal the next window's router. */
+  endsAt: number;
+}
+
+/** The router of the window `now` falls in; deployments sharing a namespace are told apart by their task queue. */
+export function routerWindowAt(taskQueue: string, now: number): { workflowId: string; window: RouterWindow } {
+  const startsAt = Math.floor(now / ROUTER_WINDOW_MS) * ROUTER_WINDOW_MS;
+  return { workflowId: `event-router-${taskQueue}-${new Date(startsAt).toISOString()}`, window: { endsAt: startsAt + ROUTER_WINDOW_MS } };
 }
 
 const { routeEvents } = proxyActivities<Activities>({
@@ -23,35 +40,44 @@ const BATCH = 200;
 /** Batches routed at once: a slow batch (many deliveries to start) does not hold up the next events. */
 const PARALLEL_BATCHES = 4;
 /**
- * Batches per run. Well before the server suggests continuing as new, so that replaying the
- * history (after the worker evicted it from its cache) stays quick.
+ * Batches per run. A window's router continues as new only when a burst (a large import's
+ * segment events) outgrows this or the server's suggestion; a steady stream ends with the
+ * window first, and never pays for continuing as new while signals arrive.
  */
 const BATCHES_PER_RUN = 500;
 /** Events carried into the next run at most (about 60 bytes each): the rest are routed first. */
 const MAX_CARRIED = 5_000;
 
 /**
- * The one long-running workflow that receives every domain event from the outbox
- * dispatcher and routes it to the automatic distributions it fires. Events arrive at least
- * once; routing is idempotent per event id, so batches may run side by side. Continues as
- * new before its history grows large, carrying the events not yet routed.
+ * Receives the domain events the outbox dispatcher hands over during one window and routes
+ * each to the automatic distributions it fires. Events arrive at least once; routing is
+ * idempotent per event id, so batches may run side by side, and a late signal to a window
+ * whose router already ended simply starts it again.
  */
-export async function eventRouterWorkflow(carried: EventRef[] = []): Promise<void> {
+export async function eventRouterWorkflow(window: RouterWindow, carried: EventRef[] = []): Promise<void> {
   const queue: EventRef[] = [...carried];
   setHandler(eventsSignal, (refs) => {
     queue.push(...refs);
   });
-  // A run started by the sequential router replays as it ran; its successor routes in parallel.
-  if (!patched('parallel-routing')) return routeSequentially(queue);
+  let windowOver = false;
+  // One timer per run; workflow time is the deterministic time of the task.
+  void sleep(Math.max(0, window.endsAt + WINDOW_GRACE_MS - Date.now())).then(() => {
+    windowOver = true;
+  });
   let inFlight = 0;
   let batches = 0;
+  const idle = () => queue.length === 0 && inFlight === 0;
   // A backlog is drained before continuing as new: carried along, it would be one payload past Temporal's size limit.
-  const ending = () => (batches >= BATCHES_PER_RUN || workflowInfo().continueAsNewSuggested) && queue.length <= MAX_CARRIED;
+  const continuing = () => (batches >= BATCHES_PER_RUN || workflowInfo().continueAsNewSuggested) && queue.length <= MAX_CARRIED;
   for (;;) {
-    await condition(() => (queue.length > 0 && inFlight < PARALLEL_BATCHES) || ending());
-    if (ending()) {
+    await condition(() => (queue.length > 0 && inFlight < PARALLEL_BATCHES) || continuing() || (windowOver && idle()));
+    if (windowOver && idle()) {
+      await condition(allHandlersFinished);
+      return;
+    }
+    if (continuing()) {
       await condition(() => inFlight === 0 && allHandlersFinished());
-      await continueAsNew<typeof eventRouterWorkflow>(queue);
+      await continueAsNew<typeof eventRouterWorkflow>(window, queue);
     }
     const batch = queue.splice(0, BATCH);
     inFlight += 1;
@@ -60,17 +86,5 @@ export async function eventRouterWorkflow(carried: EventRef[] = []): Promise<voi
     void routeEvents(batch.map((e) => e.id)).finally(() => {
       inFlight -= 1;
     });
-  }
-}
-
-/** The loop of routers started before parallel routing, kept so they replay; remove once none runs. */
-async function routeSequentially(queue: EventRef[]): Promise<void> {
-  for (;;) {
-    await condition(() => queue.length > 0 || workflowInfo().continueAsNewSuggested);
-    if (workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
-      await continueAsNew<typeof eventRouterWorkflow>(queue);
-    }
-    await routeEvents(queue.splice(0, 500).map((e) => e.id));
   }
 }

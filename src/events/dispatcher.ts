@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger';
 import type { DomainEventModel } from '../models/domain-event';
-import { eventRouterWorkflow, eventRouterWorkflowId, eventsSignal, type EventRef } from '../../workflows/event-router';
+import { eventRouterWorkflow, eventsSignal, routerWindowAt, type EventRef } from '../../workflows/event-router';
 
 /** Where events go: the router workflow of one task queue. */
 export interface DispatchTarget {
@@ -13,15 +13,16 @@ export interface DispatchTarget {
 const BATCH = 200;
 
 /**
- * Hands events to the event router workflow, then marks them dispatched, by `_id` only. A
- * crash between the two re-sends them later: delivery is at least once, and the router is
- * idempotent per event.
+ * Hands events to the router of the current window, then marks them dispatched, by `_id`
+ * only. A crash between the two re-sends them later: delivery is at least once, and routing
+ * is idempotent per event.
  */
 export async function sendEvents({ Event, temporal, taskQueue }: DispatchTarget, refs: EventRef[]): Promise<void> {
+  const { workflowId, window } = routerWindowAt(taskQueue, Date.now());
   await temporal.workflow.signalWithStart(eventRouterWorkflow, {
-    workflowId: eventRouterWorkflowId(taskQueue),
+    workflowId,
     taskQueue,
-    args: [[]],
+    args: [window],
     signal: eventsSignal,
     signalArgs: [refs],
   });

@@ -1,7 +1,7 @@
 import { dispatchEvents } from '../../src/events/dispatcher';
 import { raiseEvent } from '../../src/events/outbox';
 import { sweepOutboxes } from '../../src/events/relay';
-import { eventRouterWorkflow, eventRouterWorkflowId, eventsSignal } from '../../workflows/event-router';
+import { eventRouterWorkflow, eventsSignal, routerWindowAt } from '../../workflows/event-router';
 import { startWorker, type Stoppable } from '../../src/runtime';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { eventually } from '../helpers/sdk';
@@ -57,10 +57,11 @@ describe('outbox recovery after a crash between steps', () => {
       const events = await customerWithOutbox('crash-after-signal');
       await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent);
       // What the dispatcher did before dying: the signal went out, the mark did not.
+      const { workflowId, window } = routerWindowAt(t.ctx.taskQueue, Date.now());
       await t.ctx.temporal.workflow.signalWithStart(eventRouterWorkflow, {
-        workflowId: eventRouterWorkflowId(t.ctx.taskQueue),
+        workflowId,
         taskQueue: t.ctx.taskQueue,
-        args: [[]],
+        args: [window],
         signal: eventsSignal,
         signalArgs: [events.map((e) => ({ id: e._id, type: e.type }))],
       });
