@@ -4,7 +4,10 @@
  * the time from the API's answer (the write is accepted) to the receiver getting the message.
  * Prints p50 / p95 / p99 / max and how many arrived. Prints, never asserts.
  *
- *   npx tsx bench/trigger-latency.ts [--rate 50] [--seconds 60] [--worker-process]     # or: npm run bench:latency
+ *   npx tsx bench/trigger-latency.ts [--rate 50] [--seconds 60] [--warmup 20] [--worker-process]     # or: npm run bench:latency
+ *
+ * The measured run follows a warm-up at the same rate (`--warmup` seconds, 0 for none), whose
+ * figures are printed apart: they are the cold start of freshly started servers.
  *
  * `--worker-process` runs the worker as its own process (src/entry/worker.ts), as a
  * deployment with separate API and worker processes does; otherwise both share this one.
@@ -24,9 +27,12 @@ import { ROOT_DIR } from '../src/config';
 import { startApi, startWorker } from '../src/runtime';
 import { cpuSecondsOf, mb, percentile, RssSampler, startBenchService } from './bench-service';
 
-const { values } = parseArgs({ options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '60' }, 'worker-process': { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '60' }, warmup: { type: 'string', default: '20' }, 'worker-process': { type: 'boolean', default: false } },
+});
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
+const WARMUP = Number(values.warmup);
 
 /** Receives the webhook messages and notes when each order's message arrived. */
 async function startReceiver() {
@@ -101,36 +107,18 @@ async function main(): Promise<void> {
     });
     console.log(`servers: ${description}; worker ${values['worker-process'] ? 'in its own process' : 'in the API process'}; ${RATE} orders/s for ${SECONDS} s`);
 
+    // The services start cold (JIT, caches, connection pools): a first stretch at the same rate is sent
+    // and reported apart, so the measured run shows the running service, and the cold start is still seen.
+    if (WARMUP > 0) {
+      const warm = await sendOrders(api.url, headers, 'warm', WARMUP, receiver.arrived);
+      const warmLatencies = latenciesOf(warm.accepted, receiver.arrived);
+      console.log(`warm-up            ${WARMUP} s, ${warm.accepted.size} orders: p50 ${percentile(warmLatencies, 50)} ms, p99 ${percentile(warmLatencies, 99)} ms, max ${percentile(warmLatencies, 100)} ms`);
+    }
     const sampler = new RssSampler(children);
     sampler.start();
     const cpuBefore = { self: process.cpuUsage(), children: children.map((c) => cpuSecondsOf(c.pid)) };
-    const accepted = new Map<string, number>();
-    // Why requests failed, by HTTP status or error name: a bench that only counts failures hides their cause.
-    const failures = new Map<string, number>();
-    const fail = (why: string) => void failures.set(why, (failures.get(why) ?? 0) + 1);
-    const total = RATE * SECONDS;
-    const started = Date.now();
-    const inflight: Array<Promise<void>> = [];
-    for (let i = 0; i < total; i++) {
-      // A steady rate: order i leaves at its slot, however long earlier ones take.
-      const wait = started + (i * 1000) / RATE - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      const id = `lat-${i}`;
-      inflight.push(
-        fetch(`${api.url}/v1/orders`, { method: 'POST', headers, body: JSON.stringify({ source_id: id, customer: { source_id: `lat-customer-${i % 500}` }, amount: 1000, status: 'PAID' }) }).then(
-          async (res) => {
-            await res.arrayBuffer();
-            if (res.ok) accepted.set(id, Date.now());
-            else fail(`HTTP ${res.status}`);
-          },
-          (err: unknown) => fail((err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err)),
-        ),
-      );
-    }
-    await Promise.all(inflight);
-    const sentFor = Date.now() - started;
-    const deadline = Date.now() + 60_000;
-    while (receiver.arrived.size < accepted.size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const measuredFrom = new Date();
+    const { accepted, failures, started, sentFor } = await sendOrders(api.url, headers, 'lat', SECONDS, receiver.arrived);
     sampler.stop();
     const selfCpu = process.cpuUsage(cpuBefore.self);
     const cpuSpent = [
@@ -138,16 +126,13 @@ async function main(): Promise<void> {
       ...children.map((c, i) => ({ name: c.name, seconds: cpuSecondsOf(c.pid) - (cpuBefore.children[i] ?? 0) })),
     ];
 
-    const latencies = [...accepted].flatMap(([id, at]) => {
-      const got = receiver.arrived.get(id);
-      return got === undefined ? [] : [got - at];
-    });
-    latencies.sort((a, b) => a - b);
+    const latencies = latenciesOf(accepted, receiver.arrived);
     console.log(`\n== trigger latency: order paid → message at the receiver ==`);
     console.log(`orders             ${accepted.size} accepted, ${[...failures.values()].reduce((a, b) => a + b, 0)} failed${failures.size ? ` (${[...failures].map(([why, n]) => `${n} ${why}`).join(', ')})` : ''}, in ${(sentFor / 1000).toFixed(1)} s (${(accepted.size / (sentFor / 1000)).toFixed(1)}/s)`);
     console.log(`messages           ${latencies.length} arrived${latencies.length < accepted.size ? ` (${accepted.size - latencies.length} missing after 60 s)` : ''}`);
     console.log(`latency            p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, p99 ${percentile(latencies, 99)} ms, max ${percentile(latencies, 100)} ms`);
-    await printStages(ctx);
+    console.log(`max by 10 s        ${maxBy10s(accepted, receiver.arrived, started).join(' ')} ms`);
+    await printStages(ctx, measuredFrom);
     console.log(`peak RSS this process (API${values['worker-process'] ? '' : ' + worker'}) ${mb(sampler.peak)}`);
     sampler.print();
     // Two cores serve every process here: the total per order says how close 50/s comes to saturating them.
@@ -159,13 +144,69 @@ async function main(): Promise<void> {
 }
 
 /**
+ * Creates `${prefix}-<i>` orders as PAID at RATE per second for `seconds`, then waits up to
+ * 60 s for their messages; `accepted` holds when the API answered each.
+ */
+async function sendOrders(url: string, headers: Record<string, string>, prefix: string, seconds: number, arrived: Map<string, number>) {
+  const accepted = new Map<string, number>();
+  // Why requests failed, by HTTP status or error name: a bench that only counts failures hides their cause.
+  const failures = new Map<string, number>();
+  const fail = (why: string) => void failures.set(why, (failures.get(why) ?? 0) + 1);
+  const total = RATE * seconds;
+  const started = Date.now();
+  const inflight: Array<Promise<void>> = [];
+  for (let i = 0; i < total; i++) {
+    // A steady rate: order i leaves at its slot, however long earlier ones take.
+    const wait = started + (i * 1000) / RATE - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    const id = `${prefix}-${i}`;
+    inflight.push(
+      fetch(`${url}/v1/orders`, { method: 'POST', headers, body: JSON.stringify({ source_id: id, customer: { source_id: `lat-customer-${i % 500}` }, amount: 1000, status: 'PAID' }) }).then(
+        async (res) => {
+          await res.arrayBuffer();
+          if (res.ok) accepted.set(id, Date.now());
+          else fail(`HTTP ${res.status}`);
+        },
+        (err: unknown) => fail((err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err)),
+      ),
+    );
+  }
+  await Promise.all(inflight);
+  const sentFor = Date.now() - started;
+  const deadline = Date.now() + 60_000;
+  while ([...accepted.keys()].some((id) => !arrived.has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  return { accepted, failures, started, sentFor };
+}
+
+/** Accept → arrival of each order whose message arrived, ascending. */
+function latenciesOf(accepted: Map<string, number>, arrived: Map<string, number>): number[] {
+  const latencies = [...accepted].flatMap(([id, at]) => {
+    const got = arrived.get(id);
+    return got === undefined ? [] : [got - at];
+  });
+  return latencies.sort((a, b) => a - b);
+}
+
+/** The slowest message of each 10 s of sending: a cold start, a stall or a growing backlog each has its own shape. */
+function maxBy10s(accepted: Map<string, number>, arrived: Map<string, number>, started: number): number[] {
+  const max: number[] = [];
+  for (const [id, at] of accepted) {
+    const got = arrived.get(id);
+    if (got === undefined) continue;
+    const slot = Math.floor((at - started) / 10_000);
+    max[slot] = Math.max(max[slot] ?? 0, got - at);
+  }
+  return [...max].map((m) => m ?? 0);
+}
+
+/**
  * Where the time went, from the timestamps the pipeline stores: the order write (the paid
  * event's `created_at`), its hand-over to the router (`dispatched_at`), the routing activity
  * queuing the message (its `created_at`; routing delivers inline and marks `routed_at` after)
  * and the provider accepting it.
  */
-async function printStages(ctx: AppContext): Promise<void> {
-  const events = await ctx.models.DomainEvent.find({ type: 'customer.order.paid' }, { created_at: 1, dispatched_at: 1 }).lean();
+async function printStages(ctx: AppContext, from: Date): Promise<void> {
+  const events = await ctx.models.DomainEvent.find({ type: 'customer.order.paid', created_at: { $gte: from } }, { created_at: 1, dispatched_at: 1 }).lean();
   const messages = new Map((await ctx.models.DistributionMessage.find({}, { run: 1, created_at: 1, sent_at: 1 }).lean()).map((m) => [m.run, m]));
   const stages: Record<string, number[]> = { 'write → dispatched': [], 'dispatched → queued': [], 'queued → sent': [] };
   const add = (stage: string, from?: Date | null, to?: Date | null) => {
