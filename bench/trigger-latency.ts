@@ -16,8 +16,6 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,6 +24,7 @@ import type { AppContext } from '../src/context';
 import { ROOT_DIR } from '../src/config';
 import { startApi, startWorker } from '../src/runtime';
 import { cpuSecondsOf, mb, percentile, RssSampler, startBenchService } from './bench-service';
+import { startLoadClient, type Sent } from './load-client';
 
 const { values } = parseArgs({
   options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '60' }, warmup: { type: 'string', default: '20' }, 'worker-process': { type: 'boolean', default: false } },
@@ -33,28 +32,6 @@ const { values } = parseArgs({
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
 const WARMUP = Number(values.warmup);
-
-/** Receives the webhook messages and notes when each order's message arrived. */
-async function startReceiver() {
-  const arrived = new Map<string, number>();
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const at = Date.now();
-      try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { variables?: { order?: { source_id?: string } } };
-        const order = body.variables?.order?.source_id;
-        if (order && !arrived.has(order)) arrived.set(order, at);
-      } catch {
-        // Not ours; counted as nothing.
-      }
-      res.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, arrived, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
 
 /** src/entry/worker.ts on the bench's database and task queue; resolves once it polls. */
 async function startWorkerProcess(ctx: AppContext, temporalAddress: string, dataDir: string) {
@@ -83,8 +60,8 @@ async function startWorkerProcess(ctx: AppContext, temporalAddress: string, data
 async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-latency-'));
   const { ctx, temporalAddress, children, description, stops } = await startBenchService('latency', workDir);
-  const receiver = await startReceiver();
-  stops.unshift(() => receiver.close());
+  const load = await startLoadClient();
+  stops.unshift(() => load.close());
   try {
     if (values['worker-process']) {
       const worker = await startWorkerProcess(ctx, temporalAddress, workDir);
@@ -103,96 +80,60 @@ async function main(): Promise<void> {
       trigger: { type: 'order_paid' },
       purpose: { type: 'plain' },
       consents: { verification: false, required: [] },
-      channels: [{ type: 'webhook', settings: { url: receiver.url }, template: { text: 'Order {{order.source_id}} paid' } }],
+      channels: [{ type: 'webhook', settings: { url: load.receiverUrl }, template: { text: 'Order {{order.source_id}} paid' } }],
     });
     console.log(`servers: ${description}; worker ${values['worker-process'] ? 'in its own process' : 'in the API process'}; ${RATE} orders/s for ${SECONDS} s`);
 
     // The services start cold (JIT, caches, connection pools): a first stretch at the same rate is sent
     // and reported apart, so the measured run shows the running service, and the cold start is still seen.
     if (WARMUP > 0) {
-      const warm = await sendOrders(api.url, headers, 'warm', WARMUP, receiver.arrived);
-      const warmLatencies = latenciesOf(warm.accepted, receiver.arrived);
-      console.log(`warm-up            ${WARMUP} s, ${warm.accepted.size} orders: p50 ${percentile(warmLatencies, 50)} ms, p99 ${percentile(warmLatencies, 99)} ms, max ${percentile(warmLatencies, 100)} ms`);
+      const warm = await load.send({ url: api.url, headers, prefix: 'warm', rate: RATE, seconds: WARMUP });
+      const warmLatencies = latenciesOf(warm);
+      console.log(`warm-up            ${WARMUP} s, ${warm.accepted.length} orders: p50 ${percentile(warmLatencies, 50)} ms, p99 ${percentile(warmLatencies, 99)} ms, max ${percentile(warmLatencies, 100)} ms`);
     }
     const sampler = new RssSampler(children);
     sampler.start();
     const cpuBefore = { self: process.cpuUsage(), children: children.map((c) => cpuSecondsOf(c.pid)) };
     const measuredFrom = new Date();
-    const { accepted, failures, started, sentFor } = await sendOrders(api.url, headers, 'lat', SECONDS, receiver.arrived);
+    const sent = await load.send({ url: api.url, headers, prefix: 'lat', rate: RATE, seconds: SECONDS });
+    const { failures, sentFor } = sent;
+    const accepted = sent.accepted.length;
     sampler.stop();
     const selfCpu = process.cpuUsage(cpuBefore.self);
     const cpuSpent = [
-      { name: `this process (API${values['worker-process'] ? '' : ' + worker'} + the bench's client and receiver)`, seconds: (selfCpu.user + selfCpu.system) / 1e6 },
+      { name: `this process (API${values['worker-process'] ? '' : ' + worker'} + the bench's client and receiver thread)`, seconds: (selfCpu.user + selfCpu.system) / 1e6 },
       ...children.map((c, i) => ({ name: c.name, seconds: cpuSecondsOf(c.pid) - (cpuBefore.children[i] ?? 0) })),
     ];
 
-    const latencies = latenciesOf(accepted, receiver.arrived);
+    const latencies = latenciesOf(sent);
     console.log(`\n== trigger latency: order paid → message at the receiver ==`);
-    console.log(`orders             ${accepted.size} accepted, ${[...failures.values()].reduce((a, b) => a + b, 0)} failed${failures.size ? ` (${[...failures].map(([why, n]) => `${n} ${why}`).join(', ')})` : ''}, in ${(sentFor / 1000).toFixed(1)} s (${(accepted.size / (sentFor / 1000)).toFixed(1)}/s)`);
-    console.log(`messages           ${latencies.length} arrived${latencies.length < accepted.size ? ` (${accepted.size - latencies.length} missing after 60 s)` : ''}`);
+    console.log(`orders             ${accepted} accepted, ${failures.reduce((a, [, n]) => a + n, 0)} failed${failures.length ? ` (${failures.map(([why, n]) => `${n} ${why}`).join(', ')})` : ''}, in ${(sentFor / 1000).toFixed(1)} s (${(accepted / (sentFor / 1000)).toFixed(1)}/s)`);
+    console.log(`messages           ${latencies.length} arrived${latencies.length < accepted ? ` (${accepted - latencies.length} missing after 60 s)` : ''}`);
     console.log(`latency            p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, p99 ${percentile(latencies, 99)} ms, max ${percentile(latencies, 100)} ms`);
-    console.log(`max by 10 s        ${maxBy10s(accepted, receiver.arrived, started).join(' ')} ms`);
+    console.log(`max by 10 s        ${maxBy10s(sent).join(' ')} ms`);
     await printStages(ctx, measuredFrom);
     console.log(`peak RSS this process (API${values['worker-process'] ? '' : ' + worker'}) ${mb(sampler.peak)}`);
     sampler.print();
     // Two cores serve every process here: the total per order says how close 50/s comes to saturating them.
-    for (const { name, seconds: cpu } of cpuSpent) console.log(`CPU ${name}: ${cpu.toFixed(1)} s (${((cpu * 1000) / Math.max(1, accepted.size)).toFixed(1)} ms per order)`);
+    for (const { name, seconds: cpu } of cpuSpent) console.log(`CPU ${name}: ${cpu.toFixed(1)} s (${((cpu * 1000) / Math.max(1, accepted)).toFixed(1)} ms per order)`);
   } finally {
     for (const stop of stops) await stop().catch(() => undefined);
     fs.rmSync(workDir, { recursive: true, force: true });
   }
 }
 
-/**
- * Creates `${prefix}-<i>` orders as PAID at RATE per second for `seconds`, then waits up to
- * 60 s for their messages; `accepted` holds when the API answered each.
- */
-async function sendOrders(url: string, headers: Record<string, string>, prefix: string, seconds: number, arrived: Map<string, number>) {
-  const accepted = new Map<string, number>();
-  // Why requests failed, by HTTP status or error name: a bench that only counts failures hides their cause.
-  const failures = new Map<string, number>();
-  const fail = (why: string) => void failures.set(why, (failures.get(why) ?? 0) + 1);
-  const total = RATE * seconds;
-  const started = Date.now();
-  const inflight: Array<Promise<void>> = [];
-  for (let i = 0; i < total; i++) {
-    // A steady rate: order i leaves at its slot, however long earlier ones take.
-    const wait = started + (i * 1000) / RATE - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const id = `${prefix}-${i}`;
-    inflight.push(
-      fetch(`${url}/v1/orders`, { method: 'POST', headers, body: JSON.stringify({ source_id: id, customer: { source_id: `lat-customer-${i % 500}` }, amount: 1000, status: 'PAID' }) }).then(
-        async (res) => {
-          await res.arrayBuffer();
-          if (res.ok) accepted.set(id, Date.now());
-          else fail(`HTTP ${res.status}`);
-        },
-        (err: unknown) => fail((err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err)),
-      ),
-    );
-  }
-  await Promise.all(inflight);
-  const sentFor = Date.now() - started;
-  const deadline = Date.now() + 60_000;
-  while ([...accepted.keys()].some((id) => !arrived.has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  return { accepted, failures, started, sentFor };
-}
-
 /** Accept → arrival of each order whose message arrived, ascending. */
-function latenciesOf(accepted: Map<string, number>, arrived: Map<string, number>): number[] {
-  const latencies = [...accepted].flatMap(([id, at]) => {
-    const got = arrived.get(id);
-    return got === undefined ? [] : [got - at];
-  });
-  return latencies.sort((a, b) => a - b);
+function latenciesOf({ accepted, arrived }: Sent): number[] {
+  const acceptedAt = new Map(accepted);
+  return arrived.map(([id, at]) => at - acceptedAt.get(id)!).sort((a, b) => a - b);
 }
 
 /** The slowest message of each 10 s of sending: a cold start, a stall or a growing backlog each has its own shape. */
-function maxBy10s(accepted: Map<string, number>, arrived: Map<string, number>, started: number): number[] {
+function maxBy10s({ accepted, arrived, started }: Sent): number[] {
+  const acceptedAt = new Map(accepted);
   const max: number[] = [];
-  for (const [id, at] of accepted) {
-    const got = arrived.get(id);
-    if (got === undefined) continue;
+  for (const [id, got] of arrived) {
+    const at = acceptedAt.get(id)!;
     const slot = Math.floor((at - started) / 10_000);
     max[slot] = Math.max(max[slot] ?? 0, got - at);
   }
