@@ -121,6 +121,7 @@ export async function startBenchService(name: string, workDir: string): Promise<
   const temporalAddress = config.TEMPORAL_ADDRESS ?? temporalServer!.address;
   const { db, models } = await connectDatabase(mongoUrl, `bench_${name}_${Date.now()}`);
   stops.unshift(async () => {
+    await ctx.events.stop();
     await db.dropDatabase();
     await db.close();
   });

@@ -44,6 +44,7 @@ export async function openContext(config: Config, logger: Logger, addresses: { m
     importMaxBytes: config.IMPORT_MAX_BYTES,
     settings: distributionSettingsFrom(config, logger),
   });
+  stoppables.push({ name: 'event relay', stop: () => ctx.events.stop() });
   return { ctx, stoppables };
 }
 

@@ -13,7 +13,8 @@ import { outboxSources } from './sources';
  */
 class KeyedQueue {
   private readonly waiting = new Set<string>();
-  private readonly running = new Set<string>();
+  private readonly running = new Map<string, Promise<void>>();
+  private stopped = false;
 
   constructor(
     private readonly limit: number,
@@ -21,8 +22,16 @@ class KeyedQueue {
   ) {}
 
   add(key: string): void {
+    if (this.stopped) return;
     this.waiting.add(key);
     this.next();
+  }
+
+  /** Drops what waits (its documents stay flagged for the sweep) and resolves once what runs has ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.waiting.clear();
+    await Promise.all(this.running.values());
   }
 
   has(key: string): boolean {
@@ -35,11 +44,13 @@ class KeyedQueue {
       // Queued again while its work runs: it waits for that run to end.
       if (this.running.has(key)) continue;
       this.waiting.delete(key);
-      this.running.add(key);
-      void this.work(key).finally(() => {
-        this.running.delete(key);
-        this.next();
-      });
+      this.running.set(
+        key,
+        this.work(key).finally(() => {
+          this.running.delete(key);
+          this.next();
+        }),
+      );
     }
   }
 }
@@ -64,6 +75,8 @@ export class EventFlow {
   pump?: EventPump;
   private readonly copies = new KeyedQueue(16, (key) => this.copy(key));
   private readonly followUps = new KeyedQueue(8, (key) => this.finish(key));
+  private readonly bulkRelays = new Set<Promise<void>>();
+  private stopping = false;
 
   constructor(
     private readonly models: Models,
@@ -92,8 +105,8 @@ export class EventFlow {
    */
   raisedMany(sourceName: string, ids: string[]): void {
     const source = this.source(sourceName);
-    if (ids.length === 0) return;
-    void (async () => {
+    if (ids.length === 0 || this.stopping) return;
+    const relay = (async () => {
       try {
         await copyOutboxes(source, this.models.DomainEvent, ids, this.dispatch);
         await finishRelays(source, ids);
@@ -101,6 +114,20 @@ export class EventFlow {
         this.logger.warn({ err, source: sourceName, count: ids.length }, 'relay failed; the pump sweep will retry');
       }
     })();
+    this.bulkRelays.add(relay);
+    void relay.finally(() => this.bulkRelays.delete(relay));
+  }
+
+  /**
+   * For shutdown, before the database and Temporal connections close: starts nothing new
+   * (what was queued stays flagged in its document, for the next sweep), lets what runs
+   * end, and hands the copied events to Temporal. Without it each queued relay fails on the
+   * closed connection, one warning each.
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all([this.copies.stop(), this.followUps.stop(), ...this.bulkRelays]);
+    await this.dispatcher.flush();
   }
 
   private async copy(key: string): Promise<void> {

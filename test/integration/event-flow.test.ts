@@ -75,3 +75,30 @@ describe('event flow', () => {
     expect((await t.ctx.models.DomainEvent.findById(young._id).lean())?.dispatched_at).toBeDefined();
   });
 });
+
+describe('event flow at shutdown', () => {
+  let t: TestContext;
+  beforeAll(async () => {
+    t = await createTestContext('evstop');
+  });
+  afterAll(() => t.close());
+
+  it('lets running relays end and dispatch, leaves queued ones to the sweep, and logs no failure for them', async () => {
+    const now = new Date();
+    const ids = Array.from({ length: 40 }, (_, i) => `stop-${i}`);
+    const doc = (id: string) => ({ _id: id, source_id_key: id, version: 1, created_at: now, updated_at: now, _outbox: [raiseEvent('customer.segment.entered', { type: 'customer', id }, {}, id, now)], outbox_pending: true });
+    await t.ctx.models.Customer.collection.insertMany(ids.map(doc) as never[]);
+    // 16 copies run at once; the other 24 wait in the queue when the stop comes.
+    for (const id of ids) t.ctx.events.raised('customers', id);
+    await t.ctx.events.stop();
+    const copied = await t.ctx.models.DomainEvent.find({ customer_id: { $in: ids } }).lean();
+    expect(copied).toHaveLength(16);
+    expect(copied.every((e) => e.dispatched_at)).toBe(true);
+    expect(await t.ctx.models.Customer.countDocuments({ _id: { $in: ids }, '_outbox.0': { $exists: true } })).toBe(24);
+    expect(t.logs.text).not.toMatch(/relay (follow-up )?failed/);
+    // A raise after the stop starts nothing.
+    t.ctx.events.raised('customers', 'stop-0');
+    expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent)).toEqual({ relayed: 24, more: false });
+    expect(await t.ctx.models.Customer.countDocuments({ _id: { $in: ids }, outbox_pending: true })).toBe(0);
+  });
+});
