@@ -83,11 +83,15 @@ export class CustomerService {
     }));
   }
 
-  /** Applies a change with optimistic concurrency, re-evaluating segments from the result. */
-  async mutate(id: string, change: CustomerChange): Promise<CustomerDoc> {
+  /**
+   * Applies a change with optimistic concurrency, re-evaluating segments from the result.
+   * `read` is the customer as the caller just read it, which spares the first attempt its
+   * read; a stale one only costs that attempt, whose write the version check refuses.
+   */
+  async mutate(id: string, change: CustomerChange, read?: CustomerDoc): Promise<CustomerDoc> {
     const { Customer } = this.models;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const current = await Customer.findById(id).lean();
+      const current = attempt === 0 && read ? read : await Customer.findById(id).lean();
       if (!current || current.deleted_at) throw AppError.notFound('customer', id);
       const now = this.clock();
       const changed = change(current);

@@ -8,17 +8,22 @@ import { copyOutboxes, finishRelays, type OutboxSource } from './relay';
 import { outboxSources } from './sources';
 
 /**
- * Runs `work(key)` for queued keys, at most `limit` at once. A key queued again before its
- * turn is queued once: the work reads the document afresh, so one run covers both requests.
+ * Runs `work(keys)` for queued keys, up to `batch` keys a call and at most `limit` calls at
+ * once. A key queued again before its turn is queued once: the work reads the document
+ * afresh, so one run covers both requests. Under load keys pile up while the calls run and
+ * go in fewer, larger batches, which lets the work share queries between them.
  */
 class KeyedQueue {
   private readonly waiting = new Set<string>();
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly running = new Set<string>();
+  private readonly calls = new Set<Promise<void>>();
   private stopped = false;
 
   constructor(
     private readonly limit: number,
-    private readonly work: (key: string) => Promise<void>,
+    private readonly batch: number,
+    /** Keys of a call share what comes before their first NUL (the source), so they can be done together. */
+    private readonly work: (keys: string[]) => Promise<void>,
   ) {}
 
   add(key: string): void {
@@ -27,31 +32,47 @@ class KeyedQueue {
     this.next();
   }
 
-  /** Drops what waits (its documents stay flagged for the sweep) and resolves once what runs has ended. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.waiting.clear();
-    await Promise.all(this.running.values());
-  }
-
   has(key: string): boolean {
     return this.waiting.has(key) || this.running.has(key);
   }
 
+  /** Drops what waits (its documents stay flagged for the sweep) and resolves once what runs has ended. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.waiting.clear();
+    await Promise.all(this.calls);
+  }
+
   private next(): void {
-    for (const key of this.waiting) {
-      if (this.running.size >= this.limit) return;
-      // Queued again while its work runs: it waits for that run to end.
-      if (this.running.has(key)) continue;
-      this.waiting.delete(key);
-      this.running.set(
-        key,
-        this.work(key).finally(() => {
-          this.running.delete(key);
-          this.next();
-        }),
-      );
+    while (this.calls.size < this.limit) {
+      const keys = this.take();
+      if (keys.length === 0) return;
+      const call = this.work(keys).finally(() => {
+        for (const key of keys) this.running.delete(key);
+        this.calls.delete(call);
+        this.next();
+      });
+      this.calls.add(call);
     }
+  }
+
+  /** Up to `batch` waiting keys of one group; a key whose work runs waits for that run to end. */
+  private take(): string[] {
+    const keys: string[] = [];
+    let group: string | undefined;
+    for (const key of this.waiting) {
+      if (this.running.has(key)) continue;
+      const keyGroup = key.slice(0, key.indexOf('\0'));
+      group ??= keyGroup;
+      if (keyGroup !== group) continue;
+      keys.push(key);
+      if (keys.length === this.batch) break;
+    }
+    for (const key of keys) {
+      this.waiting.delete(key);
+      this.running.add(key);
+    }
+    return keys;
   }
 }
 
@@ -73,8 +94,10 @@ export class EventFlow {
   readonly dispatcher: EventDispatcher;
   /** The worker's pump, while this process runs one. */
   pump?: EventPump;
-  private readonly copies = new KeyedQueue(16, (key) => this.copy(key));
-  private readonly followUps = new KeyedQueue(8, (key) => this.finish(key));
+  // One document a copy, so that each event goes out as soon as its own copy is done.
+  private readonly copies = new KeyedQueue(16, 1, ([key]) => this.copy(key!));
+  // Batched: a backlog of orders refreshes each of their customers' summaries once.
+  private readonly followUps = new KeyedQueue(8, 50, (keys) => this.finish(keys));
   private readonly bulkRelays = new Set<Promise<void>>();
   private stopping = false;
 
@@ -140,12 +163,14 @@ export class EventFlow {
     }
   }
 
-  private async finish(key: string): Promise<void> {
-    const { source, id } = this.parse(key);
+  /** Keys of one source, as KeyedQueue batches them. */
+  private async finish(keys: string[]): Promise<void> {
+    const { source } = this.parse(keys[0]!);
+    const ids = keys.map((key) => this.parse(key).id);
     try {
-      await finishRelays(source, [id]);
+      await finishRelays(source, ids);
     } catch (err) {
-      this.logger.warn({ err, source: source.name, id }, 'relay follow-up failed; the pump sweep will retry');
+      this.logger.warn({ err, source: source.name, ids: ids.length }, 'relay follow-up failed; the pump sweep will retry');
     }
   }
 

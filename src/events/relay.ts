@@ -4,8 +4,12 @@ import { onlyDuplicateKeys } from '../db/duplicate-key';
 import type { DomainEventModel } from '../models/domain-event';
 import type { PendingEvent } from './outbox';
 
-/** Documents a sweep relays at once: follow-ups left by an API arrive at its write rate. */
-const SWEEP_PARALLEL = 8;
+/**
+ * A sweep relays a source's documents in chunks, several at once: follow-ups left by an API
+ * arrive at its write rate, and a chunk of orders refreshes each customer's summary once.
+ */
+const SWEEP_CHUNK = 50;
+const SWEEP_PARALLEL = 4;
 
 /** A collection whose documents carry an outbox, and what to do once one is emptied. */
 export interface OutboxSource {
@@ -13,11 +17,12 @@ export interface OutboxSource {
   // Outbox documents differ in every other field; the relay only touches these two.
   model: Model<{ _id: string; _outbox?: PendingEvent[]; outbox_pending?: boolean }>;
   /**
-   * Follow-up work of a change, run after its events are copied and before the pending flag
-   * is cleared, so a crash repeats it: it must be idempotent. E.g. removing a customer that
-   * was soft-deleted so its last events could be raised.
+   * Follow-up work of changes to these documents, run after their events are copied and
+   * before their pending flags are cleared, so a crash repeats it: it must be idempotent.
+   * E.g. removing a customer that was soft-deleted so its last events could be raised.
+   * Given many documents at once, it may share work between them.
    */
-  afterRelay?: (id: string) => Promise<void>;
+  afterRelay?: (ids: string[]) => Promise<void>;
   /**
    * The follow-up is costly (several queries): an API process leaves it to the pump's process
    * (see EventFlow), whose sweep takes the document as soon as its events are out.
@@ -62,8 +67,8 @@ export async function copyOutboxes(source: OutboxSource, Event: DomainEventModel
 
 /** The second half: each source's follow-up work, then the pending flags cleared (keyed updates, one bulk write), in that order. */
 export async function finishRelays(source: OutboxSource, ids: string[]): Promise<void> {
-  if (source.afterRelay) for (const id of ids) await source.afterRelay(id);
   if (ids.length === 0) return;
+  await source.afterRelay?.(ids);
   await source.model.bulkWrite(
     ids.map((id) => ({ updateOne: { filter: { _id: id, outbox_pending: true, '_outbox.0': { $exists: false } }, update: { $unset: { outbox_pending: 1 } } } })),
     { ordered: false, timestamps: false },
@@ -93,10 +98,12 @@ export async function sweepOutboxes(
   for (const source of sources) {
     const pending = await source.model.find(filterFor(source), { _id: 1 }).limit(batchSize).lean();
     const mine = pending.filter(({ _id }) => !relaying(source.name, _id));
-    await inParallel(mine, SWEEP_PARALLEL, async ({ _id }) => {
-      // Not `relayed += await …`: that reads `relayed` before the await and loses the other lanes' counts.
-      const copied = await relayOutbox(source, Event, _id);
-      relayed += copied;
+    const chunks = Array.from({ length: Math.ceil(mine.length / SWEEP_CHUNK) }, (_, i) => mine.slice(i * SWEEP_CHUNK, (i + 1) * SWEEP_CHUNK).map((d) => d._id));
+    await inParallel(chunks, SWEEP_PARALLEL, async (ids) => {
+      const copied = await copyOutboxes(source, Event, ids);
+      await finishRelays(source, ids);
+      // Not `relayed += (await …).length`: that reads `relayed` before the await and loses the other lanes' counts.
+      relayed += copied.length;
     });
     // A batch left entirely to live relays would come back unchanged: not more work for this sweep.
     more ||= pending.length === batchSize && mine.length > 0;

@@ -9,8 +9,8 @@ export function outboxSources(models: Models): OutboxSource[] {
       name: 'customers',
       model: models.Customer as unknown as OutboxSource['model'],
       // A deleted customer stays until its last events (segment left) are safe in `events`.
-      afterRelay: async (id) => {
-        await models.Customer.deleteOne({ _id: id, deleted_at: { $exists: true }, '_outbox.0': { $exists: false } });
+      afterRelay: async (ids) => {
+        await models.Customer.deleteMany({ _id: { $in: ids }, deleted_at: { $exists: true }, '_outbox.0': { $exists: false } });
       },
     },
     { name: 'publications', model: models.Publication as unknown as OutboxSource['model'] },
@@ -29,7 +29,7 @@ export function orderOutboxSource(models: Models, summaries: OrderSummaries): Ou
   return {
     name: 'orders',
     model: models.Order as unknown as OutboxSource['model'],
-    afterRelay: (id) => summaries.refreshForOrder(id),
+    afterRelay: (ids) => summaries.refreshForOrders(ids),
     followUpByPump: true,
   };
 }

@@ -1,3 +1,4 @@
+import { inParallel } from '../concurrency';
 import type { CustomerService } from '../customers/customer-service';
 import { AppError } from '../http/errors';
 import type { Models } from '../models';
@@ -9,6 +10,9 @@ import type { OrderStatus } from '../models/order';
  * anything about what the customer spent; FULFILLED comes after PAID and still counts.
  */
 export const SUMMARY_STATUSES: readonly OrderStatus[] = ['PAID', 'FULFILLED'];
+
+/** Customers refreshed at once for a batch of orders. */
+const PARALLEL_REFRESHES = 4;
 
 /** Re-reads and rewrites a summary at most this often per refresh when orders keep changing under it. */
 const MAX_ROUNDS = 5;
@@ -40,10 +44,14 @@ export class OrderSummaries {
     private readonly customers: CustomerService,
   ) {}
 
-  /** Refreshes every customer an order has belonged to. */
-  async refreshForOrder(orderId: string): Promise<void> {
-    const order = await this.models.Order.findById(orderId, { summary_customer_ids: 1 }).lean();
-    for (const customerId of order?.summary_customer_ids ?? []) await this.refresh(customerId);
+  /**
+   * Refreshes every customer these orders have belonged to, each once however many of its
+   * orders are among them: each refresh starts after every one of them was written.
+   */
+  async refreshForOrders(orderIds: string[]): Promise<void> {
+    const orders = await this.models.Order.find({ _id: { $in: orderIds } }, { summary_customer_ids: 1 }).lean();
+    const customerIds = [...new Set(orders.flatMap((o) => o.summary_customer_ids ?? []))];
+    await inParallel(customerIds, PARALLEL_REFRESHES, (customerId) => this.refresh(customerId));
   }
 
   /**
@@ -54,17 +62,22 @@ export class OrderSummaries {
    */
   async refresh(customerId: string): Promise<void> {
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const before = await this.models.Customer.findById(customerId, { version: 1, deleted_at: 1 }).lean();
+      const before = await this.models.Customer.findById(customerId).lean();
       // Deleted: a deleted customer has no summary to keep.
       if (!before || before.deleted_at) return;
       const summary = await this.compute(customerId);
       let raced = false;
       try {
-        await this.customers.mutate(customerId, (current) => {
-          raced = current.version !== before.version;
-          if (raced || sameSummary({ ...EMPTY, ...(current.summary?.orders as Partial<OrdersSummary> | undefined) }, summary)) return null;
-          return { set: { summary: { ...current.summary, orders: summary } } };
-        });
+        // The first attempt writes over `before` as read; a write since then fails its version check, and the re-read shows the race.
+        await this.customers.mutate(
+          customerId,
+          (current) => {
+            raced = current.version !== before.version;
+            if (raced || sameSummary({ ...EMPTY, ...(current.summary?.orders as Partial<OrdersSummary> | undefined) }, summary)) return null;
+            return { set: { summary: { ...current.summary, orders: summary } } };
+          },
+          before,
+        );
       } catch (err) {
         if (err instanceof AppError && err.status === 404) return;
         throw err;

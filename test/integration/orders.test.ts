@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { Express } from 'express';
 import { relayOutbox } from '../../src/events/relay';
+import { OrderSummaries } from '../../src/orders/order-summary';
 import { createApp } from '../../src/http/app';
 import { startWorker, type Stoppable } from '../../src/runtime';
 import { sweepOutboxes } from '../../src/events/relay';
@@ -172,6 +173,26 @@ describe('orders through the Voucherify SDK', () => {
     await settled(order.id, a);
     expect(await ordersSummary(a)).toMatchObject({ total_count: 0, total_amount: 0 });
     expect(await ordersSummary(b)).toMatchObject({ total_count: 1, total_amount: 900 });
+  });
+
+  it('relays a backlog of orders in one batch: each customer’s summary is computed once and counts every order', async () => {
+    const ids: string[] = [];
+    for (const [i, customer] of ['batch-a', 'batch-a', 'batch-a', 'batch-b'].entries()) {
+      ids.push((await t.ctx.orders.upsert({ source_id: `order-batch-${i}`, customer: { source_id: customer }, amount: 100 * (i + 1), status: 'PAID' }))._id);
+    }
+    const [a, b] = [(await t.ctx.customers.findBySourceId('batch-a'))!, (await t.ctx.customers.findBySourceId('batch-b'))!];
+    // No pump here: the four follow-ups wait, as they would behind a busy writer.
+    await eventually(async () => ((await t.ctx.models.Order.countDocuments({ _id: { $in: ids }, '_outbox.0': { $exists: true } })) === 0 ? true : undefined), 5_000, 'events copied');
+    const compute = jest.spyOn(OrderSummaries.prototype, 'compute');
+    try {
+      expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent, { minAgeMs: 60_000 })).toEqual({ relayed: 0, more: false });
+      expect(compute.mock.calls.map(([customerId]) => customerId).sort()).toEqual([a._id, b._id].sort());
+    } finally {
+      compute.mockRestore();
+    }
+    expect(await t.ctx.models.Order.countDocuments({ _id: { $in: ids }, outbox_pending: true })).toBe(0);
+    expect(await ordersSummary(a._id)).toMatchObject({ total_count: 3, total_amount: 600 });
+    expect(await ordersSummary(b._id)).toMatchObject({ total_count: 1, total_amount: 400 });
   });
 
   it('lists orders in Voucherify’s envelope, paged and ordered', async () => {
