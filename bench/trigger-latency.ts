@@ -112,6 +112,7 @@ async function main(): Promise<void> {
     console.log(`latency            p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, p99 ${percentile(latencies, 99)} ms, max ${percentile(latencies, 100)} ms`);
     console.log(`max by 10 s        ${maxBy10s(sent).join(' ')} ms`);
     await printStages(ctx, measuredFrom);
+    await printRouterRuns(ctx);
     console.log(`peak RSS this process (API${values['worker-process'] ? '' : ' + worker'}) ${mb(sampler.peak)}`);
     sampler.print();
     // Two cores serve every process here: the total per order says how close 50/s comes to saturating them.
@@ -138,6 +139,16 @@ function maxBy10s({ accepted, arrived, started }: Sent): number[] {
     max[slot] = Math.max(max[slot] ?? 0, got - at);
   }
   return [...max].map((m) => m ?? 0);
+}
+
+/** The event routers' runs (one or more per window): how large their histories grew, and whether any continued as new. */
+async function printRouterRuns(ctx: AppContext): Promise<void> {
+  const runs: Array<{ events: number; continued: boolean }> = [];
+  for await (const run of ctx.temporal.workflow.list({ query: `WorkflowType="eventRouterWorkflow" AND TaskQueue="${ctx.taskQueue}"` })) {
+    runs.push({ events: run.historyLength, continued: run.status.name === 'CONTINUED_AS_NEW' });
+  }
+  const largest = Math.max(0, ...runs.map((r) => r.events));
+  console.log(`event router runs  ${runs.length}, largest history ${largest} events, ${runs.filter((r) => r.continued).length} continued as new`);
 }
 
 /**
