@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { Client, Connection } from '@temporalio/client';
 import { loadConfig } from '../src/config';
 import { createContext, type AppContext } from '../src/context';
@@ -39,6 +41,16 @@ export function cpuSecondsOf(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * The JS heap still in use after a full collection: what the process retains, unlike the
+ * peak heap, which also counts garbage V8 had not yet collected and grows with the load.
+ */
+export function retainedHeap(): number {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+  return process.memoryUsage().heapUsed;
 }
 
 export const rssOf = (pid: number) => procStatusBytes(pid, 'VmRSS');

@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { startWorker } from '../src/runtime';
 import { distributionWorkflowId } from '../workflows/distribution';
 import { runBaseline } from './baseline';
-import { cpuSecondsOf, mb, RssSampler, startBenchService } from './bench-service';
+import { cpuSecondsOf, mb, retainedHeap, RssSampler, startBenchService } from './bench-service';
 
 const { values } = parseArgs({ options: { customers: { type: 'string', default: '100000' }, 'skip-baseline': { type: 'boolean', default: false } } });
 const CUSTOMERS = Number(values.customers);
@@ -89,7 +89,8 @@ async function main(): Promise<void> {
     console.log(`generated codes    ${seconds(Date.now() - started)} (${baselineCampaign ? 2 : 1} × ${CUSTOMERS})`);
 
     const sampler = new RssSampler(children);
-    global.gc?.();
+    const heapBefore = retainedHeap();
+    let heapHalfway: number | undefined;
     sampler.start();
     const cpuBefore = { self: process.cpuUsage(), children: children.map((c) => cpuSecondsOf(c.pid)) };
     started = Date.now();
@@ -106,6 +107,8 @@ async function main(): Promise<void> {
     for (;;) {
       const d = await ctx.models.Distribution.findById(distribution._id).lean();
       if (d && ['completed', 'stopped', 'cancelled'].includes(d.status)) break;
+      // Once, half-way: a full collection pauses the process for a moment, so not on every poll.
+      if (heapHalfway === undefined && receiver.stats().accepted >= CUSTOMERS / 2) heapHalfway = retainedHeap();
       if (Date.now() - last > 15_000) {
         last = Date.now();
         console.log(`  … ${receiver.stats().accepted} messages after ${seconds(last - started)}`);
@@ -131,6 +134,7 @@ async function main(): Promise<void> {
     console.log(`messages           ${sent} sent, receiver accepted ${accepted} (${duplicates} repeated keys)`);
     console.log(`throughput         ${(sent / (total / 1000)).toFixed(1)} messages/s, ${(published / (total / 1000)).toFixed(1)} codes published/s`);
     console.log(`peak RSS this process (API + worker) ${mb(sampler.peak)}; JS heap ${mb(sampler.peakHeap)}`);
+    console.log(`JS heap after a full GC: before sending ${mb(heapBefore)}, half-way ${heapHalfway === undefined ? '-' : mb(heapHalfway)}, at the end ${mb(retainedHeap())}`);
     sampler.print();
     for (const { name, seconds: cpu } of cpuSpent) console.log(`CPU while sending, ${name}: ${cpu.toFixed(1)} s (${((cpu * 1000) / Math.max(1, sent)).toFixed(1)} ms per message)`);
     let runs = 0;
