@@ -72,6 +72,14 @@ export class OrderService {
   async upsert(input: OrderInput): Promise<OrderDoc> {
     const customer = await resolveOrderCustomer(this.customers, input);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      // Most orders posted by source_id are new: the insert goes first, and the unique source_id_key tells an existing one.
+      if (attempt === 0 && !input.id && input.source_id) {
+        try {
+          return await this.insert(input, customer);
+        } catch (err) {
+          if (!onlyDuplicateKeys(err)) throw err;
+        }
+      }
       const existing = (input.id && (await this.find(input.id))) || (input.source_id && (await this.models.Order.findOne({ source_id_key: input.source_id }).lean())) || null;
       if (existing) return this.change(existing._id, input, customer);
       if (input.id) throw AppError.notFound('order', input.id);
