@@ -31,20 +31,11 @@ export interface OutboxSource {
 }
 
 /**
- * Copies one document's outbox into `events`, then removes what was copied. Safe to run
- * concurrently and to repeat: copies are idempotent by event id, and the pending flag is
- * only cleared while the outbox is empty, so an event appended meanwhile keeps it set.
- */
-export async function relayOutbox(source: OutboxSource, Event: DomainEventModel, id: string): Promise<number> {
-  const events = await copyOutboxes(source, Event, [id]);
-  await finishRelays(source, [id]);
-  return events.length;
-}
-
-/**
  * The first half of a relay, for one document or many of one source (a distribution
  * batch's publications) in one read, one insert and one bulk write: afterwards the events
- * are in `events`, and no longer in their documents. `onCopied` hears of them as soon as
+ * are in `events`, and no longer in their documents. Both halves are safe to run
+ * concurrently and to repeat: copies are idempotent by event id, and a pending flag is only
+ * cleared while the outbox is empty, so an event appended meanwhile keeps it set. `onCopied` hears of them as soon as
  * they are safe in `events`.
  */
 export async function copyOutboxes(source: OutboxSource, Event: DomainEventModel, ids: string[], onCopied?: (events: PendingEvent[]) => void): Promise<PendingEvent[]> {
