@@ -72,25 +72,23 @@ export class OrderService {
   async upsert(input: OrderInput): Promise<OrderDoc> {
     const customer = await resolveOrderCustomer(this.customers, input);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      // Most orders posted by source_id are new: the insert goes first, and the unique source_id_key tells an existing one.
-      if (attempt === 0 && !input.id && input.source_id) {
-        try {
-          return await this.insert(input, customer);
-        } catch (err) {
-          if (!onlyDuplicateKeys(err)) throw err;
-        }
-      }
-      const existing = (input.id && (await this.find(input.id))) || (input.source_id && (await this.models.Order.findOne({ source_id_key: input.source_id }).lean())) || null;
+      // Most orders posted without an id are new: the first attempt inserts without looking, and the unique source_id_key tells an existing one.
+      const existing = attempt === 0 && !input.id ? null : await this.named(input);
       if (existing) return this.change(existing._id, input, customer);
       if (input.id) throw AppError.notFound('order', input.id);
       try {
         return await this.insert(input, customer);
       } catch (err) {
-        // Another request created the same source_id meanwhile: update that one instead.
+        // An order with this source_id exists, or another request created it meanwhile: update that one instead.
         if (!onlyDuplicateKeys(err)) throw err;
       }
     }
     throw tooManyWriters();
+  }
+
+  /** The order an upsert names, by id or else by source_id. */
+  private async named(input: OrderInput): Promise<OrderDoc | null> {
+    return (input.id && (await this.find(input.id))) || (input.source_id && (await this.models.Order.findOne({ source_id_key: input.source_id }).lean())) || null;
   }
 
   /** PUT /orders/:id: absent fields are kept. */
