@@ -28,7 +28,6 @@ function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
-/** Resident memory of another process, for the servers started here. */
 /**
  * CPU seconds a process has used (user + system, from /proc; clock ticks are 100/s on Linux).
  * Unlike wall time, this barely moves when other work shares the cores, so it shows which
@@ -53,6 +52,7 @@ export function retainedHeap(): number {
   return process.memoryUsage().heapUsed;
 }
 
+/** Resident memory of another process, for the servers started here. */
 export const rssOf = (pid: number) => procStatusBytes(pid, 'VmRSS');
 /** Peak RSS as the kernel recorded it (VmHWM), for processes sampled too coarsely. */
 export const hwmOf = (pid: number) => procStatusBytes(pid, 'VmHWM');

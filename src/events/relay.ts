@@ -33,10 +33,10 @@ export interface OutboxSource {
 /**
  * The first half of a relay, for one document or many of one source (a distribution
  * batch's publications) in one read, one insert and one bulk write: afterwards the events
- * are in `events`, and no longer in their documents. Both halves are safe to run
- * concurrently and to repeat: copies are idempotent by event id, and a pending flag is only
- * cleared while the outbox is empty, so an event appended meanwhile keeps it set. `onCopied` hears of them as soon as
- * they are safe in `events`.
+ * are in `events`, and no longer in their documents. `onCopied` hears of them as soon as
+ * they are safe in `events`. Both halves are safe to run concurrently and to repeat: copies
+ * are idempotent by event id, and a pending flag is only cleared while the outbox is empty,
+ * so an event appended meanwhile keeps it set.
  */
 export async function copyOutboxes(source: OutboxSource, Event: DomainEventModel, ids: string[], onCopied?: (events: PendingEvent[]) => void): Promise<PendingEvent[]> {
   const docs = (await source.model.find({ _id: { $in: ids } }, { _outbox: 1 }).lean()).filter((d) => (d._outbox?.length ?? 0) > 0);
