@@ -62,7 +62,7 @@ async function main(): Promise<void> {
     const bytes = await writeCsv(file, ROWS);
     console.log(`generated ${ROWS} rows, ${mb(bytes)} in ${Date.now() - started} ms`);
 
-    const { appId, appToken } = await createAppKey(models.AppKey, 'bench');
+    const { appId, appToken } = await createAppKey(models.AppKey, 'bench', 'write');
     const server: Server = await new Promise((resolve) => {
       const s = createApp(ctx).listen(0, '127.0.0.1', () => resolve(s));
     });

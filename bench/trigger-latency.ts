@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     }
     const api = await startApi(ctx, '127.0.0.1', 0);
     stops.unshift(() => api.stop());
-    const { appId, appToken } = await createAppKey(ctx.models.AppKey, 'bench');
+    const { appId, appToken } = await createAppKey(ctx.models.AppKey, 'bench', 'write');
     const headers = { 'Content-Type': 'application/json', 'X-App-Id': appId, 'X-App-Token': appToken };
     await ctx.distributions.create({
       name: 'latency',

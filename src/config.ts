@@ -12,6 +12,9 @@ const optionalString = z
   .optional()
   .transform((s) => (s ? s : undefined));
 
+/** Shortest token or signing secret accepted: 32 characters of `openssl rand -hex 32` hold 128 bits. */
+export const MIN_SECRET_LENGTH = 32;
+
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 const envSchema = z.object({
@@ -33,7 +36,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().default(path.join(ROOT_DIR, '.data')),
   TOOLS_DIR: z.string().default(path.join(ROOT_DIR, '.tools')),
   APP_ID: optionalString,
-  APP_TOKEN: optionalString,
+  /** The token of the APP_ID admin key: at least 32 characters (`openssl rand -hex 32` makes a good one). */
+  APP_TOKEN: optionalString.refine((s) => s === undefined || s.length >= MIN_SECRET_LENGTH, `at least ${MIN_SECRET_LENGTH} characters`),
   REQUEST_BODY_LIMIT: z.string().default('1mb'),
   /** Seconds a manual distribution waits before sending, so it can be edited or cancelled (the seed's 10 minutes). */
   DISTRIBUTION_GRACE_PERIOD_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(600),

@@ -24,7 +24,9 @@ export async function openContext(config: Config, logger: Logger, addresses: { m
   const { db, models } = await connectDatabase(addresses.mongoUrl, config.MONGO_DB);
   stoppables.push({ name: 'database connection', stop: () => db.close() });
   if (config.APP_ID && config.APP_TOKEN) {
-    await seedAppKey(models.AppKey, config.APP_ID, config.APP_TOKEN);
+    if ((await seedAppKey(models.AppKey, config.APP_ID, config.APP_TOKEN)) === 'revoked') {
+      logger.warn({ appId: config.APP_ID }, `the APP_ID ${config.APP_ID} key was revoked and stays revoked: set APP_ID to a new id (and a new APP_TOKEN) to seed another admin key`);
+    }
   } else if ((await models.AppKey.estimatedDocumentCount()) === 0) {
     logger.warn('no application key exists yet: create one with `npm run app-key -- create <name>`, or set APP_ID and APP_TOKEN');
   }

@@ -1,6 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import type { ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { z } from 'zod';
+import type { Role } from '../auth/roles';
+import { routeMatched } from './middleware/access-log';
+import { authorize } from './middleware/auth';
 import { validate } from './middleware/validate';
 
 type Method = 'get' | 'post' | 'put' | 'delete';
@@ -11,6 +14,11 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends ObjectSche
   /** Express path relative to the router's mount point, e.g. `/:id`. */
   path: string;
   summary: string;
+  /**
+   * The least key role that may call it (src/auth/roles.ts). Unset: `read` for GET, `write`
+   * for the rest; set it where that is wrong (a POST that only reads, an admin resource).
+   */
+  role?: Role;
   body?: B;
   query?: Q;
   params?: P;
@@ -58,13 +66,15 @@ export class ApiRouter {
     handler: (input: RouteInput<B, Q, P>) => Promise<unknown> | unknown,
   ): this {
     const status = spec.status ?? 200;
-    this.router[spec.method](spec.path, validate({ body: spec.body, query: spec.query, params: spec.params }), async (req, res) => {
+    const role = this.secured ? requiredRole(spec) : undefined;
+    const guard = role ? [authorize(role)] : [];
+    this.router[spec.method](spec.path, routeMatched(`${this.basePath}${spec.path}`), ...guard, validate({ body: spec.body, query: spec.query, params: spec.params }), async (req, res) => {
       const result = await handler({ body: res.locals.body, query: res.locals.query, params: res.locals.params, req, res });
       if (res.headersSent) return;
       if (status === 204) res.status(204).end();
       else res.status(status).json(result);
     });
-    this.docs.push(toOpenApi(this.basePath, this.tag, this.secured, spec, status));
+    this.docs.push(toOpenApi(this.basePath, this.tag, role, spec, status));
     return this;
   }
 
@@ -72,6 +82,26 @@ export class ApiRouter {
     return this.docs;
   }
 }
+
+export function requiredRole(spec: { method: Method; role?: Role }): Role {
+  return spec.role ?? (spec.method === 'get' ? 'read' : 'write');
+}
+
+/** What a secured operation tells readers of the OpenAPI about keys: in its text and as `x-required-role`. */
+export function securityDoc(role: Role) {
+  return {
+    description: `Requires an application key with the \`${role}\` role${role === 'admin' ? '' : ' or higher'} (roles: read < write < admin).`,
+    security: [{ AppId: [], AppToken: [] }],
+    'x-required-role': role,
+  };
+}
+
+/** Answers every secured route may give besides its own. */
+export const SECURED_ERRORS: Record<number, string> = {
+  401: 'Missing or invalid X-App-Id / X-App-Token',
+  403: "The key's role does not allow this route",
+  429: 'Too many failed authentications from this address or for this key id; see Retry-After',
+};
 
 /** A non-JSON body: text, or bytes for anything else (images). */
 function mediaSchema(type: string): { type: 'string'; format?: string } {
@@ -81,7 +111,7 @@ function mediaSchema(type: string): { type: 'string'; format?: string } {
 function toOpenApi(
   basePath: string,
   tag: string,
-  secured: boolean,
+  role: Role | undefined,
   spec: RouteSpec<z.ZodType | undefined, ObjectSchema | undefined, ObjectSchema | undefined>,
   status: number,
 ): RouteConfig {
@@ -102,7 +132,7 @@ function toOpenApi(
   if (spec.body || spec.query || spec.params) errors[400] ??= 'Invalid request';
   // express.json refuses a body over the configured limit before validation runs.
   if (spec.body) errors[413] ??= 'Request body larger than the limit';
-  if (secured) errors[401] = 'Missing or invalid X-App-Id / X-App-Token';
+  if (role) Object.assign(errors, SECURED_ERRORS);
   for (const [code, description] of Object.entries(errors)) {
     const other = media[Number(code)];
     responses[code] = { description, content: other ? { [other]: { schema: mediaSchema(other) } } : { 'application/json': { schema: errorSchemaRef } } };
@@ -112,7 +142,7 @@ function toOpenApi(
     path: `${basePath}${spec.path}`.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '') || '/',
     summary: spec.summary,
     tags: [tag],
-    ...(secured ? { security: [{ AppId: [], AppToken: [] }] } : {}),
+    ...(role ? securityDoc(role) : {}),
     request: {
       ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
       ...(spec.query ? { query: spec.query } : {}),

@@ -27,6 +27,7 @@ import type { AppContext } from '../context';
 import type { ApiRouter } from './api-router';
 import { createMetrics } from './metrics';
 import { accessLog } from './middleware/access-log';
+import { FailedAuthThrottle } from '../auth/failed-auth-throttle';
 import { requireAppKey } from './middleware/auth';
 import { errorHandler, notFoundRoute } from './middleware/error-handler';
 import { requestId } from './middleware/request-id';
@@ -48,12 +49,7 @@ export function createApp(ctx: AppContext): Express {
     if (req.url.startsWith('//')) req.url = req.url.replace(/^\/+/, '/');
     next();
   });
-  // Uploads stream into storage, so their router comes before express.json and authenticates its own routes.
   const customerImports = customerImportsRouter(ctx);
-  app.use(customerImports.basePath, customerImports.router);
-  // MongoDB cannot store a key with a NUL byte; refusing it while parsing keeps it a 400 on every route.
-  app.use(express.json({ limit: ctx.bodyLimit, reviver: refuseNulKeys }));
-
   const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), promotionsRouter(ctx), distributionsRouter(ctx), templatesRouter(ctx), publicRouter(ctx), channelsRouter(ctx)];
   const openApi = buildOpenApiDocument([...routers, customerImports], VERSION);
 
@@ -66,8 +62,13 @@ export function createApp(ctx: AppContext): Express {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: 'Promo distribution engine API' }));
 
   // /public (publicRouter: signed links in emails) is outside /v1, so no key is asked for there.
-  // Authentication guards the whole /v1 tree, unknown paths included, so a missing route never answers before auth does.
-  app.use('/v1', requireAppKey(ctx.models.AppKey));
+  // Authentication guards the whole /v1 tree, unknown paths included, so a missing route never answers before auth does;
+  // each route then checks its key's role. Bodies are read only after authentication, so an anonymous caller costs no parsing.
+  app.use('/v1', requireAppKey(ctx.models.AppKey, new FailedAuthThrottle()));
+  // Uploads stream into storage, so their router comes before express.json.
+  app.use(customerImports.basePath, customerImports.router);
+  // MongoDB cannot store a key with a NUL byte; refusing it while parsing keeps it a 400 on every route.
+  app.use('/v1', express.json({ limit: ctx.bodyLimit, reviver: refuseNulKeys }));
   for (const router of routers) app.use(router.basePath, router.router);
 
   app.use(notFoundRoute);

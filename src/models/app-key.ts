@@ -1,4 +1,5 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
+import { ROLES } from '../auth/roles';
 
 /** An application key: what `X-App-Id` / `X-App-Token` authenticate against. */
 const appKeySchema = new Schema(
@@ -9,12 +10,22 @@ const appKeySchema = new Schema(
     name: { type: String, required: true },
     /** SHA-256 of the token; the token itself is shown once, at creation, and never stored. */
     tokenHash: { type: String, required: true },
+    /** What the key may do (src/auth/roles.ts); a key stored before roles existed reads as admin. */
+    role: { type: String, enum: ROLES },
+    /**
+     * Set when the key is revoked. The document stays as a tombstone so the key made from
+     * APP_ID / APP_TOKEN is not brought back by the next start.
+     */
+    revokedAt: { type: Date },
   },
   { collection: 'app_keys', timestamps: true, versionKey: false },
 );
 
 export type AppKey = InferSchemaType<typeof appKeySchema>;
 export type AppKeyModel = Model<AppKey>;
+
+/** Names the live keys in a query: revoked ones are tombstones. */
+export const LIVE_KEY = { revokedAt: { $exists: false } } as const;
 
 export function appKeyModel(db: Connection): AppKeyModel {
   return (db.models.AppKey as AppKeyModel | undefined) ?? db.model<AppKey>('AppKey', appKeySchema);

@@ -6,6 +6,7 @@ import { asyncActionModel } from './async-action';
 import { consentModel } from './consent';
 import { consentGroupModel } from './consent-group';
 import { customerModel } from './customer';
+import { lockModel } from './lock';
 import { distributionModel } from './distribution';
 import { distributionBatchModel } from './distribution-batch';
 import { distributionMessageModel } from './distribution-message';
@@ -37,6 +38,7 @@ export function registerModels(db: Connection) {
     DistributionBatch: distributionBatchModel(db),
     DistributionMessage: distributionMessageModel(db),
     DomainEvent: domainEventModel(db),
+    Lock: lockModel(db),
     MetadataSchema: metadataSchemaModel(db),
     Order: orderModel(db),
     PromotionTier: promotionTierModel(db),

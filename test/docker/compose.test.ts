@@ -22,7 +22,7 @@ function composeConfig(env: NodeJS.ProcessEnv) {
 
 describeIfCompose('docker/compose.yml', () => {
   it('parses, and wires the api and worker to the Temporal server and MongoDB it runs', () => {
-    const result = composeConfig({ ...process.env, APP_ID: 'compose-app', APP_TOKEN: 'compose-token' });
+    const result = composeConfig({ ...process.env, APP_ID: 'compose-app', APP_TOKEN: 'compose-token-0123456789abcdef0123456789' });
     expect(result.status).toBe(0);
     // Both compose versions print the resolved file as YAML, services indented by two spaces.
     for (const service of ['postgresql', 'temporal', 'temporal-ui', 'mongo', 'api', 'worker']) expect(result.stdout).toMatch(new RegExp(`^  ${service}:$`, 'm'));

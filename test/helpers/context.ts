@@ -62,7 +62,7 @@ export async function createTestContext(prefix = 'test', options: TestContextOpt
     settings,
     ...(options.channels ? { channels: withChannels(createChannelRegistry(settings, logger), options.channels) } : {}),
   });
-  const { appId, appToken } = await createAppKey(models.AppKey, 'test');
+  const { appId, appToken } = await createAppKey(models.AppKey, 'test', 'admin');
   return {
     ctx,
     logs,

@@ -27,9 +27,9 @@ describe('HTTP API through the real Express app', () => {
     });
 
     it('lets a key create another key, which then works and is listed without its token', async () => {
-      const created = await request(app).post('/v1/app-keys').set(t.auth).send({ name: 'crm sync' });
+      const created = await request(app).post('/v1/app-keys').set(t.auth).send({ name: 'crm sync', role: 'admin' });
       expect(created.status).toBe(201);
-      expect(created.body).toMatchObject({ object: 'app_key', name: 'crm sync' });
+      expect(created.body).toMatchObject({ object: 'app_key', name: 'crm sync', role: 'admin' });
       const { id, token } = created.body as { id: string; token: string };
 
       const listed = await request(app).get('/v1/app-keys').set({ 'X-App-Id': id, 'X-App-Token': token });
@@ -39,14 +39,14 @@ describe('HTTP API through the real Express app', () => {
       expect(JSON.stringify(listed.body)).not.toContain('tokenHash');
     });
 
-    it('revokes a key, after which it is refused; never the last key', async () => {
-      const created = await request(app).post('/v1/app-keys').set(t.auth).send({ name: 'short-lived' });
+    it('revokes a key, after which it is refused; never the last admin key', async () => {
+      const created = await request(app).post('/v1/app-keys').set(t.auth).send({ name: 'short-lived', role: 'admin' });
       const { id, token } = created.body as { id: string; token: string };
       expect((await request(app).delete(`/v1/app-keys/${id}`).set(t.auth)).status).toBe(204);
       expect((await request(app).get('/v1/app-keys').set({ 'X-App-Id': id, 'X-App-Token': token })).status).toBe(401);
       expect((await request(app).delete(`/v1/app-keys/${id}`).set(t.auth)).body).toMatchObject({ code: 404, key: 'not_found', resource_id: id });
 
-      const others = await t.ctx.models.AppKey.find({ _id: { $ne: t.auth['X-App-Id'] } }).lean();
+      const others = await t.ctx.models.AppKey.find({ _id: { $ne: t.auth['X-App-Id'] }, revokedAt: { $exists: false } }).lean();
       for (const other of others) await request(app).delete(`/v1/app-keys/${other._id}`).set(t.auth);
       const last = await request(app).delete(`/v1/app-keys/${t.auth['X-App-Id']}`).set(t.auth);
       expect(last.status).toBe(409);
@@ -126,6 +126,10 @@ describe('HTTP API through the real Express app', () => {
       const post = res.body.paths['/v1/app-keys'].post;
       expect(post.requestBody.content['application/json'].schema.properties.name.type).toBe('string');
       expect(post.security).toEqual([{ AppId: [], AppToken: [] }]);
+      expect(post['x-required-role']).toBe('admin');
+      expect(post.description).toMatch(/`admin` role/);
+      expect(post.responses['403']).toBeDefined();
+      expect(post.responses['429']).toBeDefined();
       expect(res.body.paths['/v1/app-keys/{id}'].delete.responses['409']).toBeDefined();
       expect(res.body.components.securitySchemes.AppToken).toMatchObject({ in: 'header', name: 'X-App-Token' });
     });

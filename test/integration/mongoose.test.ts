@@ -1,4 +1,4 @@
-import { createAppKey, hashToken, seedAppKey, verifyAppKey } from '../../src/auth/app-keys';
+import { createAppKey, hashToken, revokeAppKey, seedAppKey, verifyAppKey } from '../../src/auth/app-keys';
 import { createTestContext, type TestContext } from '../helpers/context';
 
 describe('mongoose against the real database server', () => {
@@ -25,12 +25,12 @@ describe('mongoose against the real database server', () => {
 
   it('stores only a hash of the token and verifies the pair', async () => {
     const { AppKey } = t.ctx.models;
-    const { appId, appToken } = await createAppKey(AppKey, 'ops');
+    const { appId, appToken } = await createAppKey(AppKey, 'ops', 'write');
     const raw = await t.ctx.db.collection('app_keys').findOne({ _id: appId as never });
     expect(JSON.stringify(raw)).not.toContain(appToken);
-    await expect(verifyAppKey(AppKey, appId, appToken)).resolves.toBe(true);
-    await expect(verifyAppKey(AppKey, appId, `${appToken}x`)).resolves.toBe(false);
-    await expect(verifyAppKey(AppKey, 'no-such-app', appToken)).resolves.toBe(false);
+    await expect(verifyAppKey(AppKey, appId, appToken)).resolves.toEqual({ id: appId, role: 'write' });
+    await expect(verifyAppKey(AppKey, appId, `${appToken}x`)).resolves.toBeUndefined();
+    await expect(verifyAppKey(AppKey, 'no-such-app', appToken)).resolves.toBeUndefined();
   });
 
   it('seeds the environment key idempotently and follows a rotated token', async () => {
@@ -39,7 +39,30 @@ describe('mongoose against the real database server', () => {
     await seedAppKey(AppKey, 'env-app', 'first-token');
     expect(await AppKey.countDocuments({ _id: 'env-app' })).toBe(1);
     await seedAppKey(AppKey, 'env-app', 'rotated-token');
-    await expect(verifyAppKey(AppKey, 'env-app', 'first-token')).resolves.toBe(false);
-    await expect(verifyAppKey(AppKey, 'env-app', 'rotated-token')).resolves.toBe(true);
+    await expect(verifyAppKey(AppKey, 'env-app', 'first-token')).resolves.toBeUndefined();
+    await expect(verifyAppKey(AppKey, 'env-app', 'rotated-token')).resolves.toEqual({ id: 'env-app', role: 'admin' });
+  });
+
+  it('keeps a revoked environment key revoked when it is seeded again (as at the next start)', async () => {
+    const { AppKey } = t.ctx.models;
+    await seedAppKey(AppKey, 'env-revoked', 'env-token');
+    await expect(revokeAppKey(t.ctx.models, 'env-revoked')).resolves.toBe('revoked');
+    await expect(seedAppKey(AppKey, 'env-revoked', 'env-token')).resolves.toBe('revoked');
+    await expect(seedAppKey(AppKey, 'env-revoked', 'a-new-token')).resolves.toBe('revoked');
+    await expect(verifyAppKey(AppKey, 'env-revoked', 'env-token')).resolves.toBeUndefined();
+    await expect(verifyAppKey(AppKey, 'env-revoked', 'a-new-token')).resolves.toBeUndefined();
+  });
+
+  it('revokes concurrently without ever removing the last admin key', async () => {
+    const { AppKey } = t.ctx.models;
+    // This database already holds the test's own admin key and others; start from admins made here only.
+    await AppKey.updateMany({}, { $set: { revokedAt: new Date() } });
+    const ids = await Promise.all([1, 2, 3, 4].map(async (n) => (await createAppKey(AppKey, `admin ${n}`, 'admin')).appId));
+    const outcomes = await Promise.all([...ids, ...ids].map((id) => revokeAppKey(t.ctx.models, id)));
+    // Each id is revoked twice at once: the second of a pair finds it gone, and the last admin standing refuses both.
+    expect(outcomes.filter((o) => o === 'revoked')).toHaveLength(3);
+    expect(outcomes.filter((o) => o === 'last_admin').length).toBeGreaterThanOrEqual(1);
+    expect(outcomes.every((o) => ['revoked', 'not_found', 'last_admin'].includes(o))).toBe(true);
+    expect(await AppKey.countDocuments({ revokedAt: { $exists: false } })).toBe(1);
   });
 });

@@ -27,7 +27,7 @@ describe('the all-in-one service process (npm start)', () => {
       TEMPORAL_UI_PORT: String(uiPort),
       MONGO_PORT: String(mongoPort),
       APP_ID: 'start-test',
-      APP_TOKEN: 'start-test-token',
+      APP_TOKEN: 'start-test-token-0123456789abcdef0123',
       TEMPORAL_ADDRESS: '',
       MONGO_URL: '',
       MONGO_DB: '',
@@ -76,7 +76,7 @@ describe('the all-in-one service process (npm start)', () => {
 
   const alive = (pid: number) => fs.existsSync(`/proc/${pid}`) && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
   const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const auth = { 'X-App-Id': 'start-test', 'X-App-Token': 'start-test-token', 'Content-Type': 'application/json' };
+  const auth = { 'X-App-Id': 'start-test', 'X-App-Token': 'start-test-token-0123456789abcdef0123', 'Content-Type': 'application/json' };
 
   it('serves /health with every dependency up and the Temporal Web UI, logs where each listens, keeps data across a restart, and stops its servers on SIGTERM', async () => {
     const first = start();

@@ -61,7 +61,7 @@ const notFound = { 404: 'No such channel account' };
 /** Provider accounts that distribution channels send through (`channels[].channel_id`). */
 export function channelsRouter({ channelAccounts, models }: AppContext): ApiRouter {
   return new ApiRouter('/v1/channels', 'Channels')
-    .route({ method: 'post', path: '/', summary: 'Create a provider account; its credentials are stored encrypted', body: createBody, response: channelJson }, async ({ body }) =>
+    .route({ method: 'post', path: '/', role: 'admin', summary: 'Create a provider account; its credentials are stored encrypted', body: createBody, response: channelJson }, async ({ body }) =>
       toChannelJson(await channelAccounts.create(body)),
     )
     .route(
@@ -82,16 +82,17 @@ export function channelsRouter({ channelAccounts, models }: AppContext): ApiRout
       toChannelJson(await channelAccounts.get(params.id)),
     )
     .route(
-      { method: 'put', path: '/:id', summary: 'Edit name, settings or credentials (credentials given are merged into the stored ones)', params: idParams, body: updateBody, response: channelJson, errors: { ...notFound, 409: 'Changed meanwhile' } },
+      { method: 'put', path: '/:id', role: 'admin', summary: 'Edit name, settings or credentials (credentials given are merged into the stored ones)', params: idParams, body: updateBody, response: channelJson, errors: { ...notFound, 409: 'Changed meanwhile' } },
       async ({ params, body }) => toChannelJson(await channelAccounts.update(params.id, body)),
     )
-    .route({ method: 'delete', path: '/:id', summary: 'Delete a provider account and its credentials', params: idParams, status: 204, errors: { ...notFound, 409: 'A live distribution sends through it' } }, async ({ params }) => {
+    .route({ method: 'delete', path: '/:id', role: 'admin', summary: 'Delete a provider account and its credentials', params: idParams, status: 204, errors: { ...notFound, 409: 'A live distribution sends through it' } }, async ({ params }) => {
       await channelAccounts.delete(params.id);
     })
     .route(
       {
         method: 'post',
         path: '/:id/test',
+        role: 'admin',
         summary: "Test the account with a cheap authenticated call to the provider: { ok } or { ok: false, error }",
         params: idParams,
         response: testJson,

@@ -4,9 +4,10 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { customerInput } from '../../customers/customer-input';
-import { ApiRouter } from '../../http/api-router';
+import { ApiRouter, SECURED_ERRORS, securityDoc } from '../../http/api-router';
 import { AppError } from '../../http/errors';
-import { requireAppKey } from '../../http/middleware/auth';
+import { routeMatched } from '../../http/middleware/access-log';
+import { authorize } from '../../http/middleware/auth';
 import { acceptImport, DEFAULT_IMPORT_MAX_BYTES } from '../../imports/customer-imports';
 import { multipartFile } from '../../imports/multipart-file';
 import { payloadTooLarge } from '../../imports/upload-store';
@@ -21,25 +22,26 @@ const errorRef = { $ref: '#/components/schemas/Error' };
 
 /**
  * Uploads whose bodies are streamed into storage rather than parsed in memory, so this
- * router is mounted before express.json (see src/http/app.ts) and authenticates each route
- * itself. Routes carry hand-written OpenAPI entries: their bodies are not JSON the generic
+ * router is mounted before express.json (see src/http/app.ts), after authentication. Routes carry hand-written OpenAPI entries: their bodies are not JSON the generic
  * ApiRouter could validate.
  */
 class UploadRouter extends ApiRouter {
   private readonly uploadDocs: RouteConfig[] = [];
 
+  /** Every upload creates or changes customers: a `write` key's business. */
   post(path: string, doc: Omit<RouteConfig, 'method' | 'path' | 'responses' | 'tags' | 'security'>, errors: Record<number, string>, ...handlers: RequestHandler[]): this {
-    this.router.post(path, ...handlers);
+    this.router.post(path, routeMatched(`${this.basePath}${path}`), authorize('write'), ...handlers);
     this.uploadDocs.push({
       ...doc,
       method: 'post',
       path: `${this.basePath}${path}`,
       tags: [this.tag],
-      security: [{ AppId: [], AppToken: [] }],
+      ...securityDoc('write'),
+      description: `${doc.description ?? ''} ${securityDoc('write').description}`.trim(),
       responses: {
         202: { description: 'Accepted: the upload is stored and its import enqueued', content: { 'application/json': { schema: accepted } } },
         ...Object.fromEntries(
-          Object.entries({ ...errors, 401: 'Missing or invalid X-App-Id / X-App-Token' }).map(([code, description]) => [code, { description, content: { 'application/json': { schema: errorRef } } }]),
+          Object.entries({ ...errors, ...SECURED_ERRORS }).map(([code, description]) => [code, { description, content: { 'application/json': { schema: errorRef } } }]),
         ),
       },
     });
@@ -54,7 +56,6 @@ class UploadRouter extends ApiRouter {
 /** POST /v1/customers/importCSV, /import and /bulk/async: each answers 202 {async_action_id} once the upload is stored. */
 export function customerImportsRouter(ctx: AppContext): ApiRouter {
   const maxBytes = ctx.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES;
-  const auth = requireAppKey(ctx.models.AppKey);
   const limits = `At most ${maxBytes} bytes (413 beyond). Rows are numbered from 1 in file order (a CSV header is not counted).`;
 
   const importCsv: RequestHandler = async (req, res) => {
@@ -92,7 +93,6 @@ export function customerImportsRouter(ctx: AppContext): ApiRouter {
         request: { body: { required: true, content: { 'multipart/form-data': { schema: z.object({ file: z.string().meta({ format: 'binary' }) }) } } } },
       },
       { 400: 'No "file" field, or a malformed multipart body', 413: 'Upload too large', 415: 'Not multipart/form-data' },
-      auth,
       importCsv,
     )
     .post(
@@ -108,7 +108,6 @@ export function customerImportsRouter(ctx: AppContext): ApiRouter {
         },
       },
       { 413: 'Upload too large', 415: 'Neither application/json nor application/x-ndjson, or a compressed body' },
-      auth,
       importJson,
     )
     .post(
@@ -119,7 +118,6 @@ export function customerImportsRouter(ctx: AppContext): ApiRouter {
         request: { body: { required: true, content: { 'application/json': { schema: z.array(customerInput) } } } },
       },
       { 400: 'Not a non-empty JSON array', 413: 'Body larger than the API body limit' },
-      auth,
       express.json({ limit: ctx.bodyLimit }),
       bulkUpdate,
     );

@@ -66,6 +66,7 @@ export function promotionsRouter({ promotions, redemptions }: AppContext): ApiRo
       {
         method: 'post',
         path: '/validation',
+        role: 'read',
         summary: 'The tiers a customer and order qualify for now, each with its discount on the whole order (legacy promotions validation)',
         query: z.strictObject({ audienceRulesOnly: z.stringbool().optional().describe('Only the customer rules decide; order and count rules are not asked') }),
         body: singleRedeemBody,

@@ -63,7 +63,7 @@ const PREVIEW_CSP = "default-src 'none'; img-src * data:; style-src 'unsafe-inli
 export function templatesRouter({ templates, models }: AppContext): ApiRouter {
   return new ApiRouter('/v1/templates', 'Templates')
     .route(
-      { method: 'post', path: '/preview', summary: 'Render a template for a customer and a sample code, without sending, publishing or writing anything', body: previewBody, response: previewJson, errors: { 404: 'No such customer or template' } },
+      { method: 'post', path: '/preview', role: 'read', summary: 'Render a template for a customer and a sample code, without sending, publishing or writing anything', body: previewBody, response: previewJson, errors: { 404: 'No such customer or template' } },
       async ({ body }) => {
         const r = await templates.preview(body);
         return { channel_type: r.channel_type, subject: r.subject ?? null, html: r.html ?? null, text: r.text ?? null };

@@ -28,6 +28,7 @@ export function validationsRouter({ redemptions }: AppContext): ApiRouter {
     {
       method: 'post',
       path: '/',
+      role: 'read',
       summary: 'Check codes against an order and customer without redeeming; an unusable code is listed in inapplicable_redeemables, not an HTTP error',
       body: stackableBody,
       response: z.object({ valid: z.boolean() }).catchall(z.unknown()),

@@ -1,20 +1,54 @@
-import type { RequestHandler } from 'express';
-import { verifyAppKey } from '../../auth/app-keys';
+import type { RequestHandler, Response } from 'express';
+import { verifyAppKey, type AuthenticatedKey } from '../../auth/app-keys';
+import type { FailedAuthThrottle } from '../../auth/failed-auth-throttle';
+import { roleAllows, type Role } from '../../auth/roles';
 import type { AppKeyModel } from '../../models/app-key';
 import { AppError } from '../errors';
 
-/** Refuses any request without a valid `X-App-Id` + `X-App-Token` pair. */
-export function requireAppKey(AppKey: AppKeyModel): RequestHandler {
+/** The key a request authenticated with; set by `requireAppKey` (or another sign-in that maps to a key). */
+export function authenticatedKey(res: Response): AuthenticatedKey | undefined {
+  return res.locals.appKey as AuthenticatedKey | undefined;
+}
+
+/**
+ * Refuses any request without a valid `X-App-Id` + `X-App-Token` pair, and wrong pairs
+ * beyond the throttle's limit with 429 before they are checked. Sets `res.locals.appKey`
+ * ({id, role}) and `res.locals.appId` for the routes' `authorize` checks and the access log.
+ */
+export function requireAppKey(AppKey: AppKeyModel, throttle: FailedAuthThrottle): RequestHandler {
   return async (req, res, next) => {
+    if (authenticatedKey(res)) return next();
     const appId = req.get('x-app-id');
     const appToken = req.get('x-app-token');
     if (!appId || !appToken) {
       throw AppError.unauthorized('Send your application id and secret key in the X-App-Id and X-App-Token headers.');
     }
-    if (!(await verifyAppKey(AppKey, appId, appToken))) {
+    const address = req.ip ?? 'unknown';
+    const waitMs = await throttle.retryAfterMs(address, appId);
+    if (waitMs > 0) {
+      const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+      res.set('Retry-After', String(seconds));
+      throw new AppError(429, 'too_many_failed_authentications', 'Too many failed authentications', `Try again in ${seconds} s.`);
+    }
+    const key = await verifyAppKey(AppKey, appId, appToken);
+    if (!key) {
+      await throttle.failed(address, appId);
       throw AppError.unauthorized('The X-App-Id / X-App-Token pair is not valid.');
     }
-    res.locals.appId = appId;
+    res.locals.appKey = key;
+    res.locals.appId = key.id;
+    next();
+  };
+}
+
+/** Lets the request on only when its key's role includes `role` (src/auth/roles.ts). */
+export function authorize(role: Role): RequestHandler {
+  return (_req, res, next) => {
+    const key = authenticatedKey(res);
+    if (!key) throw AppError.unauthorized('Send your application id and secret key in the X-App-Id and X-App-Token headers.');
+    if (!roleAllows(key.role, role)) {
+      throw new AppError(403, 'forbidden', 'Forbidden', `This needs a key with the ${role} role; key ${key.id} has the ${key.role} role.`);
+    }
     next();
   };
 }
