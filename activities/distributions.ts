@@ -6,7 +6,7 @@ import { deliverToCustomers } from '../src/distributions/delivery';
 import { stopForExhaustedPool } from '../src/distributions/stop';
 import { AppError } from '../src/http/errors';
 import { batchId } from '../src/models/distribution-batch';
-import type { DistributionDoc, DistributionStatus } from '../src/models/distribution';
+import { FINAL_DISTRIBUTION_STATUSES, type DistributionDoc, type DistributionStatus } from '../src/models/distribution';
 import { messageId, type MessageStatus } from '../src/models/distribution-message';
 import type { DistributionEdit } from '../workflows/distribution';
 
@@ -34,7 +34,6 @@ export interface BatchResult {
   poolExhausted?: { campaignId: string };
 }
 
-const TERMINAL: DistributionStatus[] = ['completed', 'cancelled', 'stopped'];
 
 /** Activities of manual distributions (audience snapshot, batch delivery, status). */
 export function createDistributionActivities(ctx: AppContext) {
@@ -72,7 +71,7 @@ export function createDistributionActivities(ctx: AppContext) {
         ...(started_at ? { started_at: new Date(started_at) } : {}),
         ...(completed_at ? { completed_at: new Date(completed_at) } : {}),
       };
-      const { matchedCount } = await Distribution.updateOne({ _id: id, status: { $nin: TERMINAL.filter((s) => s !== mark.status) } }, { $set });
+      const { matchedCount } = await Distribution.updateOne({ _id: id, status: { $nin: FINAL_DISTRIBUTION_STATUSES.filter((s) => s !== mark.status) } }, { $set });
       return { updated: matchedCount > 0 };
     },
 
@@ -91,7 +90,9 @@ export function createDistributionActivities(ctx: AppContext) {
       const activity = Context.current();
       const beat = setInterval(() => activity.heartbeat(), 2_000);
       try {
-        const outcome = await deliverToCustomers(ctx, { distribution, run: 'manual', customerIds: batch.customer_ids, signal: activity.cancellationSignal });
+        const stopRequested = async () => !!(await Distribution.exists({ _id: id, $or: [{ status: { $in: [...FINAL_DISTRIBUTION_STATUSES] } }, { cancel_requested_at: { $exists: true } }] }));
+        const outcome = await deliverToCustomers(ctx, { distribution, run: 'manual', customerIds: batch.customer_ids, signal: activity.cancellationSignal, stopRequested });
+        if (outcome.stopped) return { counts: outcome.counts };
         if (outcome.retry) throw transientDeliveryFailure(outcome.retry);
         if (!outcome.poolExhausted) await DistributionBatch.updateOne({ _id: batch._id }, { $set: { done_at: new Date() } });
         return { counts: outcome.counts, ...(outcome.poolExhausted ? { poolExhausted: outcome.poolExhausted } : {}) };

@@ -88,7 +88,7 @@ export function createContext(base: ContextBase): AppContext {
   const validationRules = new ValidationRuleService(base.models);
   const redemptions = new RedemptionService(base.models, customers, validationRules, (id) => events.raised('redemptions', id));
   const promotions = new PromotionService(base.models, validationRules, redemptions);
-  const distributions = new DistributionService(base.models, base.temporal, base.taskQueue, settings, channels, consents);
+  const distributions = new DistributionService(base.models, base.temporal, base.taskQueue, settings, channels, consents, base.logger);
   const templates = new TemplateService(base.models, customers, channels, settings);
   return { ...base, settings, channels, channelAccounts, events, customers, segments, orders, consents, customerConsents, campaigns, publications, validationRules, redemptions, promotions, distributions, templates };
 }

@@ -2,11 +2,14 @@ import {
   ActivityFailure,
   allHandlersFinished,
   ApplicationFailure,
+  CancellationScope,
   condition,
   continueAsNew,
   defineQuery,
   defineSignal,
   defineUpdate,
+  isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -76,6 +79,12 @@ export interface CarriedState {
 }
 
 type Phase = 'waiting' | 'scheduled' | 'sending';
+
+/**
+ * Marks the runs that record a cancellation requested from Temporal (UI, CLI, a client's
+ * `cancel()`) as `cancelled` / `cancelled_in_temporal`; runs recorded before it just ended.
+ */
+const RECORD_TEMPORAL_CANCEL = 'record-temporal-cancel';
 
 /** Batches delivered at once: a few keep the providers busy without flooding them. */
 const BATCHES_IN_FLIGHT = 4;
@@ -159,93 +168,102 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
     await mark('cancelled', { status_reason: s.cancelReason ?? 'cancelled', completed_at: now() });
   };
 
-  if (!input.carried) {
-    const info = await quick.loadDistributionForRun(id);
-    if (info.status === 'completed' || info.status === 'cancelled' || info.status === 'stopped') return;
-    upsertSearchAttributes([
-      { key: DistributionIdKey, value: id },
-      { key: TriggerKey, value: info.trigger },
-      ...(info.campaignId ? [{ key: CampaignIdKey, value: info.campaignId }] : []),
-    ]);
+  try {
+    if (!input.carried) {
+      const info = await quick.loadDistributionForRun(id);
+      if (info.status === 'completed' || info.status === 'cancelled' || info.status === 'stopped') return;
+      upsertSearchAttributes([
+        { key: DistributionIdKey, value: id },
+        { key: TriggerKey, value: info.trigger },
+        ...(info.campaignId ? [{ key: CampaignIdKey, value: info.campaignId }] : []),
+      ]);
 
-    // 1. The audience segment must be synced before anyone is counted in or out.
-    await mark('waiting_for_audience');
-    let pollMs = 2_000;
-    while (!s.cancelled && !(await quick.audienceReady(id))) {
-      await condition(() => s.cancelled, pollMs);
-      pollMs = Math.min(pollMs * 2, 30_000);
+      // 1. The audience segment must be synced before anyone is counted in or out.
+      await mark('waiting_for_audience');
+      let pollMs = 2_000;
+      while (!s.cancelled && !(await quick.audienceReady(id))) {
+        await condition(() => s.cancelled, pollMs);
+        pollMs = Math.min(pollMs * 2, 30_000);
+      }
+      if (s.cancelled) return cancel();
+
+      // 2. Grace period: the operator may still edit, cancel or send now.
+      s.phase = 'scheduled';
+      if (!s.sendNow) {
+        const graceMs = info.gracePeriodSeconds * 1000;
+        s.sendAt = new Date(Date.now() + graceMs).toISOString();
+        await mark('scheduled', { send_at: s.sendAt });
+        if (graceMs > 0) await condition(() => s.cancelled || s.sendNow, graceMs);
+      }
+      // An edit accepted during the grace period is stored before the audience is snapshotted.
+      await condition(allHandlersFinished);
+      if (s.cancelled) return cancel();
+      s.phase = 'sending';
+      if (!(await mark('sending', { started_at: now() }))) return;
+    }
+
+    // 3. Snapshot the audience, then deliver it batch by batch.
+    while (!s.snapshot.done && !s.cancelled) {
+      const page = await quick.snapshotAudience(id, s.snapshot.cursor, s.snapshot.batches);
+      if (page.count > 0) {
+        s.snapshot.batches += 1;
+        s.snapshot.recipients += page.count;
+      }
+      if (page.nextCursor) s.snapshot.cursor = page.nextCursor;
+      else {
+        s.snapshot.done = true;
+        await quick.markDistribution(id, { status: 'sending', recipients_count: s.snapshot.recipients });
+      }
+      if (workflowInfo().continueAsNewSuggested) await continueWith();
+    }
+
+    let poolExhausted: { campaignId: string } | undefined;
+    const inFlight = new Set<Promise<void>>();
+    const deliver = async (index: number): Promise<void> => {
+      try {
+        const result = await delivery.deliverBatch(id, index);
+        for (const k of Object.keys(result.counts) as MessageStatus[]) s.counts[k] += result.counts[k];
+        if (result.poolExhausted) poolExhausted = result.poolExhausted;
+      } catch (err) {
+        // Cancelled from Temporal: nothing failed, the run is being stopped.
+        if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
+        // The retry policy gave up: what could not be sent is failed, the rest of the audience still gets theirs.
+        const { failed } = await quick.failQueuedMessages(id, index, errorText(err));
+        s.counts.failed += failed;
+      }
+      batchesDone += 1;
+    };
+    let startedThisRun = 0;
+    while (s.nextBatch < s.snapshot.batches && !s.cancelled && !poolExhausted) {
+      if (startedThisRun >= (input.maxBatchesPerRun ?? BATCHES_PER_RUN) || workflowInfo().continueAsNewSuggested) {
+        await Promise.all(inFlight);
+        if (!poolExhausted && !s.cancelled) await continueWith();
+        break;
+      }
+      const p: Promise<void> = deliver(s.nextBatch).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      s.nextBatch += 1;
+      startedThisRun += 1;
+      if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+
+    if (poolExhausted) {
+      statusReason = 'pool_exhausted';
+      status = 'stopped';
+      upsertSearchAttributes([{ key: DistributionStatusKey, value: 'stopped' }]);
+      await quick.stopForExhaustedPool(id, poolExhausted.campaignId);
+      return;
     }
     if (s.cancelled) return cancel();
-
-    // 2. Grace period: the operator may still edit, cancel or send now.
-    s.phase = 'scheduled';
-    if (!s.sendNow) {
-      const graceMs = info.gracePeriodSeconds * 1000;
-      s.sendAt = new Date(Date.now() + graceMs).toISOString();
-      await mark('scheduled', { send_at: s.sendAt });
-      if (graceMs > 0) await condition(() => s.cancelled || s.sendNow, graceMs);
+    await mark('completed', { completed_at: now() });
+  } catch (err) {
+    // A cancellation request from Temporal ends the run here; the record says who stopped it.
+    if (isCancellation(err) && patched(RECORD_TEMPORAL_CANCEL)) {
+      await CancellationScope.nonCancellable(() => mark('cancelled', { status_reason: 'cancelled_in_temporal', completed_at: now() }));
     }
-    // An edit accepted during the grace period is stored before the audience is snapshotted.
-    await condition(allHandlersFinished);
-    if (s.cancelled) return cancel();
-    s.phase = 'sending';
-    if (!(await mark('sending', { started_at: now() }))) return;
+    throw err;
   }
-
-  // 3. Snapshot the audience, then deliver it batch by batch.
-  while (!s.snapshot.done && !s.cancelled) {
-    const page = await quick.snapshotAudience(id, s.snapshot.cursor, s.snapshot.batches);
-    if (page.count > 0) {
-      s.snapshot.batches += 1;
-      s.snapshot.recipients += page.count;
-    }
-    if (page.nextCursor) s.snapshot.cursor = page.nextCursor;
-    else {
-      s.snapshot.done = true;
-      await quick.markDistribution(id, { status: 'sending', recipients_count: s.snapshot.recipients });
-    }
-    if (workflowInfo().continueAsNewSuggested) await continueWith();
-  }
-
-  let poolExhausted: { campaignId: string } | undefined;
-  const inFlight = new Set<Promise<void>>();
-  const deliver = async (index: number): Promise<void> => {
-    try {
-      const result = await delivery.deliverBatch(id, index);
-      for (const k of Object.keys(result.counts) as MessageStatus[]) s.counts[k] += result.counts[k];
-      if (result.poolExhausted) poolExhausted = result.poolExhausted;
-    } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      // The retry policy gave up: what could not be sent is failed, the rest of the audience still gets theirs.
-      const { failed } = await quick.failQueuedMessages(id, index, errorText(err));
-      s.counts.failed += failed;
-    }
-    batchesDone += 1;
-  };
-  let startedThisRun = 0;
-  while (s.nextBatch < s.snapshot.batches && !s.cancelled && !poolExhausted) {
-    if (startedThisRun >= (input.maxBatchesPerRun ?? BATCHES_PER_RUN) || workflowInfo().continueAsNewSuggested) {
-      await Promise.all(inFlight);
-      if (!poolExhausted && !s.cancelled) await continueWith();
-      break;
-    }
-    const p: Promise<void> = deliver(s.nextBatch).finally(() => inFlight.delete(p));
-    inFlight.add(p);
-    s.nextBatch += 1;
-    startedThisRun += 1;
-    if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
-  }
-  await Promise.all(inFlight);
-
-  if (poolExhausted) {
-    statusReason = 'pool_exhausted';
-    status = 'stopped';
-    upsertSearchAttributes([{ key: DistributionStatusKey, value: 'stopped' }]);
-    await quick.stopForExhaustedPool(id, poolExhausted.campaignId);
-    return;
-  }
-  if (s.cancelled) return cancel();
-  await mark('completed', { completed_at: now() });
 }
 
 function errorText(err: ActivityFailure): string {

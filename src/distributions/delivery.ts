@@ -32,6 +32,11 @@ export interface DeliveryRun {
    * no further message is started, so two attempts never send the same queued message at once.
    */
   signal?: AbortSignal;
+  /**
+   * Asked before each group of sends: true once the operator stopped the run, so a cancel
+   * stops the batches in flight after the group they are sending, not after the whole batch.
+   */
+  stopRequested?: () => Promise<boolean>;
 }
 
 export interface DeliveryOutcome {
@@ -40,6 +45,8 @@ export interface DeliveryOutcome {
   poolExhausted?: { campaignId: string };
   /** Messages left `queued` after a transient error: retry the run, not before `afterMs` when given. */
   retry?: { count: number; afterMs?: number; lastError: string };
+  /** The run was stopped part-way (`stopRequested`): customers not reached yet have no records. */
+  stopped?: true;
 }
 
 /**
@@ -104,6 +111,7 @@ class Tally {
   readonly counts: Record<MessageStatus, number> = { queued: 0, sent: 0, skipped: 0, failed: 0 };
   poolExhausted?: { campaignId: string };
   retry?: { count: number; afterMs?: number; lastError: string };
+  stopped?: true;
 
   transient(error: string, afterMs: number | undefined): void {
     const r = this.retry ?? { count: 0, lastError: error };
@@ -114,7 +122,12 @@ class Tally {
   }
 
   outcome(): DeliveryOutcome {
-    return { counts: this.counts, ...(this.poolExhausted ? { poolExhausted: this.poolExhausted } : {}), ...(this.retry ? { retry: this.retry } : {}) };
+    return {
+      counts: this.counts,
+      ...(this.poolExhausted ? { poolExhausted: this.poolExhausted } : {}),
+      ...(this.retry ? { retry: this.retry } : {}),
+      ...(this.stopped ? { stopped: this.stopped } : {}),
+    };
   }
 }
 
@@ -143,6 +156,10 @@ export async function deliverToCustomers(ctx: AppContext, run: DeliveryRun): Pro
   await recordFinal(ctx, run, pending.filter((p) => !p.decision.send), tally);
   for (const group of sendGroups(ctx, run, pending.filter((p) => p.decision.send))) {
     run.signal?.throwIfAborted();
+    if (await run.stopRequested?.()) {
+      tally.stopped = true;
+      break;
+    }
     const queued = await queue(ctx, run, group, codes, tally);
     const outgoing = await Promise.all(queued.map((p) => compose(ctx, run, customers.get(p.customerId)!, p, codes.get(p.customerId), shared)));
     await recordResults(ctx, outgoing, await sendGroup(ctx, run, outgoing), tally);

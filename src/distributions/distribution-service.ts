@@ -6,8 +6,9 @@ import type { ConsentCatalog } from '../consents/consent-catalog';
 import { AppError } from '../http/errors';
 import { fieldErrors } from '../http/middleware/validate';
 import { newId } from '../ids';
+import type { Logger } from '../logger';
 import type { Models } from '../models';
-import type { DistributionAudience, DistributionChannel, DistributionConsents, DistributionDoc, DistributionPurpose, DistributionStatus, DistributionTrigger } from '../models/distribution';
+import { FINAL_DISTRIBUTION_STATUSES, type DistributionAudience, type DistributionChannel, type DistributionConsents, type DistributionDoc, type DistributionPurpose, type DistributionStatus, type DistributionTrigger } from '../models/distribution';
 import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../temporal/search-attributes';
 import { validateTemplate } from '../templates/validate-template';
 import { campaignSegment } from './campaign-segment';
@@ -28,6 +29,15 @@ const MANUAL_PENDING: readonly DistributionStatus[] = ['waiting_for_audience', '
 const AUTOMATIC_LIVE: readonly DistributionStatus[] = ['active', 'paused'];
 
 const PROGRESS_TIMEOUT_MS = 2_000;
+/** How long cancel and send now wait for the workflow to record what it did before answering 202. */
+const ACK_TIMEOUT_MS = 5_000;
+const ACK_POLL_MS = 100;
+
+/** What an operator's cancel / send now led to: `acknowledged` once the workflow recorded it. */
+export interface OperatorAnswer {
+  distribution: DistributionDoc;
+  acknowledged: boolean;
+}
 /** The failure type an activity gives an AppError so the API can turn it back into the same answer. */
 export const APP_ERROR_FAILURE_TYPE = 'AppError';
 
@@ -108,6 +118,7 @@ export class DistributionService {
     private readonly settings: DistributionSettings,
     private readonly channels: ChannelRegistry,
     private readonly consents: ConsentCatalog,
+    private readonly logger: Logger,
   ) {}
 
   async get(id: string): Promise<DistributionDoc> {
@@ -187,23 +198,32 @@ export class DistributionService {
     return updated;
   }
 
-  /** Cancels: a manual one through its workflow (which records `cancelled`), an automatic one at once. */
-  async cancel(id: string, reason?: string): Promise<DistributionDoc> {
+  /**
+   * Cancels. A manual one is flagged (so batches in flight stop at their next group of sends),
+   * then told through its workflow, which records `cancelled`; the answer waits briefly for
+   * that record. `acknowledged: false` when the workflow has not recorded it in time: it will.
+   * An automatic one, or a manual one whose workflow is gone, is recorded here at once.
+   */
+  async cancel(id: string, reason?: string): Promise<OperatorAnswer> {
     const d = await this.get(id);
     if (isFinal(d)) throw finalConflict(d);
     if (d.trigger.type === 'manual') {
+      await this.models.Distribution.updateOne({ _id: id, status: { $in: [...MANUAL_RUNNING] } }, { $set: { cancel_requested_at: new Date() } });
       try {
         await this.temporal.workflow.getHandle(distributionWorkflowId(id)).signal(cancelSignal, reason ? { reason } : {});
-        return d;
+        return this.awaitStatus(id, (s) => FINAL_DISTRIBUTION_STATUSES.includes(s));
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
         // No workflow to tell: recording it here keeps the reconciler from starting one.
       }
     }
-    return this.setStatus(d, 'cancelled', { ...(reason ? { status_reason: reason } : {}), completed_at: new Date() });
+    const current = await this.get(id);
+    if (isFinal(current)) return { distribution: current, acknowledged: true };
+    return { distribution: await this.setStatus(current, 'cancelled', { ...(reason ? { status_reason: reason } : {}), completed_at: new Date() }), acknowledged: true };
   }
 
-  async sendNow(id: string): Promise<DistributionDoc> {
+  /** Ends the grace period; the answer waits briefly for the workflow to start sending (or to end). */
+  async sendNow(id: string): Promise<OperatorAnswer> {
     const d = await this.get(id);
     if (d.trigger.type !== 'manual' || !MANUAL_PENDING.includes(d.status)) {
       throw AppError.conflict('distribution_not_pending', 'Distribution cannot be sent now', `only a manual distribution waiting for its audience or in its grace period can be sent now; ${id} is ${d.status}`);
@@ -214,7 +234,18 @@ export class DistributionService {
       if (err instanceof WorkflowNotFoundError) throw AppError.conflict('distribution_not_running', 'Distribution workflow not running', `the workflow of ${id} is not running; it is restarted shortly, retry then`);
       throw err;
     }
-    return d;
+    return this.awaitStatus(id, (s) => !MANUAL_PENDING.includes(s));
+  }
+
+  /** Polls the stored status (which the workflow writes) until `done`, for at most `ACK_TIMEOUT_MS`. */
+  private async awaitStatus(id: string, done: (s: DistributionStatus) => boolean): Promise<OperatorAnswer> {
+    const deadline = Date.now() + ACK_TIMEOUT_MS;
+    for (;;) {
+      const d = await this.get(id);
+      if (done(d.status)) return { distribution: d, acknowledged: true };
+      if (Date.now() >= deadline) return { distribution: d, acknowledged: false };
+      await new Promise((r) => setTimeout(r, ACK_POLL_MS));
+    }
   }
 
   async pause(id: string): Promise<DistributionDoc> {
@@ -240,15 +271,47 @@ export class DistributionService {
     }
   }
 
-  /** Starts the workflows that a crash between the write and the start left unstarted. */
+  /**
+   * For each manual distribution that should be running: starts its workflow if it was never
+   * started (a crash between the write and the start), and records the end of one that was
+   * ended from outside without running its own code (a terminate, a timeout) — never a new run.
+   */
   async reconcile(olderThanMs = 10_000): Promise<number> {
     const stuck = await this.models.Distribution.find({ 'trigger.type': 'manual', status: { $in: [...MANUAL_RUNNING] }, updated_at: { $lt: new Date(Date.now() - olderThanMs) } }).lean();
     let started = 0;
-    for (const d of stuck) if (await this.startWorkflow(d)) started++;
+    for (const d of stuck) {
+      let closed: string;
+      try {
+        const { status } = await this.temporal.workflow.getHandle(distributionWorkflowId(d._id)).describe();
+        if (status.name === 'RUNNING') continue;
+        closed = status.name;
+      } catch (err) {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+        if (await this.startWorkflow(d)) started++;
+        continue;
+      }
+      await this.recordClosedWorkflow(d._id, closed);
+    }
     return started;
   }
 
-  /** Starts a manual distribution's workflow; false when it already runs. */
+  /** The workflow closed but the document still says it runs: record how it ended, if still so. */
+  private async recordClosedWorkflow(id: string, workflowStatus: string): Promise<void> {
+    const ended: Partial<DistributionDoc> =
+      workflowStatus === 'TERMINATED' || workflowStatus === 'TIMED_OUT'
+        ? { status: 'cancelled', status_reason: 'terminated' }
+        : workflowStatus === 'CANCELLED'
+          ? { status: 'cancelled', status_reason: 'cancelled_in_temporal' }
+          : { status: 'stopped', status_reason: `workflow_${workflowStatus.toLowerCase()}` };
+    const { modifiedCount } = await this.models.Distribution.updateOne(
+      { _id: id, status: { $in: [...MANUAL_RUNNING] } },
+      { $set: { ...ended, completed_at: new Date(), updated_at: new Date() }, $inc: { version: 1 } },
+      { timestamps: false },
+    );
+    if (modifiedCount > 0) this.logger.warn({ distributionId: id, workflowStatus }, `distribution ${id} recorded ${ended.status}: its workflow was ${workflowStatus.toLowerCase()} from outside`);
+  }
+
+  /** Starts a manual distribution's workflow; false when one with its id was ever started (running or closed). */
   async startWorkflow(d: DistributionDoc): Promise<boolean> {
     const campaignId = d.trigger.campaign_id ?? (d.purpose.type === 'unique_code' ? d.purpose.campaign_id : undefined);
     try {
@@ -256,6 +319,8 @@ export class DistributionService {
         workflowId: distributionWorkflowId(d._id),
         taskQueue: this.taskQueue,
         args: [{ distributionId: d._id }],
+        // A distribution's workflow runs once: a closed one is never reopened under its id.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: new TypedSearchAttributes([
           { key: DistributionIdKey, value: d._id },
           { key: TriggerKey, value: d.trigger.type },

@@ -1,8 +1,7 @@
 import { notifyOperator } from '../channels/operator-mail';
 import type { AppContext } from '../context';
-import type { DistributionStatus } from '../models/distribution';
+import { FINAL_DISTRIBUTION_STATUSES } from '../models/distribution';
 
-const TERMINAL: DistributionStatus[] = ['completed', 'cancelled', 'stopped'];
 
 /**
  * Stops a distribution whose STATIC campaign ran out of codes and tells the operator. The
@@ -11,7 +10,7 @@ const TERMINAL: DistributionStatus[] = ['completed', 'cancelled', 'stopped'];
  */
 export async function stopForExhaustedPool(ctx: AppContext, distributionId: string, campaignId: string): Promise<{ stopped: boolean }> {
   const { matchedCount } = await ctx.models.Distribution.updateOne(
-    { _id: distributionId, status: { $nin: TERMINAL } },
+    { _id: distributionId, status: { $nin: [...FINAL_DISTRIBUTION_STATUSES] } },
     { $set: { status: 'stopped', status_reason: 'pool_exhausted', completed_at: new Date() } },
   );
   if (matchedCount === 0) return { stopped: false };

@@ -28,6 +28,8 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends ObjectSche
   response?: z.ZodType;
   /** Other documented answers, e.g. `{ 404: 'Unknown key' }`. */
   errors?: Record<number, string>;
+  /** Other successful answers the handler sends itself (`res.status(202).json(…)`), with their schema. */
+  alsoAnswers?: Record<number, { description: string; response: z.ZodType }>;
   /**
    * Statuses the handler answers in another media type, e.g. `{ 200: 'text/html' }`: for the
    * success status it is offered beside the JSON `response` (or alone without one); for an
@@ -127,6 +129,9 @@ function toOpenApi(
       ...(Object.keys(successContent).length > 0 ? { content: successContent } : {}),
     },
   };
+  for (const [code, other] of Object.entries(spec.alsoAnswers ?? {})) {
+    responses[code] = { description: other.description, content: { 'application/json': { schema: other.response } } };
+  }
   const errorSchemaRef = { $ref: '#/components/schemas/Error' };
   const errors: Record<number, string> = { ...spec.errors };
   if (spec.body || spec.query || spec.params) errors[400] ??= 'Invalid request';

@@ -26,6 +26,11 @@ const distributionSchema = new Schema(
     completed_at: Date,
     /** Manual only: recipients in the audience snapshot, once taken. */
     recipients_count: Number,
+    /**
+     * Manual only: set by the API's cancel before it signals the workflow, so batches in flight
+     * stop at their next group of sends instead of running to their end.
+     */
+    cancel_requested_at: Date,
     metadata: { type: Schema.Types.Mixed, default: {} },
     /** Bumped by every edit; edits are conditional on it. */
     version: { type: Number, default: 1 },
@@ -48,6 +53,9 @@ export type DistributionStatus =
   | 'active'
   /** Automatic: ignores events until resumed. */
   | 'paused';
+
+/** Statuses a distribution never leaves. */
+export const FINAL_DISTRIBUTION_STATUSES: readonly DistributionStatus[] = ['completed', 'cancelled', 'stopped'];
 
 export interface DistributionTrigger {
   type: TriggerType;
@@ -120,6 +128,7 @@ export interface DistributionDoc {
   started_at?: Date;
   completed_at?: Date;
   recipients_count?: number;
+  cancel_requested_at?: Date;
   metadata: Record<string, unknown>;
   version: number;
   created_at: Date;

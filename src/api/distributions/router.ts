@@ -1,9 +1,11 @@
+import type { Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { findPage } from '../../db/find-page';
 import { createDistributionBody, editDistributionBody, listDistributionsFilter, listMessagesFilter } from '../../distributions/distribution-input';
 import { distributionJson, messageJson, toDistributionJson, toMessageJson } from '../../distributions/distribution-json';
 import { distributionReport, reportJson } from '../../distributions/distribution-report';
+import type { OperatorAnswer } from '../../distributions/distribution-service';
 import { ApiRouter } from '../../http/api-router';
 import { pagingQuery } from '../list-query';
 
@@ -13,6 +15,16 @@ const cancelBody = z.strictObject({ reason: z.string().trim().min(1).max(500).op
 const listJson = <T extends z.ZodType>(item: T) => z.object({ object: z.literal('list'), data_ref: z.literal('data'), data: z.array(item), total: z.number(), has_more: z.boolean() });
 
 const notFound = { 404: 'No such distribution' };
+
+const pendingJson = (flag: string) => distributionJson.and(z.object({ [flag]: z.literal(true) }));
+
+/** 200 with what the workflow recorded, or 202 with the flag when it has not yet. */
+function answer(res: Response, { distribution, acknowledged }: OperatorAnswer, flag: 'cancel_requested' | 'send_now_requested') {
+  const json = toDistributionJson(distribution);
+  if (acknowledged) return json;
+  res.status(202).json({ ...json, [flag]: true });
+  return undefined;
+}
 
 /** Distributions: manual ones are driven by their workflow; automatic ones fire on events while active. */
 export function distributionsRouter({ distributions, models }: AppContext): ApiRouter {
@@ -52,12 +64,33 @@ export function distributionsRouter({ distributions, models }: AppContext): ApiR
       async ({ params, body }) => toDistributionJson(await distributions.edit(params.id, body)),
     )
     .route(
-      { method: 'post', path: '/:id/cancel', summary: 'Cancel (a manual one through its workflow, which records the status)', params: idParams, body: cancelBody, response: distributionJson, errors: { ...notFound, 409: 'Already finished' } },
-      async ({ params, body }) => toDistributionJson(await distributions.cancel(params.id, body?.reason)),
+      {
+        method: 'post',
+        path: '/:id/cancel',
+        summary:
+          'Cancel. 200 with the distribution once its workflow recorded `cancelled` (a cancel while sending stops the batches in flight at their next few sends); ' +
+          '202 with `cancel_requested: true` when the workflow did not record it within 5 s (it will)',
+        params: idParams,
+        body: cancelBody,
+        response: distributionJson,
+        alsoAnswers: { 202: { description: 'Cancel requested; the workflow has not recorded it yet', response: pendingJson('cancel_requested') } },
+        errors: { ...notFound, 409: 'Already finished' },
+      },
+      async ({ params, body, res }) => answer(res, await distributions.cancel(params.id, body?.reason), 'cancel_requested'),
     )
     .route(
-      { method: 'post', path: '/:id/send_now', summary: 'End the grace period of a manual distribution now', params: idParams, response: distributionJson, errors: { ...notFound, 409: 'Not waiting or in its grace period' } },
-      async ({ params }) => toDistributionJson(await distributions.sendNow(params.id)),
+      {
+        method: 'post',
+        path: '/:id/send_now',
+        summary:
+          'End the grace period of a manual distribution now. 200 with the distribution once its workflow started sending (or ended); ' +
+          '202 with `send_now_requested: true` when it has not within 5 s (e.g. its audience is still syncing: it sends once synced)',
+        params: idParams,
+        response: distributionJson,
+        alsoAnswers: { 202: { description: 'Send now requested; the workflow has not started sending yet', response: pendingJson('send_now_requested') } },
+        errors: { ...notFound, 409: 'Not waiting or in its grace period' },
+      },
+      async ({ params, res }) => answer(res, await distributions.sendNow(params.id), 'send_now_requested'),
     )
     .route(
       { method: 'post', path: '/:id/pause', summary: 'Pause an automatic distribution: events are ignored until resumed', params: idParams, response: distributionJson, errors: { ...notFound, 409: 'Already finished' } },
