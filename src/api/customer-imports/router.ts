@@ -54,7 +54,7 @@ class UploadRouter extends ApiRouter {
 /** POST /v1/customers/importCSV, /import and /bulk/async: each answers 202 {async_action_id} once the upload is stored. */
 export function customerImportsRouter(ctx: AppContext): ApiRouter {
   const maxBytes = ctx.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES;
-  const auth = requireAppKey(ctx.models.AppKey);
+  const auth = requireAppKey(ctx.models.AppKey, ctx.models.Session);
   const limits = `At most ${maxBytes} bytes (413 beyond). Rows are numbered from 1 in file order (a CSV header is not counted).`;
 
   const importCsv: RequestHandler = async (req, res) => {
