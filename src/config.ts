@@ -26,6 +26,8 @@ const envSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('promo-engine'),
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
+  /** Web UI of an external Temporal (with TEMPORAL_ADDRESS), for the console's links to workflows. */
+  TEMPORAL_UI_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   MONGO_URL: optionalString,
   MONGO_PORT: port(27017),
   /** Database name; defaults to the one in MONGO_URL, else promo_engine. */

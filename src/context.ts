@@ -33,6 +33,8 @@ export interface AppContext {
   /** Where the database server came from, for /health: `mongod`, `mongo-java-server`, `ferretdb` or `external`. */
   databaseKind: string;
   bodyLimit: string;
+  /** The Temporal Web UI, when known, for the console's links to a distribution's workflow. */
+  temporalUiUrl?: string;
   /** Largest customer import upload in bytes; 200 MB when unset (src/imports/customer-imports.ts). */
   importMaxBytes?: number;
   /** Grace period, operator address, built-in channels' settings; defaults when not given. */

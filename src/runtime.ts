@@ -19,7 +19,7 @@ export interface Stoppable {
   stop(): Promise<void>;
 }
 
-export async function openContext(config: Config, logger: Logger, addresses: { mongoUrl: string; temporalAddress: string; databaseKind: string }) {
+export async function openContext(config: Config, logger: Logger, addresses: { mongoUrl: string; temporalAddress: string; databaseKind: string; temporalUiUrl?: string }) {
   const stoppables: Stoppable[] = [];
   const { db, models } = await connectDatabase(addresses.mongoUrl, config.MONGO_DB);
   stoppables.push({ name: 'database connection', stop: () => db.close() });
@@ -44,6 +44,7 @@ export async function openContext(config: Config, logger: Logger, addresses: { m
     databaseKind: addresses.databaseKind,
     bodyLimit: config.REQUEST_BODY_LIMIT,
     importMaxBytes: config.IMPORT_MAX_BYTES,
+    temporalUiUrl: addresses.temporalUiUrl,
     settings: distributionSettingsFrom(config, logger),
   });
   stoppables.push({ name: 'event relay', stop: () => ctx.events.stop() });

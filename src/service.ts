@@ -4,6 +4,7 @@ import { startDependencies } from './embedded/services';
 import { createLogger, redactUrl, type Logger } from './logger';
 import { openContext, startApi, startWorker, stopOnSignals, type Stoppable } from './runtime';
 import { temporalSdkLogger } from './temporal/sdk-logger';
+import { ensureConsoleBuild } from './tools/console-build';
 
 export interface Roles {
   api: boolean;
@@ -47,14 +48,26 @@ async function start(config: Config, logger: Logger, roles: Roles, stoppables: S
     mongoUrl: deps.mongoUrl,
     temporalAddress: deps.temporalAddress,
     databaseKind: deps.mongoKind,
+    temporalUiUrl: deps.temporalUiUrl,
   });
   stoppables.push(...contextParts);
   if (roles.worker) stoppables.push(await startWorker(ctx, deps.temporalAddress));
   if (!roles.api) return;
+  buildConsole(logger);
   const api = await startApi(ctx, config.HOST, config.PORT);
   stoppables.push(api);
   logger.info(
     { api: api.url, temporalUi: deps.temporalUiUrl ?? null, temporal: deps.temporalAddress, database: redactUrl(deps.mongoUrl) },
     `ready: API ${api.url} | Temporal Web UI ${deps.temporalUiUrl ?? `(external Temporal at ${deps.temporalAddress})`} | database ${redactUrl(deps.mongoUrl)}`,
   );
+}
+
+/** A fresh clone started without `npm install`'s build (or after a pull) gets the console built now. */
+function buildConsole(logger: Logger): void {
+  try {
+    if (ensureConsoleBuild() === 'built') logger.info('web console built into console/dist');
+  } catch (err) {
+    // The API is still worth serving; `/` says the console is missing.
+    logger.error({ err }, `the web console could not be built: ${(err as Error).message}`);
+  }
 }

@@ -47,7 +47,7 @@ export async function startDependencies(config: Config, logger: Logger): Promise
     }
     return {
       temporalAddress: config.TEMPORAL_ADDRESS ?? (temporal as TemporalDevServer).address,
-      temporalUiUrl: temporal?.uiUrl,
+      temporalUiUrl: temporal?.uiUrl ?? config.TEMPORAL_UI_URL,
       mongoUrl: config.MONGO_URL ?? (mongo as MongoServer).url,
       mongoKind: mongo?.kind ?? 'external',
       stop,

@@ -20,11 +20,14 @@ import { metadataSchemasRouter } from '../api/metadata-schemas/router';
 import { ordersRouter } from '../api/orders/router';
 import { promotionsRouter } from '../api/promotions/router';
 import { segmentsRouter } from '../api/segments/router';
+import { sessionSignInRouter, sessionsRouter } from '../api/sessions/router';
 import { templatesRouter } from '../api/templates/router';
 import { publicRouter } from '../api/public/router';
 import { vouchersRouter } from '../api/vouchers/router';
 import type { AppContext } from '../context';
 import type { ApiRouter } from './api-router';
+import { CONSOLE_DIST } from '../tools/console-build';
+import { consoleRouter } from './console';
 import { createMetrics } from './metrics';
 import { accessLog } from './middleware/access-log';
 import { FailedAuthThrottle } from '../auth/failed-auth-throttle';
@@ -50,8 +53,11 @@ export function createApp(ctx: AppContext): Express {
     next();
   });
   const customerImports = customerImportsRouter(ctx);
-  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), promotionsRouter(ctx), distributionsRouter(ctx), templatesRouter(ctx), publicRouter(ctx), channelsRouter(ctx)];
-  const openApi = buildOpenApiDocument([...routers, customerImports], VERSION);
+  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), promotionsRouter(ctx), distributionsRouter(ctx), templatesRouter(ctx), publicRouter(ctx), channelsRouter(ctx), sessionsRouter(ctx)];
+  // One throttle for both ways of presenting a key: a wrong token counts the same at sign-in as in headers.
+  const throttle = new FailedAuthThrottle();
+  const signIn = sessionSignInRouter(ctx, throttle);
+  const openApi = buildOpenApiDocument([signIn, ...routers, customerImports], VERSION);
 
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -62,14 +68,17 @@ export function createApp(ctx: AppContext): Express {
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: 'Promo distribution engine API' }));
 
   // /public (publicRouter: signed links in emails) is outside /v1, so no key is asked for there.
+  // Signing in is the one /v1 route that takes credentials in its body instead of asking for them.
+  app.use(signIn.basePath, signIn.router);
   // Authentication guards the whole /v1 tree, unknown paths included, so a missing route never answers before auth does;
   // each route then checks its key's role. Bodies are read only after authentication, so an anonymous caller costs no parsing.
-  app.use('/v1', requireAppKey(ctx.models.AppKey, new FailedAuthThrottle()));
+  app.use('/v1', requireAppKey(ctx.models.AppKey, ctx.models.Session, throttle));
   // Uploads stream into storage, so their router comes before express.json.
   app.use(customerImports.basePath, customerImports.router);
   // MongoDB cannot store a key with a NUL byte; refusing it while parsing keeps it a 400 on every route.
   app.use('/v1', express.json({ limit: ctx.bodyLimit, reviver: refuseNulKeys }));
   for (const router of routers) app.use(router.basePath, router.router);
+  app.use(consoleRouter(CONSOLE_DIST));
 
   app.use(notFoundRoute);
   app.use(errorHandler(ctx.logger));

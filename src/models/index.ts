@@ -20,6 +20,7 @@ import { redemptionTallyModel } from './redemption-tally';
 import { rewardModel } from './reward';
 import { rewardRedemptionModel } from './reward-redemption';
 import { segmentModel } from './segment';
+import { sessionModel } from './session';
 import { templateModel } from './template';
 import { validationRuleAssignmentModel, validationRuleModel } from './validation-rule';
 import { voucherModel } from './voucher';
@@ -48,6 +49,7 @@ export function registerModels(db: Connection) {
     Reward: rewardModel(db),
     RewardRedemption: rewardRedemptionModel(db),
     Segment: segmentModel(db),
+    Session: sessionModel(db),
     Template: templateModel(db),
     ValidationRule: validationRuleModel(db),
     ValidationRuleAssignment: validationRuleAssignmentModel(db),

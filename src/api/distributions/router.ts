@@ -26,6 +26,10 @@ function answer(res: Response, { distribution, acknowledged }: OperatorAnswer, f
   return undefined;
 }
 
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** Distributions: manual ones are driven by their workflow; automatic ones fire on events while active. */
 export function distributionsRouter({ distributions, models }: AppContext): ApiRouter {
   return new ApiRouter('/v1/distributions', 'Distributions')
@@ -38,11 +42,16 @@ export function distributionsRouter({ distributions, models }: AppContext): ApiR
         method: 'get',
         path: '/',
         summary: 'List distributions, newest first',
-        query: z.strictObject({ ...pagingQuery, ...listDistributionsFilter }),
+        query: z.strictObject({ ...pagingQuery, ...listDistributionsFilter, name: z.string().trim().min(1).max(200).optional().describe('Names containing this text, case-insensitive') }),
         response: listJson(distributionJson),
       },
       async ({ query }) => {
-        const filter = { ...(query.status ? { status: query.status } : {}), ...(query.trigger ? { 'trigger.type': query.trigger } : {}) };
+        const filter = {
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.trigger ? { 'trigger.type': query.trigger } : {}),
+          // Escaped: the text is matched literally, so no pattern from the query runs.
+          ...(query.name ? { name: { $regex: escapeRegExp(query.name), $options: 'i' } } : {}),
+        };
         const { docs, total, has_more } = await findPage(models.Distribution, filter, { sort: { created_at: -1, _id: -1 }, page: query.page, limit: query.limit });
         return { object: 'list' as const, data_ref: 'data' as const, data: docs.map((d) => toDistributionJson(d)), total, has_more };
       },

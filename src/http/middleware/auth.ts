@@ -3,7 +3,9 @@ import { verifyAppKey, type AuthenticatedKey } from '../../auth/app-keys';
 import type { FailedAuthThrottle } from '../../auth/failed-auth-throttle';
 import { roleAllows, type Role } from '../../auth/roles';
 import type { AppKeyModel } from '../../models/app-key';
+import type { SessionModel } from '../../models/session';
 import { AppError } from '../errors';
+import { sessionAuth } from './session-auth';
 
 /** The key a request authenticated with; set by `requireAppKey` (or another sign-in that maps to a key). */
 export function authenticatedKey(res: Response): AuthenticatedKey | undefined {
@@ -11,25 +13,23 @@ export function authenticatedKey(res: Response): AuthenticatedKey | undefined {
 }
 
 /**
- * Refuses any request without a valid `X-App-Id` + `X-App-Token` pair, and wrong pairs
- * beyond the throttle's limit with 429 before they are checked. Sets `res.locals.appKey`
- * ({id, role}) and `res.locals.appId` for the routes' `authorize` checks and the access log.
+ * Refuses any request without a valid `X-App-Id` + `X-App-Token` pair or a console session
+ * cookie (headers win when both are sent), and wrong pairs beyond the throttle's limit with
+ * 429 before they are checked. Sets `res.locals.appKey` ({id, role}) and `res.locals.appId`
+ * for the routes' `authorize` checks and the access log.
  */
-export function requireAppKey(AppKey: AppKeyModel, throttle: FailedAuthThrottle): RequestHandler {
+export function requireAppKey(AppKey: AppKeyModel, Session: SessionModel, throttle: FailedAuthThrottle): RequestHandler {
+  const fromSession = sessionAuth({ AppKey, Session });
   return async (req, res, next) => {
     if (authenticatedKey(res)) return next();
     const appId = req.get('x-app-id');
     const appToken = req.get('x-app-token');
+    if (!appId && !appToken && (await fromSession(req, res))) return next();
     if (!appId || !appToken) {
-      throw AppError.unauthorized('Send your application id and secret key in the X-App-Id and X-App-Token headers.');
+      throw AppError.unauthorized('Send your application id and secret key in the X-App-Id and X-App-Token headers, or sign in to the console.');
     }
     const address = req.ip ?? 'unknown';
-    const waitMs = await throttle.retryAfterMs(address, appId);
-    if (waitMs > 0) {
-      const seconds = Math.max(1, Math.ceil(waitMs / 1000));
-      res.set('Retry-After', String(seconds));
-      throw new AppError(429, 'too_many_failed_authentications', 'Too many failed authentications', `Try again in ${seconds} s.`);
-    }
+    await refuseThrottled(throttle, res, address, appId);
     const key = await verifyAppKey(AppKey, appId, appToken);
     if (!key) {
       await throttle.failed(address, appId);
@@ -39,6 +39,15 @@ export function requireAppKey(AppKey: AppKeyModel, throttle: FailedAuthThrottle)
     res.locals.appId = key.id;
     next();
   };
+}
+
+/** A 429 with Retry-After while this address or key id is over its failed-authentication limit. */
+export async function refuseThrottled(throttle: FailedAuthThrottle, res: Response, address: string, appId: string): Promise<void> {
+  const waitMs = await throttle.retryAfterMs(address, appId);
+  if (waitMs === 0) return;
+  const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+  res.set('Retry-After', String(seconds));
+  throw new AppError(429, 'too_many_failed_authentications', 'Too many failed authentications', `Try again in ${seconds} s.`);
 }
 
 /** Lets the request on only when its key's role includes `role` (src/auth/roles.ts). */

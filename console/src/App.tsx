@@ -1,0 +1,33 @@
+import { Center, Loader } from '@mantine/core';
+import { Navigate, Route, Routes } from 'react-router';
+import { Layout } from './components/Layout';
+import { DistributionDetail } from './pages/distributions/DistributionDetail';
+import { DistributionList } from './pages/distributions/DistributionList';
+import { DistributionWizard } from './pages/distributions/DistributionWizard';
+import { NotFound } from './pages/NotFound';
+import { SignIn } from './pages/SignIn';
+import { useSession } from './session';
+
+export function App() {
+  const { session, loading } = useSession();
+  if (loading) {
+    return (
+      <Center h="100vh">
+        <Loader aria-label="Loading" />
+      </Center>
+    );
+  }
+  if (!session) return <SignIn />;
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<Navigate to="/distributions" replace />} />
+        <Route path="distributions" element={<DistributionList />} />
+        <Route path="distributions/new" element={<DistributionWizard />} />
+        <Route path="distributions/:id" element={<DistributionDetail />} />
+        <Route path="distributions/:id/edit" element={<DistributionWizard />} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}

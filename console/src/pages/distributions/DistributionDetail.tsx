@@ -1,0 +1,3 @@
+export function DistributionDetail() {
+  return null;
+}

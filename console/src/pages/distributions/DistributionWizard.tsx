@@ -1,0 +1,3 @@
+export function DistributionWizard() {
+  return null;
+}
