@@ -89,7 +89,7 @@ export function sessionsRouter(ctx: AppContext): ApiRouter {
       },
     )
     .route(
-      { method: 'delete', path: '/current', summary: 'Sign out: end the session and clear its cookie (send X-Requested-With)', status: 204, errors: { 403: 'X-Requested-With missing', 404: 'Authenticated by key headers, not a session' } },
+      { method: 'delete', path: '/current', role: 'read', summary: 'Sign out: end the session and clear its cookie (send X-Requested-With)', status: 204, errors: { 403: 'X-Requested-With missing', 404: 'Authenticated by key headers, not a session' } },
       async ({ req, res }) => {
         const session = currentSession(res);
         await endSession(ctx.models.Session, session.token);
