@@ -88,7 +88,7 @@ describe('the all-in-one service process (npm start)', () => {
     expect(await uiPage.text()).toMatch(/<html/i);
     expect(first.output()).toContain(`ready: API ${api} | Temporal Web UI ${ui} | database mongodb://127.0.0.1:`);
 
-    const created = await fetch(`${api}/v1/app-keys`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'survives restart' }) });
+    const created = await fetch(`${api}/v1/app-keys`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'survives restart', role: 'admin' }) });
     expect(created.status).toBe(201);
     const key = (await created.json()) as { id: string; token: string };
 
