@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AppContext } from '../src/context';
-import { audienceReady, snapshotBatch } from '../src/distributions/audience';
+import { audienceReady, audienceState, snapshotBatch, type AudienceState } from '../src/distributions/audience';
 import { transientDeliveryFailure } from '../src/distributions/retry-failure';
 import { deliverToCustomers } from '../src/distributions/delivery';
 import { stopForExhaustedPool } from '../src/distributions/stop';
@@ -58,8 +58,13 @@ export function createDistributionActivities(ctx: AppContext) {
       };
     },
 
+    /** Kept for runs recorded before audienceState: replaying them schedules this one. */
     async audienceReady(id: string): Promise<boolean> {
       return audienceReady(ctx, (await load(id)).audience);
+    },
+
+    async audienceState(id: string): Promise<AudienceState> {
+      return audienceState(ctx, (await load(id)).audience);
     },
 
     /** Records a status change; a distribution already finished keeps its final status. */

@@ -86,6 +86,11 @@ type Phase = 'waiting' | 'scheduled' | 'sending';
  */
 const RECORD_TEMPORAL_CANCEL = 'record-temporal-cancel';
 
+/** Marks the runs that poll audienceState (deleted → stopped) and wait for a re-sync after the grace period. */
+const AUDIENCE_STATE = 'audience-state';
+/** Marks the runs that end `failed` when every message that was tried failed. */
+const FAILED_STATUS = 'failed-status';
+
 /** Batches delivered at once: a few keep the providers busy without flooding them. */
 const BATCHES_IN_FLIGHT = 4;
 /** Keeps a run's history bounded even when the server does not suggest continuing. */
@@ -168,10 +173,26 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
     await mark('cancelled', { status_reason: s.cancelReason ?? 'cancelled', completed_at: now() });
   };
 
+  let audienceRechecked = false;
+  /** Polls until the audience is ready (or gone, or the distribution cancelled), backing off to 30 s. */
+  const audienceWait = async (): Promise<'ready' | 'deleted' | 'cancelled'> => {
+    for (let pollMs = 2_000; ; pollMs = Math.min(pollMs * 2, 30_000)) {
+      if (s.cancelled) return 'cancelled';
+      const state = audienceRechecked ? await quick.audienceState(id) : (await quick.audienceReady(id)) ? 'ready' : 'syncing';
+      if (state !== 'syncing') return state;
+      await condition(() => s.cancelled, pollMs);
+    }
+  };
+  const audienceDeleted = async (): Promise<void> => {
+    await mark('stopped', { status_reason: 'audience_deleted', completed_at: now() });
+  };
+
   try {
     if (!input.carried) {
+      // Runs recorded before it polled audienceReady once, before the grace period only.
+      audienceRechecked = patched(AUDIENCE_STATE);
       const info = await quick.loadDistributionForRun(id);
-      if (info.status === 'completed' || info.status === 'cancelled' || info.status === 'stopped') return;
+      if (info.status === 'completed' || info.status === 'failed' || info.status === 'cancelled' || info.status === 'stopped') return;
       upsertSearchAttributes([
         { key: DistributionIdKey, value: id },
         { key: TriggerKey, value: info.trigger },
@@ -180,11 +201,7 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
 
       // 1. The audience segment must be synced before anyone is counted in or out.
       await mark('waiting_for_audience');
-      let pollMs = 2_000;
-      while (!s.cancelled && !(await quick.audienceReady(id))) {
-        await condition(() => s.cancelled, pollMs);
-        pollMs = Math.min(pollMs * 2, 30_000);
-      }
+      if ((await audienceWait()) === 'deleted') return audienceDeleted();
       if (s.cancelled) return cancel();
 
       // 2. Grace period: the operator may still edit, cancel or send now.
@@ -198,6 +215,12 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
       // An edit accepted during the grace period is stored before the audience is snapshotted.
       await condition(allHandlersFinished);
       if (s.cancelled) return cancel();
+      if (audienceRechecked) {
+        // The segment may have been edited (its sync restarted) or deleted during the grace period.
+        if ((await audienceWait()) === 'deleted') return audienceDeleted();
+        await condition(allHandlersFinished);
+        if (s.cancelled) return cancel();
+      }
       s.phase = 'sending';
       if (!(await mark('sending', { started_at: now() }))) return;
     }
@@ -256,6 +279,11 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
       return;
     }
     if (s.cancelled) return cancel();
+    // Nothing reached anyone and something failed: not a plain `completed`.
+    if (s.counts.sent === 0 && s.counts.failed > 0 && patched(FAILED_STATUS)) {
+      await mark('failed', { status_reason: 'all_messages_failed', completed_at: now() });
+      return;
+    }
     await mark('completed', { completed_at: now() });
   } catch (err) {
     // A cancellation request from Temporal ends the run here; the record says who stopped it.

@@ -7,7 +7,7 @@ import { TRIGGER_TYPES, type TriggerType } from './triggers';
 /** The seed's upper bound on a grace period: one week. */
 export const MAX_GRACE_PERIOD_SECONDS = 604_800;
 
-export const DISTRIBUTION_STATUSES = ['waiting_for_audience', 'scheduled', 'sending', 'completed', 'cancelled', 'stopped', 'active', 'paused'] as const satisfies readonly DistributionStatus[];
+export const DISTRIBUTION_STATUSES = ['waiting_for_audience', 'scheduled', 'sending', 'completed', 'failed', 'cancelled', 'stopped', 'active', 'paused'] as const satisfies readonly DistributionStatus[];
 
 const id = z.string().trim().min(1).max(200);
 

@@ -46,8 +46,10 @@ export type DistributionStatus =
   | 'scheduled'
   | 'sending'
   | 'completed'
+  /** Manual: the run ended and not one message was sent, some failed (`status_reason: all_messages_failed`). */
+  | 'failed'
   | 'cancelled'
-  /** Stopped by the engine, e.g. the code pool of a STATIC campaign ran out; see `status_reason`. */
+  /** Stopped by the engine, e.g. the code pool of a STATIC campaign ran out or the audience segment was deleted; see `status_reason`. */
   | 'stopped'
   /** Automatic: fires on matching events. */
   | 'active'
@@ -55,7 +57,7 @@ export type DistributionStatus =
   | 'paused';
 
 /** Statuses a distribution never leaves. */
-export const FINAL_DISTRIBUTION_STATUSES: readonly DistributionStatus[] = ['completed', 'cancelled', 'stopped'];
+export const FINAL_DISTRIBUTION_STATUSES: readonly DistributionStatus[] = ['completed', 'failed', 'cancelled', 'stopped'];
 
 export interface DistributionTrigger {
   type: TriggerType;

@@ -294,7 +294,8 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
       const retried = await distribution({ audience: { type: 'segment', segment_id: one.segmentId }, channels: [webhook(a)], grace_period_seconds: 0 });
       const gone = await distribution({ audience: { type: 'segment', segment_id: one.segmentId }, channels: [webhook(b)], grace_period_seconds: 0 });
       await reaches(retried, 'completed');
-      await reaches(gone, 'completed');
+      // Its one message failed: nothing was sent.
+      expect(await reaches(gone, 'failed')).toMatchObject({ status_reason: 'all_messages_failed' });
 
       const [sent] = await messages(retried);
       expect(sent).toMatchObject({ status: 'sent', attempts: 2 });
@@ -320,7 +321,7 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
     try {
       const one = await audience(1);
       const id = await distribution({ audience: { type: 'segment', segment_id: one.segmentId }, channels: [webhook(suffix)], grace_period_seconds: 0 });
-      await reaches(id, 'completed', 60_000);
+      await reaches(id, 'failed', 60_000);
       const [failed] = await messages(id);
       expect(failed).toMatchObject({ status: 'failed', reason: 'retries_exhausted', attempts: 8 });
       expect(failed!.error).toContain('503');
