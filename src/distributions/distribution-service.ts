@@ -2,6 +2,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUp
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { cancelSignal, distributionWorkflow, distributionWorkflowId, editUpdate, progressQuery, sendNowSignal, type DistributionEdit, type DistributionProgress } from '../../workflows/distribution';
 import type { ChannelRegistry } from '../channels/channel';
+import { fieldMapOf, PROFILE_FIELD_CHANNEL_TYPES } from '../channels/profile-fields';
 import type { ConsentCatalog } from '../consents/consent-catalog';
 import { AppError } from '../http/errors';
 import { fieldErrors } from '../http/middleware/validate';
@@ -10,11 +11,12 @@ import type { Logger } from '../logger';
 import type { Models } from '../models';
 import { FINAL_DISTRIBUTION_STATUSES, type DistributionAudience, type DistributionChannel, type DistributionConsents, type DistributionDoc, type DistributionPurpose, type DistributionStatus, type DistributionTrigger } from '../models/distribution';
 import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../temporal/search-attributes';
-import { validateTemplate } from '../templates/validate-template';
+import { validateTemplate, type VariableScope } from '../templates/validate-template';
 import { campaignSegment } from './campaign-segment';
 import { editDistributionBody, type CreateDistributionInput, type EditDistributionInput } from './distribution-input';
 import type { DistributionSettings } from './settings';
 import { AUTOMATIC_TRIGGERS } from './triggers';
+import { variableScope } from './variable-scope';
 
 interface Problem {
   field: string;
@@ -97,6 +99,17 @@ function checkChannelAccount(type: string, needsAccount: boolean, channelId: str
   return undefined;
 }
 
+/** A CRM channel's field map may only name variables the distribution fills (the default map names `voucher.code`). */
+function profileFieldProblems(settings: Record<string, unknown>, scope: VariableScope, field: string): Problem[] {
+  if (settings.fields !== undefined && (typeof settings.fields !== 'object' || settings.fields === null)) return []; // validateSettings reports it
+  return Object.entries(fieldMapOf(settings)).flatMap(([name, path]) => {
+    const root = path.split('.')[0]!;
+    if (scope.has(root)) return [];
+    const given = settings.fields !== undefined;
+    return [{ field: given ? `${field}.${name}` : field, reason: `${given ? '' : `without fields the channel writes ${name} = ${path}; `}variable "${path}": ${scope.why(root)}` }];
+  });
+}
+
 function isFinal(d: DistributionDoc): boolean {
   return !(d.trigger.type === 'manual' ? MANUAL_RUNNING : AUTOMATIC_LIVE).includes(d.status);
 }
@@ -141,7 +154,7 @@ export class DistributionService {
       if (input.grace_period_seconds !== undefined) problems.push({ field: 'grace_period_seconds', reason: 'only manual distributions have a grace period' });
     }
     const consents = await this.checkConsents(input.consents, problems);
-    const channels = await this.checkChannels(input.channels, problems);
+    const channels = await this.checkChannels(input.channels, variableScope(trigger, purpose), problems);
     if (problems.length > 0) throw invalid(problems);
 
     const now = new Date();
@@ -360,7 +373,7 @@ export class DistributionService {
       }
     }
     if (e.consents) set.consents = await this.checkConsents(e.consents, problems);
-    if (e.channels) set.channels = await this.checkChannels(e.channels, problems);
+    if (e.channels) set.channels = await this.checkChannels(e.channels, variableScope(current.trigger, current.purpose), problems);
     if (problems.length > 0) throw invalid(problems);
     return set;
   }
@@ -478,7 +491,7 @@ export class DistributionService {
     }
   }
 
-  private async checkChannels(input: EditDistributionInput['channels'] & object, problems: Problem[]): Promise<DistributionChannel[]> {
+  private async checkChannels(input: EditDistributionInput['channels'] & object, scope: VariableScope, problems: Problem[]): Promise<DistributionChannel[]> {
     const available = this.channels.types();
     const named = [...new Set(input.flatMap((c) => (c.channel_id ? [c.channel_id] : [])))];
     const accountTypes = new Map((named.length ? await this.models.ChannelAccount.find({ _id: { $in: named } }, { type: 1 }).lean() : []).map((a) => [a._id, a.type]));
@@ -489,7 +502,8 @@ export class DistributionService {
         problems.push({ field: `channels.${i}.type`, reason: `unknown channel type ${c.type} (available: ${available.join(', ') || 'none'})` });
       } else {
         for (const reason of channel.validateSettings(settings)) problems.push({ field: `channels.${i}.settings`, reason });
-        problems.push(...validateTemplate(c.type, c.template, `channels.${i}.template`));
+        problems.push(...validateTemplate(c.type, c.template, `channels.${i}.template`, scope));
+        if (PROFILE_FIELD_CHANNEL_TYPES.includes(c.type)) problems.push(...profileFieldProblems(settings, scope, `channels.${i}.settings.fields`));
         const accountProblem = checkChannelAccount(c.type, !!channel.account, c.channel_id, accountTypes);
         if (accountProblem) problems.push({ field: `channels.${i}.channel_id`, reason: accountProblem });
       }
