@@ -9,6 +9,7 @@ import {
   defineSignal,
   defineUpdate,
   isCancellation,
+  log,
   patched,
   proxyActivities,
   setHandler,
@@ -53,6 +54,8 @@ export const cancelSignal = defineSignal<[{ reason?: string }]>('cancel');
 /** Ends the grace period now (or skips it if the audience is still syncing: sends as soon as it is synced). */
 export const sendNowSignal = defineSignal('sendNow');
 /** Validates and stores an edit; rejected once sending started. Returns the new version. */
+/** Stopped because the pool ran out (and codes were added since): deliver to those skipped for pool_exhausted. */
+export const resumeSignal = defineSignal('resume');
 export const editUpdate = defineUpdate<{ version: number }, [DistributionEdit]>('edit');
 export const progressQuery = defineQuery<DistributionProgress>('progress');
 
@@ -91,6 +94,11 @@ const AUDIENCE_STATE = 'audience-state';
 /** Marks the runs that end `failed` when every message that was tried failed. */
 const FAILED_STATUS = 'failed-status';
 
+/** Marks the runs that record pool_exhausted skips, retry the operator notice and can be resumed. */
+const POOL_RECORDS = 'pool-records';
+/** How long a distribution stopped for pool_exhausted can be resumed. */
+const RESUME_WINDOW = '30 days';
+
 /** Batches delivered at once: a few keep the providers busy without flooding them. */
 const BATCHES_IN_FLIGHT = 4;
 /** Keeps a run's history bounded even when the server does not suggest continuing. */
@@ -103,6 +111,11 @@ const quick = proxyActivities<Activities>({
 const edits = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', maximumAttempts: 3, nonRetryableErrorTypes: ['AppError'] },
+});
+/** The operator notice: an SMTP outage is waited out for about a day, then given up. */
+const notice = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', maximumAttempts: 30 },
 });
 const delivery = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -133,6 +146,12 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
   setHandler(cancelSignal, ({ reason } = {}) => {
     s.cancelled = true;
     if (reason) s.cancelReason = reason;
+  });
+  // Only a distribution stopped for pool_exhausted takes a resume; one sent at another time is dropped.
+  let resumable = false;
+  let resumeRequested = false;
+  setHandler(resumeSignal, () => {
+    if (resumable) resumeRequested = true;
   });
   setHandler(sendNowSignal, () => {
     s.sendNow = true;
@@ -241,12 +260,17 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
     }
 
     let poolExhausted: { campaignId: string } | undefined;
+    /** The first batch the pool ran out in: every batch before it was delivered in full. */
+    let firstExhausted = Number.MAX_SAFE_INTEGER;
     const inFlight = new Set<Promise<void>>();
     const deliver = async (index: number): Promise<void> => {
       try {
         const result = await delivery.deliverBatch(id, index);
         for (const k of Object.keys(result.counts) as MessageStatus[]) s.counts[k] += result.counts[k];
-        if (result.poolExhausted) poolExhausted = result.poolExhausted;
+        if (result.poolExhausted) {
+          poolExhausted = result.poolExhausted;
+          firstExhausted = Math.min(firstExhausted, index);
+        }
       } catch (err) {
         // Cancelled from Temporal: nothing failed, the run is being stopped.
         if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
@@ -257,27 +281,52 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
       batchesDone += 1;
     };
     let startedThisRun = 0;
-    while (s.nextBatch < s.snapshot.batches && !s.cancelled && !poolExhausted) {
-      if (startedThisRun >= (input.maxBatchesPerRun ?? BATCHES_PER_RUN) || workflowInfo().continueAsNewSuggested) {
-        await Promise.all(inFlight);
-        if (!poolExhausted && !s.cancelled) await continueWith();
-        break;
+    const notices: Array<Promise<unknown>> = [];
+    for (;;) {
+      while (s.nextBatch < s.snapshot.batches && !s.cancelled && !poolExhausted) {
+        if (startedThisRun >= (input.maxBatchesPerRun ?? BATCHES_PER_RUN) || workflowInfo().continueAsNewSuggested) {
+          await Promise.all(inFlight);
+          if (!poolExhausted && !s.cancelled) await continueWith();
+          break;
+        }
+        const p: Promise<void> = deliver(s.nextBatch).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+        s.nextBatch += 1;
+        startedThisRun += 1;
+        if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
       }
-      const p: Promise<void> = deliver(s.nextBatch).finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      s.nextBatch += 1;
-      startedThisRun += 1;
-      if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
+      await Promise.all(inFlight);
+      if (!poolExhausted) break;
 
-    if (poolExhausted) {
       statusReason = 'pool_exhausted';
       status = 'stopped';
       upsertSearchAttributes([{ key: DistributionStatusKey, value: 'stopped' }]);
-      await quick.stopForExhaustedPool(id, poolExhausted.campaignId);
-      return;
+      if (!patched(POOL_RECORDS)) {
+        await quick.stopForExhaustedPool(id, poolExhausted.campaignId);
+        return;
+      }
+      // Everyone not reached gets a pool_exhausted record; the notice is retried on its own, not holding up a resume.
+      await quick.recordPoolExhausted(id, s.nextBatch);
+      notices.push(notice.sendPoolExhaustedNotice(id, poolExhausted.campaignId).catch((err: unknown) => log.error('operator notice not sent', { error: String(err) })));
+      // 4. Stopped: once codes are added, a resume reaches exactly those skipped for pool_exhausted.
+      resumable = true;
+      const resumed = await condition(() => resumeRequested || s.cancelled, RESUME_WINDOW);
+      resumable = false;
+      if (!resumed || s.cancelled || !(await quick.reopenPoolExhausted(id)).reopened) {
+        await Promise.all(notices);
+        return;
+      }
+      resumeRequested = false;
+      status = 'sending';
+      statusReason = undefined;
+      upsertSearchAttributes([{ key: DistributionStatusKey, value: 'sending' }]);
+      s.nextBatch = firstExhausted;
+      batchesDone = firstExhausted;
+      poolExhausted = undefined;
+      firstExhausted = Number.MAX_SAFE_INTEGER;
     }
+    await Promise.all(notices);
+
     if (s.cancelled) return cancel();
     // Nothing reached anyone and something failed: not a plain `completed`.
     if (s.counts.sent === 0 && s.counts.failed > 0 && patched(FAILED_STATUS)) {

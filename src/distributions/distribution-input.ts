@@ -61,6 +61,7 @@ export const createDistributionBody = z.strictObject({
   consents: consentsInput.default({ verification: true, required: [] }),
   channels: channelsInput,
   grace_period_seconds: z.number().int().min(0).max(MAX_GRACE_PERIOD_SECONDS).optional().describe("Manual only: seconds before sending; the deployment's default when omitted"),
+  notify_emails: z.array(z.email().max(320)).max(10).optional().describe('Manual only: who is emailed besides OPERATOR_EMAIL when it stops (its STATIC pool ran out)'),
   metadata: metadataInput.optional(),
 });
 

@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
-import { cancelSignal, distributionWorkflow, distributionWorkflowId, editUpdate, progressQuery, sendNowSignal, type DistributionEdit, type DistributionProgress } from '../../workflows/distribution';
+import { cancelSignal, distributionWorkflow, distributionWorkflowId, editUpdate, progressQuery, resumeSignal, sendNowSignal, type DistributionEdit, type DistributionProgress } from '../../workflows/distribution';
 import type { ChannelRegistry } from '../channels/channel';
 import { fieldMapOf, PROFILE_FIELD_CHANNEL_TYPES } from '../channels/profile-fields';
 import type { ConsentCatalog } from '../consents/consent-catalog';
@@ -152,6 +152,7 @@ export class DistributionService {
     } else {
       if (input.audience) problems.push({ field: 'audience', reason: 'an automatic distribution reaches the customer its event concerns; omit audience' });
       if (input.grace_period_seconds !== undefined) problems.push({ field: 'grace_period_seconds', reason: 'only manual distributions have a grace period' });
+      if (input.notify_emails !== undefined) problems.push({ field: 'notify_emails', reason: 'only manual distributions stop and notify; omit notify_emails' });
     }
     const consents = await this.checkConsents(input.consents, problems);
     const channels = await this.checkChannels(input.channels, variableScope(trigger, purpose), problems);
@@ -169,6 +170,7 @@ export class DistributionService {
       // A manual one waits until its workflow has seen the audience synced; an automatic one fires from now on.
       status: manual ? 'waiting_for_audience' : 'active',
       ...(manual ? { grace_period_seconds: input.grace_period_seconds ?? this.settings.gracePeriodSeconds } : {}),
+      ...(input.notify_emails?.length ? { notify_emails: [...new Set(input.notify_emails)] } : {}),
       metadata: input.metadata ?? {},
       version: 1,
       created_at: now,
@@ -265,8 +267,24 @@ export class DistributionService {
     return this.switchAutomatic(id, 'active', 'paused');
   }
 
-  async resume(id: string): Promise<DistributionDoc> {
-    return this.switchAutomatic(id, 'paused', 'active');
+  /**
+   * An automatic one: paused → active. A manual one stopped for pool_exhausted (codes added
+   * since): its workflow delivers to exactly those skipped for pool_exhausted, then ends
+   * `completed`; the answer waits briefly for it to be sending again.
+   */
+  async resume(id: string): Promise<OperatorAnswer> {
+    const d = await this.get(id);
+    if (d.trigger.type !== 'manual') return { distribution: await this.switchAutomatic(id, 'paused', 'active'), acknowledged: true };
+    if (d.status !== 'stopped' || d.status_reason !== 'pool_exhausted') {
+      throw AppError.conflict('distribution_not_resumable', 'Distribution cannot be resumed', `only a manual distribution stopped for pool_exhausted can be resumed; ${id} is ${d.status}${d.status_reason ? ` (${d.status_reason})` : ''}`);
+    }
+    try {
+      await this.temporal.workflow.getHandle(distributionWorkflowId(id)).signal(resumeSignal);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw AppError.conflict('distribution_not_resumable', 'Distribution cannot be resumed', `the workflow of ${id} has ended: a distribution can be resumed for 30 days after it stopped`);
+      throw err;
+    }
+    return this.awaitStatus(id, (s) => s !== 'stopped');
   }
 
   /** What the workflow reports, for a running manual distribution; undefined when it does not answer. */

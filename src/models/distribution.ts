@@ -31,6 +31,10 @@ const distributionSchema = new Schema(
      * stop at their next group of sends instead of running to their end.
      */
     cancel_requested_at: Date,
+    /** Manual only: who is told besides OPERATOR_EMAIL when it stops (e.g. its pool ran out). */
+    notify_emails: { type: [String], default: undefined },
+    /** When the operator notice of its stop was accepted by the mail server. */
+    operator_notified_at: Date,
     metadata: { type: Schema.Types.Mixed, default: {} },
     /** Bumped by every edit; edits are conditional on it. */
     version: { type: Number, default: 1 },
@@ -131,6 +135,8 @@ export interface DistributionDoc {
   completed_at?: Date;
   recipients_count?: number;
   cancel_requested_at?: Date;
+  notify_emails?: string[];
+  operator_notified_at?: Date;
   metadata: Record<string, unknown>;
   version: number;
   created_at: Date;

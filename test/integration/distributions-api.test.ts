@@ -205,10 +205,10 @@ describe('the distributions API', () => {
     expect(await h.t.ctx.models.Distribution.findById(id).lean()).toMatchObject({ name: 'After edit', version: 2 });
   });
 
-  it('refuses pause and resume of a manual distribution with a 400', async () => {
+  it('refuses pause of a manual distribution with a 400, and its resume with a 409 unless it stopped for pool_exhausted', async () => {
     const { id } = (await api('POST', '/v1/distributions', manual({ name: 'Not pausable', grace_period_seconds: GRACE }))).body;
     expect(await api('POST', `/v1/distributions/${id}/pause`)).toMatchObject({ status: 400, body: { key: 'not_automatic' } });
-    expect(await api('POST', `/v1/distributions/${id}/resume`)).toMatchObject({ status: 400, body: { key: 'not_automatic' } });
+    expect(await api('POST', `/v1/distributions/${id}/resume`)).toMatchObject({ status: 409, body: { key: 'distribution_not_resumable' } });
   });
 
   it('edits a manual distribution during its grace period, refusing an invalid edit with the same 400 as create', async () => {
