@@ -4,16 +4,24 @@ import type { Models } from '../src/models';
 
 export function createCampaignActivities(models: Models) {
   return {
-    /** Fills the pool up to vouchers_count (counting what an earlier attempt inserted), then marks generation DONE or FAILED. */
+    /**
+     * Fills the pool up to vouchers_count (counting what an earlier attempt inserted), then marks
+     * generation DONE or FAILED. Codes added meanwhile (POST /campaigns/:id/vouchers raises the
+     * count while this runs) are generated too: DONE is set only for the count last read.
+     */
     async generateCampaignVouchers(campaignId: string): Promise<{ generated: number }> {
-      const campaign = await models.Campaign.findById(campaignId).lean();
-      if (!campaign || campaign.vouchers_generation_status !== 'IN_PROGRESS') return { generated: 0 };
-      const existing = await models.Voucher.countDocuments({ campaign_id: campaignId });
-      const wanted = Math.max(0, campaign.vouchers_count - existing);
-      const generated = await addVouchers(models, campaign, wanted, (n) => heartbeat(n));
-      const status = generated < wanted ? 'FAILED' : 'DONE';
-      await models.Campaign.updateOne({ _id: campaignId }, { $set: { vouchers_generation_status: status, generated_count: existing + generated } });
-      return { generated };
+      let total = 0;
+      for (;;) {
+        const campaign = await models.Campaign.findById(campaignId).lean();
+        if (!campaign || campaign.vouchers_generation_status !== 'IN_PROGRESS') return { generated: total };
+        const existing = await models.Voucher.countDocuments({ campaign_id: campaignId });
+        const wanted = Math.max(0, campaign.vouchers_count - existing);
+        const generated = await addVouchers(models, campaign, wanted, (n) => heartbeat(total + n));
+        total += generated;
+        const status = generated < wanted ? 'FAILED' : 'DONE';
+        const { matchedCount } = await models.Campaign.updateOne({ _id: campaignId, vouchers_count: campaign.vouchers_count }, { $set: { vouchers_generation_status: status, generated_count: existing + generated } });
+        if (matchedCount > 0 || status === 'FAILED') return { generated: total };
+      }
     },
   };
 }

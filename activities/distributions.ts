@@ -1,9 +1,9 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AppContext } from '../src/context';
-import { audienceReady, snapshotBatch } from '../src/distributions/audience';
+import { audienceReady, audienceState, snapshotBatch, type AudienceState } from '../src/distributions/audience';
 import { transientDeliveryFailure } from '../src/distributions/retry-failure';
 import { deliverToCustomers } from '../src/distributions/delivery';
-import { stopForExhaustedPool } from '../src/distributions/stop';
+import { recordPoolExhausted, sendPoolExhaustedNotice, stopForExhaustedPool } from '../src/distributions/stop';
 import { AppError } from '../src/http/errors';
 import { batchId } from '../src/models/distribution-batch';
 import { FINAL_DISTRIBUTION_STATUSES, type DistributionDoc, type DistributionStatus } from '../src/models/distribution';
@@ -58,8 +58,13 @@ export function createDistributionActivities(ctx: AppContext) {
       };
     },
 
+    /** Kept for runs recorded before audienceState: replaying them schedules this one. */
     async audienceReady(id: string): Promise<boolean> {
       return audienceReady(ctx, (await load(id)).audience);
+    },
+
+    async audienceState(id: string): Promise<AudienceState> {
+      return audienceState(ctx, (await load(id)).audience);
     },
 
     /** Records a status change; a distribution already finished keeps its final status. */
@@ -112,6 +117,25 @@ export function createDistributionActivities(ctx: AppContext) {
 
     async stopForExhaustedPool(id: string, campaignId: string): Promise<{ stopped: boolean }> {
       return stopForExhaustedPool(ctx, id, campaignId);
+    },
+
+    async recordPoolExhausted(id: string, fromBatch: number): Promise<{ stopped: boolean }> {
+      return recordPoolExhausted(ctx, id, fromBatch);
+    },
+
+    /** A resume: the distribution is sending again, and its pool_exhausted records go, to be delivered anew. */
+    async reopenPoolExhausted(id: string): Promise<{ reopened: boolean }> {
+      const { matchedCount } = await Distribution.updateOne(
+        { _id: id, status: 'stopped', status_reason: 'pool_exhausted' },
+        { $set: { status: 'sending' }, $unset: { status_reason: 1, completed_at: 1, operator_notified_at: 1 } },
+      );
+      if (matchedCount === 0) return { reopened: false };
+      await DistributionMessage.deleteMany({ distribution_id: id, run: 'manual', status: 'skipped', reason: 'pool_exhausted' });
+      return { reopened: true };
+    },
+
+    async sendPoolExhaustedNotice(id: string, campaignId: string): Promise<{ sent: boolean }> {
+      return sendPoolExhaustedNotice(ctx, id, campaignId);
     },
 
     /** An invalid edit comes back as a non-retryable failure carrying the API error, so the API can answer with it. */

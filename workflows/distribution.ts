@@ -9,6 +9,7 @@ import {
   defineSignal,
   defineUpdate,
   isCancellation,
+  log,
   patched,
   proxyActivities,
   setHandler,
@@ -53,6 +54,8 @@ export const cancelSignal = defineSignal<[{ reason?: string }]>('cancel');
 /** Ends the grace period now (or skips it if the audience is still syncing: sends as soon as it is synced). */
 export const sendNowSignal = defineSignal('sendNow');
 /** Validates and stores an edit; rejected once sending started. Returns the new version. */
+/** Stopped because the pool ran out (and codes were added since): deliver to those skipped for pool_exhausted. */
+export const resumeSignal = defineSignal('resume');
 export const editUpdate = defineUpdate<{ version: number }, [DistributionEdit]>('edit');
 export const progressQuery = defineQuery<DistributionProgress>('progress');
 
@@ -86,6 +89,16 @@ type Phase = 'waiting' | 'scheduled' | 'sending';
  */
 const RECORD_TEMPORAL_CANCEL = 'record-temporal-cancel';
 
+/** Marks the runs that poll audienceState (deleted → stopped) and wait for a re-sync after the grace period. */
+const AUDIENCE_STATE = 'audience-state';
+/** Marks the runs that end `failed` when every message that was tried failed. */
+const FAILED_STATUS = 'failed-status';
+
+/** Marks the runs that record pool_exhausted skips, retry the operator notice and can be resumed. */
+const POOL_RECORDS = 'pool-records';
+/** How long a distribution stopped for pool_exhausted can be resumed. */
+const RESUME_WINDOW = '30 days';
+
 /** Batches delivered at once: a few keep the providers busy without flooding them. */
 const BATCHES_IN_FLIGHT = 4;
 /** Keeps a run's history bounded even when the server does not suggest continuing. */
@@ -98,6 +111,11 @@ const quick = proxyActivities<Activities>({
 const edits = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '500 milliseconds', maximumAttempts: 3, nonRetryableErrorTypes: ['AppError'] },
+});
+/** The operator notice: an SMTP outage is waited out for about a day, then given up. */
+const notice = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', maximumAttempts: 30 },
 });
 const delivery = proxyActivities<Activities>({
   startToCloseTimeout: '5 minutes',
@@ -128,6 +146,12 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
   setHandler(cancelSignal, ({ reason } = {}) => {
     s.cancelled = true;
     if (reason) s.cancelReason = reason;
+  });
+  // Only a distribution stopped for pool_exhausted takes a resume; one sent at another time is dropped.
+  let resumable = false;
+  let resumeRequested = false;
+  setHandler(resumeSignal, () => {
+    if (resumable) resumeRequested = true;
   });
   setHandler(sendNowSignal, () => {
     s.sendNow = true;
@@ -168,10 +192,26 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
     await mark('cancelled', { status_reason: s.cancelReason ?? 'cancelled', completed_at: now() });
   };
 
+  let audienceRechecked = false;
+  /** Polls until the audience is ready (or gone, or the distribution cancelled), backing off to 30 s. */
+  const audienceWait = async (): Promise<'ready' | 'deleted' | 'cancelled'> => {
+    for (let pollMs = 2_000; ; pollMs = Math.min(pollMs * 2, 30_000)) {
+      if (s.cancelled) return 'cancelled';
+      const state = audienceRechecked ? await quick.audienceState(id) : (await quick.audienceReady(id)) ? 'ready' : 'syncing';
+      if (state !== 'syncing') return state;
+      await condition(() => s.cancelled, pollMs);
+    }
+  };
+  const audienceDeleted = async (): Promise<void> => {
+    await mark('stopped', { status_reason: 'audience_deleted', completed_at: now() });
+  };
+
   try {
     if (!input.carried) {
+      // Runs recorded before it polled audienceReady once, before the grace period only.
+      audienceRechecked = patched(AUDIENCE_STATE);
       const info = await quick.loadDistributionForRun(id);
-      if (info.status === 'completed' || info.status === 'cancelled' || info.status === 'stopped') return;
+      if (info.status === 'completed' || info.status === 'failed' || info.status === 'cancelled' || info.status === 'stopped') return;
       upsertSearchAttributes([
         { key: DistributionIdKey, value: id },
         { key: TriggerKey, value: info.trigger },
@@ -180,11 +220,7 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
 
       // 1. The audience segment must be synced before anyone is counted in or out.
       await mark('waiting_for_audience');
-      let pollMs = 2_000;
-      while (!s.cancelled && !(await quick.audienceReady(id))) {
-        await condition(() => s.cancelled, pollMs);
-        pollMs = Math.min(pollMs * 2, 30_000);
-      }
+      if ((await audienceWait()) === 'deleted') return audienceDeleted();
       if (s.cancelled) return cancel();
 
       // 2. Grace period: the operator may still edit, cancel or send now.
@@ -198,6 +234,12 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
       // An edit accepted during the grace period is stored before the audience is snapshotted.
       await condition(allHandlersFinished);
       if (s.cancelled) return cancel();
+      if (audienceRechecked) {
+        // The segment may have been edited (its sync restarted) or deleted during the grace period.
+        if ((await audienceWait()) === 'deleted') return audienceDeleted();
+        await condition(allHandlersFinished);
+        if (s.cancelled) return cancel();
+      }
       s.phase = 'sending';
       if (!(await mark('sending', { started_at: now() }))) return;
     }
@@ -218,12 +260,17 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
     }
 
     let poolExhausted: { campaignId: string } | undefined;
+    /** The first batch the pool ran out in: every batch before it was delivered in full. */
+    let firstExhausted = Number.MAX_SAFE_INTEGER;
     const inFlight = new Set<Promise<void>>();
     const deliver = async (index: number): Promise<void> => {
       try {
         const result = await delivery.deliverBatch(id, index);
         for (const k of Object.keys(result.counts) as MessageStatus[]) s.counts[k] += result.counts[k];
-        if (result.poolExhausted) poolExhausted = result.poolExhausted;
+        if (result.poolExhausted) {
+          poolExhausted = result.poolExhausted;
+          firstExhausted = Math.min(firstExhausted, index);
+        }
       } catch (err) {
         // Cancelled from Temporal: nothing failed, the run is being stopped.
         if (isCancellation(err) || !(err instanceof ActivityFailure)) throw err;
@@ -234,28 +281,58 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
       batchesDone += 1;
     };
     let startedThisRun = 0;
-    while (s.nextBatch < s.snapshot.batches && !s.cancelled && !poolExhausted) {
-      if (startedThisRun >= (input.maxBatchesPerRun ?? BATCHES_PER_RUN) || workflowInfo().continueAsNewSuggested) {
-        await Promise.all(inFlight);
-        if (!poolExhausted && !s.cancelled) await continueWith();
-        break;
+    const notices: Array<Promise<unknown>> = [];
+    for (;;) {
+      while (s.nextBatch < s.snapshot.batches && !s.cancelled && !poolExhausted) {
+        if (startedThisRun >= (input.maxBatchesPerRun ?? BATCHES_PER_RUN) || workflowInfo().continueAsNewSuggested) {
+          await Promise.all(inFlight);
+          if (!poolExhausted && !s.cancelled) await continueWith();
+          break;
+        }
+        const p: Promise<void> = deliver(s.nextBatch).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+        s.nextBatch += 1;
+        startedThisRun += 1;
+        if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
       }
-      const p: Promise<void> = deliver(s.nextBatch).finally(() => inFlight.delete(p));
-      inFlight.add(p);
-      s.nextBatch += 1;
-      startedThisRun += 1;
-      if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
+      await Promise.all(inFlight);
+      if (!poolExhausted) break;
 
-    if (poolExhausted) {
       statusReason = 'pool_exhausted';
       status = 'stopped';
       upsertSearchAttributes([{ key: DistributionStatusKey, value: 'stopped' }]);
-      await quick.stopForExhaustedPool(id, poolExhausted.campaignId);
+      if (!patched(POOL_RECORDS)) {
+        await quick.stopForExhaustedPool(id, poolExhausted.campaignId);
+        return;
+      }
+      // Everyone not reached gets a pool_exhausted record; the notice is retried on its own, not holding up a resume.
+      await quick.recordPoolExhausted(id, s.nextBatch);
+      notices.push(notice.sendPoolExhaustedNotice(id, poolExhausted.campaignId).catch((err: unknown) => log.error('operator notice not sent', { error: String(err) })));
+      // 4. Stopped: once codes are added, a resume reaches exactly those skipped for pool_exhausted.
+      resumable = true;
+      const resumed = await condition(() => resumeRequested || s.cancelled, RESUME_WINDOW);
+      resumable = false;
+      if (!resumed || s.cancelled || !(await quick.reopenPoolExhausted(id)).reopened) {
+        await Promise.all(notices);
+        return;
+      }
+      resumeRequested = false;
+      status = 'sending';
+      statusReason = undefined;
+      upsertSearchAttributes([{ key: DistributionStatusKey, value: 'sending' }]);
+      s.nextBatch = firstExhausted;
+      batchesDone = firstExhausted;
+      poolExhausted = undefined;
+      firstExhausted = Number.MAX_SAFE_INTEGER;
+    }
+    await Promise.all(notices);
+
+    if (s.cancelled) return cancel();
+    // Nothing reached anyone and something failed: not a plain `completed`.
+    if (s.counts.sent === 0 && s.counts.failed > 0 && patched(FAILED_STATUS)) {
+      await mark('failed', { status_reason: 'all_messages_failed', completed_at: now() });
       return;
     }
-    if (s.cancelled) return cancel();
     await mark('completed', { completed_at: now() });
   } catch (err) {
     // A cancellation request from Temporal ends the run here; the record says who stopped it.

@@ -43,6 +43,24 @@ export async function addVouchers(models: Models, campaign: CampaignDoc, count: 
 }
 
 /**
+ * Adds one code chosen by the caller to the pool. The unique index on `code` refuses a code
+ * that exists anywhere: `false` then. `undefined` when the campaign is gone.
+ */
+export async function addVoucherCode(models: Models, campaign: CampaignDoc, code: string): Promise<VoucherDoc | false | undefined> {
+  const seq = await reserveSeqs(models, campaign._id, 1);
+  if (seq === undefined) return undefined;
+  const doc = voucherFromTemplate(campaign, code, new Date(), seq);
+  try {
+    await models.Voucher.collection.insertOne(doc as unknown as Parameters<typeof models.Voucher.collection.insertOne>[0]);
+  } catch (err) {
+    if (onlyDuplicateKeys(err)) return false;
+    throw err;
+  }
+  await models.Campaign.updateOne({ _id: campaign._id }, { $inc: { generated_count: 1, vouchers_count: 1 } }, { timestamps: false });
+  return doc;
+}
+
+/**
  * Reserves `count` consecutive `seq` numbers for new codes in one `$inc`, so concurrent
  * generation (AUTO_UPDATE growth racing the initial fill) never reuses a number. A number
  * whose code is dropped as a duplicate is a gap the claim cursor steps over.

@@ -10,6 +10,9 @@ export type FieldMap = Record<string, string>;
 /** What a profile field can hold: the providers take scalars; `null` clears a field. */
 export type ProfileValue = string | number | boolean | null;
 
+/** The channels that write variables onto a profile (`settings.fields`) instead of sending a message. */
+export const PROFILE_FIELD_CHANNEL_TYPES: readonly string[] = ['activecampaign', 'braze', 'mailchimp', 'intercom'];
+
 /** Without `settings.fields`, a CRM channel writes the published code only. */
 export const DEFAULT_FIELD_MAP: Readonly<FieldMap> = Object.freeze({ promo_code: 'voucher.code' });
 

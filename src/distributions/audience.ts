@@ -8,9 +8,21 @@ export const BATCH_SIZE = 200;
 
 /** A customer audience is always ready; a segment once its sync finished (a deleted segment never will be). */
 export async function audienceReady(ctx: AppContext, audience: DistributionAudience): Promise<boolean> {
-  if (audience.type !== 'segment') return true;
+  return (await audienceState(ctx, audience)) === 'ready';
+}
+
+/** `ready` to snapshot, `syncing` (wait), or `deleted`: the segment (or the one customer) is gone. */
+export type AudienceState = 'ready' | 'syncing' | 'deleted';
+
+export async function audienceState(ctx: AppContext, audience: DistributionAudience): Promise<AudienceState> {
+  if (audience.type === 'customer') {
+    const customer = await ctx.models.Customer.findById(audience.customer_id, { deleted_at: 1 }).lean();
+    return customer && !customer.deleted_at ? 'ready' : 'deleted';
+  }
+  if (audience.type !== 'segment') return 'ready';
   const segment = await ctx.models.Segment.findById(audience.segment_id, { sync_status: 1, deleted_at: 1 }).lean();
-  return !!segment && !segment.deleted_at && segment.sync_status === 'synced';
+  if (!segment || segment.deleted_at) return 'deleted';
+  return segment.sync_status === 'synced' ? 'ready' : 'syncing';
 }
 
 /**

@@ -41,7 +41,7 @@ export interface DeliveryRun {
 
 export interface DeliveryOutcome {
   counts: Record<MessageStatus, number>;
-  /** A STATIC campaign's pool ran out: the distribution must stop; customers left without a code have no records. */
+  /** A STATIC campaign's pool ran out: the distribution must stop; customers left without a code are skipped `pool_exhausted`. */
   poolExhausted?: { campaignId: string };
   /** Messages left `queued` after a transient error: retry the run, not before `afterMs` when given. */
   retry?: { count: number; afterMs?: number; lastError: string };
@@ -150,8 +150,10 @@ export async function deliverToCustomers(ctx: AppContext, run: DeliveryRun): Pro
 
   let pending = customerIds.flatMap((customerId) => decide(ctx, run, customerId, customers.get(customerId), known, shared, tally));
   const codes = await codesFor(ctx, run, pending, customers, tally);
-  // A customer the pool ran out for keeps no record: the distribution stops, and a refilled pool serves them later.
-  if (tally.poolExhausted) pending = pending.filter((p) => !p.decision.send || codes.has(p.customerId));
+  // A customer the pool ran out for is recorded skipped: the distribution stops, and a resume after a refill reaches them.
+  if (tally.poolExhausted) {
+    for (const p of pending) if (p.decision.send && !codes.has(p.customerId)) p.decision = { send: false, status: 'skipped', reason: 'pool_exhausted' };
+  }
 
   await recordFinal(ctx, run, pending.filter((p) => !p.decision.send), tally);
   for (const group of sendGroups(ctx, run, pending.filter((p) => p.decision.send))) {

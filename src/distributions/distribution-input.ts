@@ -7,7 +7,7 @@ import { TRIGGER_TYPES, type TriggerType } from './triggers';
 /** The seed's upper bound on a grace period: one week. */
 export const MAX_GRACE_PERIOD_SECONDS = 604_800;
 
-export const DISTRIBUTION_STATUSES = ['waiting_for_audience', 'scheduled', 'sending', 'completed', 'cancelled', 'stopped', 'active', 'paused'] as const satisfies readonly DistributionStatus[];
+export const DISTRIBUTION_STATUSES = ['waiting_for_audience', 'scheduled', 'sending', 'completed', 'failed', 'cancelled', 'stopped', 'active', 'paused'] as const satisfies readonly DistributionStatus[];
 
 const id = z.string().trim().min(1).max(200);
 
@@ -61,6 +61,7 @@ export const createDistributionBody = z.strictObject({
   consents: consentsInput.default({ verification: true, required: [] }),
   channels: channelsInput,
   grace_period_seconds: z.number().int().min(0).max(MAX_GRACE_PERIOD_SECONDS).optional().describe("Manual only: seconds before sending; the deployment's default when omitted"),
+  notify_emails: z.array(z.email().max(320)).max(10).optional().describe('Manual only: who is emailed besides OPERATOR_EMAIL when it stops (its STATIC pool ran out)'),
   metadata: metadataInput.optional(),
 });
 

@@ -22,6 +22,7 @@ export function toDistributionJson(d: DistributionDoc, progress?: DistributionPr
     started_at: iso(d.started_at),
     completed_at: iso(d.completed_at),
     recipients_count: d.recipients_count ?? null,
+    notify_emails: d.notify_emails ?? [],
     metadata: d.metadata ?? {},
     version: d.version,
     created_at: iso(d.created_at),

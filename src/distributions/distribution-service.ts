@@ -1,7 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
-import { cancelSignal, distributionWorkflow, distributionWorkflowId, editUpdate, progressQuery, sendNowSignal, type DistributionEdit, type DistributionProgress } from '../../workflows/distribution';
+import { cancelSignal, distributionWorkflow, distributionWorkflowId, editUpdate, progressQuery, resumeSignal, sendNowSignal, type DistributionEdit, type DistributionProgress } from '../../workflows/distribution';
 import type { ChannelRegistry } from '../channels/channel';
+import { fieldMapOf, PROFILE_FIELD_CHANNEL_TYPES } from '../channels/profile-fields';
 import type { ConsentCatalog } from '../consents/consent-catalog';
 import { AppError } from '../http/errors';
 import { fieldErrors } from '../http/middleware/validate';
@@ -10,11 +11,12 @@ import type { Logger } from '../logger';
 import type { Models } from '../models';
 import { FINAL_DISTRIBUTION_STATUSES, type DistributionAudience, type DistributionChannel, type DistributionConsents, type DistributionDoc, type DistributionPurpose, type DistributionStatus, type DistributionTrigger } from '../models/distribution';
 import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../temporal/search-attributes';
-import { validateTemplate } from '../templates/validate-template';
+import { validateTemplate, type VariableScope } from '../templates/validate-template';
 import { campaignSegment } from './campaign-segment';
 import { editDistributionBody, type CreateDistributionInput, type EditDistributionInput } from './distribution-input';
 import type { DistributionSettings } from './settings';
 import { AUTOMATIC_TRIGGERS } from './triggers';
+import { variableScope } from './variable-scope';
 
 interface Problem {
   field: string;
@@ -97,6 +99,17 @@ function checkChannelAccount(type: string, needsAccount: boolean, channelId: str
   return undefined;
 }
 
+/** A CRM channel's field map may only name variables the distribution fills (the default map names `voucher.code`). */
+function profileFieldProblems(settings: Record<string, unknown>, scope: VariableScope, field: string): Problem[] {
+  if (settings.fields !== undefined && (typeof settings.fields !== 'object' || settings.fields === null)) return []; // validateSettings reports it
+  return Object.entries(fieldMapOf(settings)).flatMap(([name, path]) => {
+    const root = path.split('.')[0]!;
+    if (scope.has(root)) return [];
+    const given = settings.fields !== undefined;
+    return [{ field: given ? `${field}.${name}` : field, reason: `${given ? '' : `without fields the channel writes ${name} = ${path}; `}variable "${path}": ${scope.why(root)}` }];
+  });
+}
+
 function isFinal(d: DistributionDoc): boolean {
   return !(d.trigger.type === 'manual' ? MANUAL_RUNNING : AUTOMATIC_LIVE).includes(d.status);
 }
@@ -139,9 +152,10 @@ export class DistributionService {
     } else {
       if (input.audience) problems.push({ field: 'audience', reason: 'an automatic distribution reaches the customer its event concerns; omit audience' });
       if (input.grace_period_seconds !== undefined) problems.push({ field: 'grace_period_seconds', reason: 'only manual distributions have a grace period' });
+      if (input.notify_emails !== undefined) problems.push({ field: 'notify_emails', reason: 'only manual distributions stop and notify; omit notify_emails' });
     }
     const consents = await this.checkConsents(input.consents, problems);
-    const channels = await this.checkChannels(input.channels, problems);
+    const channels = await this.checkChannels(input.channels, variableScope(trigger, purpose), problems);
     if (problems.length > 0) throw invalid(problems);
 
     const now = new Date();
@@ -156,6 +170,7 @@ export class DistributionService {
       // A manual one waits until its workflow has seen the audience synced; an automatic one fires from now on.
       status: manual ? 'waiting_for_audience' : 'active',
       ...(manual ? { grace_period_seconds: input.grace_period_seconds ?? this.settings.gracePeriodSeconds } : {}),
+      ...(input.notify_emails?.length ? { notify_emails: [...new Set(input.notify_emails)] } : {}),
       metadata: input.metadata ?? {},
       version: 1,
       created_at: now,
@@ -252,8 +267,24 @@ export class DistributionService {
     return this.switchAutomatic(id, 'active', 'paused');
   }
 
-  async resume(id: string): Promise<DistributionDoc> {
-    return this.switchAutomatic(id, 'paused', 'active');
+  /**
+   * An automatic one: paused → active. A manual one stopped for pool_exhausted (codes added
+   * since): its workflow delivers to exactly those skipped for pool_exhausted, then ends
+   * `completed`; the answer waits briefly for it to be sending again.
+   */
+  async resume(id: string): Promise<OperatorAnswer> {
+    const d = await this.get(id);
+    if (d.trigger.type !== 'manual') return { distribution: await this.switchAutomatic(id, 'paused', 'active'), acknowledged: true };
+    if (d.status !== 'stopped' || d.status_reason !== 'pool_exhausted') {
+      throw AppError.conflict('distribution_not_resumable', 'Distribution cannot be resumed', `only a manual distribution stopped for pool_exhausted can be resumed; ${id} is ${d.status}${d.status_reason ? ` (${d.status_reason})` : ''}`);
+    }
+    try {
+      await this.temporal.workflow.getHandle(distributionWorkflowId(id)).signal(resumeSignal);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw AppError.conflict('distribution_not_resumable', 'Distribution cannot be resumed', `the workflow of ${id} has ended: a distribution can be resumed for 30 days after it stopped`);
+      throw err;
+    }
+    return this.awaitStatus(id, (s) => s !== 'stopped');
   }
 
   /** What the workflow reports, for a running manual distribution; undefined when it does not answer. */
@@ -360,7 +391,7 @@ export class DistributionService {
       }
     }
     if (e.consents) set.consents = await this.checkConsents(e.consents, problems);
-    if (e.channels) set.channels = await this.checkChannels(e.channels, problems);
+    if (e.channels) set.channels = await this.checkChannels(e.channels, variableScope(current.trigger, current.purpose), problems);
     if (problems.length > 0) throw invalid(problems);
     return set;
   }
@@ -478,7 +509,7 @@ export class DistributionService {
     }
   }
 
-  private async checkChannels(input: EditDistributionInput['channels'] & object, problems: Problem[]): Promise<DistributionChannel[]> {
+  private async checkChannels(input: EditDistributionInput['channels'] & object, scope: VariableScope, problems: Problem[]): Promise<DistributionChannel[]> {
     const available = this.channels.types();
     const named = [...new Set(input.flatMap((c) => (c.channel_id ? [c.channel_id] : [])))];
     const accountTypes = new Map((named.length ? await this.models.ChannelAccount.find({ _id: { $in: named } }, { type: 1 }).lean() : []).map((a) => [a._id, a.type]));
@@ -489,7 +520,8 @@ export class DistributionService {
         problems.push({ field: `channels.${i}.type`, reason: `unknown channel type ${c.type} (available: ${available.join(', ') || 'none'})` });
       } else {
         for (const reason of channel.validateSettings(settings)) problems.push({ field: `channels.${i}.settings`, reason });
-        problems.push(...validateTemplate(c.type, c.template, `channels.${i}.template`));
+        problems.push(...validateTemplate(c.type, c.template, `channels.${i}.template`, scope));
+        if (PROFILE_FIELD_CHANNEL_TYPES.includes(c.type)) problems.push(...profileFieldProblems(settings, scope, `channels.${i}.settings.fields`));
         const accountProblem = checkChannelAccount(c.type, !!channel.account, c.channel_id, accountTypes);
         if (accountProblem) problems.push({ field: `channels.${i}.channel_id`, reason: accountProblem });
       }

@@ -31,6 +31,10 @@ const distributionSchema = new Schema(
      * stop at their next group of sends instead of running to their end.
      */
     cancel_requested_at: Date,
+    /** Manual only: who is told besides OPERATOR_EMAIL when it stops (e.g. its pool ran out). */
+    notify_emails: { type: [String], default: undefined },
+    /** When the operator notice of its stop was accepted by the mail server. */
+    operator_notified_at: Date,
     metadata: { type: Schema.Types.Mixed, default: {} },
     /** Bumped by every edit; edits are conditional on it. */
     version: { type: Number, default: 1 },
@@ -46,8 +50,10 @@ export type DistributionStatus =
   | 'scheduled'
   | 'sending'
   | 'completed'
+  /** Manual: the run ended and not one message was sent, some failed (`status_reason: all_messages_failed`). */
+  | 'failed'
   | 'cancelled'
-  /** Stopped by the engine, e.g. the code pool of a STATIC campaign ran out; see `status_reason`. */
+  /** Stopped by the engine, e.g. the code pool of a STATIC campaign ran out or the audience segment was deleted; see `status_reason`. */
   | 'stopped'
   /** Automatic: fires on matching events. */
   | 'active'
@@ -55,7 +61,7 @@ export type DistributionStatus =
   | 'paused';
 
 /** Statuses a distribution never leaves. */
-export const FINAL_DISTRIBUTION_STATUSES: readonly DistributionStatus[] = ['completed', 'cancelled', 'stopped'];
+export const FINAL_DISTRIBUTION_STATUSES: readonly DistributionStatus[] = ['completed', 'failed', 'cancelled', 'stopped'];
 
 export interface DistributionTrigger {
   type: TriggerType;
@@ -129,6 +135,8 @@ export interface DistributionDoc {
   completed_at?: Date;
   recipients_count?: number;
   cancel_requested_at?: Date;
+  notify_emails?: string[];
+  operator_notified_at?: Date;
   metadata: Record<string, unknown>;
   version: number;
   created_at: Date;

@@ -12,6 +12,12 @@ export interface TemplateProblem {
   reason: string;
 }
 
+/** Which families of variables (`voucher`, `order`, …) the sender can fill, and why not; absent: any. */
+export interface VariableScope {
+  has(root: string): boolean;
+  why(root: string): string;
+}
+
 const FIELDS = ['subject', 'html', 'text', 'mjml'] as const;
 
 /** Provider types that send email: their templates are checked like `email`'s. Every other type is text-only. */
@@ -32,7 +38,7 @@ function join(field: string, name: string): string {
  * channel needs, MJML that compiles, editor blocks that match their schema, placeholders that
  * parse, and variables that exist — so a typo fails the save, not the send.
  */
-export function validateTemplate(channelType: string, template: MessageTemplate, field: string): TemplateProblem[] {
+export function validateTemplate(channelType: string, template: MessageTemplate, field: string, scope?: VariableScope): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
   const filled = (value: string | undefined): boolean => typeof value === 'string' && value.trim() !== '';
   const bodies = (['html', 'mjml', 'blocks'] as const).filter((k) => template[k] !== undefined);
@@ -64,13 +70,13 @@ export function validateTemplate(channelType: string, template: MessageTemplate,
       problems.push({ field: join(field, name), reason: 'must be a string' });
       continue;
     }
-    problems.push(...placeholderProblems(source, join(field, name)));
+    problems.push(...placeholderProblems(source, join(field, name), scope));
     if (name === 'mjml' && isEmailChannel(channelType)) {
       for (const p of validateMjml(source)) problems.push({ field: join(field, name), ...(p.line !== undefined ? { line: p.line } : {}), reason: p.reason });
     }
   }
 
-  if (template.blocks !== undefined && isEmailChannel(channelType)) problems.push(...blocksProblems(template.blocks, join(field, 'blocks')));
+  if (template.blocks !== undefined && isEmailChannel(channelType)) problems.push(...blocksProblems(template.blocks, join(field, 'blocks'), scope));
   if (template.style !== undefined && isEmailChannel(channelType)) {
     const parsed = emailStyleInput.safeParse(template.style);
     if (!parsed.success) for (const issue of parsed.error.issues) problems.push({ field: [join(field, 'style'), ...issue.path.map(String)].join('.'), reason: issue.message });
@@ -78,13 +84,18 @@ export function validateTemplate(channelType: string, template: MessageTemplate,
   return problems;
 }
 
-/** Syntax and unknown variables of one text, with their lines. */
-function placeholderProblems(source: string, field: string): TemplateProblem[] {
+/** Syntax, unknown variables and variables out of scope of one text, with their lines. */
+function placeholderProblems(source: string, field: string, scope: VariableScope | undefined): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
   const { parts, problems: syntax } = parseTemplate(source);
   for (const p of syntax) problems.push({ field, line: p.line, reason: p.reason });
   for (const part of parts) {
-    if (part.kind !== 'var' || isKnownPath(part.path)) continue;
+    if (part.kind !== 'var') continue;
+    if (isKnownPath(part.path)) {
+      const root = part.path.split('.')[0]!;
+      if (scope && !scope.has(root)) problems.push({ field, line: part.line, reason: `variable "${part.path}": ${scope.why(root)}` });
+      continue;
+    }
     const suggestion = suggestPath(part.path);
     problems.push({ field, line: part.line, reason: `unknown variable "${part.path}"${suggestion ? `; did you mean "${suggestion}"?` : ''}` });
   }
@@ -92,15 +103,15 @@ function placeholderProblems(source: string, field: string): TemplateProblem[] {
 }
 
 /** The blocks' schema (zod, with the failing field's path), then the placeholders in each of their texts and links. */
-function blocksProblems(blocks: unknown, field: string): TemplateProblem[] {
+function blocksProblems(blocks: unknown, field: string, scope: VariableScope | undefined): TemplateProblem[] {
   const parsed = blocksInput.safeParse(blocks);
   if (!parsed.success) return parsed.error.issues.map((issue) => ({ field: [field, ...issue.path.map(String)].join('.'), reason: issue.message }));
   const problems: TemplateProblem[] = [];
   parsed.data.forEach((block, i) => {
     for (const [key, value] of Object.entries(block)) {
-      if (typeof value === 'string') problems.push(...placeholderProblems(value, `${field}.${i}.${key}`));
+      if (typeof value === 'string') problems.push(...placeholderProblems(value, `${field}.${i}.${key}`, scope));
       else if (key === 'links' && typeof value === 'object' && value !== null) {
-        for (const [network, url] of Object.entries(value)) if (typeof url === 'string') problems.push(...placeholderProblems(url, `${field}.${i}.links.${network}`));
+        for (const [network, url] of Object.entries(value)) if (typeof url === 'string') problems.push(...placeholderProblems(url, `${field}.${i}.links.${network}`, scope));
       }
     }
   });

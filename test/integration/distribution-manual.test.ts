@@ -251,33 +251,70 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
     expect(smtp.messages.some((m) => m.to.includes('unsub@example.com'))).toBe(false);
   });
 
-  it('stops when a STATIC pool runs out and tells the operator once; an AUTO_UPDATE pool grows and reaches everyone', async () => {
+  it('stops when a STATIC pool runs out, records everyone not reached, tells the operator once (retried), and a resume after adding codes reaches exactly them; an AUTO_UPDATE pool grows and reaches everyone', async () => {
     const { segmentId } = await audience(12);
     const staticCampaign = await createCampaign(h.sdk, { name: 'Tiny static', type: 'STATIC', vouchers_count: 5, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
     const suffix = newId('static');
-    const id = await distribution({ name: 'Spring blast', audience: { type: 'segment', segment_id: segmentId }, purpose: { type: 'unique_code', campaign_id: staticCampaign.id }, channels: [webhook(suffix)], grace_period_seconds: 0 });
+    // The mail server refuses the first try: the notice is an activity that is retried.
+    smtp.failNext(451, 1, 'data');
+    const id = await distribution({ name: 'Spring blast', audience: { type: 'segment', segment_id: segmentId }, purpose: { type: 'unique_code', campaign_id: staticCampaign.id }, channels: [webhook(suffix)], grace_period_seconds: 0, notify_emails: ['team@example.com'] });
     const stopped = await reaches(id, 'stopped');
     expect(stopped.status_reason).toBe('pool_exhausted');
-    await handle(id).result();
-    const sent = (await messages(id)).filter((m) => m.status === 'sent');
-    expect(sent).toHaveLength(5);
+    const first = await messages(id);
+    expect(first.filter((m) => m.status === 'sent')).toHaveLength(5);
+    expect(first.filter((m) => m.status === 'skipped' && m.reason === 'pool_exhausted')).toHaveLength(7);
+    expect(first).toHaveLength(12);
+    // Response bodies are JSON whose shape each assertion checks.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const api = (method: string, path: string) => fetch(`${h.sdk.url}${path}`, { method, headers: h.t.auth }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+    expect((await api('GET', `/v1/distributions/${id}/report`)).body).toMatchObject({ recipients_count: 12, totals: { sent: 5, skipped: 7 }, channels: [{ reasons: { pool_exhausted: 7 } }] });
     expect(await models().Publication.countDocuments({ campaign_id: staticCampaign.id })).toBe(5);
+    const notice = (m: (typeof smtp.messages)[number]) => m.subject.includes('Spring blast');
     const notices = await eventually(async () => {
-      const found = smtp.messages.filter((m) => m.to.includes('ops@example.com') && m.subject.includes('Spring blast'));
+      const found = smtp.messages.filter(notice);
       return found.length > 0 ? found : undefined;
-    }, 10_000, 'operator notice');
-    await new Promise((r) => setTimeout(r, 1_000));
-    expect(smtp.messages.filter((m) => m.to.includes('ops@example.com') && m.subject.includes('Spring blast'))).toHaveLength(1);
+    }, 40_000, 'operator notice');
+    expect(notices[0]!.to.sort()).toEqual(['ops@example.com', 'team@example.com']);
     expect(notices[0]!.subject).toContain('Tiny static');
+    expect((await statusOf(id)).operator_notified_at).toBeInstanceOf(Date);
     expect((await handle(id).query(progressQuery)).status_reason).toBe('pool_exhausted');
+    // The workflow stays open for a resume: an operator finds it in the Temporal UI.
+    expect((await handle(id).describe()).status.name).toBe('RUNNING');
+
+    // Codes are added as in Voucherify's API: a count to generate, and one given code.
+    expect((await api('POST', `/v1/campaigns/${staticCampaign.id}/vouchers?vouchers_count=6`)).body).toMatchObject({ vouchers_generation_status: 'IN_PROGRESS', vouchers_count: 11 });
+    const given = await api('POST', `/v1/campaigns/${staticCampaign.id}/vouchers/SPRING-GIVEN-1`);
+    expect(given).toMatchObject({ status: 200, body: { code: 'SPRING-GIVEN-1', object: 'voucher' } });
+    expect((await api('POST', `/v1/campaigns/${staticCampaign.id}/vouchers/SPRING-GIVEN-1`)).status).toBe(409);
+    await eventually(async () => ((await models().Campaign.findById(staticCampaign.id).lean())?.vouchers_generation_status === 'DONE' ? true : undefined), 30_000, 'codes added');
+    expect(await models().Voucher.countDocuments({ campaign_id: staticCampaign.id })).toBe(12);
+
+    const resumed = await api('POST', `/v1/distributions/${id}/resume`);
+    expect(resumed.status).toBe(200);
+    expect(['sending', 'completed']).toContain(resumed.body.status);
+    const done = await reaches(id, 'completed');
+    expect(done.status_reason).toBeUndefined();
+    const all = await messages(id);
+    expect(all).toHaveLength(12);
+    expect(all.every((m) => m.status === 'sent')).toBe(true);
+    // Nobody reached before got anything more: one message and one code each.
+    const sentFirst = new Map(first.filter((m) => m.status === 'sent').map((m) => [m.customer_id, m.voucher_code]));
+    for (const m of all) if (sentFirst.has(m.customer_id)) expect(m.voucher_code).toBe(sentFirst.get(m.customer_id));
+    expect(new Set(all.map((m) => m.voucher_code)).size).toBe(12);
+    expect(all.map((m) => m.voucher_code)).toContain('SPRING-GIVEN-1');
+    expect(hooksAt(suffix)).toHaveLength(12);
+    expect(new Set(hooksAt(suffix).map((r) => (r.body as { customer: { id: string } }).customer.id)).size).toBe(12);
+    expect(await models().Publication.countDocuments({ campaign_id: staticCampaign.id })).toBe(12);
+    expect(smtp.messages.filter(notice)).toHaveLength(1);
+    expect((await api('POST', `/v1/distributions/${id}/resume`)).status).toBe(409);
 
     const growing = await createCampaign(h.sdk, { name: 'Tiny auto', type: 'AUTO_UPDATE', vouchers_count: 3, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
     const suffix2 = newId('auto');
     const id2 = await distribution({ audience: { type: 'segment', segment_id: segmentId }, purpose: { type: 'unique_code', campaign_id: growing.id }, channels: [webhook(suffix2)], grace_period_seconds: 0 });
     await reaches(id2, 'completed');
-    const all = await messages(id2);
-    expect(all.filter((m) => m.status === 'sent')).toHaveLength(12);
-    expect(new Set(all.map((m) => m.voucher_code)).size).toBe(12);
+    const grown = await messages(id2);
+    expect(grown.filter((m) => m.status === 'sent')).toHaveLength(12);
+    expect(new Set(grown.map((m) => m.voucher_code)).size).toBe(12);
   });
 
   it('retries a 429 after its Retry-After and sends once; fails a 410 for good with the reason', async () => {
@@ -294,7 +331,8 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
       const retried = await distribution({ audience: { type: 'segment', segment_id: one.segmentId }, channels: [webhook(a)], grace_period_seconds: 0 });
       const gone = await distribution({ audience: { type: 'segment', segment_id: one.segmentId }, channels: [webhook(b)], grace_period_seconds: 0 });
       await reaches(retried, 'completed');
-      await reaches(gone, 'completed');
+      // Its one message failed: nothing was sent.
+      expect(await reaches(gone, 'failed')).toMatchObject({ status_reason: 'all_messages_failed' });
 
       const [sent] = await messages(retried);
       expect(sent).toMatchObject({ status: 'sent', attempts: 2 });
@@ -320,7 +358,7 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
     try {
       const one = await audience(1);
       const id = await distribution({ audience: { type: 'segment', segment_id: one.segmentId }, channels: [webhook(suffix)], grace_period_seconds: 0 });
-      await reaches(id, 'completed', 60_000);
+      await reaches(id, 'failed', 60_000);
       const [failed] = await messages(id);
       expect(failed).toMatchObject({ status: 'failed', reason: 'retries_exhausted', attempts: 8 });
       expect(failed!.error).toContain('503');

@@ -44,14 +44,15 @@ describe('stopping a manual distribution', () => {
   const hooksAt = (suffix: string) => hook.requests.filter((r) => r.path === `/hook/${suffix}`);
 
   /** A manual distribution to `n` customers, started as the API starts it; returns its id and webhook path. */
-  async function distribution(n: number, graceSeconds: number, taskQueue?: string): Promise<{ id: string; suffix: string }> {
+  async function distribution(n: number, graceSeconds: number, taskQueue?: string): Promise<{ id: string; suffix: string; segmentId: string }> {
     const suffix = newId('s');
+    const segmentId = await segmentOf(n);
     const doc: DistributionDoc = {
       _id: newId('distr'),
       name: 'Stop me',
       trigger: { type: 'manual' },
       purpose: { type: 'plain' },
-      audience: { type: 'segment', segment_id: await segmentOf(n) },
+      audience: { type: 'segment', segment_id: segmentId },
       consents: { verification: false, required: [] },
       channels: [webhook(suffix)],
       status: 'waiting_for_audience',
@@ -64,7 +65,7 @@ describe('stopping a manual distribution', () => {
     await models().Distribution.create([doc], { timestamps: false });
     if (taskQueue) await h.t.ctx.temporal.workflow.start(distributionWorkflow, { workflowId: distributionWorkflowId(doc._id), taskQueue, args: [{ distributionId: doc._id }] });
     else await h.t.ctx.distributions.startWorkflow(doc);
-    return { id: doc._id, suffix };
+    return { id: doc._id, suffix, segmentId };
   }
 
   const handle = (id: string) => h.t.ctx.temporal.workflow.getHandle(distributionWorkflowId(id));
@@ -215,4 +216,63 @@ describe('stopping a manual distribution', () => {
       hook.respond(undefined);
     }
   }, 120_000);
+
+  describe('end states', () => {
+    it('a run in which every message failed ends failed / all_messages_failed, not completed', async () => {
+      const { id, suffix } = await distribution(3, 0);
+      hook.respond((r) => (r.path === `/hook/${suffix}` ? { status: 410 } : undefined));
+      try {
+        const failed = await reaches(id, 'failed');
+        expect(failed.status_reason).toBe('all_messages_failed');
+        expect(failed.completed_at).toBeInstanceOf(Date);
+        const got = await api('GET', `/v1/distributions/${id}`);
+        expect(got.body).toMatchObject({ status: 'failed', status_reason: 'all_messages_failed' });
+        expect((await api('GET', `/v1/distributions/${id}/report`)).body).toMatchObject({ recipients_count: 3, totals: { sent: 0, failed: 3 } });
+        expect((await api('GET', '/v1/distributions?status=failed')).body.data.map((d: Json) => d.id)).toContain(id);
+        expect((await api('POST', `/v1/distributions/${id}/cancel`)).status).toBe(409);
+      } finally {
+        hook.respond(undefined);
+      }
+    });
+
+    it('a run where some messages were sent and others failed ends completed, the failures in its report', async () => {
+      const { id, suffix } = await distribution(4, 0);
+      let n = 0;
+      hook.respond((r) => (r.path === `/hook/${suffix}` && n++ % 2 === 0 ? { status: 410 } : undefined));
+      try {
+        await reaches(id, 'completed');
+        expect((await api('GET', `/v1/distributions/${id}/report`)).body).toMatchObject({ totals: { sent: 2, failed: 2 } });
+      } finally {
+        hook.respond(undefined);
+      }
+    });
+
+    it('a segment deleted during the grace period stops the distribution with audience_deleted, and nothing is sent', async () => {
+      const { id, suffix, segmentId } = await distribution(3, 2);
+      await reaches(id, 'scheduled');
+      expect((await fetch(`${h.sdk.url}/v1/segments/${segmentId}`, { method: 'DELETE', headers: h.t.auth })).status).toBe(204);
+      const stopped = await reaches(id, 'stopped');
+      expect(stopped.status_reason).toBe('audience_deleted');
+      expect(stopped.started_at).toBeUndefined();
+      expect(await models().DistributionMessage.countDocuments({ distribution_id: id })).toBe(0);
+      expect(hooksAt(suffix)).toHaveLength(0);
+    });
+
+    it('a segment whose sync restarts during the grace period is waited for again before the audience is snapshotted', async () => {
+      const { id, suffix, segmentId } = await distribution(2, 1);
+      await reaches(id, 'scheduled');
+      // An edit of the segment restarts its sync: as the API's PUT does, before its sync workflow finishes.
+      await models().Segment.updateOne({ _id: segmentId }, { $set: { sync_status: 'syncing' } });
+      await sleep(3_500);
+      expect((await stored(id)).status).toBe('scheduled');
+      expect(hooksAt(suffix)).toHaveLength(0);
+      // The sync ends with a third member: the snapshot sees it.
+      const now = new Date();
+      await models().Customer.create({ _id: `cust_late_${segmentId}`, source_id_key: `late-${segmentId}`, source_id: `late-${segmentId}`, name: 'Late', segments: [segmentId], metadata: {}, created_at: now, updated_at: now });
+      await models().Segment.updateOne({ _id: segmentId }, { $set: { sync_status: 'synced', synced_at: now, size: 3 } });
+      const done = await reaches(id, 'completed', 60_000);
+      expect(done.recipients_count).toBe(3);
+      expect(hooksAt(suffix)).toHaveLength(3);
+    }, 90_000);
+  });
 });

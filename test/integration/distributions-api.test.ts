@@ -205,10 +205,10 @@ describe('the distributions API', () => {
     expect(await h.t.ctx.models.Distribution.findById(id).lean()).toMatchObject({ name: 'After edit', version: 2 });
   });
 
-  it('refuses pause and resume of a manual distribution with a 400', async () => {
+  it('refuses pause of a manual distribution with a 400, and its resume with a 409 unless it stopped for pool_exhausted', async () => {
     const { id } = (await api('POST', '/v1/distributions', manual({ name: 'Not pausable', grace_period_seconds: GRACE }))).body;
     expect(await api('POST', `/v1/distributions/${id}/pause`)).toMatchObject({ status: 400, body: { key: 'not_automatic' } });
-    expect(await api('POST', `/v1/distributions/${id}/resume`)).toMatchObject({ status: 400, body: { key: 'not_automatic' } });
+    expect(await api('POST', `/v1/distributions/${id}/resume`)).toMatchObject({ status: 409, body: { key: 'distribution_not_resumable' } });
   });
 
   it('edits a manual distribution during its grace period, refusing an invalid edit with the same 400 as create', async () => {
@@ -266,6 +266,26 @@ describe('the distributions API', () => {
     await eventually(async () => ((await h.t.ctx.models.Distribution.findById(id).lean())?.status === 'cancelled' ? true : undefined), 15_000, 'cancelled');
     expect((await api('POST', `/v1/distributions/${id}/send_now`)).status).toBe(409);
     expect((await api('POST', `/v1/distributions/${id}/cancel`)).status).toBe(409);
+  });
+
+  it('refuses variables the distribution cannot fill, naming the field and line, on create and on edit', async () => {
+    const before = await h.t.ctx.models.Distribution.countDocuments();
+    const plainWithCode = await api('POST', '/v1/distributions', manual({ purpose: { type: 'plain' }, channels: [{ ...webhook, template: { text: 'Hi\nYour code {{voucher.code}}' } }] }));
+    expect(plainWithCode.status).toBe(400);
+    expect(plainWithCode.body.errors).toEqual([{ field: 'channels.0.template.text', line: 2, reason: expect.stringContaining('voucher.* has no value in a manual plain distribution') }]);
+    const orderInSegmentTrigger = await api('POST', '/v1/distributions', automatic({ channels: [{ ...webhook, template: { text: '{{order.amount}} {{promotion.name}}' } }] }));
+    expect(orderInSegmentTrigger.status).toBe(400);
+    expect(orderInSegmentTrigger.body.errors.map((e: Json) => e.reason)).toEqual([expect.stringContaining('order.* has no value'), expect.stringContaining('promotion.* has no value')]);
+    // A CRM channel without fields writes voucher.code: nothing to write in a plain distribution.
+    const crm = await api('POST', '/v1/distributions', automatic({ channels: [{ type: 'braze', channel_id: 'chan_nosuch', settings: {}, template: { text: 'x' } }] }));
+    expect(crm.body.errors).toEqual(expect.arrayContaining([{ field: 'channels.0.settings.fields', reason: expect.stringContaining('without fields the channel writes promo_code = voucher.code') }]));
+    expect(await h.t.ctx.models.Distribution.countDocuments()).toBe(before);
+
+    const { id } = (await api('POST', '/v1/distributions', automatic({ name: 'Edited badly' }))).body;
+    const edit = await api('PUT', `/v1/distributions/${id}`, { channels: [{ ...webhook, template: { text: '{{reward.name}}' } }] });
+    expect(edit.status).toBe(400);
+    expect(edit.body.errors).toEqual([{ field: 'channels.0.template.text', line: 1, reason: expect.stringContaining('reward.* has no value in a plain distribution triggered by customer_entered_segment: it needs the reward_redeemed trigger') }]);
+    expect((await h.t.ctx.models.Distribution.findById(id).lean())?.version).toBe(1);
   });
 
   it('reports message counts per channel, status and reason from the message records', async () => {

@@ -3,6 +3,7 @@ import { campaignInput, campaignUpdateInput } from '../../campaigns/campaign-inp
 import { toCampaignJson, toVoucherJson } from '../../campaigns/voucher-json';
 import type { AppContext } from '../../context';
 import { ApiRouter } from '../../http/api-router';
+import { AppError } from '../../http/errors';
 import type { CampaignDoc } from '../../models/campaign';
 import { promotionCampaignInput } from '../../promotions/promotion-input';
 import { pagingQuery } from '../list-query';
@@ -11,6 +12,7 @@ import { findPage } from '../../db/find-page';
 const idParams = z.strictObject({ id: z.string().min(1).max(200).describe('Campaign id (camp_…) or name') });
 const campaignJson = z.object({ id: z.string(), name: z.string(), object: z.literal('campaign') }).catchall(z.unknown());
 /** A unique-code campaign (campaign_type optional, as the SDK sends it) or a PROMOTION with its tiers. */
+const addVouchersBody = z.object({ vouchers_count: z.number().int().min(1).max(1_000_000).optional() }).catchall(z.unknown()).optional();
 const createBody = z.discriminatedUnion('campaign_type', [campaignInput, promotionCampaignInput]);
 
 /**
@@ -59,6 +61,37 @@ export function campaignsRouter({ campaigns, promotions, models }: AppContext): 
     .route(
       { method: 'put', path: '/:id', summary: 'Update a campaign (description, type, dates, join_once, metadata); new dates reach unpublished codes', params: idParams, body: campaignUpdateInput, response: campaignJson, errors: { 404: 'No such campaign' } },
       async ({ params, body }) => json(await campaigns.update(params.id, body)),
+    )
+    .route(
+      {
+        method: 'post',
+        path: '/:id/vouchers',
+        summary: 'Add codes to a campaign (`vouchers_count` in the query, as the Voucherify SDK sends it, or the body): generated asynchronously, see vouchers_generation_status',
+        params: idParams,
+        query: z.strictObject({ vouchers_count: z.coerce.number().int().min(1).max(1_000_000).optional() }),
+        body: addVouchersBody,
+        response: campaignJson,
+        errors: { 404: 'No such campaign' },
+      },
+      async ({ params, query, body }) => {
+        const count = query.vouchers_count ?? body?.vouchers_count;
+        if (count === undefined) throw AppError.badRequest('missing_vouchers_count', 'vouchers_count is required', 'give vouchers_count (1 to 1,000,000) in the query or the body', { errors: [{ field: 'vouchers_count', reason: 'required' }] });
+        return json(await campaigns.addVouchers(params.id, count));
+      },
+    )
+    .route(
+      {
+        method: 'post',
+        path: '/:id/vouchers/:code',
+        summary: 'Add one code of your choosing to a campaign',
+        params: z.strictObject({ id: idParams.shape.id, code: z.string().trim().min(1).max(100).regex(/^[^\s/]+$/, 'a code has no spaces or slashes') }),
+        response: z.object({ code: z.string(), object: z.literal('voucher') }).catchall(z.unknown()),
+        errors: { 404: 'No such campaign', 409: 'A voucher with this code exists' },
+      },
+      async ({ params }) => {
+        const { voucher, campaign } = await campaigns.addVoucherCode(params.id, params.code);
+        return toVoucherJson(voucher, campaign);
+      },
     )
     .route({ method: 'post', path: '/:id/enable', summary: 'Enable a campaign', params: idParams, response: campaignJson, errors: { 404: 'No such campaign' } }, async ({ params }) => json(await campaigns.setActive(params.id, true)))
     .route(

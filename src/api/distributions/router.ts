@@ -19,7 +19,7 @@ const notFound = { 404: 'No such distribution' };
 const pendingJson = (flag: string) => distributionJson.and(z.object({ [flag]: z.literal(true) }));
 
 /** 200 with what the workflow recorded, or 202 with the flag when it has not yet. */
-function answer(res: Response, { distribution, acknowledged }: OperatorAnswer, flag: 'cancel_requested' | 'send_now_requested') {
+function answer(res: Response, { distribution, acknowledged }: OperatorAnswer, flag: 'cancel_requested' | 'send_now_requested' | 'resume_requested') {
   const json = toDistributionJson(distribution);
   if (acknowledged) return json;
   res.status(202).json({ ...json, [flag]: true });
@@ -106,8 +106,18 @@ export function distributionsRouter({ distributions, models }: AppContext): ApiR
       async ({ params }) => toDistributionJson(await distributions.pause(params.id)),
     )
     .route(
-      { method: 'post', path: '/:id/resume', summary: 'Resume a paused automatic distribution', params: idParams, response: distributionJson, errors: { ...notFound, 409: 'Already finished' } },
-      async ({ params }) => toDistributionJson(await distributions.resume(params.id)),
+      {
+        method: 'post',
+        path: '/:id/resume',
+        summary:
+          'Resume: a paused automatic distribution becomes active; a manual one stopped for pool_exhausted (add codes first) delivers to exactly those skipped for pool_exhausted, then ends completed. ' +
+          '200 once it is sending again, 202 with `resume_requested: true` when its workflow has not confirmed within 5 s',
+        params: idParams,
+        response: distributionJson,
+        alsoAnswers: { 202: { description: 'Resume requested; the workflow has not confirmed yet', response: pendingJson('resume_requested') } },
+        errors: { ...notFound, 409: 'Not paused, or not stopped for pool_exhausted, or its workflow has ended' },
+      },
+      async ({ params, res }) => answer(res, await distributions.resume(params.id), 'resume_requested'),
     )
     .route({ method: 'get', path: '/:id/report', summary: 'Message counts per channel, status and reason', params: idParams, response: reportJson, errors: notFound }, async ({ params }) =>
       distributionReport(models, await distributions.get(params.id)),
