@@ -40,6 +40,8 @@ export class WebhookChannel implements Channel {
   constructor(
     private readonly secret: string,
     private readonly timeoutMs = WEBHOOK_TIMEOUT_MS,
+    /** While WEBHOOK_SIGNING_SECRET is rotated: receivers still holding the old secret check `X-Promo-Signature-Previous`. */
+    private readonly previousSecret?: string,
   ) {}
 
   recipient(_customer: CustomerDoc, settings: Record<string, unknown>): { to: string } | { skip: string } {
@@ -76,6 +78,7 @@ export class WebhookChannel implements Channel {
           'Idempotency-Key': message.id,
           'X-Promo-Timestamp': timestamp,
           'X-Promo-Signature': webhookSignature(this.secret, timestamp, raw),
+          ...(this.previousSecret ? { 'X-Promo-Signature-Previous': webhookSignature(this.previousSecret, timestamp, raw) } : {}),
         },
         body: raw,
         redirect: 'manual',

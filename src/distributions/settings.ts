@@ -19,12 +19,16 @@ export interface DistributionSettings {
   };
   /** HMAC-SHA256 key of webhook signatures. */
   webhookSecret: string;
+  /** During a rotation, the key being replaced: webhooks also carry a signature under it. */
+  webhookPreviousSecret?: string;
   /** AES-256 key of provider credentials at rest (`/v1/channels`): 32 bytes. */
   channelSecretsKey: Buffer;
   /** Base URL of the public routes (`/public/…`) that emails link to: code images, unsubscribe. */
   publicUrl: string;
-  /** HMAC key of those public links. */
+  /** HMAC key of those public links; new links are signed with it. */
   linkSigningKey: string;
+  /** During a rotation, the key being replaced: links signed with it are still accepted. */
+  linkSigningPreviousKey?: string;
 }
 
 export function distributionSettingsFrom(config: Config, logger?: Pick<Logger, 'warn'>): DistributionSettings {
@@ -33,9 +37,11 @@ export function distributionSettingsFrom(config: Config, logger?: Pick<Logger, '
     ...(config.OPERATOR_EMAIL ? { operatorEmail: config.OPERATOR_EMAIL } : {}),
     mail: { ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : {}), from: config.MAIL_FROM, outboxDir: path.join(config.DATA_DIR, 'mail') },
     webhookSecret: config.WEBHOOK_SIGNING_SECRET ?? randomBytes(32).toString('hex'),
+    ...(config.WEBHOOK_SIGNING_SECRET_PREVIOUS ? { webhookPreviousSecret: config.WEBHOOK_SIGNING_SECRET_PREVIOUS } : {}),
     channelSecretsKey: channelSecretsKeyFrom(config, logger),
     publicUrl: config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`,
     linkSigningKey: config.LINK_SIGNING_SECRET ?? randomBytes(32).toString('hex'),
+    ...(config.LINK_SIGNING_SECRET_PREVIOUS ? { linkSigningPreviousKey: config.LINK_SIGNING_SECRET_PREVIOUS } : {}),
   };
 }
 

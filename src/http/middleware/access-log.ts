@@ -25,6 +25,8 @@ export function routeMatched(pattern: string): RequestHandler {
 export function accessLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
+    // Read now: by the end of a refused upload the socket may be gone, and with it the address.
+    const client = req.ip ?? null;
     res.on('finish', () => {
       const key = res.locals.appKey as AuthenticatedKey | undefined;
       const route = (res.locals.route as string | undefined) ?? (req.route?.path ? `${req.baseUrl}${req.route.path}` : null);
@@ -36,7 +38,7 @@ export function accessLog(logger: Logger): RequestHandler {
           path: maskCodes(req.originalUrl.split('?')[0]!),
           status: res.statusCode,
           keyId: key?.id ?? null,
-          client: req.ip ?? null,
+          client,
           ms: Math.round(performance.now() - started),
         },
         'request',
