@@ -44,10 +44,21 @@ const envSchema = z.object({
   /** The token of the APP_ID admin key: at least 32 characters (`openssl rand -hex 32` makes a good one). */
   APP_TOKEN: optionalString.refine((s) => s === undefined || s.length >= MIN_SECRET_LENGTH, `at least ${MIN_SECRET_LENGTH} characters`),
   REQUEST_BODY_LIMIT: z.string().default('1mb'),
+  /**
+   * Behind a reverse proxy: Express's `trust proxy` value (`loopback`, a hop count such as `1`,
+   * or addresses / CIDRs), so client addresses (throttling, logs) and HTTPS (HSTS) come from
+   * X-Forwarded-For / X-Forwarded-Proto. Unset, those headers are ignored.
+   */
+  TRUST_PROXY: optionalString,
   /** Seconds a manual distribution waits before sending, so it can be edited or cancelled (the seed's 10 minutes). */
   DISTRIBUTION_GRACE_PERIOD_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(600),
   /** Built-in email channel: an SMTP URL (`smtp://user:pass@host:587`); unset, mail is written to DATA_DIR/mail as .eml files. */
   SMTP_URL: optionalString,
+  /**
+   * Refuse to send over `smtp://` unless the server upgrades the connection with STARTTLS
+   * (nodemailer's requireTLS). `false` only for a relay on a trusted network; `smtps://` is TLS from the start.
+   */
+  SMTP_REQUIRE_TLS: z.stringbool().default(true),
   MAIL_FROM: z.string().default('Promo Engine <promo@localhost>'),
   /** Who is told by email when a distribution stops (e.g. its code pool ran out). */
   OPERATOR_EMAIL: optionalString,

@@ -33,6 +33,8 @@ export interface AppContext {
   /** Where the database server came from, for /health: `mongod`, `mongo-java-server`, `ferretdb` or `external`. */
   databaseKind: string;
   bodyLimit: string;
+  /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For / -Proto to believe; none when unset. */
+  trustProxy?: string;
   /** Largest customer import upload in bytes; 200 MB when unset (src/imports/customer-imports.ts). */
   importMaxBytes?: number;
   /** Grace period, operator address, built-in channels' settings; defaults when not given. */

@@ -14,6 +14,8 @@ export interface DistributionSettings {
   mail: {
     /** `smtp://…`; unset, messages are written as .eml files into `outboxDir`. */
     smtpUrl?: string;
+    /** STARTTLS is mandatory on `smtp://` unless this is false (or the URL says `ignoreTLS=true`). */
+    requireTls?: boolean;
     from: string;
     outboxDir: string;
   };
@@ -35,7 +37,7 @@ export function distributionSettingsFrom(config: Config, logger?: Pick<Logger, '
   return {
     gracePeriodSeconds: config.DISTRIBUTION_GRACE_PERIOD_SECONDS,
     ...(config.OPERATOR_EMAIL ? { operatorEmail: config.OPERATOR_EMAIL } : {}),
-    mail: { ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : {}), from: config.MAIL_FROM, outboxDir: path.join(config.DATA_DIR, 'mail') },
+    mail: { ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : {}), requireTls: config.SMTP_REQUIRE_TLS, from: config.MAIL_FROM, outboxDir: path.join(config.DATA_DIR, 'mail') },
     webhookSecret: config.WEBHOOK_SIGNING_SECRET ?? randomBytes(32).toString('hex'),
     ...(config.WEBHOOK_SIGNING_SECRET_PREVIOUS ? { webhookPreviousSecret: config.WEBHOOK_SIGNING_SECRET_PREVIOUS } : {}),
     channelSecretsKey: channelSecretsKeyFrom(config, logger),

@@ -50,7 +50,8 @@ export function publicRouter(ctx: AppContext): ApiRouter {
   const image = (render: (code: string) => Promise<Buffer>) => async ({ params, query, res }: { params: { code: string }; query: { sig?: string | undefined }; res: Response }) => {
     if (!keys().some((key) => verifyCodeSignature(key, params.code, query.sig))) throw forbidden();
     const png = await render(params.code);
-    res.status(200).set('Cache-Control', IMAGE_CACHE).type('png').send(png);
+    // Mail clients on other origins (webmail) embed it, which helmet's same-origin default would block.
+    res.status(200).set('Cache-Control', IMAGE_CACHE).set('Cross-Origin-Resource-Policy', 'cross-origin').type('png').send(png);
   };
   /** The customer a signed unsubscribe link names, or undefined once the refusal page is sent. */
   const signedCustomer = async (query: z.infer<typeof unsubscribeQuery>, res: Response) => {
