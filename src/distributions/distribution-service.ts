@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { cancelSignal, distributionWorkflow, distributionWorkflowId, editUpdate, progressQuery, sendNowSignal, type DistributionEdit, type DistributionProgress } from '../../workflows/distribution';
-import type { ChannelRegistry } from '../channels/channel';
+import type { AccountSpec, ChannelRegistry } from '../channels/channel';
 import type { ConsentCatalog } from '../consents/consent-catalog';
 import { AppError } from '../http/errors';
 import { fieldErrors } from '../http/middleware/validate';
@@ -78,9 +78,9 @@ function rejectedEdit(id: string, err: WorkflowUpdateFailedError): AppError {
 }
 
 /** A provider type sends through an account of its own type; a built-in one takes none. */
-function checkChannelAccount(type: string, needsAccount: boolean, channelId: string | undefined, accountTypes: Map<string, string>): string | undefined {
-  if (!needsAccount) return channelId ? `channel type ${type} sends without an account; omit channel_id` : undefined;
-  if (!channelId) return `channel type ${type} sends through a provider account: give channel_id (create one with POST /v1/channels)`;
+function checkChannelAccount(type: string, spec: AccountSpec | undefined, channelId: string | undefined, accountTypes: Map<string, string>): string | undefined {
+  if (!spec) return channelId ? `channel type ${type} sends without an account; omit channel_id` : undefined;
+  if (!channelId) return spec.optional ? undefined : `channel type ${type} sends through a provider account: give channel_id (create one with POST /v1/channels)`;
   const found = accountTypes.get(channelId);
   if (!found) return `channel ${channelId} not found`;
   if (found !== type) return `channel ${channelId} is a ${found} account, not ${type}`;
@@ -425,7 +425,7 @@ export class DistributionService {
       } else {
         for (const reason of channel.validateSettings(settings)) problems.push({ field: `channels.${i}.settings`, reason });
         problems.push(...validateTemplate(c.type, c.template, `channels.${i}.template`));
-        const accountProblem = checkChannelAccount(c.type, !!channel.account, c.channel_id, accountTypes);
+        const accountProblem = checkChannelAccount(c.type, channel.account, c.channel_id, accountTypes);
         if (accountProblem) problems.push({ field: `channels.${i}.channel_id`, reason: accountProblem });
       }
       return { type: c.type, settings, template: c.template, ...(c.channel_id ? { channel_id: c.channel_id } : {}) };

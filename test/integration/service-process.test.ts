@@ -88,12 +88,17 @@ describe('the all-in-one service process (npm start)', () => {
     expect(await uiPage.text()).toMatch(/<html/i);
     expect(first.output()).toContain(`ready: API ${api} | Temporal Web UI ${ui} | database mongodb://127.0.0.1:`);
 
-    const created = await fetch(`${api}/v1/app-keys`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'survives restart' }) });
+    const created = await fetch(`${api}/v1/app-keys`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'survives restart', role: 'admin' }) });
     expect(created.status).toBe(201);
     const key = (await created.json()) as { id: string; token: string };
 
     const pids = serverPids();
     expect(pids).toHaveLength(2);
+    // Pid files, server logs and the key file are the service's own; their folders too.
+    const runDir = path.join(dataDir, 'run');
+    for (const name of fs.readdirSync(runDir).filter((f) => /\.(pid|log)$/.test(f))) expect({ name, mode: fs.statSync(path.join(runDir, name)).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+    expect(fs.statSync(runDir).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(dataDir, 'channel-secrets.key')).mode & 0o777).toBe(0o600);
     const firstExit = exited(first.child);
     first.child.kill('SIGTERM');
     expect(await firstExit).toBe(0);
