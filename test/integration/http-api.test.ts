@@ -26,6 +26,15 @@ describe('HTTP API through the real Express app', () => {
       expect(unknownPath.status).toBe(401);
     });
 
+    it('reads no body before authentication: malformed or oversized JSON without a key is a 401', async () => {
+      const malformed = await request(app).post('/v1/customers').set('Content-Type', 'application/json').send('{"source_id": ');
+      expect(malformed.status).toBe(401);
+      const huge = await request(app).post('/v1/customers').send({ source_id: 'x'.repeat(200_000) });
+      expect(huge.status).toBe(401);
+      // With a key, the same body is parsed and refused as before.
+      expect((await request(app).post('/v1/customers').set(t.auth).set('Content-Type', 'application/json').send('{"source_id": ')).status).toBe(400);
+    });
+
     it('lets a key create another key, which then works and is listed without its token', async () => {
       const created = await request(app).post('/v1/app-keys').set(t.auth).send({ name: 'crm sync', role: 'admin' });
       expect(created.status).toBe(201);
