@@ -15,6 +15,7 @@
  * MONGO_URL / TEMPORAL_ADDRESS use running servers instead of starting embedded ones.
  */
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -37,7 +38,20 @@ const WARMUP = Number(values.warmup);
 async function startWorkerProcess(ctx: AppContext, temporalAddress: string, dataDir: string) {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/entry/worker.ts'], {
     cwd: ROOT_DIR,
-    env: { ...process.env, DATA_DIR: dataDir, MONGO_URL: `mongodb://${ctx.db.host}:${ctx.db.port}`, MONGO_DB: ctx.db.name, TEMPORAL_ADDRESS: temporalAddress, TEMPORAL_TASK_QUEUE: ctx.taskQueue, LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      MONGO_URL: `mongodb://${ctx.db.host}:${ctx.db.port}`,
+      MONGO_DB: ctx.db.name,
+      TEMPORAL_ADDRESS: temporalAddress,
+      TEMPORAL_TASK_QUEUE: ctx.taskQueue,
+      LOG_LEVEL: 'info',
+      // A worker run apart refuses to start without these; they are the API side's own, so both agree.
+      WEBHOOK_SIGNING_SECRET: ctx.settings.webhookSecret,
+      LINK_SIGNING_SECRET: ctx.settings.linkSigningKey,
+      CHANNEL_SECRETS_KEY: ctx.settings.channelSecretsKey.toString('hex'),
+      PAYLOAD_ENCRYPTION_KEY: process.env.PAYLOAD_ENCRYPTION_KEY ?? randomBytes(32).toString('hex'),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

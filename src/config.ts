@@ -15,9 +15,14 @@ const optionalString = z
 /** Shortest token or signing secret accepted: 32 characters of `openssl rand -hex 32` hold 128 bits. */
 export const MIN_SECRET_LENGTH = 32;
 
+/** A signing secret: optional, but never a short one. */
+const signingSecret = optionalString.refine((s) => s === undefined || s.length >= MIN_SECRET_LENGTH, `at least ${MIN_SECRET_LENGTH} characters`);
+
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 const envSchema = z.object({
+  /** `production` makes the secrets below mandatory (see `missingProductionSecrets`). */
+  NODE_ENV: optionalString,
   HOST: z.string().default('127.0.0.1'),
   PORT: port(3000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -41,21 +46,38 @@ const envSchema = z.object({
   /** The token of the APP_ID admin key: at least 32 characters (`openssl rand -hex 32` makes a good one). */
   APP_TOKEN: optionalString.refine((s) => s === undefined || s.length >= MIN_SECRET_LENGTH, `at least ${MIN_SECRET_LENGTH} characters`),
   REQUEST_BODY_LIMIT: z.string().default('1mb'),
+  /**
+   * Behind a reverse proxy: Express's `trust proxy` value (`loopback`, a hop count such as `1`,
+   * or addresses / CIDRs), so client addresses (throttling, logs) and HTTPS (HSTS) come from
+   * X-Forwarded-For / X-Forwarded-Proto. Unset, those headers are ignored.
+   */
+  TRUST_PROXY: optionalString,
   /** Seconds a manual distribution waits before sending, so it can be edited or cancelled (the seed's 10 minutes). */
   DISTRIBUTION_GRACE_PERIOD_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(600),
   /** Built-in email channel: an SMTP URL (`smtp://user:pass@host:587`); unset, mail is written to DATA_DIR/mail as .eml files. */
   SMTP_URL: optionalString,
+  /**
+   * Refuse to send over `smtp://` unless the server upgrades the connection with STARTTLS
+   * (nodemailer's requireTLS). `false` only for a relay on a trusted network; `smtps://` is TLS from the start.
+   */
+  SMTP_REQUIRE_TLS: z.stringbool().default(true),
   MAIL_FROM: z.string().default('Promo Engine <promo@localhost>'),
   /** Who is told by email when a distribution stops (e.g. its code pool ran out). */
   OPERATOR_EMAIL: optionalString,
   /** Signs webhook channel requests (HMAC-SHA256); unset, a random key is made per process and logged as missing. */
-  WEBHOOK_SIGNING_SECRET: optionalString,
+  WEBHOOK_SIGNING_SECRET: signingSecret,
+  /** During a rotation, the secret being replaced: requests also carry X-Promo-Signature-Previous under it. */
+  WEBHOOK_SIGNING_SECRET_PREVIOUS: signingSecret,
   /** Base URL emails link to for public routes (code images, unsubscribe); default http://127.0.0.1:PORT. */
   PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
   /** Signs public links (QR / barcode images, unsubscribe); unset, a random key is made per process, so links die with it. */
-  LINK_SIGNING_SECRET: optionalString,
+  LINK_SIGNING_SECRET: signingSecret,
+  /** During a rotation, the secret being replaced: links signed with it are still accepted; new ones use LINK_SIGNING_SECRET. */
+  LINK_SIGNING_SECRET_PREVIOUS: signingSecret,
   /** Encrypts provider credentials at rest: 32 bytes as 64 hex characters or base64; unset, a key is made into DATA_DIR/channel-secrets.key. */
   CHANNEL_SECRETS_KEY: optionalString.refine((s) => s === undefined || parseSecretsKey(s) !== undefined, '32 bytes as 64 hex characters or base64'),
+  /** Encrypts Temporal workflow and activity payloads (the payload codec): 32 bytes as 64 hex characters or base64. */
+  PAYLOAD_ENCRYPTION_KEY: optionalString,
   /** Largest customer import upload (CSV / JSON), in bytes. */
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1).default(200 * 1024 * 1024),
 });
@@ -79,6 +101,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     DATA_DIR: path.resolve(config.DATA_DIR),
     TOOLS_DIR: path.resolve(config.TOOLS_DIR),
   };
+}
+
+/** What production cannot run without: every API and worker process must hold the same ones. */
+const SHARED_SECRETS = ['WEBHOOK_SIGNING_SECRET', 'LINK_SIGNING_SECRET', 'CHANNEL_SECRETS_KEY', 'PAYLOAD_ENCRYPTION_KEY'] as const;
+
+/**
+ * Why this process must not start, or nothing. With NODE_ENV=production, or when the API and
+ * the worker run as separate processes, a secret made up per process (or kept in one
+ * machine's DATA_DIR) would differ between them: a worker's unsubscribe links would fail at
+ * the API, an API's stored credentials would not decrypt on a worker. So all four must be set,
+ * and set to something strong (lengths are checked when the environment is parsed).
+ */
+export function missingProductionSecrets(config: Config, roles: { api: boolean; worker: boolean }): string | undefined {
+  const production = config.NODE_ENV === 'production';
+  if (!production && roles.api && roles.worker) return undefined;
+  const missing = SHARED_SECRETS.filter((name) => !config[name]);
+  const badKey = config.PAYLOAD_ENCRYPTION_KEY && !parseSecretsKey(config.PAYLOAD_ENCRYPTION_KEY) ? ['PAYLOAD_ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64'] : [];
+  if (missing.length === 0 && badKey.length === 0) return undefined;
+  const why = production ? 'NODE_ENV is production' : 'the API and the worker run as separate processes';
+  const problems = [...(missing.length ? [`set ${missing.join(', ')}`] : []), ...badKey];
+  return `Refusing to start: ${why}, so every process needs the same secrets: ${problems.join('; ')}. Signing secrets need at least ${MIN_SECRET_LENGTH} characters (openssl rand -hex 32); the two keys 32 bytes as 64 hex characters (openssl rand -hex 32) or base64.`;
 }
 
 /** The database part of a MongoDB connection string (`mongodb://h1,h2/db?…`), if any. */

@@ -35,6 +35,8 @@ export interface AppContext {
   bodyLimit: string;
   /** The Temporal Web UI, when known, for the console's links to a distribution's workflow. */
   temporalUiUrl?: string;
+  /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For / -Proto to believe; none when unset. */
+  trustProxy?: string;
   /** Largest customer import upload in bytes; 200 MB when unset (src/imports/customer-imports.ts). */
   importMaxBytes?: number;
   /** Grace period, operator address, built-in channels' settings; defaults when not given. */

@@ -43,6 +43,7 @@ export async function openContext(config: Config, logger: Logger, addresses: { m
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     databaseKind: addresses.databaseKind,
     bodyLimit: config.REQUEST_BODY_LIMIT,
+    ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
     importMaxBytes: config.IMPORT_MAX_BYTES,
     temporalUiUrl: addresses.temporalUiUrl,
     settings: distributionSettingsFrom(config, logger),

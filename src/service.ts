@@ -1,5 +1,5 @@
 import { Runtime } from '@temporalio/worker';
-import { loadConfig, type Config } from './config';
+import { loadConfig, missingProductionSecrets, type Config } from './config';
 import { startDependencies } from './embedded/services';
 import { createLogger, redactUrl, type Logger } from './logger';
 import { openContext, startApi, startWorker, stopOnSignals, type Stoppable } from './runtime';
@@ -23,6 +23,11 @@ export async function runService(roles: Roles): Promise<void> {
     config = loadConfig();
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
+    process.exit(1);
+  }
+  const refusal = missingProductionSecrets(config, roles);
+  if (refusal) {
+    process.stderr.write(`${refusal}\n`);
     process.exit(1);
   }
   const logger = createLogger(config.LOG_LEVEL);

@@ -33,6 +33,8 @@ export interface ChannelAccount {
 export interface AccountSpec {
   /** Credential names, e.g. `['api_key']`; all required. */
   credentials: readonly string[];
+  /** The channel also sends without an account, and uses one when a distribution names it (a webhook's own secret). */
+  optional?: boolean;
   /** Problems with the account's plain settings (and credential formats), one message each. */
   validate(account: Omit<ChannelAccount, 'id'>): string[];
 }

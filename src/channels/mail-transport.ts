@@ -46,7 +46,7 @@ export function createMailTransport(mail: DistributionSettings['mail'], logger: 
   const scrub = (text: string): string => secrets.reduce((t, s) => t.split(s).join('***'), text);
   if (!mail.smtpUrl) return outboxTransport(mail, scrub);
 
-  const smtpOptions = smtpOptionsFrom(mail.smtpUrl, options.pool ?? true);
+  const smtpOptions = smtpOptionsFrom(mail.smtpUrl, options.pool ?? true, mail.requireTls ?? true);
   let transporter: Transporter | undefined;
   let inFlight = 0;
   let idleTimer: NodeJS.Timeout | undefined;
@@ -99,9 +99,10 @@ export function classifyMailError(err: MailError, scrub: (text: string) => strin
   return { status: 'transient', error: `SMTP ${err.code ?? 'error'}: ${text}` };
 }
 
-function smtpOptionsFrom(smtpUrl: string, pool: boolean): SMTPPool.Options {
+function smtpOptionsFrom(smtpUrl: string, pool: boolean, requireTls: boolean): SMTPPool.Options {
   const url = new URL(smtpUrl);
   const secure = url.protocol === 'smtps:';
+  const ignoreTls = url.searchParams.get('ignoreTLS') === 'true';
   const port = url.port ? Number(url.port) : secure ? 465 : 587;
   return {
     pool,
@@ -115,7 +116,9 @@ function smtpOptionsFrom(smtpUrl: string, pool: boolean): SMTPPool.Options {
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
     // A local relay without TLS (`smtp://…?ignoreTLS=true`) must not be forced into STARTTLS.
-    ...(url.searchParams.get('ignoreTLS') === 'true' ? { ignoreTLS: true } : {}),
+    ...(ignoreTls ? { ignoreTLS: true } : {}),
+    // Otherwise a server (or a man in the middle) that offers no STARTTLS must not get the mail and the password in clear.
+    ...(!secure && !ignoreTls && requireTls ? { requireTLS: true } : {}),
   } as SMTPPool.Options;
 }
 
@@ -137,11 +140,12 @@ function outboxTransport(mail: DistributionSettings['mail'], scrub: (text: strin
     async send(m) {
       try {
         const info = (await transporter.sendMail({ from: mail.from, ...m })) as { messageId: string; message: Buffer };
-        await mkdir(mail.outboxDir, { recursive: true });
+        // Mails hold codes and customers' addresses: only the service's user may read them.
+        await mkdir(mail.outboxDir, { recursive: true, mode: 0o700 });
         const file = path.join(mail.outboxDir, `${emlName(info.messageId)}.eml`);
         // Written aside, then renamed: whoever watches the folder never opens half a mail.
         const tmp = `${file}.${process.pid}.tmp`;
-        await writeFile(tmp, info.message);
+        await writeFile(tmp, info.message, { mode: 0o600 });
         await rename(tmp, file);
         return { status: 'sent', providerMessageId: info.messageId };
       } catch (err) {

@@ -24,7 +24,7 @@ export function createChannelRegistry(settings: DistributionSettings, logger: Lo
   let mail: MailTransport | undefined;
   const channels: Channel[] = [
     new EmailChannel(() => (mail ??= createMailTransport(settings.mail, logger.child({ channel: 'email' })))),
-    new WebhookChannel(settings.webhookSecret),
+    new WebhookChannel(settings.webhookSecret, undefined, settings.webhookPreviousSecret),
     new SendGridChannel(),
     new MandrillChannel(),
     new MailgunChannel(),

@@ -49,7 +49,7 @@ export function loadOrCreateKeyFile(file: string): { key: Buffer; created: boole
     return key;
   };
   if (fs.existsSync(file)) return { key: read(), created: false };
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const key = randomBytes(KEY_BYTES);
   try {
     fs.writeFileSync(file, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import type { CustomerDoc } from '../models/customer';
-import type { Channel, OutgoingMessage, SendResult } from './channel';
+import type { AccountSpec, Channel, OutgoingMessage, SendResult } from './channel';
 import { parseRetryAfter } from './retry-after';
 
 /** A receiver slower than this is treated as down; the message is retried later. */
@@ -36,10 +36,21 @@ export function webhookBody(message: OutgoingMessage, now: Date): Record<string,
 export class WebhookChannel implements Channel {
   readonly type = 'webhook';
   readonly unsubscribeKey = 'webhook';
+  /**
+   * A receiver may get a secret of its own: a `webhook` channel account (stored encrypted like
+   * any credential) named by the distribution's `channel_id`. Without one, WEBHOOK_SIGNING_SECRET signs.
+   */
+  readonly account: AccountSpec = {
+    credentials: ['signing_secret'],
+    optional: true,
+    validate: ({ credentials }) => ((credentials.signing_secret ?? '').length < 32 ? ['credentials.signing_secret must have at least 32 characters'] : []),
+  };
 
   constructor(
     private readonly secret: string,
     private readonly timeoutMs = WEBHOOK_TIMEOUT_MS,
+    /** While WEBHOOK_SIGNING_SECRET is rotated: receivers still holding the old secret check `X-Promo-Signature-Previous`. */
+    private readonly previousSecret?: string,
   ) {}
 
   recipient(_customer: CustomerDoc, settings: Record<string, unknown>): { to: string } | { skip: string } {
@@ -62,6 +73,16 @@ export class WebhookChannel implements Channel {
     return problems;
   }
 
+  /** The channel account's own secret when it has one (rotated by editing the account), else the deployment's current and previous ones. */
+  private signatures(message: OutgoingMessage, timestamp: string, raw: string): Record<string, string> {
+    const own = message.account?.credentials.signing_secret;
+    if (own) return { 'X-Promo-Signature': webhookSignature(own, timestamp, raw) };
+    return {
+      'X-Promo-Signature': webhookSignature(this.secret, timestamp, raw),
+      ...(this.previousSecret ? { 'X-Promo-Signature-Previous': webhookSignature(this.previousSecret, timestamp, raw) } : {}),
+    };
+  }
+
   async send(message: OutgoingMessage): Promise<SendResult> {
     const url = typeof message.settings.url === 'string' ? message.settings.url : message.to;
     const now = new Date();
@@ -75,7 +96,7 @@ export class WebhookChannel implements Channel {
           'Content-Type': 'application/json',
           'Idempotency-Key': message.id,
           'X-Promo-Timestamp': timestamp,
-          'X-Promo-Signature': webhookSignature(this.secret, timestamp, raw),
+          ...this.signatures(message, timestamp, raw),
         },
         body: raw,
         redirect: 'manual',

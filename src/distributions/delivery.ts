@@ -91,7 +91,11 @@ interface Shared {
 
 /** Once per run, so a batch decrypts each account once, not per message. */
 async function loadAccounts(ctx: AppContext, distribution: DistributionDoc): Promise<Accounts> {
-  const needing = distribution.channels.flatMap((c, index) => (ctx.channels.get(c.type)?.account ? [{ c, index }] : []));
+  const needing = distribution.channels.flatMap((c, index) => {
+    const spec = ctx.channels.get(c.type)?.account;
+    // A channel whose account is optional and not named sends without one.
+    return spec && (c.channel_id || !spec.optional) ? [{ c, index }] : [];
+  });
   if (needing.length === 0) return new Map();
   const found = await ctx.channelAccounts.forDelivery(needing.flatMap(({ c }) => (c.channel_id ? [c.channel_id] : [])));
   return new Map(

@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
 import { cancelSignal, distributionWorkflow, distributionWorkflowId, editUpdate, progressQuery, resumeSignal, sendNowSignal, type DistributionEdit, type DistributionProgress } from '../../workflows/distribution';
-import type { ChannelRegistry } from '../channels/channel';
+import type { AccountSpec, ChannelRegistry } from '../channels/channel';
 import { fieldMapOf, PROFILE_FIELD_CHANNEL_TYPES } from '../channels/profile-fields';
 import type { ConsentCatalog } from '../consents/consent-catalog';
 import { AppError } from '../http/errors';
@@ -90,9 +90,9 @@ function rejectedEdit(id: string, err: WorkflowUpdateFailedError): AppError {
 }
 
 /** A provider type sends through an account of its own type; a built-in one takes none. */
-function checkChannelAccount(type: string, needsAccount: boolean, channelId: string | undefined, accountTypes: Map<string, string>): string | undefined {
-  if (!needsAccount) return channelId ? `channel type ${type} sends without an account; omit channel_id` : undefined;
-  if (!channelId) return `channel type ${type} sends through a provider account: give channel_id (create one with POST /v1/channels)`;
+function checkChannelAccount(type: string, spec: AccountSpec | undefined, channelId: string | undefined, accountTypes: Map<string, string>): string | undefined {
+  if (!spec) return channelId ? `channel type ${type} sends without an account; omit channel_id` : undefined;
+  if (!channelId) return spec.optional ? undefined : `channel type ${type} sends through a provider account: give channel_id (create one with POST /v1/channels)`;
   const found = accountTypes.get(channelId);
   if (!found) return `channel ${channelId} not found`;
   if (found !== type) return `channel ${channelId} is a ${found} account, not ${type}`;
@@ -522,7 +522,7 @@ export class DistributionService {
         for (const reason of channel.validateSettings(settings)) problems.push({ field: `channels.${i}.settings`, reason });
         problems.push(...validateTemplate(c.type, c.template, `channels.${i}.template`, scope));
         if (PROFILE_FIELD_CHANNEL_TYPES.includes(c.type)) problems.push(...profileFieldProblems(settings, scope, `channels.${i}.settings.fields`));
-        const accountProblem = checkChannelAccount(c.type, !!channel.account, c.channel_id, accountTypes);
+        const accountProblem = checkChannelAccount(c.type, channel.account, c.channel_id, accountTypes);
         if (accountProblem) problems.push({ field: `channels.${i}.channel_id`, reason: accountProblem });
       }
       return { type: c.type, settings, template: c.template, ...(c.channel_id ? { channel_id: c.channel_id } : {}) };

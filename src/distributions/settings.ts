@@ -14,28 +14,36 @@ export interface DistributionSettings {
   mail: {
     /** `smtp://…`; unset, messages are written as .eml files into `outboxDir`. */
     smtpUrl?: string;
+    /** STARTTLS is mandatory on `smtp://` unless this is false (or the URL says `ignoreTLS=true`). */
+    requireTls?: boolean;
     from: string;
     outboxDir: string;
   };
   /** HMAC-SHA256 key of webhook signatures. */
   webhookSecret: string;
+  /** During a rotation, the key being replaced: webhooks also carry a signature under it. */
+  webhookPreviousSecret?: string;
   /** AES-256 key of provider credentials at rest (`/v1/channels`): 32 bytes. */
   channelSecretsKey: Buffer;
   /** Base URL of the public routes (`/public/…`) that emails link to: code images, unsubscribe. */
   publicUrl: string;
-  /** HMAC key of those public links. */
+  /** HMAC key of those public links; new links are signed with it. */
   linkSigningKey: string;
+  /** During a rotation, the key being replaced: links signed with it are still accepted. */
+  linkSigningPreviousKey?: string;
 }
 
 export function distributionSettingsFrom(config: Config, logger?: Pick<Logger, 'warn'>): DistributionSettings {
   return {
     gracePeriodSeconds: config.DISTRIBUTION_GRACE_PERIOD_SECONDS,
     ...(config.OPERATOR_EMAIL ? { operatorEmail: config.OPERATOR_EMAIL } : {}),
-    mail: { ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : {}), from: config.MAIL_FROM, outboxDir: path.join(config.DATA_DIR, 'mail') },
+    mail: { ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : {}), requireTls: config.SMTP_REQUIRE_TLS, from: config.MAIL_FROM, outboxDir: path.join(config.DATA_DIR, 'mail') },
     webhookSecret: config.WEBHOOK_SIGNING_SECRET ?? randomBytes(32).toString('hex'),
+    ...(config.WEBHOOK_SIGNING_SECRET_PREVIOUS ? { webhookPreviousSecret: config.WEBHOOK_SIGNING_SECRET_PREVIOUS } : {}),
     channelSecretsKey: channelSecretsKeyFrom(config, logger),
     publicUrl: config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`,
     linkSigningKey: config.LINK_SIGNING_SECRET ?? randomBytes(32).toString('hex'),
+    ...(config.LINK_SIGNING_SECRET_PREVIOUS ? { linkSigningPreviousKey: config.LINK_SIGNING_SECRET_PREVIOUS } : {}),
   };
 }
 

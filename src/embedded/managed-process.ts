@@ -30,7 +30,8 @@ export interface StartOptions {
 
 export async function startManagedProcess(options: StartOptions): Promise<ManagedProcess> {
   const { name, runDir, port, host = '127.0.0.1', startTimeoutMs = 120_000 } = options;
-  fs.mkdirSync(runDir, { recursive: true });
+  // Logs and pid files are the service's own: nobody else on the machine reads them.
+  fs.mkdirSync(runDir, { recursive: true, mode: 0o700 });
   const pidFile = path.join(runDir, `${name}.pid`);
   const logFile = path.join(runDir, `${name}.log`);
   await stopStale(pidFile);
@@ -38,7 +39,7 @@ export async function startManagedProcess(options: StartOptions): Promise<Manage
     throw new Error(`Cannot start ${name}: ${host}:${port} is already in use. Stop what listens there or choose another port.`);
   }
 
-  const log = fs.openSync(logFile, 'a');
+  const log = fs.openSync(logFile, 'a', 0o600);
   const child = spawn(options.command, options.args, {
     stdio: ['ignore', log, log],
     env: { ...process.env, ...options.env },
@@ -48,7 +49,7 @@ export async function startManagedProcess(options: StartOptions): Promise<Manage
     const error = await new Promise<Error>((resolve) => child.once('error', resolve));
     throw new Error(`Cannot start ${name} (${options.command}): ${error.message}`);
   }
-  fs.writeFileSync(pidFile, `${child.pid}\n${options.command}\n`);
+  fs.writeFileSync(pidFile, `${child.pid}\n${options.command}\n`, { mode: 0o600 });
   const managed = toManaged(name, child, pidFile, logFile);
 
   try {

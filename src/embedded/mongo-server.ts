@@ -73,8 +73,9 @@ function embeddedCommand(kind: EmbeddedMongoKind, { toolsDir, port, dataDir, hea
   };
 }
 
+/** The database's files hold every customer: the service's user only. */
 function ensureDir(dir: string): string {
-  fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
 }
 

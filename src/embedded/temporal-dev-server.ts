@@ -46,7 +46,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
     ...SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${searchAttributeType(key.type)}`]),
   ];
   if (options.dbFile) {
-    fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
+    fs.mkdirSync(path.dirname(options.dbFile), { recursive: true, mode: 0o700 });
     args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   }
   if (options.uiPort === undefined) args.push('--headless');

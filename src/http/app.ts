@@ -1,4 +1,5 @@
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
 import swaggerUi from 'swagger-ui-express';
 import { appKeysRouter } from '../api/app-keys/router';
 import { balancesRouter } from '../api/balances/router';
@@ -43,6 +44,8 @@ export function createApp(ctx: AppContext): Express {
   const app = express();
   const metrics = createMetrics();
   app.disable('x-powered-by');
+  if (ctx.trustProxy) app.set('trust proxy', trustProxyValue(ctx.trustProxy));
+  app.use(securityHeaders());
   // Voucherify's SDK sends nested filters in qs bracket notation, which the simple parser drops.
   app.set('query parser', 'extended');
 
@@ -72,7 +75,10 @@ export function createApp(ctx: AppContext): Express {
   app.use(signIn.basePath, signIn.router);
   // Authentication guards the whole /v1 tree, unknown paths included, so a missing route never answers before auth does;
   // each route then checks its key's role. Bodies are read only after authentication, so an anonymous caller costs no parsing.
-  app.use('/v1', requireAppKey(ctx.models.AppKey, ctx.models.Session, throttle));
+  const authenticate = requireAppKey(ctx.models.AppKey, ctx.models.Session, throttle);
+  app.use('/v1', authenticate);
+  // A deep health check starts a workflow: worth a key, unlike the plain probe load balancers call.
+  app.use('/health', (req, res, next) => (req.query.deep === 'true' ? authenticate(req, res, next) : next()));
   // Uploads stream into storage, so their router comes before express.json.
   app.use(customerImports.basePath, customerImports.router);
   // MongoDB cannot store a key with a NUL byte; refusing it while parsing keeps it a 400 on every route.
@@ -83,6 +89,28 @@ export function createApp(ctx: AppContext): Express {
   app.use(notFoundRoute);
   app.use(errorHandler(ctx.logger));
   return app;
+}
+
+/**
+ * helmet's headers on every response: nosniff, frame-ancestors 'self' and X-Frame-Options,
+ * no referrer, a CSP that lets /docs run its own scripts only. Routes that answer HTML of
+ * their own (public pages, previews) set a stricter CSP over it. HSTS only on HTTPS, where
+ * browsers heed it (behind a proxy, TRUST_PROXY makes X-Forwarded-Proto count).
+ */
+function securityHeaders(): RequestHandler {
+  const headers = helmet({
+    strictTransportSecurity: false,
+    referrerPolicy: { policy: 'no-referrer' },
+    // Plain-HTTP local runs (npm start) must keep their /docs assets; HTTPS deployments get HSTS instead.
+    contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+  });
+  const hsts = helmet.strictTransportSecurity({ maxAge: 31_536_000, includeSubDomains: true });
+  return (req, res, next) => headers(req, res, (err?: unknown) => (err ? next(err) : req.secure ? hsts(req, res, next) : next()));
+}
+
+function trustProxyValue(value: string): boolean | number | string {
+  if (value === 'true' || value === 'false') return value === 'true';
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 function refuseNulKeys(key: string, value: unknown): unknown {

@@ -15,6 +15,13 @@ const compose = composeCommand();
 const describeIfCompose = compose ? describe : describe.skip;
 if (!compose) console.warn('skipping docker/compose.yml check: neither `docker compose` nor `docker-compose` is installed (.ci/run installs it)');
 
+const SECRETS = {
+  WEBHOOK_SIGNING_SECRET: 'w'.repeat(64),
+  LINK_SIGNING_SECRET: 'l'.repeat(64),
+  CHANNEL_SECRETS_KEY: 'c'.repeat(64),
+  PAYLOAD_ENCRYPTION_KEY: 'e'.repeat(64),
+};
+
 function composeConfig(env: NodeJS.ProcessEnv) {
   const [command, ...prefix] = compose!;
   return spawnSync(command!, [...prefix, '-f', path.join(ROOT_DIR, 'docker', 'compose.yml'), 'config'], { env, encoding: 'utf8' });
@@ -22,7 +29,7 @@ function composeConfig(env: NodeJS.ProcessEnv) {
 
 describeIfCompose('docker/compose.yml', () => {
   it('parses, and wires the api and worker to the Temporal server and MongoDB it runs', () => {
-    const result = composeConfig({ ...process.env, APP_ID: 'compose-app', APP_TOKEN: 'compose-token-0123456789abcdef0123456789' });
+    const result = composeConfig({ ...process.env, ...SECRETS, APP_ID: 'compose-app', APP_TOKEN: 'compose-token-0123456789abcdef0123456789' });
     expect(result.status).toBe(0);
     // Both compose versions print the resolved file as YAML, services indented by two spaces.
     for (const service of ['postgresql', 'temporal', 'temporal-ui', 'mongo', 'api', 'worker']) expect(result.stdout).toMatch(new RegExp(`^  ${service}:$`, 'm'));
@@ -30,10 +37,21 @@ describeIfCompose('docker/compose.yml', () => {
     expect(result.stdout).toContain('MONGO_URL: mongodb://mongo:27017/promo_engine?replicaSet=rs0');
     expect(result.stdout).toContain('APP_ID: compose-app');
     expect(result.stdout).toContain('src/entry/worker.ts');
+    // API and worker get the same shared secrets (one YAML anchor), and run as production.
+    expect(result.stdout).toContain('NODE_ENV: production');
+    for (const [name, value] of Object.entries(SECRETS)) expect(result.stdout.split(`${name}: ${value}`).length - 1).toBe(2);
+  });
+
+  it.each(Object.keys(SECRETS))('refuses to run without %s', (name) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...SECRETS, APP_ID: 'compose-app', APP_TOKEN: 'compose-token-0123456789abcdef0123456789' };
+    delete env[name];
+    const result = composeConfig(env);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain(name);
   });
 
   it('refuses to run without the first admin key', () => {
-    const env = { ...process.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...SECRETS };
     delete env.APP_ID;
     delete env.APP_TOKEN;
     const result = composeConfig(env);

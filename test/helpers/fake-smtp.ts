@@ -117,7 +117,8 @@ export async function startFakeSmtp(): Promise<FakeSmtp> {
   const port = (server.server.address() as AddressInfo).port;
 
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    // No STARTTLS here, so senders are told not to insist on it (they do by default: SMTP_REQUIRE_TLS).
+    url: `smtp://127.0.0.1:${port}?ignoreTLS=true`,
     port,
     messages,
     connections: () => connectionCount,

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { ROOT_DIR } from '../../src/config';
+import { deploymentSecrets } from './deployment-secrets';
 
 export interface WorkerProcessOptions {
   /** The worker's DATA_DIR (mail outbox, channel-secrets key). */
@@ -52,7 +53,7 @@ export class WorkerProcess {
         TEMPORAL_ADDRESS: o.temporalAddress,
         TEMPORAL_TASK_QUEUE: o.taskQueue,
         LOG_LEVEL: 'warn',
-        ...o.env,
+        ...deploymentSecrets(o.env),
       },
       stdio: ['ignore', log, log],
     });

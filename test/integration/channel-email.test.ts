@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Channel, OutgoingMessage } from '../../src/channels/channel';
@@ -115,6 +115,18 @@ describe('email channel over SMTP', () => {
     expect(await email.send(message('msg_after_451'))).toMatchObject({ status: 'sent' });
   });
 
+  it('refuses to send over smtp:// to a server without STARTTLS, unless SMTP_REQUIRE_TLS is turned off', async () => {
+    const plain = new URL(smtp.url);
+    plain.searchParams.delete('ignoreTLS');
+    const before = smtp.messages.length;
+    const refused = await emailChannel(settingsWith({ smtpUrl: plain.toString() })).send(message('msg_no_tls'));
+    expect(refused.status).not.toBe('sent');
+    expect(smtp.messages.length).toBe(before);
+    const allowed = await emailChannel(settingsWith({ smtpUrl: plain.toString(), requireTls: false })).send(message('msg_tls_off'));
+    expect(allowed).toMatchObject({ status: 'sent' });
+    await smtp.waitFor(before + 1);
+  });
+
   it('maps an unreachable SMTP server to transient, without the password in the error', async () => {
     const down = await startFakeSmtp();
     await down.close();
@@ -163,6 +175,9 @@ describe('email channel without SMTP', () => {
     expect(eml).toContain('Message-ID: <msg_dist_1.manual.cust_mail.0@promo-engine>');
     expect(eml).toContain('To: grace@example.com');
     expect(eml).toContain('EML-777');
+    // Mails hold codes and addresses: readable by the service's user only (umask cannot widen them).
+    expect((await stat(path.join(dir, 'mail', files[0]!))).mode & 0o777).toBe(0o600);
+    expect((await stat(path.join(dir, 'mail'))).mode & 0o777).toBe(0o700);
   });
 
   it('sends the operator notice to the outbox too', async () => {

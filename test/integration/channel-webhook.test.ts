@@ -91,6 +91,17 @@ describe('webhook channel', () => {
     expect(hook.all.at(-1)!.signatureValid).toBe(false);
   });
 
+  it('signs with the current secret, and also with the previous one while WEBHOOK_SIGNING_SECRET is rotated', async () => {
+    const rotating = createChannelRegistry({ ...defaultDistributionSettings(), webhookSecret: 'the-new-secret-0123456789abcdef', webhookPreviousSecret: SECRET }, createLogger('silent')).get('webhook')!;
+    await send(rotating, message('msg_rotating'));
+    const req = hook.all.at(-1)!;
+    // This receiver still holds the old secret: the X-Promo-Signature-Previous header is what it can check.
+    expect(req.headers['x-promo-signature']).toBe(expectedSignature('the-new-secret-0123456789abcdef', req.headers['x-promo-timestamp']!, req.raw));
+    expect(req.headers['x-promo-signature-previous']).toBe(expectedSignature(SECRET, req.headers['x-promo-timestamp']!, req.raw));
+    await send(webhook, message('msg_not_rotating'));
+    expect(hook.all.at(-1)!.headers['x-promo-signature-previous']).toBeUndefined();
+  });
+
   it('maps 429 with Retry-After: 7 to transient after 7000 ms', async () => {
     hook.script([{ status: 429, headers: { 'Retry-After': '7' } }]);
     expect(await send(webhook, message('msg_429'))).toEqual({ status: 'transient', error: expect.stringContaining('429'), retryAfterMs: 7000 });

@@ -75,7 +75,7 @@ describe('the channels API (provider accounts)', () => {
     const before = await h.t.ctx.models.ChannelAccount.countDocuments();
     const cases: [Record<string, unknown>, string, RegExp][] = [
       [{ type: 'nosuch' }, 'type', /unknown channel type nosuch \(available: .*fakekey, fakenotest\)/],
-      [{ type: 'webhook' }, 'type', /webhook needs no account/],
+      [{ type: 'email' }, 'type', /email needs no account/],
       [{ credentials: { api_key: KEY } }, 'credentials.signing_secret', /required by fakekey/],
       [{ credentials: { api_key: KEY, signing_secret: SIGNING, password: 'x1234' } }, 'credentials.password', /unknown credential for fakekey \(expected: api_key, signing_secret\)/],
       [{ credentials: { api_key: 'sk_nope_1234', signing_secret: SIGNING } }, 'account', /api_key must start with fk_/],

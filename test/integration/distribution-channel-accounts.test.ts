@@ -4,6 +4,7 @@ import { deliverToCustomers } from '../../src/distributions/delivery';
 import { newId } from '../../src/ids';
 import type { DistributionDoc } from '../../src/models/distribution';
 import { FakeKeyChannel, startFakeKeyProvider, type FakeKeyProvider } from '../helpers/fake-key-channel';
+import { startFakeWebhook } from '../helpers/fake-webhook';
 import { useServiceHarness } from '../helpers/harness';
 import { eventually } from '../helpers/sdk';
 
@@ -86,6 +87,34 @@ describe('distributions sending through channel accounts', () => {
     expect(messages).toEqual([expect.objectContaining({ status: 'sent', channel_type: 'fakekey', provider_message_id: expect.stringMatching(/^fk-msg-/) })]);
   });
 
+  it('signs a webhook with the secret of its own channel account, stored encrypted, and with the deployment secret without one', async () => {
+    const own = 'whsec_this_receivers_own_secret_0123456789';
+    const hook = await startFakeWebhook(own);
+    try {
+      const weak = await api('POST', '/v1/channels', { type: 'webhook', name: 'weak', credentials: { signing_secret: 'short' } });
+      expect(weak.status).toBe(400);
+      const account = await api('POST', '/v1/channels', { type: 'webhook', name: 'CRM receiver', credentials: { signing_secret: own } });
+      expect(account.status).toBe(200);
+      expect(account.text).not.toContain(own);
+      const raw = await h.t.ctx.models.ChannelAccount.findById(account.body.id).lean();
+      expect(JSON.stringify(raw)).not.toContain(own);
+
+      const withOwn = await api('POST', '/v1/distributions', manual(customerId, [{ type: 'webhook', channel_id: account.body.id, settings: { url: hook.url }, template: { text: 'own' } }]));
+      expect(withOwn.status).toBe(200);
+      const [first] = await hook.waitFor(1, 60_000);
+      expect(first!.signatureValid).toBe(true);
+      expect(first!.headers['x-promo-signature-previous']).toBeUndefined();
+
+      // Without channel_id the deployment's WEBHOOK_SIGNING_SECRET signs, which this receiver does not hold.
+      const without = await api('POST', '/v1/distributions', manual(customerId, [{ type: 'webhook', settings: { url: hook.url }, template: { text: 'shared' } }]));
+      expect(without.status).toBe(200);
+      await eventually(async () => (hook.all.length >= 2 ? true : undefined), 60_000, 'second webhook request');
+      expect(hook.all[1]!.signatureValid).toBe(false);
+    } finally {
+      await hook.close();
+    }
+  });
+
   it('refuses a distribution whose channel names no account, a missing one or one of another type', async () => {
     const other = await createAccount('fakeother');
     const mine = await createAccount('fakekey');
@@ -93,7 +122,8 @@ describe('distributions sending through channel accounts', () => {
       [fakeChannel(undefined), /fakekey sends through a provider account: give channel_id/],
       [fakeChannel('chan_nosuch'), /channel chan_nosuch not found/],
       [fakeChannel(other), new RegExp(`channel ${other} is a fakeother account, not fakekey`)],
-      [{ type: 'webhook', channel_id: mine, settings: { url: 'http://127.0.0.1:9/hook' }, template: { text: 'x' } }, /webhook sends without an account; omit channel_id/],
+      [{ type: 'email', channel_id: mine, template: { subject: 'x', text: 'x' } }, /email sends without an account; omit channel_id/],
+      [{ type: 'webhook', channel_id: mine, settings: { url: 'http://127.0.0.1:9/hook' }, template: { text: 'x' } }, new RegExp(`channel ${mine} is a fakekey account, not webhook`)],
     ];
     const before = await h.t.ctx.models.Distribution.countDocuments();
     for (const [channel, reason] of cases) {

@@ -54,7 +54,7 @@ describe('a worker killed several times mid fan-out still records every message 
   /** Channel paths on the receiver; more than one multiplies the run time (CRASH_CHANNELS=2). */
   const CHANNELS = ['a', 'b', 'c'].slice(0, Number(process.env.CRASH_CHANNELS ?? 1));
   const seed = Number(process.env.CRASH_SEED ?? 20261129);
-  const secret = 'whsec_crash_repeated';
+  const secret = 'whsec_crash_repeated_0123456789abcdef0123';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'promo-distr-crash3-'));
   let t: TestContext;
   let hook: FakeWebhook;

@@ -6,6 +6,7 @@ import { campaignInput } from '../../src/campaigns/campaign-input';
 import { ROOT_DIR } from '../../src/config';
 import { newId } from '../../src/ids';
 import { distributionWorkflow, distributionWorkflowId } from '../../workflows/distribution';
+import { deploymentSecrets } from '../helpers/deployment-secrets';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { startFakeWebhook, type FakeWebhook } from '../helpers/fake-webhook';
 import { eventually } from '../helpers/sdk';
@@ -18,7 +19,7 @@ import { eventually } from '../helpers/sdk';
  */
 describe('a worker killed mid fan-out delivers every message exactly once on record', () => {
   const CUSTOMERS = 1200;
-  const secret = 'whsec_crash_test';
+  const secret = 'whsec_crash_test_0123456789abcdef0123';
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'promo-distr-crash-'));
   const logFile = path.join(dataDir, 'worker.log');
   let t: TestContext;
@@ -50,8 +51,8 @@ describe('a worker killed mid fan-out delivers every message exactly once on rec
         TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS,
         TEMPORAL_TASK_QUEUE: t.ctx.taskQueue,
         DISTRIBUTION_GRACE_PERIOD_SECONDS: '0',
-        WEBHOOK_SIGNING_SECRET: secret,
         LOG_LEVEL: 'warn',
+        ...deploymentSecrets({ WEBHOOK_SIGNING_SECRET: secret }),
       },
       stdio: ['ignore', log, log],
     });

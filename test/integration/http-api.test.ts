@@ -26,6 +26,15 @@ describe('HTTP API through the real Express app', () => {
       expect(unknownPath.status).toBe(401);
     });
 
+    it('reads no body before authentication: malformed or oversized JSON without a key is a 401', async () => {
+      const malformed = await request(app).post('/v1/customers').set('Content-Type', 'application/json').send('{"source_id": ');
+      expect(malformed.status).toBe(401);
+      const huge = await request(app).post('/v1/customers').send({ source_id: 'x'.repeat(200_000) });
+      expect(huge.status).toBe(401);
+      // With a key, the same body is parsed and refused as before.
+      expect((await request(app).post('/v1/customers').set(t.auth).set('Content-Type', 'application/json').send('{"source_id": ')).status).toBe(400);
+    });
+
     it('lets a key create another key, which then works and is listed without its token', async () => {
       const created = await request(app).post('/v1/app-keys').set(t.auth).send({ name: 'crm sync', role: 'admin' });
       expect(created.status).toBe(201);
@@ -118,6 +127,33 @@ describe('HTTP API through the real Express app', () => {
     });
   });
 
+  describe('security headers', () => {
+    it('sends nosniff, framing limits and no referrer on every kind of response, HSTS only over HTTPS', async () => {
+      const answers = [
+        await request(app).get('/v1/customers').set(t.auth),
+        await request(app).get('/v1/customers'),
+        await request(app).get('/openapi.json'),
+        await request(app).get('/nothing-here'),
+        await request(app).get('/docs/'),
+        await request(app).get('/public/unsubscribe'),
+        await request(app).get('/health'),
+      ];
+      for (const res of answers) {
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+        expect(res.headers['content-security-policy']).toMatch(/frame-ancestors '(self|none)'/);
+        expect(res.headers['referrer-policy']).toBe('no-referrer');
+        expect(res.headers['strict-transport-security']).toBeUndefined();
+      }
+      // Behind a TLS-terminating proxy the operator names in TRUST_PROXY, HSTS is sent.
+      const proxied = createApp({ ...t.ctx, trustProxy: 'loopback' });
+      const https = await request(proxied).get('/openapi.json').set('X-Forwarded-Proto', 'https');
+      expect(https.headers['strict-transport-security']).toMatch(/max-age=31536000/);
+      // Without TRUST_PROXY the header is anyone's to send, so it counts for nothing.
+      expect((await request(app).get('/openapi.json').set('X-Forwarded-Proto', 'https')).headers['strict-transport-security']).toBeUndefined();
+    });
+  });
+
   describe('docs and metrics', () => {
     it('serves an OpenAPI document generated from the route schemas', async () => {
       const res = await request(app).get('/openapi.json');
@@ -164,10 +200,10 @@ describe('HTTP API through the real Express app', () => {
       try {
         worker = await startWorker(t.ctx, t.temporalAddress);
         const deadline = Date.now() + 20_000;
-        let res = await request(app).get('/health?deep=true');
+        let res = await request(app).get('/health?deep=true').set(t.auth);
         while (res.status !== 200 && Date.now() < deadline) {
           await new Promise((r) => setTimeout(r, 250));
-          res = await request(app).get('/health?deep=true');
+          res = await request(app).get('/health?deep=true').set(t.auth);
         }
         expect(res.status).toBe(200);
         expect(res.body.dependencies).toMatchObject({ temporal: { ok: true }, database: { ok: true }, worker: { ok: true, pollers: expect.any(Number) } });
@@ -175,6 +211,23 @@ describe('HTTP API through the real Express app', () => {
       } finally {
         await worker?.stop();
       }
+    });
+
+    it('asks for a key before a deep check (it starts a workflow), not for the plain probe', async () => {
+      const anonymous = await request(app).get('/health?deep=true');
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.body.roundTrip).toBeUndefined();
+      expect((await request(app).get('/health?deep=true').set({ 'X-App-Id': t.auth['X-App-Id'], 'X-App-Token': 'wrong' })).status).toBe(401);
+      expect([200, 503]).toContain((await request(app).get('/health')).status);
+      expect([200, 503]).toContain((await request(app).get('/health?deep=false')).status);
+    });
+
+    it('checks the database by writing and reading back a probe document, not by a ping alone', async () => {
+      const before = Date.now();
+      const res = await request(app).get('/health');
+      expect(res.body.dependencies.database.ok).toBe(true);
+      const probe = await t.ctx.db.collection<{ _id: string; at: Date }>('health_probes').findOne({ _id: 'probe' });
+      expect(probe!.at.getTime()).toBeGreaterThanOrEqual(before - 1000);
     });
 
     it('refuses an invalid query value', async () => {

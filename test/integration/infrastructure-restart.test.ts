@@ -21,7 +21,7 @@ import { WorkerProcess } from '../helpers/worker-process';
  */
 describe('a distribution survives restarts of the Temporal and database servers', () => {
   const CUSTOMERS = 600;
-  const secret = 'whsec_infra_restart';
+  const secret = 'whsec_infra_restart_0123456789abcdef0123';
   const config = loadConfig();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'promo-infra-restart-'));
   const runDir = path.join(dir, 'run');

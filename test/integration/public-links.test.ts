@@ -48,8 +48,24 @@ describe('public links', () => {
     }
   });
 
-  it('records the opt-out of a signed unsubscribe link and answers a page', async () => {
-    const res = await fetch(unsubscribeUrl(links(), customerId, 'email'));
+  it('answers GET (and HEAD) of a signed unsubscribe link with a confirmation page, changing nothing', async () => {
+    const url = unsubscribeUrl(links(), customerId, 'email');
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.headers.get('content-security-policy')).toContain("form-action 'self'");
+    const html = await res.text();
+    expect(html).toContain('Unsubscribe?');
+    // The button posts back to the same signed URL (query and all), HTML-escaped.
+    const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!.replace(/&amp;/g, '&');
+    expect(`${h.sdk.url}${action}`).toBe(url);
+    expect((await fetch(url, { method: 'HEAD' })).status).toBe(200);
+    expect((await h.t.ctx.models.Customer.findById(customerId).lean())?.unsubscribed_channels ?? []).toEqual([]);
+    expect(await h.t.ctx.models.DomainEvent.countDocuments({ type: 'customer.unsubscribed' })).toBe(0);
+  });
+
+  it('records the opt-out on POST (the confirmation button or RFC 8058 one-click) and answers a page', async () => {
+    const res = await fetch(unsubscribeUrl(links(), customerId, 'email'), { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await res.text()).toContain('You are unsubscribed');
@@ -71,6 +87,21 @@ describe('public links', () => {
     const customer = await h.t.ctx.models.Customer.findById(customerId).lean();
     expect(customer?.unsubscribed_channels).not.toContain('all');
     expect(customer?.unsubscribed_channels).not.toContain('sms');
+  });
+
+  it('accepts links signed with LINK_SIGNING_SECRET_PREVIOUS during a rotation, and only then', async () => {
+    const old = { publicUrl: h.sdk.url, signingKey: 'the-secret-being-rotated-out-0123456789' };
+    const oldLink = codeImageUrl(old, 'ROTATE-1', 'qr');
+    expect((await fetch(oldLink)).status).toBe(403);
+    h.t.ctx.settings.linkSigningPreviousKey = old.signingKey;
+    try {
+      expect((await fetch(oldLink)).status).toBe(200);
+      expect((await fetch(codeImageUrl(links(), 'ROTATE-1', 'qr'))).status).toBe(200);
+      expect((await fetch(unsubscribeUrl(old, customerId, 'sms'))).status).toBe(200);
+    } finally {
+      delete h.t.ctx.settings.linkSigningPreviousKey;
+    }
+    expect((await fetch(oldLink)).status).toBe(403);
   });
 
   it('sends an email whose QR image and unsubscribe link work', async () => {
@@ -103,6 +134,7 @@ describe('public links', () => {
 
     const unsubscribe = /href="([^"]*\/public\/unsubscribe\?[^"]*)"/.exec(mail!.html)![1]!.replace(/&amp;/g, '&');
     expect((await fetch(unsubscribe)).status).toBe(200);
+    expect((await fetch(unsubscribe, { method: 'POST' })).status).toBe(200);
     expect((await h.t.ctx.models.Customer.findById(dee.id).lean())?.unsubscribed_channels).toEqual(['email']);
   });
 });

@@ -94,6 +94,11 @@ describe('the all-in-one service process (npm start)', () => {
 
     const pids = serverPids();
     expect(pids).toHaveLength(2);
+    // Pid files, server logs and the key file are the service's own; their folders too.
+    const runDir = path.join(dataDir, 'run');
+    for (const name of fs.readdirSync(runDir).filter((f) => /\.(pid|log)$/.test(f))) expect({ name, mode: fs.statSync(path.join(runDir, name)).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+    expect(fs.statSync(runDir).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(dataDir, 'channel-secrets.key')).mode & 0o777).toBe(0o600);
     const firstExit = exited(first.child);
     first.child.kill('SIGTERM');
     expect(await firstExit).toBe(0);

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { databaseInUrl, loadConfig, ROOT_DIR } from '../../src/config';
+import { databaseInUrl, loadConfig, missingProductionSecrets, ROOT_DIR } from '../../src/config';
 
 describe('loadConfig', () => {
   it('gives every setting a default that runs locally', () => {
@@ -47,5 +47,31 @@ describe('databaseInUrl', () => {
     ['mongodb://localhost:27017/?tls=true', undefined],
   ])('%s -> %s', (url, expected) => {
     expect(databaseInUrl(url)).toBe(expected);
+  });
+});
+
+describe('secrets in the configuration', () => {
+  const strong = 'x'.repeat(32);
+  const key = 'ab'.repeat(32);
+  const all = { WEBHOOK_SIGNING_SECRET: strong, LINK_SIGNING_SECRET: strong, CHANNEL_SECRETS_KEY: key, PAYLOAD_ENCRYPTION_KEY: key };
+
+  it('refuses an APP_TOKEN shorter than 32 characters', () => {
+    expect(() => loadConfig({ APP_ID: 'ops', APP_TOKEN: 'change-me' })).toThrow(/APP_TOKEN: at least 32 characters/);
+    expect(loadConfig({ APP_ID: 'ops', APP_TOKEN: strong }).APP_TOKEN).toBe(strong);
+  });
+
+  it('refuses short signing secrets and previous secrets', () => {
+    for (const name of ['WEBHOOK_SIGNING_SECRET', 'LINK_SIGNING_SECRET', 'WEBHOOK_SIGNING_SECRET_PREVIOUS', 'LINK_SIGNING_SECRET_PREVIOUS']) {
+      expect(() => loadConfig({ [name]: 'short' })).toThrow(new RegExp(`${name}: at least 32`));
+    }
+  });
+
+  it('needs all four shared secrets in production or when API and worker run apart, and none otherwise', () => {
+    const together = { api: true, worker: true };
+    expect(missingProductionSecrets(loadConfig({}), together)).toBeUndefined();
+    expect(missingProductionSecrets(loadConfig({}), { api: true, worker: false })).toMatch(/separate processes.*WEBHOOK_SIGNING_SECRET, LINK_SIGNING_SECRET, CHANNEL_SECRETS_KEY, PAYLOAD_ENCRYPTION_KEY/);
+    expect(missingProductionSecrets(loadConfig({ NODE_ENV: 'production' }), together)).toMatch(/NODE_ENV is production/);
+    expect(missingProductionSecrets(loadConfig({ NODE_ENV: 'production', ...all }), together)).toBeUndefined();
+    expect(missingProductionSecrets(loadConfig({ ...all, PAYLOAD_ENCRYPTION_KEY: 'not-32-bytes' }), { api: false, worker: true })).toMatch(/PAYLOAD_ENCRYPTION_KEY must be 32 bytes/);
   });
 });

@@ -25,9 +25,19 @@ async function check(run: () => Promise<Record<string, unknown>>): Promise<Check
   }
 }
 
+/**
+ * A ping alone is answered by a server whose store is broken (mongo-java-server after a
+ * StackOverflowError answers every query with "This store is closed"), so the check also
+ * writes one small document and reads it back: healthy means the data can be read and written.
+ */
 export function checkDatabase({ db, databaseKind }: AppContext): Promise<CheckResult> {
   return check(async () => {
     await db.db!.admin().ping();
+    const probes = db.db!.collection<{ _id: string; at: Date }>('health_probes');
+    const at = new Date();
+    // One atomic write-and-read, so concurrent probes never see each other's value.
+    const read = await probes.findOneAndUpdate({ _id: 'probe' }, { $set: { at } }, { upsert: true, returnDocument: 'after' });
+    if (read?.at?.getTime() !== at.getTime()) throw new Error('the probe document written was not read back');
     return { kind: databaseKind };
   });
 }

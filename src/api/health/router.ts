@@ -13,16 +13,19 @@ const healthSchema = z.object({
   roundTrip: checkSchema.optional().describe('Only with ?deep=true: a workflow run by a worker that pings the database'),
 });
 
-/** Unauthenticated, so load balancers and orchestrators can probe it; it reveals no data. */
+/**
+ * Unauthenticated, so load balancers and orchestrators can probe it; it reveals no data.
+ * `?deep=true` starts a workflow, so it needs a key (any role): src/http/app.ts checks it.
+ */
 export function healthRouter(ctx: AppContext): ApiRouter {
   return new ApiRouter('/health', 'Operations', false).route(
     {
       method: 'get',
       path: '/',
       summary: 'Reports whether Temporal, the database and a worker are reachable (503 if any is not)',
-      query: z.strictObject({ deep: z.enum(['true', 'false']).optional().describe('Also run a workflow round trip through a worker') }),
+      query: z.strictObject({ deep: z.enum(['true', 'false']).optional().describe('Also run a workflow round trip through a worker; needs X-App-Id / X-App-Token (any role)') }),
       response: healthSchema,
-      errors: { 503: 'A dependency is down (same body as 200)' },
+      errors: { 401: 'deep=true without a valid X-App-Id / X-App-Token', 429: 'deep=true after too many failed authentications; see Retry-After', 503: 'A dependency is down (same body as 200)' },
     },
     async ({ query, res }) => {
       const [temporal, database, worker] = await Promise.all([checkTemporal(ctx), checkDatabase(ctx), checkWorker(ctx)]);

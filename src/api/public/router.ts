@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { UNSUBSCRIBE_CHANNELS, type UnsubscribeChannel } from '../../consents/channels';
 import type { AppContext } from '../../context';
@@ -24,15 +24,19 @@ function forbidden(): AppError {
   return new AppError(403, 'forbidden', 'Forbidden', 'the link is not valid');
 }
 
-function page(res: Response, status: number, title: string, message: string): void {
+/** A small HTML page; `form` adds a button that POSTs back to the same signed URL. */
+function page(res: Response, status: number, title: string, message: string, form?: { action: string; button: string }): void {
+  const button = form
+    ? `<form method="post" action="${escapeHtml(form.action)}"><input type="hidden" name="List-Unsubscribe" value="One-Click"><button type="submit" style="font-size:16px;padding:10px 18px">${escapeHtml(form.button)}</button></form>`
+    : '';
   res
     .status(status)
     .set('Cache-Control', 'no-store')
-    .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
+    .set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
     .type('html')
     .send(
-      `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(title)}</title></head>` +
-        `<body style="font-family:Helvetica,Arial,sans-serif;max-width:480px;margin:60px auto;padding:0 20px;color:#333"><h1 style="font-size:22px">${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p></body></html>`,
+      `<!doctype html><html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><meta name="robots" content="noindex"><title>${escapeHtml(title)}</title></head>` +
+        `<body style="font-family:Helvetica,Arial,sans-serif;max-width:480px;margin:60px auto;padding:0 20px;color:#333"><h1 style="font-size:22px">${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>${button}</body></html>`,
     );
 }
 
@@ -41,31 +45,42 @@ function page(res: Response, status: number, title: string, message: string): vo
  * src/templates/signed-links.ts) is the only authority, and a bad one says nothing more than 403.
  */
 export function publicRouter(ctx: AppContext): ApiRouter {
-  const key = () => ctx.settings.linkSigningKey;
+  // During a rotation a link signed with the previous key still works; new links carry the current one.
+  const keys = () => [ctx.settings.linkSigningKey, ...(ctx.settings.linkSigningPreviousKey ? [ctx.settings.linkSigningPreviousKey] : [])];
   const image = (render: (code: string) => Promise<Buffer>) => async ({ params, query, res }: { params: { code: string }; query: { sig?: string | undefined }; res: Response }) => {
-    if (!verifyCodeSignature(key(), params.code, query.sig)) throw forbidden();
+    if (!keys().some((key) => verifyCodeSignature(key, params.code, query.sig))) throw forbidden();
     const png = await render(params.code);
-    res.status(200).set('Cache-Control', IMAGE_CACHE).type('png').send(png);
+    // Mail clients on other origins (webmail) embed it, which helmet's same-origin default would block.
+    res.status(200).set('Cache-Control', IMAGE_CACHE).set('Cross-Origin-Resource-Policy', 'cross-origin').type('png').send(png);
   };
-  const unsubscribe = async ({ query, res }: { query: z.infer<typeof unsubscribeQuery>; res: Response }) => {
+  /** The customer a signed unsubscribe link names, or undefined once the refusal page is sent. */
+  const signedCustomer = async (query: z.infer<typeof unsubscribeQuery>, res: Response) => {
     const { c, ch, sig } = query;
-    if (!c || !ch || !verifyUnsubscribeSignature(key(), c, ch, sig) || !(UNSUBSCRIBE_CHANNELS as readonly string[]).includes(ch)) {
+    if (!c || !ch || !keys().some((key) => verifyUnsubscribeSignature(key, c, ch, sig)) || !(UNSUBSCRIBE_CHANNELS as readonly string[]).includes(ch)) {
       page(res, 403, 'Link not valid', 'This unsubscribe link is not valid. Use the link from the latest message you received.');
-      return;
+      return undefined;
     }
     const customer = await ctx.customers.find(c);
-    if (!customer) {
-      page(res, 404, 'Nothing to unsubscribe', 'We no longer hold your details, so you will not get these messages.');
-      return;
-    }
-    await ctx.customerConsents.changeChannel(customer._id, { action: 'unsubscribe', channel: ch as UnsubscribeChannel });
-    const what = ch === 'all' ? 'any of our messages' : `our ${ch} messages`;
-    page(res, 200, 'You are unsubscribed', `You will no longer receive ${what}.`);
+    if (!customer) page(res, 404, 'Nothing to unsubscribe', 'We no longer hold your details, so you will not get these messages.');
+    return customer ? { customer, channel: ch as UnsubscribeChannel } : undefined;
+  };
+  const what = (channel: string) => (channel === 'all' ? 'any of our messages' : `our ${channel} messages`);
+  // GET (and HEAD) only asks: mail security scanners open every link in a message, and must not opt anyone out.
+  const confirm = async ({ query, req, res }: { query: z.infer<typeof unsubscribeQuery>; req: Request; res: Response }) => {
+    const signed = await signedCustomer(query, res);
+    if (!signed) return;
+    page(res, 200, 'Unsubscribe?', `Confirm and you will no longer receive ${what(signed.channel)}.`, { action: req.originalUrl, button: 'Unsubscribe' });
+  };
+  const unsubscribe = async ({ query, res }: { query: z.infer<typeof unsubscribeQuery>; res: Response }) => {
+    const signed = await signedCustomer(query, res);
+    if (!signed) return;
+    await ctx.customerConsents.changeChannel(signed.customer._id, { action: 'unsubscribe', channel: signed.channel });
+    page(res, 200, 'You are unsubscribed', `You will no longer receive ${what(signed.channel)}.`);
   };
 
   return new ApiRouter('/public', 'Public links', false)
     .route({ method: 'get', path: '/codes/:code/qr.png', summary: "A code's QR code (PNG); the link must carry its signature", params: codeParams, query: sigQuery, errors: { 403: 'Missing or invalid signature' }, media: { 200: 'image/png' } }, image(qrPng))
     .route({ method: 'get', path: '/codes/:code/barcode.png', summary: "A code's Code 128 barcode (PNG); the link must carry its signature", params: codeParams, query: sigQuery, errors: { 403: 'Missing or invalid signature' }, media: { 200: 'image/png' } }, image(barcodePng))
-    .route({ method: 'get', path: '/unsubscribe', summary: 'Opt a customer out of a channel from a signed email link; answers an HTML page', query: unsubscribeQuery, errors: UNSUBSCRIBE_ERRORS, media: UNSUBSCRIBE_PAGES }, unsubscribe)
-    .route({ method: 'post', path: '/unsubscribe', summary: "One-click unsubscribe (RFC 8058 List-Unsubscribe-Post) with the same signed link", query: unsubscribeQuery, errors: UNSUBSCRIBE_ERRORS, media: UNSUBSCRIBE_PAGES }, unsubscribe);
+    .route({ method: 'get', path: '/unsubscribe', summary: 'The signed unsubscribe link from an email: answers a confirmation page whose button POSTs; changes nothing', query: unsubscribeQuery, errors: UNSUBSCRIBE_ERRORS, media: UNSUBSCRIBE_PAGES }, confirm)
+    .route({ method: 'post', path: '/unsubscribe', summary: 'Opt the customer out of the channel: the confirmation button, or one-click unsubscribe (RFC 8058 List-Unsubscribe-Post) with the same signed link', query: unsubscribeQuery, errors: UNSUBSCRIBE_ERRORS, media: UNSUBSCRIBE_PAGES }, unsubscribe);
 }

@@ -25,7 +25,7 @@ export function routeMatched(pattern: string): RequestHandler {
 export function accessLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
-    // Read now: once a refused upload's socket is destroyed, req.ip has no socket to read from.
+    // Read now: by the end of a refused upload the socket may be gone, and with it the address.
     const client = req.ip ?? null;
     res.on('finish', () => {
       const key = res.locals.appKey as AuthenticatedKey | undefined;
