@@ -12,6 +12,9 @@ const optionalString = z
   .optional()
   .transform((s) => (s ? s : undefined));
 
+/** A 32-byte AES key as 64 hex characters or base64 (src/channels/secrets.ts parses it). */
+const aesKey = optionalString.refine((s) => s === undefined || parseSecretsKey(s) !== undefined, '32 bytes as 64 hex characters or base64');
+
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 const envSchema = z.object({
@@ -49,7 +52,11 @@ const envSchema = z.object({
   /** Signs public links (QR / barcode images, unsubscribe); unset, a random key is made per process, so links die with it. */
   LINK_SIGNING_SECRET: optionalString,
   /** Encrypts provider credentials at rest: 32 bytes as 64 hex characters or base64; unset, a key is made into DATA_DIR/channel-secrets.key. */
-  CHANNEL_SECRETS_KEY: optionalString.refine((s) => s === undefined || parseSecretsKey(s) !== undefined, '32 bytes as 64 hex characters or base64'),
+  CHANNEL_SECRETS_KEY: aesKey,
+  /** Encrypts every Temporal payload (AES-256-GCM, src/codec): 32 bytes as 64 hex characters or base64; unset, a key is made into DATA_DIR/payload-encryption.key. */
+  PAYLOAD_ENCRYPTION_KEY: aesKey,
+  /** Browser origins (comma-separated) allowed to call /codec: the Temporal Web UI's; default the embedded UI at TEMPORAL_UI_PORT. */
+  CODEC_CORS_ORIGINS: optionalString,
   /** Largest customer import upload (CSV / JSON), in bytes. */
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1).default(200 * 1024 * 1024),
 });
@@ -73,6 +80,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     DATA_DIR: path.resolve(config.DATA_DIR),
     TOOLS_DIR: path.resolve(config.TOOLS_DIR),
   };
+}
+
+/** The Temporal Web UI origins the codec routes answer with CORS: CODEC_CORS_ORIGINS, else the embedded UI's. */
+export function codecCorsOrigins(config: Pick<Config, 'CODEC_CORS_ORIGINS' | 'TEMPORAL_UI_PORT'>): string[] {
+  if (config.CODEC_CORS_ORIGINS) return config.CODEC_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  return [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`];
 }
 
 /** The database part of a MongoDB connection string (`mongodb://h1,h2/db?…`), if any. */

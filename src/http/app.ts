@@ -8,6 +8,8 @@ import { consentsRouter, customerConsentsRouter } from '../api/consents/router';
 import { customerImportsRouter } from '../api/customer-imports/router';
 import { campaignsRouter } from '../api/campaigns/router';
 import { channelsRouter } from '../api/channels/router';
+import { codecCors } from '../api/codec/cors';
+import { codecAuth, codecRouter } from '../api/codec/router';
 import { customersRouter } from '../api/customers/router';
 import { distributionsRouter } from '../api/distributions/router';
 import { eventsRouter } from '../api/events/router';
@@ -34,8 +36,13 @@ import { buildOpenApiDocument } from './openapi';
 
 const VERSION: string = require('../../package.json').version;
 
+export interface AppOptions {
+  /** Browser origins (the Temporal Web UI's) allowed to call the payload codec routes. */
+  codecCorsOrigins?: readonly string[];
+}
+
 /** Builds the Express app; `listen` is the caller's business, so tests drive it with supertest. */
-export function createApp(ctx: AppContext): Express {
+export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   const app = express();
   const metrics = createMetrics();
   app.disable('x-powered-by');
@@ -51,11 +58,14 @@ export function createApp(ctx: AppContext): Express {
   // Uploads stream into storage, so their router comes before express.json and authenticates its own routes.
   const customerImports = customerImportsRouter(ctx);
   app.use(customerImports.basePath, customerImports.router);
+  // The payload codec (Temporal UI / CLI) takes event lists larger than the API's body limit; its key is checked before they are parsed.
+  const codec = codecRouter(ctx);
+  app.use(codec.basePath, codecCors(options.codecCorsOrigins ?? []), ...codecAuth(ctx), codec.router);
   // MongoDB cannot store a key with a NUL byte; refusing it while parsing keeps it a 400 on every route.
   app.use(express.json({ limit: ctx.bodyLimit, reviver: refuseNulKeys }));
 
   const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), promotionsRouter(ctx), distributionsRouter(ctx), templatesRouter(ctx), publicRouter(ctx), channelsRouter(ctx)];
-  const openApi = buildOpenApiDocument([...routers, customerImports], VERSION);
+  const openApi = buildOpenApiDocument([...routers, customerImports, codec], VERSION);
 
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
