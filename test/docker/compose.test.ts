@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT_DIR } from '../../src/config';
+import { parse } from 'yaml';
 import { which } from '../../src/tools/which';
+
+const PAYLOAD_KEY = 'ab'.repeat(32);
 
 /** `docker compose` (v2 plugin) or `docker-compose` (v1, which .ci/run installs from Debian). */
 function composeCommand(): string[] | undefined {
@@ -22,7 +25,7 @@ function composeConfig(env: NodeJS.ProcessEnv) {
 
 describeIfCompose('docker/compose.yml', () => {
   it('parses, and wires the api and worker to the Temporal server and MongoDB it runs', () => {
-    const result = composeConfig({ ...process.env, APP_ID: 'compose-app', APP_TOKEN: 'compose-token' });
+    const result = composeConfig({ ...process.env, APP_ID: 'compose-app', APP_TOKEN: 'compose-token', PAYLOAD_ENCRYPTION_KEY: PAYLOAD_KEY });
     expect(result.status).toBe(0);
     // Both compose versions print the resolved file as YAML, services indented by two spaces.
     for (const service of ['postgresql', 'temporal', 'temporal-ui', 'mongo', 'api', 'worker']) expect(result.stdout).toMatch(new RegExp(`^  ${service}:$`, 'm'));
@@ -30,6 +33,27 @@ describeIfCompose('docker/compose.yml', () => {
     expect(result.stdout).toContain('MONGO_URL: mongodb://mongo:27017/promo_engine?replicaSet=rs0');
     expect(result.stdout).toContain('APP_ID: compose-app');
     expect(result.stdout).toContain('src/entry/worker.ts');
+  });
+
+  it('passes the payload key to api and worker, and publishes Temporal on no outside interface', () => {
+    const result = composeConfig({ ...process.env, APP_ID: 'compose-app', APP_TOKEN: 'compose-token', PAYLOAD_ENCRYPTION_KEY: PAYLOAD_KEY });
+    expect(result.status).toBe(0);
+    const services = (parse(result.stdout) as { services: Record<string, { environment?: Record<string, string>; ports?: unknown[] }> }).services;
+    for (const name of ['api', 'worker']) expect(services[name]!.environment!.PAYLOAD_ENCRYPTION_KEY).toBe(PAYLOAD_KEY);
+    expect(services.temporal!.ports ?? []).toEqual([]);
+    // v1 prints short syntax ("127.0.0.1:8233:8080/tcp"), v2 long syntax ({host_ip, published, target}).
+    const uiPorts = (services['temporal-ui']!.ports ?? []).map((p) => (typeof p === 'string' ? p : JSON.stringify(p)));
+    expect(uiPorts.length).toBeGreaterThan(0);
+    for (const port of uiPorts) expect(port).toMatch(/^127\.0\.0\.1:|"host_ip":"127\.0\.0\.1"/);
+    expect(services['temporal-ui']!.environment!.TEMPORAL_CODEC_ENDPOINT).toBe('http://127.0.0.1:3000/codec');
+  });
+
+  it('refuses to run without the payload key', () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, APP_ID: 'compose-app', APP_TOKEN: 'compose-token' };
+    delete env.PAYLOAD_ENCRYPTION_KEY;
+    const result = composeConfig(env);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toContain('PAYLOAD_ENCRYPTION_KEY');
   });
 
   it('refuses to run without the first admin key', () => {
