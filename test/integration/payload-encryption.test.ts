@@ -9,7 +9,7 @@ import { Worker } from '@temporalio/worker';
 import { encryptingDataConverter } from '../../src/codec/data-converter';
 import { ENCRYPTED_ENCODING } from '../../src/codec/encryption-codec';
 import { createApp } from '../../src/http/app';
-import { distributionWorkflowId } from '../../workflows/distribution';
+import { distributionWorkflow, distributionWorkflowId } from '../../workflows/distribution';
 import { startFakeWebhook, type FakeWebhook } from '../helpers/fake-webhook';
 import { useServiceHarness } from '../helpers/harness';
 import { eventually } from '../helpers/sdk';
@@ -116,6 +116,21 @@ describe('Temporal holds no plaintext: payload encryption', () => {
     expect(edit.channels).toEqual([expect.objectContaining(channel(secrets.editedToken, secrets.editedText))]);
     const decodedText = (await codec!.decode(payloadsOf(distributionHistory))).map((p) => Buffer.from(p.data ?? []).toString()).join('\n');
     expect(decodedText).toContain(secrets.editedToken);
+  });
+
+  it('encrypts failure messages too, and its own client reads them back', async () => {
+    const secret = `missing-${randomBytes(4).toString('hex')}`;
+    const workflowId = `payload-enc-failure-${Date.now()}`;
+    const handle = await h.t.ctx.temporal.workflow.start(distributionWorkflow, { workflowId, taskQueue: h.t.ctx.taskQueue, args: [{ distributionId: secret }] });
+    const err = await handle.result().then(() => undefined, (e: unknown) => e);
+    const messages: string[] = [];
+    for (let e: unknown = err; e instanceof Error; e = e.cause) messages.push(e.message);
+    expect(messages).toContain(`distribution ${secret} not found`);
+    const history = await new Client({ connection: h.t.ctx.temporal.connection }).workflow.getHandle(workflowId).fetchHistory();
+    expect(bytesOf(history).includes(secret)).toBe(false);
+    const failures = history.events!.flatMap((e) => [e.activityTaskFailedEventAttributes?.failure, e.workflowExecutionFailedEventAttributes?.failure]).filter((f) => !!f);
+    expect(failures.length).toBeGreaterThan(0);
+    for (const f of failures) expect({ message: f!.message, encrypted: encodingOf(f!.encodedAttributes!) }).toEqual({ message: 'Encoded failure', encrypted: ENCRYPTED_ENCODING });
   });
 
   it('the plaintext check can fail: an unencrypted payload in a history shows in its bytes', () => {
