@@ -5,9 +5,9 @@ const ALLOWED_HEADERS = 'Content-Type, X-Namespace, Authorization, X-App-Id, X-A
 
 /**
  * CORS for the codec routes, for the listed origins only (the Temporal Web UI's): a page of any
- * other origin cannot read a decoded payload even with a key. Credentials are allowed so the UI's
- * "include cross-origin credentials" setting can carry a cookie. Preflights end here, before auth,
- * as browsers send them without credentials.
+ * other origin cannot read a decoded payload even with a key. Credentials are allowed so a UI set
+ * to "include cross-origin credentials" is not refused by the browser (the key is still required).
+ * Preflights end here, before auth, as browsers send them without credentials.
  */
 export function codecCors(origins: readonly string[]): RequestHandler {
   const allowed = new Set(origins.map((o) => o.replace(/\/+$/, '')));
