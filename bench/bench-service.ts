@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Client, Connection } from '@temporalio/client';
+import { encryptingDataConverter } from '../src/codec/data-converter';
+import { payloadKeyFrom } from '../src/codec/payload-key';
 import { loadConfig } from '../src/config';
 import { createContext, type AppContext } from '../src/context';
 import { connectDatabase } from '../src/db/connect';
@@ -143,7 +145,8 @@ export async function startBenchService(name: string, workDir: string): Promise<
     logger: createLogger('warn'),
     db,
     models,
-    temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE }),
+    // Encrypted like production's payloads, so the figures include the codec; the key dies with workDir unless configured.
+    temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: encryptingDataConverter(payloadKeyFrom({ PAYLOAD_ENCRYPTION_KEY: config.PAYLOAD_ENCRYPTION_KEY, DATA_DIR: workDir })) }),
     taskQueue: `bench-${name}-${Date.now()}`,
     databaseKind: mongo?.kind ?? 'external',
     bodyLimit: config.REQUEST_BODY_LIMIT,

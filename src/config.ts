@@ -18,6 +18,9 @@ export const MIN_SECRET_LENGTH = 32;
 /** A signing secret: optional, but never a short one. */
 const signingSecret = optionalString.refine((s) => s === undefined || s.length >= MIN_SECRET_LENGTH, `at least ${MIN_SECRET_LENGTH} characters`);
 
+/** A 32-byte AES key as 64 hex characters or base64 (src/channels/secrets.ts parses it). */
+const aesKey = optionalString.refine((s) => s === undefined || parseSecretsKey(s) !== undefined, '32 bytes as 64 hex characters or base64');
+
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
 const envSchema = z.object({
@@ -75,9 +78,11 @@ const envSchema = z.object({
   /** During a rotation, the secret being replaced: links signed with it are still accepted; new ones use LINK_SIGNING_SECRET. */
   LINK_SIGNING_SECRET_PREVIOUS: signingSecret,
   /** Encrypts provider credentials at rest: 32 bytes as 64 hex characters or base64; unset, a key is made into DATA_DIR/channel-secrets.key. */
-  CHANNEL_SECRETS_KEY: optionalString.refine((s) => s === undefined || parseSecretsKey(s) !== undefined, '32 bytes as 64 hex characters or base64'),
-  /** Encrypts Temporal workflow and activity payloads (the payload codec): 32 bytes as 64 hex characters or base64. */
-  PAYLOAD_ENCRYPTION_KEY: optionalString,
+  CHANNEL_SECRETS_KEY: aesKey,
+  /** Encrypts every Temporal payload (AES-256-GCM, src/codec): 32 bytes as 64 hex characters or base64; unset, a key is made into DATA_DIR/payload-encryption.key. */
+  PAYLOAD_ENCRYPTION_KEY: aesKey,
+  /** Browser origins (comma-separated) allowed to call /codec: the Temporal Web UI's; default the embedded UI at TEMPORAL_UI_PORT. */
+  CODEC_CORS_ORIGINS: optionalString,
   /** Largest customer import upload (CSV / JSON), in bytes. */
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1).default(200 * 1024 * 1024),
 });
@@ -117,11 +122,15 @@ export function missingProductionSecrets(config: Config, roles: { api: boolean; 
   const production = config.NODE_ENV === 'production';
   if (!production && roles.api && roles.worker) return undefined;
   const missing = SHARED_SECRETS.filter((name) => !config[name]);
-  const badKey = config.PAYLOAD_ENCRYPTION_KEY && !parseSecretsKey(config.PAYLOAD_ENCRYPTION_KEY) ? ['PAYLOAD_ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64'] : [];
-  if (missing.length === 0 && badKey.length === 0) return undefined;
+  if (missing.length === 0) return undefined;
   const why = production ? 'NODE_ENV is production' : 'the API and the worker run as separate processes';
-  const problems = [...(missing.length ? [`set ${missing.join(', ')}`] : []), ...badKey];
-  return `Refusing to start: ${why}, so every process needs the same secrets: ${problems.join('; ')}. Signing secrets need at least ${MIN_SECRET_LENGTH} characters (openssl rand -hex 32); the two keys 32 bytes as 64 hex characters (openssl rand -hex 32) or base64.`;
+  return `Refusing to start: ${why}, so every process needs the same secrets: set ${missing.join(', ')}. Signing secrets need at least ${MIN_SECRET_LENGTH} characters (openssl rand -hex 32); the two keys 32 bytes as 64 hex characters (openssl rand -hex 32) or base64.`;
+}
+
+/** The Temporal Web UI origins the codec routes answer with CORS: CODEC_CORS_ORIGINS, else the embedded UI's. */
+export function codecCorsOrigins(config: Pick<Config, 'CODEC_CORS_ORIGINS' | 'TEMPORAL_UI_PORT'>): string[] {
+  if (config.CODEC_CORS_ORIGINS) return config.CODEC_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  return [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`];
 }
 
 /** The database part of a MongoDB connection string (`mongodb://h1,h2/db?…`), if any. */

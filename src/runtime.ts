@@ -5,8 +5,10 @@ import { seedAppKey } from './auth/app-keys';
 import type { Config } from './config';
 import { createContext, type AppContext } from './context';
 import { connectDatabase } from './db/connect';
-import { createApp } from './http/app';
+import { createApp, type AppOptions } from './http/app';
 import type { Logger } from './logger';
+import { encryptingDataConverter } from './codec/data-converter';
+import { payloadKeyFrom } from './codec/payload-key';
 import { connectTemporalClient, ensureSearchAttributes } from './temporal/client';
 import { createWorker } from './temporal/worker';
 import { distributionSettingsFrom } from './distributions/settings';
@@ -32,7 +34,7 @@ export async function openContext(config: Config, logger: Logger, addresses: { m
   }
   if (!config.WEBHOOK_SIGNING_SECRET) logger.warn('WEBHOOK_SIGNING_SECRET is not set: webhook signatures use a key made for this process only, which receivers cannot know');
   if (!config.LINK_SIGNING_SECRET) logger.warn('LINK_SIGNING_SECRET is not set: QR code, barcode and unsubscribe links in emails use a key made for this process only and stop working at restart');
-  const temporal: Client = await connectTemporalClient(addresses.temporalAddress, config.TEMPORAL_NAMESPACE);
+  const temporal: Client = await connectTemporalClient(addresses.temporalAddress, config.TEMPORAL_NAMESPACE, encryptingDataConverter(payloadKeyFrom(config, logger)));
   stoppables.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
   await ensureSearchAttributes(temporal, logger);
   const ctx: AppContext = createContext({
@@ -87,8 +89,8 @@ export async function startWorker(ctx: AppContext, address: string): Promise<Sto
   };
 }
 
-export async function startApi(ctx: AppContext, host: string, port: number): Promise<Stoppable & { url: string }> {
-  const app = createApp(ctx);
+export async function startApi(ctx: AppContext, host: string, port: number, options: AppOptions = {}): Promise<Stoppable & { url: string }> {
+  const app = createApp(ctx, options);
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s)).once('error', reject);
   });

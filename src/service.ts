@@ -1,5 +1,5 @@
 import { Runtime } from '@temporalio/worker';
-import { loadConfig, missingProductionSecrets, type Config } from './config';
+import { codecCorsOrigins, loadConfig, missingProductionSecrets, type Config } from './config';
 import { startDependencies } from './embedded/services';
 import { createLogger, redactUrl, type Logger } from './logger';
 import { openContext, startApi, startWorker, stopOnSignals, type Stoppable } from './runtime';
@@ -59,7 +59,7 @@ async function start(config: Config, logger: Logger, roles: Roles, stoppables: S
   if (roles.worker) stoppables.push(await startWorker(ctx, deps.temporalAddress));
   if (!roles.api) return;
   buildConsole(logger);
-  const api = await startApi(ctx, config.HOST, config.PORT);
+  const api = await startApi(ctx, config.HOST, config.PORT, { codecCorsOrigins: codecCorsOrigins(config) });
   stoppables.push(api);
   logger.info(
     { api: api.url, temporalUi: deps.temporalUiUrl ?? null, temporal: deps.temporalAddress, database: redactUrl(deps.mongoUrl) },

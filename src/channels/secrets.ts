@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { Logger } from '../logger';
 
 /**
  * Provider credentials as stored: AES-256-GCM over their JSON. `v` names the scheme so a
@@ -58,6 +59,21 @@ export function loadOrCreateKeyFile(file: string): { key: Buffer; created: boole
     throw err;
   }
   return { key, created: true };
+}
+
+/**
+ * A key from its variable, else from its key file (made on first start) with a warning: losing
+ * the file loses what it encrypts, and a process elsewhere makes another one.
+ */
+export function configuredOrFileKey(key: { variable: string; value: string | undefined; file: string; encrypts: string }, logger?: Pick<Logger, 'warn'>): Buffer {
+  const configured = key.value ? parseSecretsKey(key.value) : undefined;
+  if (configured) return configured;
+  const { key: made, created } = loadOrCreateKeyFile(key.file);
+  logger?.warn(
+    { file: key.file },
+    `${key.variable} is not set: ${key.encrypts} encrypted under the key ${created ? 'just made in' : 'kept in'} ${key.file}; back it up, and set ${key.variable} in production (every API and worker process needs the same key)`,
+  );
+  return made;
 }
 
 /** Encrypts and decrypts credential objects under one key. */

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Config } from '../config';
-import { loadOrCreateKeyFile, parseSecretsKey } from '../channels/secrets';
+import { configuredOrFileKey } from '../channels/secrets';
 import type { Logger } from '../logger';
 
 /** Deployment-wide settings of the distribution engine and its built-in channels. */
@@ -49,15 +49,7 @@ export function distributionSettingsFrom(config: Config, logger?: Pick<Logger, '
 
 /** The configured key, else the one kept in DATA_DIR (made on first start): losing it loses every stored credential. */
 function channelSecretsKeyFrom(config: Config, logger?: Pick<Logger, 'warn'>): Buffer {
-  const configured = config.CHANNEL_SECRETS_KEY ? parseSecretsKey(config.CHANNEL_SECRETS_KEY) : undefined;
-  if (configured) return configured;
-  const file = path.join(config.DATA_DIR, 'channel-secrets.key');
-  const { key, created } = loadOrCreateKeyFile(file);
-  logger?.warn(
-    { file },
-    `CHANNEL_SECRETS_KEY is not set: channel credentials are encrypted under the key ${created ? 'just made in' : 'kept in'} ${file}; back it up, and set CHANNEL_SECRETS_KEY in production (every API and worker process needs the same key)`,
-  );
-  return key;
+  return configuredOrFileKey({ variable: 'CHANNEL_SECRETS_KEY', value: config.CHANNEL_SECRETS_KEY, file: path.join(config.DATA_DIR, 'channel-secrets.key'), encrypts: 'channel credentials are' }, logger);
 }
 
 /** For contexts built without a config (tests that do not send): the seed's 10 minutes, mail to a temp folder. */

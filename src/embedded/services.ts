@@ -38,6 +38,8 @@ export async function startDependencies(config: Config, logger: Logger): Promise
         toolsDir: config.TOOLS_DIR,
         port: config.TEMPORAL_PORT,
         uiPort: config.TEMPORAL_UI_PORT,
+        // Payloads are encrypted (src/codec): the UI asks the API to decode them for an operator holding a key.
+        uiCodecEndpoint: `${(config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`).replace(/\/+$/, "")}/codec`,
         dbFile: defaultTemporalDbFile(config.DATA_DIR),
         namespace: config.TEMPORAL_NAMESPACE,
         runDir,

@@ -9,6 +9,8 @@ export interface TemporalDevServerOptions {
   port: number;
   /** Web UI port; `undefined` runs headless (tests). */
   uiPort?: number;
+  /** The remote codec the Web UI decodes payloads with (the API's `/codec`). */
+  uiCodecEndpoint?: string;
   /** SQLite file for persistence; `undefined` keeps history in memory (tests). */
   dbFile?: string;
   namespace: string;
@@ -51,6 +53,7 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   }
   if (options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort));
+  if (options.uiPort !== undefined && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
 
   const proc = await startManagedProcess({
     name: 'temporal',

@@ -9,6 +9,8 @@ import { consentsRouter, customerConsentsRouter } from '../api/consents/router';
 import { customerImportsRouter } from '../api/customer-imports/router';
 import { campaignsRouter } from '../api/campaigns/router';
 import { channelsRouter } from '../api/channels/router';
+import { codecCors } from '../api/codec/cors';
+import { codecAuth, codecRouter } from '../api/codec/router';
 import { customersRouter } from '../api/customers/router';
 import { distributionsRouter } from '../api/distributions/router';
 import { eventsRouter } from '../api/events/router';
@@ -39,8 +41,13 @@ import { buildOpenApiDocument } from './openapi';
 
 const VERSION: string = require('../../package.json').version;
 
+export interface AppOptions {
+  /** Browser origins (the Temporal Web UI's) allowed to call the payload codec routes. */
+  codecCorsOrigins?: readonly string[];
+}
+
 /** Builds the Express app; `listen` is the caller's business, so tests drive it with supertest. */
-export function createApp(ctx: AppContext): Express {
+export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   const app = express();
   const metrics = createMetrics();
   app.disable('x-powered-by');
@@ -59,8 +66,12 @@ export function createApp(ctx: AppContext): Express {
   const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), promotionsRouter(ctx), distributionsRouter(ctx), templatesRouter(ctx), publicRouter(ctx), channelsRouter(ctx), sessionsRouter(ctx)];
   // One throttle for both ways of presenting a key: a wrong token counts the same at sign-in as in headers.
   const throttle = new FailedAuthThrottle();
+  const authenticate = requireAppKey(ctx.models.AppKey, ctx.models.Session, throttle);
   const signIn = sessionSignInRouter(ctx, throttle);
-  const openApi = buildOpenApiDocument([signIn, ...routers, customerImports], VERSION);
+  // The payload codec (Temporal UI / CLI) takes event lists larger than the API's body limit; its key is checked before they are parsed.
+  const codec = codecRouter(ctx);
+  app.use(codec.basePath, codecCors(options.codecCorsOrigins ?? []), ...codecAuth(authenticate), codec.router);
+  const openApi = buildOpenApiDocument([signIn, ...routers, customerImports, codec], VERSION);
 
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -75,7 +86,6 @@ export function createApp(ctx: AppContext): Express {
   app.use(signIn.basePath, signIn.router);
   // Authentication guards the whole /v1 tree, unknown paths included, so a missing route never answers before auth does;
   // each route then checks its key's role. Bodies are read only after authentication, so an anonymous caller costs no parsing.
-  const authenticate = requireAppKey(ctx.models.AppKey, ctx.models.Session, throttle);
   app.use('/v1', authenticate);
   // A deep health check starts a workflow: worth a key, unlike the plain probe load balancers call.
   app.use('/health', (req, res, next) => (req.query.deep === 'true' ? authenticate(req, res, next) : next()));

@@ -1,6 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { status as GrpcStatus } from '@grpc/grpc-js';
-import type { SearchAttributeType } from '@temporalio/common';
+import type { DataConverter, SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Logger } from '../logger';
 import { SEARCH_ATTRIBUTES } from './search-attributes';
@@ -15,9 +15,10 @@ const INDEXED_VALUE_TYPE: Record<SearchAttributeType, temporal.api.enums.v1.Inde
   KEYWORD_LIST: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 };
 
-export async function connectTemporalClient(address: string, namespace: string): Promise<Client> {
+/** `dataConverter` is the payload codec's (src/codec): Temporal holds only ciphertext. */
+export async function connectTemporalClient(address: string, namespace: string, dataConverter: DataConverter): Promise<Client> {
   const connection = await Connection.connect({ address });
-  return new Client({ connection, namespace });
+  return new Client({ connection, namespace, dataConverter });
 }
 
 /**

@@ -19,6 +19,8 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
       taskQueue: options.taskQueue,
       workflowsPath: require.resolve('../../workflows'),
       activities: createActivities(options.ctx),
+      // The client's converter (src/codec): both read and write histories under one key.
+      dataConverter: options.ctx.temporal.options.dataConverter,
       // An automatic delivery holds its workflow task while its local activity sends (workflows/delivery.ts):
       // as many task slots as local activity slots (100 by default), so bursts of triggers are not capped at 40.
       maxConcurrentWorkflowTaskExecutions: 100,

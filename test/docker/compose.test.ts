@@ -1,7 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ROOT_DIR } from '../../src/config';
+import { parse } from 'yaml';
 import { which } from '../../src/tools/which';
+
+const PAYLOAD_KEY = 'ab'.repeat(32);
 
 /** `docker compose` (v2 plugin) or `docker-compose` (v1, which .ci/run installs from Debian). */
 function composeCommand(): string[] | undefined {
@@ -48,6 +51,19 @@ describeIfCompose('docker/compose.yml', () => {
     const result = composeConfig(env);
     expect(result.status).not.toBe(0);
     expect(result.stderr).toContain(name);
+  });
+
+  it('passes the payload key to api and worker, and publishes Temporal on no outside interface', () => {
+    const result = composeConfig({ ...process.env, ...SECRETS, APP_ID: 'compose-app', APP_TOKEN: 'compose-token-0123456789abcdef0123456789', PAYLOAD_ENCRYPTION_KEY: PAYLOAD_KEY });
+    expect(result.status).toBe(0);
+    const services = (parse(result.stdout) as { services: Record<string, { environment?: Record<string, string>; ports?: unknown[] }> }).services;
+    for (const name of ['api', 'worker']) expect(services[name]!.environment!.PAYLOAD_ENCRYPTION_KEY).toBe(PAYLOAD_KEY);
+    expect(services.temporal!.ports ?? []).toEqual([]);
+    // v1 prints short syntax ("127.0.0.1:8233:8080/tcp"), v2 long syntax ({host_ip, published, target}).
+    const uiPorts = (services['temporal-ui']!.ports ?? []).map((p) => (typeof p === 'string' ? p : JSON.stringify(p)));
+    expect(uiPorts.length).toBeGreaterThan(0);
+    for (const port of uiPorts) expect(port).toMatch(/^127\.0\.0\.1:|"host_ip":"127\.0\.0\.1"/);
+    expect(services['temporal-ui']!.environment!.TEMPORAL_CODEC_ENDPOINT).toBe('http://127.0.0.1:3000/codec');
   });
 
   it('refuses to run without the first admin key', () => {

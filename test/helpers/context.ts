@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
 import { createAppKey } from '../../src/auth/app-keys';
+import { parseSecretsKey } from '../../src/channels/secrets';
+import { encryptingDataConverter } from '../../src/codec/data-converter';
 import type { Channel, ChannelRegistry } from '../../src/channels/channel';
 import { createChannelRegistry } from '../../src/channels/registry';
 import { createContext, type AppContext } from '../../src/context';
@@ -47,7 +49,7 @@ export async function createTestContext(prefix = 'test', options: TestContextOpt
   const temporalAddress = required('TEST_TEMPORAL_ADDRESS');
   const { db, models } = await connectDatabase(mongoUrl, uniqueName(prefix));
   const connection = await Connection.connect({ address: temporalAddress });
-  const temporal = new Client({ connection, namespace: 'default' });
+  const temporal = new Client({ connection, namespace: 'default', dataConverter: encryptingDataConverter(testPayloadKey()) });
   const logs = new LogCapture();
   const logger = createLogger('info', logs);
   const settings = { ...defaultDistributionSettings(), ...options.settings };
@@ -82,6 +84,13 @@ function withChannels(base: ChannelRegistry, extra: Channel[]): ChannelRegistry 
     get: (type) => byType.get(type) ?? base.get(type),
     types: () => [...new Set([...base.types(), ...byType.keys()])],
   };
+}
+
+/** The run's payload key (global setup makes it), shared with the worker processes tests spawn. */
+export function testPayloadKey(): Buffer {
+  const key = parseSecretsKey(required('PAYLOAD_ENCRYPTION_KEY'));
+  if (!key) throw new Error('PAYLOAD_ENCRYPTION_KEY is not a 32-byte key');
+  return key;
 }
 
 function required(name: string): string {

@@ -86,6 +86,11 @@ describe('the all-in-one service process (npm start)', () => {
     const uiPage = await fetch(ui);
     expect(uiPage.status).toBe(200);
     expect(await uiPage.text()).toMatch(/<html/i);
+    // Payloads are encrypted: the UI is told to decode them through the API's codec endpoint, which lets the UI's origin call it.
+    const uiSettings = (await (await fetch(`${ui}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
+    expect(uiSettings.Codec.Endpoint).toBe(`${api}/codec`);
+    const preflight = await fetch(`${api}/codec/decode`, { method: 'OPTIONS', headers: { Origin: ui, 'Access-Control-Request-Method': 'POST' } });
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(ui);
     expect(first.output()).toContain(`ready: API ${api} | Temporal Web UI ${ui} | database mongodb://127.0.0.1:`);
 
     const created = await fetch(`${api}/v1/app-keys`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'survives restart', role: 'admin' }) });

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config';
 import { freePort } from '../../src/embedded/managed-process';
 import { startMongoServer } from '../../src/embedded/mongo-server';
@@ -31,4 +32,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_MONGO_URL = config.MONGO_URL ?? mongo!.url;
   process.env.TEST_MONGO_KIND = mongo?.kind ?? 'external';
   process.env.TEST_TEMPORAL_ADDRESS = config.TEMPORAL_ADDRESS ?? temporal!.address;
+  // One payload key for the run: test clients and the worker processes tests spawn (which inherit
+  // the environment) must read each other's histories.
+  process.env.PAYLOAD_ENCRYPTION_KEY ??= randomBytes(32).toString('hex');
 }
