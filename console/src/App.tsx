@@ -4,7 +4,11 @@ import { Layout } from './components/Layout';
 import { DistributionDetail } from './pages/distributions/DistributionDetail';
 import { DistributionList } from './pages/distributions/DistributionList';
 import { DistributionWizard } from './pages/distributions/DistributionWizard';
+import { CampaignForm } from './pages/campaigns/CampaignForm';
+import { CampaignList } from './pages/campaigns/CampaignList';
 import { NotFound } from './pages/NotFound';
+import { SegmentForm } from './pages/segments/SegmentForm';
+import { SegmentList } from './pages/segments/SegmentList';
 import { SignIn } from './pages/SignIn';
 import { useSession } from './session';
 
@@ -26,6 +30,11 @@ export function App() {
         <Route path="distributions/new" element={<DistributionWizard />} />
         <Route path="distributions/:id" element={<DistributionDetail />} />
         <Route path="distributions/:id/edit" element={<DistributionWizard />} />
+        <Route path="segments" element={<SegmentList />} />
+        <Route path="segments/new" element={<SegmentForm />} />
+        <Route path="segments/:id" element={<SegmentForm />} />
+        <Route path="campaigns" element={<CampaignList />} />
+        <Route path="campaigns/new" element={<CampaignForm />} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

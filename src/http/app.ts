@@ -6,6 +6,7 @@ import { loyaltyRewardsRouter, rewardsRouter } from '../api/rewards/router';
 import { asyncActionsRouter } from '../api/async-actions/router';
 import { consentsRouter, customerConsentsRouter } from '../api/consents/router';
 import { customerImportsRouter } from '../api/customer-imports/router';
+import { campaignPoolRouter } from '../api/campaigns/pool-router';
 import { campaignsRouter } from '../api/campaigns/router';
 import { channelsRouter } from '../api/channels/router';
 import { customersRouter } from '../api/customers/router';
@@ -57,7 +58,7 @@ export function createApp(ctx: AppContext): Express {
   // MongoDB cannot store a key with a NUL byte; refusing it while parsing keeps it a 400 on every route.
   app.use(express.json({ limit: ctx.bodyLimit, reviver: refuseNulKeys }));
 
-  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), promotionsRouter(ctx), distributionsRouter(ctx), templatesRouter(ctx), publicRouter(ctx), channelsRouter(ctx), sessionsRouter(ctx)];
+  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), promotionsRouter(ctx), distributionsRouter(ctx), templatesRouter(ctx), publicRouter(ctx), channelsRouter(ctx), sessionsRouter(ctx), campaignPoolRouter(ctx)];
   const signIn = sessionSignInRouter(ctx);
   const openApi = buildOpenApiDocument([signIn, ...routers, customerImports], VERSION);
 
