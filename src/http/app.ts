@@ -9,6 +9,7 @@ import { customerImportsRouter } from '../api/customer-imports/router';
 import { campaignPoolRouter } from '../api/campaigns/pool-router';
 import { campaignsRouter } from '../api/campaigns/router';
 import { channelsRouter } from '../api/channels/router';
+import { customerMessagesRouter } from '../api/customers/messages-router';
 import { customersRouter } from '../api/customers/router';
 import { distributionsRouter } from '../api/distributions/router';
 import { eventsRouter } from '../api/events/router';
@@ -58,7 +59,7 @@ export function createApp(ctx: AppContext): Express {
   // MongoDB cannot store a key with a NUL byte; refusing it while parsing keeps it a 400 on every route.
   app.use(express.json({ limit: ctx.bodyLimit, reviver: refuseNulKeys }));
 
-  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), promotionsRouter(ctx), distributionsRouter(ctx), templatesRouter(ctx), publicRouter(ctx), channelsRouter(ctx), sessionsRouter(ctx), campaignPoolRouter(ctx)];
+  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), promotionsRouter(ctx), distributionsRouter(ctx), templatesRouter(ctx), publicRouter(ctx), channelsRouter(ctx), sessionsRouter(ctx), campaignPoolRouter(ctx), customerMessagesRouter(ctx)];
   const signIn = sessionSignInRouter(ctx);
   const openApi = buildOpenApiDocument([signIn, ...routers, customerImports], VERSION);
 
