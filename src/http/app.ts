@@ -7,10 +7,12 @@ import { loyaltyRewardsRouter, rewardsRouter } from '../api/rewards/router';
 import { asyncActionsRouter } from '../api/async-actions/router';
 import { consentsRouter, customerConsentsRouter } from '../api/consents/router';
 import { customerImportsRouter } from '../api/customer-imports/router';
+import { campaignPoolRouter } from '../api/campaigns/pool-router';
 import { campaignsRouter } from '../api/campaigns/router';
 import { channelsRouter } from '../api/channels/router';
 import { codecCors } from '../api/codec/cors';
 import { codecAuth, codecRouter } from '../api/codec/router';
+import { customerMessagesRouter } from '../api/customers/messages-router';
 import { customersRouter } from '../api/customers/router';
 import { distributionsRouter } from '../api/distributions/router';
 import { eventsRouter } from '../api/events/router';
@@ -63,7 +65,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
     next();
   });
   const customerImports = customerImportsRouter(ctx);
-  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), promotionsRouter(ctx), distributionsRouter(ctx), templatesRouter(ctx), publicRouter(ctx), channelsRouter(ctx), sessionsRouter(ctx)];
+  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), promotionsRouter(ctx), distributionsRouter(ctx), templatesRouter(ctx), publicRouter(ctx), channelsRouter(ctx), sessionsRouter(ctx), campaignPoolRouter(ctx), customerMessagesRouter(ctx)];
   // One throttle for both ways of presenting a key: a wrong token counts the same at sign-in as in headers.
   const throttle = new FailedAuthThrottle();
   const authenticate = requireAppKey(ctx.models.AppKey, ctx.models.Session, throttle);

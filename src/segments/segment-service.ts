@@ -5,6 +5,8 @@ import { newId } from '../ids';
 import type { Models } from '../models';
 import type { SegmentDoc, SegmentType } from '../models/segment';
 import { validateSegmentFilter } from './filter';
+import { countFilterMatches, type FilterCount } from './filter-count';
+import type { SegmentFilter } from './filter-types';
 
 export interface SegmentInput {
   name: string;
@@ -79,12 +81,22 @@ export class SegmentService {
     }
     if (!input.filter) throw AppError.badRequest('invalid_segment', 'Invalid segment', `filter: a ${type} segment needs a filter`);
     if (input.customers) throw AppError.badRequest('invalid_segment', 'Invalid segment', `customers: a ${type} segment is defined by its filter`);
-    const parsed = validateSegmentFilter(input.filter);
+    this.parsedFilter(input.filter);
+    return { filter: input.filter };
+  }
+
+  /** How many customers a filter would match now (at most `limit` read), without saving anything. */
+  async countMatching(filter: unknown, limit: number): Promise<FilterCount> {
+    return countFilterMatches(this.models, this.parsedFilter(filter), limit);
+  }
+
+  private parsedFilter(filter: unknown): SegmentFilter {
+    const parsed = validateSegmentFilter(filter);
     if (!parsed.ok) {
       const errors = parsed.errors.map((e) => ({ field: `filter.${e.field}`, reason: e.reason }));
       throw AppError.badRequest('invalid_filter', 'Invalid segment filter', errors.map((e) => `${e.field}: ${e.reason}`).join('; '), { errors });
     }
-    return { filter: input.filter };
+    return parsed.filter;
   }
 
   /** Static lists accept ids or source_ids, like every customer reference; all must exist. */

@@ -1,7 +1,8 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ensureConsoleBuild } from '../../src/tools/console-build';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/console');
@@ -11,8 +12,9 @@ export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is missing at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`);
   }
-  // The service serves console/dist: build it when the sources are newer (a no-op when current).
-  ensureConsoleBuild();
+  // The service serves console/dist: build it when the sources are newer (a no-op when current),
+  // in a child process so this process's worker is not blocked meanwhile.
+  await promisify(execFile)('npx', ['tsx', 'src/tools/console-build-cli.ts'], { cwd: path.resolve(__dirname, '../..') });
   return chromium.launch({
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -31,6 +33,8 @@ export interface ConsolePage {
 export async function openConsole(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 900 }): Promise<ConsolePage> {
   const context = await browser.newContext({ viewport, baseURL: baseUrl });
   const page = await context.newPage();
+  // Screens answer in well under a second here; a step that waits longer has failed.
+  page.setDefaultTimeout(15_000);
   const problems: string[] = [];
   await page.route('**/*', (route) => {
     if (route.request().url().startsWith(baseUrl)) return route.continue();

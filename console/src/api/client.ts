@@ -38,33 +38,36 @@ export function setUnauthorizedHandler(fn: () => void): void {
  * Every call goes to the public /v1 API with the session cookie (never a token in script).
  * X-Requested-With is the API's CSRF guard: another site's page cannot send it.
  */
-export async function api<T>(method: string, path: string, options: { body?: unknown; query?: Query } = {}): Promise<T> {
+export async function api<T>(method: string, path: string, options: { body?: unknown; query?: Query; form?: FormData } = {}): Promise<T> {
+  const json = options.body !== undefined;
   const res = await fetch(withQuery(path, options.query), {
     method,
     credentials: 'same-origin',
-    headers: { 'X-Requested-With': 'promo-console', ...(options.body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-    body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
+    // A FormData body sets its own multipart Content-Type (with the boundary).
+    headers: { 'X-Requested-With': 'promo-console', ...(json ? { 'Content-Type': 'application/json' } : {}) },
+    body: json ? JSON.stringify(options.body) : options.form,
   });
   if (res.status === 204) return undefined as T;
   const text = await res.text();
-  let json: unknown;
+  let parsed: unknown;
   try {
-    json = text ? JSON.parse(text) : undefined;
+    parsed = text ? JSON.parse(text) : undefined;
   } catch {
-    json = undefined;
+    parsed = undefined;
   }
   if (!res.ok) {
-    const body = (json ?? {}) as { key?: string; message?: string; details?: string; errors?: FieldError[] };
+    const body = (parsed ?? {}) as { key?: string; message?: string; details?: string; errors?: FieldError[] };
     if (res.status === 401 && path !== '/v1/sessions') onUnauthorized();
     throw new ApiError(res.status, body.key ?? 'http_error', body.message ?? `HTTP ${res.status}`, body.details, Array.isArray(body.errors) ? body.errors : []);
   }
-  return json as T;
+  return parsed as T;
 }
 
 export const get = <T>(path: string, query?: Query) => api<T>('GET', path, { query });
 export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, { body });
 export const put = <T>(path: string, body?: unknown) => api<T>('PUT', path, { body });
 export const del = <T>(path: string) => api<T>('DELETE', path);
+export const upload = <T>(path: string, form: FormData) => api<T>('POST', path, { form });
 
 /** Voucherify's list shape, as most /v1 lists answer. */
 export interface List<T> {

@@ -8,6 +8,9 @@ import { findPage } from '../../db/find-page';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(100) });
 
+/** A count reads customers one by one through the filter: bounded, so one request cannot hold the API for long. */
+const MAX_COUNT_SCAN = 100_000;
+
 /** The SDK types say `junction: 'AND'|'OR'`, the spec lowercase: both are accepted (the filter validator checks the rest). */
 const filterInput = z.record(z.string(), z.unknown()).describe("Voucherify's segment filter: a junction plus field paths with conditions");
 
@@ -53,6 +56,16 @@ export function segmentsRouter({ segments, models }: AppContext): ApiRouter {
     .route(
       { method: 'put', path: '/:id', summary: 'Edit a segment; its membership is re-synced', params: idParams, body: updateBody, response: segmentJson, errors: { 404: 'No such segment' } },
       async ({ params, body }) => toSegmentJson(await segments.update(params.id, body)),
+    )
+    .route(
+      {
+        method: 'post',
+        path: '/count',
+        summary: 'Count the customers a filter matches now, without saving a segment (reads at most `limit` customers)',
+        body: z.strictObject({ filter: filterInput, limit: z.number().int().min(1).max(MAX_COUNT_SCAN).default(MAX_COUNT_SCAN) }),
+        response: z.object({ matching: z.number(), scanned: z.number(), complete: z.boolean().describe('false: more customers exist than were read, so matching is a lower bound') }),
+      },
+      ({ body }) => segments.countMatching(body.filter, body.limit),
     )
     .route({ method: 'delete', path: '/:id', summary: 'Delete a segment', params: idParams, status: 204, errors: { 404: 'No such segment' } }, async ({ params }) => {
       await segments.delete(params.id);

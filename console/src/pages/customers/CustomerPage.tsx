@@ -1,0 +1,144 @@
+import { Anchor, Badge, Card, Code, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { Link, useParams } from 'react-router';
+import { get, type List } from '../../api/client';
+import { itemsOf, type AnyList } from '../../api/lists';
+import type { Customer, Message } from '../../api/types';
+import { QueryState } from '../../components/errors';
+import { formatDate } from '../distributions/labels';
+
+interface CustomerConsents {
+  consents?: Record<string, { status?: string; granted?: boolean } | boolean>;
+  unsubscribed?: boolean | Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+interface Voucher {
+  code: string;
+  campaign?: string;
+  campaign_id?: string;
+  publish?: unknown;
+}
+
+function Field({ label, value }: { label: string; value: React.ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed">
+        {label}
+      </Text>
+      <Text>{value || '—'}</Text>
+    </div>
+  );
+}
+
+/** Everything about one customer: fields, metadata, consents, segments, codes held and messages received. */
+export function CustomerPage() {
+  const id = useParams().id!;
+  const customer = useQuery({ queryKey: ['customer', id], queryFn: () => get<Customer & { address?: Record<string, string | null> | null }>(`/v1/customers/${encodeURIComponent(id)}`) });
+  const consents = useQuery({ queryKey: ['customer', id, 'consents'], queryFn: () => get<CustomerConsents>(`/v1/customers/${encodeURIComponent(id)}/consents`) });
+  const segments = useQuery({ queryKey: ['customer', id, 'segments'], queryFn: () => get<AnyList>(`/v1/customers/${encodeURIComponent(id)}/segments`) });
+  const codes = useQuery({ queryKey: ['customer', id, 'vouchers'], queryFn: () => get<AnyList>('/v1/vouchers', { customer: id, limit: 50 }) });
+  const messages = useQuery({ queryKey: ['customer', id, 'messages'], queryFn: () => get<List<Message & { distribution_id: string }>>(`/v1/customers/${encodeURIComponent(id)}/messages`, { limit: 50 }) });
+  const c = customer.data;
+  return (
+    <QueryState isPending={customer.isPending} error={customer.error} retry={() => void customer.refetch()}>
+      {c && (
+        <Stack>
+          <Title order={2}>{c.name || c.source_id || c.id}</Title>
+          <Card withBorder>
+            <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }}>
+              <Field label="Id" value={<Text span ff="monospace">{c.id}</Text>} />
+              <Field label="Source id" value={c.source_id} />
+              <Field label="Email" value={c.email} />
+              <Field label="Phone" value={c.phone} />
+              <Field label="City" value={c.address?.city} />
+              <Field label="Country" value={c.address?.country} />
+              <Field label="Created" value={formatDate(c.created_at)} />
+            </SimpleGrid>
+          </Card>
+          <SimpleGrid cols={{ base: 1, md: 2 }}>
+            <Card withBorder>
+              <Title order={3} size="h5" mb="xs">
+                Metadata
+              </Title>
+              {c.metadata && Object.keys(c.metadata).length ? <Code block>{JSON.stringify(c.metadata, null, 2)}</Code> : <Text c="dimmed">None</Text>}
+            </Card>
+            <Card withBorder>
+              <Title order={3} size="h5" mb="xs">
+                Consents
+              </Title>
+              <QueryState isPending={consents.isPending} error={consents.error}>
+                <Code block>{JSON.stringify(consents.data ?? {}, null, 2)}</Code>
+              </QueryState>
+            </Card>
+            <Card withBorder>
+              <Title order={3} size="h5" mb="xs">
+                Segments
+              </Title>
+              <QueryState isPending={segments.isPending} error={segments.error}>
+                <Group gap="xs">
+                  {itemsOf<{ id: string; name: string }>(segments.data).map((s) => (
+                    <Badge key={s.id} variant="light" component={Link} to={`/segments/${s.id}`} style={{ cursor: 'pointer' }}>
+                      {s.name}
+                    </Badge>
+                  ))}
+                  {itemsOf(segments.data).length === 0 && <Text c="dimmed">In no segment</Text>}
+                </Group>
+              </QueryState>
+            </Card>
+            <Card withBorder>
+              <Title order={3} size="h5" mb="xs">
+                Codes held
+              </Title>
+              <QueryState isPending={codes.isPending} error={codes.error}>
+                <Group gap="xs">
+                  {itemsOf<Voucher>(codes.data).map((v) => (
+                    <Code key={v.code}>{v.code}</Code>
+                  ))}
+                  {itemsOf(codes.data).length === 0 && <Text c="dimmed">No code</Text>}
+                </Group>
+              </QueryState>
+            </Card>
+          </SimpleGrid>
+          <Card withBorder>
+            <Title order={3} size="h5" mb="xs">
+              Messages received
+            </Title>
+            <QueryState isPending={messages.isPending} error={messages.error}>
+              {(messages.data?.data.length ?? 0) === 0 ? (
+                <Text c="dimmed">No message yet</Text>
+              ) : (
+                <Table aria-label="Messages received">
+                  <Table.Thead>
+                    <Table.Tr>
+                      <Table.Th>Distribution</Table.Th>
+                      <Table.Th>Channel</Table.Th>
+                      <Table.Th>Status</Table.Th>
+                      <Table.Th>Code</Table.Th>
+                      <Table.Th>When</Table.Th>
+                    </Table.Tr>
+                  </Table.Thead>
+                  <Table.Tbody>
+                    {messages.data?.data.map((m) => (
+                      <Table.Tr key={m.id}>
+                        <Table.Td>
+                          <Anchor component={Link} to={`/distributions/${m.distribution_id}`}>
+                            {m.distribution_id}
+                          </Anchor>
+                        </Table.Td>
+                        <Table.Td>{m.channel_type}</Table.Td>
+                        <Table.Td>{m.status}{m.reason ? ` (${m.reason})` : ''}</Table.Td>
+                        <Table.Td ff="monospace">{m.voucher_code ?? '—'}</Table.Td>
+                        <Table.Td>{formatDate(m.sent_at ?? m.created_at)}</Table.Td>
+                      </Table.Tr>
+                    ))}
+                  </Table.Tbody>
+                </Table>
+              )}
+            </QueryState>
+          </Card>
+        </Stack>
+      )}
+    </QueryState>
+  );
+}

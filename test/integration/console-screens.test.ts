@@ -1,0 +1,117 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser } from 'playwright-core';
+import { createAppKey } from '../../src/auth/app-keys';
+import { FakeKeyChannel, startFakeKeyProvider, type FakeKeyProvider } from '../helpers/fake-key-channel';
+import { useServiceHarness } from '../helpers/harness';
+import { launchChromium, openConsole, signIn, type ConsolePage } from '../helpers/console-browser';
+
+describe('the console in headless Chromium: customers, CSV import, consents, channel accounts, read-only keys', () => {
+  const KEY = 'fk_live_console_0123456789';
+  const h = useServiceHarness('consolescreens', { channels: [new FakeKeyChannel('fakekey')] });
+  let provider: FakeKeyProvider;
+  let browser: Browser;
+  let c: ConsolePage;
+
+  beforeAll(async () => {
+    provider = await startFakeKeyProvider([KEY]);
+    browser = await launchChromium();
+    c = await openConsole(browser, h.sdk.url);
+    await signIn(c.page, h.t.auth);
+  }, 180_000);
+  afterAll(async () => {
+    await c?.context.close();
+    await browser?.close();
+    await provider?.close();
+  });
+
+  it('imports a CSV with a progress bar and shows the rows it refused, then finds a customer and opens the page', async () => {
+    const { page } = c;
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'console-csv-'));
+    const file = path.join(dir, 'customers.csv');
+    writeFileSync(file, ['source_id,name,email,metadata.tier', 'imp-1,Ida,ida@example.com,vip', 'imp-2,Jo,not-an-email,basic', 'imp-3,Kim,kim@example.com,vip'].join('\n') + '\n');
+    await page.getByRole('link', { name: 'Customers' }).click();
+    await page.getByRole('link', { name: 'Import CSV' }).click();
+    await page.locator('input[type="file"]').setInputFiles(file);
+    await page.getByRole('button', { name: 'Upload and import' }).click();
+    await page.getByTestId('import-status').filter({ hasText: 'Done: 2 imported, 1 failed' }).waitFor({ timeout: 30_000 });
+    const errors = page.getByRole('table', { name: 'Row errors' });
+    await errors.getByRole('cell', { name: 'email', exact: true }).waitFor();
+    expect(await errors.locator('tbody tr').count()).toBe(1);
+    expect(await errors.locator('tbody tr td').first().textContent()).toBe('2');
+    await c.screenshot('customers-import');
+
+    await page.getByRole('link', { name: 'Customers' }).click();
+    await page.getByRole('textbox', { name: 'Search customers' }).fill('kim@example.com');
+    await page.getByRole('table', { name: 'Customers' }).getByRole('link', { name: 'Kim' }).click();
+    await page.getByRole('heading', { name: 'Kim' }).waitFor();
+    await page.getByText('"tier": "vip"').waitFor();
+    await page.getByText('No message yet').waitFor();
+    await c.screenshot('customer-page');
+    expect(await h.t.ctx.models.Customer.countDocuments({ source_id: { $in: ['imp-1', 'imp-3'] } })).toBe(2);
+  }, 90_000);
+
+  it('defines a consent and a consent group', async () => {
+    const { page } = c;
+    await page.getByRole('link', { name: 'Consents' }).click();
+    await page.getByRole('textbox', { name: 'Consent name' }).fill('Newsletter');
+    await page.getByRole('button', { name: 'Define consent' }).click();
+    await page.getByRole('table', { name: 'Consents' }).getByText('Newsletter').waitFor();
+    await page.getByRole('textbox', { name: 'Group name' }).fill('Marketing');
+    await page.getByLabel('Member consents').first().click();
+    await page.getByRole('option', { name: 'Newsletter' }).click();
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Define group' }).click();
+    await page.getByRole('table', { name: 'Consents' }).getByText('(group)').waitFor();
+    await c.screenshot('consents');
+    expect(await h.t.ctx.models.ConsentGroup.countDocuments({ name: 'Marketing' })).toBe(1);
+  }, 60_000);
+
+  it('adds a channel account whose secret never comes back to the page, and tests its connection', async () => {
+    const { page } = c;
+    await page.getByRole('link', { name: 'Channel accounts' }).click();
+    await page.getByRole('button', { name: 'Add account' }).click();
+    await page.getByRole('combobox', { name: 'Provider' }).fill('fakekey');
+    await page.getByRole('textbox', { name: 'Account name' }).fill('Fake production');
+    const rows = [
+      ['Credentials', 'api_key', KEY],
+      ['Credentials', 'signing_secret', 'fk_signing_console_secret'],
+      ['Settings', 'base_url', provider.url],
+    ] as const;
+    let n = { Credentials: 0, Settings: 0 };
+    for (const [group, name, value] of rows) {
+      await page.getByRole('group', { name: group }).getByRole('button', { name: 'Add' }).click();
+      n = { ...n, [group]: n[group] + 1 };
+      await page.getByLabel(`${group}: name ${n[group]}`).fill(name);
+      await page.getByLabel(`${group}: value ${n[group]}`).fill(value);
+    }
+    await page.getByRole('button', { name: 'Add account' }).last().click();
+    await page.getByRole('table', { name: 'Channel accounts' }).getByText('Fake production').waitFor();
+    await page.getByRole('button', { name: 'Test Fake production' }).click();
+    await page.getByText('connected').waitFor();
+    await c.screenshot('channel-accounts');
+    const html = await page.content();
+    expect(html).not.toContain(KEY);
+    expect(html).not.toContain('fk_signing_console_secret');
+  }, 60_000);
+
+  it('gives a read-only key a console whose actions are hidden', async () => {
+    const { appId, appToken } = await createAppKey(h.t.ctx.models.AppKey, 'viewer', 'read');
+    const viewer = await openConsole(browser, h.sdk.url);
+    try {
+      await signIn(viewer.page, { 'X-App-Id': appId, 'X-App-Token': appToken });
+      await viewer.page.getByText('read', { exact: true }).waitFor();
+      expect(await viewer.page.getByRole('link', { name: 'New distribution' }).count()).toBe(0);
+      await viewer.page.getByRole('link', { name: 'Segments' }).click();
+      await viewer.page.getByRole('heading', { name: 'Segments' }).waitFor();
+      expect(await viewer.page.getByRole('link', { name: 'New segment' }).count()).toBe(0);
+      await viewer.page.getByRole('link', { name: 'Customers' }).click();
+      await viewer.page.getByRole('heading', { name: 'Customers' }).waitFor();
+      expect(await viewer.page.getByRole('link', { name: 'Import CSV' }).count()).toBe(0);
+      await viewer.screenshot('read-only');
+    } finally {
+      await viewer.context.close();
+    }
+  }, 60_000);
+});
