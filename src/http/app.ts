@@ -72,7 +72,10 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   const signIn = sessionSignInRouter(ctx, throttle);
   // The payload codec (Temporal UI / CLI) takes event lists larger than the API's body limit; its key is checked before they are parsed.
   const codec = codecRouter(ctx);
-  app.use(codec.basePath, codecCors(options.codecCorsOrigins ?? []), ...codecAuth(authenticate), codec.router);
+  // Its POSTs change nothing, so a console session may call it without the CSRF header: the Temporal Web UI, with
+  // "include cross-origin credentials", decodes for a signed-in operator; CORS keeps other origins from reading answers.
+  const codecAuthenticate = requireAppKey(ctx.models.AppKey, ctx.models.Session, throttle, { csrfHeader: false });
+  app.use(codec.basePath, codecCors(options.codecCorsOrigins ?? []), ...codecAuth(codecAuthenticate), codec.router);
   const openApi = buildOpenApiDocument([signIn, ...routers, customerImports, codec], VERSION);
 
   app.get('/metrics', async (_req, res) => {

@@ -95,6 +95,18 @@ describe('console sessions: an application key exchanged for a cookie', () => {
     expect((await request(app).get('/v1/distributions').set('Cookie', header)).status).toBe(401);
   });
 
+  it('lets a session use the payload codec without the CSRF header (its POSTs change nothing), but not the API', async () => {
+    const { header } = sessionCookie(await signIn());
+    const plain = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"https://hooks.example/t0ken"').toString('base64') };
+    const encoded = await request(app).post('/codec/encode').set('Cookie', header).send({ payloads: [plain] });
+    expect(encoded.status).toBe(200);
+    expect(JSON.stringify(encoded.body)).not.toContain(plain.data);
+    const decoded = await request(app).post('/codec/decode').set('Cookie', header).send(encoded.body);
+    expect(decoded.status).toBe(200);
+    expect(decoded.body.payloads[0].data).toBe(plain.data);
+    expect((await request(app).post('/v1/customers').set('Cookie', header).send({ source_id: 'no-csrf' })).status).toBe(403);
+  });
+
   it('ends every session of a revoked key', async () => {
     const { appId, appToken } = await import('../../src/auth/app-keys').then((m) => m.createAppKey(t.ctx.models.AppKey, 'to revoke', 'write'));
     const res = await request(app).post('/v1/sessions').send({ app_id: appId, app_token: appToken });

@@ -18,8 +18,8 @@ export function authenticatedKey(res: Response): AuthenticatedKey | undefined {
  * 429 before they are checked. Sets `res.locals.appKey` ({id, role}) and `res.locals.appId`
  * for the routes' `authorize` checks and the access log.
  */
-export function requireAppKey(AppKey: AppKeyModel, Session: SessionModel, throttle: FailedAuthThrottle): RequestHandler {
-  const fromSession = sessionAuth({ AppKey, Session });
+export function requireAppKey(AppKey: AppKeyModel, Session: SessionModel, throttle: FailedAuthThrottle, options: { csrfHeader?: boolean } = {}): RequestHandler {
+  const fromSession = sessionAuth({ AppKey, Session }, options);
   return async (req, res, next) => {
     if (authenticatedKey(res)) return next();
     const appId = req.get('x-app-id');
