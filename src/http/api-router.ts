@@ -83,7 +83,7 @@ export class ApiRouter {
   }
 }
 
-export function requiredRole(spec: { method: Method; role?: Role }): Role {
+function requiredRole(spec: { method: Method; role?: Role }): Role {
   return spec.role ?? (spec.method === 'get' ? 'read' : 'write');
 }
 
