@@ -23,6 +23,8 @@ export function requireAppKey(AppKey: AppKeyModel, throttle: FailedAuthThrottle)
     if (!appId || !appToken) {
       throw AppError.unauthorized('Send your application id and secret key in the X-App-Id and X-App-Token headers.');
     }
+    // Ids are not secret: the access log names the one a refused request claimed, for whoever traces a lock-out.
+    res.locals.claimedKeyId = appId.slice(0, 64);
     const address = req.ip ?? 'unknown';
     const waitMs = await throttle.retryAfterMs(address, appId);
     if (waitMs > 0) {
