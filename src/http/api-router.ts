@@ -85,7 +85,7 @@ export class ApiRouter {
   }
 }
 
-export function requiredRole(spec: { method: Method; role?: Role }): Role {
+function requiredRole(spec: { method: Method; role?: Role }): Role {
   return spec.role ?? (spec.method === 'get' ? 'read' : 'write');
 }
 

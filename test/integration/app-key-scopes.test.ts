@@ -145,7 +145,7 @@ describe('application key roles, revocation, throttling and access logs', () => 
     expect(lines).toContainEqual(expect.objectContaining({ method: 'GET', route: '/v1/vouchers/:code', path: '/v1/vouchers/SE***', status: 404, keyId: keys.read['X-App-Id'], client: expect.stringMatching(/127\.0\.0\.1$/) }));
     // A thrown error leaves the router before the line is written: the pattern is still the full one.
     expect(lines).toContainEqual(expect.objectContaining({ method: 'DELETE', route: '/v1/app-keys/:id', path: '/v1/app-keys/no-such-key', status: 404, keyId: keys.admin['X-App-Id'] }));
-    expect(lines).toContainEqual(expect.objectContaining({ path: '/v1/vouchers/SE***/balance', status: 401, keyId: null, route: null }));
+    expect(lines).toContainEqual(expect.objectContaining({ path: '/v1/vouchers/SE***/balance', status: 401, keyId: null, claimedKeyId: 'nobody', route: null }));
     expect(t.logs.text).not.toContain(code);
   });
 });

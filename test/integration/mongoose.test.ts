@@ -53,6 +53,14 @@ describe('mongoose against the real database server', () => {
     await expect(verifyAppKey(AppKey, 'env-revoked', 'a-new-token')).resolves.toBeUndefined();
   });
 
+  it('takes over a revocation lock whose holder died, once its lease has run out', async () => {
+    const { AppKey, Lock } = t.ctx.models;
+    const { appId } = await createAppKey(AppKey, 'behind a stale lock', 'read');
+    await Lock.create({ _id: 'app-key-revocation', holder: 'a crashed process', expiresAt: new Date(Date.now() - 1000) });
+    await expect(revokeAppKey(t.ctx.models, appId)).resolves.toBe('revoked');
+    expect(await Lock.countDocuments({ _id: 'app-key-revocation' })).toBe(0);
+  });
+
   it('revokes concurrently without ever removing the last admin key', async () => {
     const { AppKey } = t.ctx.models;
     // This database already holds the test's own admin key and others; start from admins made here only.

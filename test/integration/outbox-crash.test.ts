@@ -17,7 +17,7 @@ import { eventually } from '../helpers/sdk';
 describe('a service killed mid-write loses no event and doubles none', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'promo-crash-'));
   const dbName = uniqueName('crash');
-  const auth = { 'X-App-Id': 'crash-app', 'X-App-Token': 'crash-token', 'Content-Type': 'application/json' };
+  const auth = { 'X-App-Id': 'crash-app', 'X-App-Token': 'crash-token-0123456789abcdef0123456789', 'Content-Type': 'application/json' };
   let api: string;
   let env: NodeJS.ProcessEnv;
   let child: ChildProcess | undefined;

@@ -31,6 +31,8 @@ describe('public links', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('image/png');
     expect(res.headers.get('cache-control')).toMatch(/public, max-age=\d+/);
+    // Webmail on another origin embeds it: helmet's same-origin resource policy is lifted here only.
+    expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
     const body = Buffer.from(await res.arrayBuffer());
     expect(body.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
     expect(body.length).toBeGreaterThan(200);

@@ -20,7 +20,7 @@ export function routeMatched(pattern: string): RequestHandler {
 
 /**
  * One line per request: method, route pattern, path with codes masked, status, the key id
- * and the client address. Never headers, query or bodies: they may carry secrets.
+ * (or, refused, the id it claimed) and the client address. Never headers, query or bodies: they may carry secrets.
  */
 export function accessLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -38,6 +38,7 @@ export function accessLog(logger: Logger): RequestHandler {
           path: maskCodes(req.originalUrl.split('?')[0]!),
           status: res.statusCode,
           keyId: key?.id ?? null,
+          ...(!key && res.locals.claimedKeyId ? { claimedKeyId: res.locals.claimedKeyId as string } : {}),
           client,
           ms: Math.round(performance.now() - started),
         },

@@ -28,6 +28,8 @@ export function requireAppKey(AppKey: AppKeyModel, Session: SessionModel, thrott
     if (!appId || !appToken) {
       throw AppError.unauthorized('Send your application id and secret key in the X-App-Id and X-App-Token headers, or sign in to the console.');
     }
+    // Ids are not secret: the access log names the one a refused request claimed, for whoever traces a lock-out.
+    res.locals.claimedKeyId = appId.slice(0, 64);
     const address = req.ip ?? 'unknown';
     await refuseThrottled(throttle, res, address, appId);
     const key = await verifyAppKey(AppKey, appId, appToken);
