@@ -137,7 +137,7 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
     sendNow: false,
     snapshot: { batches: 0, recipients: 0, done: false },
     nextBatch: 0,
-    counts: { queued: 0, sent: 0, skipped: 0, failed: 0 },
+    counts: { queued: 0, sent: 0, skipped: 0, failed: 0, unknown: 0 },
   };
   let status: DistributionStatus = s.phase === 'sending' ? 'sending' : s.phase === 'scheduled' ? 'scheduled' : 'waiting_for_audience';
   let statusReason: string | undefined;
@@ -266,7 +266,8 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
     const deliver = async (index: number): Promise<void> => {
       try {
         const result = await delivery.deliverBatch(id, index);
-        for (const k of Object.keys(result.counts) as MessageStatus[]) s.counts[k] += result.counts[k];
+        // A run carried over from before `unknown` existed lacks that count.
+        for (const k of Object.keys(result.counts) as MessageStatus[]) s.counts[k] = (s.counts[k] ?? 0) + result.counts[k];
         if (result.poolExhausted) {
           poolExhausted = result.poolExhausted;
           firstExhausted = Math.min(firstExhausted, index);

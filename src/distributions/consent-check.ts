@@ -6,7 +6,7 @@ import type { DistributionConsents } from '../models/distribution';
 /** Whether one customer may get one channel's message, and where it goes. */
 export type ChannelDecision =
   | { send: true; to: string }
-  | { send: false; status: 'skipped' | 'failed'; reason: string };
+  | { send: false; status: 'skipped' | 'failed' | 'unknown'; reason: string };
 
 /**
  * Decides before any code is published or message written. The order matters for the

@@ -41,7 +41,7 @@ export interface DeliveryRun {
 
 export interface DeliveryOutcome {
   counts: Record<MessageStatus, number>;
-  /** A STATIC campaign's pool ran out: the distribution must stop; customers left without a code are skipped `pool_exhausted`. */
+  /** A STATIC campaign's pool ran out: the distribution must stop; a manual run's customers left without a code are skipped `pool_exhausted`. */
   poolExhausted?: { campaignId: string };
   /** Messages left `queued` after a transient error: retry the run, not before `afterMs` when given. */
   retry?: { count: number; afterMs?: number; lastError: string };
@@ -55,13 +55,23 @@ export interface DeliveryOutcome {
  */
 const PARALLEL_SENDS = 8;
 
-const FINAL: ReadonlySet<MessageStatus> = new Set(['sent', 'skipped', 'failed']);
+const FINAL: ReadonlySet<MessageStatus> = new Set(['sent', 'skipped', 'failed', 'unknown']);
+
+/**
+ * Messages per provider request for channels with a batch API (SendGrid personalizations,
+ * Mailgun recipient-variables, CM multi-message, Braze attributes): a worker killed during one
+ * request resends at most this many recipients of each batch in flight.
+ */
+export const BATCH_SEND_SIZE = 50;
 
 interface Code {
   voucher: VoucherLike;
   campaign?: CampaignDoc;
   publicationId?: string;
 }
+
+/** What an earlier attempt recorded of a message. */
+type Known = Pick<DistributionMessageDoc, 'status' | 'in_flight'>;
 
 /** A message of this run not final yet: whose, on which channel, where it goes (or why not). */
 interface Pending {
@@ -112,7 +122,7 @@ function usable(a: AccountOrWhyNot | undefined): ChannelAccount | undefined {
 }
 
 class Tally {
-  readonly counts: Record<MessageStatus, number> = { queued: 0, sent: 0, skipped: 0, failed: 0 };
+  readonly counts: Record<MessageStatus, number> = { queued: 0, sent: 0, skipped: 0, failed: 0, unknown: 0 };
   poolExhausted?: { campaignId: string };
   retry?: { count: number; afterMs?: number; lastError: string };
   stopped?: true;
@@ -144,19 +154,23 @@ export async function deliverToCustomers(ctx: AppContext, run: DeliveryRun): Pro
   const ids = customerIds.flatMap((c) => distribution.channels.map((_, i) => messageId(distribution._id, run.run, c, i)));
   const [customerDocs, knownDocs, accounts, promotionTier] = await Promise.all([
     ctx.models.Customer.find({ _id: { $in: customerIds } }).lean(),
-    ctx.models.DistributionMessage.find({ _id: { $in: ids } }, { status: 1 }).lean(),
+    ctx.models.DistributionMessage.find({ _id: { $in: ids } }, { status: 1, in_flight: 1 }).lean(),
     loadAccounts(ctx, distribution),
     distribution.purpose.type === 'promotion' ? promotionTierForMessage(ctx, distribution.purpose.promotion_tier_id) : undefined,
   ]);
   const customers = new Map(customerDocs.map((c) => [c._id, c as CustomerDoc]));
-  const known = new Map(knownDocs.map((m) => [m._id, m.status]));
+  const known = new Map(knownDocs.map((m) => [m._id, m]));
   const shared: Shared = { accounts, ...(promotionTier ? { promotionTier } : {}) };
 
   let pending = customerIds.flatMap((customerId) => decide(ctx, run, customerId, customers.get(customerId), known, shared, tally));
   const codes = await codesFor(ctx, run, pending, customers, tally);
-  // A customer the pool ran out for is recorded skipped: the distribution stops, and a resume after a refill reaches them.
   if (tally.poolExhausted) {
-    for (const p of pending) if (p.decision.send && !codes.has(p.customerId)) p.decision = { send: false, status: 'skipped', reason: 'pool_exhausted' };
+    const short = (p: Pending) => p.decision.send && !codes.has(p.customerId);
+    // A manual run records whom the pool ran out for (the distribution stops; a resume after a
+    // refill reaches them). An event's run keeps no record: its delivery workflow, taking over
+    // from the inline attempt, must find the pool empty again to stop the distribution.
+    if (run.run === 'manual') for (const p of pending) if (short(p)) p.decision = { send: false, status: 'skipped', reason: 'pool_exhausted' };
+    pending = pending.filter((p) => !short(p));
   }
 
   await recordFinal(ctx, run, pending.filter((p) => !p.decision.send), tally);
@@ -175,15 +189,17 @@ export async function deliverToCustomers(ctx: AppContext, run: DeliveryRun): Pro
 }
 
 /** A customer's messages not final yet, with what to do on each channel; final ones are counted. */
-function decide(ctx: AppContext, run: DeliveryRun, customerId: string, customer: CustomerDoc | undefined, known: Map<string, MessageStatus>, shared: Shared, tally: Tally): Pending[] {
+function decide(ctx: AppContext, run: DeliveryRun, customerId: string, customer: CustomerDoc | undefined, known: Map<string, Known>, shared: Shared, tally: Tally): Pending[] {
   const { distribution } = run;
   return distribution.channels.flatMap((channel, index): Pending[] => {
     const id = messageId(distribution._id, run.run, customerId, index);
-    const status = known.get(id);
+    const status = known.get(id)?.status;
     if (status && FINAL.has(status)) {
       tally.counts[status] += 1;
       return [];
     }
+    // An earlier attempt queued it for the provider and recorded no outcome: it may have gone out.
+    if (known.get(id)?.in_flight && channel.delivery === 'at_most_once') return [{ id, customerId, index, decision: { send: false, status: 'unknown', reason: 'send_may_have_happened' } }];
     let decision: ChannelDecision = !customer || customer.deleted_at
       ? { send: false, status: 'skipped', reason: 'customer_not_found' }
       : decideChannel(customer, distribution.consents, ctx.channels.get(channel.type), channel.settings ?? {});
@@ -277,7 +293,7 @@ async function queue(ctx: AppContext, run: DeliveryRun, sending: Pending[], code
         _id: p.id,
         update: {
           $setOnInsert: base(run, p),
-          $set: code ? { voucher_code: code.voucher.code, ...(code.publicationId ? { publication_id: code.publicationId } : {}) } : {},
+          $set: { in_flight: true, ...(code ? { voucher_code: code.voucher.code, ...(code.publicationId ? { publication_id: code.publicationId } : {}) } : {}) },
           $inc: { attempts: 1 },
         },
       };
@@ -342,15 +358,15 @@ async function compose(ctx: AppContext, run: DeliveryRun, customer: CustomerDoc,
 
 /**
  * The messages to send, in the groups they are queued, sent and recorded in. A channel with a
- * batch API gets all its messages in one group (the adapter splits them by the provider's
- * limits); others go `PARALLEL_SENDS` at a time, so a worker that dies leaves at most that
- * many per batch sent but not recorded — the ones a retry sends again.
+ * batch API gets `BATCH_SEND_SIZE` per group (one provider request each); others go
+ * `PARALLEL_SENDS` at a time. A worker that dies leaves at most one group per batch sent but
+ * not recorded — the ones a retry sends again (or, `at_most_once`, records `unknown`).
  */
 function sendGroups(ctx: AppContext, run: DeliveryRun, sending: Pending[]): Pending[][] {
   const groups: Pending[][] = [];
   run.distribution.channels.forEach((c, index) => {
     const mine = sending.filter((p) => p.index === index);
-    const size = ctx.channels.get(c.type)?.sendBatch ? mine.length : PARALLEL_SENDS;
+    const size = ctx.channels.get(c.type)?.sendBatch ? BATCH_SEND_SIZE : PARALLEL_SENDS;
     for (let start = 0; start < mine.length; start += size) groups.push(mine.slice(start, start + size));
   });
   return groups;
@@ -391,14 +407,14 @@ async function recordResults(ctx: AppContext, outgoing: Outgoing[], results: Sen
     switch (result.status) {
       case 'sent':
         tally.counts.sent += 1;
-        return { updateOne: { filter, update: { $set: { status: 'sent' as const, sent_at: now, ...(result.providerMessageId ? { provider_message_id: result.providerMessageId } : {}) }, $unset: { error: 1 } } } };
+        return { updateOne: { filter, update: { $set: { status: 'sent' as const, sent_at: now, ...(result.providerMessageId ? { provider_message_id: result.providerMessageId } : {}) }, $unset: { error: 1, in_flight: 1 } } } };
       case 'permanent':
         tally.counts.failed += 1;
-        return { updateOne: { filter, update: { $set: { status: 'failed' as const, reason: 'permanent_error', error: result.error } } } };
+        return { updateOne: { filter, update: { $set: { status: 'failed' as const, reason: 'permanent_error', error: result.error }, $unset: { in_flight: 1 } } } };
       case 'transient':
         tally.counts.queued += 1;
         tally.transient(result.error, result.retryAfterMs);
-        return { updateOne: { filter, update: { $set: { error: result.error } } } };
+        return { updateOne: { filter, update: { $set: { error: result.error }, $unset: { in_flight: 1 } } } };
     }
   });
   if (ops.length > 0) await ctx.models.DistributionMessage.bulkWrite(ops, { ordered: false });

@@ -48,6 +48,10 @@ export const channelInput = z.strictObject({
   settings: z.record(z.string(), z.unknown()).optional().describe("Non-secret channel options, e.g. a webhook's url"),
   template: templateInput,
   channel_id: id.optional().describe('The provider account (/v1/channels) to send through: required by provider types (sendgrid, twilio, …), refused by email and webhook'),
+  delivery: z
+    .enum(['at_least_once', 'at_most_once'])
+    .optional()
+    .describe('at_least_once (default): a message whose provider call may have happened before a worker crash is sent again; at_most_once: it is recorded `unknown` and never sent again (e.g. SMS)'),
 });
 
 const nameInput = z.string().trim().min(1, 'a name is required').max(200);

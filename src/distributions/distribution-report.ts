@@ -24,7 +24,7 @@ interface Group {
   n: number;
 }
 
-const zero = (): Counts => ({ queued: 0, sent: 0, skipped: 0, failed: 0 });
+const zero = (): Counts => ({ queued: 0, sent: 0, skipped: 0, failed: 0, unknown: 0 });
 
 /** Aggregates a distribution's message records, every run together, per channel and reason. */
 export async function distributionReport(models: Models, d: DistributionDoc): Promise<DistributionReport> {
@@ -61,7 +61,7 @@ export async function distributionReport(models: Models, d: DistributionDoc): Pr
   };
 }
 
-const countsJson = { queued: z.number(), sent: z.number(), skipped: z.number(), failed: z.number() };
+const countsJson = { queued: z.number(), sent: z.number(), skipped: z.number(), failed: z.number(), unknown: z.number().describe('at_most_once channels: provider call may have happened, not sent again') };
 
 export const reportJson = z.object({
   distribution: z.object({ id: z.string(), name: z.string(), status: z.string(), status_reason: z.string().nullable() }),

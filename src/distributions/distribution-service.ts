@@ -525,7 +525,7 @@ export class DistributionService {
         const accountProblem = checkChannelAccount(c.type, channel.account, c.channel_id, accountTypes);
         if (accountProblem) problems.push({ field: `channels.${i}.channel_id`, reason: accountProblem });
       }
-      return { type: c.type, settings, template: c.template, ...(c.channel_id ? { channel_id: c.channel_id } : {}) };
+      return { type: c.type, settings, template: c.template, ...(c.channel_id ? { channel_id: c.channel_id } : {}), ...(c.delivery ? { delivery: c.delivery } : {}) };
     });
   }
 

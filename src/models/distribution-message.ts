@@ -15,7 +15,12 @@ const distributionMessageSchema = new Schema(
     customer_id: { type: String, required: true },
     channel_index: { type: Number, required: true },
     channel_type: { type: String, required: true },
-    status: { type: String, required: true, enum: ['queued', 'sent', 'skipped', 'failed'] },
+    status: { type: String, required: true, enum: ['queued', 'sent', 'skipped', 'failed', 'unknown'] },
+    /**
+     * Set in the write that queues it for a provider call, unset in the write of the call's
+     * outcome: still set on a later attempt means the call may have happened (a crash between).
+     */
+    in_flight: Boolean,
     /** Why skipped or failed: `missing_consent`, `unsubscribed`, `missing_email`, `permanent_error`, … */
     reason: String,
     /** The provider's last error text (never credentials). */
@@ -31,7 +36,8 @@ const distributionMessageSchema = new Schema(
 distributionMessageSchema.index({ distribution_id: 1, status: 1 });
 distributionMessageSchema.index({ customer_id: 1, created_at: -1 });
 
-export type MessageStatus = 'queued' | 'sent' | 'skipped' | 'failed';
+/** `unknown`: an `at_most_once` channel's message whose provider call may have happened; never sent again. */
+export type MessageStatus = 'queued' | 'sent' | 'skipped' | 'failed' | 'unknown';
 
 export interface DistributionMessageDoc {
   _id: string;
@@ -47,6 +53,7 @@ export interface DistributionMessageDoc {
   voucher_code?: string;
   publication_id?: string;
   attempts: number;
+  in_flight?: boolean;
   sent_at?: Date;
   created_at: Date;
   updated_at: Date;

@@ -117,6 +117,11 @@ export interface DistributionChannel {
   template: MessageTemplate;
   /** The provider account (`/v1/channels`) it sends through: set exactly for types whose adapter takes one. */
   channel_id?: string;
+  /**
+   * `at_least_once` (default): a message whose provider call may have happened before a crash
+   * is sent again. `at_most_once`: it is recorded `unknown` instead and never sent again.
+   */
+  delivery?: 'at_least_once' | 'at_most_once';
 }
 
 export interface DistributionDoc {

@@ -1,7 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import path from 'node:path';
 import { ROOT_DIR } from '../../src/config';
 import { deploymentSecrets } from './deployment-secrets';
+import type { AppContext } from '../../src/context';
 
 export interface WorkerProcessOptions {
   /** The worker's DATA_DIR (mail outbox, channel-secrets key). */
@@ -84,4 +86,17 @@ export class WorkerProcess {
       return '';
     }
   }
+}
+
+/** A worker process on a test context's database and task queue, logging into `dataDir/worker.log`. */
+export function workerProcessFor(ctx: Pick<AppContext, 'db' | 'taskQueue'>, dataDir: string, env: Record<string, string> = {}): WorkerProcess {
+  return new WorkerProcess({
+    dataDir,
+    logFile: path.join(dataDir, 'worker.log'),
+    mongoUrl: process.env.TEST_MONGO_URL!,
+    mongoDb: ctx.db.name,
+    temporalAddress: process.env.TEST_TEMPORAL_ADDRESS!,
+    taskQueue: ctx.taskQueue,
+    env,
+  });
 }

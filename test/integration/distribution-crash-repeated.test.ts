@@ -7,7 +7,7 @@ import { distributionWorkflow, distributionWorkflowId } from '../../workflows/di
 import { createTestContext, type TestContext } from '../helpers/context';
 import { startFakeWebhook, type FakeWebhook, type WebhookRequest } from '../helpers/fake-webhook';
 import { eventually } from '../helpers/sdk';
-import { WorkerProcess } from '../helpers/worker-process';
+import { workerProcessFor, type WorkerProcess } from '../helpers/worker-process';
 
 /** Deterministic "random" kill points: the same seed, the same run; CRASH_SEED explores others. */
 function mulberry32(seed: number): () => number {
@@ -65,15 +65,7 @@ describe('a worker killed several times mid fan-out still records every message 
     hook = await startFakeWebhook(secret);
     // A little latency per request, as a real receiver has, keeps sends in flight when the kill comes.
     hook.respond(() => ({ status: 200, delayMs: 5 }));
-    worker = new WorkerProcess({
-      dataDir,
-      logFile: path.join(dataDir, 'worker.log'),
-      mongoUrl: process.env.TEST_MONGO_URL!,
-      mongoDb: t.ctx.db.name,
-      temporalAddress: process.env.TEST_TEMPORAL_ADDRESS!,
-      taskQueue: t.ctx.taskQueue,
-      env: { DISTRIBUTION_GRACE_PERIOD_SECONDS: '0', WEBHOOK_SIGNING_SECRET: secret },
-    });
+    worker = workerProcessFor(t.ctx, dataDir, { DISTRIBUTION_GRACE_PERIOD_SECONDS: '0', WEBHOOK_SIGNING_SECRET: secret });
   });
   afterAll(async () => {
     await worker?.stop('SIGTERM');

@@ -94,7 +94,7 @@ describe('a distribution through a faulty receiver', () => {
 
     // The report tells the operator why.
     const report = await request(h.app).get(`/v1/distributions/${id}/report`).set(h.t.auth).expect(200);
-    expect(report.body.totals).toEqual({ queued: 0, sent: CUSTOMERS - 1, skipped: 0, failed: 1 });
+    expect(report.body.totals).toEqual({ queued: 0, sent: CUSTOMERS - 1, skipped: 0, failed: 1, unknown: 0 });
     expect(report.body.channels[0].reasons).toEqual({ permanent_error: 1 });
 
     // Every kind of fault happened, and messages hit by one were retried until accepted.

@@ -402,8 +402,8 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
     const run = { distribution, run: event._id, customerIds: [customerId], event: event as never };
     const first = await deliverToCustomers(h.t.ctx, run);
     const again = await deliverToCustomers(h.t.ctx, run);
-    expect(first).toEqual({ counts: { queued: 0, sent: 1, skipped: 0, failed: 0 } });
-    expect(again).toEqual({ counts: { queued: 0, sent: 1, skipped: 0, failed: 0 } });
+    expect(first).toEqual({ counts: { queued: 0, sent: 1, skipped: 0, failed: 0, unknown: 0 } });
+    expect(again).toEqual({ counts: { queued: 0, sent: 1, skipped: 0, failed: 0, unknown: 0 } });
     expect(await models().Publication.countDocuments({ campaign_id: campaign.id })).toBe(1);
     const [message] = await models().DistributionMessage.find({ distribution_id: distribution._id }).lean();
     expect(message).toMatchObject({ run: event._id, status: 'sent', voucher_code: published.voucher.code, publication_id: published.publication._id, attempts: 1 });

@@ -319,10 +319,10 @@ describe('the distributions API', () => {
     expect(report.body).toEqual({
       distribution: { id, name, status: 'active', status_reason: null },
       recipients_count: 5,
-      totals: { queued: 1, sent: 2, skipped: 3, failed: 1 },
+      totals: { queued: 1, sent: 2, skipped: 3, failed: 1, unknown: 0 },
       channels: [
-        { type: 'webhook', index: 0, queued: 0, sent: 2, skipped: 3, failed: 0, reasons: { missing_consent: 2, unsubscribed: 1 } },
-        { type: 'webhook', index: 1, queued: 1, sent: 0, skipped: 0, failed: 1, reasons: { permanent_error: 1 } },
+        { type: 'webhook', index: 0, queued: 0, sent: 2, skipped: 3, failed: 0, unknown: 0, reasons: { missing_consent: 2, unsubscribed: 1 } },
+        { type: 'webhook', index: 1, queued: 1, sent: 0, skipped: 0, failed: 1, unknown: 0, reasons: { permanent_error: 1 } },
       ],
     });
 
