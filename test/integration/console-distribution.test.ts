@@ -176,6 +176,30 @@ describe('the console in headless Chromium: a manual distribution through the fo
     expect(await h.t.ctx.models.DistributionMessage.countDocuments({ distribution_id: id })).toBe(0);
   }, 90_000);
 
+  it('edits a distribution during its grace period, then sends it now', async () => {
+    const { page } = c;
+    await runWizard({ name: 'Console to edit', hookPath: 'edited', grace: 600 });
+    await page.getByRole('button', { name: 'Save and send' }).click();
+    await page.getByTestId('countdown').filter({ hasText: /Sends in (9|10) min/ }).waitFor();
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('heading', { name: 'Edit Console to edit' }).waitFor();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Console edited');
+    await next(page);
+    await next(page);
+    await expect(page.getByRole('textbox', { name: 'Webhook URL' }).inputValue()).resolves.toBe(`${webhook.url}/edited`);
+    await page.getByRole('textbox', { name: 'Message (text)' }).fill('Edited: {{ voucher.code }}');
+    await next(page);
+    await c.screenshot('wizard-edit-summary');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: 'Console edited' }).waitFor();
+    await page.locator('[data-status="scheduled"]').first().waitFor();
+    await page.getByRole('button', { name: 'Send now' }).click();
+    await page.locator('[data-status="completed"]').first().waitFor({ timeout: 30_000 });
+    const edited = webhook.requests.filter((r) => r.path === '/hook/edited');
+    expect(edited).toHaveLength(3);
+    for (const r of edited) expect((r.body as { text: string }).text).toMatch(/^Edited: VIP-/);
+  }, 90_000);
+
   it("shows the API's field errors on the step that holds each field", async () => {
     const { page } = c;
     await runWizard({ name: '', hookPath: 'invalid', grace: 5 });

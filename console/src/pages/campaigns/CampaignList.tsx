@@ -1,13 +1,12 @@
-import { Badge, Button, Group, Pagination, Progress, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Pagination, Progress, Stack, Table, Text } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link } from 'react-router';
 import { get } from '../../api/client';
 import { itemsOf, type AnyList } from '../../api/lists';
 import type { Campaign } from '../../api/types';
 import { QueryState } from '../../components/errors';
-import { useSession } from '../../session';
+import { PageHeader } from '../../components/PageHeader';
 import { formatDate } from '../distributions/labels';
 
 const PAGE_SIZE = 20;
@@ -33,21 +32,13 @@ export function PoolUse({ id }: { id: string }) {
 }
 
 export function CampaignList() {
-  const { canWrite } = useSession();
   const [page, setPage] = useState(1);
   const query = useQuery({ queryKey: ['campaigns', page], queryFn: () => get<AnyList>('/v1/campaigns', { page, limit: PAGE_SIZE }), placeholderData: keepPreviousData, refetchInterval: 5000 });
   const rows = itemsOf<Campaign>(query.data);
   const pages = Math.max(1, Math.ceil((query.data?.total ?? 0) / PAGE_SIZE));
   return (
     <Stack>
-      <Group justify="space-between">
-        <Title order={2}>Campaigns</Title>
-        {canWrite && (
-          <Button component={Link} to="/campaigns/new" leftSection={<IconPlus size={16} />}>
-            New unique-code campaign
-          </Button>
-        )}
-      </Group>
+      <PageHeader title="Campaigns" action={{ to: '/campaigns/new', label: 'New unique-code campaign', icon: <IconPlus size={16} /> }} />
       <QueryState isPending={query.isPending} error={query.error} retry={() => void query.refetch()}>
         {rows.length === 0 ? (
           <Text c="dimmed" ta="center" py="xl">
