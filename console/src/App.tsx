@@ -6,6 +6,7 @@ import { DistributionList } from './pages/distributions/DistributionList';
 import { DistributionWizard } from './pages/distributions/DistributionWizard';
 import { CampaignForm } from './pages/campaigns/CampaignForm';
 import { CampaignList } from './pages/campaigns/CampaignList';
+import { PromotionForm } from './pages/campaigns/PromotionForm';
 import { CustomerImport } from './pages/customers/CustomerImport';
 import { CustomerList } from './pages/customers/CustomerList';
 import { CustomerPage } from './pages/customers/CustomerPage';
@@ -40,6 +41,7 @@ export function App() {
         <Route path="segments/:id" element={<SegmentForm />} />
         <Route path="campaigns" element={<CampaignList />} />
         <Route path="campaigns/new" element={<CampaignForm />} />
+        <Route path="campaigns/new-promotion" element={<PromotionForm />} />
         <Route path="customers" element={<CustomerList />} />
         <Route path="customers/import" element={<CustomerImport />} />
         <Route path="customers/:id" element={<CustomerPage />} />

@@ -1,12 +1,14 @@
-import { Badge, Pagination, Progress, Stack, Table, Text } from '@mantine/core';
+import { Badge, Button, Pagination, Progress, Stack, Table, Text } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { get } from '../../api/client';
 import { itemsOf, type AnyList } from '../../api/lists';
 import type { Campaign } from '../../api/types';
 import { QueryState } from '../../components/errors';
 import { PageHeader } from '../../components/PageHeader';
+import { useSession } from '../../session';
 import { formatDate } from '../distributions/labels';
 
 const PAGE_SIZE = 20;
@@ -32,6 +34,7 @@ export function PoolUse({ id }: { id: string }) {
 }
 
 export function CampaignList() {
+  const { canWrite } = useSession();
   const [page, setPage] = useState(1);
   const query = useQuery({ queryKey: ['campaigns', page], queryFn: () => get<AnyList>('/v1/campaigns', { page, limit: PAGE_SIZE }), placeholderData: keepPreviousData, refetchInterval: 5000 });
   const rows = itemsOf<Campaign>(query.data);
@@ -39,6 +42,11 @@ export function CampaignList() {
   return (
     <Stack>
       <PageHeader title="Campaigns" action={{ to: '/campaigns/new', label: 'New unique-code campaign', icon: <IconPlus size={16} /> }} />
+      {canWrite && (
+        <Button component={Link} to="/campaigns/new-promotion" variant="light" w="fit-content" leftSection={<IconPlus size={16} />}>
+          New promotion
+        </Button>
+      )}
       <QueryState isPending={query.isPending} error={query.error} retry={() => void query.refetch()}>
         {rows.length === 0 ? (
           <Text c="dimmed" ta="center" py="xl">
@@ -62,7 +70,7 @@ export function CampaignList() {
                   <Table.Td>
                     {c.campaign_type} · {c.type === 'AUTO_UPDATE' ? 'auto-update' : 'static'}
                   </Table.Td>
-                  <Table.Td>{c.campaign_type === 'PROMOTION' ? '—' : <PoolUse id={c.id} />}</Table.Td>
+                  <Table.Td>{c.campaign_type === 'PROMOTION' ? `${c.promotion?.tiers?.length ?? 0} tiers` : <PoolUse id={c.id} />}</Table.Td>
                   <Table.Td>
                     <Badge variant="light" color={c.vouchers_generation_status === 'DONE' ? 'green' : 'yellow'}>
                       {c.vouchers_generation_status ?? '—'}
