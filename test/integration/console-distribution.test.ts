@@ -156,6 +156,12 @@ describe('the console in headless Chromium: a manual distribution through the fo
     await c.screenshot('distributions-list');
     await page.getByRole('link', { name: 'Campaigns' }).click();
     await page.getByTestId('pool-use').filter({ hasText: '3 / 10 used' }).waitFor();
+    // The customer's page lists the message and the code it carried.
+    const ann = bodies.find((b) => b.customer.source_id === 'console-ann')!;
+    await page.goto('/customers/console-ann');
+    await page.getByRole('table', { name: 'Messages received' }).getByText(ann.variables.voucher.code).first().waitFor();
+    await page.getByText(ann.variables.voucher.code).first().waitFor();
+    await c.screenshot('customer-with-message');
     expect(c.problems).toEqual([]);
   }, 120_000);
 
@@ -214,6 +220,13 @@ describe('the console in headless Chromium: a manual distribution through the fo
     await next(page);
     await next(page);
     await page.getByRole('textbox', { name: 'Message (text)' }).fill('{{ nope.unknown }}');
+    // An email channel's preview renders in an iframe sandboxed with no permissions.
+    await page.getByRole('checkbox', { name: 'Email (built-in)' }).check();
+    const frame = page.locator('iframe[title="email preview"]');
+    await frame.waitFor();
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    expect(await page.frameLocator('iframe[title="email preview"]').getByText('your code is').textContent()).toContain('SAMPLE-CODE');
+    await page.getByRole('checkbox', { name: 'Email (built-in)' }).uncheck();
     await next(page);
     await page.getByRole('button', { name: 'Save and send' }).click();
     const channels = page.getByTestId('step-3-errors');
