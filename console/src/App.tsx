@@ -1,21 +1,29 @@
 import { Center, Loader } from '@mantine/core';
+import { lazy, type ComponentType } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { Layout } from './components/Layout';
-import { DistributionDetail } from './pages/distributions/DistributionDetail';
-import { DistributionList } from './pages/distributions/DistributionList';
-import { DistributionWizard } from './pages/distributions/DistributionWizard';
-import { CampaignForm } from './pages/campaigns/CampaignForm';
-import { CampaignList } from './pages/campaigns/CampaignList';
-import { CustomerImport } from './pages/customers/CustomerImport';
-import { CustomerList } from './pages/customers/CustomerList';
-import { CustomerPage } from './pages/customers/CustomerPage';
 import { NotFound } from './pages/NotFound';
-import { ChannelAccounts } from './pages/settings/ChannelAccounts';
-import { Consents } from './pages/settings/Consents';
-import { SegmentForm } from './pages/segments/SegmentForm';
-import { SegmentList } from './pages/segments/SegmentList';
 import { SignIn } from './pages/SignIn';
 import { useSession } from './session';
+
+/** Screens load when first opened, so signing in fetches only the shell (the charts are the heaviest part). */
+function page<K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) {
+  return lazy(() => load().then((m) => ({ default: m[name] })));
+}
+
+const DistributionDetail = page(() => import('./pages/distributions/DistributionDetail'), 'DistributionDetail');
+const DistributionList = page(() => import('./pages/distributions/DistributionList'), 'DistributionList');
+const DistributionWizard = page(() => import('./pages/distributions/DistributionWizard'), 'DistributionWizard');
+const CampaignForm = page(() => import('./pages/campaigns/CampaignForm'), 'CampaignForm');
+const CampaignList = page(() => import('./pages/campaigns/CampaignList'), 'CampaignList');
+const PromotionForm = page(() => import('./pages/campaigns/PromotionForm'), 'PromotionForm');
+const CustomerImport = page(() => import('./pages/customers/CustomerImport'), 'CustomerImport');
+const CustomerList = page(() => import('./pages/customers/CustomerList'), 'CustomerList');
+const CustomerPage = page(() => import('./pages/customers/CustomerPage'), 'CustomerPage');
+const ChannelAccounts = page(() => import('./pages/settings/ChannelAccounts'), 'ChannelAccounts');
+const Consents = page(() => import('./pages/settings/Consents'), 'Consents');
+const SegmentForm = page(() => import('./pages/segments/SegmentForm'), 'SegmentForm');
+const SegmentList = page(() => import('./pages/segments/SegmentList'), 'SegmentList');
 
 export function App() {
   const { session, loading } = useSession();
@@ -40,6 +48,7 @@ export function App() {
         <Route path="segments/:id" element={<SegmentForm />} />
         <Route path="campaigns" element={<CampaignList />} />
         <Route path="campaigns/new" element={<CampaignForm />} />
+        <Route path="campaigns/new-promotion" element={<PromotionForm />} />
         <Route path="customers" element={<CustomerList />} />
         <Route path="customers/import" element={<CustomerImport />} />
         <Route path="customers/:id" element={<CustomerPage />} />

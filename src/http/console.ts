@@ -52,7 +52,7 @@ export function consoleRouter(distDir: string): Router {
     }),
   );
   router.get(/.*/, (req, res, next) => {
-    // Only a browser's navigation asks for text/html by name; an API client's */* gets the API's JSON 404.
+    // Only a browser's navigation (which asks for text/html by name) gets the page; other clients keep the API's 404.
     if (isApiPath(req.path) || !req.get('accept')?.includes('text/html')) return next();
     if (!existsSync(index)) {
       res.status(503).type('text/plain').send('The web console is not built: run `npm install` (or `npm run build:console`) and reload.');

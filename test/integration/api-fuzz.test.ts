@@ -6,8 +6,8 @@ import { useServiceHarness } from '../helpers/harness';
 
 const RUNNER = path.join(__dirname, '..', 'fuzz', 'run.sh');
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
-/** Reachable without a key by design: probes, the API's own description, and signed email links. */
-const PUBLIC = [/^\/health(\/|$)/, /^\/openapi\.json$/, /^\/docs(\/|$)/, /^\/metrics$/, /^\/public\//];
+/** Reachable without a key by design: probes, the API's own description, signed email links, and the console's sign-in (its credentials are its body). */
+const PUBLIC = [/^\/health(\/|$)/, /^\/openapi\.json$/, /^\/docs(\/|$)/, /^\/metrics$/, /^\/public\//, /^\/v1\/sessions$/];
 
 interface Operation {
   method: (typeof METHODS)[number];

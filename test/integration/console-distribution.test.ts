@@ -156,6 +156,12 @@ describe('the console in headless Chromium: a manual distribution through the fo
     await c.screenshot('distributions-list');
     await page.getByRole('link', { name: 'Campaigns' }).click();
     await page.getByTestId('pool-use').filter({ hasText: '3 / 10 used' }).waitFor();
+    // The customer's page lists the message and the code it carried.
+    const ann = bodies.find((b) => b.customer.source_id === 'console-ann')!;
+    await page.goto('/customers/console-ann');
+    await page.getByRole('table', { name: 'Messages received' }).getByText(ann.variables.voucher.code).first().waitFor();
+    await page.getByText(ann.variables.voucher.code).first().waitFor();
+    await c.screenshot('customer-with-message');
     expect(c.problems).toEqual([]);
   }, 120_000);
 
@@ -176,6 +182,30 @@ describe('the console in headless Chromium: a manual distribution through the fo
     expect(await h.t.ctx.models.DistributionMessage.countDocuments({ distribution_id: id })).toBe(0);
   }, 90_000);
 
+  it('edits a distribution during its grace period, then sends it now', async () => {
+    const { page } = c;
+    await runWizard({ name: 'Console to edit', hookPath: 'edited', grace: 600 });
+    await page.getByRole('button', { name: 'Save and send' }).click();
+    await page.getByTestId('countdown').filter({ hasText: /Sends in (9|10) min/ }).waitFor();
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('heading', { name: 'Edit Console to edit' }).waitFor();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Console edited');
+    await next(page);
+    await next(page);
+    await expect(page.getByRole('textbox', { name: 'Webhook URL' }).inputValue()).resolves.toBe(`${webhook.url}/edited`);
+    await page.getByRole('textbox', { name: 'Message (text)' }).fill('Edited: {{ voucher.code }}');
+    await next(page);
+    await c.screenshot('wizard-edit-summary');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { name: 'Console edited' }).waitFor();
+    await page.locator('[data-status="scheduled"]').first().waitFor();
+    await page.getByRole('button', { name: 'Send now' }).click();
+    await page.locator('[data-status="completed"]').first().waitFor({ timeout: 30_000 });
+    const edited = webhook.requests.filter((r) => r.path === '/hook/edited');
+    expect(edited).toHaveLength(3);
+    for (const r of edited) expect((r.body as { text: string }).text).toMatch(/^Edited: VIP-/);
+  }, 90_000);
+
   it("shows the API's field errors on the step that holds each field", async () => {
     const { page } = c;
     await runWizard({ name: '', hookPath: 'invalid', grace: 5 });
@@ -190,6 +220,13 @@ describe('the console in headless Chromium: a manual distribution through the fo
     await next(page);
     await next(page);
     await page.getByRole('textbox', { name: 'Message (text)' }).fill('{{ nope.unknown }}');
+    // An email channel's preview renders in an iframe sandboxed with no permissions.
+    await page.getByRole('checkbox', { name: 'Email (built-in)' }).check();
+    const frame = page.locator('iframe[title="email preview"]');
+    await frame.waitFor();
+    expect(await frame.getAttribute('sandbox')).toBe('');
+    expect(await page.frameLocator('iframe[title="email preview"]').getByText('your code is').textContent()).toContain('SAMPLE-CODE');
+    await page.getByRole('checkbox', { name: 'Email (built-in)' }).uncheck();
     await next(page);
     await page.getByRole('button', { name: 'Save and send' }).click();
     const channels = page.getByTestId('step-3-errors');

@@ -96,6 +96,25 @@ describe('the console in headless Chromium: customers, CSV import, consents, cha
     expect(html).not.toContain('fk_signing_console_secret');
   }, 60_000);
 
+  it('creates a promotion with a tier, which the wizard then offers for "notify about a promotion"', async () => {
+    const { page } = c;
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await page.getByRole('link', { name: 'New promotion' }).click();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Console summer');
+    await page.getByRole('textbox', { name: 'Tier 1 name' }).fill('Big basket');
+    await page.getByRole('textbox', { name: 'Tier 1 banner' }).fill('10% off over 100');
+    await page.getByRole('button', { name: 'Create promotion' }).click();
+    await page.getByRole('table', { name: 'Campaigns' }).getByText('1 tiers').waitFor();
+    await c.screenshot('campaigns');
+    await page.getByRole('link', { name: 'Distributions' }).click();
+    await page.getByRole('link', { name: 'New distribution' }).click();
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    await page.getByRole('radio', { name: /about a promotion/ }).check();
+    await page.getByRole('combobox', { name: 'Promotion tier' }).click();
+    await page.getByRole('option', { name: 'Big basket — 10% off over 100' }).waitFor();
+    await page.keyboard.press('Escape');
+  }, 60_000);
+
   it('gives a read-only key a console whose actions are hidden', async () => {
     const { appId, appToken } = await createAppKey(h.t.ctx.models.AppKey, 'viewer', 'read');
     const viewer = await openConsole(browser, h.sdk.url);

@@ -23,6 +23,10 @@ describe('the console in headless Chromium: served by the API, sign-in and sign-
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
     expect(await res.text()).toContain('<div id="root">');
+    // A client that does not ask for HTML keeps the API's JSON 404 off the API's paths too.
+    const plain = await fetch(`${h.sdk.url}/distributions/dist_unknown`, { headers: { accept: 'application/json' } });
+    expect(plain.status).toBe(404);
+    expect(plain.headers.get('content-type')).toContain('application/json');
     // API paths stay the API's: JSON errors, never the app's page.
     const api = await fetch(`${h.sdk.url}/v1/nothing-here`, { headers: { accept: 'text/html' } });
     expect(api.status).toBe(401);

@@ -78,6 +78,8 @@ export interface Campaign {
   vouchers_count?: number;
   vouchers_generation_status?: string;
   validation_rules_assignments?: unknown;
+  /** PROMOTION campaigns: their tiers. */
+  promotion?: { tiers?: Array<{ id: string; name: string }> };
   created_at: string;
 }
 

@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Pagination, Progress, Stack, Table, Text, Title } from '@mantine/core';
+import { Badge, Button, Pagination, Progress, Stack, Table, Text } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -7,6 +7,7 @@ import { get } from '../../api/client';
 import { itemsOf, type AnyList } from '../../api/lists';
 import type { Campaign } from '../../api/types';
 import { QueryState } from '../../components/errors';
+import { PageHeader } from '../../components/PageHeader';
 import { useSession } from '../../session';
 import { formatDate } from '../distributions/labels';
 
@@ -40,14 +41,12 @@ export function CampaignList() {
   const pages = Math.max(1, Math.ceil((query.data?.total ?? 0) / PAGE_SIZE));
   return (
     <Stack>
-      <Group justify="space-between">
-        <Title order={2}>Campaigns</Title>
-        {canWrite && (
-          <Button component={Link} to="/campaigns/new" leftSection={<IconPlus size={16} />}>
-            New unique-code campaign
-          </Button>
-        )}
-      </Group>
+      <PageHeader title="Campaigns" action={{ to: '/campaigns/new', label: 'New unique-code campaign', icon: <IconPlus size={16} /> }} />
+      {canWrite && (
+        <Button component={Link} to="/campaigns/new-promotion" variant="light" w="fit-content" leftSection={<IconPlus size={16} />}>
+          New promotion
+        </Button>
+      )}
       <QueryState isPending={query.isPending} error={query.error} retry={() => void query.refetch()}>
         {rows.length === 0 ? (
           <Text c="dimmed" ta="center" py="xl">
@@ -71,7 +70,7 @@ export function CampaignList() {
                   <Table.Td>
                     {c.campaign_type} · {c.type === 'AUTO_UPDATE' ? 'auto-update' : 'static'}
                   </Table.Td>
-                  <Table.Td>{c.campaign_type === 'PROMOTION' ? '—' : <PoolUse id={c.id} />}</Table.Td>
+                  <Table.Td>{c.campaign_type === 'PROMOTION' ? `${c.promotion?.tiers?.length ?? 0} tiers` : <PoolUse id={c.id} />}</Table.Td>
                   <Table.Td>
                     <Badge variant="light" color={c.vouchers_generation_status === 'DONE' ? 'green' : 'yellow'}>
                       {c.vouchers_generation_status ?? '—'}

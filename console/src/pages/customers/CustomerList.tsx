@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, Pagination, SegmentedControl, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Group, Pagination, SegmentedControl, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconSearch, IconUpload } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -8,7 +8,7 @@ import { ApiError, get } from '../../api/client';
 import { itemsOf, type AnyList } from '../../api/lists';
 import type { Customer } from '../../api/types';
 import { QueryState } from '../../components/errors';
-import { useSession } from '../../session';
+import { PageHeader } from '../../components/PageHeader';
 import { formatDate } from '../distributions/labels';
 
 const PAGE_SIZE = 20;
@@ -16,7 +16,6 @@ type SearchBy = 'email' | 'name' | 'id';
 
 /** Pages of 20, newest first; a search uses the API's exact filters (email, name) or an id / source_id lookup. */
 export function CustomerList() {
-  const { canWrite } = useSession();
   const [by, setBy] = useState<SearchBy>('email');
   const [search, setSearch] = useState('');
   const [term] = useDebouncedValue(search.trim(), 300);
@@ -41,14 +40,7 @@ export function CustomerList() {
   const pages = Math.max(1, Math.ceil((query.data?.total ?? 0) / PAGE_SIZE));
   return (
     <Stack>
-      <Group justify="space-between">
-        <Title order={2}>Customers</Title>
-        {canWrite && (
-          <Button component={Link} to="/customers/import" leftSection={<IconUpload size={16} />}>
-            Import CSV
-          </Button>
-        )}
-      </Group>
+      <PageHeader title="Customers" action={{ to: '/customers/import', label: 'Import CSV', icon: <IconUpload size={16} /> }} />
       <Group align="flex-end">
         <SegmentedControl aria-label="Search by" value={by} onChange={(v) => { setBy(v as SearchBy); setPage(1); }} data={[{ value: 'email', label: 'Email' }, { value: 'name', label: 'Name' }, { value: 'id', label: 'Id or source id' }]} />
         <TextInput label="Search customers" leftSection={<IconSearch size={16} />} value={search} onChange={(e) => { setSearch(e.currentTarget.value); setPage(1); }} w={300} />

@@ -47,7 +47,7 @@ export function CustomerPage() {
           <Title order={2}>{c.name || c.source_id || c.id}</Title>
           <Card withBorder>
             <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }}>
-              <Field label="Id" value={<Text span ff="monospace">{c.id}</Text>} />
+              <Field label="Id" value={<Text span ff="monospace" size="sm" style={{ wordBreak: 'break-all' }}>{c.id}</Text>} />
               <Field label="Source id" value={c.source_id} />
               <Field label="Email" value={c.email} />
               <Field label="Phone" value={c.phone} />

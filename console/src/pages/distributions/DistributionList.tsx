@@ -1,4 +1,4 @@
-import { Anchor, Button, Group, Pagination, Select, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Anchor, Group, Pagination, Select, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconPlus, IconSearch } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
@@ -8,7 +8,7 @@ import { get, type List } from '../../api/client';
 import type { Distribution, Report } from '../../api/types';
 import { QueryState } from '../../components/errors';
 import { StatusBadge } from '../../components/StatusBadge';
-import { useSession } from '../../session';
+import { PageHeader } from '../../components/PageHeader';
 import { formatDate, PURPOSES, STATUSES, TRIGGERS, triggerLabel } from './labels';
 
 const PAGE_SIZE = 20;
@@ -25,7 +25,6 @@ function SentCounts({ id }: { id: string }) {
 }
 
 export function DistributionList() {
-  const { canWrite } = useSession();
   const [status, setStatus] = useState<string | null>(null);
   const [trigger, setTrigger] = useState<string | null>(null);
   const [search, setSearch] = useState('');
@@ -41,14 +40,7 @@ export function DistributionList() {
   const pages = Math.max(1, Math.ceil((query.data?.total ?? 0) / PAGE_SIZE));
   return (
     <Stack>
-      <Group justify="space-between">
-        <Title order={2}>Distributions</Title>
-        {canWrite && (
-          <Button component={Link} to="/distributions/new" leftSection={<IconPlus size={16} />}>
-            New distribution
-          </Button>
-        )}
-      </Group>
+      <PageHeader title="Distributions" action={{ to: '/distributions/new', label: 'New distribution', icon: <IconPlus size={16} /> }} />
       <Group align="flex-end">
         <TextInput label="Search by name" leftSection={<IconSearch size={16} />} value={search} onChange={(e) => { setSearch(e.currentTarget.value); setPage(1); }} w={260} />
         <Select label="Status" placeholder="Any status" clearable data={STATUSES.map((s) => ({ value: s.value, label: s.label }))} value={status} onChange={(v) => { setStatus(v); setPage(1); }} w={200} />

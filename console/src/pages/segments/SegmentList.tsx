@@ -1,4 +1,4 @@
-import { ActionIcon, Anchor, Button, Group, Modal, Pagination, Stack, Table, Text, Title } from '@mantine/core';
+import { ActionIcon, Anchor, Button, Group, Modal, Pagination, Stack, Table, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -9,6 +9,7 @@ import { itemsOf, type AnyList } from '../../api/lists';
 import type { Segment } from '../../api/types';
 import { QueryState, showError, showSuccess } from '../../components/errors';
 import { SyncBadge } from '../../components/pickers';
+import { PageHeader } from '../../components/PageHeader';
 import { useSession } from '../../session';
 import { formatDate } from '../distributions/labels';
 
@@ -34,14 +35,7 @@ export function SegmentList() {
   const pages = Math.max(1, Math.ceil((query.data?.total ?? 0) / PAGE_SIZE));
   return (
     <Stack>
-      <Group justify="space-between">
-        <Title order={2}>Segments</Title>
-        {canWrite && (
-          <Button component={Link} to="/segments/new" leftSection={<IconPlus size={16} />}>
-            New segment
-          </Button>
-        )}
-      </Group>
+      <PageHeader title="Segments" action={{ to: '/segments/new', label: 'New segment', icon: <IconPlus size={16} /> }} />
       <QueryState isPending={query.isPending} error={query.error} retry={() => void query.refetch()}>
         {rows.length === 0 ? (
           <Text c="dimmed" ta="center" py="xl">
