@@ -25,6 +25,8 @@ export interface DistributionSettings {
   publicUrl: string;
   /** HMAC key of those public links. */
   linkSigningKey: string;
+  /** The operator's replacement origin per provider channel type (PROVIDER_BASE_URLS). */
+  providerBaseUrls: Readonly<Record<string, string>>;
 }
 
 export function distributionSettingsFrom(config: Config, logger?: Pick<Logger, 'warn'>): DistributionSettings {
@@ -36,6 +38,7 @@ export function distributionSettingsFrom(config: Config, logger?: Pick<Logger, '
     channelSecretsKey: channelSecretsKeyFrom(config, logger),
     publicUrl: config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`,
     linkSigningKey: config.LINK_SIGNING_SECRET ?? randomBytes(32).toString('hex'),
+    providerBaseUrls: config.PROVIDER_BASE_URLS,
   };
 }
 
@@ -61,5 +64,6 @@ export function defaultDistributionSettings(): DistributionSettings {
     channelSecretsKey: randomBytes(32),
     publicUrl: 'http://127.0.0.1:3000',
     linkSigningKey: randomBytes(32).toString('hex'),
+    providerBaseUrls: {},
   };
 }
