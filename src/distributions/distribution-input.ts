@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedRecord } from '../metadata/metadata-bounds';
 import { metadataInput } from '../customers/customer-input';
 import { blocksInput, emailStyleInput } from '../templates/blocks';
 import type { DistributionStatus } from '../models/distribution';
@@ -45,7 +46,7 @@ export const templateInput = z.strictObject({
 
 export const channelInput = z.strictObject({
   type: z.string().trim().min(1).max(100).describe('A channel type the deployment offers, e.g. email, webhook'),
-  settings: z.record(z.string(), z.unknown()).optional().describe("Non-secret channel options, e.g. a webhook's url"),
+  settings: boundedRecord(z.string(), 'settings').optional().describe("Non-secret channel options, e.g. a webhook's url"),
   template: templateInput,
   channel_id: id.optional().describe('The provider account (/v1/channels) to send through: required by provider types (sendgrid, twilio, …), refused by email and webhook'),
 });
