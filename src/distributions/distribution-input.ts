@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { boundedRecord } from '../metadata/metadata-bounds';
+import { MJML_MAX_CHARS } from '../templates/mjml';
 import { metadataInput } from '../customers/customer-input';
 import { blocksInput, emailStyleInput } from '../templates/blocks';
 import type { DistributionStatus } from '../models/distribution';
@@ -39,7 +40,7 @@ export const templateInput = z.strictObject({
   subject: z.string().max(1_000).optional(),
   html: z.string().max(500_000).optional(),
   text: z.string().max(100_000).optional(),
-  mjml: z.string().max(500_000).optional().describe('Email body as MJML source (instead of html)'),
+  mjml: z.string().max(MJML_MAX_CHARS).optional().describe('Email body as MJML source (instead of html)'),
   blocks: blocksInput.optional().describe("Email body as the message editor's blocks (instead of html)"),
   style: emailStyleInput.optional().describe('Page-level look of a blocks email'),
 });
