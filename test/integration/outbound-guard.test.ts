@@ -5,6 +5,9 @@ import type { ChannelAccount, OutgoingMessage } from '../../src/channels/channel
 import { MailchimpChannel, subscriberHash } from '../../src/channels/mailchimp';
 import { SendGridChannel } from '../../src/channels/sendgrid';
 import { WebhookChannel } from '../../src/channels/webhook';
+import { createChannelRegistry } from '../../src/channels/registry';
+import { defaultDistributionSettings } from '../../src/distributions/settings';
+import { createLogger } from '../../src/logger';
 import { setOutboundAllowHosts } from '../../src/outbound/address-policy';
 import { installGuardedGlobalAgents } from '../../src/outbound/node-agents';
 import { customerDoc } from '../helpers/customer-doc';
@@ -55,6 +58,16 @@ describe('the outbound guard', () => {
     expect(webhook.validateSettings({ url: `${target.url}/hook` })).toEqual([]);
     expect(await webhook.send(message({ settings: { url: `${target.url}/hook` } }))).toEqual({ status: 'sent', providerMessageId: 'msg_guard_1' });
     expect(target.seen).toEqual([{ method: 'POST', path: '/hook' }]);
+  });
+
+  it("sends a provider's requests where PROVIDER_BASE_URLS points (through the registry), never where an account says", async () => {
+    const registry = createChannelRegistry({ ...defaultDistributionSettings(), providerBaseUrls: { sendgrid: target.url } }, createLogger('silent'));
+    const sendgrid = registry.get('sendgrid')!;
+    const account: ChannelAccount = { id: 'acc_sg', credentials: { api_key: 'SG.registry-key-1' }, settings: { from: 'promo@example.com', base_url: 'http://127.0.0.1:1' } };
+    expect(await sendgrid.testConnection!(account)).toEqual({ ok: true });
+    expect(target.seen).toEqual([{ method: 'GET', path: '/v3/scopes', authorization: 'Bearer SG.registry-key-1' }]);
+    // The account's own base_url was never used, and is refused when an account is saved.
+    expect(sendgrid.account!.validate(account)).toEqual([expect.stringMatching(/^base_url is not an account setting/)]);
   });
 
   it('never follows a redirect, so nothing reaches where it points', async () => {
