@@ -13,6 +13,7 @@ module.exports = {
       testEnvironment: 'node',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
       transform,
+      setupFiles: ['<rootDir>/test/setup/outbound-allowlist.ts'],
     },
     {
       displayName: 'integration',
@@ -22,7 +23,7 @@ module.exports = {
       // One Temporal dev server and one database server for the run; only started when such a test runs.
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-      setupFiles: ['<rootDir>/test/setup/quiet-temporal.ts'],
+      setupFiles: ['<rootDir>/test/setup/quiet-temporal.ts', '<rootDir>/test/setup/outbound-allowlist.ts'],
     },
   ],
 };

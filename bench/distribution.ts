@@ -11,6 +11,7 @@
  * MONGO_URL / TEMPORAL_ADDRESS use running servers instead of starting embedded ones;
  * EMBEDDED_MONGO_HEAP raises the embedded database's heap for large N. Prints, never asserts.
  */
+import './allow-local-receivers';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

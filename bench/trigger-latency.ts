@@ -14,6 +14,7 @@
  *
  * MONGO_URL / TEMPORAL_ADDRESS use running servers instead of starting embedded ones.
  */
+import './allow-local-receivers';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';

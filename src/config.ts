@@ -83,6 +83,28 @@ const envSchema = z.object({
   PAYLOAD_ENCRYPTION_KEY: aesKey,
   /** Browser origins (comma-separated) allowed to call /codec: the Temporal Web UI's; default the embedded UI at TEMPORAL_UI_PORT. */
   CODEC_CORS_ORIGINS: optionalString,
+  /**
+   * Hosts and addresses server-side requests may reach although they are loopback, private or
+   * link-local (`127.0.0.1,localhost,hooks.internal`): comma-separated. Cloud metadata addresses never.
+   */
+  OUTBOUND_ALLOW_HOSTS: optionalString,
+  /**
+   * Where a provider channel sends instead of the provider's own API, by channel type
+   * (`sendgrid=http://127.0.0.1:4010,mailgun=https://sandbox.example`): a sandbox or a local
+   * fake. Operator configuration only: accounts cannot name a URL.
+   */
+  PROVIDER_BASE_URLS: optionalString.transform((s, ctx) => {
+    const urls: Record<string, string> = {};
+    for (const entry of (s ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+      const [type, url] = [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)];
+      if (!/^[a-z][a-z0-9_-]*$/.test(type) || !/^https?:\/\/[^/@\s]+\/?$/.test(url)) {
+        ctx.addIssue({ code: 'custom', message: `"${entry}" is not <channel type>=<http(s) origin>` });
+        return z.NEVER;
+      }
+      urls[type] = url.replace(/\/+$/, '');
+    }
+    return urls;
+  }),
   /** Largest customer import upload (CSV / JSON), in bytes. */
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1).default(200 * 1024 * 1024),
 });

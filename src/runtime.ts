@@ -14,6 +14,7 @@ import { createWorker } from './temporal/worker';
 import { distributionSettingsFrom } from './distributions/settings';
 import { startEventPump } from './events/pump';
 import { startStalledImports } from './imports/customer-imports';
+import { setOutboundAllowHosts } from './outbound/address-policy';
 
 /** A started part of the service and how to stop it; stopped in reverse order of start. */
 export interface Stoppable {
@@ -23,6 +24,7 @@ export interface Stoppable {
 
 export async function openContext(config: Config, logger: Logger, addresses: { mongoUrl: string; temporalAddress: string; databaseKind: string; temporalUiUrl?: string }) {
   const stoppables: Stoppable[] = [];
+  setOutboundAllowHosts(config.OUTBOUND_ALLOW_HOSTS);
   const { db, models } = await connectDatabase(addresses.mongoUrl, config.MONGO_DB);
   stoppables.push({ name: 'database connection', stop: () => db.close() });
   if (config.APP_ID && config.APP_TOKEN) {

@@ -1,5 +1,17 @@
 import type { AccountSpec, Channel, ChannelAccount, OutgoingMessage, SendResult } from './channel';
-import { baseUrlProblems, connectionVerdict, failureForStatus, isTransportFailure, PROVIDER_TIMEOUT_MS, providerFetch, redact, transportResult, type ProviderAnswer } from './http-provider';
+import {
+  baseUrlProblems,
+  connectionVerdict,
+  failureForStatus,
+  isTransportFailure,
+  originOf,
+  PROVIDER_TIMEOUT_MS,
+  providerFetch,
+  redact,
+  transportResult,
+  type ProviderAnswer,
+  type ProviderOptions,
+} from './http-provider';
 import { fieldMapOf, profileValues, validateFieldMap, type ProfileValue } from './profile-fields';
 import { emailRecipient } from './recipients';
 
@@ -29,8 +41,8 @@ interface FieldList {
  * read once per account and kept for an hour; a tag still unknown after a fresh read is a
  * permanent failure naming it.
  *
- * Account: credential `api_token`, setting `api_url` (`https://<account>.api-us1.com`),
- * optional `base_url` overriding it (a sandbox or a local fake).
+ * Account: credential `api_token`, setting `api_url`: the account's own host on
+ * ActiveCampaign's domains (`https://<account>.api-us1.com`, `https://<account>.activehosted.com`).
  */
 export class ActiveCampaignChannel implements Channel {
   readonly type = 'activecampaign';
@@ -43,10 +55,14 @@ export class ActiveCampaignChannel implements Channel {
 
   private readonly fieldCache = new Map<string, FieldList>();
 
+  private readonly timeoutMs: number;
+
   constructor(
-    private readonly timeoutMs = PROVIDER_TIMEOUT_MS,
+    private readonly options: ProviderOptions = {},
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.timeoutMs = options.timeoutMs ?? PROVIDER_TIMEOUT_MS;
+  }
 
   readonly recipient = emailRecipient;
 
@@ -64,7 +80,7 @@ export class ActiveCampaignChannel implements Channel {
     const account = message.account;
     const token = account?.credentials.api_token;
     if (!account || !token) return { status: 'permanent', error: 'activecampaign: the channel has no account with an api_token' };
-    const base = baseUrl(account);
+    const base = this.origin(account);
     if (!base) return { status: 'permanent', error: 'activecampaign: the account has no api_url' };
     const credentials = account.credentials;
 
@@ -92,9 +108,15 @@ export class ActiveCampaignChannel implements Channel {
 
   async testConnection(account: ChannelAccount): Promise<{ ok: true } | { ok: false; error: string }> {
     const token = account.credentials.api_token;
-    const base = baseUrl(account);
+    const base = this.origin(account);
     if (!token || !base) return { ok: false, error: 'activecampaign: the account needs an api_token and an api_url' };
     return connectionVerdict('activecampaign', await this.call(base, token, 'GET', '/api/3/users/me'), account.credentials, reasonOf);
+  }
+
+  /** The account's host, or the operator's replacement for every account (PROVIDER_BASE_URLS). */
+  private origin(account: ChannelAccount): string | undefined {
+    const url = account.settings.api_url;
+    return typeof url === 'string' && ACCOUNT_HOST.test(url) ? originOf(this.options, url) : undefined;
   }
 
   private call(base: string, token: string, method: string, path: string, body?: unknown): ReturnType<typeof providerFetch> {
@@ -126,7 +148,7 @@ export class ActiveCampaignChannel implements Channel {
     const byTag = new Map<string, string>();
     for (let offset = 0; ; offset += FIELDS_PAGE) {
       const answer = await this.call(base, token, 'GET', `/api/3/fields?limit=${FIELDS_PAGE}&offset=${offset}`);
-      if (isTransportFailure(answer)) return { status: 'transient', error: `activecampaign: ${answer.failure}` };
+      if (isTransportFailure(answer)) return transportResult('activecampaign', answer);
       if (answer.status < 200 || answer.status >= 300) return failure(answer, credentials);
       const body = (answer.json ?? {}) as { fields?: unknown; meta?: { total?: unknown } };
       const fields = Array.isArray(body.fields) ? (body.fields as { id?: unknown; perstag?: unknown }[]) : [];
@@ -146,15 +168,14 @@ function failure(answer: ProviderAnswer, credentials: Record<string, string>): F
   return failureForStatus('activecampaign', answer.status, answer.headers, reason === undefined ? undefined : redact(reason, credentials));
 }
 
-/** `api_url` is required unless `base_url` replaces it; both must be plain http(s) URLs. */
-function apiUrlProblems(settings: Record<string, unknown>): string[] {
-  const own = settings.api_url === undefined ? (settings.base_url === undefined ? ['api_url is required'] : []) : baseUrlProblems({ base_url: settings.api_url }).map((p) => p.replace('base_url', 'api_url'));
-  return [...own, ...baseUrlProblems(settings)];
-}
+/** An account's API host: its own subdomain of ActiveCampaign's API domains, nothing else (it receives the token). */
+const ACCOUNT_HOST = /^https:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.(?:api-us\d{1,2}\.com|activehosted\.com)\/?$/i;
 
-function baseUrl(account: ChannelAccount): string | undefined {
-  const url = account.settings.base_url ?? account.settings.api_url;
-  return typeof url === 'string' && url !== '' ? url.replace(/\/+$/, '') : undefined;
+function apiUrlProblems(settings: Record<string, unknown>): string[] {
+  const problems = baseUrlProblems(settings);
+  if (settings.api_url === undefined) problems.push('api_url is required');
+  else if (typeof settings.api_url !== 'string' || !ACCOUNT_HOST.test(settings.api_url)) problems.push('api_url must be the account\'s ActiveCampaign API host, e.g. https://<account>.api-us1.com');
+  return problems;
 }
 
 /** `%promo_code%` → `PROMO_CODE`: ActiveCampaign shows tags with percent signs and matches them in upper case. */

@@ -1,8 +1,9 @@
 import { Braze } from 'braze-api';
+import { OUTBOUND_REFUSED } from '../outbound/address-policy';
 import type { CustomerDoc } from '../models/customer';
 import type { AccountSpec, Channel, ChannelAccount, OutgoingMessage, SendResult } from './channel';
 import { externalIdOf, fieldMapOf, profileValues, validateFieldMap } from './profile-fields';
-import { baseUrlProblems, PROVIDER_TIMEOUT_MS, redact } from './http-provider';
+import { baseUrlProblems, originOf, PROVIDER_TIMEOUT_MS, redact, type ProviderOptions } from './http-provider';
 
 /** `/users/track` takes up to 75 attributes objects per request (research §10: 50 on some contracts — see the constructor). */
 export const BRAZE_TRACK_BATCH = 75;
@@ -36,11 +37,18 @@ export class BrazeChannel implements Channel {
     validate: (account) => restEndpointProblems(account.settings),
   };
 
-  constructor(
-    private readonly batchSize = BRAZE_TRACK_BATCH,
-    /** The SDK's fetch has no timeout of its own; past this the send is treated as not answered. */
-    private readonly timeoutMs = PROVIDER_TIMEOUT_MS,
-  ) {}
+  private readonly batchSize: number;
+  /** The SDK's fetch has no timeout of its own; past this the send is treated as not answered. */
+  private readonly timeoutMs: number;
+
+  /**
+   * The SDK takes no agent: its requests go through node's global agents, which the
+   * composition root makes the guarded ones (`installGuardedGlobalAgents`).
+   */
+  constructor(private readonly options: ProviderOptions & { batchSize?: number } = {}) {
+    this.batchSize = options.batchSize ?? BRAZE_TRACK_BATCH;
+    this.timeoutMs = options.timeoutMs ?? PROVIDER_TIMEOUT_MS;
+  }
 
   recipient(customer: CustomerDoc, settings: Record<string, unknown>): { to: string } | { skip: string } {
     if (identifyBy(settings) === 'email') {
@@ -83,11 +91,18 @@ export class BrazeChannel implements Channel {
     return results;
   }
 
+  /** The account's cluster endpoint, or the operator's replacement for every account (PROVIDER_BASE_URLS). */
+  private endpointOf(account: ChannelAccount): string | undefined {
+    const url = account.settings.rest_endpoint;
+    // The SDK appends `/users/track` to it as it is.
+    return typeof url === 'string' && REST_ENDPOINT.test(url) ? originOf(this.options, url) : undefined;
+  }
+
   private async track(messages: OutgoingMessage[]): Promise<SendResult[]> {
     const first = messages[0]!;
     const account = first.account;
     if (!account?.credentials.api_key) return messages.map(() => ({ status: 'permanent', error: 'braze: the channel has no account with an api_key' }));
-    const apiUrl = endpointOf(account);
+    const apiUrl = this.endpointOf(account);
     if (!apiUrl) return messages.map(() => ({ status: 'permanent', error: 'braze: the account has no rest_endpoint' }));
     const attributes = messages.map((m) => ({
       [identifyBy(m.settings) === 'email' ? 'email' : 'external_id']: m.to,
@@ -120,21 +135,17 @@ function identifyBy(settings: Record<string, unknown>): IdentifyBy {
   return settings.identify_by === 'email' ? 'email' : 'external_id';
 }
 
-/** `rest_endpoint` is required unless `base_url` replaces it; both must be plain http(s) URLs. */
-function restEndpointProblems(settings: Record<string, unknown>): string[] {
-  const own =
-    settings.rest_endpoint === undefined
-      ? settings.base_url === undefined
-        ? ['rest_endpoint is required']
-        : []
-      : baseUrlProblems({ base_url: settings.rest_endpoint }).map((p) => p.replace('base_url', 'rest_endpoint'));
-  return [...own, ...baseUrlProblems(settings)];
-}
+/**
+ * Braze's REST endpoints, one per cluster (US-01…US-08 on iad, US-10, EU-01/EU-02 on fra):
+ * only Braze's own hosts receive the key.
+ */
+const REST_ENDPOINT = /^https:\/\/rest\.(?:(?:iad|us)-\d{2}\.braze\.com|fra-\d{2}\.braze\.eu)\/?$/;
 
-function endpointOf(account: ChannelAccount): string | undefined {
-  const url = account.settings.base_url ?? account.settings.rest_endpoint;
-  // The SDK appends `/users/track` to it as it is.
-  return typeof url === 'string' && url !== '' ? url.replace(/\/+$/, '') : undefined;
+function restEndpointProblems(settings: Record<string, unknown>): string[] {
+  const problems = baseUrlProblems(settings);
+  if (settings.rest_endpoint === undefined) problems.push('rest_endpoint is required');
+  else if (typeof settings.rest_endpoint !== 'string' || !REST_ENDPOINT.test(settings.rest_endpoint)) problems.push("rest_endpoint must be your Braze cluster's REST endpoint, e.g. https://rest.iad-01.braze.com or https://rest.fra-01.braze.eu");
+  return problems;
 }
 
 /**
@@ -150,6 +161,8 @@ function errorResult(err: unknown, timeoutMs: number, credentials: Record<string
     const error = `braze answered ${e.status}${reason}`;
     return e.status === 429 || e.status >= 500 ? { status: 'transient', error } : { status: 'permanent', error };
   }
+  // node-fetch's message names the URL: only the code is used.
+  if (e.code === OUTBOUND_REFUSED) return { status: 'permanent', error: 'braze: refused by the outbound guard (address not allowed)' };
   if (e.type === 'invalid-json') return { status: 'transient', error: 'braze answered with a body that is not JSON' };
   return { status: 'transient', error: `braze: connection failed${typeof e.code === 'string' ? ` (${e.code})` : ''}` };
 }

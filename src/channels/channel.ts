@@ -21,7 +21,7 @@ export interface OutgoingMessage {
 /**
  * A configured provider account, decrypted for one use: `credentials` are secrets (API keys,
  * tokens), never logged, returned or put in an error text; `settings` are plain (sender,
- * list id, profile field names, `base_url` to reach a sandbox or a local fake).
+ * list id, profile field names, region; never a URL: see PROVIDER_BASE_URLS).
  */
 export interface ChannelAccount {
   id: string;

@@ -3,7 +3,7 @@ import { htmlToText } from '../templates/html-to-text';
 import type { AccountSpec, Channel, OutgoingMessage, SendResult } from './channel';
 import {
   NO_ACCOUNT,
-  baseUrl,
+  originOf,
   baseUrlProblems,
   credentialProblems,
   failureForStatus,
@@ -12,6 +12,9 @@ import {
   redact,
   stringField,
   transportResult,
+  type ProviderOptions,
+  plainReason,
+  redactOptional,
 } from './http-provider';
 import { phoneRecipient, noSettings } from './recipients';
 
@@ -64,7 +67,7 @@ export class CmTelecomChannel implements Channel {
     },
   };
 
-  constructor(private readonly timeoutMs?: number) {}
+  constructor(private readonly options: ProviderOptions = {}) {}
 
   readonly recipient = phoneRecipient;
 
@@ -109,11 +112,11 @@ export class CmTelecomChannel implements Channel {
         })),
       },
     };
-    const answer = await providerFetch(`${baseUrl(account, DEFAULT_BASE_URL)}/v1.0/message`, {
+    const answer = await providerFetch(`${originOf(this.options, DEFAULT_BASE_URL)}/v1.0/message`, {
       method: 'POST',
       headers: { 'X-CM-PRODUCTTOKEN': account.credentials.product_token ?? '', 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
-      ...(this.timeoutMs !== undefined ? { timeoutMs: this.timeoutMs } : {}),
+      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
     });
     if (isTransportFailure(answer)) return messages.map(() => transportResult(PROVIDER, answer));
 
@@ -136,7 +139,7 @@ export class CmTelecomChannel implements Channel {
       if (answer.status >= 200 && answer.status < 300 && (requestCode === undefined || requestCode === 0)) return { status: 'sent', providerMessageId: cmReference(m.id) };
       if (requestCode !== undefined && TRANSIENT_CODES.has(requestCode)) return { status: 'transient', error: `${PROVIDER}: error ${requestCode}${requestDetail ? `: ${requestDetail}` : ''}` };
       if (answer.status >= 200 && answer.status < 300) return { status: 'permanent', error: `${PROVIDER}: error ${requestCode ?? ''}${requestDetail ? `: ${requestDetail}` : ''}` };
-      return failureForStatus(PROVIDER, answer.status, answer.headers, requestDetail ?? (answer.text ? redact(answer.text, account.credentials) : undefined));
+      return failureForStatus(PROVIDER, answer.status, answer.headers, requestDetail ?? redactOptional(plainReason(answer), account.credentials));
     });
   }
 }

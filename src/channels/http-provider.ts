@@ -1,4 +1,6 @@
+import { isOutboundRefusal, outboundFailure, outboundFetch, type FormData } from '../outbound/outbound-fetch';
 import type { ChannelAccount, OutgoingMessage, SendResult } from './channel';
+import { scrubSecrets } from './secrets';
 import { MAX_RETRY_AFTER_MS, parseRetryAfter } from './retry-after';
 
 /** A provider slower than this is treated as down; the send is retried later (and may duplicate: none offers an idempotency key). */
@@ -19,6 +21,8 @@ export interface ProviderAnswer {
 /** A request that never got an answer (refused, reset, timed out), described without its URL. */
 export interface TransportFailure {
   failure: string;
+  /** The outbound guard refused the address or a redirect: retrying cannot help. */
+  refused?: true;
 }
 
 export interface ProviderRequestInit {
@@ -28,15 +32,14 @@ export interface ProviderRequestInit {
   timeoutMs?: number;
 }
 
-/** `fetch` with a timeout that turns a network failure into a value instead of a throw. */
+/** `outboundFetch` with a timeout that turns a network failure or a refusal into a value instead of a throw. */
 export async function providerFetch(url: string, init: ProviderRequestInit = {}): Promise<ProviderAnswer | TransportFailure> {
   const timeoutMs = init.timeoutMs ?? PROVIDER_TIMEOUT_MS;
   try {
-    const response = await fetch(url, {
+    const response = await outboundFetch(url, {
       method: init.method ?? 'GET',
       ...(init.headers ? { headers: init.headers } : {}),
       ...(init.body !== undefined ? { body: init.body } : {}),
-      redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await response.text();
@@ -46,9 +49,9 @@ export async function providerFetch(url: string, init: ProviderRequestInit = {})
     } catch {
       json = undefined;
     }
-    return { status: response.status, headers: response.headers, text, json };
+    return { status: response.status, headers: new Headers([...response.headers]), text, json };
   } catch (err) {
-    return { failure: networkError(err, timeoutMs) };
+    return { failure: outboundFailure(err, timeoutMs), ...(isOutboundRefusal(err) ? { refused: true as const } : {}) };
   }
 }
 
@@ -56,16 +59,6 @@ export function isTransportFailure(answer: ProviderAnswer | TransportFailure): a
   return 'failure' in answer;
 }
 
-/**
- * The cause of a failed fetch, without the URL (a query may carry a key).
- * Duck-typed: fetch's errors may come from another realm, where `instanceof Error` fails.
- */
-export function networkError(err: unknown, timeoutMs: number): string {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: string; message?: string; cause?: { code?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  if (e.cause?.code) return `connection failed (${e.cause.code})`;
-  return 'connection failed';
-}
 
 /**
  * `X-RateLimit-Reset` as a wait in ms. Providers mostly send epoch seconds (SendGrid, Braze,
@@ -108,49 +101,77 @@ export function resultForStatus(provider: string, status: number, headers: Heade
   return failureForStatus(provider, status, headers, detail, now);
 }
 
-export function transportResult(provider: string, failure: TransportFailure): SendResult {
-  return { status: 'transient', error: `${provider}: ${failure.failure}` };
+export function transportResult(provider: string, failure: TransportFailure): Exclude<SendResult, { status: 'sent' }> {
+  return { status: failure.refused ? 'permanent' : 'transient', error: `${provider}: ${failure.failure}` };
 }
 
-/** Provider texts are shown to operators: long HTML error pages are cut. */
+/**
+ * A non-JSON error body as a reason, only when it is a short line of plain text ("Forbidden"):
+ * HTML pages, proxies' bodies and anything long are summarised by the status alone, never quoted.
+ */
+export function plainReason(answer: ProviderAnswer): string | undefined {
+  const text = answer.text.trim();
+  if (text === '' || text.length > 200 || /[<>\r\n]/.test(text)) return undefined;
+  return text;
+}
+
+/** Provider texts are shown to operators: long reasons are cut. */
 function truncate(text: string, max = 300): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
-/** Replaces every credential value (and its URL/base64 forms) in a provider's text; providers sometimes echo what they got. */
+/** Replaces every credential (any spelling, and Basic/Bearer values) in a provider's text; providers sometimes echo what they got. */
 export function redact(text: string, credentials: Record<string, string>): string {
-  let out = text;
-  for (const secret of Object.values(credentials)) {
-    if (secret.length < 4) continue;
-    for (const form of new Set([secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')])) out = out.split(form).join('[redacted]');
-  }
-  return out;
+  return scrubSecrets(text, credentials, '[redacted]');
+}
+
+export function redactOptional(text: string | undefined, credentials: Record<string, string>): string | undefined {
+  return text === undefined ? undefined : redact(text, credentials);
 }
 
 export function basicAuth(user: string, password: string): string {
   return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
 
-/** The account's `base_url` (sandbox, EU region, local fake) or the provider's, without a trailing slash. */
-export function baseUrl(account: ChannelAccount, fallback: string): string {
-  const configured = account.settings.base_url;
-  return (typeof configured === 'string' && configured !== '' ? configured : fallback).replace(/\/+$/, '');
+/**
+ * How a deployment reaches a provider. `baseUrl` is the operator's replacement for the
+ * provider's origin (PROVIDER_BASE_URLS: a sandbox, a local fake); it never comes from the
+ * API, so stored credentials can only go to the provider or where the operator points.
+ */
+export interface ProviderOptions {
+  baseUrl?: string;
+  timeoutMs?: number;
 }
 
-/** A problem with an optional `base_url` setting, if any. */
+/** The origin requests go to: the operator's replacement, else the provider's own; no trailing slash. */
+export function originOf(options: ProviderOptions, providerOrigin: string): string {
+  return (options.baseUrl ?? providerOrigin).replace(/\/+$/, '');
+}
+
+/**
+ * Account settings never name a URL to send credentials to: a `base_url` there is refused
+ * (it once was one, and `PUT /v1/channels/:id` could point stored keys at any host).
+ */
 export function baseUrlProblems(settings: Record<string, unknown>): string[] {
-  const value = settings.base_url;
-  if (value === undefined) return [];
-  if (typeof value !== 'string') return ['base_url must be an http or https URL'];
-  try {
-    const url = new URL(value);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return ['base_url must be an http or https URL'];
-    if (url.username || url.password) return ['base_url must not carry credentials'];
-  } catch {
-    return ['base_url must be an http or https URL'];
-  }
-  return [];
+  return settings.base_url === undefined ? [] : ['base_url is not an account setting: a custom provider URL is operator configuration (PROVIDER_BASE_URLS)'];
+}
+
+/** A provider's documented regions (data centres), by the name `settings.region` takes, to their API origin. */
+export type Regions = Readonly<Record<string, string>>;
+
+/** A problem with an optional `region` setting, if any. */
+export function regionProblems(settings: Record<string, unknown>, regions: Regions): string[] {
+  const region = settings.region;
+  if (region === undefined || (typeof region === 'string' && Object.hasOwn(regions, region))) return [];
+  return [`region must be one of ${Object.keys(regions).join(', ')}`];
+}
+
+/** The origin of the account's region; the first region when none is set. */
+export function regionOrigin(settings: Record<string, unknown>, regions: Regions): string {
+  const region = settings.region;
+  const origin = typeof region === 'string' && Object.hasOwn(regions, region) ? regions[region] : Object.values(regions)[0];
+  return origin ?? '';
 }
 
 /** Problems with the credentials an account must have (all non-empty strings). */

@@ -1,9 +1,25 @@
 import type { CustomerDoc } from '../models/customer';
 import type { AccountSpec, Channel, ChannelAccount, OutgoingMessage, SendResult } from './channel';
-import { baseUrl, baseUrlProblems, connectionVerdict, failureForStatus, isTransportFailure, PROVIDER_TIMEOUT_MS, providerFetch, redact, type ProviderAnswer } from './http-provider';
+import {
+  baseUrlProblems,
+  connectionVerdict,
+  failureForStatus,
+  isTransportFailure,
+  originOf,
+  PROVIDER_TIMEOUT_MS,
+  providerFetch,
+  redact,
+  regionOrigin,
+  regionProblems,
+  transportResult,
+  type ProviderAnswer,
+  type ProviderOptions,
+  type Regions,
+} from './http-provider';
 import { externalIdOf, fieldMapOf, profileValues, validateFieldMap } from './profile-fields';
 
-export const INTERCOM_API = 'https://api.intercom.io';
+/** Intercom's API hosts: a workspace is hosted in the US, the EU or Australia. */
+export const INTERCOM_REGIONS: Regions = { us: 'https://api.intercom.io', eu: 'https://api.eu.intercom.io', au: 'https://api.au.intercom.io' };
 /** The API version the requests are written for (and validated against in tests). */
 export const INTERCOM_VERSION = '2.14';
 
@@ -22,7 +38,7 @@ interface IntercomContact {
  * attempt created and writes the same values — so Intercom having no idempotency key is fine.
  * The custom attributes must exist in the workspace (`POST /data_attributes`).
  *
- * Account: credential `access_token`, optional setting `base_url` (EU/AU regions, a local fake).
+ * Account: credential `access_token`, optional setting `region` (`us`, `eu`, `au`).
  */
 export class IntercomChannel implements Channel {
   readonly type = 'intercom';
@@ -30,10 +46,14 @@ export class IntercomChannel implements Channel {
 
   readonly account: AccountSpec = {
     credentials: ['access_token'],
-    validate: (account) => baseUrlProblems(account.settings),
+    validate: (account) => [...baseUrlProblems(account.settings), ...regionProblems(account.settings, INTERCOM_REGIONS)],
   };
 
-  constructor(private readonly timeoutMs = PROVIDER_TIMEOUT_MS) {}
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: ProviderOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? PROVIDER_TIMEOUT_MS;
+  }
 
   recipient(customer: CustomerDoc): { to: string } | { skip: string } {
     return { to: externalIdOf(customer) };
@@ -47,7 +67,7 @@ export class IntercomChannel implements Channel {
     const account = message.account;
     const token = account?.credentials.access_token;
     if (!account || !token) return { status: 'permanent', error: 'intercom: the channel has no account with an access_token' };
-    const api = new IntercomApi(baseUrl(account, INTERCOM_API), token, this.timeoutMs, account.credentials);
+    const api = new IntercomApi(originOf(this.options, regionOrigin(account.settings, INTERCOM_REGIONS)), token, this.timeoutMs, account.credentials);
     const externalId = message.to;
     const email = message.customer.email?.trim() || undefined;
 
@@ -72,7 +92,7 @@ export class IntercomChannel implements Channel {
   async testConnection(account: ChannelAccount): Promise<{ ok: true } | { ok: false; error: string }> {
     const token = account.credentials.access_token;
     if (!token) return { ok: false, error: 'intercom: the account has no access_token' };
-    const answer = await providerFetch(`${baseUrl(account, INTERCOM_API)}/me`, { headers: headers(token), timeoutMs: this.timeoutMs });
+    const answer = await providerFetch(`${originOf(this.options, regionOrigin(account.settings, INTERCOM_REGIONS))}/me`, { headers: headers(token), timeoutMs: this.timeoutMs });
     return connectionVerdict('intercom', answer, account.credentials, reasonOf);
   }
 }
@@ -93,7 +113,7 @@ class IntercomApi {
       body: JSON.stringify(body),
       timeoutMs: this.timeoutMs,
     });
-    if (isTransportFailure(answer)) return { status: 'transient', error: `intercom: ${answer.failure}` };
+    if (isTransportFailure(answer)) return transportResult('intercom', answer);
     if (answer.status >= 200 && answer.status < 300) return answer;
     const reason = reasonOf(answer);
     const failure = failureForStatus('intercom', answer.status, answer.headers, reason === undefined ? undefined : redact(reason, this.credentials));

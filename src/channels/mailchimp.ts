@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import ApiClient from '@mailchimp/mailchimp_marketing/src/ApiClient';
 import type { AccountSpec, Channel, ChannelAccount, OutgoingMessage, SendResult } from './channel';
-import { baseUrlProblems, failureForStatus, PROVIDER_TIMEOUT_MS, redact } from './http-provider';
+import { OUTBOUND_REFUSED } from '../outbound/address-policy';
+import { guardedAgentFor } from '../outbound/node-agents';
+import { baseUrlProblems, failureForStatus, originOf, PROVIDER_TIMEOUT_MS, redact, type ProviderOptions } from './http-provider';
 import { fieldMapOf, profileValues, validateFieldMap } from './profile-fields';
 import { emailRecipient } from './recipients';
 
@@ -22,8 +24,8 @@ export function subscriberHash(email: string): string {
  * there mails it. The PUT is an add-or-update: retrying it writes the same member again, so
  * Mailchimp needing no idempotency key is fine. The merge fields must exist on the audience.
  *
- * Account: credential `api_key` (`<key>-<dc>`), settings `list_id`, optional `status_if_new`
- * and `base_url` (the API root including `/3.0`, for a sandbox or a local fake). The
+ * Account: credential `api_key` (`<key>-<dc>`: the data centre names the host,
+ * `https://<dc>.api.mailchimp.com`), settings `list_id`, optional `status_if_new`. The
  * distribution's channel settings may override `list_id` and `status_if_new`.
  */
 export class MailchimpChannel implements Channel {
@@ -44,7 +46,11 @@ export class MailchimpChannel implements Channel {
   };
 
   /** The SDK waits two minutes by default; a provider slower than this is retried later instead. */
-  constructor(private readonly timeoutMs = PROVIDER_TIMEOUT_MS) {}
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: ProviderOptions = {}) {
+    this.timeoutMs = options.timeoutMs ?? PROVIDER_TIMEOUT_MS;
+  }
 
   readonly recipient = emailRecipient;
 
@@ -91,13 +97,23 @@ export class MailchimpChannel implements Channel {
    */
   private client(account: ChannelAccount): ApiClient | undefined {
     const apiKey = account.credentials.api_key ?? '';
-    const override = stringSetting(account.settings.base_url);
     const dc = API_KEY.exec(apiKey)?.[1];
-    if (!override && !dc) return undefined;
+    if (!dc) return undefined;
     const client = new ApiClient();
     client.setConfig({ apiKey });
-    client.basePath = (override ?? `https://${dc}.api.mailchimp.com/3.0`).replace(/\/+$/, '');
+    client.basePath = `${originOf(this.options, `https://${dc}.api.mailchimp.com`)}/3.0`;
     client.timeout = this.timeoutMs;
+    // The client's only hook on each request before it goes (its cookie jar): through the
+    // outbound guard, and no redirect followed (superagent would resend the key to the target).
+    const agent = guardedAgentFor(client.basePath);
+    client.enableCookies = true;
+    client.agent = {
+      attachCookies: (request) => {
+        request.agent(agent);
+        request.redirects(0);
+      },
+      saveCookies: () => undefined,
+    };
     return client;
   }
 }
@@ -130,6 +146,7 @@ function errorResult(err: unknown, timeoutMs: number, credentials: Record<string
     for (const [name, value] of Object.entries(e.response?.headers ?? {})) if (typeof value === 'string') headers.set(name, value);
     return failureForStatus('mailchimp', e.status, headers, parts.length ? redact(parts.join(' — '), credentials) : undefined);
   }
+  if (e.code === OUTBOUND_REFUSED) return { status: 'permanent', error: 'mailchimp: refused by the outbound guard (address not allowed)' };
   if (e.timeout !== undefined || e.code === 'ECONNABORTED') return { status: 'transient', error: `mailchimp: no answer within ${timeoutMs} ms` };
   return { status: 'transient', error: `mailchimp: connection failed${typeof e.code === 'string' ? ` (${e.code})` : ''}` };
 }

@@ -1,8 +1,9 @@
+import { FormData } from '../outbound/outbound-fetch';
 import type { AccountSpec, Channel, ChannelAccount, OutgoingMessage, SendResult } from './channel';
 import {
   NO_ACCOUNT,
   basicAuth,
-  baseUrl,
+  originOf,
   baseUrlProblems,
   connectionVerdict,
   credentialProblems,
@@ -12,20 +13,26 @@ import {
   redact,
   stringField,
   transportResult,
+  regionOrigin,
+  regionProblems,
   type ProviderAnswer,
+  type ProviderOptions,
+  type Regions,
+  plainReason,
 } from './http-provider';
 import { MAX_RETRY_AFTER_MS } from './retry-after';
 import { emailRecipient, noSettings } from './recipients';
 import { sendInContentGroups, sendToValidAddresses, senderProblems } from './email-groups';
 
 const PROVIDER = 'mailgun';
-const DEFAULT_BASE_URL = 'https://api.mailgun.net';
+/** Mailgun's API hosts: a domain lives in the US or the EU region. */
+export const MAILGUN_REGIONS: Regions = { us: 'https://api.mailgun.net', eu: 'https://api.eu.mailgun.net' };
 /** Mailgun's cap on recipients of one batch send. */
 export const MAILGUN_MAX_RECIPIENTS = 1000;
 const DOMAIN = /^[a-z0-9.-]+\.[a-z]{2,}$/i;
 
 function errorDetail(answer: ProviderAnswer): string | undefined {
-  return stringField(answer.json, 'message') ?? (answer.text || undefined);
+  return stringField(answer.json, 'message') ?? plainReason(answer);
 }
 
 /** Mailgun's 429 says when in its text ("… try again after 120 seconds") more often than in a header. */
@@ -45,14 +52,14 @@ export class MailgunChannel implements Channel {
   readonly account: AccountSpec = {
     credentials: ['api_key'],
     validate: ({ credentials, settings }) => {
-      const problems = [...credentialProblems(credentials, this.account.credentials), ...baseUrlProblems(settings)];
+      const problems = [...credentialProblems(credentials, this.account.credentials), ...baseUrlProblems(settings), ...regionProblems(settings, MAILGUN_REGIONS)];
       if (typeof settings.domain !== 'string' || !DOMAIN.test(settings.domain)) problems.push('domain must be a sending domain, e.g. mg.example.com');
       problems.push(...senderProblems(settings));
       return problems;
     },
   };
 
-  constructor(private readonly timeoutMs?: number) {}
+  constructor(private readonly options: ProviderOptions = {}) {}
 
   readonly recipient = emailRecipient;
 
@@ -70,9 +77,9 @@ export class MailgunChannel implements Channel {
   /** `GET /v4/domains/{name}`: authenticated and cheap (the v3 variant is deprecated and absent from Mailgun's spec). */
   async testConnection(account: ChannelAccount): Promise<{ ok: true } | { ok: false; error: string }> {
     const domain = encodeURIComponent(String(account.settings.domain ?? ''));
-    const answer = await providerFetch(`${baseUrl(account, DEFAULT_BASE_URL)}/v4/domains/${domain}`, {
+    const answer = await providerFetch(`${originOf(this.options, regionOrigin(account.settings, MAILGUN_REGIONS))}/v4/domains/${domain}`, {
       headers: { Authorization: basicAuth('api', account.credentials.api_key ?? '') },
-      ...(this.timeoutMs !== undefined ? { timeoutMs: this.timeoutMs } : {}),
+      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
     });
     return connectionVerdict(PROVIDER, answer, account.credentials, errorDetail);
   }
@@ -97,11 +104,11 @@ export class MailgunChannel implements Channel {
       form.append('recipient-variables', JSON.stringify(Object.fromEntries(recipients.map((m) => [m.to, { message_id: m.id }]))));
       form.append('v:message_id', '%recipient.message_id%');
     }
-    const answer = await providerFetch(`${baseUrl(account, DEFAULT_BASE_URL)}/v3/${encodeURIComponent(String(settings.domain ?? ''))}/messages`, {
+    const answer = await providerFetch(`${originOf(this.options, regionOrigin(account.settings, MAILGUN_REGIONS))}/v3/${encodeURIComponent(String(settings.domain ?? ''))}/messages`, {
       method: 'POST',
       headers: { Authorization: basicAuth('api', account.credentials.api_key ?? '') },
       body: form,
-      ...(this.timeoutMs !== undefined ? { timeoutMs: this.timeoutMs } : {}),
+      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
     });
     if (isTransportFailure(answer)) return transportResult(PROVIDER, answer);
     if (answer.status >= 200 && answer.status < 300) {

@@ -1,7 +1,7 @@
 import type { AccountSpec, Channel, ChannelAccount, OutgoingMessage, SendResult } from './channel';
 import {
   NO_ACCOUNT,
-  baseUrl,
+  originOf,
   baseUrlProblems,
   connectionVerdict,
   credentialProblems,
@@ -13,6 +13,9 @@ import {
   stringField,
   transportResult,
   type ProviderAnswer,
+  type ProviderOptions,
+  plainReason,
+  redactOptional,
 } from './http-provider';
 import { emailRecipient, noSettings } from './recipients';
 import { senderProblems } from './email-groups';
@@ -40,7 +43,7 @@ function asError(json: unknown): MandrillError | undefined {
 
 function errorDetail(answer: ProviderAnswer): string | undefined {
   const e = asError(answer.json);
-  return e ? [e.name, e.message].filter(Boolean).join(': ') : answer.text || undefined;
+  return e ? [e.name, e.message].filter(Boolean).join(': ') : plainReason(answer);
 }
 
 /**
@@ -61,7 +64,7 @@ export class MandrillChannel implements Channel {
     },
   };
 
-  constructor(private readonly timeoutMs?: number) {}
+  constructor(private readonly options: ProviderOptions = {}) {}
 
   readonly recipient = emailRecipient;
 
@@ -87,22 +90,22 @@ export class MandrillChannel implements Channel {
         ...(typeof settings.subaccount === 'string' ? { subaccount: settings.subaccount } : {}),
       },
     };
-    const answer = await providerFetch(`${baseUrl(account, DEFAULT_BASE_URL)}${API_PATH}/messages/send`, {
+    const answer = await providerFetch(`${originOf(this.options, DEFAULT_BASE_URL)}${API_PATH}/messages/send`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
-      ...(this.timeoutMs !== undefined ? { timeoutMs: this.timeoutMs } : {}),
+      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
     });
     if (isTransportFailure(answer)) return transportResult(PROVIDER, answer);
     return this.resultOf(answer, account);
   }
 
   async testConnection(account: ChannelAccount): Promise<{ ok: true } | { ok: false; error: string }> {
-    const answer = await providerFetch(`${baseUrl(account, DEFAULT_BASE_URL)}${API_PATH}/users/ping`, {
+    const answer = await providerFetch(`${originOf(this.options, DEFAULT_BASE_URL)}${API_PATH}/users/ping`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ key: account.credentials.api_key ?? '' }),
-      ...(this.timeoutMs !== undefined ? { timeoutMs: this.timeoutMs } : {}),
+      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
     });
     return connectionVerdict(PROVIDER, answer, account.credentials, errorDetail);
   }
@@ -120,7 +123,7 @@ export class MandrillChannel implements Channel {
       return failureForStatus(PROVIDER, answer.status, answer.headers, detail);
     }
     if (answer.status < 200 || answer.status >= 300) {
-      return failureForStatus(PROVIDER, answer.status, answer.headers, answer.text ? redact(answer.text, account.credentials) : undefined);
+      return failureForStatus(PROVIDER, answer.status, answer.headers, redactOptional(plainReason(answer), account.credentials));
     }
     // One entry per recipient; we send one recipient per call.
     const entry: unknown = Array.isArray(answer.json) ? answer.json[0] : undefined;

@@ -1,8 +1,10 @@
 import type { Logger } from '../logger';
+import { installGuardedGlobalAgents } from '../outbound/node-agents';
 import type { DistributionSettings } from '../distributions/settings';
 import { ActiveCampaignChannel } from './activecampaign';
 import { BrazeChannel } from './braze';
 import type { Channel, ChannelRegistry } from './channel';
+import type { ProviderOptions } from './http-provider';
 import { CmTelecomChannel } from './cm-telecom';
 import { EmailChannel } from './email';
 import { IntercomChannel } from './intercom';
@@ -21,21 +23,27 @@ import { WebhookChannel } from './webhook';
  * and settings from `/v1/channels`) with each message. Nothing connects until a channel sends.
  */
 export function createChannelRegistry(settings: DistributionSettings, logger: Logger): ChannelRegistry {
+  // Libraries that take no agent (the Braze SDK) connect through node's global agents: make them the guarded ones.
+  installGuardedGlobalAgents();
   let mail: MailTransport | undefined;
+  const at = (type: string): ProviderOptions => {
+    const baseUrl = settings.providerBaseUrls[type];
+    return baseUrl ? { baseUrl } : {};
+  };
   const channels: Channel[] = [
     new EmailChannel(() => (mail ??= createMailTransport(settings.mail, logger.child({ channel: 'email' })))),
     new WebhookChannel(settings.webhookSecret, undefined, settings.webhookPreviousSecret),
-    new SendGridChannel(),
-    new MandrillChannel(),
-    new MailgunChannel(),
-    new TwilioChannel(),
-    new CmTelecomChannel(),
-    new TextlocalChannel(),
+    new SendGridChannel(at('sendgrid')),
+    new MandrillChannel(at('mandrill')),
+    new MailgunChannel(at('mailgun')),
+    new TwilioChannel(at('twilio')),
+    new CmTelecomChannel(at('cm_telecom')),
+    new TextlocalChannel(at('textlocal')),
     // One instance per process: it caches each account's custom field ids.
-    new ActiveCampaignChannel(),
-    new BrazeChannel(),
-    new MailchimpChannel(),
-    new IntercomChannel(),
+    new ActiveCampaignChannel(at('activecampaign')),
+    new BrazeChannel(at('braze')),
+    new MailchimpChannel(at('mailchimp')),
+    new IntercomChannel(at('intercom')),
   ];
   const byType = new Map(channels.map((c) => [c.type, c]));
   return {

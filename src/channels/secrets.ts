@@ -118,14 +118,31 @@ export class SecretBox {
 export const MASK = '••••';
 
 /**
- * An adapter's text with every credential value replaced by the mask: a second guard
- * for error texts that end up stored, logged or answered.
+ * Every spelling of the credentials a text may carry: each value as is, URL-encoded and in
+ * base64, and the base64 of `user:secret` pairs (HTTP Basic: Mailgun's `api:key`, Twilio's
+ * `sid:token`, Mailchimp's `user:key`). Longest first, so a value containing another is masked whole.
  */
-export function scrubSecrets(text: string, credentials: Record<string, string>): string {
-  let out = text;
-  // Longest first, so a value containing another is masked whole.
-  for (const value of Object.values(credentials).sort((a, b) => b.length - a.length)) {
-    if (value.length >= 4) out = out.split(value).join(MASK);
+function credentialForms(credentials: Record<string, string>): string[] {
+  const values = Object.values(credentials).filter((v) => typeof v === 'string' && v.length >= 4);
+  const forms = new Set<string>();
+  for (const v of values) {
+    forms.add(v);
+    forms.add(encodeURIComponent(v));
+    forms.add(Buffer.from(v).toString('base64'));
+    for (const user of ['api', 'user', ...Object.values(credentials)]) forms.add(Buffer.from(`${user}:${v}`).toString('base64'));
   }
-  return out;
+  return [...forms].filter((f) => f.length >= 4).sort((a, b) => b.length - a.length);
+}
+
+/** `Authorization`-style values whatever they hold: a provider echoing a header echoes someone's key. */
+const AUTH_VALUE = /\b(Basic|Bearer)\s+[A-Za-z0-9+/=._~-]{6,}/gi;
+
+/**
+ * An adapter's text with every credential (in any spelling, and any Basic/Bearer value)
+ * replaced by `mask`: a second guard for error texts that end up stored, logged or answered.
+ */
+export function scrubSecrets(text: string, credentials: Record<string, string>, mask: string = MASK): string {
+  let out = text;
+  for (const form of credentialForms(credentials)) out = out.split(form).join(mask);
+  return out.replace(AUTH_VALUE, (_m, scheme: string) => `${scheme} ${mask}`);
 }

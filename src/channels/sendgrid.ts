@@ -3,7 +3,7 @@ import type { AccountSpec, Channel, ChannelAccount, OutgoingMessage, SendResult 
 import {
   EMAIL_ADDRESS,
   NO_ACCOUNT,
-  baseUrl,
+  originOf,
   baseUrlProblems,
   connectionVerdict,
   credentialProblems,
@@ -12,20 +12,26 @@ import {
   providerFetch,
   redact,
   transportResult,
+  regionOrigin,
+  regionProblems,
   type ProviderAnswer,
+  type ProviderOptions,
+  type Regions,
+  plainReason,
 } from './http-provider';
 import { emailRecipient, noSettings } from './recipients';
 import { sendInContentGroups, sendToValidAddresses, senderProblems } from './email-groups';
 
 const PROVIDER = 'sendgrid';
-const DEFAULT_BASE_URL = 'https://api.sendgrid.com';
+/** SendGrid's API hosts: global, and the one EU regional subusers must use. */
+export const SENDGRID_REGIONS: Regions = { global: 'https://api.sendgrid.com', eu: 'https://api.eu.sendgrid.com' };
 /** SendGrid's cap on personalizations (and recipients) per request. */
 export const SENDGRID_MAX_PERSONALIZATIONS = 1000;
 
 /** SendGrid's `{errors:[{message, field}]}`, as one line. */
 function errorDetail(answer: ProviderAnswer): string | undefined {
   const errors = (answer.json as { errors?: { message?: unknown; field?: unknown }[] } | undefined)?.errors;
-  if (!Array.isArray(errors)) return answer.text || undefined;
+  if (!Array.isArray(errors)) return plainReason(answer);
   return errors.map((e) => `${typeof e.field === 'string' ? `${e.field}: ` : ''}${String(e.message ?? '')}`).join('; ');
 }
 
@@ -40,14 +46,14 @@ export class SendGridChannel implements Channel {
   readonly account: AccountSpec = {
     credentials: ['api_key'],
     validate: ({ credentials, settings }) => {
-      const problems = [...credentialProblems(credentials, this.account.credentials), ...baseUrlProblems(settings)];
+      const problems = [...credentialProblems(credentials, this.account.credentials), ...baseUrlProblems(settings), ...regionProblems(settings, SENDGRID_REGIONS)];
       problems.push(...senderProblems(settings));
       if (settings.reply_to !== undefined && (typeof settings.reply_to !== 'string' || !EMAIL_ADDRESS.test(settings.reply_to))) problems.push('reply_to must be an email address');
       return problems;
     },
   };
 
-  constructor(private readonly timeoutMs?: number) {}
+  constructor(private readonly options: ProviderOptions = {}) {}
 
   readonly recipient = emailRecipient;
 
@@ -63,9 +69,9 @@ export class SendGridChannel implements Channel {
   }
 
   async testConnection(account: ChannelAccount): Promise<{ ok: true } | { ok: false; error: string }> {
-    const answer = await providerFetch(`${baseUrl(account, DEFAULT_BASE_URL)}/v3/scopes`, {
+    const answer = await providerFetch(`${originOf(this.options, regionOrigin(account.settings, SENDGRID_REGIONS))}/v3/scopes`, {
       headers: { Authorization: `Bearer ${account.credentials.api_key ?? ''}` },
-      ...(this.timeoutMs !== undefined ? { timeoutMs: this.timeoutMs } : {}),
+      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
     });
     return connectionVerdict(PROVIDER, answer, account.credentials, errorDetail);
   }
@@ -90,11 +96,11 @@ export class SendGridChannel implements Channel {
       ],
     };
     if (body.content.length === 0) body.content.push({ type: 'text/plain', value: ' ' });
-    const answer = await providerFetch(`${baseUrl(account, DEFAULT_BASE_URL)}/v3/mail/send`, {
+    const answer = await providerFetch(`${originOf(this.options, regionOrigin(account.settings, SENDGRID_REGIONS))}/v3/mail/send`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${account.credentials.api_key ?? ''}`, 'Content-Type': 'application/json' },
       body: JSON.stringify(body),
-      ...(this.timeoutMs !== undefined ? { timeoutMs: this.timeoutMs } : {}),
+      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
     });
     if (isTransportFailure(answer)) return transportResult(PROVIDER, answer);
     if (answer.status >= 200 && answer.status < 300) {

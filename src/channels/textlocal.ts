@@ -2,7 +2,7 @@ import { htmlToText } from '../templates/html-to-text';
 import type { AccountSpec, Channel, ChannelAccount, OutgoingMessage, SendResult } from './channel';
 import {
   NO_ACCOUNT,
-  baseUrl,
+  originOf,
   baseUrlProblems,
   connectionVerdict,
   credentialProblems,
@@ -13,6 +13,8 @@ import {
   stringField,
   transportResult,
   type ProviderAnswer,
+  type ProviderOptions,
+  plainReason,
 } from './http-provider';
 import { phoneRecipient, noSettings } from './recipients';
 
@@ -35,7 +37,7 @@ interface TextlocalAnswer {
 
 function failureDetail(answer: ProviderAnswer): string | undefined {
   const errors = (answer.json as TextlocalAnswer | undefined)?.errors;
-  return Array.isArray(errors) ? errors.map((e) => `${e.code ?? ''} ${e.message ?? ''}`.trim()).join('; ') : answer.text || undefined;
+  return Array.isArray(errors) ? errors.map((e) => `${e.code ?? ''} ${e.message ?? ''}`.trim()).join('; ') : plainReason(answer);
 }
 
 /**
@@ -56,7 +58,7 @@ export class TextlocalChannel implements Channel {
     },
   };
 
-  constructor(private readonly timeoutMs?: number) {}
+  constructor(private readonly options: ProviderOptions = {}) {}
 
   readonly recipient = phoneRecipient;
 
@@ -74,11 +76,11 @@ export class TextlocalChannel implements Channel {
       custom: message.id,
     });
     if (account.settings.test === true) form.set('test', 'true');
-    const answer = await providerFetch(`${baseUrl(account, DEFAULT_BASE_URL)}/send/`, {
+    const answer = await providerFetch(`${originOf(this.options, DEFAULT_BASE_URL)}/send/`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: form.toString(),
-      ...(this.timeoutMs !== undefined ? { timeoutMs: this.timeoutMs } : {}),
+      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
     });
     if (isTransportFailure(answer)) return transportResult(PROVIDER, answer);
     const json = answer.json as TextlocalAnswer | undefined;
@@ -97,11 +99,11 @@ export class TextlocalChannel implements Channel {
 
   /** `POST /balance/`: authenticated, free, and says nothing is sent. */
   async testConnection(account: ChannelAccount): Promise<{ ok: true } | { ok: false; error: string }> {
-    const answer = await providerFetch(`${baseUrl(account, DEFAULT_BASE_URL)}/balance/`, {
+    const answer = await providerFetch(`${originOf(this.options, DEFAULT_BASE_URL)}/balance/`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ apikey: account.credentials.api_key ?? '' }).toString(),
-      ...(this.timeoutMs !== undefined ? { timeoutMs: this.timeoutMs } : {}),
+      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
     });
     const verdict = connectionVerdict(PROVIDER, answer, account.credentials, failureDetail);
     if (!verdict.ok || isTransportFailure(answer)) return verdict;

@@ -3,7 +3,7 @@ import type { AccountSpec, Channel, ChannelAccount, OutgoingMessage, SendResult 
 import {
   NO_ACCOUNT,
   basicAuth,
-  baseUrl,
+  originOf,
   baseUrlProblems,
   connectionVerdict,
   credentialProblems,
@@ -15,6 +15,8 @@ import {
   stringField,
   transportResult,
   type ProviderAnswer,
+  type ProviderOptions,
+  plainReason,
 } from './http-provider';
 import { phoneRecipient, noSettings } from './recipients';
 
@@ -40,7 +42,7 @@ function errorBody(answer: ProviderAnswer): { code?: number; message?: string } 
 
 function errorDetail(answer: ProviderAnswer): string | undefined {
   const { code, message } = errorBody(answer);
-  return code !== undefined || message ? `${code ?? ''}${code !== undefined && message ? ' ' : ''}${message ?? ''}` : answer.text || undefined;
+  return code !== undefined || message ? `${code ?? ''}${code !== undefined && message ? ' ' : ''}${message ?? ''}` : plainReason(answer);
 }
 
 /** Twilio Programmable Messaging (2010-04-01): one SMS per request, form-encoded. */
@@ -62,7 +64,7 @@ export class TwilioChannel implements Channel {
     },
   };
 
-  constructor(private readonly timeoutMs?: number) {}
+  constructor(private readonly options: ProviderOptions = {}) {}
 
   readonly recipient = phoneRecipient;
 
@@ -78,11 +80,11 @@ export class TwilioChannel implements Channel {
     else form.set('From', String(settings.from ?? ''));
     form.set('Body', message.text ?? (message.html !== undefined ? htmlToText(message.html) : ''));
     const sid = account.credentials.account_sid ?? '';
-    const answer = await providerFetch(`${baseUrl(account, DEFAULT_BASE_URL)}/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages.json`, {
+    const answer = await providerFetch(`${originOf(this.options, DEFAULT_BASE_URL)}/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages.json`, {
       method: 'POST',
       headers: { Authorization: basicAuth(sid, account.credentials.auth_token ?? ''), 'Content-Type': 'application/x-www-form-urlencoded' },
       body: form.toString(),
-      ...(this.timeoutMs !== undefined ? { timeoutMs: this.timeoutMs } : {}),
+      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
     });
     if (isTransportFailure(answer)) return transportResult(PROVIDER, answer);
     if (answer.status >= 200 && answer.status < 300) {
@@ -102,9 +104,9 @@ export class TwilioChannel implements Channel {
 
   async testConnection(account: ChannelAccount): Promise<{ ok: true } | { ok: false; error: string }> {
     const sid = account.credentials.account_sid ?? '';
-    const answer = await providerFetch(`${baseUrl(account, DEFAULT_BASE_URL)}/2010-04-01/Accounts/${encodeURIComponent(sid)}.json`, {
+    const answer = await providerFetch(`${originOf(this.options, DEFAULT_BASE_URL)}/2010-04-01/Accounts/${encodeURIComponent(sid)}.json`, {
       headers: { Authorization: basicAuth(sid, account.credentials.auth_token ?? '') },
-      ...(this.timeoutMs !== undefined ? { timeoutMs: this.timeoutMs } : {}),
+      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
     });
     return connectionVerdict(PROVIDER, answer, account.credentials, errorDetail);
   }

@@ -1,5 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { CustomerDoc } from '../models/customer';
+import { literalRefusal } from '../outbound/address-policy';
+import { isOutboundRefusal, outboundFailure, outboundFetch } from '../outbound/outbound-fetch';
 import type { AccountSpec, Channel, OutgoingMessage, SendResult } from './channel';
 import { parseRetryAfter } from './retry-after';
 
@@ -70,6 +72,9 @@ export class WebhookChannel implements Channel {
     }
     if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') problems.push('url must be an http or https URL');
     if (parsed.username || parsed.password) problems.push('url must not carry credentials');
+    // Names are checked when connecting (they may resolve differently then); literals can be refused now.
+    const refusal = literalRefusal(parsed.hostname);
+    if (refusal) problems.push(`url is not reachable from this server: ${refusal}`);
     return problems;
   }
 
@@ -88,9 +93,9 @@ export class WebhookChannel implements Channel {
     const now = new Date();
     const raw = JSON.stringify(webhookBody(message, now));
     const timestamp = String(Math.floor(now.getTime() / 1000));
-    let response: Response;
+    let response: Awaited<ReturnType<typeof outboundFetch>>;
     try {
-      response = await fetch(url, {
+      response = await outboundFetch(url, {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
@@ -99,11 +104,10 @@ export class WebhookChannel implements Channel {
           ...this.signatures(message, timestamp, raw),
         },
         body: raw,
-        redirect: 'manual',
         signal: AbortSignal.timeout(this.timeoutMs),
       });
     } catch (err) {
-      return { status: 'transient', error: `webhook: ${networkError(err, this.timeoutMs)}` };
+      return { status: isOutboundRefusal(err) ? 'permanent' : 'transient', error: `webhook: ${outboundFailure(err, this.timeoutMs)}` };
     }
     // The body is not needed; reading it frees the connection for reuse.
     await response.arrayBuffer().catch(() => undefined);
@@ -117,15 +121,4 @@ export class WebhookChannel implements Channel {
     }
     return { status: 'permanent', error };
   }
-}
-
-/**
- * The cause of a failed fetch, without the URL (its query may carry a receiver's token).
- * Duck-typed: fetch's errors may come from another realm, where `instanceof Error` fails.
- */
-function networkError(err: unknown, timeoutMs: number): string {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: string; message?: string; cause?: { code?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  if (e.cause?.code) return `connection failed (${e.cause.code})`;
-  return e.message ?? String(err);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedRecord, METADATA_MAX_BYTES, METADATA_MAX_DEPTH } from '../metadata/metadata-bounds';
 
 const nullableText = (max: number) => z.string().trim().max(max).nullable().optional();
 
@@ -14,9 +15,10 @@ export const addressInput = z.strictObject({
 /**
  * Metadata: keys may not start with `$` or hold dots (MongoDB field names). Values are
  * whatever JSON the body parser produced (z.json() would be exact but is recursive, which
- * the OpenAPI generator cannot render); a metadata schema types them further.
+ * the OpenAPI generator cannot render), at most METADATA_MAX_DEPTH deep and METADATA_MAX_BYTES
+ * large; a metadata schema types them further.
  */
-export const metadataInput = z.record(z.string().min(1).max(100).regex(/^[^$.][^.]*$/, 'metadata keys may not start with $ or contain dots'), z.unknown());
+export const metadataInput = boundedRecord(z.string().min(1).max(100).regex(/^[^$.][^.]*$/, 'metadata keys may not start with $ or contain dots'), 'metadata').describe(`Free-form JSON object: at most ${METADATA_MAX_DEPTH} levels deep and ${METADATA_MAX_BYTES} bytes`);
 
 const birthdate = z.iso.date('birthdate must be YYYY-MM-DD').nullable().optional();
 

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { boundedRecord } from '../metadata/metadata-bounds';
+import { MJML_MAX_CHARS } from '../templates/mjml';
 import { metadataInput } from '../customers/customer-input';
 import { blocksInput, emailStyleInput } from '../templates/blocks';
 import type { DistributionStatus } from '../models/distribution';
@@ -38,14 +40,14 @@ export const templateInput = z.strictObject({
   subject: z.string().max(1_000).optional(),
   html: z.string().max(500_000).optional(),
   text: z.string().max(100_000).optional(),
-  mjml: z.string().max(500_000).optional().describe('Email body as MJML source (instead of html)'),
+  mjml: z.string().max(MJML_MAX_CHARS).optional().describe('Email body as MJML source (instead of html)'),
   blocks: blocksInput.optional().describe("Email body as the message editor's blocks (instead of html)"),
   style: emailStyleInput.optional().describe('Page-level look of a blocks email'),
 });
 
 export const channelInput = z.strictObject({
   type: z.string().trim().min(1).max(100).describe('A channel type the deployment offers, e.g. email, webhook'),
-  settings: z.record(z.string(), z.unknown()).optional().describe("Non-secret channel options, e.g. a webhook's url"),
+  settings: boundedRecord(z.string(), 'settings').optional().describe("Non-secret channel options, e.g. a webhook's url"),
   template: templateInput,
   channel_id: id.optional().describe('The provider account (/v1/channels) to send through: required by provider types (sendgrid, twilio, …), refused by email and webhook'),
   delivery: z

@@ -1,10 +1,9 @@
+import { isDecimalText } from '../metadata/decimal-text';
 import type { MetadataProperty } from '../metadata/metadata-schema';
-
-const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 function typed(property: MetadataProperty, cell: string): unknown {
   const text = cell.trim();
-  if (property.type === 'number' && NUMBER.test(text)) return Number(text);
+  if (property.type === 'number' && isDecimalText(text, { plusSign: true, exponent: true })) return Number(text);
   if (property.type === 'boolean' && /^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
   return cell;
 }

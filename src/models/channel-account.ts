@@ -14,7 +14,7 @@ const channelAccountSchema = new Schema(
     name: { type: String, required: true },
     credentials_encrypted: { type: Schema.Types.Mixed, required: true },
     credential_names: { type: [String], required: true },
-    /** Plain provider settings: sender, list id, profile field names, `base_url`. */
+    /** Plain provider settings: sender, list id, profile field names, region. */
     settings: { type: Schema.Types.Mixed, default: {} },
   },
   { collection: 'channel_accounts', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },

@@ -1,3 +1,4 @@
+import { isDecimalText } from '../metadata/decimal-text';
 import type { CustomerView, FilterOperator } from './filter-types';
 
 /** How a field's values are compared; `dynamic` (metadata) decides per value. */
@@ -88,13 +89,10 @@ export function isMissing(value: unknown): boolean {
   return value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
 }
 
-const NUMERIC = /^-?(?:\d+\.?\d*|\.\d+)$/;
-
-/** Numbers and numeric strings ("10", " 2.5 ") as numbers; anything else undefined. */
+/** Numbers and numeric strings ("10", " 2.5 ") as finite numbers; anything else undefined. */
 export function toNumber(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && NUMERIC.test(value.trim())) return Number(value.trim());
-  return undefined;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && isDecimalText(value.trim()) ? Number(value.trim()) : undefined;
+  return n !== undefined && Number.isFinite(n) ? n : undefined;
 }
 
 export interface ParsedDate {

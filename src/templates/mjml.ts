@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { compileInWorker } from './mjml-pool';
 
 /** A problem in MJML source, at the 1-based line mjml's parser gives. */
 export interface MjmlProblem {
@@ -12,7 +13,6 @@ interface MjmlNode {
 }
 
 interface MjmlModules {
-  compile(source: string, options: Record<string, unknown>): Promise<{ html: string; errors: unknown[] }>;
   parse(source: string, options: Record<string, unknown>): MjmlNode;
   validate(root: MjmlNode, options: Record<string, unknown>): Array<{ line?: number; message: string }>;
   components: Record<string, unknown>;
@@ -23,20 +23,21 @@ interface MjmlModules {
 let modules: MjmlModules | undefined;
 
 /**
- * mjml's packages loaded on first use (they take a few hundred ms to load, and most processes
- * never compile an email). The parser and validator are synchronous, so save-time validation
- * needs no promise; only the compile is async in mjml 5.
+ * mjml's parser and validator, loaded on first use (they take a few hundred ms to load, and
+ * most processes never validate an email). They are synchronous and linear, so save-time
+ * validation of a source under MJML_MAX_CHARS stays on the loop; compiling is not, and runs in
+ * a worker thread (mjml-pool.ts).
  */
 function mjml(): MjmlModules {
   if (modules) return modules;
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const main = require('mjml') as { default?: MjmlModules['compile'] } & MjmlModules['compile'];
+  // Registers the standard components with mjml-core, which the validator looks them up in.
+  require('mjml');
   const core = require('mjml-core') as { components: Record<string, unknown>; initializeType: unknown };
   const parser = require('mjml-parser-xml') as { default?: MjmlModules['parse'] } & MjmlModules['parse'];
   const validator = require('mjml-validator') as { default: MjmlModules['validate']; dependencies: unknown };
   /* eslint-enable @typescript-eslint/no-require-imports */
   modules = {
-    compile: main.default ?? main,
     parse: parser.default ?? parser,
     validate: validator.default,
     components: core.components,
@@ -46,8 +47,12 @@ function mjml(): MjmlModules {
   return modules;
 }
 
+/** Largest MJML source a template may hold (about 100 KB; real emails are a fraction of it). */
+export const MJML_MAX_CHARS = 100_000;
+
 /** mjml's strict validation, synchronously: unknown tags, misplaced tags, bad attribute values, each with its line. */
 export function validateMjml(source: string): MjmlProblem[] {
+  if (source.length > MJML_MAX_CHARS) return [{ reason: `MJML may be at most ${MJML_MAX_CHARS} characters (it is ${source.length})` }];
   if (!/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<mjml[\s>]/.test(source)) return [{ line: 1, reason: 'MJML must start with <mjml>' }];
   const m = mjml();
   let root: MjmlNode;
@@ -67,7 +72,8 @@ const CACHE_SIZE = 200;
 
 /**
  * MJML → HTML, once per distinct source (compiling takes tens of ms, a send of 100k messages
- * would otherwise spend most of its time here). Least recently used entries go first.
+ * would otherwise spend most of its time here), in a worker thread with a timeout. Least
+ * recently used entries go first.
  */
 export function compileMjml(source: string): Promise<string> {
   const key = createHash('sha256').update(source).digest('hex');
@@ -77,15 +83,10 @@ export function compileMjml(source: string): Promise<string> {
     cache.set(key, hit);
     return hit;
   }
-  const compiled = mjml()
-    .compile(source, { validationLevel: 'strict', keepComments: false })
-    .then((r) => r.html)
-    .catch((err: unknown) => {
-      cache.delete(key);
-      const errors = (err as { errors?: Array<{ line?: number; message: string }> }).errors;
-      const detail = errors?.length ? errors.map((e) => `line ${e.line ?? '?'}: ${e.message}`).join('; ') : err instanceof Error ? err.message : String(err);
-      throw new Error(`invalid MJML: ${detail}`);
-    });
+  const compiled = compileInWorker(source).catch((err: unknown) => {
+    cache.delete(key);
+    throw err;
+  });
   cache.set(key, compiled);
   if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value!);
   return compiled;

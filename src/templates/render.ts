@@ -2,7 +2,8 @@ import type { MessageTemplate } from '../models/distribution';
 import { blocksToMjml } from './blocks';
 import { htmlToText } from './html-to-text';
 import { compileMjml } from './mjml';
-import { parseTemplate } from './parse';
+import { placeholderContexts, type HtmlContext } from './html-context';
+import { parseTemplate, type TemplatePart } from './parse';
 
 export interface RenderedMessage {
   subject?: string;
@@ -37,32 +38,83 @@ export function renderTemplate(template: MessageTemplate, variables: Record<stri
 }
 
 export function renderString(source: string, variables: Record<string, unknown>, html: boolean): string {
+  const { parts, contexts } = html ? htmlTemplate(source) : { parts: parseTemplate(source).parts, contexts: [] };
   let out = '';
-  for (const part of parseTemplate(source).parts) {
+  let placeholder = 0;
+  for (const part of parts) {
     if (part.kind === 'text') {
       out += part.value;
       continue;
     }
     const value = display(lookup(variables, part.path));
     const shown = value === '' ? (part.fallback ?? '') : value;
-    out += html ? escapeHtml(inUrl(out, shown)) : shown;
+    const context = contexts[placeholder++];
+    out += html && context ? escapeFor(context, shown) : shown;
   }
   return out;
 }
 
-const URL_ATTRIBUTE = /\s(?:href|src)\s*=\s*["']([^"'<>]*)$/i;
+/** Parsed HTML templates with each placeholder's context, by source: a send renders the same one for every customer. */
+const htmlTemplates = new Map<string, { parts: TemplatePart[]; contexts: HtmlContext[] }>();
+const HTML_TEMPLATE_CACHE = 100;
+
+function htmlTemplate(source: string): { parts: TemplatePart[]; contexts: HtmlContext[] } {
+  let hit = htmlTemplates.get(source);
+  if (!hit) {
+    const { parts } = parseTemplate(source);
+    hit = { parts, contexts: placeholderContexts(parts) };
+    htmlTemplates.set(source, hit);
+    if (htmlTemplates.size > HTML_TEMPLATE_CACHE) htmlTemplates.delete(htmlTemplates.keys().next().value!);
+  }
+  return hit;
+}
+
+/** Attributes whose value is a URL a client may load or navigate to. */
+const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'background', 'poster', 'cite', 'data', 'srcset', 'ping', 'longdesc', 'usemap', 'lowsrc', 'dynsrc', 'codebase', 'manifest', 'icon', 'xlink:href', 'archive', 'classid']);
 const SAFE_SCHEME = /^(https?:|mailto:|tel:)/i;
 
 /**
- * A value placed in an `href`/`src` attribute: a whole URL must have a harmless scheme (a
- * `javascript:` URL from customer metadata would run in webmail), a value inside a URL is
- * percent-encoded so a code like `A&B` stays one query value. Elsewhere the value is as is.
+ * A value escaped for where it stands: HTML-escaped in text and quoted attributes; every
+ * non-alphanumeric character as an entity in an unquoted attribute (a space would end it);
+ * a whole URL only with a harmless scheme (a `javascript:` URL from customer metadata would
+ * run in webmail), a part of a URL percent-encoded (a code like `A&B` stays one query value);
+ * CSS-escaped in `style` and `<style>`; dropped in event handlers, `<script>` and between
+ * attributes, where no value of ours belongs.
  */
-function inUrl(before: string, value: string): string {
-  const attribute = URL_ATTRIBUTE.exec(before.slice(-2_000));
-  if (!attribute) return value;
-  if (attribute[1] === '') return SAFE_SCHEME.test(value.trim()) ? value.trim() : '';
-  return encodeURIComponent(value);
+export function escapeFor(context: HtmlContext, value: string): string {
+  switch (context.kind) {
+    case 'text':
+    case 'comment':
+      return escapeHtml(value);
+    case 'tag':
+    case 'script':
+      return '';
+    case 'style-element':
+      return escapeCss(value);
+    case 'attribute': {
+      if (context.name.startsWith('on')) return '';
+      const v =
+        context.name === 'style'
+          ? escapeCss(value)
+          : URL_ATTRIBUTES.has(context.name)
+            ? context.atStart
+              ? SAFE_SCHEME.test(value.trim())
+                ? value.trim()
+                : ''
+              : encodeURIComponent(value)
+            : value;
+      return context.quote ? escapeHtml(v) : escapeUnquotedAttribute(v);
+    }
+  }
+}
+
+/** Colours, sizes and font lists pass (`#ff0000`, `12px`, `Arial, sans-serif`); anything that could end a declaration or call a function is a CSS escape. */
+function escapeCss(value: string): string {
+  return value.replace(/[^A-Za-z0-9 #.,%-]/gu, (c) => `\\${c.codePointAt(0)!.toString(16)} `);
+}
+
+function escapeUnquotedAttribute(value: string): string {
+  return value.replace(/[^A-Za-z0-9]/gu, (c) => `&#x${c.codePointAt(0)!.toString(16)};`);
 }
 
 /** Walks `a.b.c`; own properties only, so `{{ customer.constructor }}` is just missing. */

@@ -26,8 +26,17 @@ declare module '@mailchimp/mailchimp_marketing/src/ApiClient' {
     [key: string]: unknown;
   }
 
+  /** The superagent request the client is about to send (only what is used here). */
+  interface SuperagentRequest {
+    agent(agent: unknown): SuperagentRequest;
+    redirects(n: number): SuperagentRequest;
+  }
+
   class ApiClient {
     constructor();
+    /** When true, `agent.attachCookies` sees every request before it is sent (node only). */
+    enableCookies: boolean;
+    agent: { attachCookies(request: SuperagentRequest): void; saveCookies(response: unknown): void };
     /** Default `https://server.api.mailchimp.com/3.0`. */
     basePath: string;
     /** Request timeout in ms (default 120000). */

@@ -72,7 +72,7 @@ describe('Braze channel (users.track through braze-api)', () => {
   });
   let fake: FakeProvider;
   let account: ChannelAccount;
-  const braze = new BrazeChannel();
+  let braze: BrazeChannel;
   const settings = { fields: { promo_code: 'voucher.code', promo_expires: 'voucher.expiration_date', first_name: 'customer.name' } };
 
   beforeAll(async () => {
@@ -80,7 +80,8 @@ describe('Braze channel (users.track through braze-api)', () => {
       validate: documented({ 'POST /users/track': (req) => bodyProblems(trackSchema, req.body) }, (req) => (req.headers.authorization === `Bearer ${KEY}` ? undefined : 'missing or wrong bearer key')),
       defaultResponse: (req) => ({ status: 201, body: { message: 'success', attributes_processed: (req.body as { attributes: unknown[] }).attributes.length } }),
     });
-    account = { id: 'acc_braze', credentials: { api_key: KEY }, settings: { rest_endpoint: fake.url } };
+    account = { id: 'acc_braze', credentials: { api_key: KEY }, settings: { rest_endpoint: 'https://rest.iad-01.braze.com' } };
+    braze = new BrazeChannel({ baseUrl: fake.url });
   });
   afterAll(() => fake.close());
   beforeEach(() => {
@@ -133,7 +134,7 @@ describe('Braze channel (users.track through braze-api)', () => {
   });
 
   it('splits a batch larger than the request limit', async () => {
-    const small = new BrazeChannel(2);
+    const small = new BrazeChannel({ baseUrl: fake.url, batchSize: 2 });
     const results = await small.sendBatch(['a', 'b', 'c'].map((id) => message(account, id, {})));
     expect(fake.requests.map((r) => (r.body as { attributes: { external_id: string }[] }).attributes.map((a) => a.external_id))).toEqual([['a', 'b'], ['c']]);
     expect(results.map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
@@ -159,17 +160,21 @@ describe('Braze channel (users.track through braze-api)', () => {
   });
 
   it('treats an unreachable endpoint as transient', async () => {
-    const down = { ...account, settings: { rest_endpoint: 'http://127.0.0.1:1' } };
-    const result = await braze.send(message(down, 'crm-1', settings));
+    const down = new BrazeChannel({ baseUrl: 'http://127.0.0.1:1' });
+    const result = await down.send(message(account, 'crm-1', settings));
     expect(result.status).toBe('transient');
     expectNoSecret(result, KEY);
   });
 
-  it('checks the account: an api_key and an http(s) rest_endpoint', () => {
+  it("checks the account: an api_key and one of Braze's cluster REST endpoints", () => {
     expect(braze.account.credentials).toEqual(['api_key']);
     expect(braze.account.validate({ credentials: { api_key: 'k' }, settings: { rest_endpoint: 'https://rest.iad-01.braze.com' } })).toEqual([]);
     expect(braze.account.validate({ credentials: { api_key: 'k' }, settings: {} })).toEqual(['rest_endpoint is required']);
-    expect(braze.account.validate({ credentials: { api_key: 'k' }, settings: { rest_endpoint: 'ftp://x' } })).toEqual(['rest_endpoint must be an http or https URL']);
+    expect(braze.account.validate({ credentials: { api_key: 'k' }, settings: { rest_endpoint: 'https://rest.fra-02.braze.eu' } })).toEqual([]);
+    for (const elsewhere of ['ftp://x', 'http://rest.iad-01.braze.com', 'https://rest.iad-01.braze.com.attacker.example', 'https://attacker.example/rest.iad-01.braze.com', 'http://127.0.0.1:8080']) {
+      expect(braze.account.validate({ credentials: { api_key: 'k' }, settings: { rest_endpoint: elsewhere } })).toEqual([expect.stringMatching(/^rest_endpoint must be your Braze cluster's REST endpoint/)]);
+    }
+    expect(braze.account.validate({ credentials: { api_key: 'k' }, settings: { rest_endpoint: 'https://rest.iad-01.braze.com', base_url: 'http://127.0.0.1:8080' } })).toEqual([expect.stringMatching(/^base_url is not an account setting/)]);
   });
 });
 
@@ -190,7 +195,7 @@ describe('Mailchimp channel (list member upsert through @mailchimp/mailchimp_mar
   const basic = `Basic ${Buffer.from(`user:${KEY}`).toString('base64')}`;
   let fake: FakeProvider;
   let account: ChannelAccount;
-  const mailchimp = new MailchimpChannel();
+  let mailchimp: MailchimpChannel;
   const settings = { fields: { PROMO: 'voucher.code', PROMOEXP: 'voucher.expiration_date', FNAME: 'customer.name', ORDER: 'order.id' } };
 
   beforeAll(async () => {
@@ -202,7 +207,8 @@ describe('Mailchimp channel (list member upsert through @mailchimp/mailchimp_mar
       defaultResponse: (req) =>
         req.path.endsWith('/ping') ? { status: 200, body: { health_status: "Everything's Chimpy!" } } : { status: 200, body: { id: req.path.split('/').pop(), email_address: 'grace@example.com', status: 'subscribed' } },
     });
-    account = { id: 'acc_mc', credentials: { api_key: KEY }, settings: { list_id: 'L1', base_url: `${fake.url}/3.0` } };
+    account = { id: 'acc_mc', credentials: { api_key: KEY }, settings: { list_id: 'L1' } };
+    mailchimp = new MailchimpChannel({ baseUrl: fake.url });
   });
   afterAll(() => fake.close());
   beforeEach(() => {
@@ -309,12 +315,12 @@ describe('ActiveCampaign channel (contact sync)', () => {
         return { status: 201, body: { contact: { id: '99', email: 'Grace@Example.com' } } };
       },
     });
-    account = { id: 'acc_ac', credentials: { api_token: TOKEN }, settings: { api_url: fake.url } };
+    account = { id: 'acc_ac', credentials: { api_token: TOKEN }, settings: { api_url: 'https://acme.api-us1.com' } };
   });
   afterAll(() => fake.close());
   beforeEach(() => {
     fake.requests.length = 0;
-    ac = new ActiveCampaignChannel();
+    ac = new ActiveCampaignChannel({ baseUrl: fake.url });
   });
 
   it('syncs the contact with its first name and custom field values (ids and personalization tags) and reports the contact id', async () => {
@@ -368,9 +374,13 @@ describe('ActiveCampaign channel (contact sync)', () => {
     expect(ac.validateSettings({ fields: { 'promo code!': 'voucher.code' } })).toEqual(['fields.promo code!: not a custom field id, a personalization tag (PROMO_CODE) or one of firstName, lastName, phone']);
   });
 
-  it('checks the account: an api_url', () => {
+  it("checks the account: an api_url on ActiveCampaign's own domains", () => {
     expect(ac.account.validate({ credentials: { api_token: 't' }, settings: { api_url: 'https://acme.api-us1.com' } })).toEqual([]);
+    expect(ac.account.validate({ credentials: { api_token: 't' }, settings: { api_url: 'https://acme.activehosted.com/' } })).toEqual([]);
     expect(ac.account.validate({ credentials: { api_token: 't' }, settings: {} })).toEqual(['api_url is required']);
+    for (const elsewhere of ['http://acme.api-us1.com', 'https://acme.api-us1.com.attacker.example', 'https://attacker.example/?acme.api-us1.com', 'http://127.0.0.1:9000', 'https://a.b.api-us1.com']) {
+      expect(ac.account.validate({ credentials: { api_token: 't' }, settings: { api_url: elsewhere } })).toEqual([expect.stringMatching(/^api_url must be the account's ActiveCampaign API host/)]);
+    }
   });
 });
 
@@ -378,7 +388,7 @@ describe('Intercom channel (contact custom attributes; every request validated a
   const TOKEN = 'intercom-secret-token-b81a';
   let fake: FakeProvider;
   let account: ChannelAccount;
-  const intercom = new IntercomChannel();
+  let intercom: IntercomChannel;
   const settings = { fields: { promo_code: 'voucher.code', promo_expires: 'voucher.expiration_date', tier: 'customer.metadata.tier' } };
   const attributes = { promo_code: 'CRM-42', promo_expires: EXPIRES, tier: 'gold' };
   let existing: { id: string; external_id: string | null; email: string | null }[] = [];
@@ -402,7 +412,8 @@ describe('Intercom channel (contact custom attributes; every request validated a
       ],
       defaultResponse: (req) => routes(req) ?? { status: 404, body: { type: 'error.list', errors: [{ code: 'not_found', message: 'Resource Not Found' }] } },
     });
-    account = { id: 'acc_ic', credentials: { access_token: TOKEN }, settings: { base_url: fake.url } };
+    account = { id: 'acc_ic', credentials: { access_token: TOKEN }, settings: {} };
+    intercom = new IntercomChannel({ baseUrl: fake.url });
   });
   afterAll(() => fake.close());
   beforeEach(() => {

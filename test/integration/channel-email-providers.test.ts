@@ -42,12 +42,13 @@ describe('SendGrid channel', () => {
   const API_KEY = 'SG.sendgrid-secret-key-123';
   let fake: FakeProvider;
   let account: ChannelAccount;
-  const channel = new SendGridChannel(2000);
+  let channel: SendGridChannel;
 
   beforeAll(async () => {
     const spec = await loadOpenApi(`${SPECS}/sendgrid/sendgrid_mail_v3.openapi.json`);
     fake = await startFakeProvider({ validate: validatorExcept(spec, (r) => r.path === '/v3/scopes'), defaultResponse: { status: 202 } });
-    account = { id: 'acc_sg', credentials: { api_key: API_KEY }, settings: { from: 'promo@shop.example', from_name: 'Shop', base_url: fake.url } };
+    account = { id: 'acc_sg', credentials: { api_key: API_KEY }, settings: { from: 'promo@shop.example', from_name: 'Shop' } };
+    channel = new SendGridChannel({ baseUrl: fake.url, timeoutMs: 2000 });
   });
   afterAll(() => fake.close());
   beforeEach(() => {
@@ -162,7 +163,7 @@ describe('SendGrid channel', () => {
   });
 
   it('maps a provider that does not answer in time to transient', async () => {
-    const slow = new SendGridChannel(200);
+    const slow = new SendGridChannel({ baseUrl: fake.url, timeoutMs: 200 });
     fake.script([{ status: 202, delayMs: 600 }]);
     expect(record(await slow.send(message(account, 'msg_sg_8')))).toEqual({ status: 'transient', error: 'sendgrid: no answer within 200 ms' });
   });
@@ -172,7 +173,7 @@ describe('Mandrill channel', () => {
   const API_KEY = 'md-mandrill-secret-456';
   let fake: FakeProvider;
   let account: ChannelAccount;
-  const channel = new MandrillChannel(2000);
+  let channel: MandrillChannel;
 
   beforeAll(async () => {
     // Mandrill's file puts `additionalProperties: false` on the `key` schema it combines (allOf)
@@ -185,7 +186,8 @@ describe('Mandrill channel', () => {
     });
     expect(validateRequest(spec, { method: 'POST', path: '/api/1.0/messages/send', contentType: 'application/json', body: { key: 'k', message: { to: 'nobody' } } })).not.toEqual([]);
     fake = await startFakeProvider({ validate: openApiValidator(spec) });
-    account = { id: 'acc_md', credentials: { api_key: API_KEY }, settings: { from: 'promo@shop.example', from_name: 'Shop', base_url: fake.url } };
+    account = { id: 'acc_md', credentials: { api_key: API_KEY }, settings: { from: 'promo@shop.example', from_name: 'Shop' } };
+    channel = new MandrillChannel({ baseUrl: fake.url, timeoutMs: 2000 });
   });
   afterAll(() => fake.close());
   beforeEach(() => {
@@ -262,12 +264,13 @@ describe('Mailgun channel', () => {
   const API_KEY = 'key-mailgun-secret-789';
   let fake: FakeProvider;
   let account: ChannelAccount;
-  const channel = new MailgunChannel(2000);
+  let channel: MailgunChannel;
 
   beforeAll(async () => {
     const spec = await loadOpenApi(`${SPECS}/mailgun/mailgun.openapi.yaml`);
     fake = await startFakeProvider({ validate: openApiValidator(spec), defaultResponse: { status: 200, body: { id: '<default@mg.shop.example>', message: 'Queued. Thank you.' } } });
-    account = { id: 'acc_mg', credentials: { api_key: API_KEY }, settings: { domain: 'mg.shop.example', from: 'promo@shop.example', from_name: 'Shop', base_url: fake.url } };
+    account = { id: 'acc_mg', credentials: { api_key: API_KEY }, settings: { domain: 'mg.shop.example', from: 'promo@shop.example', from_name: 'Shop' } };
+    channel = new MailgunChannel({ baseUrl: fake.url, timeoutMs: 2000 });
     // The validator itself must refuse what Mailgun refuses, or a passing test proves nothing.
     expect(validateRequest(spec, { method: 'POST', path: '/v3/mg.shop.example/messages', contentType: 'multipart/form-data', body: { from: 'a@b.example' } })).not.toEqual([]);
   });

@@ -40,14 +40,15 @@ describe('Twilio channel', () => {
   const TOKEN = 'twilio-auth-token-secret-1';
   let fake: FakeProvider;
   let account: ChannelAccount;
-  const channel = new TwilioChannel(2000);
+  let channel: TwilioChannel;
 
   beforeAll(async () => {
     const spec = await loadOpenApi(`${SPECS}/twilio/twilio_api_v2010_messages.openapi.json`);
     const check = openApiValidator(spec);
     // The trimmed spec keeps only the Messages paths; the account fetch is checked by hand below.
     fake = await startFakeProvider({ validate: (r) => (r.path === `/2010-04-01/Accounts/${SID}.json` ? [] : check(r)) });
-    account = { id: 'acc_tw', credentials: { account_sid: SID, auth_token: TOKEN }, settings: { from: '+15005550006', base_url: fake.url } };
+    account = { id: 'acc_tw', credentials: { account_sid: SID, auth_token: TOKEN }, settings: { from: '+15005550006' } };
+    channel = new TwilioChannel({ baseUrl: fake.url, timeoutMs: 2000 });
   });
   afterAll(() => fake.close());
   beforeEach(() => {
@@ -75,7 +76,7 @@ describe('Twilio channel', () => {
 
   it('sends through a messaging service when one is configured', async () => {
     fake.script([{ status: 201, body: { sid: 'SM0002', status: 'accepted' } }]);
-    const service = { ...account, settings: { messaging_service_sid: `MG${'b'.repeat(32)}`, base_url: fake.url } };
+    const service = { ...account, settings: { messaging_service_sid: `MG${'b'.repeat(32)}` } };
     expect(await channel.send(message(service, 'msg_tw_2'))).toEqual({ status: 'sent', providerMessageId: 'SM0002' });
     expect(fake.requests[0]?.problems).toEqual([]);
     expect(fake.requests[0]?.body).toEqual({ To: '+447700900123', MessagingServiceSid: `MG${'b'.repeat(32)}`, Body: 'Your code: SMS-1' });
@@ -144,13 +145,14 @@ describe('CM Telecom channel', () => {
   const TOKEN = '00000000-cm-product-token-secret';
   let fake: FakeProvider;
   let account: ChannelAccount;
-  const channel = new CmTelecomChannel(2000);
+  let channel: CmTelecomChannel;
 
   const accepted = (ref: string, to = '00447700900123'): Record<string, unknown> => ({ to, status: 'Accepted', reference: ref, parts: 1, messageDetails: null, messageErrorCode: 0 });
 
   beforeAll(async () => {
     fake = await startFakeProvider({ validate: documentedShape({ 'POST /v1.0/message': { schema: cmMessageShape, headers: ['x-cm-producttoken'] } }) });
-    account = { id: 'acc_cm', credentials: { product_token: TOKEN }, settings: { from: 'Shop', base_url: fake.url } };
+    account = { id: 'acc_cm', credentials: { product_token: TOKEN }, settings: { from: 'Shop' } };
+    channel = new CmTelecomChannel({ baseUrl: fake.url, timeoutMs: 2000 });
   });
   afterAll(() => fake.close());
   beforeEach(() => {
@@ -265,11 +267,12 @@ describe('Textlocal channel', () => {
   const API_KEY = 'textlocal-api-key-secret-2';
   let fake: FakeProvider;
   let account: ChannelAccount;
-  const channel = new TextlocalChannel(2000);
+  let channel: TextlocalChannel;
 
   beforeAll(async () => {
     fake = await startFakeProvider({ validate: documentedShape({ 'POST /send/': { schema: textlocalSendShape }, 'POST /balance/': { schema: textlocalBalanceShape } }) });
-    account = { id: 'acc_tl', credentials: { api_key: API_KEY }, settings: { sender: 'Shop', base_url: fake.url } };
+    account = { id: 'acc_tl', credentials: { api_key: API_KEY }, settings: { sender: 'Shop' } };
+    channel = new TextlocalChannel({ baseUrl: fake.url, timeoutMs: 2000 });
   });
   afterAll(() => fake.close());
   beforeEach(() => {

@@ -201,6 +201,39 @@ describe('the channels API (provider accounts)', () => {
     expect((await api('DELETE', `/v1/channels/${id}`)).status).toBe(404);
   });
 
+  it('never lets the API point stored credentials at another host: base_url, api_url and rest_endpoint outside the provider are 400 and nothing is sent', async () => {
+    const receiver = await startFakeKeyProvider([]);
+    try {
+      const real = [
+        { type: 'sendgrid', name: 'SendGrid', credentials: { api_key: 'SG.exfil-target-key-1' }, settings: { from: 'promo@example.com' } },
+        { type: 'mailgun', name: 'Mailgun', credentials: { api_key: 'key-exfil-target-2' }, settings: { domain: 'mg.example.com', from: 'promo@example.com', region: 'eu' } },
+        { type: 'braze', name: 'Braze', credentials: { api_key: 'braze-exfil-target-3' }, settings: { rest_endpoint: 'https://rest.fra-01.braze.eu' } },
+        { type: 'activecampaign', name: 'AC', credentials: { api_token: 'ac-exfil-target-4' }, settings: { api_url: 'https://acme.api-us1.com' } },
+      ];
+      const moved = (type: string): Record<string, unknown> =>
+        type === 'braze' ? { rest_endpoint: receiver.url } : type === 'activecampaign' ? { api_url: receiver.url } : { base_url: receiver.url };
+      for (const body of real) {
+        const created = await api('POST', '/v1/channels', body);
+        expect(created.status).toBe(200);
+        // Creating one pointed elsewhere is refused …
+        const elsewhere = await api('POST', '/v1/channels', { ...body, settings: { ...body.settings, ...moved(body.type) } });
+        expect(elsewhere.status).toBe(400);
+        expect(elsewhere.body.errors).toEqual([{ field: 'account', reason: expect.stringMatching(/base_url is not an account setting|rest_endpoint must be your Braze cluster|api_url must be the account's ActiveCampaign API host/) }]);
+        // … and so is moving a stored one, keeping its credentials.
+        const put = await api('PUT', `/v1/channels/${created.body.id}`, { name: body.name, settings: { ...body.settings, ...moved(body.type) } });
+        expect(put.status).toBe(400);
+        const stored = await api('GET', `/v1/channels/${created.body.id}`);
+        expect(stored.body.settings).toEqual(body.settings);
+        expect((await api('DELETE', `/v1/channels/${created.body.id}`)).status).toBeLessThan(300);
+        for (const secret of Object.values(body.credentials)) expect(elsewhere.text + put.text).not.toContain(secret);
+      }
+      expect((await api('POST', '/v1/channels', { ...real[1], settings: { ...real[1]!.settings, region: 'http://127.0.0.1' } })).status).toBe(400);
+      expect(receiver.requests).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it('documents /v1/channels in the OpenAPI spec', async () => {
     const spec = (await api('GET', '/openapi.json', undefined, false)).body;
     expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/v1/channels', '/v1/channels/{id}', '/v1/channels/{id}/test']));

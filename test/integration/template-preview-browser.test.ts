@@ -62,4 +62,21 @@ describe('a template using every block, previewed in headless Chromium', () => {
     expect(existsSync(file)).toBe(true);
     await context.close();
   }, 60_000);
+
+  it('runs no script a template carries: the preview is sandboxed, with an opaque origin', async () => {
+    const customer = await h.sdk.createCustomer({ source_id: 'browser-sandbox', name: 'Sandy', email: 'sandy@example.com' });
+    const html = '<p id="p">{{ customer.name }}</p><img src="/no-such-image.png" alt="x" onerror="document.getElementById(\'p\').textContent = \'script ran\'">';
+    const res = await fetch(`${h.sdk.url}/v1/templates`, { method: 'POST', headers: { 'content-type': 'application/json', ...h.t.auth }, body: JSON.stringify({ name: 'Carries a handler', channel_type: 'email', subject: 's', html }) });
+    expect(res.status).toBe(200);
+    const { id } = (await res.json()) as { id: string };
+    const context = await browser!.newContext({ extraHTTPHeaders: h.t.auth });
+    const page = await context.newPage();
+    await page.goto(`${h.sdk.url}/v1/templates/${id}/preview?customer_id=${customer.id}&format=html`, { waitUntil: 'load' });
+    // The image failed (its onerror would have fired by now, were scripts on).
+    await page.waitForFunction(`document.querySelector('img')?.complete === true`);
+    expect(await page.locator('#p').textContent()).toBe('Sandy');
+    // An opaque origin: the page cannot reach the console's storage.
+    expect(await page.evaluate('window.origin')).toBe('null');
+    await context.close();
+  }, 60_000);
 });

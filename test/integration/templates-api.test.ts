@@ -9,7 +9,7 @@ describe('the templates API', () => {
   const h = useServiceHarness('tmplapi');
   let customerId: string;
 
-  async function api(method: string, path: string, body?: unknown, auth = true): Promise<{ status: number; body: Json; type: string | null; text: string }> {
+  async function api(method: string, path: string, body?: unknown, auth = true): Promise<{ status: number; body: Json; type: string | null; text: string; headers: Headers }> {
     const res = await fetch(`${h.sdk.url}${path}`, {
       method,
       headers: { 'content-type': 'application/json', ...(auth ? h.t.auth : {}) },
@@ -17,7 +17,7 @@ describe('the templates API', () => {
     });
     const text = await res.text();
     const type = res.headers.get('content-type');
-    return { status: res.status, type, text, body: type?.includes('json') && text ? JSON.parse(text) : undefined };
+    return { status: res.status, type, text, headers: res.headers, body: type?.includes('json') && text ? JSON.parse(text) : undefined };
   }
 
   beforeAll(async () => {
@@ -106,6 +106,9 @@ describe('the templates API', () => {
     expect(page.type).toMatch(/^text\/html/);
     expect(page.text).toMatch(/^<!doctype html>/i);
     expect(page.text).toContain('Hi Ada Lovelace,  off with: SAMPLE-CODE');
+    const csp = page.headers.get('content-security-policy') ?? '';
+    for (const directive of ['sandbox', "frame-ancestors 'none'", "form-action 'none'", "default-src 'none'", "base-uri 'none'"]) expect(csp.split(/;\s*/)).toContain(directive);
+    expect(csp).not.toMatch(/script-src|allow-scripts|allow-same-origin/);
     expect((await api('GET', `/v1/templates/${saved.body.id}/preview?customer_id=nobody`)).status).toBe(404);
   });
 

@@ -29,6 +29,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ EMBEDDED_MONGO: 'sqlite' })).toThrow(/EMBEDDED_MONGO/);
   });
 
+  it('reads PROVIDER_BASE_URLS as channel type → origin, and refuses anything else', () => {
+    expect(loadConfig({}).PROVIDER_BASE_URLS).toEqual({});
+    expect(loadConfig({ PROVIDER_BASE_URLS: ' sendgrid=http://127.0.0.1:4010/ , cm_telecom=https://cm-sandbox.example ' }).PROVIDER_BASE_URLS).toEqual({
+      sendgrid: 'http://127.0.0.1:4010',
+      cm_telecom: 'https://cm-sandbox.example',
+    });
+    for (const bad of ['sendgrid', 'sendgrid=ftp://x', 'sendgrid=https://u:p@x.example', 'sendgrid=https://x.example/path', '=https://x.example']) {
+      expect(() => loadConfig({ PROVIDER_BASE_URLS: bad })).toThrow(/PROVIDER_BASE_URLS: .* is not <channel type>=<http\(s\) origin>/);
+    }
+  });
+
   it('refuses APP_ID without APP_TOKEN', () => {
     expect(() => loadConfig({ APP_ID: 'a' })).toThrow('APP_ID and APP_TOKEN must be set together');
   });

@@ -1,10 +1,14 @@
 import {
   basicAuth,
   baseUrlProblems,
+  originOf,
+  regionOrigin,
+  regionProblems,
   contentGroups,
   failureForStatus,
   isTransientStatus,
   normalizePhone,
+  plainReason,
   parseRateLimitReset,
   redact,
   resultForStatus,
@@ -82,6 +86,29 @@ describe('redact', () => {
     expect(out).not.toContain(Buffer.from(secret).toString('base64'));
     expect(out).toContain('[redacted]');
   });
+
+  it('removes HTTP Basic pairs (base64 of user:secret) and any Basic or Bearer value', () => {
+    const sid = `AC${'0'.repeat(32)}`;
+    const token = 'twilio-auth-token-77';
+    const pair = Buffer.from(`${sid}:${token}`).toString('base64');
+    const mailgun = Buffer.from('api:key-mailgun-123').toString('base64');
+    const text = `echo: ${pair} and ${mailgun}; header authorization: Basic ${pair}; Authorization: Bearer SG.other-key-we-never-had.xyz`;
+    const out = redact(text, { account_sid: sid, auth_token: token, api_key: 'key-mailgun-123' });
+    for (const leaked of [pair, mailgun, token, 'SG.other-key-we-never-had.xyz']) expect(out).not.toContain(leaked);
+    expect(out).toContain('Basic [redacted]');
+    expect(out).toContain('Bearer [redacted]');
+  });
+});
+
+describe('plainReason', () => {
+  const answer = (text: string) => ({ status: 502, headers: new Headers(), text, json: undefined });
+  it('quotes a short plain-text reason and summarises anything else by the status alone', () => {
+    expect(plainReason(answer('Forbidden'))).toBe('Forbidden');
+    expect(plainReason(answer('<html><body>nginx internal page, port 6379 open</body></html>'))).toBeUndefined();
+    expect(plainReason(answer('-ERR unknown command\r\n+OK'))).toBeUndefined();
+    expect(plainReason(answer('x'.repeat(201)))).toBeUndefined();
+    expect(plainReason(answer('   '))).toBeUndefined();
+  });
 });
 
 describe('helpers', () => {
@@ -98,11 +125,22 @@ describe('helpers', () => {
     expect(normalizePhone(undefined)).toBeUndefined();
   });
 
-  it('checks base_url', () => {
+  it('refuses base_url in account settings: a provider URL is operator configuration', () => {
     expect(baseUrlProblems({})).toEqual([]);
-    expect(baseUrlProblems({ base_url: 'http://127.0.0.1:1234' })).toEqual([]);
-    expect(baseUrlProblems({ base_url: 'ftp://x' })).toEqual(['base_url must be an http or https URL']);
-    expect(baseUrlProblems({ base_url: 'https://u:p@x.example' })).toEqual(['base_url must not carry credentials']);
+    for (const url of ['http://127.0.0.1:1234', 'https://api.sendgrid.com', 'ftp://x']) {
+      expect(baseUrlProblems({ base_url: url })).toEqual(['base_url is not an account setting: a custom provider URL is operator configuration (PROVIDER_BASE_URLS)']);
+    }
+  });
+
+  it("picks the origin: the operator's replacement, else the account's documented region, else the first", () => {
+    const regions = { us: 'https://api.mailgun.net', eu: 'https://api.eu.mailgun.net' };
+    expect(regionOrigin({}, regions)).toBe('https://api.mailgun.net');
+    expect(regionOrigin({ region: 'eu' }, regions)).toBe('https://api.eu.mailgun.net');
+    expect(regionProblems({ region: 'eu' }, regions)).toEqual([]);
+    expect(regionProblems({ region: 'http://127.0.0.1' }, regions)).toEqual(['region must be one of us, eu']);
+    expect(regionProblems({ region: 'toString' }, regions)).toEqual(['region must be one of us, eu']);
+    expect(originOf({}, 'https://api.eu.mailgun.net')).toBe('https://api.eu.mailgun.net');
+    expect(originOf({ baseUrl: 'http://127.0.0.1:4010/' }, 'https://api.eu.mailgun.net')).toBe('http://127.0.0.1:4010');
   });
 
   it('groups batch messages by account and content, keeping order', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedRecord } from '../../metadata/metadata-bounds';
 import { MASK } from '../../channels/secrets';
 import type { AppContext } from '../../context';
 import { findPage } from '../../db/find-page';
@@ -11,7 +12,7 @@ const idParams = z.strictObject({ id: z.string().min(1).max(100) });
 const credentialsInput = z
   .record(z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'a credential name is letters, digits and _'), z.string().min(1).max(10_000))
   .describe("Secrets by name, e.g. { api_key: '…' }; the names the channel type's adapter asks for");
-const settingsInput = z.record(z.string(), z.unknown()).describe('Plain provider settings: sender, list id, profile field names, base_url');
+const settingsInput = boundedRecord(z.string(), 'settings').describe('Plain provider settings: sender, list id, profile field names, region');
 const nameInput = z.string().trim().min(1).max(200);
 
 const createBody = z.strictObject({

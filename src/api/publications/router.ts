@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { metadataInput } from '../../customers/customer-input';
 import { toVoucherJson } from '../../campaigns/voucher-json';
 import type { AppContext } from '../../context';
 import { customerInput } from '../../customers/customer-input';
@@ -11,7 +12,7 @@ const publishBody = z.strictObject({
   customer: z.union([z.string().min(1), customerInput]),
   source_id: z.string().min(1).max(200).optional().describe('Idempotency key: repeating it returns the same code'),
   channel: z.string().max(100).optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: metadataInput.optional(),
   /** The SDK sends it in the body; the API documents it as a query parameter. Both work. */
   join_once: z.boolean().optional(),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { metadataInput } from '../../customers/customer-input';
 import type { AppContext } from '../../context';
 import { ApiRouter } from '../../http/api-router';
 import { singleRedeemBody, stackableBody } from '../validations/router';
@@ -27,7 +28,7 @@ export function redemptionsRouter({ redemptions }: AppContext): ApiRouter {
         summary: 'Roll a redemption back once, giving the use back (reason and tracking_id as query parameters, as the SDK sends them, or in the body)',
         params: idParams,
         query: z.strictObject({ reason: z.string().max(1000).optional(), tracking_id: z.string().max(200).optional() }),
-        body: z.object({ customer: z.unknown().optional(), reason: z.string().max(1000).optional(), tracking_id: z.string().max(200).optional(), order: z.unknown().optional(), metadata: z.unknown().optional() }).catchall(z.unknown()),
+        body: z.object({ customer: z.unknown().optional(), reason: z.string().max(1000).optional(), tracking_id: z.string().max(200).optional(), order: z.unknown().optional(), metadata: metadataInput.optional() }).catchall(z.unknown()),
         response: z.object({ id: z.string(), object: z.literal('redemption_rollback') }).catchall(z.unknown()),
         errors: { 404: 'No such redemption', 400: 'already_rolled_back' },
       },

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { metadataInput } from '../../customers/customer-input';
 import type { AppContext } from '../../context';
 import { ApiRouter } from '../../http/api-router';
 import { RewardService, toRewardJson } from '../../rewards/reward-service';
 import { pagingQuery } from '../list-query';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(200) });
-const metadata = z.record(z.string(), z.unknown());
+const metadata = metadataInput;
 const rewardBody = z.strictObject({
   name: z.string().min(1).max(200),
   type: z.enum(['CAMPAIGN', 'MATERIAL']),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boundedRecord } from '../../metadata/metadata-bounds';
 import type { AppContext } from '../../context';
 import { ApiRouter } from '../../http/api-router';
 import type { SegmentDoc } from '../../models/segment';
@@ -12,7 +13,7 @@ const idParams = z.strictObject({ id: z.string().min(1).max(100) });
 const MAX_COUNT_SCAN = 100_000;
 
 /** The SDK types say `junction: 'AND'|'OR'`, the spec lowercase: both are accepted (the filter validator checks the rest). */
-const filterInput = z.record(z.string(), z.unknown()).describe("Voucherify's segment filter: a junction plus field paths with conditions");
+const filterInput = boundedRecord(z.string(), 'filter').describe("Voucherify's segment filter: a junction plus field paths with conditions");
 
 const createBody = z.strictObject({
   name: z.string().trim().min(1).max(200),

@@ -54,10 +54,12 @@ function toTemplateJson(t: TemplateDoc) {
 }
 
 /**
- * The preview page renders the operator's own template: scripts stay off anyway (an email
- * client would drop them), images load from anywhere as they would in a mail client.
+ * The preview page renders a template with a customer's data in it, on the console's origin:
+ * `sandbox` (no scripts, an opaque origin, so nothing in it can use the console's session or
+ * read its pages), no framing by another page, no form posting anywhere, no `<base>`. Images
+ * and styles load from anywhere, as they would in a mail client.
  */
-const PREVIEW_CSP = "default-src 'none'; img-src * data:; style-src 'unsafe-inline' *; font-src *";
+const PREVIEW_CSP = "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline' *; font-src *; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 /** Saved message templates (validated like a distribution's) and previews for a customer. */
 export function templatesRouter({ templates, models }: AppContext): ApiRouter {

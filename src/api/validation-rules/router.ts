@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { metadataInput } from '../../customers/customer-input';
 import type { AppContext } from '../../context';
 import { ApiRouter } from '../../http/api-router';
 import { toAssignmentJson, toValidationRuleJson } from '../../validation-rules/validation-rule-service';
@@ -11,7 +12,7 @@ const ruleBody = z.object({
   applicable_to: z.record(z.string(), z.unknown()).optional(),
   type: z.enum(['basic', 'advanced', 'complex', 'expression']).optional(),
   context_type: z.string().max(100).optional(),
-  metadata: z.record(z.string(), z.unknown()).optional(),
+  metadata: metadataInput.optional(),
 });
 const assignmentBody = z.object({
   related_object_type: z.enum(['campaign', 'voucher', 'promotion_tier']).optional(),

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { metadataInput } from '../../customers/customer-input';
 import type { AppContext } from '../../context';
 import { ApiRouter } from '../../http/api-router';
 
 const redeemable = z.object({ object: z.enum(['voucher', 'promotion_tier', 'promotion_stack']), id: z.string().min(1) }).catchall(z.unknown());
 const customerRef = z.object({ id: z.string().optional(), source_id: z.string().nullable().optional() }).catchall(z.unknown());
 const order = z
-  .object({ id: z.string().optional(), source_id: z.string().optional(), amount: z.number().int().nonnegative().nullable().optional(), items: z.array(z.record(z.string(), z.unknown())).optional(), metadata: z.record(z.string(), z.unknown()).optional() })
+  .object({ id: z.string().optional(), source_id: z.string().optional(), amount: z.number().int().nonnegative().nullable().optional(), items: z.array(z.record(z.string(), z.unknown())).optional(), metadata: metadataInput.optional() })
   .catchall(z.unknown());
 
 /** The stackable validation / redemption body (Voucherify's `redeemables` request). */
@@ -15,12 +16,12 @@ export const stackableBody = z
     customer: customerRef.optional(),
     order: order.optional(),
     tracking_id: z.string().max(200).optional(),
-    metadata: z.record(z.string(), z.unknown()).optional(),
+    metadata: metadataInput.optional(),
   })
   .catchall(z.unknown());
 
 export const singleRedeemBody = z
-  .object({ customer: customerRef.optional(), order: order.optional(), tracking_id: z.string().max(200).optional(), metadata: z.record(z.string(), z.unknown()).optional() })
+  .object({ customer: customerRef.optional(), order: order.optional(), tracking_id: z.string().max(200).optional(), metadata: metadataInput.optional() })
   .catchall(z.unknown());
 
 export function validationsRouter({ redemptions }: AppContext): ApiRouter {

@@ -1,0 +1,61 @@
+import { Agent, buildConnector, FormData, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
+import { OUTBOUND_REFUSED, OutboundRefusedError, literalRefusal } from './address-policy';
+import { guardedLookup } from './guarded-lookup';
+
+/** Ceilings under every caller's own timeout: a peer that accepts and then stalls never holds a slot for long. */
+const CONNECT_TIMEOUT_MS = 10_000;
+const HEADERS_TIMEOUT_MS = 30_000;
+const BODY_TIMEOUT_MS = 30_000;
+
+const connect = buildConnector({ timeout: CONNECT_TIMEOUT_MS, lookup: guardedLookup });
+
+/**
+ * The one way server-side HTTP requests leave this process (webhooks, provider APIs). Names
+ * are checked by the address actually connected to (`guardedLookup`); literals, which `net`
+ * connects to without a lookup, before connecting.
+ */
+const dispatcher = new Agent({
+  headersTimeout: HEADERS_TIMEOUT_MS,
+  bodyTimeout: BODY_TIMEOUT_MS,
+  connect: (options, callback) => {
+    const refusal = literalRefusal(options.hostname);
+    if (refusal) return callback(new OutboundRefusedError(refusal), null);
+    connect(options, callback);
+  },
+});
+
+/** The `FormData` `outboundFetch` sends as multipart (undici's own: it does not take another realm's). */
+export { FormData };
+
+export type OutboundInit = Omit<RequestInit, 'dispatcher' | 'redirect'>;
+
+/**
+ * `fetch` through the guard. Redirects are refused, not followed: a followed redirect would
+ * carry the request (and its credentials) to a host nobody chose. Throws like `fetch`, the
+ * refusal as `TypeError` whose `cause` is an `OutboundRefusedError`.
+ */
+export async function outboundFetch(url: string, init: OutboundInit = {}): Promise<Response> {
+  const response = await undiciFetch(url, { ...init, redirect: 'manual', dispatcher });
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new TypeError('fetch failed', { cause: new OutboundRefusedError(`redirect refused (${response.status})`) });
+  }
+  return response;
+}
+
+/** Whether a failed `outboundFetch` was the guard's refusal: permanent, as retrying the same target cannot pass. */
+export function isOutboundRefusal(err: unknown): boolean {
+  return (err as { cause?: { code?: unknown } } | null)?.cause?.code === OUTBOUND_REFUSED;
+}
+
+/**
+ * The cause of a failed outbound request, without the URL (a query may carry a key).
+ * Duck-typed: fetch's errors may come from another realm, where `instanceof Error` fails.
+ */
+export function outboundFailure(err: unknown, timeoutMs: number): string {
+  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: string; cause?: { code?: string; message?: string } };
+  if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  if (e.cause?.code === OUTBOUND_REFUSED) return `refused: ${e.cause.message ?? 'address not allowed'}`;
+  if (e.cause?.code) return `connection failed (${e.cause.code})`;
+  return 'connection failed';
+}
