@@ -1,4 +1,4 @@
-import { isOutboundRefusal, outboundFailure, outboundFetch, type FormData } from '../outbound/outbound-fetch';
+import { isOutboundRefusal, outboundFailure, outboundFetch, readAnswer, type FormData } from '../outbound/outbound-fetch';
 import type { ChannelAccount, OutgoingMessage, SendResult } from './channel';
 import { scrubSecrets } from './secrets';
 import { MAX_RETRY_AFTER_MS, parseRetryAfter } from './retry-after';
@@ -42,7 +42,7 @@ export async function providerFetch(url: string, init: ProviderRequestInit = {})
       ...(init.body !== undefined ? { body: init.body } : {}),
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const text = await response.text();
+    const text = await readAnswer(response);
     let json: unknown;
     try {
       json = text === '' ? undefined : (JSON.parse(text) as unknown);

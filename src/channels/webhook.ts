@@ -1,8 +1,13 @@
 import { createHmac } from 'node:crypto';
 import type { CustomerDoc } from '../models/customer';
 import { literalRefusal } from '../outbound/address-policy';
+<<<<<<< HEAD
 import { isOutboundRefusal, outboundFailure, outboundFetch } from '../outbound/outbound-fetch';
 import type { AccountSpec, Channel, OutgoingMessage, SendResult } from './channel';
+=======
+import { isOutboundRefusal, outboundFailure, outboundFetch, readAnswer } from '../outbound/outbound-fetch';
+import type { Channel, OutgoingMessage, SendResult } from './channel';
+>>>>>>> i19a
 import { parseRetryAfter } from './retry-after';
 
 /** A receiver slower than this is treated as down; the message is retried later. */
@@ -109,8 +114,8 @@ export class WebhookChannel implements Channel {
     } catch (err) {
       return { status: isOutboundRefusal(err) ? 'permanent' : 'transient', error: `webhook: ${outboundFailure(err, this.timeoutMs)}` };
     }
-    // The body is not needed; reading it frees the connection for reuse.
-    await response.arrayBuffer().catch(() => undefined);
+    // The body is not needed; reading it (up to a cap) frees the connection for reuse.
+    await readAnswer(response).catch(() => undefined);
     const status = response.status;
     if (status >= 200 && status < 300) return { status: 'sent', providerMessageId: response.headers.get('x-request-id') ?? message.id };
     const error = `webhook answered ${status}${response.statusText ? ` ${response.statusText}` : ''}`;

@@ -56,9 +56,13 @@ export function refusalFor(host: string, address: string): string | undefined {
   return `${address} is a ${range} address (OUTBOUND_ALLOW_HOSTS can open it)`;
 }
 
-/** For a host that is an IP literal (no lookup happens for those), the refusal; undefined for names. */
+/**
+ * For a host that is an IP literal (no lookup happens for those) or a `localhost` name (RFC
+ * 6761: always loopback), the refusal; undefined for other names, checked when resolved.
+ */
 export function literalRefusal(host: string): string | undefined {
   const bare = bareHost(host);
+  if ((bare === 'localhost' || bare.endsWith('.localhost')) && !allowed.has(bare)) return `${bare} is a loopback name (OUTBOUND_ALLOW_HOSTS can open it)`;
   return ipaddr.isValid(bare) ? refusalFor(bare, bare) : undefined;
 }
 

@@ -43,6 +43,28 @@ export async function outboundFetch(url: string, init: OutboundInit = {}): Promi
   return response;
 }
 
+/** Most of an answer's body read: providers answer kilobytes; a peer streaming more is cut off. */
+export const MAX_ANSWER_BYTES = 1024 * 1024;
+
+/** An answer's body as text, at most MAX_ANSWER_BYTES of it (the connection is dropped past that). */
+export async function readAnswer(response: Response): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_ANSWER_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      break;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** Whether a failed `outboundFetch` was the guard's refusal: permanent, as retrying the same target cannot pass. */
 export function isOutboundRefusal(err: unknown): boolean {
   return (err as { cause?: { code?: unknown } } | null)?.cause?.code === OUTBOUND_REFUSED;

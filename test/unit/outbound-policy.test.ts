@@ -1,4 +1,11 @@
+import type { LookupAddress } from 'node:dns';
 import { literalRefusal, refusalFor, setOutboundAllowHosts } from '../../src/outbound/address-policy';
+import { guardedLookup } from '../../src/outbound/guarded-lookup';
+
+/** `guardedLookup` as a promise: the error, or what it hands the socket to connect to. */
+function lookup(host: string, all: boolean): Promise<{ err: (Error & { code?: string }) | null; address: string | LookupAddress[] }> {
+  return new Promise((resolve) => guardedLookup(host, { all }, (err, address) => resolve({ err, address })));
+}
 
 describe('the outbound address policy', () => {
   afterEach(() => setOutboundAllowHosts(process.env.OUTBOUND_ALLOW_HOSTS));
@@ -50,7 +57,26 @@ describe('the outbound address policy', () => {
     for (const url of ['http://2130706433/', 'http://0x7f.1/', 'http://127.1/', 'http://[::1]/', 'http://[::ffff:7f00:1]/', 'http://0.0.0.0/', 'http://[0:0:0:0:0:0:0:0]/']) {
       expect(literalRefusal(new URL(url).hostname)).toBeDefined();
     }
+    expect(literalRefusal('localhost')).toMatch(/loopback name/);
+    expect(literalRefusal('app.localhost.')).toMatch(/loopback name/);
     expect(literalRefusal('api.sendgrid.com')).toBeUndefined();
     expect(literalRefusal('8.8.8.8')).toBeUndefined();
+  });
+
+  it('checks a name by the addresses it resolves to when connecting, and hands the socket only those', async () => {
+    setOutboundAllowHosts('');
+    // `localhost` resolves through the system resolver here, like any name would (a rebinding name included).
+    for (const all of [false, true]) {
+      const refused = await lookup('localhost', all);
+      expect(refused.err?.code).toBe('E_OUTBOUND_REFUSED');
+      expect(refused.err?.message).toMatch(/^localhost: (127\.0\.0\.1|::1) is a loopback address/);
+    }
+    setOutboundAllowHosts('127.0.0.1,::1');
+    const one = await lookup('localhost', false);
+    expect(one.err).toBeNull();
+    expect(['127.0.0.1', '::1']).toContain(one.address);
+    const every = await lookup('localhost', true);
+    expect(every.err).toBeNull();
+    expect((every.address as LookupAddress[]).every((a) => ['127.0.0.1', '::1'].includes(a.address))).toBe(true);
   });
 });
