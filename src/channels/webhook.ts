@@ -1,13 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { CustomerDoc } from '../models/customer';
 import { literalRefusal } from '../outbound/address-policy';
-<<<<<<< HEAD
-import { isOutboundRefusal, outboundFailure, outboundFetch } from '../outbound/outbound-fetch';
-import type { AccountSpec, Channel, OutgoingMessage, SendResult } from './channel';
-=======
 import { isOutboundRefusal, outboundFailure, outboundFetch, readAnswer } from '../outbound/outbound-fetch';
-import type { Channel, OutgoingMessage, SendResult } from './channel';
->>>>>>> i19a
+import type { AccountSpec, Channel, OutgoingMessage, SendResult } from './channel';
 import { parseRetryAfter } from './retry-after';
 
 /** A receiver slower than this is treated as down; the message is retried later. */
