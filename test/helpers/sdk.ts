@@ -20,7 +20,12 @@ export async function listenWithSdk(app: Express, auth: { 'X-App-Id': string; 'X
     /** customers.update, accepting nulls (clear a field) that the SDK's types do not model. */
     updateCustomer: (customer: Record<string, unknown>) => client.customers.update(customer as never) as Promise<CustomerObject>,
     url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // A browser still polling (the console's screens) keeps its connections busy, and close would wait for it.
+        server.closeAllConnections();
+      }),
   };
 }
 
