@@ -19,6 +19,9 @@ else st=(python3 -m schemathesis.cli); fi
 # stateful is left out: the document has no links, so it would only repeat fuzzing slower.
 # Excluded: POST /v1/customers/importCSV is a multipart file upload streamed into storage; its
 # body is not a JSON schema schemathesis can generate meaningfully (the import tests cover it).
+# Excluded too: POST /v1/campaigns/{id}/vouchers, whose boundary example adds 1,000,000 codes per call
+# (the schema's maximum) — a run filled the shared in-memory test database's heap with 725,000 of
+# them; the code-pool and distribution tests cover adding codes.
 exec "${st[@]}" run "$base/openapi.json" \
   --url "$base" \
   -H "X-App-Id: $APP_ID" -H "X-App-Token: $APP_TOKEN" \
@@ -30,6 +33,7 @@ exec "${st[@]}" run "$base/openapi.json" \
   --workers 1 \
   --request-timeout 10 \
   --exclude-path /v1/customers/importCSV \
+  --exclude-name 'POST /v1/campaigns/{id}/vouchers' \
   --warnings off \
   --no-color \
   --output-truncate true \
