@@ -27,6 +27,8 @@ export interface DistributionMark {
   started_at?: string;
   completed_at?: string;
   recipients_count?: number;
+  /** A change an operator asked for (pause, resume, cancel of an automatic one) bumps the version, as an edit does. */
+  bump_version?: boolean;
 }
 
 export interface BatchResult {
@@ -69,14 +71,14 @@ export function createDistributionActivities(ctx: AppContext) {
 
     /** Records a status change; a distribution already finished keeps its final status. */
     async markDistribution(id: string, mark: DistributionMark): Promise<{ updated: boolean }> {
-      const { send_at, started_at, completed_at, ...rest } = mark;
+      const { send_at, started_at, completed_at, bump_version, ...rest } = mark;
       const $set = {
         ...rest,
         ...(send_at ? { send_at: new Date(send_at) } : {}),
         ...(started_at ? { started_at: new Date(started_at) } : {}),
         ...(completed_at ? { completed_at: new Date(completed_at) } : {}),
       };
-      const { matchedCount } = await Distribution.updateOne({ _id: id, status: { $nin: FINAL_DISTRIBUTION_STATUSES.filter((s) => s !== mark.status) } }, { $set });
+      const { matchedCount } = await Distribution.updateOne({ _id: id, status: { $nin: FINAL_DISTRIBUTION_STATUSES.filter((s) => s !== mark.status) } }, { $set, ...(bump_version ? { $inc: { version: 1 } } : {}) });
       return { updated: matchedCount > 0 };
     },
 

@@ -95,11 +95,13 @@ describe('the distributions API', () => {
     expect(wf.typedSearchAttributes.get(CampaignIdKey)).toBeUndefined();
   });
 
-  it('creates automatic distributions active, without a workflow: segment, campaign-scoped, order and campaign-segment-following triggers', async () => {
+  it('creates automatic distributions active, each with its lifecycle workflow: segment, campaign-scoped, order and campaign-segment-following triggers', async () => {
     const segment = await api('POST', '/v1/distributions', automatic());
     expect(segment.status).toBe(200);
     expect(segment.body).toMatchObject({ status: 'active', audience: { type: 'trigger' }, trigger: { type: 'customer_entered_segment', segment_id: segmentId }, grace_period_seconds: null });
-    await expect(describeWorkflow(segment.body.id)).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    const lifecycle = await describeWorkflow(segment.body.id);
+    expect(lifecycle).toMatchObject({ type: 'automaticDistributionWorkflow', status: { name: 'RUNNING' } });
+    expect(lifecycle.typedSearchAttributes.get(TriggerKey)).toBe('customer_entered_segment');
 
     const redeemed = await api('POST', '/v1/distributions', automatic({ name: 'Thanks', trigger: { type: 'voucher_redeemed', campaign_id: campaignId } }));
     expect(redeemed.status).toBe(200);
