@@ -354,6 +354,16 @@ describe('the distributions API', () => {
     expect(paths.sort()).toEqual(['/v1/distributions', '/v1/distributions/{id}', '/v1/distributions/{id}/cancel', '/v1/distributions/{id}/messages', '/v1/distributions/{id}/pause', '/v1/distributions/{id}/report', '/v1/distributions/{id}/resume', '/v1/distributions/{id}/send_now']);
     expect(Object.keys(spec.paths['/v1/distributions']).sort()).toEqual(['get', 'post']);
     expect(Object.keys(spec.paths['/v1/distributions/{id}']).sort()).toEqual(['get', 'put']);
+    // The operator's controls answer 200 with what the workflow recorded, or 202 with a *_requested flag.
+    for (const [action, flag] of [['cancel', 'cancel_requested'], ['send_now', 'send_now_requested'], ['resume', 'resume_requested']]) {
+      const responses = spec.paths[`/v1/distributions/{id}/${action}`].post.responses;
+      expect(Object.keys(responses)).toEqual(expect.arrayContaining(['200', '202', '409']));
+      expect(JSON.stringify(responses['202'].content['application/json'].schema)).toContain(flag);
+    }
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/v1/campaigns/{id}/vouchers', '/v1/campaigns/{id}/vouchers/{code}']));
+    const channel = JSON.stringify(spec.paths['/v1/distributions'].post.requestBody.content['application/json'].schema);
+    expect(channel).toContain('at_most_once');
+    expect(channel).toContain('notify_emails');
   });
 
   it('answers 401 without credentials', async () => {
