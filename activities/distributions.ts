@@ -34,6 +34,8 @@ export interface DistributionMark {
 export interface BatchResult {
   counts: Record<MessageStatus, number>;
   poolExhausted?: { campaignId: string };
+  /** Stopped part-way: the distribution was cancelled (its cancel flag set, or it ended). */
+  stopped?: true;
 }
 
 
@@ -99,7 +101,7 @@ export function createDistributionActivities(ctx: AppContext) {
       try {
         const stopRequested = async () => !!(await Distribution.exists({ _id: id, $or: [{ status: { $in: [...FINAL_DISTRIBUTION_STATUSES] } }, { cancel_requested_at: { $exists: true } }] }));
         const outcome = await deliverToCustomers(ctx, { distribution, run: 'manual', customerIds: batch.customer_ids, signal: activity.cancellationSignal, stopRequested });
-        if (outcome.stopped) return { counts: outcome.counts };
+        if (outcome.stopped) return { counts: outcome.counts, stopped: true };
         if (outcome.retry) throw transientDeliveryFailure(outcome.retry);
         if (!outcome.poolExhausted) await DistributionBatch.updateOne({ _id: batch._id }, { $set: { done_at: new Date() } });
         return { counts: outcome.counts, ...(outcome.poolExhausted ? { poolExhausted: outcome.poolExhausted } : {}) };

@@ -161,6 +161,21 @@ describe('stopping a manual distribution', () => {
     }
   });
 
+  it('a cancel flagged by the API whose signal never arrived still stops it cancelled, not completed', async () => {
+    const { id, suffix } = await distribution(1_000, 0);
+    hook.respond((r) => (r.path === `/hook/${suffix}` ? { status: 200, delayMs: 50 } : undefined));
+    try {
+      await eventually(async () => (hooksAt(suffix).length >= 20 ? true : undefined), 30_000, 'first webhooks');
+      // What the API writes before it signals; here the signal is lost.
+      await models().Distribution.updateOne({ _id: id }, { $set: { cancel_requested_at: new Date() } });
+      const cancelled = await reaches(id, 'cancelled');
+      expect(cancelled.status_reason).toBe('cancelled');
+      expect(hooksAt(suffix).length).toBeLessThan(1_000);
+    } finally {
+      hook.respond(undefined);
+    }
+  });
+
   it("the API's cancel answers 200 with the status the workflow recorded", async () => {
     const { id, suffix } = await distribution(3, 600);
     await reaches(id, 'scheduled');
