@@ -27,11 +27,15 @@ export interface DistributionMark {
   started_at?: string;
   completed_at?: string;
   recipients_count?: number;
+  /** A change an operator asked for (pause, resume, cancel of an automatic one) bumps the version, as an edit does. */
+  bump_version?: boolean;
 }
 
 export interface BatchResult {
   counts: Record<MessageStatus, number>;
   poolExhausted?: { campaignId: string };
+  /** Stopped part-way: the distribution was cancelled (its cancel flag set, or it ended). */
+  stopped?: true;
 }
 
 
@@ -69,14 +73,14 @@ export function createDistributionActivities(ctx: AppContext) {
 
     /** Records a status change; a distribution already finished keeps its final status. */
     async markDistribution(id: string, mark: DistributionMark): Promise<{ updated: boolean }> {
-      const { send_at, started_at, completed_at, ...rest } = mark;
+      const { send_at, started_at, completed_at, bump_version, ...rest } = mark;
       const $set = {
         ...rest,
         ...(send_at ? { send_at: new Date(send_at) } : {}),
         ...(started_at ? { started_at: new Date(started_at) } : {}),
         ...(completed_at ? { completed_at: new Date(completed_at) } : {}),
       };
-      const { matchedCount } = await Distribution.updateOne({ _id: id, status: { $nin: FINAL_DISTRIBUTION_STATUSES.filter((s) => s !== mark.status) } }, { $set });
+      const { matchedCount } = await Distribution.updateOne({ _id: id, status: { $nin: FINAL_DISTRIBUTION_STATUSES.filter((s) => s !== mark.status) } }, { $set, ...(bump_version ? { $inc: { version: 1 } } : {}) });
       return { updated: matchedCount > 0 };
     },
 
@@ -97,7 +101,7 @@ export function createDistributionActivities(ctx: AppContext) {
       try {
         const stopRequested = async () => !!(await Distribution.exists({ _id: id, $or: [{ status: { $in: [...FINAL_DISTRIBUTION_STATUSES] } }, { cancel_requested_at: { $exists: true } }] }));
         const outcome = await deliverToCustomers(ctx, { distribution, run: 'manual', customerIds: batch.customer_ids, signal: activity.cancellationSignal, stopRequested });
-        if (outcome.stopped) return { counts: outcome.counts };
+        if (outcome.stopped) return { counts: outcome.counts, stopped: true };
         if (outcome.retry) throw transientDeliveryFailure(outcome.retry);
         if (!outcome.poolExhausted) await DistributionBatch.updateOne({ _id: batch._id }, { $set: { done_at: new Date() } });
         return { counts: outcome.counts, ...(outcome.poolExhausted ? { poolExhausted: outcome.poolExhausted } : {}) };

@@ -268,6 +268,8 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
         const result = await delivery.deliverBatch(id, index);
         // A run carried over from before `unknown` existed lacks that count.
         for (const k of Object.keys(result.counts) as MessageStatus[]) s.counts[k] = (s.counts[k] ?? 0) + result.counts[k];
+        // The API flagged a cancel its signal may not have delivered: no further batch starts.
+        if (result.stopped) s.cancelled = true;
         if (result.poolExhausted) {
           poolExhausted = result.poolExhausted;
           firstExhausted = Math.min(firstExhausted, index);

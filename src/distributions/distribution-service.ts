@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
+import { automaticDistributionWorkflow, pauseSignal } from '../../workflows/automatic-distribution';
 import { cancelSignal, distributionWorkflow, distributionWorkflowId, editUpdate, progressQuery, resumeSignal, sendNowSignal, type DistributionEdit, type DistributionProgress } from '../../workflows/distribution';
 import type { AccountSpec, ChannelRegistry } from '../channels/channel';
 import { fieldMapOf, PROFILE_FIELD_CHANNEL_TYPES } from '../channels/profile-fields';
@@ -24,7 +25,7 @@ interface Problem {
   line?: number;
 }
 
-/** Manual statuses in which the workflow still runs (and the reconciler keeps one running). */
+/** Manual statuses in which the workflow still runs (the reconciler starts a never-started one). */
 const MANUAL_RUNNING: readonly DistributionStatus[] = ['waiting_for_audience', 'scheduled', 'sending'];
 /** Before sending starts: edit, send now. */
 const MANUAL_PENDING: readonly DistributionStatus[] = ['waiting_for_audience', 'scheduled'];
@@ -177,7 +178,8 @@ export class DistributionService {
       updated_at: now,
     };
     await this.models.Distribution.create([doc], { timestamps: false });
-    if (manual) await this.startWorkflow(doc);
+    // Written first: a crash before the start leaves it to the reconciler.
+    await this.startWorkflow(doc);
     return doc;
   }
 
@@ -222,8 +224,8 @@ export class DistributionService {
   async cancel(id: string, reason?: string): Promise<OperatorAnswer> {
     const d = await this.get(id);
     if (isFinal(d)) throw finalConflict(d);
-    if (d.trigger.type === 'manual') {
-      await this.models.Distribution.updateOne({ _id: id, status: { $in: [...MANUAL_RUNNING] } }, { $set: { cancel_requested_at: new Date() } });
+    {
+      if (d.trigger.type === 'manual') await this.models.Distribution.updateOne({ _id: id, status: { $in: [...MANUAL_RUNNING] } }, { $set: { cancel_requested_at: new Date() } });
       try {
         await this.temporal.workflow.getHandle(distributionWorkflowId(id)).signal(cancelSignal, reason ? { reason } : {});
         return this.awaitStatus(id, (s) => FINAL_DISTRIBUTION_STATUSES.includes(s));
@@ -308,7 +310,13 @@ export class DistributionService {
    * ended from outside without running its own code (a terminate, a timeout) — never a new run.
    */
   async reconcile(olderThanMs = 10_000): Promise<number> {
-    const stuck = await this.models.Distribution.find({ 'trigger.type': 'manual', status: { $in: [...MANUAL_RUNNING] }, updated_at: { $lt: new Date(Date.now() - olderThanMs) } }).lean();
+    const stuck = await this.models.Distribution.find({
+      $or: [
+        { 'trigger.type': 'manual', status: { $in: [...MANUAL_RUNNING] } },
+        { 'trigger.type': { $ne: 'manual' }, status: { $in: [...AUTOMATIC_LIVE] } },
+      ],
+      updated_at: { $lt: new Date(Date.now() - olderThanMs) },
+    }).lean();
     let started = 0;
     for (const d of stuck) {
       let closed: string;
@@ -335,18 +343,18 @@ export class DistributionService {
           ? { status: 'cancelled', status_reason: 'cancelled_in_temporal' }
           : { status: 'stopped', status_reason: `workflow_${workflowStatus.toLowerCase()}` };
     const { modifiedCount } = await this.models.Distribution.updateOne(
-      { _id: id, status: { $in: [...MANUAL_RUNNING] } },
+      { _id: id, status: { $in: [...MANUAL_RUNNING, ...AUTOMATIC_LIVE] } },
       { $set: { ...ended, completed_at: new Date(), updated_at: new Date() }, $inc: { version: 1 } },
       { timestamps: false },
     );
     if (modifiedCount > 0) this.logger.warn({ distributionId: id, workflowStatus }, `distribution ${id} recorded ${ended.status}: its workflow was ${workflowStatus.toLowerCase()} from outside`);
   }
 
-  /** Starts a manual distribution's workflow; false when one with its id was ever started (running or closed). */
+  /** Starts a distribution's workflow (manual or automatic); false when one with its id was ever started (running or closed). */
   async startWorkflow(d: DistributionDoc): Promise<boolean> {
     const campaignId = d.trigger.campaign_id ?? (d.purpose.type === 'unique_code' ? d.purpose.campaign_id : undefined);
     try {
-      await this.temporal.workflow.start(distributionWorkflow, {
+      await this.temporal.workflow.start(d.trigger.type === 'manual' ? distributionWorkflow : automaticDistributionWorkflow, {
         workflowId: distributionWorkflowId(d._id),
         taskQueue: this.taskQueue,
         args: [{ distributionId: d._id }],
@@ -401,7 +409,15 @@ export class DistributionService {
     if (d.trigger.type === 'manual') throw AppError.badRequest('not_automatic', 'Not an automatic distribution', `distribution ${id} is manual: only automatic distributions can be paused and resumed`);
     if (d.status === to) return d;
     if (d.status !== from) throw finalConflict(d);
-    return this.setStatus(d, to);
+    try {
+      await this.temporal.workflow.getHandle(distributionWorkflowId(id)).signal(to === 'paused' ? pauseSignal : resumeSignal);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // No workflow (one made before automatic distributions had one): recorded here; the reconciler starts one.
+      return this.setStatus(d, to);
+    }
+    const answer = await this.awaitStatus(id, (s) => s === to || FINAL_DISTRIBUTION_STATUSES.includes(s));
+    return answer.distribution;
   }
 
   /** A status change conditional on the status it was read in, so a concurrent change is never overwritten. */

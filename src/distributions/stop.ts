@@ -1,3 +1,6 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { stoppedSignal } from '../../workflows/automatic-distribution';
+import { distributionWorkflowId } from '../../workflows/distribution';
 import { mailOperators, notifyOperator } from '../channels/operator-mail';
 import type { AppContext } from '../context';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
@@ -20,8 +23,20 @@ export async function stopForExhaustedPool(ctx: AppContext, distributionId: stri
   );
   if (matchedCount === 0) return { stopped: false };
   ctx.logger.warn({ distributionId, campaignId }, 'distribution stopped: campaign code pool exhausted');
+  await tellLifecycleWorkflow(ctx, distributionId);
   await notifyOperator(ctx.settings, ctx.logger, await poolExhaustedNotice(ctx, distributionId, campaignId));
   return { stopped: true };
+}
+
+/** An automatic distribution's workflow records the stop and ends; a manual one's stopped itself. */
+async function tellLifecycleWorkflow(ctx: AppContext, distributionId: string): Promise<void> {
+  const d = await ctx.models.Distribution.findById(distributionId, { trigger: 1 }).lean();
+  if (!d || d.trigger.type === 'manual') return;
+  try {
+    await ctx.temporal.workflow.getHandle(distributionWorkflowId(distributionId)).signal(stoppedSignal, { reason: 'pool_exhausted' });
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
 }
 
 /**

@@ -3,8 +3,9 @@ import type { TriggerType } from '../distributions/triggers';
 import type { EmailBlock, EmailStyle } from '../templates/blocks';
 
 /**
- * A distribution: who gets which message, when, on which channels. Manual ones run once
- * (workflow `distribution-<id>`); automatic ones fire per matching event (`delivery-<id>-<event>`).
+ * A distribution: who gets which message, when, on which channels. Each has a workflow
+ * `distribution-<id>`: a manual one's sends it once; an automatic one's owns its lifecycle,
+ * while each matching event is delivered inline or by `delivery-<id>-<event>`.
  */
 const distributionSchema = new Schema(
   {

@@ -4,10 +4,11 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 
 /**
- * Histories of manual distribution workflows recorded from real runs (sent, cancelled by signal,
- * cancelled from Temporal during the grace period and while sending, pool exhausted — by the code
- * before `patched()` changes; `-recorded` ones by code that already had the patch their run took), as protobuf.js
- * `toObject` JSON. Each must replay with the current code: a change
+ * Histories of distribution workflows recorded from real runs, as protobuf.js `toObject` JSON:
+ * by the code before the `patched()` changes (sent, cancelled by signal, cancelled from Temporal
+ * during the grace period and while sending, pool exhausted), and `-recorded` ones by the code
+ * with them (a Temporal cancel, all messages failed, audience deleted, pool exhausted then
+ * resumed, an automatic distribution paused, resumed and cancelled). Each must replay with the current code: a change
  * that fails one would break distributions running during a deploy, and needs patched().
  */
 describe('distribution workflow histories', () => {
@@ -15,7 +16,7 @@ describe('distribution workflow histories', () => {
   const files = readdirSync(dir).filter((f) => f.startsWith('distribution-'));
 
   it('has the recorded histories', () => {
-    expect(files.length).toBeGreaterThanOrEqual(5);
+    expect(files.length).toBeGreaterThanOrEqual(11);
   });
 
   it.each(files)('replays %s with the current code', async (file) => {

@@ -1,5 +1,6 @@
 import { newId } from '../../src/ids';
 import type { DistributionChannel, DistributionDoc } from '../../src/models/distribution';
+import { DistributionIdKey, DistributionStatusKey, TriggerKey } from '../../src/temporal/search-attributes';
 import { distributionWorkflow, distributionWorkflowId } from '../../workflows/distribution';
 import { startFakeWebhook, type FakeWebhook } from '../helpers/fake-webhook';
 import { useServiceHarness } from '../helpers/harness';
@@ -160,6 +161,21 @@ describe('stopping a manual distribution', () => {
     }
   });
 
+  it('a cancel flagged by the API whose signal never arrived still stops it cancelled, not completed', async () => {
+    const { id, suffix } = await distribution(1_000, 0);
+    hook.respond((r) => (r.path === `/hook/${suffix}` ? { status: 200, delayMs: 50 } : undefined));
+    try {
+      await eventually(async () => (hooksAt(suffix).length >= 20 ? true : undefined), 30_000, 'first webhooks');
+      // What the API writes before it signals; here the signal is lost.
+      await models().Distribution.updateOne({ _id: id }, { $set: { cancel_requested_at: new Date() } });
+      const cancelled = await reaches(id, 'cancelled');
+      expect(cancelled.status_reason).toBe('cancelled');
+      expect(hooksAt(suffix).length).toBeLessThan(1_000);
+    } finally {
+      hook.respond(undefined);
+    }
+  });
+
   it("the API's cancel answers 200 with the status the workflow recorded", async () => {
     const { id, suffix } = await distribution(3, 600);
     await reaches(id, 'scheduled');
@@ -274,5 +290,62 @@ describe('stopping a manual distribution', () => {
       expect(done.recipients_count).toBe(3);
       expect(hooksAt(suffix)).toHaveLength(3);
     }, 90_000);
+  });
+
+  describe('automatic distributions', () => {
+    async function automatic(): Promise<string> {
+      const segmentId = await segmentOf(1);
+      const res = await api('POST', '/v1/distributions', { name: 'Welcome', trigger: { type: 'customer_entered_segment', segment_id: segmentId }, purpose: { type: 'plain' }, consents: { verification: false }, channels: [webhook(newId('auto'))] });
+      expect(res.status).toBe(200);
+      return res.body.id as string;
+    }
+    const attribute = async (id: string, key: typeof DistributionStatusKey) => (await handle(id).describe()).typedSearchAttributes.get(key);
+
+    it('have a long-running workflow distribution-<id> an operator finds by DistributionId; pause, resume and cancel go through it', async () => {
+      const id = await automatic();
+      const wf = await handle(id).describe();
+      expect(wf.type).toBe('automaticDistributionWorkflow');
+      expect(wf.status.name).toBe('RUNNING');
+      expect(wf.typedSearchAttributes.get(DistributionIdKey)).toBe(id);
+      expect(wf.typedSearchAttributes.get(TriggerKey)).toBe('customer_entered_segment');
+      const found = await eventually(async () => {
+        const ids: string[] = [];
+        for await (const w of h.t.ctx.temporal.workflow.list({ query: `DistributionId = "${id}"` })) ids.push(w.workflowId);
+        return ids.length > 0 ? ids : undefined;
+      }, 15_000, 'listed by DistributionId');
+      expect(found).toEqual([distributionWorkflowId(id)]);
+
+      expect((await api('POST', `/v1/distributions/${id}/pause`)).body).toMatchObject({ status: 'paused' });
+      await eventually(async () => ((await attribute(id, DistributionStatusKey)) === 'paused' ? true : undefined), 10_000, 'paused attribute');
+      expect((await api('POST', `/v1/distributions/${id}/resume`)).body).toMatchObject({ status: 'active' });
+      const cancelled = await api('POST', `/v1/distributions/${id}/cancel`, { reason: 'campaign over' });
+      expect(cancelled).toMatchObject({ status: 200, body: { status: 'cancelled', status_reason: 'campaign over' } });
+      await handle(id).result();
+      expect((await handle(id).describe()).status.name).toBe('COMPLETED');
+      expect(await attribute(id, DistributionStatusKey)).toBe('cancelled');
+    });
+
+    it('a cancel from Temporal ends it cancelled_in_temporal; a terminate is recorded cancelled / terminated by the reconciler', async () => {
+      const a = await automatic();
+      await handle(a).cancel();
+      expect(await reaches(a, 'cancelled')).toMatchObject({ status_reason: 'cancelled_in_temporal' });
+      const b = await automatic();
+      await handle(b).terminate('operator');
+      expect((await stored(b)).status).toBe('active');
+      expect(await h.t.ctx.distributions.reconcile(0)).toBe(0);
+      expect(await stored(b)).toMatchObject({ status: 'cancelled', status_reason: 'terminated' });
+      expect((await handle(b).describe()).status.name).toBe('TERMINATED');
+    });
+
+    it('one made before it had a workflow gets one from the reconciler', async () => {
+      const id = await automatic();
+      await handle(id).terminate('as if it never had one');
+      // The terminated run is not reopened: a distribution without any run is what gets one.
+      const legacy = { ...(await stored(id)), _id: newId('distr'), status: 'active' as const, updated_at: new Date(0) };
+      await models().Distribution.create([legacy], { timestamps: false });
+      await h.t.ctx.distributions.reconcile(0);
+      expect((await handle(legacy._id).describe()).status.name).toBe('RUNNING');
+      await handle(legacy._id).terminate('test over');
+    });
   });
 });

@@ -95,11 +95,13 @@ describe('the distributions API', () => {
     expect(wf.typedSearchAttributes.get(CampaignIdKey)).toBeUndefined();
   });
 
-  it('creates automatic distributions active, without a workflow: segment, campaign-scoped, order and campaign-segment-following triggers', async () => {
+  it('creates automatic distributions active, each with its lifecycle workflow: segment, campaign-scoped, order and campaign-segment-following triggers', async () => {
     const segment = await api('POST', '/v1/distributions', automatic());
     expect(segment.status).toBe(200);
     expect(segment.body).toMatchObject({ status: 'active', audience: { type: 'trigger' }, trigger: { type: 'customer_entered_segment', segment_id: segmentId }, grace_period_seconds: null });
-    await expect(describeWorkflow(segment.body.id)).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    const lifecycle = await describeWorkflow(segment.body.id);
+    expect(lifecycle).toMatchObject({ type: 'automaticDistributionWorkflow', status: { name: 'RUNNING' } });
+    expect(lifecycle.typedSearchAttributes.get(TriggerKey)).toBe('customer_entered_segment');
 
     const redeemed = await api('POST', '/v1/distributions', automatic({ name: 'Thanks', trigger: { type: 'voucher_redeemed', campaign_id: campaignId } }));
     expect(redeemed.status).toBe(200);
@@ -352,6 +354,16 @@ describe('the distributions API', () => {
     expect(paths.sort()).toEqual(['/v1/distributions', '/v1/distributions/{id}', '/v1/distributions/{id}/cancel', '/v1/distributions/{id}/messages', '/v1/distributions/{id}/pause', '/v1/distributions/{id}/report', '/v1/distributions/{id}/resume', '/v1/distributions/{id}/send_now']);
     expect(Object.keys(spec.paths['/v1/distributions']).sort()).toEqual(['get', 'post']);
     expect(Object.keys(spec.paths['/v1/distributions/{id}']).sort()).toEqual(['get', 'put']);
+    // The operator's controls answer 200 with what the workflow recorded, or 202 with a *_requested flag.
+    for (const [action, flag] of [['cancel', 'cancel_requested'], ['send_now', 'send_now_requested'], ['resume', 'resume_requested']]) {
+      const responses = spec.paths[`/v1/distributions/{id}/${action}`].post.responses;
+      expect(Object.keys(responses)).toEqual(expect.arrayContaining(['200', '202', '409']));
+      expect(JSON.stringify(responses['202'].content['application/json'].schema)).toContain(flag);
+    }
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/v1/campaigns/{id}/vouchers', '/v1/campaigns/{id}/vouchers/{code}']));
+    const channel = JSON.stringify(spec.paths['/v1/distributions'].post.requestBody.content['application/json'].schema);
+    expect(channel).toContain('at_most_once');
+    expect(channel).toContain('notify_emails');
   });
 
   it('answers 401 without credentials', async () => {
