@@ -5,3 +5,4 @@ export { customerImportWorkflow } from './customer-import';
 export { campaignGenerationWorkflow } from './campaign-generation';
 export { distributionWorkflow } from './distribution';
 export { deliveryWorkflow } from './delivery';
+export { segmentTimeRefreshWorkflow } from './segment-time-refresh';
