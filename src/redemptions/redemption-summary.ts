@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { inParallel } from '../concurrency';
+import { EMPTY_SUMMARY } from '../customers/customer-json';
 import type { CustomerService } from '../customers/customer-service';
 import { refreshDerived } from '../customers/derived-refresh';
 import type { Models } from '../models';
@@ -113,8 +114,10 @@ export class RedemptionSummaries {
   }
 }
 
+/** Null when the customer already shows these facts, counting the JSON's defaults for a customer never refreshed, so no write is needed. */
 function changeOf(current: CustomerDoc, facts: CustomerRedemptionFacts): Record<string, unknown> | null {
   const loyalty = { ...current.loyalty, points: facts.loyalty.points, campaigns: facts.loyalty.campaigns };
-  if (isDeepStrictEqual(current.summary?.redemptions, facts.redemptions) && isDeepStrictEqual(current.loyalty, loyalty)) return null;
+  const shown = { ...EMPTY_SUMMARY.redemptions, ...(current.summary?.redemptions as Partial<RedemptionsSummary> | undefined) };
+  if (isDeepStrictEqual(shown, facts.redemptions) && isDeepStrictEqual({ points: 0, campaigns: {}, ...current.loyalty }, loyalty)) return null;
   return { summary: { ...current.summary, redemptions: facts.redemptions }, loyalty };
 }
