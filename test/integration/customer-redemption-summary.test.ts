@@ -105,8 +105,14 @@ describe('customer summary.redemptions and loyalty, kept from the redemption eve
     expect(rich.loyalty.campaigns).toEqual({ [loyalty.id]: { points: 500 } });
     await eventually(async () => ((await countEvents(customerId, 'customer.segment.entered', segmentId)) === 1 ? true : undefined), 10_000, 'segment entered');
 
+    // Points spent on a reward count as redeemed.
+    const mug = (await h.sdk.client.rewards.create({ name: 'Summary mug', type: 'MATERIAL', parameters: { product: { id: 'prod_mug' } } } as never)) as unknown as { id: string };
+    await h.sdk.client.loyalties.redeemReward(loyalty.id, card.voucher.code, { reward: { id: mug.id, points: 100 } } as never);
+    const spent = await summaryOf(customerId, (x) => x.loyalty.points === 400, 'reward paid');
+    expect(spent.summary.redemptions.loyalty_card).toEqual({ redeemed_points: 100, points_to_go: 400 });
+
     // A removal raises no event of its own, yet the summary follows it and the customer leaves.
-    await h.sdk.client.vouchers.balance.create(card.voucher.code, { amount: -400 } as never);
+    await h.sdk.client.vouchers.balance.create(card.voucher.code, { amount: -300 } as never);
     await summaryOf(customerId, (x) => x.loyalty.points === 100, 'points removed');
     await eventually(async () => ((await countEvents(customerId, 'customer.segment.left', segmentId)) === 1 ? true : undefined), 10_000, 'segment left');
     expect(await countEvents(customerId, 'customer.segment.entered', segmentId)).toBe(1);
