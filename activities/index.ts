@@ -20,7 +20,7 @@ export function createActivities(ctx: AppContext) {
   return {
     ...createHealthActivities({ db }),
     ...createEventActivities(ctx),
-    ...createSegmentActivities(models),
+    ...createSegmentActivities(models, ctx.customers),
     ...createCustomerImportActivities({ db, models }),
     ...createCampaignActivities(models),
     ...createDistributionActivities(ctx),

@@ -1,8 +1,15 @@
+import type { CustomerService } from '../src/customers/customer-service';
 import type { Models } from '../src/models';
 import { syncSegmentForCustomers } from '../src/segments/segment-sync';
+import { refreshTimeSegments } from '../src/segments/time-refresh';
 
-export function createSegmentActivities(models: Models) {
+export function createSegmentActivities(models: Models, customers: CustomerService) {
   return {
+    /** One batch of the scheduled re-evaluation of date-dependent segments; raises entered/left for the customers the date moved. */
+    async refreshTimeSegmentsBatch(input: { after?: string }) {
+      return refreshTimeSegments(models, customers, input.after);
+    },
+
     /** Re-evaluates one batch of customers (by id, after `after`) for a segment revision. */
     async syncSegmentBatch(input: { segmentId: string; revision: number; after?: string }) {
       return syncSegmentForCustomers(models, input.segmentId, input.revision, input.after);

@@ -55,6 +55,8 @@ const envSchema = z.object({
    * X-Forwarded-For / X-Forwarded-Proto. Unset, those headers are ignored.
    */
   TRUST_PROXY: optionalString,
+  /** Seconds between runs of the Temporal Schedule that re-evaluates date-dependent segments (daily by default). */
+  SEGMENT_REFRESH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(31 * 86_400).default(86_400),
   /** Seconds a manual distribution waits before sending, so it can be edited or cancelled (the seed's 10 minutes). */
   DISTRIBUTION_GRACE_PERIOD_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(600),
   /** Built-in email channel: an SMTP URL (`smtp://user:pass@host:587`); unset, mail is written to DATA_DIR/mail as .eml files. */

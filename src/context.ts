@@ -11,11 +11,12 @@ import { CustomerService } from './customers/customer-service';
 import { defaultDistributionSettings, type DistributionSettings } from './distributions/settings';
 import { DistributionService } from './distributions/distribution-service';
 import { EventFlow } from './events/event-flow';
-import { orderOutboxSource } from './events/sources';
+import { addRedemptionSummaries, orderOutboxSource } from './events/sources';
 import type { Logger } from './logger';
 import type { Models } from './models';
 import { OrderService } from './orders/order-service';
 import { OrderSummaries } from './orders/order-summary';
+import { RedemptionSummaries } from './redemptions/redemption-summary';
 import { PromotionService } from './promotions/promotion-service';
 import { PublicationService } from './publications/publication-service';
 import { RedemptionService } from './redemptions/redemption-service';
@@ -39,6 +40,8 @@ export interface AppContext {
   trustProxy?: string;
   /** Largest customer import upload in bytes; 200 MB when unset (src/imports/customer-imports.ts). */
   importMaxBytes?: number;
+  /** Seconds between scheduled re-evaluations of date-dependent segments; daily when unset (src/temporal/schedules.ts). */
+  segmentRefreshSeconds?: number;
   /** Grace period, operator address, built-in channels' settings; defaults when not given. */
   settings: DistributionSettings;
   channels: ChannelRegistry;
@@ -78,6 +81,7 @@ export function createContext(base: ContextBase): AppContext {
   const customers = new CustomerService(base.models, (id) => events.raised('customers', id));
   const segments = new SegmentService(base.models, base.temporal, base.taskQueue);
   events.sources.push(orderOutboxSource(base.models, new OrderSummaries(base.models, customers)));
+  addRedemptionSummaries(events.sources, new RedemptionSummaries(base.models, customers));
   const orders = new OrderService(base.models, customers, (id) => events.raised('orders', id));
   const consents = new ConsentCatalog(base.models);
   const customerConsents = new CustomerConsents(base.models, customers, consents);

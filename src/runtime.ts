@@ -11,6 +11,7 @@ import { encryptingDataConverter } from './codec/data-converter';
 import { payloadKeyFrom } from './codec/payload-key';
 import { connectTemporalClient, ensureSearchAttributes } from './temporal/client';
 import { createWorker } from './temporal/worker';
+import { DEFAULT_SEGMENT_REFRESH_SECONDS, ensureSegmentRefreshSchedule } from './temporal/schedules';
 import { distributionSettingsFrom } from './distributions/settings';
 import { startEventPump } from './events/pump';
 import { startStalledImports } from './imports/customer-imports';
@@ -49,6 +50,7 @@ export async function openContext(config: Config, logger: Logger, addresses: { m
     bodyLimit: config.REQUEST_BODY_LIMIT,
     ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
     importMaxBytes: config.IMPORT_MAX_BYTES,
+    segmentRefreshSeconds: config.SEGMENT_REFRESH_INTERVAL_SECONDS,
     temporalUiUrl: addresses.temporalUiUrl,
     settings: distributionSettingsFrom(config, logger),
   });
@@ -71,6 +73,7 @@ export async function startWorker(ctx: AppContext, address: string): Promise<Sto
     relaying: (source, id) => ctx.events.relaying(source, id),
   });
   ctx.events.pump = pump;
+  await ensureSegmentRefreshSchedule(ctx.temporal, ctx.taskQueue, ctx.segmentRefreshSeconds ?? DEFAULT_SEGMENT_REFRESH_SECONDS, ctx.logger);
   // Starts the workflows a crash between a write and its workflow start left unstarted.
   const reconciler = setInterval(() => {
     ctx.segments.reconcile().catch((err: unknown) => ctx.logger.warn({ err }, 'segment sync reconcile failed'));

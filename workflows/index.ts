@@ -6,3 +6,4 @@ export { campaignGenerationWorkflow } from './campaign-generation';
 export { distributionWorkflow } from './distribution';
 export { deliveryWorkflow } from './delivery';
 export { automaticDistributionWorkflow } from './automatic-distribution';
+export { segmentTimeRefreshWorkflow } from './segment-time-refresh';

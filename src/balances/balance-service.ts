@@ -80,12 +80,14 @@ export class BalanceService {
       {
         $inc: { [balancePath]: input.amount, [totalPath]: input.amount },
         ...(input.source_id !== undefined ? { $push: { balance_source_ids: input.source_id } } : {}),
+        // A removal raises no event but still changes the holder's summary: the relay's follow-up (run for a pending flag) refreshes it.
+        ...(events.length === 0 ? { $set: { outbox_pending: true } } : {}),
       },
       events,
     );
     const updated = await this.models.Voucher.findOneAndUpdate(filter, update, { returnDocument: 'after' }).lean();
     if (updated) {
-      if (events.length > 0) this.onEvents(voucher._id);
+      this.onEvents(voucher._id);
       return this.result(updated, kind, input.amount);
     }
 

@@ -1,6 +1,7 @@
 import type { CustomerDoc } from '../models/customer';
 
-const EMPTY_SUMMARY = {
+/** What a customer shows before anything was counted for it. */
+export const EMPTY_SUMMARY = {
   redemptions: {
     total_redeemed: 0,
     total_failed: 0,

@@ -1,5 +1,6 @@
 import type { Models } from '../models';
 import type { OrderSummaries } from '../orders/order-summary';
+import type { RedemptionSummaries } from '../redemptions/redemption-summary';
 import type { OutboxSource } from './relay';
 
 /** Every collection whose documents carry an outbox. */
@@ -32,4 +33,24 @@ export function orderOutboxSource(models: Models, summaries: OrderSummaries): Ou
     afterRelay: (ids) => summaries.refreshForOrders(ids),
     followUpByPump: true,
   };
+}
+
+/**
+ * The follow-ups that keep `summary.redemptions` and `loyalty.points` true: a redemption (or
+ * its failure, or its rollback), a card's balance change or reward, a card published to a
+ * customer. Added by createContext like the orders' source, for the same reason.
+ */
+export function addRedemptionSummaries(sources: OutboxSource[], summaries: RedemptionSummaries): void {
+  const followUps: Record<string, (ids: string[]) => Promise<void>> = {
+    redemptions: (ids) => summaries.refreshForRedemptions(ids),
+    vouchers: (ids) => summaries.refreshForVouchers(ids),
+    publications: (ids) => summaries.refreshForPublications(ids),
+  };
+  for (const source of sources) {
+    const followUp = followUps[source.name];
+    if (!followUp) continue;
+    source.afterRelay = followUp;
+    // A publication's follow-up is one query unless a card was published: not worth leaving to the pump.
+    source.followUpByPump = source.name !== 'publications';
+  }
 }

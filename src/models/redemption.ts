@@ -2,8 +2,9 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import { outboxFields, type PendingEvent } from '../events/outbox';
 
 /**
- * One successful use of a voucher or a promotion tier (exactly one of `voucher_id` and
- * `promotion_tier_id` is set). Its `customer.redemption.succeeded` event is in its
+ * One use of a voucher or a promotion tier (exactly one of `voucher_id` and
+ * `promotion_tier_id` is set), or one refused attempt (`FAILED`, with its failure key and
+ * `customer.redemption.failed` event). Its `customer.redemption.succeeded` event is in its
  * outbox from the insert on; a rollback flips `status` SUCCEEDED -> ROLLED_BACK with one
  * conditional update that also appends `customer.redemption.rollback.succeeded`.
  */
@@ -27,6 +28,8 @@ const redemptionSchema = new Schema(
     promotion_tier_id: String,
     campaign_id: { type: String, index: true },
     rollback: Schema.Types.Mixed,
+    failure_code: String,
+    failure_message: String,
     ...outboxFields,
   },
   { collection: 'redemptions', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
@@ -60,6 +63,8 @@ export interface RedemptionDoc {
   promotion_tier_id?: string;
   campaign_id?: string;
   rollback?: { id: string; date: Date; reason?: string; tracking_id?: string };
+  failure_code?: string;
+  failure_message?: string;
   _outbox?: PendingEvent[];
   outbox_pending?: boolean;
   created_at: Date;

@@ -36,6 +36,8 @@ const voucherSchema = new Schema(
   { collection: 'vouchers', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
 );
 voucherSchema.index({ campaign_id: 1, holder_id: 1 });
+// A customer's cards across campaigns, for its summary (src/redemptions/redemption-summary.ts).
+voucherSchema.index({ holder_id: 1 });
 // An exact-key lookup on every MongoDB-compatible server, unlike a search for any free code.
 voucherSchema.index({ campaign_id: 1, seq: 1 }, { unique: true });
 voucherSchema.index({ publication_id: 1 });

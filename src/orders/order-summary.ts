@@ -1,6 +1,6 @@
 import { inParallel } from '../concurrency';
 import type { CustomerService } from '../customers/customer-service';
-import { AppError } from '../http/errors';
+import { refreshDerived } from '../customers/derived-refresh';
 import type { Models } from '../models';
 import type { OrderStatus } from '../models/order';
 
@@ -13,9 +13,6 @@ export const SUMMARY_STATUSES: readonly OrderStatus[] = ['PAID', 'FULFILLED'];
 
 /** Customers refreshed at once for a batch of orders. */
 const PARALLEL_REFRESHES = 4;
-
-/** Re-reads and rewrites a summary at most this often per refresh when orders keep changing under it. */
-const MAX_ROUNDS = 5;
 
 export interface OrdersSummary {
   total_amount: number;
@@ -54,37 +51,13 @@ export class OrderSummaries {
     await inParallel(customerIds, PARALLEL_REFRESHES, (customerId) => this.refresh(customerId));
   }
 
-  /**
-   * Computes the summary and writes it only if the customer is unchanged since before the
-   * computation began, else starts over. A refresh racing another one may have computed
-   * before the other's order change; whichever writes second then sees the first's write and
-   * recomputes, so the last summary written is never older than the last order change.
-   */
-  async refresh(customerId: string): Promise<void> {
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      const before = await this.models.Customer.findById(customerId).lean();
-      // Deleted: a deleted customer has no summary to keep.
-      if (!before || before.deleted_at) return;
-      const summary = await this.compute(customerId);
-      let raced = false;
-      try {
-        // The first attempt writes over `before` as read; a write since then fails its version check, and the re-read shows the race.
-        await this.customers.mutate(
-          customerId,
-          (current) => {
-            raced = current.version !== before.version;
-            if (raced || sameSummary({ ...EMPTY, ...(current.summary?.orders as Partial<OrdersSummary> | undefined) }, summary)) return null;
-            return { set: { summary: { ...current.summary, orders: summary } } };
-          },
-          before,
-        );
-      } catch (err) {
-        if (err instanceof AppError && err.status === 404) return;
-        throw err;
-      }
-      if (!raced) return;
-    }
-    throw new Error(`summary.orders of customer ${customerId} kept changing; the relay will retry`);
+  refresh(customerId: string): Promise<void> {
+    return refreshDerived(this.models, this.customers, customerId, {
+      name: 'summary.orders',
+      compute: (id) => this.compute(id),
+      change: (current, summary) =>
+        sameSummary({ ...EMPTY, ...(current.summary?.orders as Partial<OrdersSummary> | undefined) }, summary) ? null : { summary: { ...current.summary, orders: summary } },
+    });
   }
 
   /**

@@ -67,6 +67,8 @@ export interface Inapplicable {
   code: string;
   object: string;
   error: RedeemableError;
+  /** The voucher or tier, when it exists: a refused redemption of it is recorded. */
+  target?: Target;
 }
 export type Check = Applicable | Inapplicable;
 
@@ -161,7 +163,7 @@ export class RedemptionService {
     const amount = orderAmountOf(input.order);
     const checks = await this.checkAll(input, customer, amount);
     const bad = checks.find((c): c is Inapplicable => !c.ok);
-    if (bad) throw toAppError(bad.error, bad.code, bad.object);
+    if (bad) throw await this.refused(bad.error, bad.code, bad.object, bad.target, customer, input, amount);
     const applicable = checks as Applicable[];
     if (applicable.length === 0) throw AppError.badRequest('missing_redeemables', 'No redeemables', 'give at least one redeemable');
 
@@ -172,7 +174,7 @@ export class RedemptionService {
       const error = await this.claimUse(c.target, amount, c.discount);
       if (error) {
         await undo();
-        throw toAppError(error, c.code, c.target.object);
+        throw await this.refused(error, c.code, c.target.object, c.target, customer, input, amount);
       }
       claimed.push(c);
       // The checks above read counts that a parallel request may change; the reserved counts cannot.
@@ -181,7 +183,7 @@ export class RedemptionService {
       const violation = await this.countRuleViolation(c, customer, amount, reservation);
       if (violation) {
         await undo();
-        throw toAppError(violation, c.code, c.target.object);
+        throw await this.refused(violation, c.code, c.target.object, c.target, customer, input, amount);
       }
     }
 
@@ -294,6 +296,43 @@ export class RedemptionService {
     };
   }
 
+  /**
+   * Records a refused redemption of an existing voucher or tier (Voucherify counts them in
+   * the customer's `summary.redemptions.total_failed`) with its `customer.redemption.failed`
+   * event, and returns the error to answer with. A retried refusal is another refusal.
+   */
+  private async refused(error: RedeemableError, code: string, object: string, target: Target | undefined, customer: CustomerDoc | null, input: StackableInput, amount: number | null): Promise<AppError> {
+    if (!target) return toAppError(error, code, object);
+    const _id = newId('r');
+    const now = new Date();
+    const order: RedemptionOrder = { ...orderRefOf(input.order), amount, discount_amount: 0, total_amount: amount };
+    const event = raiseEvent(
+      'customer.redemption.failed',
+      { type: 'redemption', id: _id },
+      {
+        customer: customer ? customerRef(customer) : null,
+        redemption: { id: _id, object: 'redemption', result: 'FAILURE', failure_code: error.key, failure_message: error.message, date: now.toISOString() },
+        ...targetRefs(target),
+        order,
+      },
+      customer?._id,
+      now,
+    );
+    await this.models.Redemption.create({
+      ...this.baseDoc(_id, target, customer, input, now),
+      amount: 0,
+      order,
+      result: 'FAILURE',
+      status: 'FAILED',
+      failure_code: error.key,
+      failure_message: error.message,
+      _outbox: [event],
+      outbox_pending: true,
+    });
+    this.onEvents(_id);
+    return toAppError(error, code, object);
+  }
+
   private async checkAll(input: StackableInput, customer: CustomerDoc | null, amount: number | null): Promise<Check[]> {
     const checks: Check[] = [];
     let remaining = amount;
@@ -313,22 +352,24 @@ export class RedemptionService {
     const voucher = (await this.models.Voucher.findOne({ code }).lean()) ?? (await this.models.Voucher.findById(code).lean());
     const campaign = voucher ? await this.models.Campaign.findById(voucher.campaign_id).lean() : null;
     if (!voucher || !campaign) return fail('not_found', `Cannot find voucher with id ${code}`);
+    const target: Target = { object: 'voucher', voucher, campaign };
+    const refuse = (key: string, details: string): Inapplicable => ({ ...fail(key, details), target });
     const now = Date.now();
-    if (!voucher.active || !campaign.active) return fail('voucher_disabled', `voucher ${code} is disabled`);
+    if (!voucher.active || !campaign.active) return refuse('voucher_disabled', `voucher ${code} is disabled`);
     const start = voucher.start_date ?? campaign.start_date;
     const end = voucher.expiration_date ?? campaign.expiration_date;
-    if (end && new Date(end).getTime() < now) return fail('voucher_expired', `voucher ${code} expired at ${new Date(end).toISOString()}`);
-    if (start && new Date(start).getTime() > now) return fail('voucher_not_active', `voucher ${code} starts at ${new Date(start).toISOString()}`);
+    if (end && new Date(end).getTime() < now) return refuse('voucher_expired', `voucher ${code} expired at ${new Date(end).toISOString()}`);
+    if (start && new Date(start).getTime() > now) return refuse('voucher_not_active', `voucher ${code} starts at ${new Date(start).toISOString()}`);
     const { quantity, redeemed_quantity } = voucher.redemption;
-    if (quantity !== null && quantity !== undefined && redeemed_quantity >= quantity) return fail('quantity_exceeded', `voucher ${code} was redeemed ${redeemed_quantity} of ${quantity} times`);
-    return this.checkRules(code, { object: 'voucher', voucher, campaign }, customer, amount, options);
+    if (quantity !== null && quantity !== undefined && redeemed_quantity >= quantity) return refuse('quantity_exceeded', `voucher ${code} was redeemed ${redeemed_quantity} of ${quantity} times`);
+    return this.checkRules(code, target, customer, amount, options);
   }
 
   private async checkTier(id: string, customer: CustomerDoc | null, amount: number | null, options: CheckOptions): Promise<Check> {
     const { tier, campaign } = await tierWithCampaign(this.models, id);
     if (!tier || !campaign) return { ok: false, code: id, object: 'promotion_tier', error: failure('not_found', `Cannot find promotion_tier with id ${id}`) };
     const unavailable = tierUnavailable(tier, campaign, new Date());
-    if (unavailable) return { ok: false, code: id, object: 'promotion_tier', error: failure(unavailable.key, unavailable.details) };
+    if (unavailable) return { ok: false, code: id, object: 'promotion_tier', error: failure(unavailable.key, unavailable.details), target: { object: 'promotion_tier', tier, campaign } };
     return this.checkRules(id, { object: 'promotion_tier', tier, campaign }, customer, amount, options);
   }
 
@@ -343,7 +384,7 @@ export class RedemptionService {
         customer ? this.models.Redemption.countDocuments({ ...scopeFilter, status: 'SUCCEEDED', customer_id: customer._id }) : Promise.resolve(Number.POSITIVE_INFINITY),
       ]);
       const violation = evaluateRules(rule.rules as Record<string, unknown>, { customerSegments: customer?.segments ?? null, orderAmount: amount, redemptionsOfCustomer: ofCustomer, redemptionsTotal: total }, rule.error, considered);
-      if (violation) return { ok: false, code, object: target.object, error: ruleFailure(violation, rule._id) };
+      if (violation) return { ok: false, code, object: target.object, error: ruleFailure(violation, rule._id), target };
     }
     return { ok: true, code, target, discount: discountAmount(discountOf(target), amount) };
   }
@@ -395,8 +436,7 @@ export class RedemptionService {
   private redemptionDoc(c: Applicable, customer: CustomerDoc | null, input: StackableInput, amount: number | null, now: Date, parentId?: string): RedemptionDoc {
     const _id = newId('r');
     const order: RedemptionOrder = {
-      ...(input.order?.id ? { id: input.order.id } : {}),
-      ...(input.order?.source_id ? { source_id: input.order.source_id } : {}),
+      ...orderRefOf(input.order),
       amount,
       discount_amount: c.discount,
       total_amount: amount === null ? null : amount - c.discount,
@@ -410,28 +450,34 @@ export class RedemptionService {
       {
         customer: customer ? customerRef(customer) : null,
         redemption: { id: _id, object: 'redemption', amount: c.discount, date: now.toISOString() },
-        ...(t.object === 'voucher' ? { voucher: { id: t.voucher._id, code: t.voucher.code, campaign_id: t.campaign._id, object: 'voucher' } } : { promotion_tier: tierRefJson(t.tier, t.campaign) }),
-        campaign: { id: t.campaign._id, name: t.campaign.name, object: 'campaign' },
+        ...targetRefs(t),
         order,
       },
       customer?._id,
       now,
     );
     return {
-      _id,
+      ...this.baseDoc(_id, t, customer, input, now),
       ...(parentId ? { parent_redemption_id: parentId } : {}),
-      date: now,
-      ...(customer ? { customer_id: customer._id } : {}),
-      ...(input.tracking_id ? { tracking_id: input.tracking_id } : customer?.source_id ? { tracking_id: customer.source_id } : {}),
-      metadata: input.metadata ?? {},
       amount: c.discount,
       order,
       result: 'SUCCESS',
       status: 'SUCCEEDED',
-      ...(t.object === 'voucher' ? { voucher_id: t.voucher._id, voucher_code: t.voucher.code } : { promotion_tier_id: t.tier._id }),
-      campaign_id: t.campaign._id,
       _outbox: [event],
       outbox_pending: true,
+    };
+  }
+
+  /** What a succeeded and a failed redemption document share. */
+  private baseDoc(_id: string, t: Target, customer: CustomerDoc | null, input: StackableInput, now: Date) {
+    return {
+      _id,
+      date: now,
+      ...(customer ? { customer_id: customer._id } : {}),
+      ...(input.tracking_id ? { tracking_id: input.tracking_id } : customer?.source_id ? { tracking_id: customer.source_id } : {}),
+      metadata: input.metadata ?? {},
+      ...(t.object === 'voucher' ? { voucher_id: t.voucher._id, voucher_code: t.voucher.code } : { promotion_tier_id: t.tier._id }),
+      campaign_id: t.campaign._id,
       created_at: now,
       updated_at: now,
     };
@@ -476,6 +522,18 @@ export class RedemptionService {
 
 function alreadyRolledBack(id: string): AppError {
   return AppError.badRequest('already_rolled_back', 'Redemption has already been rolled back', `redemption ${id} was already rolled back`, { resource_id: id, resource_type: 'redemption' });
+}
+
+function orderRefOf(order: OrderInput | undefined): Pick<RedemptionOrder, 'id' | 'source_id'> {
+  return { ...(order?.id ? { id: order.id } : {}), ...(order?.source_id ? { source_id: order.source_id } : {}) };
+}
+
+/** The voucher or tier and the campaign, as a redemption's events name them. */
+function targetRefs(t: Target) {
+  return {
+    ...(t.object === 'voucher' ? { voucher: { id: t.voucher._id, code: t.voucher.code, campaign_id: t.campaign._id, object: 'voucher' } } : { promotion_tier: tierRefJson(t.tier, t.campaign) }),
+    campaign: { id: t.campaign._id, name: t.campaign.name, object: 'campaign' },
+  };
 }
 
 function orderJson(order: OrderInput | undefined, amount: number | null, discount: number) {
@@ -527,6 +585,7 @@ function toRedemptionJson(d: RedemptionDoc, related: Related, customer: Customer
     redemption: d.parent_redemption_id ?? null,
     result: d.result,
     status: d.status,
+    ...(d.failure_code ? { failure_code: d.failure_code, failure_message: d.failure_message ?? null } : {}),
     order: d.order ? { ...d.order, object: 'order' as const } : null,
     channel: { channel_type: 'API' as const },
     customer: customer ? customerRef(customer) : null,

@@ -29,6 +29,12 @@ const STATIC_FIELDS: Readonly<Record<string, FieldKind>> = {
   'summary.redemptions.total_succeeded': 'number',
   'summary.redemptions.total_failed': 'number',
   'summary.redemptions.total_rolled_back': 'number',
+  'summary.redemptions.total_rollback_succeeded': 'number',
+  'summary.redemptions.total_rollback_failed': 'number',
+  'summary.redemptions.gift.redeemed_amount': 'number',
+  'summary.redemptions.gift.amount_to_go': 'number',
+  'summary.redemptions.loyalty_card.redeemed_points': 'number',
+  'summary.redemptions.loyalty_card.points_to_go': 'number',
   'loyalty.points': 'number',
   'loyalty.referred_customers': 'number',
 };

@@ -184,7 +184,10 @@ describe('promotions and promotion tiers', () => {
     await h.t.ctx.models.PromotionTier.updateOne({ _id: first.id }, { $set: { expiration_date: new Date(Date.now() - 60_000) } });
     await expect(sdk().promotions.tiers.redeem(first.id, {} as never)).rejects.toMatchObject({ code: 400, key: 'promotion_expired' });
     await expect(sdk().promotions.tiers.redeem('promo_nope', {} as never)).rejects.toMatchObject({ code: 404, key: 'not_found' });
-    expect(await h.t.ctx.models.Redemption.countDocuments({ promotion_tier_id: { $in: [first.id, late.id] } })).toBe(0);
+    // Nothing redeemed; the four refusals of existing tiers are recorded as failed redemptions (the unknown tier is not).
+    expect(await h.t.ctx.models.Redemption.countDocuments({ promotion_tier_id: { $in: [first.id, late.id] }, status: { $ne: 'FAILED' } })).toBe(0);
+    const failures = await h.t.ctx.models.Redemption.find({ promotion_tier_id: { $in: [first.id, late.id] }, status: 'FAILED' }).sort({ created_at: 1 }).lean();
+    expect(failures.map((f) => f.failure_code).sort()).toEqual(['promotion_expired', 'promotion_inactive', 'promotion_inactive', 'promotion_not_active']);
 
     // A promotion has no codes to publish.
     await expect(sdk().distributions.publications.create({ campaign: promo.id, customer: { source_id: 'winter-fan' } } as never)).rejects.toMatchObject({ code: 400, key: 'invalid_campaign' });

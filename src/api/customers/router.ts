@@ -21,7 +21,7 @@ const listQuery = z.strictObject({
   starting_after: z.iso.datetime({ offset: true }).optional(),
 });
 
-const customerJson = z.object({ id: z.string(), source_id: z.string().nullable(), object: z.literal('customer') }).catchall(z.unknown()).meta({ description: 'Customer (Voucherify shape)' });
+const customerJson = z.object({ id: z.string(), source_id: z.string().nullable(), object: z.literal('customer') }).catchall(z.unknown()).meta({ description: 'Customer (Voucherify shape); summary.orders, summary.redemptions and loyalty are kept by the service from orders, redemptions and the customer’s cards' });
 
 /** Customers in Voucherify's shapes; writes re-evaluate segments and raise entered/left events. */
 export function customersRouter(ctx: AppContext): ApiRouter {

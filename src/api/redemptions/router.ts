@@ -16,7 +16,7 @@ export function redemptionsRouter({ redemptions }: AppContext): ApiRouter {
         summary: 'Redeem codes (all or nothing): each use is claimed atomically, so a code is never redeemed past its quantity',
         body: stackableBody,
         response: z.object({ redemptions: z.array(redemptionJson) }).catchall(z.unknown()),
-        errors: { 400: 'A code cannot be used: the key says why (quantity_exceeded, voucher_expired, customer_rules_violated, …)', 404: 'No such voucher' },
+        errors: { 400: 'A code cannot be used: the key says why (quantity_exceeded, voucher_expired, customer_rules_violated, …); the refusal is recorded as a FAILED redemption (customer.redemption.failed, summary.redemptions.total_failed)', 404: 'No such voucher' },
       },
       async ({ body }) => redemptions.redeemStackable(body),
     )
