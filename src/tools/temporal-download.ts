@@ -46,7 +46,8 @@ export async function downloadTemporalCli(toolsDir: string, options: TemporalDow
   if (!info.archiveUrl?.endsWith('.tar.gz') || !info.fileToExtract) {
     throw new DownloadUnavailableError(`could not download the Temporal CLI: unexpected answer from ${new URL(baseUrl).host}.`);
   }
-  const work = fs.mkdtempSync(path.join(path.dirname(target) + '-'));
+  fs.mkdirSync(path.dirname(path.dirname(target)), { recursive: true });
+  const work = fs.mkdtempSync(`${path.dirname(target)}.partial-`);
   try {
     const archive = path.join(work, 'cli.tar.gz');
     await saveBody(await fetchOrUnavailable(info.archiveUrl, 'the Temporal CLI archive', timeoutMs), archive, 'the Temporal CLI archive');
