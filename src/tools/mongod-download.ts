@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { DryMongoBinary, MongoBinary } from 'mongodb-memory-server-core';
 import { DOWNLOAD_CONNECT_TIMEOUT_MS, DownloadUnavailableError, probeHost } from './download';
 
 /** Where mongodb-memory-server keeps the mongod it downloads: MONGOMS_DOWNLOAD_DIR, else the tools folder. */
@@ -13,6 +12,8 @@ export function mongodDownloadDir(toolsDir: string): string {
  * and retries, so the host is probed first with a short timeout: offline, the next way is taken at once.
  */
 export async function downloadMongod(toolsDir: string, timeoutMs = DOWNLOAD_CONNECT_TIMEOUT_MS): Promise<string> {
+  // Loaded here, not at start-up: only a machine without mongod on PATH and without MONGO_URL needs it.
+  const { DryMongoBinary, MongoBinary } = await import('mongodb-memory-server-core');
   const downloadDir = mongodDownloadDir(toolsDir);
   const version = process.env.MONGOMS_VERSION;
   const cached = await DryMongoBinary.locateBinary({ version: version ?? (await defaultVersion()), downloadDir }).catch(() => undefined);
