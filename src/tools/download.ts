@@ -8,7 +8,7 @@ import { MissingToolError } from './install';
  * Machines without internet (only package registries reachable) either fail DNS at once or
  * drop packets, where a plain request would hang for minutes: this bounds the second case.
  */
-export const DOWNLOAD_CONNECT_TIMEOUT_MS = 8_000;
+export const DOWNLOAD_CONNECT_TIMEOUT_MS = 5_000;
 
 /** A download that could not be made: the caller moves on to the next way, with this one line in its log. */
 export class DownloadUnavailableError extends MissingToolError {}
