@@ -40,7 +40,10 @@ const envSchema = z.object({
   MONGO_PORT: port(27017),
   /** Database name; defaults to the one in MONGO_URL, else promo_engine. */
   MONGO_DB: optionalString,
-  EMBEDDED_MONGO: z.enum(['auto', 'mongod', 'mongo-java-server', 'ferretdb']).default('auto'),
+  /** Forces one way to get the database server; `auto` takes the first that works of mongod on PATH, a downloaded mongod, mongo-java-server, FerretDB. */
+  EMBEDDED_MONGO: z.enum(['auto', 'mongod', 'mongod-download', 'mongo-java-server', 'ferretdb']).default('auto'),
+  /** Forces one way to get the Temporal CLI; `auto` takes the first that works of one on PATH, the SDK's download, the go install build. */
+  EMBEDDED_TEMPORAL: z.enum(['auto', 'temporal', 'temporal-download', 'temporal-build']).default('auto'),
   /** JVM heap of the embedded mongo-java-server (it keeps its working set in memory): ~512m per 100k documents. */
   EMBEDDED_MONGO_HEAP: z.string().regex(/^\d+[mg]$/, 'a JVM size such as 512m or 4g').default('512m'),
   DATA_DIR: z.string().default(path.join(ROOT_DIR, '.data')),

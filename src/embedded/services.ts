@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { startMongoServer, type MongoServer } from './mongo-server';
+import { describeChoice } from './server-choice';
 import { defaultTemporalDbFile, startTemporalDevServer, type TemporalDevServer } from './temporal-dev-server';
 
 /** Where the service's dependencies are, whether we started them or were given them. */
@@ -30,11 +31,15 @@ export async function startDependencies(config: Config, logger: Logger): Promise
     if (!config.MONGO_URL) {
       mongo = await startMongoServer({ kind: config.EMBEDDED_MONGO, heap: config.EMBEDDED_MONGO_HEAP, toolsDir: config.TOOLS_DIR, port: config.MONGO_PORT, dataDir: config.DATA_DIR, runDir });
       started.push(mongo.process);
-      logger.info({ kind: mongo.kind, url: mongo.url, log: mongo.process.logFile }, `database (${mongo.kind}) listening on ${mongo.url}`);
+      logger.info(
+        { kind: mongo.kind, skipped: mongo.skipped, url: mongo.url, log: mongo.process.logFile },
+        `database: ${describeChoice(mongo, ['MONGO_URL: unset'])}, listening on ${mongo.url}`,
+      );
     }
     let temporal: TemporalDevServer | undefined;
     if (!config.TEMPORAL_ADDRESS) {
       temporal = await startTemporalDevServer({
+        kind: config.EMBEDDED_TEMPORAL,
         toolsDir: config.TOOLS_DIR,
         port: config.TEMPORAL_PORT,
         uiPort: config.TEMPORAL_UI_PORT,
@@ -45,7 +50,10 @@ export async function startDependencies(config: Config, logger: Logger): Promise
         runDir,
       });
       started.push(temporal.process);
-      logger.info({ address: temporal.address, ui: temporal.uiUrl, log: temporal.process.logFile }, `Temporal dev server on ${temporal.address}, Web UI at ${temporal.uiUrl}`);
+      logger.info(
+        { kind: temporal.kind, skipped: temporal.skipped, address: temporal.address, ui: temporal.uiUrl, log: temporal.process.logFile },
+        `Temporal dev server: ${describeChoice(temporal, ['TEMPORAL_ADDRESS: unset'])}, on ${temporal.address}, Web UI at ${temporal.uiUrl}`,
+      );
     }
     return {
       temporalAddress: config.TEMPORAL_ADDRESS ?? (temporal as TemporalDevServer).address,

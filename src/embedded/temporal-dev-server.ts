@@ -1,10 +1,36 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
-import { ensureTemporalCli } from '../tools/install';
+import { ensureTemporalCli, MissingToolError } from '../tools/install';
+import { downloadTemporalCli } from '../tools/temporal-download';
+import { which } from '../tools/which';
 import { startManagedProcess, type ManagedProcess } from './managed-process';
+import { candidateKinds, chooseFirst, type Choice } from './server-choice';
+
+/** In the order they are preferred: a CLI already here, the SDK's download, and building it from source last. */
+export const TEMPORAL_SERVER_ORDER = ['temporal', 'temporal-download', 'temporal-build'] as const;
+export type TemporalServerKind = (typeof TEMPORAL_SERVER_ORDER)[number];
+
+/** Finds, fetches or builds the Temporal CLI (or the forced way); what `npm install` runs too. */
+export function chooseTemporalCli(kind: 'auto' | TemporalServerKind, toolsDir: string): Promise<Choice<TemporalServerKind, string>> {
+  const obtain: Record<TemporalServerKind, () => string | Promise<string>> = {
+    temporal: () => {
+      const onPath = which('temporal');
+      if (!onPath) throw new MissingToolError('none on PATH.');
+      return onPath;
+    },
+    'temporal-download': () => downloadTemporalCli(toolsDir),
+    'temporal-build': () => ensureTemporalCli(toolsDir),
+  };
+  return chooseFirst(
+    candidateKinds(TEMPORAL_SERVER_ORDER, kind).map((k) => ({ kind: k, obtain: obtain[k] })),
+    'Temporal server (set TEMPORAL_ADDRESS to a running Temporal frontend, host:port)',
+  );
+}
 
 export interface TemporalDevServerOptions {
+  /** `auto`: the first of TEMPORAL_SERVER_ORDER that is here or can be fetched or built. */
+  kind?: 'auto' | TemporalServerKind;
   toolsDir: string;
   port: number;
   /** Web UI port; `undefined` runs headless (tests). */
@@ -18,6 +44,9 @@ export interface TemporalDevServerOptions {
 }
 
 export interface TemporalDevServer {
+  kind: TemporalServerKind;
+  /** Why the kinds before it were not used, for the start-up log. */
+  skipped: Choice<TemporalServerKind, string>['skipped'];
   address: string;
   uiUrl?: string;
   process: ManagedProcess;
@@ -25,7 +54,7 @@ export interface TemporalDevServer {
 
 /** Starts `temporal server start-dev`, the real Temporal server in one process with SQLite and the Web UI. */
 export async function startTemporalDevServer(options: TemporalDevServerOptions): Promise<TemporalDevServer> {
-  const binary = ensureTemporalCli(options.toolsDir);
+  const choice = await chooseTemporalCli(options.kind ?? 'auto', options.toolsDir);
   const args = [
     'server',
     'start-dev',
@@ -57,12 +86,14 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
 
   const proc = await startManagedProcess({
     name: 'temporal',
-    command: binary,
+    command: choice.value,
     args,
     runDir: options.runDir,
     port: options.port,
   });
   return {
+    kind: choice.kind,
+    skipped: choice.skipped,
     address: `127.0.0.1:${options.port}`,
     uiUrl: options.uiPort === undefined ? undefined : `http://127.0.0.1:${options.uiPort}`,
     process: proc,

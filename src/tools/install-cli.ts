@@ -1,27 +1,28 @@
 import { loadConfig } from '../config';
+import { chooseMongoServer } from '../embedded/mongo-server';
+import { describeChoice } from '../embedded/server-choice';
+import { chooseTemporalCli } from '../embedded/temporal-dev-server';
 import { ensureConsoleBuild } from './console-build';
-import { DEFAULT_EMBEDDED_MONGO, ensureEmbeddedMongo, ensureTemporalCli, MissingToolError } from './install';
-import { which } from './which';
+import { MissingToolError } from './install';
 
 /**
- * `npm install` runs this (postinstall). A missing toolchain is a warning here, not a
- * failure: the user may point TEMPORAL_ADDRESS / MONGO_URL at servers of their own, and
- * `npm start` repeats the check and fails with the same message if they have not.
+ * `npm install` runs this (postinstall). It gets each server the first way that works, in
+ * the order `npm start` uses (src/embedded/*-server.ts): one already here, a download, and a
+ * build from source only when nothing could be fetched. A missing toolchain is a warning
+ * here, not a failure: the user may point TEMPORAL_ADDRESS / MONGO_URL at servers of their
+ * own, and `npm start` repeats the choice and fails with the same message if they have not.
  * It also builds the web console (console/, its own packages) unless its build is current.
  * With `--strict` (CI) a missing tool or a failed console build fails.
  */
-function main(): void {
+async function main(): Promise<void> {
   const strict = process.argv.includes('--strict');
   const config = loadConfig();
-  const steps: Array<[string, () => unknown]> = [];
-  if (!config.TEMPORAL_ADDRESS) steps.push(['Temporal CLI', () => ensureTemporalCli(config.TOOLS_DIR)]);
-  if (!config.MONGO_URL && !(config.EMBEDDED_MONGO === 'auto' && which('mongod'))) {
-    const kind = config.EMBEDDED_MONGO === 'auto' || config.EMBEDDED_MONGO === 'mongod' ? DEFAULT_EMBEDDED_MONGO : config.EMBEDDED_MONGO;
-    steps.push([kind, () => ensureEmbeddedMongo(config.TOOLS_DIR, kind)]);
-  }
+  const steps: Array<[string, () => Promise<{ kind: string; skipped: Array<{ kind: string; reason: string }> }>]> = [];
+  if (!config.TEMPORAL_ADDRESS) steps.push(['Temporal CLI', () => chooseTemporalCli(config.EMBEDDED_TEMPORAL, config.TOOLS_DIR)]);
+  if (!config.MONGO_URL) steps.push(['MongoDB server', () => chooseMongoServer(config.EMBEDDED_MONGO, config.TOOLS_DIR)]);
   for (const [name, step] of steps) {
     try {
-      step();
+      process.stderr.write(`[tools] ${name}: ${describeChoice(await step())}\n`);
     } catch (err) {
       if (!(err instanceof MissingToolError) || strict) throw err;
       process.stderr.write(`[tools] warning: ${name} not installed. ${err.message}\n`);
@@ -36,4 +37,7 @@ function main(): void {
   }
 }
 
-main();
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -122,10 +122,3 @@ export function ensureMongoJavaServer(toolsDir: string): string {
   }
   return classpath;
 }
-
-/** Which embedded MongoDB-wire server to use when MONGO_URL is unset and no mongod is on PATH. */
-export const DEFAULT_EMBEDDED_MONGO: EmbeddedMongoKind = 'mongo-java-server';
-
-export function ensureEmbeddedMongo(toolsDir: string, kind: EmbeddedMongoKind): string {
-  return kind === 'ferretdb' ? ensureFerretDb(toolsDir) : ensureMongoJavaServer(toolsDir);
-}

@@ -92,6 +92,9 @@ describe('the all-in-one service process (npm start)', () => {
     const preflight = await fetch(`${api}/codec/decode`, { method: 'OPTIONS', headers: { Origin: ui, 'Access-Control-Request-Method': 'POST' } });
     expect(preflight.headers.get('access-control-allow-origin')).toBe(ui);
     expect(first.output()).toContain(`ready: API ${api} | Temporal Web UI ${ui} | database mongodb://127.0.0.1:`);
+    // Which server each is, and why every one preferred to it was not used (issue 25).
+    expect(first.output()).toMatch(/database: (mongod|mongod-download|mongo-java-server|ferretdb)\b(?: \(not used: MONGO_URL: unset(?:; mongod[^)]*)?[^"]*\))?, listening on mongodb:\/\/127\.0\.0\.1:/);
+    expect(first.output()).toMatch(/Temporal dev server: (temporal|temporal-download|temporal-build)\b(?: \(not used: TEMPORAL_ADDRESS: unset[^"]*\))?, on 127\.0\.0\.1:/);
 
     const created = await fetch(`${api}/v1/app-keys`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'survives restart', role: 'admin' }) });
     expect(created.status).toBe(201);

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../src/config';
 import { freePort } from '../../src/embedded/managed-process';
 import { startMongoServer } from '../../src/embedded/mongo-server';
+import { describeChoice } from '../../src/embedded/server-choice';
 import { startTemporalDevServer } from '../../src/embedded/temporal-dev-server';
 
 /**
@@ -24,9 +25,12 @@ export default async function globalSetup(): Promise<void> {
       : freePort().then((port) => startMongoServer({ kind: config.EMBEDDED_MONGO, heap: testHeap(), toolsDir: config.TOOLS_DIR, port, runDir })),
     config.TEMPORAL_ADDRESS
       ? undefined
-      : freePort().then((port) => startTemporalDevServer({ toolsDir: config.TOOLS_DIR, port, namespace: config.TEMPORAL_NAMESPACE, runDir })),
+      : freePort().then((port) => startTemporalDevServer({ kind: config.EMBEDDED_TEMPORAL, toolsDir: config.TOOLS_DIR, port, namespace: config.TEMPORAL_NAMESPACE, runDir })),
   ]);
   if (mongo) stops.push(() => mongo.process.stop());
+  for (const server of [mongo, temporal]) {
+    if (server) process.stderr.write(`[test servers] ${describeChoice(server)}\n`);
+  }
   if (temporal) stops.push(() => temporal.process.stop());
 
   process.env.TEST_MONGO_URL = config.MONGO_URL ?? mongo!.url;

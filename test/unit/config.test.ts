@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       TEMPORAL_UI_PORT: 8233,
       MONGO_DB: 'promo_engine',
       EMBEDDED_MONGO: 'auto',
+      EMBEDDED_TEMPORAL: 'auto',
       IMPORT_MAX_BYTES: 200 * 1024 * 1024,
       DATA_DIR: path.join(ROOT_DIR, '.data'),
     });
@@ -27,6 +28,14 @@ describe('loadConfig', () => {
   it('names the variable that is wrong', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
     expect(() => loadConfig({ EMBEDDED_MONGO: 'sqlite' })).toThrow(/EMBEDDED_MONGO/);
+    expect(() => loadConfig({ EMBEDDED_TEMPORAL: 'docker' })).toThrow(/EMBEDDED_TEMPORAL/);
+  });
+
+  it('forces one way to get each server', () => {
+    expect(loadConfig({ EMBEDDED_MONGO: 'mongod-download', EMBEDDED_TEMPORAL: 'temporal-download' })).toMatchObject({
+      EMBEDDED_MONGO: 'mongod-download',
+      EMBEDDED_TEMPORAL: 'temporal-download',
+    });
   });
 
   it('reads PROVIDER_BASE_URLS as channel type → origin, and refuses anything else', () => {
