@@ -34,8 +34,8 @@ describe('a worker killed during SendGrid batch sends', () => {
     const check = openApiValidator(spec);
     // A provider that takes a while to answer, so requests are in flight when the kill comes.
     fake = await startFakeProvider({ validate: check, defaultResponse: { status: 202, delayMs: 250 } });
-    channelId = (await t.ctx.channelAccounts.create({ type: 'sendgrid', name: 'SendGrid crash', credentials: { api_key: 'SG.crash-test-key' }, settings: { from: 'promo@example.com', base_url: fake.url } }))._id;
-    worker = workerProcessFor(t.ctx, dataDir, { DISTRIBUTION_GRACE_PERIOD_SECONDS: '0', CHANNEL_SECRETS_KEY: t.ctx.settings.channelSecretsKey.toString('hex') });
+    channelId = (await t.ctx.channelAccounts.create({ type: 'sendgrid', name: 'SendGrid crash', credentials: { api_key: 'SG.crash-test-key' }, settings: { from: 'promo@example.com' } }))._id;
+    worker = workerProcessFor(t.ctx, dataDir, { DISTRIBUTION_GRACE_PERIOD_SECONDS: '0', PROVIDER_BASE_URLS: `sendgrid=${fake.url}`, CHANNEL_SECRETS_KEY: t.ctx.settings.channelSecretsKey.toString('hex') });
   });
   afterAll(async () => {
     await worker?.stop('SIGTERM');

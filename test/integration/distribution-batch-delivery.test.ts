@@ -24,7 +24,12 @@ describe('batch-provider delivery: request size and at_most_once', () => {
   afterAll(async () => {
     await fake?.close();
   });
-  const h = useServiceHarness('distr_batch', { settings: { gracePeriodSeconds: 0 } });
+  // Where the operator would point SendGrid (PROVIDER_BASE_URLS): filled once the fake listens, before the registry is built.
+  const providerBaseUrls: Record<string, string> = {};
+  beforeAll(() => {
+    providerBaseUrls.sendgrid = fake.url;
+  });
+  const h = useServiceHarness('distr_batch', { settings: { gracePeriodSeconds: 0, providerBaseUrls } });
   const models = () => h.t.ctx.models;
 
   let channelId: string;
@@ -32,7 +37,7 @@ describe('batch-provider delivery: request size and at_most_once', () => {
     const res = await fetch(`${h.sdk.url}/v1/channels`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...h.t.auth },
-      body: JSON.stringify({ type: 'sendgrid', name: 'SendGrid test', credentials: { api_key: 'SG.batch-test-key' }, settings: { from: 'promo@example.com', base_url: fake.url } }),
+      body: JSON.stringify({ type: 'sendgrid', name: 'SendGrid test', credentials: { api_key: 'SG.batch-test-key' }, settings: { from: 'promo@example.com' } }),
     });
     channelId = ((await res.json()) as { id: string }).id;
   });
