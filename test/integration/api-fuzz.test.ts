@@ -95,9 +95,9 @@ describe('API against its own OpenAPI document', () => {
         const crashes = h.t.logs.lines.filter((line) => line.includes('"unhandled error"')).slice(0, 5).join('');
         throw new Error(`schemathesis exited with ${code} (install it with: python3 -m pip install -r test/fuzz/requirements.txt)\n${output.slice(-20_000)}\nservice errors:\n${crashes}`);
       }
-      // It really ran every operation but the excluded upload, and found nothing.
+      // It really ran every operation but the two test/fuzz/run.sh leaves out (the upload, adding a million codes), and found nothing.
       const tested = Number(/Tested:\s+(\d+)/.exec(output)?.[1] ?? 0);
-      expect(tested).toBe(operations(doc).length - 1);
+      expect(tested).toBe(operations(doc).length - 2);
       expect(output).toMatch(/No issues found/);
     },
     8 * 60_000,

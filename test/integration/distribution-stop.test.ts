@@ -183,6 +183,8 @@ describe('stopping a manual distribution', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ id, status: 'cancelled', status_reason: 'wrong audience' });
     expect(res.body.cancel_requested).toBeUndefined();
+    // The answer comes once the cancel is recorded; the workflow closes just after, and closes completed.
+    await handle(id).result();
     expect((await handle(id).describe()).status.name).toBe('COMPLETED');
     expect(hooksAt(suffix)).toHaveLength(0);
   });

@@ -33,6 +33,9 @@ function payloadsOf(node: unknown, out: Payload[] = []): Payload[] {
     out.push(record as Payload);
     return out;
   }
+  // Search attributes must stay readable for the server; a patch marker (`patched()`) is written by the SDK's core,
+  // past the codec, and holds only the patch's name. The byte check above still covers both.
+  if (record.markerName === 'core_patch') return out;
   for (const [key, value] of Object.entries(record)) if (key !== 'searchAttributes') payloadsOf(value, out);
   return out;
 }
