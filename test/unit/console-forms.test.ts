@@ -1,6 +1,7 @@
 import { fromDistribution, initialValues, newChannel, stepOfField, toCreateBody, toEditBody, type WizardValues } from '../../console/src/pages/distributions/wizard/form';
 import { fromFilter, newRow, toFilter } from '../../console/src/pages/segments/filter';
 import type { Distribution } from '../../console/src/api/types';
+import { fieldLabel } from '../../console/src/components/field-label';
 
 describe("the console wizard's mapping to the distributions API", () => {
   it('puts each API field on the step that holds it', () => {
@@ -97,5 +98,14 @@ describe("the console's segment filter builder", () => {
       { field: 'summary.orders.total_count', metadataKey: '', operator: '$more_than', value: '3' },
       { field: 'email', metadataKey: '', operator: '$has_value', value: '' },
     ]);
+  });
+});
+
+describe("the console's names for the API's fields", () => {
+  it('reads an error path as a person would, numbering list items from 1', () => {
+    expect(fieldLabel('name')).toBe('Name');
+    expect(fieldLabel('channels.0.template.text')).toBe('Channel 1 › template › text');
+    expect(fieldLabel('voucher.discount.percent_off')).toBe('Voucher › discount › percent off');
+    expect(fieldLabel('promotion.tiers.1.banner')).toBe('Promotion › tier 2 › banner');
   });
 });

@@ -1,5 +1,6 @@
-import { Alert, List } from '@mantine/core';
+import { Alert, Code, List } from '@mantine/core';
 import { ApiError, type FieldError } from '../api/client';
+import { fieldLabel } from './field-label';
 
 /** The API's `errors[{field, reason}]` (those `only` keeps), listed so none goes unseen. */
 export function FieldErrorsAlert({ error, only = () => true, testId }: { error: unknown; only?: (e: FieldError) => boolean; testId?: string }) {
@@ -7,11 +8,11 @@ export function FieldErrorsAlert({ error, only = () => true, testId }: { error: 
   const shown = error.fieldErrors.filter(only);
   if (shown.length === 0) return null;
   return (
-    <Alert color="red" title="The API refused these fields" role="alert" data-testid={testId}>
+    <Alert color="red" title="Please correct these fields" role="alert" data-testid={testId}>
       <List size="sm">
         {shown.map((e) => (
           <List.Item key={`${e.field}:${e.reason}`}>
-            <b>{e.field}</b>: {e.line ? `line ${e.line}: ` : ''}
+            <b>{fieldLabel(e.field)}</b> <Code>{e.field}</Code>: {e.line ? `line ${e.line}: ` : ''}
             {e.reason}
           </List.Item>
         ))}

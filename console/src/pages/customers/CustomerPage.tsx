@@ -8,9 +8,8 @@ import { QueryState } from '../../components/errors';
 import { formatDate } from '../distributions/labels';
 
 interface CustomerConsents {
-  consents?: Record<string, { status?: string; granted?: boolean } | boolean>;
-  unsubscribed?: boolean | Record<string, unknown>;
-  [key: string]: unknown;
+  consents: Array<{ id: string; name: string; granted: boolean; updated_at: string }>;
+  unsubscribed_channels: string[];
 }
 
 interface Voucher {
@@ -68,7 +67,26 @@ export function CustomerPage() {
                 Consents
               </Title>
               <QueryState isPending={consents.isPending} error={consents.error}>
-                <Code block>{JSON.stringify(consents.data ?? {}, null, 2)}</Code>
+                <Stack gap="xs">
+                  {consents.data?.consents.length ? (
+                    consents.data.consents.map((k) => (
+                      <Group key={k.id} gap="xs">
+                        <Badge color={k.granted ? 'green' : 'gray'} variant="light">
+                          {k.granted ? 'granted' : 'revoked'}
+                        </Badge>
+                        <Text size="sm">{k.name}</Text>
+                        <Text size="xs" c="dimmed">
+                          {formatDate(k.updated_at)}
+                        </Text>
+                      </Group>
+                    ))
+                  ) : (
+                    <Text c="dimmed">No consent answered yet</Text>
+                  )}
+                  <Text size="sm">
+                    {consents.data?.unsubscribed_channels.length ? `Unsubscribed from: ${consents.data.unsubscribed_channels.join(', ')}` : 'Subscribed to every channel'}
+                  </Text>
+                </Stack>
               </QueryState>
             </Card>
             <Card withBorder>
