@@ -8,6 +8,8 @@ export const BATCH_SIZE = 200;
 
 /** A customer audience is always ready; a segment once its sync finished (a deleted segment never will be). */
 export async function audienceReady(ctx: AppContext, audience: DistributionAudience): Promise<boolean> {
+  // Runs recorded before audienceState existed ask this; a deleted customer must not hold them in the wait for ever.
+  if (audience.type !== 'segment') return true;
   return (await audienceState(ctx, audience)) === 'ready';
 }
 
