@@ -50,12 +50,7 @@ export async function addVoucherCode(models: Models, campaign: CampaignDoc, code
   const seq = await reserveSeqs(models, campaign._id, 1);
   if (seq === undefined) return undefined;
   const doc = voucherFromTemplate(campaign, code, new Date(), seq);
-  try {
-    await models.Voucher.collection.insertOne(doc as unknown as Parameters<typeof models.Voucher.collection.insertOne>[0]);
-  } catch (err) {
-    if (onlyDuplicateKeys(err)) return false;
-    throw err;
-  }
+  if ((await insertIgnoringDuplicates(models, [doc])) === undefined) return false;
   await models.Campaign.updateOne({ _id: campaign._id }, { $inc: { generated_count: 1, vouchers_count: 1 } }, { timestamps: false });
   return doc;
 }
