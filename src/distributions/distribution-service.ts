@@ -219,20 +219,19 @@ export class DistributionService {
    * Cancels. A manual one is flagged (so batches in flight stop at their next group of sends),
    * then told through its workflow, which records `cancelled`; the answer waits briefly for
    * that record. `acknowledged: false` when the workflow has not recorded it in time: it will.
-   * An automatic one, or a manual one whose workflow is gone, is recorded here at once.
+   * An automatic one is told through its workflow the same way. One whose workflow is gone is
+   * recorded here at once.
    */
   async cancel(id: string, reason?: string): Promise<OperatorAnswer> {
     const d = await this.get(id);
     if (isFinal(d)) throw finalConflict(d);
-    {
-      if (d.trigger.type === 'manual') await this.models.Distribution.updateOne({ _id: id, status: { $in: [...MANUAL_RUNNING] } }, { $set: { cancel_requested_at: new Date() } });
-      try {
-        await this.temporal.workflow.getHandle(distributionWorkflowId(id)).signal(cancelSignal, reason ? { reason } : {});
-        return this.awaitStatus(id, (s) => FINAL_DISTRIBUTION_STATUSES.includes(s));
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-        // No workflow to tell: recording it here keeps the reconciler from starting one.
-      }
+    if (d.trigger.type === 'manual') await this.models.Distribution.updateOne({ _id: id, status: { $in: [...MANUAL_RUNNING] } }, { $set: { cancel_requested_at: new Date() } });
+    try {
+      await this.temporal.workflow.getHandle(distributionWorkflowId(id)).signal(cancelSignal, reason ? { reason } : {});
+      return this.awaitStatus(id, (s) => FINAL_DISTRIBUTION_STATUSES.includes(s));
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // No workflow to tell: recording it here keeps the reconciler from starting one.
     }
     const current = await this.get(id);
     if (isFinal(current)) return { distribution: current, acknowledged: true };
