@@ -3,7 +3,7 @@ import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { withLock } from '../db/lock';
 import { LIVE_KEY, type AppKeyModel } from '../models/app-key';
 import type { LockModel } from '../models/lock';
-import { storedRole, type Role } from './roles';
+import { ADMIN_ROLE_FILTER, storedRole, type Role } from './roles';
 
 /**
  * Tokens are 256 random bits, so a fast hash is enough: nobody can brute-force the
@@ -74,7 +74,7 @@ export async function revokeAppKey(models: { AppKey: AppKeyModel; Lock: LockMode
     const key = await AppKey.findOne({ _id: appId, ...LIVE_KEY }, { role: 1 }).lean();
     if (!key) return 'not_found';
     if (storedRole(key.role) === 'admin') {
-      const otherAdmin = await AppKey.exists({ ...LIVE_KEY, _id: { $ne: appId }, $or: [{ role: 'admin' }, { role: { $exists: false } }] });
+      const otherAdmin = await AppKey.exists({ ...LIVE_KEY, _id: { $ne: appId }, ...ADMIN_ROLE_FILTER });
       if (!otherAdmin) return 'last_admin';
     }
     const { modifiedCount } = await AppKey.updateOne({ _id: appId, ...LIVE_KEY }, { $set: { revokedAt: new Date() } });

@@ -14,3 +14,6 @@ export function roleAllows(held: Role, required: Role): boolean {
 export function storedRole(value: unknown): Role {
   return (ROLES as readonly unknown[]).includes(value) ? (value as Role) : 'admin';
 }
+
+/** The stored documents `storedRole` reads as admin, as a query: every role but the lesser ones, missing included. */
+export const ADMIN_ROLE_FILTER = { role: { $nin: ROLES.filter((r) => r !== 'admin') } };
