@@ -30,7 +30,6 @@ function isApiPath(p: string): boolean {
 
 function secure(res: Response): void {
   res.setHeader('Content-Security-Policy', CONSOLE_CSP);
-  res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'same-origin');
 }
 

@@ -33,11 +33,6 @@ export function setOutboundAllowHosts(value: string | undefined): void {
   allowed = parseAllowHosts(value);
 }
 
-/** Whether a URL's host (name or literal) is one the operator opened. */
-export function isAllowedHost(host: string): boolean {
-  return allowed.has(bareHost(host));
-}
-
 /**
  * Why connecting to `address` (reached through the name `host`) is refused, or undefined when
  * it may go. Only globally routable unicast passes: loopback, private, link-local, unique-local,

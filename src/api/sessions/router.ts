@@ -5,7 +5,7 @@ import type { AppContext } from '../../context';
 import { ApiRouter } from '../../http/api-router';
 import { AppError } from '../../http/errors';
 import type { FailedAuthThrottle } from '../../auth/failed-auth-throttle';
-import { refuseThrottled } from '../../http/middleware/auth';
+import { authenticatedKey, refuseThrottled } from '../../http/middleware/auth';
 
 const sessionSchema = z.object({
   object: z.literal('session'),
@@ -85,7 +85,7 @@ export function sessionsRouter(ctx: AppContext): ApiRouter {
       { method: 'get', path: '/current', summary: 'The signed-in session: its key id, role and expiry', response: sessionSchema, errors: { 404: 'Authenticated by key headers, not a session' } },
       ({ res }) => {
         const session = currentSession(res);
-        return toJson(ctx, res.locals.appKey as { id: string; role: string }, session.expiresAt);
+        return toJson(ctx, authenticatedKey(res)!, session.expiresAt);
       },
     )
     .route(

@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import type { AuthenticatedKey } from '../../auth/app-keys';
+import { authenticatedKey } from './auth';
 import type { Logger } from '../../logger';
 
 /** Path segments after these name a voucher code, which is as good as the voucher itself. */
@@ -28,7 +28,7 @@ export function accessLog(logger: Logger): RequestHandler {
     // Read now: by the end of a refused upload the socket may be gone, and with it the address.
     const client = req.ip ?? null;
     res.on('finish', () => {
-      const key = res.locals.appKey as AuthenticatedKey | undefined;
+      const key = authenticatedKey(res);
       const route = (res.locals.route as string | undefined) ?? (req.route?.path ? `${req.baseUrl}${req.route.path}` : null);
       logger.info(
         {

@@ -15,7 +15,7 @@ export function authenticatedKey(res: Response): AuthenticatedKey | undefined {
 /**
  * Refuses any request without a valid `X-App-Id` + `X-App-Token` pair or a console session
  * cookie (headers win when both are sent), and wrong pairs beyond the throttle's limit with
- * 429 before they are checked. Sets `res.locals.appKey` ({id, role}) and `res.locals.appId`
+ * 429 before they are checked. Sets `res.locals.appKey` ({id, role})
  * for the routes' `authorize` checks and the access log.
  */
 export function requireAppKey(AppKey: AppKeyModel, Session: SessionModel, throttle: FailedAuthThrottle, options: { csrfHeader?: boolean } = {}): RequestHandler {
@@ -38,7 +38,6 @@ export function requireAppKey(AppKey: AppKeyModel, Session: SessionModel, thrott
       throw AppError.unauthorized('The X-App-Id / X-App-Token pair is not valid.');
     }
     res.locals.appKey = key;
-    res.locals.appId = key.id;
     next();
   };
 }

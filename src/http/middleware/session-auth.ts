@@ -33,7 +33,6 @@ export function sessionAuth(models: { AppKey: AppKeyModel; Session: SessionModel
     if (csrfHeader && !SAFE_METHODS.has(req.method) && !req.get(CSRF_HEADER)) {
       throw new AppError(403, 'csrf_header_missing', 'Forbidden', `A request authenticated by the session cookie that changes data must send the ${CSRF_HEADER} header.`);
     }
-    res.locals.appId = session.id;
     res.locals.appKey = { id: session.id, role: session.role };
     res.locals.session = { token, expiresAt: session.expiresAt };
     return true;
