@@ -31,6 +31,7 @@ describe('a distribution survives restarts of the Temporal and database servers'
   let temporal: TemporalDevServer | undefined;
   let t: TestContext | undefined;
   let hook: FakeWebhook;
+  let temporalDown = false;
   let worker: WorkerProcess;
 
   beforeAll(async () => {
@@ -50,8 +51,10 @@ describe('a distribution survives restarts of the Temporal and database servers'
       process.env.TEST_TEMPORAL_ADDRESS = shared.temporal;
     }
     hook = await startFakeWebhook(secret);
-    // Per-request latency stretches the run so both restarts land in the middle of it.
-    hook.respond(() => ({ status: 200, delayMs: 20 }));
+    // Per-request latency stretches the run so both restarts land in the middle of it. While Temporal is down
+    // the batches already running keep sending; answering them slowly then keeps a slow restart (CI) from
+    // letting the whole audience through before the database's turn comes.
+    hook.respond(() => ({ status: 200, delayMs: temporalDown ? 1_000 : 20 }));
     worker = new WorkerProcess({
       dataDir: path.join(dir, 'worker'),
       logFile: path.join(dir, 'worker.log'),
@@ -114,9 +117,11 @@ describe('a distribution survives restarts of the Temporal and database servers'
 
     // 1. Temporal goes away and comes back on the same port and history file.
     await hook.waitFor(Math.floor(CUSTOMERS * 0.2), 120_000);
+    temporalDown = true;
     await temporal!.process.stop();
     const temporalStoppedAt = hook.requests.length;
     temporal = await startTemporalDevServer(temporalOptions);
+    temporalDown = false;
     const afterTemporal = hook.requests.length;
 
     // 2. Then the database, once sending has resumed, on the same port and data file.
