@@ -99,7 +99,8 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   // MongoDB cannot store a key with a NUL byte; refusing it while parsing keeps it a 400 on every route.
   app.use('/v1', express.json({ limit: ctx.bodyLimit, reviver: refuseNulKeys }));
   for (const router of routers) app.use(router.basePath, router.router);
-  app.use(consoleRouter(CONSOLE_DIST));
+  const apiMounts = ['/metrics', '/openapi.json', '/docs', '/health', signIn.basePath, codec.basePath, customerImports.basePath, ...routers.map((r) => r.basePath)];
+  app.use(consoleRouter(CONSOLE_DIST, apiMounts));
 
   app.use(notFoundRoute);
   app.use(errorHandler(ctx.logger));

@@ -21,11 +21,9 @@ export const CONSOLE_CSP = [
   "object-src 'none'",
 ].join('; ');
 
-/** Paths the API owns: an unknown one there is the API's 404, never the console's page. */
-const API_PREFIXES = ['/v1', '/public', '/docs', '/health', '/metrics', '/openapi.json'];
-
-function isApiPath(p: string): boolean {
-  return API_PREFIXES.some((prefix) => p === prefix || p.startsWith(`${prefix}/`));
+/** The first path segment of each mount (`/v1/customers` → `/v1`). */
+function topSegment(mount: string): string {
+  return `/${mount.split('/').filter(Boolean)[0] ?? ''}`;
 }
 
 function secure(res: Response): void {
@@ -37,8 +35,12 @@ function secure(res: Response): void {
  * Serves the built console at `/`, and its index page for the client's routes
  * (`/distributions/dist_…`), so a reload or a shared link opens the right screen.
  */
-export function consoleRouter(distDir: string): Router {
+export function consoleRouter(distDir: string, apiMounts: readonly string[]): Router {
   const router = Router();
+  // Paths the API owns: an unknown one there is the API's 404, never the console's page. Taken from
+  // what the app mounts, so a new top-level route cannot be shadowed by the console.
+  const apiPrefixes = [...new Set(apiMounts.map(topSegment))];
+  const isApiPath = (p: string) => apiPrefixes.some((prefix) => p === prefix || p.startsWith(`${prefix}/`));
   const index = path.join(distDir, 'index.html');
   router.use(
     express.static(distDir, {

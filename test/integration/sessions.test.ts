@@ -61,8 +61,10 @@ describe('console sessions: an application key exchanged for a cookie', () => {
     expect((await request(app).get('/v1/distributions').set('Cookie', cookie.header)).status).toBe(200);
   });
 
-  it('marks the cookie Secure behind HTTPS', async () => {
-    const res = await signIn().set('X-Forwarded-Proto', 'https');
+  it('marks the cookie Secure behind an HTTPS proxy it trusts, and not for a forwarded header it does not', async () => {
+    expect(sessionCookie(await signIn().set('X-Forwarded-Proto', 'https')).attributes).not.toMatch(/Secure/);
+    const proxied = createApp({ ...t.ctx, trustProxy: 'loopback' });
+    const res = await request(proxied).post('/v1/sessions').set('X-Forwarded-Proto', 'https').send({ app_id: t.auth['X-App-Id'], app_token: t.auth['X-App-Token'] });
     expect(sessionCookie(res).attributes).toMatch(/Secure/);
   });
 

@@ -17,15 +17,11 @@ const sessionSchema = z.object({
 type SessionJson = z.infer<typeof sessionSchema>;
 
 /**
- * Behind a TLS-terminating proxy the request itself is plain HTTP; the forwarded protocol
- * only ever adds Secure, which a spoofer gains nothing by.
+ * `req.secure` believes X-Forwarded-Proto exactly when TRUST_PROXY says so, as HSTS and the
+ * client address do: behind a TLS-terminating proxy, set TRUST_PROXY to get a Secure cookie.
  */
-function isHttps(req: Request): boolean {
-  return req.secure || req.get('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
-}
-
 function cookieOptions(req: Request) {
-  return { httpOnly: true, sameSite: 'strict' as const, secure: isHttps(req), path: '/' };
+  return { httpOnly: true, sameSite: 'strict' as const, secure: req.secure, path: '/' };
 }
 
 function toJson(ctx: AppContext, key: { id: string; role: string }, expiresAt: Date): SessionJson {
