@@ -317,7 +317,11 @@ export class DistributionService {
       updated_at: { $lt: new Date(Date.now() - olderThanMs) },
     }).lean();
     let started = 0;
+    // One visibility query names the ones still running; only the others are described one by one
+    // (describe is the authority: visibility may not list a run that started a moment ago).
+    const running = await this.runningDistributionIds(stuck.map((d) => d._id));
     for (const d of stuck) {
+      if (running.has(d._id)) continue;
       let closed: string;
       try {
         const { status } = await this.temporal.workflow.getHandle(distributionWorkflowId(d._id)).describe();
@@ -331,6 +335,19 @@ export class DistributionService {
       await this.recordClosedWorkflow(d._id, closed);
     }
     return started;
+  }
+
+  /** Which of these distributions have a running workflow, as Temporal's visibility lists them. */
+  private async runningDistributionIds(ids: readonly string[]): Promise<Set<string>> {
+    const running = new Set<string>();
+    for (let i = 0; i < ids.length; i += 100) {
+      const list = ids.slice(i, i + 100).map((id) => `'${id.replace(/['\\]/g, '')}'`).join(', ');
+      for await (const w of this.temporal.workflow.list({ query: `ExecutionStatus = 'Running' AND ${DistributionIdKey.name} IN (${list})` })) {
+        const id = w.typedSearchAttributes.get(DistributionIdKey);
+        if (id) running.add(id);
+      }
+    }
+    return running;
   }
 
   /** The workflow closed but the document still says it runs: record how it ended, if still so. */
