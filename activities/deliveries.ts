@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { AppContext } from '../src/context';
 import { deliverToCustomers, type DeliveryOutcome } from '../src/distributions/delivery';
 import { transientDeliveryFailure } from '../src/distributions/retry-failure';
+import { stopForEventPoolExhausted } from '../src/distributions/stop';
 import { messageId } from '../src/models/distribution-message';
 import type { DeliveryWorkflowInput } from '../workflows/delivery';
 
@@ -17,6 +18,10 @@ export function createDeliveryActivities(ctx: AppContext) {
       const outcome = await deliverToCustomers(ctx, { distribution, run: eventId, customerIds: [customerId], ...(event ? { event } : {}), signal: Context.current().cancellationSignal });
       if (outcome.retry) throw transientDeliveryFailure(outcome.retry);
       return outcome;
+    },
+
+    async stopForEventPoolExhausted(run: DeliveryWorkflowInput, campaignId: string): Promise<{ signalled: boolean }> {
+      return stopForEventPoolExhausted(ctx, run, campaignId);
     },
 
     /** After the retry policy gave up: what is still queued for this event ends `failed`. */

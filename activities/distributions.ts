@@ -127,13 +127,19 @@ export function createDistributionActivities(ctx: AppContext) {
       return recordPoolExhausted(ctx, id, fromBatch);
     },
 
-    /** A resume: the distribution is sending again, and its pool_exhausted records go, to be delivered anew. */
+    /**
+     * A resume: a manual distribution is sending again, and its pool_exhausted records go, to be
+     * delivered anew; an automatic one is active again (the events it missed while stopped keep
+     * their pool_exhausted records: they are not replayed).
+     */
     async reopenPoolExhausted(id: string): Promise<{ reopened: boolean }> {
+      const d = await Distribution.findById(id, { trigger: 1 }).lean();
+      const manual = d?.trigger.type === 'manual';
       const { matchedCount } = await Distribution.updateOne(
         { _id: id, status: 'stopped', status_reason: 'pool_exhausted' },
-        { $set: { status: 'sending' }, $unset: { status_reason: 1, completed_at: 1, operator_notified_at: 1 } },
+        { $set: { status: manual ? 'sending' : 'active' }, $unset: { status_reason: 1, completed_at: 1, operator_notified_at: 1 }, $inc: { version: 1 } },
       );
-      if (matchedCount === 0) return { reopened: false };
+      if (matchedCount === 0 || !manual) return { reopened: matchedCount > 0 };
       await DistributionMessage.deleteMany({ distribution_id: id, run: 'manual', status: 'skipped', reason: 'pool_exhausted' });
       return { reopened: true };
     },

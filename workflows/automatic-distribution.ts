@@ -1,4 +1,4 @@
-import { CancellationScope, condition, continueAsNew, defineSignal, isCancellation, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, continueAsNew, defineSignal, isCancellation, log, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { DistributionStatus } from '../src/models/distribution';
 import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../src/temporal/search-attributes';
@@ -13,8 +13,8 @@ import { cancelSignal, progressQuery, resumeSignal } from './distribution';
  */
 
 export const pauseSignal = defineSignal('pause');
-/** The engine stopped it (its STATIC pool ran out): record it and end. */
-export const stoppedSignal = defineSignal<[{ reason: string }]>('stopped');
+/** The engine stopped it (its STATIC pool ran out, `campaign_id`'s): record it, and wait for a resume. */
+export const stoppedSignal = defineSignal<[{ reason: string; campaign_id?: string }]>('stopped');
 
 export interface AutomaticDistributionInput {
   distributionId: string;
@@ -25,6 +25,17 @@ const quick = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
 
+/** The operator notice: an SMTP outage is waited out for about a day, then given up. */
+const notice = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', maximumAttempts: 30 },
+});
+
+/** Marks the runs that record a pool_exhausted stop once, retry its notice and take a resume. */
+const POOL_RESUME = 'automatic-pool-resume';
+/** How long a distribution stopped for pool_exhausted can be resumed. */
+const RESUME_WINDOW = '30 days';
+
 /** Changes one run handles before continuing as new, so a history stays bounded. */
 const CHANGES_PER_RUN = 500;
 const FINAL: readonly DistributionStatus[] = ['completed', 'failed', 'cancelled', 'stopped'];
@@ -32,6 +43,7 @@ const FINAL: readonly DistributionStatus[] = ['completed', 'failed', 'cancelled'
 interface Change {
   to: DistributionStatus;
   reason?: string;
+  campaignId?: string;
 }
 
 export async function automaticDistributionWorkflow(input: AutomaticDistributionInput): Promise<void> {
@@ -42,7 +54,7 @@ export async function automaticDistributionWorkflow(input: AutomaticDistribution
   setHandler(pauseSignal, () => void changes.push({ to: 'paused' }));
   setHandler(resumeSignal, () => void changes.push({ to: 'active' }));
   setHandler(cancelSignal, ({ reason } = {}) => void changes.push({ to: 'cancelled', reason: reason ?? 'cancelled' }));
-  setHandler(stoppedSignal, ({ reason }) => void changes.push({ to: 'stopped', reason }));
+  setHandler(stoppedSignal, ({ reason, campaign_id }) => void changes.push({ to: 'stopped', reason, ...(campaign_id ? { campaignId: campaign_id } : {}) }));
   setHandler(progressQuery, () => ({ status, batches_done: 0, ...(statusReason ? { status_reason: statusReason } : {}) }));
 
   const record = async (change: Change): Promise<void> => {
@@ -51,6 +63,25 @@ export async function automaticDistributionWorkflow(input: AutomaticDistribution
     status = change.to;
     statusReason = change.reason;
     upsertSearchAttributes([{ key: DistributionStatusKey, value: change.to }]);
+  };
+
+  /**
+   * Stopped for pool_exhausted: the operator is told (retried, not holding up a resume) and,
+   * once codes are added, a resume makes it active again. Other changes meanwhile are dropped:
+   * a stopped distribution is not paused, and another event's stop says what this one said.
+   */
+  const waitForResume = async (campaignId: string): Promise<boolean> => {
+    const notified = notice.sendPoolExhaustedNotice(id, campaignId).catch((err: unknown) => log.error('operator notice not sent', { error: String(err) }));
+    const resumed = await condition(() => changes.some((c) => c.to === 'active'), RESUME_WINDOW);
+    changes.length = 0;
+    if (resumed && (await quick.reopenPoolExhausted(id)).reopened) {
+      status = 'active';
+      statusReason = undefined;
+      upsertSearchAttributes([{ key: DistributionStatusKey, value: 'active' }]);
+      return true;
+    }
+    await notified;
+    return false;
   };
 
   try {
@@ -73,6 +104,10 @@ export async function automaticDistributionWorkflow(input: AutomaticDistribution
       // Pausing a paused one (or resuming an active one) changes nothing.
       if (change.to === status && !FINAL.includes(change.to)) continue;
       await record(change);
+      if (change.to === 'stopped' && change.reason === 'pool_exhausted' && change.campaignId && patched(POOL_RESUME)) {
+        if (await waitForResume(change.campaignId)) continue;
+        return;
+      }
       if (FINAL.includes(change.to)) return;
     }
   } catch (err) {

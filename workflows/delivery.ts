@@ -28,8 +28,10 @@ const { deliverForEvent } = proxyActivities<Activities>(deliverOptions);
 const local = proxyLocalActivities<Activities>(deliverOptions);
 /** Workflows started before deliveries ran locally replay with the activity they recorded. */
 const LOCAL_DELIVERY = 'local-delivery';
+/** Marks the runs that record the event's pool_exhausted skip and leave the stop to the distribution's workflow. */
+const EVENT_POOL_RECORD = 'event-pool-record';
 
-const { failQueuedEventMessages, stopForExhaustedPool } = proxyActivities<Activities>({
+const { failQueuedEventMessages, stopForEventPoolExhausted, stopForExhaustedPool } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
@@ -37,13 +39,15 @@ const { failQueuedEventMessages, stopForExhaustedPool } = proxyActivities<Activi
 /**
  * The event's customer gets the distribution's messages: consent check, a code when the
  * purpose publishes one, a send per channel. When the retries run out, what was not
- * accepted is recorded as failed; when a STATIC pool ran out, the distribution stops.
+ * accepted is recorded as failed; when a STATIC pool ran out, the customer is recorded
+ * skipped for pool_exhausted and the distribution stops.
  */
 export async function deliveryWorkflow(input: DeliveryWorkflowInput): Promise<void> {
   try {
     const outcome = await (patched(LOCAL_DELIVERY) ? local.deliverForEvent : deliverForEvent)(input);
     if ('poolExhausted' in outcome && outcome.poolExhausted) {
-      await stopForExhaustedPool(input.distributionId, outcome.poolExhausted.campaignId);
+      if (patched(EVENT_POOL_RECORD)) await stopForEventPoolExhausted(input, outcome.poolExhausted.campaignId);
+      else await stopForExhaustedPool(input.distributionId, outcome.poolExhausted.campaignId);
     }
   } catch (err) {
     if (!(err instanceof ActivityFailure)) throw err;

@@ -275,9 +275,10 @@ export class DistributionService {
    */
   async resume(id: string): Promise<OperatorAnswer> {
     const d = await this.get(id);
-    if (d.trigger.type !== 'manual') return { distribution: await this.switchAutomatic(id, 'paused', 'active'), acknowledged: true };
-    if (d.status !== 'stopped' || d.status_reason !== 'pool_exhausted') {
-      throw AppError.conflict('distribution_not_resumable', 'Distribution cannot be resumed', `only a manual distribution stopped for pool_exhausted can be resumed; ${id} is ${d.status}${d.status_reason ? ` (${d.status_reason})` : ''}`);
+    const stoppedForPool = d.status === 'stopped' && d.status_reason === 'pool_exhausted';
+    if (d.trigger.type !== 'manual' && !stoppedForPool) return { distribution: await this.switchAutomatic(id, 'paused', 'active'), acknowledged: true };
+    if (!stoppedForPool) {
+      throw AppError.conflict('distribution_not_resumable', 'Distribution cannot be resumed', `only a distribution stopped for pool_exhausted (or a paused automatic one) can be resumed; ${id} is ${d.status}${d.status_reason ? ` (${d.status_reason})` : ''}`);
     }
     try {
       await this.temporal.workflow.getHandle(distributionWorkflowId(id)).signal(resumeSignal);

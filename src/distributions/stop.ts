@@ -5,7 +5,7 @@ import { mailOperators, notifyOperator } from '../channels/operator-mail';
 import type { AppContext } from '../context';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { batchId } from '../models/distribution-batch';
-import { FINAL_DISTRIBUTION_STATUSES } from '../models/distribution';
+import { FINAL_DISTRIBUTION_STATUSES, type DistributionDoc } from '../models/distribution';
 import { messageId } from '../models/distribution-message';
 
 /** Batches whose customers get their `pool_exhausted` records in one write. */
@@ -26,6 +26,34 @@ export async function stopForExhaustedPool(ctx: AppContext, distributionId: stri
   await tellLifecycleWorkflow(ctx, distributionId);
   await notifyOperator(ctx.settings, ctx.logger, await poolExhaustedNotice(ctx, distributionId, campaignId));
   return { stopped: true };
+}
+
+/**
+ * An event's delivery found its automatic distribution's STATIC pool empty: the event's
+ * customer gets a `skipped` / `pool_exhausted` record per channel (the report counts whom
+ * the pool ran out for), and the distribution's own workflow is told, which records the stop
+ * once, emails the operator (retried) and waits for a resume. A distribution without a
+ * running workflow is stopped here instead. Safe to retry.
+ */
+export async function stopForEventPoolExhausted(ctx: AppContext, run: { distributionId: string; eventId: string; customerId: string }, campaignId: string): Promise<{ signalled: boolean }> {
+  const { distributionId, eventId, customerId } = run;
+  const distribution = await ctx.models.Distribution.findById(distributionId, { channels: 1, trigger: 1 }).lean();
+  if (!distribution) return { signalled: false };
+  const now = new Date();
+  try {
+    await ctx.models.DistributionMessage.insertMany(poolExhaustedRecords(distribution, eventId, customerId, now), { ordered: false });
+  } catch (err) {
+    // A message this event's delivery already recorded (sent on another channel, say) stands.
+    if (!onlyDuplicateKeys(err)) throw err;
+  }
+  try {
+    await ctx.temporal.workflow.getHandle(distributionWorkflowId(distributionId)).signal(stoppedSignal, { reason: 'pool_exhausted', campaign_id: campaignId });
+    return { signalled: true };
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+  }
+  await stopForExhaustedPool(ctx, distributionId, campaignId);
+  return { signalled: false };
 }
 
 /** An automatic distribution's workflow records the stop and ends; a manual one's stopped itself. */
@@ -54,23 +82,7 @@ export async function recordPoolExhausted(ctx: AppContext, distributionId: strin
     const ids = Array.from({ length: BATCHES_PER_WRITE }, (_, k) => batchId(distributionId, from + k));
     const batches = await DistributionBatch.find({ _id: { $in: ids } }, { customer_ids: 1 }).lean();
     if (batches.length === 0) break;
-    const docs = batches.flatMap((b) =>
-      b.customer_ids.flatMap((customerId) =>
-        distribution.channels.map((c, index) => ({
-          _id: messageId(distributionId, 'manual', customerId, index),
-          distribution_id: distributionId,
-          run: 'manual',
-          customer_id: customerId,
-          channel_index: index,
-          channel_type: c.type,
-          status: 'skipped' as const,
-          reason: 'pool_exhausted',
-          attempts: 0,
-          created_at: now,
-          updated_at: now,
-        })),
-      ),
-    );
+    const docs = batches.flatMap((b) => b.customer_ids.flatMap((customerId) => poolExhaustedRecords(distribution, 'manual', customerId, now)));
     try {
       await DistributionMessage.insertMany(docs, { ordered: false });
     } catch (err) {
@@ -85,6 +97,23 @@ export async function recordPoolExhausted(ctx: AppContext, distributionId: strin
   );
   if (matchedCount > 0) ctx.logger.warn({ distributionId }, 'distribution stopped: campaign code pool exhausted');
   return { stopped: matchedCount > 0 };
+}
+
+/** A customer's `skipped` / `pool_exhausted` record on each channel of a run. */
+function poolExhaustedRecords(distribution: Pick<DistributionDoc, '_id' | 'channels'>, run: string, customerId: string, now: Date) {
+  return distribution.channels.map((c, index) => ({
+    _id: messageId(distribution._id, run, customerId, index),
+    distribution_id: distribution._id,
+    run,
+    customer_id: customerId,
+    channel_index: index,
+    channel_type: c.type,
+    status: 'skipped' as const,
+    reason: 'pool_exhausted',
+    attempts: 0,
+    created_at: now,
+    updated_at: now,
+  }));
 }
 
 /**

@@ -2,6 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
+import { encryptingDataConverter } from '../../src/codec/data-converter';
+import { HISTORY_FIXTURE_KEY } from '../helpers/history-fixture-key';
 
 /**
  * Histories of distribution workflows recorded from real runs, as protobuf.js `toObject` JSON:
@@ -10,17 +12,21 @@ import { Worker } from '@temporalio/worker';
  * with them (a Temporal cancel, all messages failed, audience deleted, pool exhausted then
  * resumed, an automatic distribution paused, resumed and cancelled). Each must replay with the current code: a change
  * that fails one would break distributions running during a deploy, and needs patched().
+ * `-encrypted` ones were recorded under the fixture key (payloads encrypted, as every run's are
+ * now): an automatic distribution and its event's delivery whose STATIC pool ran out, before
+ * the stop was left to the lifecycle workflow and after (stopped, then resumed).
  */
 describe('distribution workflow histories', () => {
   const dir = path.join(__dirname, '../fixtures/histories');
-  const files = readdirSync(dir).filter((f) => f.startsWith('distribution-'));
+  const files = readdirSync(dir).filter((f) => f.startsWith('distribution-') || f.startsWith('delivery-'));
 
   it('has the recorded histories', () => {
-    expect(files.length).toBeGreaterThanOrEqual(11);
+    expect(files.length).toBeGreaterThanOrEqual(15);
   });
 
   it.each(files)('replays %s with the current code', async (file) => {
     const history = temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>);
-    await expect(Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows') }, history)).resolves.toBeUndefined();
+    const options = file.endsWith('-encrypted.json') ? { dataConverter: encryptingDataConverter(HISTORY_FIXTURE_KEY) } : {};
+    await expect(Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows'), ...options }, history)).resolves.toBeUndefined();
   });
 });

@@ -153,7 +153,7 @@ describe('automatic distributions fire once per matching event', () => {
     expect(bodies('welcome-published').map((b) => b.variables.voucher?.code)).toEqual([code]);
   });
 
-  it('stops when a STATIC pool runs out, telling the operator once; an AUTO_UPDATE pool grows instead', async () => {
+  it('stops when a STATIC pool runs out, recording whom it ran out for and telling the operator once; a resume after adding codes makes it active again; an AUTO_UPDATE pool grows instead', async () => {
     const scarce = await createCampaign(h.sdk, { name: 'Scarce', type: 'STATIC', vouchers_count: 1, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 20 } } });
     const ample = await createCampaign(h.sdk, { name: 'Ample', type: 'AUTO_UPDATE', vouchers_count: 1, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 20 } } });
     const stopping = await automatic('paid-scarce', { type: 'order_paid' }, { type: 'unique_code', campaign_id: scarce.id });
@@ -168,9 +168,33 @@ describe('automatic distributions fire once per matching event', () => {
     expect(new Set(bodies('paid-ample').map((b) => b.variables.voucher?.code)).size).toBe(3);
     const stopped = await request(h.app).get(`/v1/distributions/${stopping}`).set(h.t.auth);
     expect(stopped.body).toMatchObject({ status: 'stopped', status_reason: 'pool_exhausted' });
-    const notices = smtp.messages.filter((m) => m.to.includes('ops@example.com'));
-    expect(notices).toHaveLength(1);
-    expect(notices[0]!.text).toContain('paid-scarce');
+    const notices = () => smtp.messages.filter((m) => m.to.includes('ops@example.com') && m.text.includes('paid-scarce'));
+    await eventually(async () => (notices().length > 0 ? true : undefined), 10_000, 'operator notice');
+    expect(notices()).toHaveLength(1);
+    // The stop is recorded once, by the distribution's workflow (the version counts each change).
+    const stoppedVersion = stopped.body.version as number;
+    // The event whose customer found the pool empty is in the report, one skip per channel; the
+    // third order came after the stop, so the stopped distribution was not among its routes.
+    const skips = await h.t.ctx.models.DistributionMessage.find({ distribution_id: stopping, status: 'skipped', reason: 'pool_exhausted' }).lean();
+    const buyer2 = await h.t.ctx.models.Customer.findOne({ source_id: 'pool-buyer-2' }).lean();
+    expect(skips.map((m) => m.customer_id)).toEqual([buyer2!._id]);
+    const report = await request(h.app).get(`/v1/distributions/${stopping}/report`).set(h.t.auth);
+    expect(report.body.totals).toMatchObject({ sent: 1, skipped: 1 });
+
+    // An order while stopped is not delivered; after codes are added, a resume makes it active and the next order gets a new code.
+    await h.sdk.client.orders.create({ source_id: 'pool-order-4', customer: { source_id: 'pool-buyer-4' }, amount: 100, status: 'PAID' } as never);
+    await settled();
+    expect(received('paid-scarce')).toHaveLength(1);
+    expect((await request(h.app).post(`/v1/campaigns/${scarce.id}/vouchers/REFILL-1`).set(h.t.auth).send({})).status).toBe(200);
+    const resumed = await request(h.app).post(`/v1/distributions/${stopping}/resume`).set(h.t.auth);
+    expect(resumed.status).toBe(200);
+    expect(resumed.body).toMatchObject({ status: 'active' });
+    expect(resumed.body.status_reason).toBeNull();
+    expect(resumed.body.version).toBe(stoppedVersion + 1);
+    await h.sdk.client.orders.create({ source_id: 'pool-order-5', customer: { source_id: 'pool-buyer-5' }, amount: 100, status: 'PAID' } as never);
+    await settled();
+    expect(bodies('paid-scarce').map((b) => b.variables.voucher?.code)).toEqual([expect.any(String), 'REFILL-1']);
+    expect(notices()).toHaveLength(1);
   });
 
   it('order triggers fire only for their status change', async () => {

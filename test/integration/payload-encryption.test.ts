@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import request from 'supertest';
@@ -8,6 +8,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { encryptingDataConverter } from '../../src/codec/data-converter';
 import { ENCRYPTED_ENCODING } from '../../src/codec/encryption-codec';
+import { HISTORY_FIXTURE_KEY } from '../helpers/history-fixture-key';
 import { createApp } from '../../src/http/app';
 import { distributionWorkflow, distributionWorkflowId } from '../../workflows/distribution';
 import { startFakeWebhook, type FakeWebhook } from '../helpers/fake-webhook';
@@ -220,7 +221,7 @@ describe('Temporal holds no plaintext: payload encryption', () => {
 describe('replaying an encrypted history', () => {
   // Recorded from a real event-router window under this key (a test key, nothing else uses it),
   // in the same JSON form as event-router-window.json.
-  const fixtureKey = createHash('sha256').update('promo-engine encrypted history fixture').digest();
+  const fixtureKey = HISTORY_FIXTURE_KEY;
   const load = async () =>
     History.fromObject(JSON.parse(await readFile(path.join(__dirname, '../fixtures/histories/event-router-window-encrypted.json'), 'utf8')) as Record<string, unknown>);
 

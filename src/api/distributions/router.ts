@@ -110,8 +110,8 @@ export function distributionsRouter({ distributions, models }: AppContext): ApiR
         method: 'post',
         path: '/:id/resume',
         summary:
-          'Resume: a paused automatic distribution becomes active; a manual one stopped for pool_exhausted (add codes first) delivers to exactly those skipped for pool_exhausted, then ends completed. ' +
-          '200 once it is sending again, 202 with `resume_requested: true` when its workflow has not confirmed within 5 s',
+          'Resume: a paused automatic distribution becomes active; a manual one stopped for pool_exhausted (add codes first) delivers to exactly those skipped for pool_exhausted, then ends completed; ' +
+          'an automatic one stopped for pool_exhausted becomes active again (events that came while it was stopped are not replayed). Within 30 days of the stop. 200 once it is sending (or active) again, 202 with `resume_requested: true` when its workflow has not confirmed within 5 s',
         params: idParams,
         response: distributionJson,
         alsoAnswers: { 202: { description: 'Resume requested; the workflow has not confirmed yet', response: pendingJson('resume_requested') } },
