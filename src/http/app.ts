@@ -37,6 +37,8 @@ import { createMetrics } from './metrics';
 import { accessLog } from './middleware/access-log';
 import { FailedAuthThrottle } from '../auth/failed-auth-throttle';
 import { requireAppKey } from './middleware/auth';
+import { nestsDeeperThan } from '../metadata/metadata-bounds';
+import { AppError } from './errors';
 import { errorHandler, notFoundRoute } from './middleware/error-handler';
 import { requestId } from './middleware/request-id';
 import { buildOpenApiDocument } from './openapi';
@@ -97,7 +99,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   // Uploads stream into storage, so their router comes before express.json.
   app.use(customerImports.basePath, customerImports.router);
   // MongoDB cannot store a key with a NUL byte; refusing it while parsing keeps it a 400 on every route.
-  app.use('/v1', express.json({ limit: ctx.bodyLimit, reviver: refuseNulKeys }));
+  app.use('/v1', express.json({ limit: ctx.bodyLimit, reviver: refuseNulKeys }), refuseDeepBodies);
   for (const router of routers) app.use(router.basePath, router.router);
   const apiMounts = ['/metrics', '/openapi.json', '/docs', '/health', signIn.basePath, codec.basePath, customerImports.basePath, ...routers.map((r) => r.basePath)];
   app.use(consoleRouter(CONSOLE_DIST, apiMounts));
@@ -128,6 +130,18 @@ function trustProxyValue(value: string): boolean | number | string {
   if (value === 'true' || value === 'false') return value === 'true';
   return /^\d+$/.test(value) ? Number(value) : value;
 }
+
+/**
+ * Deeper than any body the API takes (metadata, itself capped at 10 levels, sits a few levels
+ * in): every free-form field — settings, rules, a redemption's order — is stored or copied, and
+ * a deeply nested document overflows the embedded database's stack. Checked once, for all routes.
+ */
+const MAX_BODY_DEPTH = 64;
+
+const refuseDeepBodies: RequestHandler = (req, _res, next) => {
+  if (nestsDeeperThan(req.body, MAX_BODY_DEPTH)) return next(AppError.badRequest('body_too_deep', 'Request body nests too deep', `a request body may nest objects and arrays at most ${MAX_BODY_DEPTH} levels deep`));
+  next();
+};
 
 function refuseNulKeys(key: string, value: unknown): unknown {
   if (key.includes('\u0000')) throw new SyntaxError(`object key ${JSON.stringify(key)} contains a NUL character`);

@@ -2,14 +2,15 @@ import { z } from 'zod';
 import { metadataInput } from '../../customers/customer-input';
 import type { AppContext } from '../../context';
 import { ApiRouter } from '../../http/api-router';
+import { boundedRecord } from '../../metadata/metadata-bounds';
 import { toAssignmentJson, toValidationRuleJson } from '../../validation-rules/validation-rule-service';
 import { pagingQuery } from '../list-query';
 
 const ruleBody = z.object({
   name: z.string().min(1).max(200),
-  rules: z.record(z.string(), z.unknown()).describe('`{"1": {name, conditions, error?}, …, "logic": "1 and 2"}`'),
+  rules: boundedRecord(z.string(), 'rules').describe('`{"1": {name, conditions, error?}, …, "logic": "1 and 2"}`'),
   error: z.object({ message: z.string().max(1000).optional() }).optional(),
-  applicable_to: z.record(z.string(), z.unknown()).optional(),
+  applicable_to: boundedRecord(z.string(), 'applicable_to').optional(),
   type: z.enum(['basic', 'advanced', 'complex', 'expression']).optional(),
   context_type: z.string().max(100).optional(),
   metadata: metadataInput.optional(),
