@@ -1,3 +1,4 @@
+import mongoose from 'mongoose';
 import request from 'supertest';
 import type { Express } from 'express';
 import { createApp } from '../../src/http/app';
@@ -186,6 +187,18 @@ describe('HTTP API through the real Express app', () => {
   });
 
   describe('GET /health', () => {
+    it('reports 503 with the database check failing when the database cannot be read or written, and says why', async () => {
+      // A real connection to the test's database server, closed: every command on it fails, as on a dead store.
+      const closed = mongoose.createConnection(process.env.TEST_MONGO_URL!, { dbName: `${t.ctx.db.name}_closed` });
+      await closed.asPromise();
+      await closed.close();
+      const res = await request(createApp({ ...t.ctx, db: closed })).get('/health');
+      expect(res.status).toBe(503);
+      expect(res.body.status).toBe('degraded');
+      expect(res.body.dependencies.database).toMatchObject({ ok: false, error: expect.any(String) });
+      expect(res.body.dependencies.temporal.ok).toBe(true);
+    });
+
     it('reports 503 with the worker check failing while no worker polls the task queue', async () => {
       const res = await request(app).get('/health');
       expect(res.status).toBe(503);
