@@ -38,6 +38,8 @@ export interface Counts {
   sent: number;
   skipped: number;
   failed: number;
+  /** At-most-once channels: the provider call may have happened, so it is not sent again. */
+  unknown: number;
 }
 
 export interface Report {

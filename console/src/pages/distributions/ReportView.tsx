@@ -2,7 +2,10 @@ import { BarChart } from '@mantine/charts';
 import { Stack, Table, Text, Title } from '@mantine/core';
 import type { Report } from '../../api/types';
 
-/** The report per channel: sent / skipped / failed (and still queued), with reasons, as a chart and a table. */
+/**
+ * The report per channel: sent / skipped / failed / unknown (a provider call that may have
+ * happened, on an at-most-once channel) and still queued, with reasons, as a chart and a table.
+ */
 export function ReportView({ report }: { report: Report }) {
   const rows = report.channels.map((c) => ({ channel: `${c.index + 1}. ${c.type}`, ...c }));
   return (
@@ -10,6 +13,7 @@ export function ReportView({ report }: { report: Report }) {
       <Title order={3}>Report</Title>
       <Text size="sm">
         {report.recipients_count} recipients · {report.totals.sent} sent · {report.totals.skipped} skipped · {report.totals.failed} failed
+        {report.totals.unknown ? ` · ${report.totals.unknown} unknown` : ''}
         {report.totals.queued ? ` · ${report.totals.queued} queued` : ''}
       </Text>
       {rows.length > 0 && (
@@ -25,6 +29,7 @@ export function ReportView({ report }: { report: Report }) {
               { name: 'sent', color: 'green.6' },
               { name: 'skipped', color: 'yellow.6' },
               { name: 'failed', color: 'red.6' },
+              { name: 'unknown', color: 'orange.6' },
               { name: 'queued', color: 'gray.5' },
             ]}
             aria-label="Messages per channel"
@@ -36,6 +41,7 @@ export function ReportView({ report }: { report: Report }) {
                 <Table.Th>Sent</Table.Th>
                 <Table.Th>Skipped</Table.Th>
                 <Table.Th>Failed</Table.Th>
+                <Table.Th title="at-most-once channels: the provider call may have happened, so it is not sent again">Unknown</Table.Th>
                 <Table.Th>Queued</Table.Th>
                 <Table.Th>Reasons</Table.Th>
               </Table.Tr>
@@ -47,6 +53,7 @@ export function ReportView({ report }: { report: Report }) {
                   <Table.Td data-testid={`sent-${r.type}`}>{r.sent}</Table.Td>
                   <Table.Td>{r.skipped}</Table.Td>
                   <Table.Td>{r.failed}</Table.Td>
+                  <Table.Td>{r.unknown}</Table.Td>
                   <Table.Td>{r.queued}</Table.Td>
                   <Table.Td>
                     {Object.entries(r.reasons)
