@@ -17,6 +17,7 @@ const DistributionWizard = page(() => import('./pages/distributions/Distribution
 const CampaignForm = page(() => import('./pages/campaigns/CampaignForm'), 'CampaignForm');
 const CampaignList = page(() => import('./pages/campaigns/CampaignList'), 'CampaignList');
 const PromotionForm = page(() => import('./pages/campaigns/PromotionForm'), 'PromotionForm');
+const CampaignDetail = page(() => import('./pages/campaigns/CampaignDetail'), 'CampaignDetail');
 const CustomerImport = page(() => import('./pages/customers/CustomerImport'), 'CustomerImport');
 const CustomerList = page(() => import('./pages/customers/CustomerList'), 'CustomerList');
 const CustomerPage = page(() => import('./pages/customers/CustomerPage'), 'CustomerPage');
@@ -49,6 +50,7 @@ export function App() {
         <Route path="campaigns" element={<CampaignList />} />
         <Route path="campaigns/new" element={<CampaignForm />} />
         <Route path="campaigns/new-promotion" element={<PromotionForm />} />
+        <Route path="campaigns/:id" element={<CampaignDetail />} />
         <Route path="customers" element={<CustomerList />} />
         <Route path="customers/import" element={<CustomerImport />} />
         <Route path="customers/:id" element={<CustomerPage />} />

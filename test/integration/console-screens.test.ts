@@ -4,7 +4,8 @@ import path from 'node:path';
 import { type Browser } from 'playwright-core';
 import { createAppKey } from '../../src/auth/app-keys';
 import { FakeKeyChannel, startFakeKeyProvider, type FakeKeyProvider } from '../helpers/fake-key-channel';
-import { useServiceHarness } from '../helpers/harness';
+import { createCampaign, useServiceHarness } from '../helpers/harness';
+import { eventually } from '../helpers/sdk';
 import { launchChromium, openConsole, signIn, type ConsolePage } from '../helpers/console-browser';
 
 describe('the console in headless Chromium: customers, CSV import, consents, channel accounts, read-only keys', () => {
@@ -114,6 +115,61 @@ describe('the console in headless Chromium: customers, CSV import, consents, cha
     await page.getByRole('option', { name: 'Big basket — 10% off over 100' }).waitFor();
     await page.keyboard.press('Escape');
   }, 60_000);
+
+  it("opens a promotion's page and edits a tier in place: its name, banner and value, and turns it off", async () => {
+    const { page } = c;
+    await page.getByRole('link', { name: 'Campaigns' }).click();
+    await page.getByRole('link', { name: 'Console summer' }).click();
+    await page.getByRole('heading', { name: 'Tiers' }).waitFor();
+    const tier = page.locator('[data-testid^="tier-"]').first();
+    await tier.getByRole('button', { name: 'Edit' }).click();
+    await tier.getByRole('textbox', { name: 'Tier name' }).fill('Bigger basket');
+    await tier.getByRole('textbox', { name: 'Banner' }).fill('15% off over 100');
+    await tier.getByRole('textbox', { name: 'Percent off' }).fill('15');
+    await tier.getByRole('button', { name: 'Save tier' }).click();
+    await tier.getByText('1. Bigger basket').waitFor();
+    await tier.getByText('15% off', { exact: true }).waitFor();
+    // The switch shows the stored state: it turns off once the API said so and the tier was read again.
+    await tier.getByRole('switch', { name: 'Active' }).click({ force: true });
+    await tier.locator('input[role="switch"]:not(:checked)').waitFor({ state: 'attached' });
+    await c.screenshot('promotion-detail');
+    const campaign = (await h.t.ctx.models.Campaign.findOne({ name: 'Console summer' }).lean())!;
+    await eventually(async () => {
+      const stored = await h.t.ctx.models.PromotionTier.findOne({ campaign_id: campaign._id }).lean();
+      return stored?.active === false ? stored : undefined;
+    }, 10_000, 'tier disabled');
+    const stored = (await h.t.ctx.models.PromotionTier.findOne({ campaign_id: campaign._id }).lean())!;
+    expect(stored).toMatchObject({ name: 'Bigger basket', banner: '15% off over 100', active: false });
+    expect(stored.action.discount).toMatchObject({ type: 'PERCENT', percent_off: 15 });
+  }, 60_000);
+
+  it("opens a static campaign's page, adds one code of the marketer's choosing and generates more; the pool shows them", async () => {
+    const { page } = c;
+    await createCampaign(h.sdk, { name: 'Console static', type: 'STATIC', vouchers_count: 2, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 20 } } });
+    await page.getByRole('link', { name: 'Campaigns', exact: true }).click();
+    await page.getByRole('link', { name: 'Console static' }).click();
+    await page.getByTestId('pool-use').getByText('0 / 2 used').waitFor();
+    await page.getByText('20% off').waitFor();
+    await page.getByRole('textbox', { name: 'Or add one code' }).fill('CONSOLE-GIFT-1');
+    await page.getByRole('button', { name: 'Add code' }).click();
+    await page.getByTestId('pool-use').getByText('0 / 3 used').waitFor({ timeout: 15_000 });
+    await page.getByRole('textbox', { name: 'Generate codes' }).fill('5');
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await page.getByTestId('pool-use').getByText('0 / 8 used').waitFor({ timeout: 30_000 });
+    // The same code again is the API's 409, shown on the page; nothing is added.
+    await page.getByRole('textbox', { name: 'Or add one code' }).fill('CONSOLE-GIFT-1');
+    await page.getByRole('button', { name: 'Add code' }).click();
+    await page.getByRole('alert').filter({ hasText: /exists/i }).waitFor();
+    await page.getByText('Generation: DONE').waitFor({ timeout: 30_000 });
+    await page.getByRole('textbox', { name: 'Description' }).fill('Spring coupons for the newsletter');
+    await page.getByRole('button', { name: 'Save details' }).click();
+    await page.getByText('Campaign saved').waitFor();
+    await c.screenshot('campaign-detail');
+    const campaign = (await h.t.ctx.models.Campaign.findOne({ name: 'Console static' }).lean())!;
+    expect(await h.t.ctx.models.Voucher.countDocuments({ campaign_id: campaign._id })).toBe(8);
+    expect(await h.t.ctx.models.Voucher.countDocuments({ code: 'CONSOLE-GIFT-1' })).toBe(1);
+    expect(campaign.description).toBe('Spring coupons for the newsletter');
+  }, 90_000);
 
   it('gives a read-only key a console whose actions are hidden', async () => {
     const { appId, appToken } = await createAppKey(h.t.ctx.models.AppKey, 'viewer', 'read');

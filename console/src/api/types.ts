@@ -72,6 +72,16 @@ export interface Segment {
   created_at: string;
 }
 
+/** A Voucherify discount as the API returns it on a campaign's voucher or a promotion tier. */
+export interface Discount {
+  type: 'PERCENT' | 'AMOUNT' | 'FIXED' | 'UNIT';
+  percent_off?: number;
+  amount_off?: number;
+  fixed_amount?: number;
+  unit_off?: number;
+  unit_type?: string;
+}
+
 export interface Campaign {
   id: string;
   name: string;
@@ -80,6 +90,11 @@ export interface Campaign {
   vouchers_count?: number;
   vouchers_generation_status?: string;
   validation_rules_assignments?: unknown;
+  active?: boolean;
+  description?: string | null;
+  start_date?: string | null;
+  expiration_date?: string | null;
+  voucher?: { type?: string; discount?: Discount };
   /** PROMOTION campaigns: their tiers. */
   promotion?: { tiers?: Array<{ id: string; name: string }> };
   created_at: string;

@@ -1,4 +1,4 @@
-import { Badge, Button, Pagination, Progress, Stack, Table, Text } from '@mantine/core';
+import { Anchor, Badge, Button, Pagination, Progress, Stack, Table, Text } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -66,7 +66,11 @@ export function CampaignList() {
             <Table.Tbody>
               {rows.map((c) => (
                 <Table.Tr key={c.id}>
-                  <Table.Td>{c.name}</Table.Td>
+                  <Table.Td>
+                    <Anchor component={Link} to={`/campaigns/${c.id}`}>
+                      {c.name}
+                    </Anchor>
+                  </Table.Td>
                   <Table.Td>
                     {c.campaign_type} · {c.type === 'AUTO_UPDATE' ? 'auto-update' : 'static'}
                   </Table.Td>
