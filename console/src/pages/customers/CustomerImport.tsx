@@ -65,7 +65,10 @@ export function CustomerImport() {
           <Text size="sm" data-testid="import-status">
             {a.status === 'DONE' ? `Done: ${a.result.done_count} imported, ${a.result.failed_count} failed` : a.status === 'FAILED' ? `Failed: ${a.result.message ?? ''}` : `Importing… ${Math.round(a.progress)}%`}
           </Text>
-          <Progress value={a.progress} aria-label="Import progress" color={a.status === 'FAILED' ? 'red' : a.result.failed_count ? 'yellow' : 'green'} animated={!FINISHED.has(a.status)} />
+          <Progress.Root>
+            {/* The label goes on the section: it is the element with the progressbar role. */}
+            <Progress.Section value={a.progress} aria-label="Import progress" color={a.status === 'FAILED' ? 'red' : a.result.failed_count ? 'yellow' : 'green'} animated={!FINISHED.has(a.status)} />
+          </Progress.Root>
           {a.result.errors.length > 0 && (
             <>
               <Title order={3} size="h5">

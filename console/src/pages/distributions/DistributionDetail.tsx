@@ -137,7 +137,9 @@ export function DistributionDetail() {
                 <Text>
                   Sending to {d.progress?.recipients ?? d.recipients_count ?? '…'} recipients: batch {d.progress?.batches_done ?? 0} of {d.progress?.batches_total ?? '…'}
                 </Text>
-                <Progress value={d.progress?.batches_total ? (100 * d.progress.batches_done) / d.progress.batches_total : 0} aria-label="Sending progress" animated />
+                <Progress.Root>
+                  <Progress.Section value={d.progress?.batches_total ? (100 * d.progress.batches_done) / d.progress.batches_total : 0} aria-label="Sending progress" animated />
+                </Progress.Root>
                 {canWrite && (
                   <Button color="red" variant="light" w="fit-content" onClick={confirmCancel}>
                     Stop sending
