@@ -65,3 +65,28 @@ export async function signIn(page: Page, auth: { 'X-App-Id': string; 'X-App-Toke
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('heading', { name: 'Distributions' }).waitFor();
 }
+
+/**
+ * A browser on the console for one suite: launched before its tests (signed in when asked),
+ * closed after. `current()` is the page the suite's tests drive.
+ */
+export function useConsoleBrowser(sdkUrl: () => string, options: { auth?: () => { 'X-App-Id': string; 'X-App-Token': string } } = {}) {
+  const state: { browser?: Browser; console?: ConsolePage } = {};
+  beforeAll(async () => {
+    state.browser = await launchChromium();
+    state.console = await openConsole(state.browser, sdkUrl());
+    if (options.auth) await signIn(state.console.page, options.auth());
+  }, 180_000);
+  afterAll(async () => {
+    await state.console?.context.close();
+    await state.browser?.close();
+  });
+  return {
+    get browser(): Browser {
+      return state.browser!;
+    },
+    get c(): ConsolePage {
+      return state.console!;
+    },
+  };
+}

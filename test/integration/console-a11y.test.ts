@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
-import { type Browser, type Page } from 'playwright-core';
+import { type Page } from 'playwright-core';
 import { createCampaign, useServiceHarness } from '../helpers/harness';
-import { launchChromium, openConsole, signIn, type ConsolePage } from '../helpers/console-browser';
+import { useConsoleBrowser } from '../helpers/console-browser';
 
 /** What axe-core finds on the page shown, against WCAG 2.1 A and AA, as one line per rule and element. */
 async function violations(page: Page): Promise<string[]> {
@@ -11,26 +11,16 @@ async function violations(page: Page): Promise<string[]> {
 
 describe('the console in headless Chromium: accessible screens, usable from the keyboard alone', () => {
   const h = useServiceHarness('consolea11y');
-  let browser: Browser;
-  let c: ConsolePage;
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-    c = await openConsole(browser, h.sdk.url);
-  }, 120_000);
-  afterAll(async () => {
-    await c?.context.close();
-    await browser?.close();
-  });
+  const b = useConsoleBrowser(() => h.sdk.url);
 
   it('signs in with the keyboard alone: Tab to each field, type, Enter', async () => {
-    const { page } = c;
+    const { page } = b.c;
     await page.goto('/');
     await page.getByLabel('Application id').waitFor();
     expect(await violations(page)).toEqual([]);
     // From the top of the page, Tab reaches the id field first and the token field next.
     await page.keyboard.press('Tab');
-    expect(await page.evaluate(() => document.activeElement?.getAttribute('id'))).toBe(await page.getByLabel('Application id').getAttribute('id'));
+    expect(await page.evaluate('document.activeElement?.id')).toBe(await page.getByLabel('Application id').getAttribute('id'));
     await page.keyboard.type(h.t.auth['X-App-Id']);
     await page.keyboard.press('Tab');
     await page.keyboard.type(h.t.auth['X-App-Token']);
@@ -39,7 +29,7 @@ describe('the console in headless Chromium: accessible screens, usable from the 
   });
 
   it('reaches every screen from the navigation by keyboard, and each has no WCAG A/AA violation axe-core can find', async () => {
-    const { page } = c;
+    const { page } = b.c;
     await createCampaign(h.sdk, { name: 'A11y codes', type: 'STATIC', vouchers_count: 2, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } } });
     const found: Record<string, string[]> = {};
     for (const [link, heading] of [
@@ -72,6 +62,6 @@ describe('the console in headless Chromium: accessible screens, usable from the 
     await page.getByRole('heading', { name: 'Code pool' }).waitFor();
     found['campaign page'] = await violations(page);
     expect(found).toEqual(Object.fromEntries(Object.keys(found).map((k) => [k, []])));
-    expect(c.problems).toEqual([]);
+    expect(b.c.problems).toEqual([]);
   }, 120_000);
 });
