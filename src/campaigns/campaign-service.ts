@@ -1,6 +1,6 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
-import { campaignGenerationWorkflow, campaignGenerationWorkflowId } from '../../workflows/campaign-generation';
+import { CAMPAIGN_GENERATION_WORKFLOW, campaignGenerationWorkflowId, type CampaignGenerationWorkflow } from '../../workflows/contracts/campaign-generation';
 import { AppError } from '../http/errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
@@ -80,7 +80,7 @@ export class CampaignService {
   }
 
   private async startGeneration(campaignId: string): Promise<void> {
-    await this.temporal.workflow.start(campaignGenerationWorkflow, {
+    await this.temporal.workflow.start<CampaignGenerationWorkflow>(CAMPAIGN_GENERATION_WORKFLOW, {
       workflowId: campaignGenerationWorkflowId(campaignId),
       taskQueue: this.taskQueue,
       args: [campaignId],

@@ -1,7 +1,18 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
-import { automaticDistributionWorkflow, pauseSignal } from '../../workflows/automatic-distribution';
-import { cancelSignal, distributionWorkflow, distributionWorkflowId, editUpdate, progressQuery, resumeSignal, sendNowSignal, type DistributionEdit, type DistributionProgress } from '../../workflows/distribution';
+import { AUTOMATIC_DISTRIBUTION_WORKFLOW, pauseSignal } from '../../workflows/contracts/automatic-distribution';
+import {
+  cancelSignal,
+  DISTRIBUTION_WORKFLOW,
+  distributionWorkflowId,
+  editUpdate,
+  progressQuery,
+  resumeSignal,
+  sendNowSignal,
+  type DistributionEdit,
+  type DistributionProgress,
+  type DistributionWorkflow,
+} from '../../workflows/contracts/distribution';
 import type { AccountSpec, ChannelRegistry } from '../channels/channel';
 import { fieldMapOf, PROFILE_FIELD_CHANNEL_TYPES } from '../channels/profile-fields';
 import type { ConsentCatalog } from '../consents/consent-catalog';
@@ -11,7 +22,7 @@ import { newId } from '../ids';
 import type { Logger } from '../logger';
 import type { Models } from '../models';
 import { FINAL_DISTRIBUTION_STATUSES, type DistributionAudience, type DistributionChannel, type DistributionConsents, type DistributionDoc, type DistributionPurpose, type DistributionStatus, type DistributionTrigger } from '../models/distribution';
-import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../temporal/search-attributes';
+import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../../workflows/contracts/search-attributes';
 import { validateTemplate, type VariableScope } from '../templates/validate-template';
 import { campaignSegment } from './campaign-segment';
 import { editDistributionBody, type CreateDistributionInput, type EditDistributionInput } from './distribution-input';
@@ -353,7 +364,7 @@ export class DistributionService {
   async startWorkflow(d: DistributionDoc): Promise<boolean> {
     const campaignId = d.trigger.campaign_id ?? (d.purpose.type === 'unique_code' ? d.purpose.campaign_id : undefined);
     try {
-      await this.temporal.workflow.start(d.trigger.type === 'manual' ? distributionWorkflow : automaticDistributionWorkflow, {
+      await this.temporal.workflow.start<DistributionWorkflow>(d.trigger.type === 'manual' ? DISTRIBUTION_WORKFLOW : AUTOMATIC_DISTRIBUTION_WORKFLOW, {
         workflowId: distributionWorkflowId(d._id),
         taskQueue: this.taskQueue,
         args: [{ distributionId: d._id }],

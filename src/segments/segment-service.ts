@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import { segmentSyncWorkflow, segmentSyncWorkflowId } from '../../workflows/segment-sync';
+import { SEGMENT_SYNC_WORKFLOW, segmentSyncWorkflowId, type SegmentSyncWorkflow } from '../../workflows/contracts/segment-sync';
 import { AppError } from '../http/errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
@@ -59,7 +59,7 @@ export class SegmentService {
 
   /** Starts the sync run of a segment's current revision; a no-op if it already runs. */
   async startSync(segment: Pick<SegmentDoc, '_id' | 'revision'>): Promise<void> {
-    await this.temporal.workflow.start(segmentSyncWorkflow, {
+    await this.temporal.workflow.start<SegmentSyncWorkflow>(SEGMENT_SYNC_WORKFLOW, {
       workflowId: segmentSyncWorkflowId(segment._id, segment.revision),
       taskQueue: this.taskQueue,
       args: [{ segmentId: segment._id, revision: segment.revision }],

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { distributionWorkflowId, editUpdate } from '../../workflows/distribution';
+import { distributionWorkflowId, editUpdate } from '../../workflows/contracts/distribution';
 import { appErrorFromFailure } from '../../src/distributions/distribution-service';
-import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../../src/temporal/search-attributes';
+import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../../workflows/contracts/search-attributes';
 import { createCampaign, useServiceHarness } from '../helpers/harness';
 import { eventually } from '../helpers/sdk';
 
