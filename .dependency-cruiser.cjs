@@ -54,7 +54,25 @@ module.exports = {
       severity: 'error',
       comment: 'Models import only the database library, other models and the contracts.',
       from: { path: '^src/models/' },
-      to: { path: '^(src|activities)/', pathNot: '^src/models/' },
+      to: {
+        path: '^(src|activities)/',
+        pathNot: [
+          '^src/models/',
+          // KNOWN EXCEPTIONS (issue 22, not fixed yet): each should move into src/models/ (or a contract) so the
+          // model owns its field types. Listed here so the rule holds for every other import and for new ones.
+          // - the outbox fields and PendingEvent, used by customer, order, publication, redemption and voucher models
+          '^src/events/outbox[.]ts$',
+          // - the email block types of templates and distribution channels
+          '^src/templates/blocks[.]ts$',
+          // - TriggerType of distributions
+          '^src/distributions/triggers[.]ts$',
+          // - ROLES of app keys, SecretBlob of channel accounts, the code config of campaigns, MetadataProperty
+          '^src/auth/roles[.]ts$',
+          '^src/channels/secrets[.]ts$',
+          '^src/campaigns/code-config[.]ts$',
+          '^src/metadata/metadata-schema[.]ts$',
+        ],
+      },
     },
   ],
   options: {

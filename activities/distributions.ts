@@ -4,10 +4,10 @@ import { audienceReady, audienceState, snapshotBatch } from '../src/distribution
 import { transientDeliveryFailure } from '../src/distributions/retry-failure';
 import { deliverToCustomers, type DeliveryContext } from '../src/distributions/delivery';
 import { recordPoolExhausted, sendPoolExhaustedNotice, stopForExhaustedPool, type StopContext } from '../src/distributions/stop';
-import { AppError } from '../src/http/errors';
 import { batchId } from '../src/models/distribution-batch';
 import { FINAL_DISTRIBUTION_STATUSES, type DistributionDoc } from '../src/models/distribution';
 import { messageId } from '../src/models/distribution-message';
+import { domainErrorToFailure } from '../src/temporal/error-failure';
 import type { DistributionActivities } from '../workflows/contracts/activities';
 import type { AudienceState, BatchResult, DistributionEdit, DistributionMark, DistributionRunInfo } from '../workflows/contracts/distribution';
 
@@ -117,16 +117,13 @@ export function createDistributionActivities(ctx: DistributionActivityDeps): Dis
       return sendPoolExhaustedNotice(ctx, id, campaignId);
     },
 
-    /** An invalid edit comes back as a non-retryable failure carrying the API error, so the API can answer with it. */
+    /** An invalid edit comes back as a non-retryable failure carrying the domain error, so the API can answer with it. */
     async applyDistributionEdit(id: string, edit: DistributionEdit): Promise<{ version: number }> {
       try {
         const updated = await ctx.distributions.applyEdit(id, edit);
         return { version: updated.version };
       } catch (err) {
-        if (err instanceof AppError) {
-          throw ApplicationFailure.nonRetryable(err.message, 'AppError', { status: err.status, key: err.key, details: err.details, errors: err.extra.errors });
-        }
-        throw err;
+        throw domainErrorToFailure(err);
       }
     },
   };

@@ -4,7 +4,7 @@ import type { CustomerDoc } from '../models/customer';
 import type { DistributionDoc } from '../models/distribution';
 import { messageId, type DistributionMessageDoc, type MessageStatus } from '../models/distribution-message';
 import type { DomainEvent } from '../models/domain-event';
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 import { renderMessage } from '../templates/render';
 import { messageVariables, type VoucherLike } from '../templates/message-variables';
 import type { ChannelAccount, OutgoingMessage, SendResult } from '../channels/channel';
@@ -242,7 +242,7 @@ async function codesFor(ctx: DeliveryContext, run: DeliveryRun, pending: Pending
     if (exhausted) tally.poolExhausted = { campaignId };
     else failSending(pending, (p) => !codes.has(p.customerId), 'publication_failed');
   } catch (err) {
-    if (!(err instanceof AppError) || err.status >= 500 || err.status === 409) throw err;
+    if (!(err instanceof DomainError) || err.kind === 'internal' || err.kind === 'conflict') throw err;
     failSending(pending, () => true, 'publication_failed', err.message);
   }
   return codes;
