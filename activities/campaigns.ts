@@ -1,8 +1,9 @@
 import { heartbeat } from '@temporalio/activity';
 import { addVouchers } from '../src/campaigns/code-pool';
 import type { Models } from '../src/models';
+import type { CampaignActivities } from '../workflows/contracts/activities';
 
-export function createCampaignActivities(models: Models) {
+export function createCampaignActivities(models: Models): CampaignActivities {
   return {
     /**
      * Fills the pool up to vouchers_count (counting what an earlier attempt inserted), then marks

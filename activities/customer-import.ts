@@ -1,13 +1,21 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import { CustomerService } from '../src/customers/customer-service';
-import { IMPORT_FILE_ERROR, ImportFileError } from '../src/imports/import-file-error';
+import { ImportFileError } from '../src/imports/import-file-error';
+import type { CustomerImportActivities } from '../workflows/contracts/activities';
+import { IMPORT_FILE_ERROR } from '../workflows/contracts/customer-import';
 import { finishImport, runImport } from '../src/imports/import-run';
-import type { ActivityDeps } from '.';
+import type { Models } from '../src/models';
+import type { Connection } from 'mongoose';
+
+export interface CustomerImportActivityDeps {
+  db: Connection;
+  models: Models;
+}
 
 /** Rows one activity handles before handing back to the workflow (see workflows/customer-import.ts). */
 export const ROWS_PER_ACTIVITY = 25_000;
 
-export function createCustomerImportActivities({ db, models }: ActivityDeps) {
+export function createCustomerImportActivities({ db, models }: CustomerImportActivityDeps): CustomerImportActivities {
   // Entered events land in the customers' outboxes; the worker's event pump sweeps them on.
   const customers = new CustomerService(models);
   return {

@@ -1,12 +1,12 @@
 import { Context } from '@temporalio/activity';
-import type { AppContext } from '../src/context';
-import { deliverToCustomers, type DeliveryOutcome } from '../src/distributions/delivery';
+import { deliverToCustomers, type DeliveryContext, type DeliveryOutcome } from '../src/distributions/delivery';
 import { transientDeliveryFailure } from '../src/distributions/retry-failure';
-import { stopForEventPoolExhausted } from '../src/distributions/stop';
+import { stopForEventPoolExhausted, type StopContext } from '../src/distributions/stop';
 import { messageId } from '../src/models/distribution-message';
-import type { DeliveryWorkflowInput } from '../workflows/delivery';
+import type { DeliveryActivities } from '../workflows/contracts/activities';
+import type { DeliveryWorkflowInput } from '../workflows/contracts/delivery';
 
-export function createDeliveryActivities(ctx: AppContext) {
+export function createDeliveryActivities(ctx: DeliveryContext & StopContext): DeliveryActivities {
   return {
     /**
      * Delivers one automatic distribution's messages for one event. A distribution paused,

@@ -1,46 +1,21 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AppContext } from '../src/context';
-import { audienceReady, audienceState, snapshotBatch, type AudienceState } from '../src/distributions/audience';
+import { audienceReady, audienceState, snapshotBatch } from '../src/distributions/audience';
 import { transientDeliveryFailure } from '../src/distributions/retry-failure';
-import { deliverToCustomers } from '../src/distributions/delivery';
-import { recordPoolExhausted, sendPoolExhaustedNotice, stopForExhaustedPool } from '../src/distributions/stop';
-import { AppError } from '../src/http/errors';
+import { deliverToCustomers, type DeliveryContext } from '../src/distributions/delivery';
+import { recordPoolExhausted, sendPoolExhaustedNotice, stopForExhaustedPool, type StopContext } from '../src/distributions/stop';
 import { batchId } from '../src/models/distribution-batch';
-import { FINAL_DISTRIBUTION_STATUSES, type DistributionDoc, type DistributionStatus } from '../src/models/distribution';
-import { messageId, type MessageStatus } from '../src/models/distribution-message';
-import type { DistributionEdit } from '../workflows/distribution';
+import { FINAL_DISTRIBUTION_STATUSES, type DistributionDoc } from '../src/models/distribution';
+import { messageId } from '../src/models/distribution-message';
+import { domainErrorToFailure } from '../src/temporal/error-failure';
+import type { DistributionActivities } from '../workflows/contracts/activities';
+import type { AudienceState, BatchResult, DistributionEdit, DistributionMark, DistributionRunInfo } from '../workflows/contracts/distribution';
 
-/** What the workflow needs of its distribution (payloads carry no Dates: ISO strings). */
-export interface DistributionRunInfo {
-  status: DistributionStatus;
-  name: string;
-  trigger: string;
-  campaignId?: string;
-  gracePeriodSeconds: number;
-  sendAt?: string;
-}
-
-export interface DistributionMark {
-  status: DistributionStatus;
-  status_reason?: string;
-  send_at?: string;
-  started_at?: string;
-  completed_at?: string;
-  recipients_count?: number;
-  /** A change an operator asked for (pause, resume, cancel of an automatic one) bumps the version, as an edit does. */
-  bump_version?: boolean;
-}
-
-export interface BatchResult {
-  counts: Record<MessageStatus, number>;
-  poolExhausted?: { campaignId: string };
-  /** Stopped part-way: the distribution was cancelled (its cancel flag set, or it ended). */
-  stopped?: true;
-}
-
+/** What the manual distribution activities use: the data, delivery, stopping, and the edit path of the service. */
+export type DistributionActivityDeps = DeliveryContext & StopContext & Pick<AppContext, 'distributions'>;
 
 /** Activities of manual distributions (audience snapshot, batch delivery, status). */
-export function createDistributionActivities(ctx: AppContext) {
+export function createDistributionActivities(ctx: DistributionActivityDeps): DistributionActivities {
   const { Distribution, DistributionBatch, DistributionMessage } = ctx.models;
 
   async function load(id: string): Promise<DistributionDoc> {
@@ -148,16 +123,13 @@ export function createDistributionActivities(ctx: AppContext) {
       return sendPoolExhaustedNotice(ctx, id, campaignId);
     },
 
-    /** An invalid edit comes back as a non-retryable failure carrying the API error, so the API can answer with it. */
+    /** An invalid edit comes back as a non-retryable failure carrying the domain error, so the API can answer with it. */
     async applyDistributionEdit(id: string, edit: DistributionEdit): Promise<{ version: number }> {
       try {
         const updated = await ctx.distributions.applyEdit(id, edit);
         return { version: updated.version };
       } catch (err) {
-        if (err instanceof AppError) {
-          throw ApplicationFailure.nonRetryable(err.message, 'AppError', { status: err.status, key: err.key, details: err.details, errors: err.extra.errors });
-        }
-        throw err;
+        throw domainErrorToFailure(err);
       }
     },
   };

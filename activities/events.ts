@@ -1,7 +1,7 @@
-import type { AppContext } from '../src/context';
-import { routeToDistributions } from '../src/distributions/event-routing';
+import { routeToDistributions, type RoutingContext } from '../src/distributions/event-routing';
+import type { EventActivities } from '../workflows/contracts/activities';
 
-export function createEventActivities(ctx: AppContext) {
+export function createEventActivities(ctx: RoutingContext): EventActivities {
   const Event = ctx.models.DomainEvent;
   return {
     /**

@@ -1,11 +1,12 @@
 import type { Connection } from 'mongoose';
+import type { HealthActivities } from '../workflows/contracts/activities';
 
 export interface HealthActivityDeps {
   db: Connection;
 }
 
 /** Activities behind the deep health check: prove the worker can reach the database. */
-export function createHealthActivities({ db }: HealthActivityDeps) {
+export function createHealthActivities({ db }: HealthActivityDeps): HealthActivities {
   return {
     /** Round-trips a ping to the database and reports how long it took. */
     async pingDatabase(): Promise<{ latencyMs: number }> {

@@ -1,6 +1,5 @@
-import type { Connection } from 'mongoose';
 import type { AppContext } from '../src/context';
-import type { Models } from '../src/models';
+import type { Activities } from '../workflows/contracts/activities';
 import { createCampaignActivities } from './campaigns';
 import { createDeliveryActivities } from './deliveries';
 import { createDistributionActivities } from './distributions';
@@ -9,13 +8,13 @@ import { createEventActivities } from './events';
 import { createHealthActivities } from './health';
 import { createSegmentActivities } from './segments';
 
-export interface ActivityDeps {
-  db: Connection;
-  models: Models;
-}
+export type { Activities } from '../workflows/contracts/activities';
 
-/** Every activity the worker registers, built once over the process's context (connections and domain services). */
-export function createActivities(ctx: AppContext) {
+/**
+ * Every activity the worker registers, built once over the process's context; each factory
+ * takes only what it uses, and the result is the contract the workflows proxy.
+ */
+export function createActivities(ctx: AppContext): Activities {
   const { db, models } = ctx;
   return {
     ...createHealthActivities({ db }),
@@ -27,5 +26,3 @@ export function createActivities(ctx: AppContext) {
     ...createDeliveryActivities(ctx),
   };
 }
-
-export type Activities = ReturnType<typeof createActivities>;

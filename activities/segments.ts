@@ -2,8 +2,9 @@ import type { CustomerService } from '../src/customers/customer-service';
 import type { Models } from '../src/models';
 import { syncSegmentForCustomers } from '../src/segments/segment-sync';
 import { refreshTimeSegments } from '../src/segments/time-refresh';
+import type { SegmentActivities } from '../workflows/contracts/activities';
 
-export function createSegmentActivities(models: Models, customers: CustomerService) {
+export function createSegmentActivities(models: Models, customers: CustomerService): SegmentActivities {
   return {
     /** One batch of the scheduled re-evaluation of date-dependent segments; raises entered/left for the customers the date moved. */
     async refreshTimeSegmentsBatch(input: { after?: string }) {

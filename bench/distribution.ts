@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startWorker } from '../src/runtime';
-import { distributionWorkflowId } from '../workflows/distribution';
+import { distributionWorkflowId } from '../workflows/contracts/distribution';
 import { runBaseline } from './baseline';
 import { cpuSecondsOf, mb, retainedHeap, RssSampler, startBenchService } from './bench-service';
 

@@ -1,8 +1,9 @@
-import { CancellationScope, condition, continueAsNew, defineSignal, isCancellation, log, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { DistributionStatus } from '../src/models/distribution';
-import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../src/temporal/search-attributes';
-import { cancelSignal, progressQuery, resumeSignal } from './distribution';
+import { CancellationScope, condition, continueAsNew, isCancellation, log, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from './contracts/activities';
+import type { DistributionStatus } from './contracts/statuses';
+import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from './contracts/search-attributes';
+import { pauseSignal, stoppedSignal, type AutomaticDistributionInput } from './contracts/automatic-distribution';
+import { cancelSignal, progressQuery, resumeSignal } from './contracts/distribution';
 
 /**
  * An automatic distribution's workflow, `distribution-<id>` like a manual one's: it owns the
@@ -11,14 +12,6 @@ import { cancelSignal, progressQuery, resumeSignal } from './distribution';
  * UI. Events are routed by the stored status (src/distributions/event-routing.ts), not
  * through this workflow, so routing is as fast as before and keeps its guarantees.
  */
-
-export const pauseSignal = defineSignal('pause');
-/** The engine stopped it (its STATIC pool ran out, `campaign_id`'s): record it, and wait for a resume. */
-export const stoppedSignal = defineSignal<[{ reason: string; campaign_id?: string }]>('stopped');
-
-export interface AutomaticDistributionInput {
-  distributionId: string;
-}
 
 const quick = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

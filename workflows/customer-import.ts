@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, CancellationScope, continueAsNew, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import { IMPORT_FILE_ERROR } from '../src/imports/import-file-error';
+import type { Activities } from './contracts/activities';
+import { IMPORT_FILE_ERROR, type CustomerImportInput } from './contracts/customer-import';
 
 const { importCustomersChunk } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
@@ -13,14 +13,6 @@ const { finishCustomerImport } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
-
-export interface CustomerImportInput {
-  asyncActionId: string;
-}
-
-export function customerImportWorkflowId(asyncActionId: string): string {
-  return `customer-import-${asyncActionId}`;
-}
 
 /**
  * Imports one upload: each activity handles a run of batches and resumes from the cursor

@@ -1,18 +1,8 @@
 import { ActivityFailure, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities } from './contracts/activities';
+import type { DeliveryWorkflowInput } from './contracts/delivery';
 
-/** One automatic distribution's delivery for one event. */
-
-/** Deterministic, so a duplicated or replayed event never starts a second delivery. */
-export function deliveryWorkflowId(distributionId: string, eventId: string): string {
-  return `delivery-${distributionId}-${eventId}`;
-}
-
-export interface DeliveryWorkflowInput {
-  distributionId: string;
-  eventId: string;
-  customerId: string;
-}
+/** One automatic distribution's delivery for one event; its id and input are in contracts/delivery.ts. */
 
 const deliverOptions = {
   startToCloseTimeout: '2 minutes',

@@ -5,9 +5,6 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   isCancellation,
   log,
   patched,
@@ -16,72 +13,16 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
-import type { MessageStatus } from '../src/models/distribution-message';
-import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../src/temporal/search-attributes';
-import type { DistributionStatus } from '../src/models/distribution';
+import type { Activities } from './contracts/activities';
+import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from './contracts/search-attributes';
+import type { DistributionStatus, MessageStatus } from './contracts/statuses';
+import { cancelSignal, editUpdate, progressQuery, resumeSignal, sendNowSignal, type CarriedState, type DistributionEdit, type DistributionWorkflowInput } from './contracts/distribution';
 
 /**
  * A manual distribution's workflow: waits for its audience segment to be synced, sleeps the
  * grace period (cancel, edit, send now), then fans out over the audience snapshot in batches.
- * CONTRACT declared first (API and workflow are built in parallel); the body follows.
+ * Its id, input, signals, update and query are in contracts/distribution.ts.
  */
-
-export function distributionWorkflowId(distributionId: string): string {
-  return `distribution-${distributionId}`;
-}
-
-/** What an operator may change before sending starts; each field replaces the stored one. */
-export interface DistributionEdit {
-  name?: string;
-  audience?: { type: 'segment'; segment_id: string } | { type: 'customer'; customer_id: string };
-  consents?: { verification: boolean; required: string[] };
-  channels?: Array<{ type: string; settings?: Record<string, unknown>; template: { subject?: string; html?: string; text?: string } }>;
-}
-
-export interface DistributionProgress {
-  status: DistributionStatus;
-  /** ISO time the grace period ends, once known. */
-  send_at?: string;
-  recipients?: number;
-  batches_total?: number;
-  batches_done: number;
-  status_reason?: string;
-}
-
-/** Stops the distribution: before sending nothing is sent; during sending, no further batch starts. */
-export const cancelSignal = defineSignal<[{ reason?: string }]>('cancel');
-/** Ends the grace period now (or skips it if the audience is still syncing: sends as soon as it is synced). */
-export const sendNowSignal = defineSignal('sendNow');
-/** Validates and stores an edit; rejected once sending started. Returns the new version. */
-/** Stopped because the pool ran out (and codes were added since): deliver to those skipped for pool_exhausted. */
-export const resumeSignal = defineSignal('resume');
-export const editUpdate = defineUpdate<{ version: number }, [DistributionEdit]>('edit');
-export const progressQuery = defineQuery<DistributionProgress>('progress');
-
-export interface DistributionWorkflowInput {
-  distributionId: string;
-  /** Set by continue-as-new only: where the previous run of this workflow left off. */
-  carried?: CarriedState;
-  /** Batches one run starts before continuing as new (default 300); tests lower it. */
-  maxBatchesPerRun?: number;
-}
-
-/** Everything a continued run needs; the audience itself lives in the snapshot batches. */
-export interface CarriedState {
-  phase: Phase;
-  cancelled: boolean;
-  cancelReason?: string;
-  sendNow: boolean;
-  sendAt?: string;
-  /** Snapshot batches written so far, and the last customer id of the last one. */
-  snapshot: { batches: number; recipients: number; cursor?: string; done: boolean };
-  /** Every batch below this index has been delivered (or failed for good). */
-  nextBatch: number;
-  counts: Record<MessageStatus, number>;
-}
-
-type Phase = 'waiting' | 'scheduled' | 'sending';
 
 /**
  * Marks the runs that record a cancellation requested from Temporal (UI, CLI, a client's

@@ -1,22 +1,11 @@
 import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities } from './contracts/activities';
+import type { SegmentSyncInput } from './contracts/segment-sync';
 
 const { syncSegmentBatch, finishSegmentSync } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
-
-export interface SegmentSyncInput {
-  segmentId: string;
-  /** The segment revision this run syncs; a newer edit starts a new run and this one stops. */
-  revision: number;
-  /** Last customer id handled, carried across continue-as-new. */
-  after?: string;
-}
-
-export function segmentSyncWorkflowId(segmentId: string, revision: number): string {
-  return `segment-sync-${segmentId}-r${revision}`;
-}
 
 /**
  * Re-evaluates one segment for every customer, in batches by customer id, then records

@@ -1,17 +1,11 @@
 import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import type { Activities } from './contracts/activities';
+import type { SegmentTimeRefreshInput } from './contracts/segment-time-refresh';
 
 const { refreshTimeSegmentsBatch } = proxyActivities<Activities>({
   startToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
 });
-
-export interface SegmentTimeRefreshInput {
-  /** Last customer id handled, carried across continue-as-new. */
-  after?: string;
-  /** Customers moved so far by this run. */
-  changed?: number;
-}
 
 /**
  * Started by the `segment-time-refresh-<task queue>` Schedule: re-evaluates every segment whose

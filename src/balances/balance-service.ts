@@ -1,6 +1,6 @@
 import { customerRef } from '../customers/customer-json';
 import { raiseEvent, withOutbox } from '../events/outbox';
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 import type { Models } from '../models';
 import type { VoucherDoc } from '../models/voucher';
 
@@ -31,7 +31,7 @@ const KINDS = {
 /** Finds a voucher by code or id. */
 export async function findVoucher(models: Models, codeOrId: string): Promise<VoucherDoc> {
   const voucher = (await models.Voucher.findOne({ code: codeOrId }).lean()) ?? (await models.Voucher.findById(codeOrId).lean());
-  if (!voucher) throw AppError.notFound('voucher', codeOrId);
+  if (!voucher) throw DomainError.notFound('voucher', codeOrId);
   return voucher;
 }
 
@@ -49,7 +49,7 @@ export class BalanceService {
   async add(codeOrId: string, input: BalanceInput): Promise<BalanceResult> {
     const voucher = await findVoucher(this.models, codeOrId);
     const kind = KINDS[voucher.type as keyof typeof KINDS];
-    if (!kind) throw AppError.badRequest('invalid_voucher_type', 'Voucher has no balance', `voucher ${voucher.code} is a ${voucher.type}; only GIFT_VOUCHER and LOYALTY_CARD have a balance`);
+    if (!kind) throw DomainError.invalid('invalid_voucher_type', 'Voucher has no balance', `voucher ${voucher.code} is a ${voucher.type}; only GIFT_VOUCHER and LOYALTY_CARD have a balance`);
     const balancePath = `${kind.field}.balance`;
     const totalPath = `${kind.field}.${kind.total}`;
 
@@ -93,10 +93,10 @@ export class BalanceService {
 
     // Refused: tell an already applied source_id (answer as if applied now) from an overdraw.
     const fresh = await this.models.Voucher.findById(voucher._id).lean();
-    if (!fresh) throw AppError.notFound('voucher', codeOrId);
+    if (!fresh) throw DomainError.notFound('voucher', codeOrId);
     if (input.source_id !== undefined && fresh.balance_source_ids?.includes(input.source_id)) return this.result(fresh, kind, input.amount);
     const balance = Number((fresh[kind.field] as Record<string, unknown> | undefined)?.balance ?? currentBalance);
-    throw AppError.badRequest(kind.exceeded, kind.field === 'gift' ? 'Gift amount exceeded' : 'Loyalty card points exceeded', `cannot remove ${-input.amount} from voucher ${voucher.code}: balance is ${balance}`);
+    throw DomainError.invalid(kind.exceeded, kind.field === 'gift' ? 'Gift amount exceeded' : 'Loyalty card points exceeded', `cannot remove ${-input.amount} from voucher ${voucher.code}: balance is ${balance}`);
   }
 
   private result(v: VoucherDoc, kind: (typeof KINDS)[keyof typeof KINDS], amount: number): BalanceResult {

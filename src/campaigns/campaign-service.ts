@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
-import { campaignGenerationWorkflow, campaignGenerationWorkflowId } from '../../workflows/campaign-generation';
-import { AppError } from '../http/errors';
+import { CAMPAIGN_GENERATION_WORKFLOW, campaignGenerationWorkflowId, type CampaignGenerationWorkflow } from '../../workflows/contracts/campaign-generation';
+import { DomainError } from '../errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
 import type { CampaignDoc } from '../models/campaign';
@@ -21,7 +21,7 @@ export async function insertCampaign(models: Models, campaign: CampaignDoc): Pro
   try {
     await models.Campaign.create(campaign);
   } catch (err) {
-    if (onlyDuplicateKeys(err)) throw AppError.conflict('duplicate_found', 'Duplicate campaign', `name: a campaign named ${campaign.name} exists`);
+    if (onlyDuplicateKeys(err)) throw DomainError.conflict('duplicate_found', 'Duplicate campaign', `name: a campaign named ${campaign.name} exists`);
     throw err;
   }
 }
@@ -35,18 +35,18 @@ export class CampaignService {
 
   async get(idOrName: string): Promise<CampaignDoc> {
     const campaign = (await this.models.Campaign.findById(idOrName).lean()) ?? (await this.models.Campaign.findOne({ name: idOrName }).lean());
-    if (!campaign) throw AppError.notFound('campaign', idOrName);
+    if (!campaign) throw DomainError.notFound('campaign', idOrName);
     return campaign;
   }
 
   async create(input: CampaignInput): Promise<CampaignDoc> {
     const code_config = normaliseCodeConfig(input.voucher.code_config);
     const problem = capacityProblem(code_config, input.vouchers_count);
-    if (problem) throw AppError.badRequest('invalid_code_config', 'Invalid code config', `voucher.${problem.field}: ${problem.reason}`, { errors: [{ field: `voucher.${problem.field}`, reason: problem.reason }] });
+    if (problem) throw DomainError.invalid('invalid_code_config', 'Invalid code config', `voucher.${problem.field}: ${problem.reason}`, { errors: [{ field: `voucher.${problem.field}`, reason: problem.reason }] });
     const template = { discount: 'DISCOUNT_VOUCHER', gift: 'GIFT_VOUCHER', loyalty_card: 'LOYALTY_CARD' } as const;
     for (const [field, type] of Object.entries(template)) {
       if (input.voucher[field as keyof typeof template] && input.voucher.type !== type) {
-        throw AppError.badRequest('invalid_campaign_params', 'Invalid campaign', `voucher.${field}: only a ${type} has ${field}`);
+        throw DomainError.invalid('invalid_campaign_params', 'Invalid campaign', `voucher.${field}: only a ${type} has ${field}`);
       }
     }
     const now = new Date();
@@ -80,7 +80,7 @@ export class CampaignService {
   }
 
   private async startGeneration(campaignId: string): Promise<void> {
-    await this.temporal.workflow.start(campaignGenerationWorkflow, {
+    await this.temporal.workflow.start<CampaignGenerationWorkflow>(CAMPAIGN_GENERATION_WORKFLOW, {
       workflowId: campaignGenerationWorkflowId(campaignId),
       taskQueue: this.taskQueue,
       args: [campaignId],
@@ -94,7 +94,7 @@ export class CampaignService {
     if (campaign.campaign_type === 'PROMOTION') {
       // A promotion has no code pool: AUTO_UPDATE would ask the pool to grow from a template it lacks.
       const refused = (['type', 'join_once'] as const).filter((key) => input[key] !== undefined);
-      if (refused.length > 0) throw AppError.badRequest('invalid_campaign_params', 'Invalid campaign', refused.map((key) => `${key}: a PROMOTION campaign has no codes`).join('; '), { errors: refused.map((key) => ({ field: key, reason: 'a PROMOTION campaign has no codes' })) });
+      if (refused.length > 0) throw DomainError.invalid('invalid_campaign_params', 'Invalid campaign', refused.map((key) => `${key}: a PROMOTION campaign has no codes`).join('; '), { errors: refused.map((key) => ({ field: key, reason: 'a PROMOTION campaign has no codes' })) });
     }
     const set: Record<string, unknown> = {};
     const unset: Record<string, 1> = {};
@@ -104,9 +104,9 @@ export class CampaignService {
     for (const [key, value] of Object.entries(dates)) value === null ? (unset[key] = 1) : (set[key] = value);
     const start = 'start_date' in dates ? dates.start_date : campaign.start_date;
     const end = 'expiration_date' in dates ? dates.expiration_date : campaign.expiration_date;
-    if (start && end && start >= end) throw AppError.badRequest('invalid_campaign_params', 'Invalid campaign', 'expiration_date: must be after start_date', { errors: [{ field: 'expiration_date', reason: 'must be after start_date' }] });
+    if (start && end && start >= end) throw DomainError.invalid('invalid_campaign_params', 'Invalid campaign', 'expiration_date: must be after start_date', { errors: [{ field: 'expiration_date', reason: 'must be after start_date' }] });
     const updated = await this.models.Campaign.findOneAndUpdate({ _id: campaign._id }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) }, { returnDocument: 'after' }).lean();
-    if (!updated) throw AppError.notFound('campaign', idOrName);
+    if (!updated) throw DomainError.notFound('campaign', idOrName);
     if (Object.keys(dates).length > 0) {
       const voucherSet = Object.fromEntries(Object.entries(dates).filter(([, v]) => v !== null));
       const voucherUnset = Object.fromEntries(Object.entries(dates).filter(([, v]) => v === null).map(([k]) => [k, 1]));
@@ -122,9 +122,9 @@ export class CampaignService {
   async addVouchers(idOrName: string, count: number): Promise<CampaignDoc> {
     const campaign = await this.codeCampaign(idOrName);
     const problem = capacityProblem(campaign.voucher.code_config, campaign.vouchers_count + count);
-    if (problem) throw AppError.badRequest('invalid_code_config', 'Not enough codes left', `vouchers_count: ${problem.reason}`, { errors: [{ field: 'vouchers_count', reason: problem.reason }] });
+    if (problem) throw DomainError.invalid('invalid_code_config', 'Not enough codes left', `vouchers_count: ${problem.reason}`, { errors: [{ field: 'vouchers_count', reason: problem.reason }] });
     const updated = await this.models.Campaign.findOneAndUpdate({ _id: campaign._id }, { $inc: { vouchers_count: count }, $set: { vouchers_generation_status: 'IN_PROGRESS' } }, { returnDocument: 'after' }).lean();
-    if (!updated) throw AppError.notFound('campaign', idOrName);
+    if (!updated) throw DomainError.notFound('campaign', idOrName);
     // A finished generation workflow is started again under its id; a running one fills up to the new count.
     await this.startGeneration(campaign._id);
     return updated;
@@ -134,14 +134,14 @@ export class CampaignService {
   async addVoucherCode(idOrName: string, code: string): Promise<{ voucher: VoucherDoc; campaign: CampaignDoc }> {
     const campaign = await this.codeCampaign(idOrName);
     const added = await addVoucherCode(this.models, campaign, code);
-    if (added === undefined) throw AppError.notFound('campaign', idOrName);
-    if (added === false) throw AppError.conflict('duplicate_found', 'Duplicate voucher', `code: a voucher with code ${code} exists`);
+    if (added === undefined) throw DomainError.notFound('campaign', idOrName);
+    if (added === false) throw DomainError.conflict('duplicate_found', 'Duplicate voucher', `code: a voucher with code ${code} exists`);
     return { voucher: added, campaign };
   }
 
   private async codeCampaign(idOrName: string): Promise<CampaignDoc> {
     const campaign = await this.get(idOrName);
-    if (campaign.campaign_type === 'PROMOTION') throw AppError.badRequest('invalid_campaign_params', 'Invalid campaign', `campaign ${campaign._id} is a PROMOTION campaign and has no codes`);
+    if (campaign.campaign_type === 'PROMOTION') throw DomainError.invalid('invalid_campaign_params', 'Invalid campaign', `campaign ${campaign._id} is a PROMOTION campaign and has no codes`);
     return campaign;
   }
 
@@ -149,7 +149,7 @@ export class CampaignService {
   async setActive(idOrName: string, active: boolean): Promise<CampaignDoc> {
     const campaign = await this.get(idOrName);
     const updated = await this.models.Campaign.findOneAndUpdate({ _id: campaign._id }, { $set: { active } }, { returnDocument: 'after' }).lean();
-    if (!updated) throw AppError.notFound('campaign', idOrName);
+    if (!updated) throw DomainError.notFound('campaign', idOrName);
     return updated;
   }
 

@@ -1,4 +1,4 @@
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 import { newId } from '../ids';
 import type { Logger } from '../logger';
 import type { Models } from '../models';
@@ -32,13 +32,13 @@ interface Problem {
 /** Distributions in these statuses may still send, so the accounts they name cannot go. */
 const LIVE_STATUSES: readonly DistributionStatus[] = ['waiting_for_audience', 'scheduled', 'sending', 'active', 'paused'];
 
-function invalid(problems: Problem[]): AppError {
-  return AppError.badRequest('invalid_channel', 'Invalid channel account', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), { errors: problems });
+function invalid(problems: Problem[]): DomainError {
+  return DomainError.invalid('invalid_channel', 'Invalid channel account', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), { errors: problems });
 }
 
 /** The API's answer to credentials that do not decrypt: names the account and the remedy, never the blob. */
-function undecryptable(id: string, err: SecretsDecryptError): AppError {
-  return new AppError(500, 'channel_credentials_undecryptable', 'Channel credentials cannot be decrypted', `${err.message} (channel ${id}): start the service with the CHANNEL_SECRETS_KEY they were saved under, or save them again`);
+function undecryptable(id: string, err: SecretsDecryptError): DomainError {
+  return new DomainError('internal', 'channel_credentials_undecryptable', 'Channel credentials cannot be decrypted', `${err.message} (channel ${id}): start the service with the CHANNEL_SECRETS_KEY they were saved under, or save them again`);
 }
 
 /**
@@ -55,7 +55,7 @@ export class ChannelAccountService {
 
   async get(id: string): Promise<ChannelAccountDoc> {
     const doc = await this.models.ChannelAccount.findById(id).lean();
-    if (!doc) throw AppError.notFound('channel', id);
+    if (!doc) throw DomainError.notFound('channel', id);
     return doc;
   }
 
@@ -100,8 +100,8 @@ export class ChannelAccountService {
     // Conditional on what was read: a concurrent credential change is not silently merged away.
     const updated = await this.models.ChannelAccount.findOneAndUpdate({ _id: id, updated_at: current.updated_at }, { $set: set }, { returnDocument: 'after', timestamps: false }).lean();
     if (!updated) {
-      if (!(await this.models.ChannelAccount.exists({ _id: id }))) throw AppError.notFound('channel', id);
-      throw AppError.conflict('channel_changed', 'Channel account changed meanwhile', `channel ${id} was changed while this update was checked; retry`);
+      if (!(await this.models.ChannelAccount.exists({ _id: id }))) throw DomainError.notFound('channel', id);
+      throw DomainError.conflict('channel_changed', 'Channel account changed meanwhile', `channel ${id} was changed while this update was checked; retry`);
     }
     return updated;
   }
@@ -111,7 +111,7 @@ export class ChannelAccountService {
     await this.get(id);
     const user = await this.models.Distribution.findOne({ 'channels.channel_id': id, status: { $in: [...LIVE_STATUSES] } }, { _id: 1, status: 1 }).lean();
     if (user) {
-      throw AppError.conflict('channel_in_use', 'Channel account in use', `distribution ${user._id} (${user.status}) sends through channel ${id}: cancel it, or point it at another account, first`);
+      throw DomainError.conflict('channel_in_use', 'Channel account in use', `distribution ${user._id} (${user.status}) sends through channel ${id}: cancel it, or point it at another account, first`);
     }
     await this.models.ChannelAccount.deleteOne({ _id: id });
   }
@@ -121,7 +121,7 @@ export class ChannelAccountService {
     const doc = await this.get(id);
     const channel = this.channels.get(doc.type);
     if (!channel?.testConnection) {
-      throw AppError.badRequest('not_supported', 'Connection test not supported', `channel type ${doc.type} has no connection test`);
+      throw DomainError.invalid('not_supported', 'Connection test not supported', `channel type ${doc.type} has no connection test`);
     }
     const account = this.account(doc);
     try {

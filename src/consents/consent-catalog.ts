@@ -1,13 +1,13 @@
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
 import type { ConsentDoc } from '../models/consent';
 import type { ConsentGroupDoc } from '../models/consent-group';
 import { CONSENT_GROUP_PREFIX, CONSENT_PREFIX, type ConsentGroupInput, type ConsentInput } from './consent-input';
 
-function unknownIds(ids: string[]): AppError {
+function unknownIds(ids: string[]): DomainError {
   const errors = ids.map((id) => ({ field: id, reason: id.startsWith(`${CONSENT_GROUP_PREFIX}_`) ? 'no such consent group' : 'no such consent' }));
-  return AppError.badRequest('invalid_consents', 'Unknown consents', errors.map((e) => `${e.field}: ${e.reason}`).join('; '), { errors });
+  return DomainError.invalid('invalid_consents', 'Unknown consents', errors.map((e) => `${e.field}: ${e.reason}`).join('; '), { errors });
 }
 
 /** Consent definitions and groups: what customers can grant, and what distributions can require. */
@@ -48,11 +48,11 @@ export class ConsentCatalog {
   async delete(id: string): Promise<void> {
     if (id.startsWith(`${CONSENT_GROUP_PREFIX}_`)) {
       const { deletedCount } = await this.models.ConsentGroup.deleteOne({ _id: id });
-      if (deletedCount === 0) throw AppError.notFound('consent_group', id);
+      if (deletedCount === 0) throw DomainError.notFound('consent_group', id);
       return;
     }
     const { deletedCount } = await this.models.Consent.deleteOne({ _id: id });
-    if (deletedCount === 0) throw AppError.notFound('consent', id);
+    if (deletedCount === 0) throw DomainError.notFound('consent', id);
     await this.models.ConsentGroup.updateMany({ consents: id }, { $pull: { consents: id }, $set: { updated_at: this.clock() } }, { timestamps: false });
   }
 

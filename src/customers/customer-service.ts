@@ -1,7 +1,7 @@
 import type { UpdateQuery } from 'mongoose';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { raiseEvent, withOutbox, type PendingEvent } from '../events/outbox';
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 import { newId } from '../ids';
 import { checkMetadata } from '../metadata/metadata-schema';
 import type { CustomerDoc } from '../models/customer';
@@ -47,7 +47,7 @@ export class CustomerService {
 
   async get(idOrSourceId: string): Promise<CustomerDoc> {
     const doc = await this.find(idOrSourceId);
-    if (!doc) throw AppError.notFound('customer', idOrSourceId);
+    if (!doc) throw DomainError.notFound('customer', idOrSourceId);
     return doc;
   }
 
@@ -56,7 +56,7 @@ export class CustomerService {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const existing = (input.id && (await this.find(input.id))) || (input.source_id && (await this.find(input.source_id))) || null;
       if (existing) return this.mutate(existing._id, (current) => ({ set: fieldsOf(input, current) }));
-      if (input.id) throw AppError.notFound('customer', input.id);
+      if (input.id) throw DomainError.notFound('customer', input.id);
       try {
         return await this.insert(input);
       } catch (err) {
@@ -64,7 +64,7 @@ export class CustomerService {
         if (!onlyDuplicateKeys(err)) throw err;
       }
     }
-    throw AppError.conflict('multiple_requests', 'Too many concurrent changes to this customer', 'Retry the request.');
+    throw DomainError.conflict('multiple_requests', 'Too many concurrent changes to this customer', 'Retry the request.');
   }
 
   async update(idOrSourceId: string, input: CustomerInput): Promise<CustomerDoc> {
@@ -92,7 +92,7 @@ export class CustomerService {
     const { Customer } = this.models;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = attempt === 0 && read ? read : await Customer.findById(id).lean();
-      if (!current || current.deleted_at) throw AppError.notFound('customer', id);
+      if (!current || current.deleted_at) throw DomainError.notFound('customer', id);
       const now = this.clock();
       const changed = change(current);
       if (changed === null) return current;
@@ -114,7 +114,7 @@ export class CustomerService {
       const { matchedCount } = await Customer.updateOne({ _id: id, version: current.version }, update).catch((err: unknown) => {
         // Only source_id is unique: the change gave this customer another customer's source_id.
         if (onlyDuplicateKeys(err)) {
-          throw AppError.conflict('duplicate_found', 'Duplicate customer', `source_id: another customer has source_id ${String(set.source_id)}`);
+          throw DomainError.conflict('duplicate_found', 'Duplicate customer', `source_id: another customer has source_id ${String(set.source_id)}`);
         }
         throw err;
       });
@@ -125,7 +125,7 @@ export class CustomerService {
       // Lost the race to another writer: back off a little, with jitter, so a crowd of writers spreads out.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * (attempt + 1))));
     }
-    throw AppError.conflict('multiple_requests', 'Too many concurrent changes to this customer', 'Retry the request.');
+    throw DomainError.conflict('multiple_requests', 'Too many concurrent changes to this customer', 'Retry the request.');
   }
 
   private async insert(input: CustomerInput): Promise<CustomerDoc> {
@@ -141,7 +141,7 @@ export class CustomerService {
     const schema = await this.models.MetadataSchema.findById('customer').lean();
     const errors = schema ? checkMetadata(schema, metadata) : [];
     if (errors.length > 0) {
-      throw AppError.badRequest('invalid_metadata', 'Metadata does not match the customer metadata schema', errors.map((e) => `${e.field}: ${e.reason}`).join('; '), { errors });
+      throw DomainError.invalid('invalid_metadata', 'Metadata does not match the customer metadata schema', errors.map((e) => `${e.field}: ${e.reason}`).join('; '), { errors });
     }
   }
 

@@ -1,5 +1,5 @@
 import type { CustomerService } from './customer-service';
-import { AppError } from '../http/errors';
+import { DomainError, isDomainError } from '../errors';
 import type { Models } from '../models';
 import type { CustomerDoc } from '../models/customer';
 
@@ -43,7 +43,7 @@ export async function refreshDerived<T>(models: Models, customers: CustomerServi
         before,
       );
     } catch (err) {
-      if (err instanceof AppError && err.status === 404) return;
+      if (isDomainError(err, 'not_found')) return;
       throw err;
     }
     if (!raced) return;

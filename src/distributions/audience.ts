@@ -3,11 +3,14 @@ import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { batchId } from '../models/distribution-batch';
 import type { DistributionAudience } from '../models/distribution';
 
+/** An audience is read from the data alone. */
+export type AudienceContext = Pick<AppContext, 'models'>;
+
 /** Customers per snapshot batch: one activity delivers one batch. */
 export const BATCH_SIZE = 200;
 
 /** A customer audience is always ready; a segment once its sync finished (a deleted segment never will be). */
-export async function audienceReady(ctx: AppContext, audience: DistributionAudience): Promise<boolean> {
+export async function audienceReady(ctx: AudienceContext, audience: DistributionAudience): Promise<boolean> {
   // Runs recorded before audienceState existed ask this; a deleted customer must not hold them in the wait for ever.
   if (audience.type !== 'segment') return true;
   return (await audienceState(ctx, audience)) === 'ready';
@@ -16,7 +19,7 @@ export async function audienceReady(ctx: AppContext, audience: DistributionAudie
 /** `ready` to snapshot, `syncing` (wait), or `deleted`: the segment (or the one customer) is gone. */
 export type AudienceState = 'ready' | 'syncing' | 'deleted';
 
-export async function audienceState(ctx: AppContext, audience: DistributionAudience): Promise<AudienceState> {
+export async function audienceState(ctx: AudienceContext, audience: DistributionAudience): Promise<AudienceState> {
   if (audience.type === 'customer') {
     const customer = await ctx.models.Customer.findById(audience.customer_id, { deleted_at: 1 }).lean();
     return customer && !customer.deleted_at ? 'ready' : 'deleted';
@@ -40,7 +43,7 @@ const BATCHES_PER_QUERY = 25;
  * the batch already written and carries on from what it holds, so the snapshot never depends
  * on whether the segment changed between two attempts.
  */
-export async function snapshotBatch(ctx: AppContext, distributionId: string, audience: DistributionAudience, index: number, after?: string): Promise<{ count: number; nextCursor?: string }> {
+export async function snapshotBatch(ctx: AudienceContext, distributionId: string, audience: DistributionAudience, index: number, after?: string): Promise<{ count: number; nextCursor?: string }> {
   const { DistributionBatch } = ctx.models;
   const _id = batchId(distributionId, index);
   let stored = await DistributionBatch.findById(_id).lean();
@@ -65,7 +68,7 @@ export async function snapshotBatch(ctx: AppContext, distributionId: string, aud
   return { count: ids.length, ...(audience.type === 'segment' && ids.length === BATCH_SIZE && last ? { nextCursor: last } : {}) };
 }
 
-async function members(ctx: AppContext, audience: DistributionAudience, after: string | undefined, limit: number): Promise<string[]> {
+async function members(ctx: AudienceContext, audience: DistributionAudience, after: string | undefined, limit: number): Promise<string[]> {
   if (audience.type === 'customer') {
     if (after !== undefined) return [];
     const customer = await ctx.models.Customer.findById(audience.customer_id, { _id: 1, deleted_at: 1 }).lean();

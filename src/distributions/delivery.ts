@@ -4,7 +4,7 @@ import type { CustomerDoc } from '../models/customer';
 import type { DistributionDoc } from '../models/distribution';
 import { messageId, type DistributionMessageDoc, type MessageStatus } from '../models/distribution-message';
 import type { DomainEvent } from '../models/domain-event';
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 import { renderMessage } from '../templates/render';
 import { messageVariables, type VoucherLike } from '../templates/message-variables';
 import type { ChannelAccount, OutgoingMessage, SendResult } from '../channels/channel';
@@ -12,6 +12,9 @@ import { scrubSecrets } from '../channels/secrets';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { promotionTierForMessage } from '../promotions/tier-variables';
 import { decideChannel, type ChannelDecision } from './consent-check';
+
+/** What a delivery run needs: the data, the channels and their accounts, code publication. */
+export type DeliveryContext = Pick<AppContext, 'models' | 'channels' | 'channelAccounts' | 'publications' | 'settings'>;
 
 /**
  * The per-customer pipeline both manual batches and event deliveries run — consent check →
@@ -100,7 +103,7 @@ interface Shared {
 }
 
 /** Once per run, so a batch decrypts each account once, not per message. */
-async function loadAccounts(ctx: AppContext, distribution: DistributionDoc): Promise<Accounts> {
+async function loadAccounts(ctx: DeliveryContext, distribution: DistributionDoc): Promise<Accounts> {
   const needing = distribution.channels.flatMap((c, index) => {
     const spec = ctx.channels.get(c.type)?.account;
     // A channel whose account is optional and not named sends without one.
@@ -145,7 +148,7 @@ class Tally {
   }
 }
 
-export async function deliverToCustomers(ctx: AppContext, run: DeliveryRun): Promise<DeliveryOutcome> {
+export async function deliverToCustomers(ctx: DeliveryContext, run: DeliveryRun): Promise<DeliveryOutcome> {
   const { distribution } = run;
   const customerIds = [...new Set(run.customerIds)];
   const tally = new Tally();
@@ -189,7 +192,7 @@ export async function deliverToCustomers(ctx: AppContext, run: DeliveryRun): Pro
 }
 
 /** A customer's messages not final yet, with what to do on each channel; final ones are counted. */
-function decide(ctx: AppContext, run: DeliveryRun, customerId: string, customer: CustomerDoc | undefined, known: Map<string, Known>, shared: Shared, tally: Tally): Pending[] {
+function decide(ctx: DeliveryContext, run: DeliveryRun, customerId: string, customer: CustomerDoc | undefined, known: Map<string, Known>, shared: Shared, tally: Tally): Pending[] {
   const { distribution } = run;
   return distribution.channels.flatMap((channel, index): Pending[] => {
     const id = messageId(distribution._id, run.run, customerId, index);
@@ -216,7 +219,7 @@ function decide(ctx: AppContext, run: DeliveryRun, customerId: string, customer:
  * publication per (distribution, run, customer), so a retry gets the same code. A campaign
  * that refuses for good (disabled, deleted) fails those messages; anything else is retried.
  */
-async function codesFor(ctx: AppContext, run: DeliveryRun, pending: Pending[], customers: Map<string, CustomerDoc>, tally: Tally): Promise<Map<string, Code>> {
+async function codesFor(ctx: DeliveryContext, run: DeliveryRun, pending: Pending[], customers: Map<string, CustomerDoc>, tally: Tally): Promise<Map<string, Code>> {
   const { distribution } = run;
   const codes = new Map<string, Code>();
   if (distribution.purpose.type !== 'unique_code') return codes;
@@ -239,7 +242,7 @@ async function codesFor(ctx: AppContext, run: DeliveryRun, pending: Pending[], c
     if (exhausted) tally.poolExhausted = { campaignId };
     else failSending(pending, (p) => !codes.has(p.customerId), 'publication_failed');
   } catch (err) {
-    if (!(err instanceof AppError) || err.status >= 500 || err.status === 409) throw err;
+    if (!(err instanceof DomainError) || err.kind === 'internal' || err.kind === 'conflict') throw err;
     failSending(pending, () => true, 'publication_failed', err.message);
   }
   return codes;
@@ -249,7 +252,7 @@ async function codesFor(ctx: AppContext, run: DeliveryRun, pending: Pending[], c
  * A distribution fired by a publication of its own campaign sends that code: publishing
  * another one would raise another voucher.published and fire it again, forever.
  */
-async function codeFromEvent(ctx: AppContext, run: DeliveryRun, campaignId: string): Promise<Code | undefined> {
+async function codeFromEvent(ctx: DeliveryContext, run: DeliveryRun, campaignId: string): Promise<Code | undefined> {
   const data = (run.event?.data ?? {}) as { voucher?: { id?: string; code?: string }; campaign?: { id?: string }; publication?: { id?: string } };
   if (run.distribution.trigger.type !== 'voucher_published' || data.campaign?.id !== campaignId || !data.voucher?.code) return undefined;
   const [doc, campaign] = await Promise.all([data.voucher.id ? ctx.models.Voucher.findById(data.voucher.id).lean() : null, ctx.models.Campaign.findById(campaignId).lean()]);
@@ -266,7 +269,7 @@ function failSending(pending: Pending[], which: (p: Pending) => boolean, reason:
 }
 
 /** Records messages that will not be sent; a record a concurrent attempt already made final wins. */
-async function recordFinal(ctx: AppContext, run: DeliveryRun, pending: Pending[], tally: Tally): Promise<void> {
+async function recordFinal(ctx: DeliveryContext, run: DeliveryRun, pending: Pending[], tally: Tally): Promise<void> {
   const ops = pending.flatMap((p) => {
     if (p.decision.send) return [];
     const { status, reason } = p.decision;
@@ -284,7 +287,7 @@ async function recordFinal(ctx: AppContext, run: DeliveryRun, pending: Pending[]
  * with the same id (the provider's idempotency key) instead of forgetting that a send may
  * have happened. Returns the messages still to send — not those a concurrent attempt finished.
  */
-async function queue(ctx: AppContext, run: DeliveryRun, sending: Pending[], codes: Map<string, Code>, tally: Tally): Promise<Pending[]> {
+async function queue(ctx: DeliveryContext, run: DeliveryRun, sending: Pending[], codes: Map<string, Code>, tally: Tally): Promise<Pending[]> {
   const collided = await upsertQueued(
     ctx,
     sending.map((p) => {
@@ -304,7 +307,7 @@ async function queue(ctx: AppContext, run: DeliveryRun, sending: Pending[], code
 }
 
 /** Upserts records still `queued` (or new); the ids whose record was already final (the upsert hit its key). */
-async function upsertQueued(ctx: AppContext, ops: Array<{ _id: string; update: Record<string, unknown> }>): Promise<string[]> {
+async function upsertQueued(ctx: DeliveryContext, ops: Array<{ _id: string; update: Record<string, unknown> }>): Promise<string[]> {
   if (ops.length === 0) return [];
   try {
     await ctx.models.DistributionMessage.bulkWrite(
@@ -319,12 +322,12 @@ async function upsertQueued(ctx: AppContext, ops: Array<{ _id: string; update: R
   }
 }
 
-async function countCollided(ctx: AppContext, ids: string[], tally: Tally): Promise<void> {
+async function countCollided(ctx: DeliveryContext, ids: string[], tally: Tally): Promise<void> {
   if (ids.length === 0) return;
   for (const m of await ctx.models.DistributionMessage.find({ _id: { $in: ids } }, { status: 1 }).lean()) tally.counts[m.status] += 1;
 }
 
-async function compose(ctx: AppContext, run: DeliveryRun, customer: CustomerDoc, p: Pending, code: Code | undefined, shared: Shared): Promise<Outgoing> {
+async function compose(ctx: DeliveryContext, run: DeliveryRun, customer: CustomerDoc, p: Pending, code: Code | undefined, shared: Shared): Promise<Outgoing> {
   const { distribution } = run;
   const channelDef = distribution.channels[p.index]!;
   const channel = ctx.channels.get(channelDef.type)!;
@@ -362,7 +365,7 @@ async function compose(ctx: AppContext, run: DeliveryRun, customer: CustomerDoc,
  * `PARALLEL_SENDS` at a time. A worker that dies leaves at most one group per batch sent but
  * not recorded — the ones a retry sends again (or, `at_most_once`, records `unknown`).
  */
-function sendGroups(ctx: AppContext, run: DeliveryRun, sending: Pending[]): Pending[][] {
+function sendGroups(ctx: DeliveryContext, run: DeliveryRun, sending: Pending[]): Pending[][] {
   const groups: Pending[][] = [];
   run.distribution.channels.forEach((c, index) => {
     const mine = sending.filter((p) => p.index === index);
@@ -373,7 +376,7 @@ function sendGroups(ctx: AppContext, run: DeliveryRun, sending: Pending[]): Pend
 }
 
 /** One group (all on one channel) to its provider; one result per message, in order. */
-async function sendGroup(ctx: AppContext, run: DeliveryRun, outgoing: Outgoing[]): Promise<SendResult[]> {
+async function sendGroup(ctx: DeliveryContext, run: DeliveryRun, outgoing: Outgoing[]): Promise<SendResult[]> {
   if (outgoing.length === 0) return [];
   const channel = ctx.channels.get(run.distribution.channels[outgoing[0]!.pending.index]!.type)!;
   const messages = outgoing.map((o) => o.message);
@@ -399,7 +402,7 @@ async function guarded(call: () => Promise<SendResult[]>, count: number): Promis
 }
 
 /** `sent` only after the provider accepted; a transient failure stays `queued` for the retry. */
-async function recordResults(ctx: AppContext, outgoing: Outgoing[], results: SendResult[], tally: Tally): Promise<void> {
+async function recordResults(ctx: DeliveryContext, outgoing: Outgoing[], results: SendResult[], tally: Tally): Promise<void> {
   const now = new Date();
   const ops = outgoing.map(({ pending: p }, i) => {
     const result = results[i]!;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { DistributionDoc } from '../models/distribution';
 import type { DistributionMessageDoc } from '../models/distribution-message';
-import type { DistributionProgress } from '../../workflows/distribution';
+import type { DistributionProgress } from '../../workflows/contracts/distribution';
 
 const iso = (d: Date | undefined): string | null => (d ? new Date(d).toISOString() : null);
 

@@ -1,17 +1,28 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure, TypedSearchAttributes } from '@temporalio/common';
-import { automaticDistributionWorkflow, pauseSignal } from '../../workflows/automatic-distribution';
-import { cancelSignal, distributionWorkflow, distributionWorkflowId, editUpdate, progressQuery, resumeSignal, sendNowSignal, type DistributionEdit, type DistributionProgress } from '../../workflows/distribution';
+import { TypedSearchAttributes } from '@temporalio/common';
+import { AUTOMATIC_DISTRIBUTION_WORKFLOW, pauseSignal } from '../../workflows/contracts/automatic-distribution';
+import {
+  cancelSignal,
+  DISTRIBUTION_WORKFLOW,
+  distributionWorkflowId,
+  editUpdate,
+  progressQuery,
+  resumeSignal,
+  sendNowSignal,
+  type DistributionEdit,
+  type DistributionProgress,
+  type DistributionWorkflow,
+} from '../../workflows/contracts/distribution';
 import type { AccountSpec, ChannelRegistry } from '../channels/channel';
 import { fieldMapOf, PROFILE_FIELD_CHANNEL_TYPES } from '../channels/profile-fields';
 import type { ConsentCatalog } from '../consents/consent-catalog';
-import { AppError } from '../http/errors';
-import { fieldErrors } from '../http/middleware/validate';
+import { DomainError, fieldErrors } from '../errors';
 import { newId } from '../ids';
 import type { Logger } from '../logger';
 import type { Models } from '../models';
 import { FINAL_DISTRIBUTION_STATUSES, type DistributionAudience, type DistributionChannel, type DistributionConsents, type DistributionDoc, type DistributionPurpose, type DistributionStatus, type DistributionTrigger } from '../models/distribution';
-import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../temporal/search-attributes';
+import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../../workflows/contracts/search-attributes';
+import { domainErrorFromFailure } from '../temporal/error-failure';
 import { validateTemplate, type VariableScope } from '../templates/validate-template';
 import { campaignSegment } from './campaign-segment';
 import { editDistributionBody, type CreateDistributionInput, type EditDistributionInput } from './distribution-input';
@@ -41,53 +52,15 @@ export interface OperatorAnswer {
   distribution: DistributionDoc;
   acknowledged: boolean;
 }
-/** The failure type an activity gives an AppError so the API can turn it back into the same answer. */
-export const APP_ERROR_FAILURE_TYPE = 'AppError';
-
-interface AppErrorPayload {
-  status: number;
-  key: string;
-  message?: string;
-  details?: string;
-  extra?: Record<string, unknown>;
-  /** The per-field problems, when given outside `extra`. */
-  errors?: unknown;
-}
-
-/**
- * For the edit activity: an AppError becomes a non-retryable failure carrying its answer
- * (retrying a 400 cannot help), so the API maps the failed update back to the same 4xx.
- * Anything else is returned unchanged, to be rethrown and retried.
- */
-export function appErrorToFailure(err: unknown): unknown {
-  if (!(err instanceof AppError)) return err;
-  const payload: AppErrorPayload = { status: err.status, key: err.key, message: err.message, ...(err.details !== undefined ? { details: err.details } : {}), extra: err.extra };
-  return ApplicationFailure.create({ message: err.message, type: APP_ERROR_FAILURE_TYPE, nonRetryable: true, details: [payload] });
-}
-
-/** The AppError an activity put into a failure somewhere along this error's causes, if any. */
-export function appErrorFromFailure(err: unknown): AppError | undefined {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 10; e = e.cause, depth++) {
-    if (e instanceof ApplicationFailure && e.type === APP_ERROR_FAILURE_TYPE) {
-      const p = e.details?.[0] as Partial<AppErrorPayload> | undefined;
-      if (p && typeof p.status === 'number' && typeof p.key === 'string') {
-        const extra = { ...p.extra, ...(p.errors !== undefined ? { errors: p.errors } : {}) };
-        return new AppError(p.status, p.key, p.message ?? e.message, p.details ?? undefined, extra);
-      }
-    }
-  }
-  return undefined;
-}
-
-function invalid(problems: Problem[]): AppError {
-  return AppError.badRequest('invalid_distribution', 'Invalid distribution', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), { errors: problems });
+function invalid(problems: Problem[]): DomainError {
+  return DomainError.invalid('invalid_distribution', 'Invalid distribution', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), { errors: problems });
 }
 
 /** The workflow's validator refused the edit: it is cancelled, or sending has started. */
-function rejectedEdit(id: string, err: WorkflowUpdateFailedError): AppError {
+function rejectedEdit(id: string, err: WorkflowUpdateFailedError): DomainError {
   const said = err.cause?.message ?? '';
-  if (said.includes('cancelled')) return AppError.conflict('distribution_not_editable', 'Distribution cannot be edited', `distribution ${id} is being cancelled`);
-  return AppError.conflict('distribution_already_sending', 'Distribution already sending', `distribution ${id} can no longer be edited: sending has started`);
+  if (said.includes('cancelled')) return DomainError.conflict('distribution_not_editable', 'Distribution cannot be edited', `distribution ${id} is being cancelled`);
+  return DomainError.conflict('distribution_already_sending', 'Distribution already sending', `distribution ${id} can no longer be edited: sending has started`);
 }
 
 /** A provider type sends through an account of its own type; a built-in one takes none. */
@@ -115,8 +88,8 @@ function isFinal(d: DistributionDoc): boolean {
   return !(d.trigger.type === 'manual' ? MANUAL_RUNNING : AUTOMATIC_LIVE).includes(d.status);
 }
 
-function finalConflict(d: DistributionDoc): AppError {
-  return AppError.conflict('distribution_final', 'Distribution already finished', `distribution ${d._id} is ${d.status}`);
+function finalConflict(d: DistributionDoc): DomainError {
+  return DomainError.conflict('distribution_final', 'Distribution already finished', `distribution ${d._id} is ${d.status}`);
 }
 
 /**
@@ -137,7 +110,7 @@ export class DistributionService {
 
   async get(id: string): Promise<DistributionDoc> {
     const d = await this.models.Distribution.findById(id).lean();
-    if (!d) throw AppError.notFound('distribution', id);
+    if (!d) throw DomainError.notFound('distribution', id);
     return d;
   }
 
@@ -196,13 +169,13 @@ export class DistributionService {
         // No workflow runs (it will be restarted by the reconciler and reads the stored document): store directly.
         return this.applyEdit(id, edit);
       }
-      if (err instanceof WorkflowUpdateFailedError) throw appErrorFromFailure(err) ?? rejectedEdit(id, err);
+      if (err instanceof WorkflowUpdateFailedError) throw domainErrorFromFailure(err) ?? rejectedEdit(id, err);
       throw err;
     }
     return this.get(id);
   }
 
-  /** Validates an edit and stores it (conditional on the version); throws AppError (4xx) when invalid. */
+  /** Validates an edit and stores it (conditional on the version); throws DomainError (4xx) when invalid. */
   async applyEdit(id: string, edit: DistributionEdit): Promise<DistributionDoc> {
     const current = await this.get(id);
     const set = await this.checkEdit(current, edit);
@@ -211,7 +184,7 @@ export class DistributionService {
       { $set: { ...set, updated_at: new Date() }, $inc: { version: 1 } },
       { returnDocument: 'after', timestamps: false },
     ).lean();
-    if (!updated) throw AppError.conflict('distribution_changed', 'Distribution changed meanwhile', `distribution ${id} was changed while this edit was checked; read it again and retry`);
+    if (!updated) throw DomainError.conflict('distribution_changed', 'Distribution changed meanwhile', `distribution ${id} was changed while this edit was checked; read it again and retry`);
     return updated;
   }
 
@@ -242,12 +215,12 @@ export class DistributionService {
   async sendNow(id: string): Promise<OperatorAnswer> {
     const d = await this.get(id);
     if (d.trigger.type !== 'manual' || !MANUAL_PENDING.includes(d.status)) {
-      throw AppError.conflict('distribution_not_pending', 'Distribution cannot be sent now', `only a manual distribution waiting for its audience or in its grace period can be sent now; ${id} is ${d.status}`);
+      throw DomainError.conflict('distribution_not_pending', 'Distribution cannot be sent now', `only a manual distribution waiting for its audience or in its grace period can be sent now; ${id} is ${d.status}`);
     }
     try {
       await this.temporal.workflow.getHandle(distributionWorkflowId(id)).signal(sendNowSignal);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw AppError.conflict('distribution_not_running', 'Distribution workflow not running', `the workflow of ${id} is not running; it is restarted shortly, retry then`);
+      if (err instanceof WorkflowNotFoundError) throw DomainError.conflict('distribution_not_running', 'Distribution workflow not running', `the workflow of ${id} is not running; it is restarted shortly, retry then`);
       throw err;
     }
     return this.awaitStatus(id, (s) => !MANUAL_PENDING.includes(s));
@@ -278,12 +251,12 @@ export class DistributionService {
     const stoppedForPool = d.status === 'stopped' && d.status_reason === 'pool_exhausted';
     if (d.trigger.type !== 'manual' && !stoppedForPool) return { distribution: await this.switchAutomatic(id, 'paused', 'active'), acknowledged: true };
     if (!stoppedForPool) {
-      throw AppError.conflict('distribution_not_resumable', 'Distribution cannot be resumed', `only a distribution stopped for pool_exhausted (or a paused automatic one) can be resumed; ${id} is ${d.status}${d.status_reason ? ` (${d.status_reason})` : ''}`);
+      throw DomainError.conflict('distribution_not_resumable', 'Distribution cannot be resumed', `only a distribution stopped for pool_exhausted (or a paused automatic one) can be resumed; ${id} is ${d.status}${d.status_reason ? ` (${d.status_reason})` : ''}`);
     }
     try {
       await this.temporal.workflow.getHandle(distributionWorkflowId(id)).signal(resumeSignal);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw AppError.conflict('distribution_not_resumable', 'Distribution cannot be resumed', `the workflow of ${id} has ended: a distribution can be resumed for 30 days after it stopped`);
+      if (err instanceof WorkflowNotFoundError) throw DomainError.conflict('distribution_not_resumable', 'Distribution cannot be resumed', `the workflow of ${id} has ended: a distribution can be resumed for 30 days after it stopped`);
       throw err;
     }
     return this.awaitStatus(id, (s) => s !== 'stopped');
@@ -371,7 +344,7 @@ export class DistributionService {
   async startWorkflow(d: DistributionDoc): Promise<boolean> {
     const campaignId = d.trigger.campaign_id ?? (d.purpose.type === 'unique_code' ? d.purpose.campaign_id : undefined);
     try {
-      await this.temporal.workflow.start(d.trigger.type === 'manual' ? distributionWorkflow : automaticDistributionWorkflow, {
+      await this.temporal.workflow.start<DistributionWorkflow>(d.trigger.type === 'manual' ? DISTRIBUTION_WORKFLOW : AUTOMATIC_DISTRIBUTION_WORKFLOW, {
         workflowId: distributionWorkflowId(d._id),
         taskQueue: this.taskQueue,
         args: [{ distributionId: d._id }],
@@ -398,7 +371,7 @@ export class DistributionService {
   /** The fields an edit sets, validated like a create; 409 when the distribution is past editing. */
   private async checkEdit(current: DistributionDoc, edit: DistributionEdit): Promise<Partial<DistributionDoc>> {
     if (!this.editableStatuses(current).includes(current.status)) {
-      throw AppError.conflict('distribution_not_editable', 'Distribution cannot be edited', `distribution ${current._id} is ${current.status}`);
+      throw DomainError.conflict('distribution_not_editable', 'Distribution cannot be edited', `distribution ${current._id} is ${current.status}`);
     }
     // The workflow hands the edit over unparsed: the same schema as the API's applies here.
     const parsed = editDistributionBody.safeParse(edit);
@@ -423,7 +396,7 @@ export class DistributionService {
 
   private async switchAutomatic(id: string, from: DistributionStatus, to: DistributionStatus): Promise<DistributionDoc> {
     const d = await this.get(id);
-    if (d.trigger.type === 'manual') throw AppError.badRequest('not_automatic', 'Not an automatic distribution', `distribution ${id} is manual: only automatic distributions can be paused and resumed`);
+    if (d.trigger.type === 'manual') throw DomainError.invalid('not_automatic', 'Not an automatic distribution', `distribution ${id} is manual: only automatic distributions can be paused and resumed`);
     if (d.status === to) return d;
     if (d.status !== from) throw finalConflict(d);
     try {
@@ -446,7 +419,7 @@ export class DistributionService {
     ).lean();
     if (updated) return updated;
     const now = await this.get(d._id);
-    throw AppError.conflict('distribution_changed', 'Distribution changed meanwhile', `distribution ${d._id} is now ${now.status}`);
+    throw DomainError.conflict('distribution_changed', 'Distribution changed meanwhile', `distribution ${d._id} is now ${now.status}`);
   }
 
   private async checkPurpose(purpose: DistributionPurpose, problems: Problem[]): Promise<DistributionPurpose> {
@@ -535,7 +508,7 @@ export class DistributionService {
       // A group stands for its members at the time of saving, so delivery checks plain consent ids.
       return { verification: input.verification, required: [...consents.keys()] };
     } catch (err) {
-      if (!(err instanceof AppError) || err.status !== 400) throw err;
+      if (!(err instanceof DomainError) || err.kind !== 'invalid') throw err;
       const unknown = (err.extra.errors as Problem[] | undefined) ?? [];
       for (const u of unknown) problems.push({ field: 'consents.required', reason: `${u.field}: ${u.reason}` });
       return { verification: input.verification, required };

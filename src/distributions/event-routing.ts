@@ -1,14 +1,17 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { deliveryWorkflowId, type DeliveryWorkflowInput } from '../../workflows/delivery';
+import { DELIVERY_WORKFLOW, deliveryWorkflowId, type DeliveryWorkflow, type DeliveryWorkflowInput } from '../../workflows/contracts/delivery';
 import type { AppContext } from '../context';
 import { inParallel } from '../concurrency';
-import { deliverToCustomers } from './delivery';
+import { deliverToCustomers, type DeliveryContext } from './delivery';
 import type { DistributionDoc } from '../models/distribution';
-import { CampaignIdKey, DistributionIdKey, TriggerKey } from '../temporal/search-attributes';
+import { CampaignIdKey, DistributionIdKey, TriggerKey } from '../../workflows/contracts/search-attributes';
 import { eventFires, type TriggeringEvent } from './trigger-match';
 import { triggersForEvent } from './triggers';
+
+/** Routing starts deliveries inline or as workflows. */
+export type RoutingContext = Pick<AppContext, 'logger' | 'temporal' | 'taskQueue'> & DeliveryContext;
 
 /** Deliveries (or workflow starts) in flight at once: enough to hide provider latency without a burst of hundreds. */
 const PARALLEL_STARTS = 16;
@@ -31,7 +34,7 @@ const FIRST_RETRY_MS = 1_000;
  * with duplicates rejected, so an event routed twice (a redelivered signal, a retried activity)
  * never sends twice. Returns how many deliveries went to a workflow.
  */
-export async function routeToDistributions(ctx: AppContext, events: Array<TriggeringEvent & { _id: string }>): Promise<number> {
+export async function routeToDistributions(ctx: RoutingContext, events: Array<TriggeringEvent & { _id: string }>): Promise<number> {
   const triggerTypes = [...new Set(events.flatMap((e) => triggersForEvent(e.type)))];
   if (triggerTypes.length === 0) return 0;
   const distributions = await ctx.models.Distribution.find({ status: 'active', 'trigger.type': { $in: triggerTypes } }).lean<DistributionDoc[]>();
@@ -57,7 +60,7 @@ export async function routeToDistributions(ctx: AppContext, events: Array<Trigge
  * Delivers inline; `done` when every message ended final, else the workflow takes over —
  * not before the provider's Retry-After, when a transient failure gave one.
  */
-async function deliverInline(ctx: AppContext, distribution: DistributionDoc, event: TriggeringEvent & { _id: string }, customerId: string, signal: AbortSignal): Promise<{ done: boolean; retryAfterMs?: number }> {
+async function deliverInline(ctx: RoutingContext, distribution: DistributionDoc, event: TriggeringEvent & { _id: string }, customerId: string, signal: AbortSignal): Promise<{ done: boolean; retryAfterMs?: number }> {
   try {
     const outcome = await deliverToCustomers(ctx, { distribution, run: event._id, customerIds: [customerId], event, signal });
     if (outcome.retry) return { done: false, retryAfterMs: outcome.retry.afterMs ?? FIRST_RETRY_MS };
@@ -68,10 +71,10 @@ async function deliverInline(ctx: AppContext, distribution: DistributionDoc, eve
   }
 }
 
-async function startDelivery(ctx: AppContext, distribution: DistributionDoc, input: DeliveryWorkflowInput, delayMs?: number): Promise<boolean> {
+async function startDelivery(ctx: RoutingContext, distribution: DistributionDoc, input: DeliveryWorkflowInput, delayMs?: number): Promise<boolean> {
   const campaignId = distribution.trigger.campaign_id ?? (distribution.purpose.type === 'unique_code' ? distribution.purpose.campaign_id : undefined);
   try {
-    await ctx.temporal.workflow.start('deliveryWorkflow', {
+    await ctx.temporal.workflow.start<DeliveryWorkflow>(DELIVERY_WORKFLOW, {
       workflowId: deliveryWorkflowId(input.distributionId, input.eventId),
       taskQueue: ctx.taskQueue,
       args: [input],

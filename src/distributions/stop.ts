@@ -1,12 +1,15 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { stoppedSignal } from '../../workflows/automatic-distribution';
-import { distributionWorkflowId } from '../../workflows/distribution';
+import { stoppedSignal } from '../../workflows/contracts/automatic-distribution';
+import { distributionWorkflowId } from '../../workflows/contracts/distribution';
 import { mailOperators, notifyOperator } from '../channels/operator-mail';
 import type { AppContext } from '../context';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { batchId } from '../models/distribution-batch';
 import { FINAL_DISTRIBUTION_STATUSES, type DistributionDoc } from '../models/distribution';
 import { messageId } from '../models/distribution-message';
+
+/** Stopping records, signals the lifecycle workflow and mails the operator. */
+export type StopContext = Pick<AppContext, 'models' | 'logger' | 'settings' | 'temporal'>;
 
 /** Batches whose customers get their `pool_exhausted` records in one write. */
 const BATCHES_PER_WRITE = 10;
@@ -16,7 +19,7 @@ const BATCHES_PER_WRITE = 10;
  * status change is conditional, so however often this runs (activity retries, a replayed
  * workflow), the operator gets one email. Runs recorded before `recordPoolExhausted` call it.
  */
-export async function stopForExhaustedPool(ctx: AppContext, distributionId: string, campaignId: string): Promise<{ stopped: boolean }> {
+export async function stopForExhaustedPool(ctx: StopContext, distributionId: string, campaignId: string): Promise<{ stopped: boolean }> {
   const { matchedCount } = await ctx.models.Distribution.updateOne(
     { _id: distributionId, status: { $nin: [...FINAL_DISTRIBUTION_STATUSES] } },
     { $set: { status: 'stopped', status_reason: 'pool_exhausted', completed_at: new Date() } },
@@ -35,7 +38,7 @@ export async function stopForExhaustedPool(ctx: AppContext, distributionId: stri
  * once, emails the operator (retried) and waits for a resume. A distribution without a
  * running workflow is stopped here instead. Safe to retry.
  */
-export async function stopForEventPoolExhausted(ctx: AppContext, run: { distributionId: string; eventId: string; customerId: string }, campaignId: string): Promise<{ signalled: boolean }> {
+export async function stopForEventPoolExhausted(ctx: StopContext, run: { distributionId: string; eventId: string; customerId: string }, campaignId: string): Promise<{ signalled: boolean }> {
   const { distributionId, eventId, customerId } = run;
   const distribution = await ctx.models.Distribution.findById(distributionId, { channels: 1, trigger: 1 }).lean();
   if (!distribution) return { signalled: false };
@@ -57,7 +60,7 @@ export async function stopForEventPoolExhausted(ctx: AppContext, run: { distribu
 }
 
 /** An automatic distribution's workflow records the stop and ends; a manual one's stopped itself. */
-async function tellLifecycleWorkflow(ctx: AppContext, distributionId: string): Promise<void> {
+async function tellLifecycleWorkflow(ctx: StopContext, distributionId: string): Promise<void> {
   const d = await ctx.models.Distribution.findById(distributionId, { trigger: 1 }).lean();
   if (!d || d.trigger.type === 'manual') return;
   try {
@@ -73,7 +76,7 @@ async function tellLifecycleWorkflow(ctx: AppContext, distributionId: string): P
  * recipients and a resume knows whom to reach; then records the distribution `stopped`. A
  * record already written (a batch that did start) is left as it is. Safe to retry.
  */
-export async function recordPoolExhausted(ctx: AppContext, distributionId: string, fromBatch: number): Promise<{ stopped: boolean }> {
+export async function recordPoolExhausted(ctx: StopContext, distributionId: string, fromBatch: number): Promise<{ stopped: boolean }> {
   const { Distribution, DistributionBatch, DistributionMessage } = ctx.models;
   const distribution = await Distribution.findById(distributionId, { channels: 1 }).lean();
   if (!distribution) return { stopped: false };
@@ -121,7 +124,7 @@ function poolExhaustedRecords(distribution: Pick<DistributionDoc, '_id' | 'chann
  * Throws when the mail server refused, so the activity is retried; once accepted it is
  * recorded (`operator_notified_at`) and a retry sends nothing more.
  */
-export async function sendPoolExhaustedNotice(ctx: AppContext, distributionId: string, campaignId: string): Promise<{ sent: boolean }> {
+export async function sendPoolExhaustedNotice(ctx: StopContext, distributionId: string, campaignId: string): Promise<{ sent: boolean }> {
   const d = await ctx.models.Distribution.findById(distributionId, { notify_emails: 1, operator_notified_at: 1 }).lean();
   if (!d || d.operator_notified_at) return { sent: false };
   const sent = await mailOperators(ctx.settings, ctx.logger, await poolExhaustedNotice(ctx, distributionId, campaignId), d.notify_emails ?? []);
@@ -129,7 +132,7 @@ export async function sendPoolExhaustedNotice(ctx: AppContext, distributionId: s
   return { sent };
 }
 
-async function poolExhaustedNotice(ctx: AppContext, distributionId: string, campaignId: string): Promise<{ subject: string; text: string }> {
+async function poolExhaustedNotice(ctx: StopContext, distributionId: string, campaignId: string): Promise<{ subject: string; text: string }> {
   const [distribution, campaign] = await Promise.all([
     ctx.models.Distribution.findById(distributionId, { name: 1 }).lean(),
     ctx.models.Campaign.findById(campaignId, { name: 1 }).lean(),

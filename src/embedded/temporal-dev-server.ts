@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SEARCH_ATTRIBUTES } from '../temporal/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../workflows/contracts/search-attributes';
 import { ensureTemporalCli, MissingToolError } from '../tools/install';
 import { downloadTemporalCli } from '../tools/temporal-download';
 import { which } from '../tools/which';

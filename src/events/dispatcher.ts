@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger';
 import type { DomainEventModel } from '../models/domain-event';
-import { eventRouterWorkflow, eventsSignal, routerWindowAt, type EventRef } from '../../workflows/event-router';
+import { EVENT_ROUTER_WORKFLOW, eventsSignal, routerWindowAt, type EventRef, type EventRouterWorkflow } from '../../workflows/contracts/event-router';
 
 /** Where events go: the router workflow of one task queue. */
 export interface DispatchTarget {
@@ -19,7 +19,7 @@ const BATCH = 200;
  */
 export async function sendEvents({ Event, temporal, taskQueue }: DispatchTarget, refs: EventRef[]): Promise<void> {
   const { workflowId, window } = routerWindowAt(taskQueue, Date.now());
-  await temporal.workflow.signalWithStart(eventRouterWorkflow, {
+  await temporal.workflow.signalWithStart<EventRouterWorkflow, [EventRef[]]>(EVENT_ROUTER_WORKFLOW, {
     workflowId,
     taskQueue,
     args: [window],

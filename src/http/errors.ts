@@ -1,20 +1,40 @@
+import { DomainError, type ErrorKind } from '../errors';
+
+/** The one mapping of domain error kinds to HTTP statuses. */
+export const HTTP_STATUS: Record<ErrorKind, number> = {
+  invalid: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  internal: 500,
+};
+
+const KIND_OF_STATUS = new Map(Object.entries(HTTP_STATUS).map(([kind, status]) => [status, kind as ErrorKind]));
+
+/** The HTTP status an error answers with: its own for an AppError, its kind's for a domain error. */
+export function httpStatus(err: DomainError): number {
+  return err instanceof AppError ? err.status : HTTP_STATUS[err.kind];
+}
+
 /**
- * The one error type routes and services throw. Its fields are Voucherify's error body,
- * so `@voucherify/sdk` surfaces them as a VoucherifyError with the same code and key.
+ * An error raised by HTTP code (routers, middleware) with its status given. Domain code throws
+ * DomainError (src/errors.ts); both answer with Voucherify's error body, so `@voucherify/sdk`
+ * surfaces them as a VoucherifyError with the same code and key.
  */
-export class AppError extends Error {
+export class AppError extends DomainError {
   constructor(
     /** HTTP status, also sent as `code`. */
     readonly status: number,
-    /** Machine-readable kind, e.g. `not_found`, `invalid_payload`. */
-    readonly key: string,
+    key: string,
     message: string,
-    /** A longer, human hint: which field and why. */
-    readonly details?: string,
-    /** Extra body fields, e.g. `resource_id`, `resource_type`, per-field `errors`. */
-    readonly extra: Record<string, unknown> = {},
+    details?: string,
+    extra: Record<string, unknown> = {},
   ) {
-    super(message);
+    super(KIND_OF_STATUS.get(status) ?? (status >= 500 ? 'internal' : 'invalid'), key, message, details, extra);
     this.name = 'AppError';
   }
 
@@ -22,18 +42,18 @@ export class AppError extends Error {
     return new AppError(400, key, message, details, extra);
   }
 
-  static unauthorized(details: string): AppError {
+  static override unauthorized(details: string): AppError {
     return new AppError(401, 'unauthorized', 'Unauthorized', details);
   }
 
-  static notFound(resourceType: string, resourceId: string): AppError {
+  static override notFound(resourceType: string, resourceId: string): AppError {
     return new AppError(404, 'not_found', 'Resource not found', `Cannot find ${resourceType} with id ${resourceId}`, {
       resource_id: resourceId,
       resource_type: resourceType,
     });
   }
 
-  static conflict(key: string, message: string, details?: string): AppError {
+  static override conflict(key: string, message: string, details?: string): AppError {
     return new AppError(409, key, message, details);
   }
 }

@@ -1,4 +1,4 @@
-import type { FieldError } from '../http/middleware/validate';
+import type { FieldError } from '../errors';
 import type { CsvColumn } from './csv-columns';
 
 export type RawRow = { ok: true; value: Record<string, unknown> } | { ok: false; errors: FieldError[] };

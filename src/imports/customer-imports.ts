@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { customerImportWorkflow, customerImportWorkflowId } from '../../workflows/customer-import';
+import { CUSTOMER_IMPORT_WORKFLOW, customerImportWorkflowId, type CustomerImportWorkflow } from '../../workflows/contracts/customer-import';
 import type { AppContext } from '../context';
 import { newId } from '../ids';
 import type { AsyncActionType, UploadFormat } from '../models/async-action';
@@ -42,7 +42,7 @@ export async function acceptImport(ctx: AppContext, upload: NewImport): Promise<
 
 export async function startImportWorkflow(ctx: Pick<AppContext, 'temporal' | 'taskQueue'>, asyncActionId: string): Promise<void> {
   try {
-    await ctx.temporal.workflow.start(customerImportWorkflow, {
+    await ctx.temporal.workflow.start<CustomerImportWorkflow>(CUSTOMER_IMPORT_WORKFLOW, {
       workflowId: customerImportWorkflowId(asyncActionId),
       taskQueue: ctx.taskQueue,
       args: [{ asyncActionId }],

@@ -1,5 +1,5 @@
 import { customerInput, type CustomerInput } from '../customers/customer-input';
-import { fieldErrors, type FieldError } from '../http/middleware/validate';
+import { fieldErrors, type FieldError } from '../errors';
 
 export type ValidatedRow = { ok: true; input: CustomerInput } | { ok: false; errors: FieldError[] };
 

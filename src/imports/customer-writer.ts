@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { CustomerInput } from '../customers/customer-input';
 import { newCustomerDocument, type CustomerService } from '../customers/customer-service';
-import { AppError } from '../http/errors';
-import type { FieldError } from '../http/middleware/validate';
+import { DomainError } from '../errors';
+import type { FieldError } from '../errors';
 import { checkMetadata } from '../metadata/metadata-schema';
 import type { Models } from '../models';
 import type { RowError } from '../models/async-action';
@@ -114,9 +114,9 @@ export async function writeCustomerBatch(
 
 /** Why the customer service refused a row for good (404, 400); undefined for errors worth a retry. */
 function refusal(err: unknown): FieldError[] | undefined {
-  if (!(err instanceof AppError)) return undefined;
-  if (err.status === 404) return [{ field: 'id', reason: err.details ?? err.message }];
-  if (err.status !== 400) return undefined;
+  if (!(err instanceof DomainError)) return undefined;
+  if (err.kind === 'not_found') return [{ field: 'id', reason: err.details ?? err.message }];
+  if (err.kind !== 'invalid') return undefined;
   const fields = err.extra.errors as FieldError[] | undefined;
   return fields?.length ? fields : [{ field: '(row)', reason: err.details ?? err.message }];
 }

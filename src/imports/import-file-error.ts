@@ -1,5 +1,4 @@
-/** The Temporal failure type for it; the workflow does not retry it. */
-export const IMPORT_FILE_ERROR = 'ImportFileError';
+import { IMPORT_FILE_ERROR } from '../../workflows/contracts/customer-import';
 
 /** The upload as a whole cannot be imported (empty, not CSV, no header, not a JSON array): the action fails with this message. */
 export class ImportFileError extends Error {

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 
 /**
  * The stream of one file field of a multipart/form-data request, as soon as its part
@@ -13,7 +13,7 @@ export function multipartFile(req: IncomingMessage, field: string): Promise<{ st
     try {
       parser = busboy({ headers: req.headers, limits: { files: 5, fields: 50, parts: 60 } });
     } catch {
-      reject(new AppError(415, 'unsupported_media_type', 'Unsupported media type', `Send multipart/form-data with the file in a field named "${field}".`));
+      reject(new DomainError('unsupported_media_type', 'unsupported_media_type', 'Unsupported media type', `Send multipart/form-data with the file in a field named "${field}".`));
       return;
     }
     let file: Readable | undefined;
@@ -26,12 +26,12 @@ export function multipartFile(req: IncomingMessage, field: string): Promise<{ st
       resolve({ stream, filename: info.filename || 'upload' });
     });
     parser.on('error', (err: Error) => {
-      const invalid = AppError.badRequest('invalid_multipart', 'Malformed multipart body', err.message);
+      const invalid = DomainError.invalid('invalid_multipart', 'Malformed multipart body', err.message);
       if (file) file.destroy(invalid);
       else reject(invalid);
     });
     parser.on('close', () => {
-      if (!file) reject(AppError.badRequest('missing_file', 'No file uploaded', `Send the file in a multipart/form-data field named "${field}".`));
+      if (!file) reject(DomainError.invalid('missing_file', 'No file uploaded', `Send the file in a multipart/form-data field named "${field}".`));
     });
     req.on('close', () => {
       if (!req.complete) parser.destroy(new Error('the client closed the connection during the upload'));

@@ -1,4 +1,4 @@
-import type { FieldError } from '../http/middleware/validate';
+import type { FieldError } from '../errors';
 
 /**
  * One record read from an upload, numbered from 1 in file order. `end` is the byte offset

@@ -1,7 +1,7 @@
 import { PassThrough, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import mongoose, { type Connection } from 'mongoose';
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 
 type FileId = mongoose.mongo.ObjectId;
 
@@ -17,8 +17,8 @@ function bucket(db: Connection): mongoose.mongo.GridFSBucket {
   return new mongoose.mongo.GridFSBucket(db.db, { bucketName: BUCKET });
 }
 
-export function payloadTooLarge(maxBytes: number): AppError {
-  return new AppError(413, 'payload_too_large', 'Payload too large', `Uploads are limited to ${maxBytes} bytes.`);
+export function payloadTooLarge(maxBytes: number): DomainError {
+  return new DomainError('too_large', 'payload_too_large', 'Payload too large', `Uploads are limited to ${maxBytes} bytes.`);
 }
 
 export function newUploadId(): FileId {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { FieldError } from '../http/middleware/validate';
+import type { FieldError } from '../errors';
 
 /** One declared metadata property, in Voucherify's metadata-schema vocabulary. */
 export const metadataProperty = z.strictObject({

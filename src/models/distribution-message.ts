@@ -36,8 +36,8 @@ const distributionMessageSchema = new Schema(
 distributionMessageSchema.index({ distribution_id: 1, status: 1 });
 distributionMessageSchema.index({ customer_id: 1, created_at: -1 });
 
-/** `unknown`: an `at_most_once` channel's message whose provider call may have happened; never sent again. */
-export type MessageStatus = 'queued' | 'sent' | 'skipped' | 'failed' | 'unknown';
+export type { MessageStatus } from '../../workflows/contracts/statuses';
+import type { MessageStatus } from '../../workflows/contracts/statuses';
 
 export interface DistributionMessageDoc {
   _id: string;

@@ -44,25 +44,8 @@ const distributionSchema = new Schema(
 );
 distributionSchema.index({ 'trigger.type': 1, status: 1 });
 
-export type DistributionStatus =
-  /** Manual: waiting for the audience segment to finish syncing. */
-  | 'waiting_for_audience'
-  /** Manual: in its grace period; can be edited, cancelled or sent now. */
-  | 'scheduled'
-  | 'sending'
-  | 'completed'
-  /** Manual: the run ended and not one message was sent, some failed (`status_reason: all_messages_failed`). */
-  | 'failed'
-  | 'cancelled'
-  /** Stopped by the engine, e.g. the code pool of a STATIC campaign ran out or the audience segment was deleted; see `status_reason`. */
-  | 'stopped'
-  /** Automatic: fires on matching events. */
-  | 'active'
-  /** Automatic: ignores events until resumed. */
-  | 'paused';
-
-/** Statuses a distribution never leaves. */
-export const FINAL_DISTRIBUTION_STATUSES: readonly DistributionStatus[] = ['completed', 'failed', 'cancelled', 'stopped'];
+export { FINAL_DISTRIBUTION_STATUSES, type DistributionStatus } from '../../workflows/contracts/statuses';
+import type { DistributionStatus } from '../../workflows/contracts/statuses';
 
 export interface DistributionTrigger {
   type: TriggerType;

@@ -1,4 +1,4 @@
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 import type { OrderDoc, OrderItem } from '../models/order';
 import type { OrderInput } from './order-input';
 
@@ -6,8 +6,8 @@ type ItemInput = NonNullable<OrderInput['items']>[number];
 
 export type OrderAmounts = Pick<OrderDoc, 'amount' | 'initial_amount' | 'discount_amount' | 'items_discount_amount' | 'total_discount_amount' | 'total_amount'>;
 
-function invalid(field: string, reason: string): AppError {
-  return AppError.badRequest('invalid_order', 'Invalid order', `${field}: ${reason}`, { errors: [{ field, reason }] });
+function invalid(field: string, reason: string): DomainError {
+  return DomainError.invalid('invalid_order', 'Invalid order', `${field}: ${reason}`, { errors: [{ field, reason }] });
 }
 
 function safe(value: number, field: string): number {

@@ -1,10 +1,10 @@
 import type { CustomerService } from '../customers/customer-service';
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 import type { CustomerDoc } from '../models/customer';
 import type { OrderCustomerInput, OrderInput } from './order-input';
 
-function invalid(field: string, reason: string): AppError {
-  return AppError.badRequest('invalid_customer', 'Invalid customer', `${field}: ${reason}`, { errors: [{ field, reason }] });
+function invalid(field: string, reason: string): DomainError {
+  return DomainError.invalid('invalid_customer', 'Invalid customer', `${field}: ${reason}`, { errors: [{ field, reason }] });
 }
 
 /**
@@ -27,7 +27,7 @@ async function fromCustomerField(customers: CustomerService, input: OrderCustome
     const found = await customers.find(input);
     if (found) return found;
     // A missing `cust_…` is a wrong id, not a new customer whose source_id looks like one.
-    if (input.startsWith('cust_')) throw AppError.notFound('customer', input);
+    if (input.startsWith('cust_')) throw DomainError.notFound('customer', input);
     return customers.upsert({ source_id: input });
   }
   const { id, source_id, object: _object, ...profile } = input;

@@ -3,7 +3,7 @@ import { onlyDuplicateKeys } from '../db/duplicate-key';
 import type { UpdateQuery } from 'mongoose';
 import type { CustomerService } from '../customers/customer-service';
 import { withOutbox } from '../events/outbox';
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
 import type { CustomerDoc } from '../models/customer';
@@ -30,8 +30,8 @@ const CONTENT_FIELDS = [
   'customer_id',
 ] as const satisfies ReadonlyArray<keyof OrderDoc>;
 
-function tooManyWriters(): AppError {
-  return AppError.conflict('multiple_requests', 'Too many concurrent changes to this order', 'Retry the request.');
+function tooManyWriters(): DomainError {
+  return DomainError.conflict('multiple_requests', 'Too many concurrent changes to this order', 'Retry the request.');
 }
 
 /** Metadata merges key by key; a null value removes the key, a null metadata clears it. */
@@ -64,7 +64,7 @@ export class OrderService {
 
   async get(idOrSourceId: string): Promise<OrderDoc> {
     const doc = await this.find(idOrSourceId);
-    if (!doc) throw AppError.notFound('order', idOrSourceId);
+    if (!doc) throw DomainError.notFound('order', idOrSourceId);
     return doc;
   }
 
@@ -75,7 +75,7 @@ export class OrderService {
       // Most orders posted without an id are new: the first attempt inserts without looking, and the unique source_id_key tells an existing one.
       const existing = attempt === 0 && !input.id ? null : await this.named(input);
       if (existing) return this.change(existing._id, input, customer);
-      if (input.id) throw AppError.notFound('order', input.id);
+      if (input.id) throw DomainError.notFound('order', input.id);
       try {
         return await this.insert(input, customer);
       } catch (err) {
@@ -95,7 +95,7 @@ export class OrderService {
   async update(idOrSourceId: string, input: OrderInput): Promise<OrderDoc> {
     const current = await this.get(idOrSourceId);
     if (input.id !== undefined && input.id !== current._id) {
-      throw AppError.badRequest('invalid_order', 'Invalid order', `id: ${input.id} is not the id of order ${idOrSourceId}`, { errors: [{ field: 'id', reason: 'does not match the order in the path' }] });
+      throw DomainError.invalid('invalid_order', 'Invalid order', `id: ${input.id} is not the id of order ${idOrSourceId}`, { errors: [{ field: 'id', reason: 'does not match the order in the path' }] });
     }
     const customer = await resolveOrderCustomer(this.customers, input);
     return this.change(current._id, input, customer);
@@ -130,7 +130,7 @@ export class OrderService {
     const { Order } = this.models;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const current = await Order.findById(id).lean();
-      if (!current) throw AppError.notFound('order', id);
+      if (!current) throw DomainError.notFound('order', id);
       const now = this.clock();
       const items = input.items !== undefined ? storedItems(input.items) : current.items;
       const next: OrderDoc = {
@@ -158,7 +158,7 @@ export class OrderService {
           return { ...next, version: current.version + 1 };
         }
       } catch (err) {
-        if (onlyDuplicateKeys(err)) throw AppError.conflict('duplicate_found', 'Duplicate order', `source_id: another order already has source_id ${input.source_id}`);
+        if (onlyDuplicateKeys(err)) throw DomainError.conflict('duplicate_found', 'Duplicate order', `source_id: another order already has source_id ${input.source_id}`);
         throw err;
       }
     }

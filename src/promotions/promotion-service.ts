@@ -1,6 +1,6 @@
 import { insertCampaign } from '../campaigns/campaign-service';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
 import type { CampaignDoc } from '../models/campaign';
@@ -17,12 +17,12 @@ interface Problem {
   reason: string;
 }
 
-function invalidRules(problems: Problem[]): AppError {
-  return AppError.badRequest('invalid_validation_rules', 'Invalid validation rules', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), { errors: problems });
+function invalidRules(problems: Problem[]): DomainError {
+  return DomainError.invalid('invalid_validation_rules', 'Invalid validation rules', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), { errors: problems });
 }
 
-function duplicateHierarchy(campaignId: string, hierarchy: number): AppError {
-  return new AppError(409, 'duplicate_found', 'Duplicate hierarchy', `hierarchy: campaign ${campaignId} already has a tier with hierarchy ${hierarchy}`, { errors: [{ field: 'hierarchy', reason: `taken by another tier of campaign ${campaignId}` }] });
+function duplicateHierarchy(campaignId: string, hierarchy: number): DomainError {
+  return new DomainError('conflict', 'duplicate_found', 'Duplicate hierarchy', `hierarchy: campaign ${campaignId} already has a tier with hierarchy ${hierarchy}`, { errors: [{ field: 'hierarchy', reason: `taken by another tier of campaign ${campaignId}` }] });
 }
 
 /**
@@ -106,13 +106,13 @@ export class PromotionService {
 
   async getTier(id: string): Promise<PromotionTierDoc> {
     const tier = await this.models.PromotionTier.findById(id).lean();
-    if (!tier) throw AppError.notFound('promotion_tier', id);
+    if (!tier) throw DomainError.notFound('promotion_tier', id);
     return tier;
   }
 
   async tierJson(tier: PromotionTierDoc): Promise<TierJson> {
     const [json] = await this.tiersJson([tier]);
-    if (!json) throw AppError.notFound('promotion_tier', tier._id);
+    if (!json) throw DomainError.notFound('promotion_tier', tier._id);
     return json;
   }
 
@@ -149,7 +149,7 @@ export class PromotionService {
     if (problems.length > 0) throw invalidRules(problems);
     const start = input.start_date === undefined ? tier.start_date : input.start_date === null ? undefined : new Date(input.start_date);
     const end = input.expiration_date === undefined ? tier.expiration_date : input.expiration_date === null ? undefined : new Date(input.expiration_date);
-    if (start && end && start >= end) throw AppError.badRequest('invalid_payload', 'Invalid request', 'expiration_date: must be after start_date', { errors: [{ field: 'expiration_date', reason: 'must be after start_date' }] });
+    if (start && end && start >= end) throw DomainError.invalid('invalid_payload', 'Invalid request', 'expiration_date: must be after start_date', { errors: [{ field: 'expiration_date', reason: 'must be after start_date' }] });
     if (input.hierarchy !== undefined && input.hierarchy !== tier.hierarchy && (await this.models.PromotionTier.exists({ campaign_id: tier.campaign_id, hierarchy: input.hierarchy }))) {
       throw duplicateHierarchy(tier.campaign_id, input.hierarchy);
     }
@@ -164,7 +164,7 @@ export class PromotionService {
       if (onlyDuplicateKeys(err) && input.hierarchy !== undefined) throw duplicateHierarchy(tier.campaign_id, input.hierarchy);
       throw err;
     }
-    if (!updated) throw AppError.notFound('promotion_tier', id);
+    if (!updated) throw DomainError.notFound('promotion_tier', id);
     if (input.validation_rules) {
       const ruleId = input.validation_rules[0];
       if (ruleId) await this.rules.assign(ruleId, { related_object_type: 'promotion_tier', related_object_id: tier._id }, true);
@@ -175,14 +175,14 @@ export class PromotionService {
 
   async setTierActive(id: string, active: boolean): Promise<PromotionTierDoc> {
     const updated = await this.models.PromotionTier.findOneAndUpdate({ _id: id }, { $set: { active } }, { returnDocument: 'after' }).lean();
-    if (!updated) throw AppError.notFound('promotion_tier', id);
+    if (!updated) throw DomainError.notFound('promotion_tier', id);
     return updated;
   }
 
   /** Deletes a tier and its rule assignment; its redemptions stay, as a deleted voucher's do. */
   async deleteTier(id: string): Promise<void> {
     const deleted = await this.models.PromotionTier.findByIdAndDelete(id).lean();
-    if (!deleted) throw AppError.notFound('promotion_tier', id);
+    if (!deleted) throw DomainError.notFound('promotion_tier', id);
     await this.models.ValidationRuleAssignment.deleteOne({ related_object_id: id });
   }
 
@@ -267,9 +267,9 @@ export class PromotionService {
 
   private async promotionCampaign(ref: string): Promise<CampaignDoc> {
     const campaign = (await this.models.Campaign.findById(ref).lean()) ?? (await this.models.Campaign.findOne({ name: ref }).lean());
-    if (!campaign) throw AppError.notFound('campaign', ref);
+    if (!campaign) throw DomainError.notFound('campaign', ref);
     if (campaign.campaign_type !== 'PROMOTION') {
-      throw AppError.badRequest('invalid_campaign_params', 'Not a promotion campaign', `campaign ${campaign.name} is a ${campaign.campaign_type} campaign: only PROMOTION campaigns have tiers`);
+      throw DomainError.invalid('invalid_campaign_params', 'Not a promotion campaign', `campaign ${campaign.name} is a ${campaign.campaign_type} campaign: only PROMOTION campaigns have tiers`);
     }
     return campaign;
   }

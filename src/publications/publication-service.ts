@@ -4,7 +4,7 @@ import type { CampaignService } from '../campaigns/campaign-service';
 import type { CustomerInput } from '../customers/customer-input';
 import type { CustomerService } from '../customers/customer-service';
 import { withOutbox } from '../events/outbox';
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
 import type { CampaignDoc } from '../models/campaign';
@@ -26,9 +26,9 @@ export interface PublishInput {
 const MAX_ATTEMPTS = 5;
 
 /** Typed so callers (the distribution engine) can tell "pool empty" from other failures. */
-export class NoVoucherSuitableError extends AppError {
+export class NoVoucherSuitableError extends DomainError {
   constructor(campaign: CampaignDoc) {
-    super(400, 'no_voucher_suitable_for_publication', 'No voucher suitable for publication', `campaign ${campaign.name} (${campaign._id}) has no free code left and is STATIC`, {
+    super('invalid', 'no_voucher_suitable_for_publication', 'No voucher suitable for publication', `campaign ${campaign.name} (${campaign._id}) has no free code left and is STATIC`, {
       resource_id: campaign._id,
       resource_type: 'campaign',
     });
@@ -84,7 +84,7 @@ export class PublicationService {
       const winner = await this.models.Publication.findById(publication._id).lean();
       if (winner?.voucher_id !== voucher._id) await releaseVoucher(this.models, voucher._id, publication._id);
     }
-    throw AppError.conflict('multiple_requests', 'Too many concurrent publications', 'Retry the request.');
+    throw DomainError.conflict('multiple_requests', 'Too many concurrent publications', 'Retry the request.');
   }
 
   /**
@@ -99,8 +99,8 @@ export class PublicationService {
 
   private async activeCampaign(idOrName: string): Promise<CampaignDoc> {
     const campaign = await this.campaigns.get(idOrName);
-    if (!campaign.active) throw AppError.badRequest('campaign_inactive', 'Campaign is disabled', `campaign ${campaign.name} is disabled`);
-    if (campaign.campaign_type === 'PROMOTION') throw AppError.badRequest('invalid_campaign', 'Campaign has no codes', `campaign ${campaign.name} is a promotion: its tiers apply without codes`);
+    if (!campaign.active) throw DomainError.invalid('campaign_inactive', 'Campaign is disabled', `campaign ${campaign.name} is disabled`);
+    if (campaign.campaign_type === 'PROMOTION') throw DomainError.invalid('invalid_campaign', 'Campaign has no codes', `campaign ${campaign.name} is a promotion: its tiers apply without codes`);
     return campaign;
   }
 

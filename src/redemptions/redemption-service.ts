@@ -3,7 +3,7 @@ import { customerRef } from '../customers/customer-json';
 import { customerInput } from '../customers/customer-input';
 import type { CustomerService } from '../customers/customer-service';
 import { raiseEvent, withOutbox } from '../events/outbox';
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
 import type { CampaignDoc } from '../models/campaign';
@@ -115,8 +115,8 @@ function ruleFailure(violation: Violation, ruleId: string): RedeemableError {
   return failure(violation.key, `rule ${violation.rule} (${violation.name}) of validation rule ${ruleId} is not met`, violation.message);
 }
 
-function toAppError(e: RedeemableError, code: string, object: string): AppError {
-  return new AppError(e.code, e.key, e.message, e.details, { ...(e.error ? { error: e.error } : {}), resource_id: code, resource_type: object });
+function toAppError(e: RedeemableError, code: string, object: string): DomainError {
+  return new DomainError(e.code === 404 ? 'not_found' : 'invalid', e.key, e.message, e.details, { ...(e.error ? { error: e.error } : {}), resource_id: code, resource_type: object });
 }
 
 /**
@@ -165,7 +165,7 @@ export class RedemptionService {
     const bad = checks.find((c): c is Inapplicable => !c.ok);
     if (bad) throw await this.refused(bad.error, bad.code, bad.object, bad.target, customer, input, amount);
     const applicable = checks as Applicable[];
-    if (applicable.length === 0) throw AppError.badRequest('missing_redeemables', 'No redeemables', 'give at least one redeemable');
+    if (applicable.length === 0) throw DomainError.invalid('missing_redeemables', 'No redeemables', 'give at least one redeemable');
 
     const claimed: Applicable[] = [];
     const reservations: Reservation[] = [];
@@ -244,16 +244,16 @@ export class RedemptionService {
 
   async get(id: string) {
     const doc = await this.models.Redemption.findById(id).lean();
-    if (!doc) throw AppError.notFound('redemption', id);
+    if (!doc) throw DomainError.notFound('redemption', id);
     const [related, customer] = await Promise.all([this.related(doc), doc.customer_id ? this.customers.find(doc.customer_id) : null]);
     return toRedemptionJson(doc, related, customer);
   }
 
   async rollback(id: string, opts: { reason?: string; tracking_id?: string }) {
     const current = await this.models.Redemption.findById(id).lean();
-    if (!current) throw AppError.notFound('redemption', id);
+    if (!current) throw DomainError.notFound('redemption', id);
     if (current.status === 'ROLLED_BACK') throw alreadyRolledBack(id);
-    if (current.status !== 'SUCCEEDED') throw AppError.badRequest('invalid_rollback_params', 'Cannot roll back', `redemption ${id} has status ${current.status}`);
+    if (current.status !== 'SUCCEEDED') throw DomainError.invalid('invalid_rollback_params', 'Cannot roll back', `redemption ${id} has status ${current.status}`);
     const customer = current.customer_id ? await this.customers.find(current.customer_id) : null;
     const before = await this.related(current);
     const now = new Date();
@@ -301,7 +301,7 @@ export class RedemptionService {
    * the customer's `summary.redemptions.total_failed`) with its `customer.redemption.failed`
    * event, and returns the error to answer with. A retried refusal is another refusal.
    */
-  private async refused(error: RedeemableError, code: string, object: string, target: Target | undefined, customer: CustomerDoc | null, input: StackableInput, amount: number | null): Promise<AppError> {
+  private async refused(error: RedeemableError, code: string, object: string, target: Target | undefined, customer: CustomerDoc | null, input: StackableInput, amount: number | null): Promise<DomainError> {
     if (!target) return toAppError(error, code, object);
     const _id = newId('r');
     const now = new Date();
@@ -512,7 +512,7 @@ export class RedemptionService {
     if (!ref) return null;
     const found = await this.findCustomer(ref);
     if (found) return found;
-    if (ref.id && !ref.source_id) throw AppError.notFound('customer', ref.id);
+    if (ref.id && !ref.source_id) throw DomainError.notFound('customer', ref.id);
     if (!ref.source_id) return null;
     const { id: _ignored, ...fields } = ref;
     const parsed = customerInput.safeParse(fields);
@@ -520,8 +520,8 @@ export class RedemptionService {
   }
 }
 
-function alreadyRolledBack(id: string): AppError {
-  return AppError.badRequest('already_rolled_back', 'Redemption has already been rolled back', `redemption ${id} was already rolled back`, { resource_id: id, resource_type: 'redemption' });
+function alreadyRolledBack(id: string): DomainError {
+  return DomainError.invalid('already_rolled_back', 'Redemption has already been rolled back', `redemption ${id} was already rolled back`, { resource_id: id, resource_type: 'redemption' });
 }
 
 function orderRefOf(order: OrderInput | undefined): Pick<RedemptionOrder, 'id' | 'source_id'> {

@@ -1,7 +1,7 @@
 import { customerRef } from '../customers/customer-json';
 import { findVoucher } from '../balances/balance-service';
 import { raiseEvent, withOutbox } from '../events/outbox';
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
 import type { RewardDoc } from '../models/reward';
@@ -46,10 +46,10 @@ export class RewardService {
   ) {}
 
   async create(input: RewardInput): Promise<RewardDoc> {
-    if (input.type === 'CAMPAIGN' && !input.parameters.campaign?.id) throw AppError.badRequest('invalid_payload', 'Invalid payload', 'parameters.campaign.id is required for a CAMPAIGN reward');
+    if (input.type === 'CAMPAIGN' && !input.parameters.campaign?.id) throw DomainError.invalid('invalid_payload', 'Invalid payload', 'parameters.campaign.id is required for a CAMPAIGN reward');
     if (input.type === 'CAMPAIGN') {
       const campaign = await this.models.Campaign.findById(input.parameters.campaign!.id).lean();
-      if (!campaign) throw AppError.notFound('campaign', input.parameters.campaign!.id);
+      if (!campaign) throw DomainError.notFound('campaign', input.parameters.campaign!.id);
     }
     const now = new Date();
     const stock = input.stock ?? null;
@@ -72,7 +72,7 @@ export class RewardService {
 
   async get(id: string): Promise<RewardDoc> {
     const reward = await this.models.Reward.findById(id).lean();
-    if (!reward) throw AppError.notFound('reward', id);
+    if (!reward) throw DomainError.notFound('reward', id);
     return reward;
   }
 
@@ -85,20 +85,20 @@ export class RewardService {
     const voucher = await findVoucher(this.models, memberCode);
     if (input.campaign !== undefined) {
       const campaign = (await this.models.Campaign.findById(input.campaign).lean()) ?? (await this.models.Campaign.findOne({ name: input.campaign }).lean());
-      if (!campaign || campaign._id !== voucher.campaign_id) throw AppError.notFound('voucher', memberCode);
+      if (!campaign || campaign._id !== voucher.campaign_id) throw DomainError.notFound('voucher', memberCode);
     }
-    if (voucher.type !== 'LOYALTY_CARD') throw AppError.badRequest('invalid_voucher_type', 'Not a loyalty card', `voucher ${voucher.code} is a ${voucher.type}`);
-    if (!voucher.active) throw AppError.badRequest('voucher_disabled', 'Voucher is disabled', `loyalty card ${voucher.code} is disabled`);
+    if (voucher.type !== 'LOYALTY_CARD') throw DomainError.invalid('invalid_voucher_type', 'Not a loyalty card', `voucher ${voucher.code} is a ${voucher.type}`);
+    if (!voucher.active) throw DomainError.invalid('voucher_disabled', 'Voucher is disabled', `loyalty card ${voucher.code} is disabled`);
     const reward = await this.get(input.rewardId);
     const points = input.points ?? reward.parameters.loyalty?.points;
     if (points === undefined || !Number.isInteger(points) || points <= 0) {
-      throw AppError.badRequest('invalid_payload', 'Invalid payload', `reward ${reward._id} has no price in points: send reward.points`);
+      throw DomainError.invalid('invalid_payload', 'Invalid payload', `reward ${reward._id} has no price in points: send reward.points`);
     }
 
     const limited = reward.stock !== null;
     if (limited) {
       const reserved = await this.models.Reward.updateOne({ _id: reward._id, remaining: { $gte: 1 } }, { $inc: { remaining: -1, redeemed: 1 } });
-      if (reserved.modifiedCount === 0) throw AppError.badRequest('reward_out_of_stock', 'Reward out of stock', `reward ${reward.name} has no stock left`);
+      if (reserved.modifiedCount === 0) throw DomainError.invalid('reward_out_of_stock', 'Reward out of stock', `reward ${reward.name} has no stock left`);
     }
 
     const redemptionId = newId('r');
@@ -125,7 +125,7 @@ export class RewardService {
     if (!updated) {
       if (limited) await this.models.Reward.updateOne({ _id: reward._id }, { $inc: { remaining: 1, redeemed: -1 } });
       const balance = Number((voucher.loyalty_card as { balance?: number } | undefined)?.balance ?? 0);
-      throw AppError.badRequest('loyalty_card_points_exceeded', 'Loyalty card points exceeded', `reward ${reward.name} costs ${points} points; card ${voucher.code} had ${balance}`);
+      throw DomainError.invalid('loyalty_card_points_exceeded', 'Loyalty card points exceeded', `reward ${reward.name} costs ${points} points; card ${voucher.code} had ${balance}`);
     }
     this.onEvents(voucher._id);
     await this.models.RewardRedemption.create({ _id: redemptionId, reward_id: reward._id, voucher_id: voucher._id, ...(voucher.holder_id ? { customer_id: voucher.holder_id } : {}), points, metadata: input.metadata ?? {}, created_at: now });

@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { segmentSyncWorkflow, segmentSyncWorkflowId } from '../../workflows/segment-sync';
-import { AppError } from '../http/errors';
+import { SEGMENT_SYNC_WORKFLOW, segmentSyncWorkflowId, type SegmentSyncWorkflow } from '../../workflows/contracts/segment-sync';
+import { DomainError } from '../errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
 import type { SegmentDoc, SegmentType } from '../models/segment';
@@ -26,7 +26,7 @@ export class SegmentService {
 
   async get(id: string): Promise<SegmentDoc> {
     const segment = await this.models.Segment.findById(id).lean();
-    if (!segment || segment.deleted_at) throw AppError.notFound('segment', id);
+    if (!segment || segment.deleted_at) throw DomainError.notFound('segment', id);
     return segment;
   }
 
@@ -45,7 +45,7 @@ export class SegmentService {
     const fields = input.filter !== undefined || input.customers !== undefined ? await this.checked(current.type, input) : {};
     const set = { ...fields, ...(input.name ? { name: input.name } : {}), ...(input.metadata ? { metadata: input.metadata } : {}), sync_status: 'syncing', updated_at: new Date() };
     const updated = await this.models.Segment.findOneAndUpdate({ _id: id, deleted_at: { $exists: false } }, { $set: set, $inc: { revision: 1 } }, { returnDocument: 'after' }).lean();
-    if (!updated) throw AppError.notFound('segment', id);
+    if (!updated) throw DomainError.notFound('segment', id);
     await this.startSync(updated);
     return updated;
   }
@@ -59,7 +59,7 @@ export class SegmentService {
 
   /** Starts the sync run of a segment's current revision; a no-op if it already runs. */
   async startSync(segment: Pick<SegmentDoc, '_id' | 'revision'>): Promise<void> {
-    await this.temporal.workflow.start(segmentSyncWorkflow, {
+    await this.temporal.workflow.start<SegmentSyncWorkflow>(SEGMENT_SYNC_WORKFLOW, {
       workflowId: segmentSyncWorkflowId(segment._id, segment.revision),
       taskQueue: this.taskQueue,
       args: [{ segmentId: segment._id, revision: segment.revision }],
@@ -75,12 +75,12 @@ export class SegmentService {
 
   private async checked(type: SegmentType, input: Pick<SegmentInput, 'filter' | 'customers'>): Promise<Pick<SegmentDoc, 'filter' | 'customers'>> {
     if (type === 'static') {
-      if (!input.customers?.length) throw AppError.badRequest('invalid_segment', 'Invalid segment', 'customers: a static segment needs at least one customer id');
-      if (input.filter) throw AppError.badRequest('invalid_segment', 'Invalid segment', 'filter: a static segment has a fixed list of customers, not a filter');
+      if (!input.customers?.length) throw DomainError.invalid('invalid_segment', 'Invalid segment', 'customers: a static segment needs at least one customer id');
+      if (input.filter) throw DomainError.invalid('invalid_segment', 'Invalid segment', 'filter: a static segment has a fixed list of customers, not a filter');
       return { customers: await this.resolveCustomers(input.customers) };
     }
-    if (!input.filter) throw AppError.badRequest('invalid_segment', 'Invalid segment', `filter: a ${type} segment needs a filter`);
-    if (input.customers) throw AppError.badRequest('invalid_segment', 'Invalid segment', `customers: a ${type} segment is defined by its filter`);
+    if (!input.filter) throw DomainError.invalid('invalid_segment', 'Invalid segment', `filter: a ${type} segment needs a filter`);
+    if (input.customers) throw DomainError.invalid('invalid_segment', 'Invalid segment', `customers: a ${type} segment is defined by its filter`);
     this.parsedFilter(input.filter);
     return { filter: input.filter };
   }
@@ -94,7 +94,7 @@ export class SegmentService {
     const parsed = validateSegmentFilter(filter);
     if (!parsed.ok) {
       const errors = parsed.errors.map((e) => ({ field: `filter.${e.field}`, reason: e.reason }));
-      throw AppError.badRequest('invalid_filter', 'Invalid segment filter', errors.map((e) => `${e.field}: ${e.reason}`).join('; '), { errors });
+      throw DomainError.invalid('invalid_filter', 'Invalid segment filter', errors.map((e) => `${e.field}: ${e.reason}`).join('; '), { errors });
     }
     return parsed.filter;
   }
@@ -105,7 +105,7 @@ export class SegmentService {
     const found = await this.models.Customer.find({ $or: [{ _id: { $in: unique } }, { source_id_key: { $in: unique } }], deleted_at: { $exists: false } }, { _id: 1, source_id: 1 }).lean();
     const known = new Set(found.flatMap((c) => [c._id, c.source_id]));
     const missing = unique.filter((r) => !known.has(r));
-    if (missing.length) throw AppError.badRequest('invalid_segment', 'Invalid segment', `customers: unknown customer(s) ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`);
+    if (missing.length) throw DomainError.invalid('invalid_segment', 'Invalid segment', `customers: unknown customer(s) ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`);
     return [...new Set(found.map((c) => c._id))];
   }
 }

@@ -1,6 +1,6 @@
 import { toCustomerJson } from '../customers/customer-json';
 import type { CustomerService } from '../customers/customer-service';
-import { AppError } from '../http/errors';
+import { DomainError, isDomainError } from '../errors';
 import type { Models } from '../models';
 import type { CustomerDoc } from '../models/customer';
 import type { SegmentDoc } from '../models/segment';
@@ -52,7 +52,7 @@ export async function refreshTimeSegments(models: Models, customers: CustomerSer
       const written = await customers.mutate(customer._id, (current) => (stale(current, segments, now) ? { set: {} } : null), customer);
       if (written.version !== customer.version) changed++;
     } catch (err) {
-      if (!(err instanceof AppError && err.status === 404)) throw err;
+      if (!(isDomainError(err, 'not_found'))) throw err;
     }
   }
   const last = batch.at(-1)?._id ?? after;

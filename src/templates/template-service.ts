@@ -3,7 +3,7 @@ import { UNSUBSCRIBE_CHANNELS } from '../consents/channels';
 import type { CustomerService } from '../customers/customer-service';
 import type { DistributionSettings } from '../distributions/settings';
 import { findPage } from '../db/find-page';
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
 import type { MessageTemplate } from '../models/distribution';
@@ -45,9 +45,9 @@ export function templateOf(doc: Pick<TemplateDoc, (typeof CONTENT_FIELDS)[number
   return t;
 }
 
-function invalid(problems: TemplateProblem[], prefix = ''): AppError {
+function invalid(problems: TemplateProblem[], prefix = ''): DomainError {
   const errors = problems.map((p) => ({ ...p, field: prefix ? `${prefix}.${p.field}` : p.field }));
-  return AppError.badRequest('invalid_template', 'Invalid template', errors.map((p) => `${p.field}${p.line !== undefined ? ` (line ${p.line})` : ''}: ${p.reason}`).join('; '), { errors });
+  return DomainError.invalid('invalid_template', 'Invalid template', errors.map((p) => `${p.field}${p.line !== undefined ? ` (line ${p.line})` : ''}: ${p.reason}`).join('; '), { errors });
 }
 
 /** Saved templates, and previews that render any template for a customer without sending or writing anything. */
@@ -69,7 +69,7 @@ export class TemplateService {
 
   async get(id: string): Promise<TemplateDoc> {
     const doc = await this.models.Template.findById(id).lean();
-    if (!doc) throw AppError.notFound('template', id);
+    if (!doc) throw DomainError.notFound('template', id);
     return doc;
   }
 
@@ -92,13 +92,13 @@ export class TemplateService {
     if (problems.length) throw invalid(problems);
     const unset = Object.fromEntries(CONTENT_FIELDS.filter((k) => next[k] === undefined && current[k] !== undefined).map((k) => [k, 1]));
     const updated = await this.models.Template.findByIdAndUpdate(id, { $set: given, ...(Object.keys(unset).length ? { $unset: unset } : {}) }, { returnDocument: 'after' }).lean();
-    if (!updated) throw AppError.notFound('template', id);
+    if (!updated) throw DomainError.notFound('template', id);
     return updated;
   }
 
   async delete(id: string): Promise<void> {
     const { deletedCount } = await this.models.Template.deleteOne({ _id: id });
-    if (!deletedCount) throw AppError.notFound('template', id);
+    if (!deletedCount) throw DomainError.notFound('template', id);
   }
 
   /**
@@ -120,7 +120,7 @@ export class TemplateService {
       const problems = validateTemplate(channelType, template, '');
       if (problems.length) throw invalid(problems, 'template');
     } else {
-      throw AppError.badRequest('invalid_payload', 'Invalid request', 'give a template or a template_id', { errors: [{ field: 'template', reason: 'give a template or a template_id' }] });
+      throw DomainError.invalid('invalid_payload', 'Invalid request', 'give a template or a template_id', { errors: [{ field: 'template', reason: 'give a template or a template_id' }] });
     }
     const customer = await this.customers.get(input.customer_id);
     const code = input.voucher_code ?? SAMPLE_CODE;
@@ -139,7 +139,7 @@ export class TemplateService {
       return { channel_type: channelType, ...(await renderMessage(template, variables)) };
     } catch (err) {
       // A saved template that no longer compiles (e.g. after an mjml upgrade): the caller's to fix.
-      throw AppError.badRequest('invalid_template', 'Invalid template', err instanceof Error ? err.message : String(err));
+      throw DomainError.invalid('invalid_template', 'Invalid template', err instanceof Error ? err.message : String(err));
     }
   }
 

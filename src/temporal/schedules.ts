@@ -1,6 +1,6 @@
 import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
 import type { Logger } from '../logger';
-import type { segmentTimeRefreshWorkflow } from '../../workflows/segment-time-refresh';
+import { SEGMENT_TIME_REFRESH_WORKFLOW, type SegmentTimeRefreshWorkflow } from '../../workflows/contracts/segment-time-refresh';
 
 /** Daily unless SEGMENT_REFRESH_INTERVAL_SECONDS says otherwise. */
 export const DEFAULT_SEGMENT_REFRESH_SECONDS = 86_400;
@@ -19,9 +19,9 @@ export function segmentRefreshScheduleId(taskQueue: string): string {
 export async function ensureSegmentRefreshSchedule(temporal: Client, taskQueue: string, everySeconds: number, logger: Logger): Promise<void> {
   const scheduleId = segmentRefreshScheduleId(taskQueue);
   const spec = { intervals: [{ every: `${everySeconds} seconds` as const }] };
-  const action: ScheduleOptionsStartWorkflowAction<typeof segmentTimeRefreshWorkflow> = {
+  const action: ScheduleOptionsStartWorkflowAction<SegmentTimeRefreshWorkflow> = {
     type: 'startWorkflow',
-    workflowType: 'segmentTimeRefreshWorkflow',
+    workflowType: SEGMENT_TIME_REFRESH_WORKFLOW,
     workflowId: scheduleId,
     taskQueue,
     args: [{}],

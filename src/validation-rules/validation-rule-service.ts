@@ -1,4 +1,4 @@
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { newId } from '../ids';
 import type { Models } from '../models';
@@ -52,7 +52,7 @@ export class ValidationRuleService {
 
   async get(id: string): Promise<ValidationRuleDoc> {
     const doc = await this.models.ValidationRule.findById(id).lean();
-    if (!doc) throw AppError.notFound('validation_rules', id);
+    if (!doc) throw DomainError.notFound('validation_rules', id);
     return doc;
   }
 
@@ -63,7 +63,7 @@ export class ValidationRuleService {
 
   async delete(id: string): Promise<void> {
     const deleted = await this.models.ValidationRule.findByIdAndDelete(id).lean();
-    if (!deleted) throw AppError.notFound('validation_rules', id);
+    if (!deleted) throw DomainError.notFound('validation_rules', id);
     await this.models.ValidationRuleAssignment.deleteMany({ rule_id: id });
   }
 
@@ -81,13 +81,13 @@ export class ValidationRuleService {
     const type = input.related_object_type ?? (input.campaign ? 'campaign' : input.voucher ? 'voucher' : input.promotion_tier ? 'promotion_tier' : undefined);
     const ref = input.related_object_id ?? input.campaign ?? input.voucher ?? input.promotion_tier;
     if (!isAssignable(type) || !ref) {
-      throw AppError.badRequest('invalid_payload', 'Invalid assignment', 'give related_object_type (campaign|voucher|promotion_tier) and related_object_id, or campaign / voucher / promotion_tier');
+      throw DomainError.invalid('invalid_payload', 'Invalid assignment', 'give related_object_type (campaign|voucher|promotion_tier) and related_object_id, or campaign / voucher / promotion_tier');
     }
     const objectId = type === 'campaign' ? await this.campaignId(ref) : type === 'voucher' ? await this.voucherId(ref) : await this.tierId(ref);
     const existing = await this.models.ValidationRuleAssignment.findOne({ related_object_id: objectId }).lean();
     if (existing) {
       if (existing.rule_id === ruleId) return existing;
-      if (!force) throw AppError.badRequest('duplicate_found', 'Duplicate resource found', `${type} ${ref} already has validation rule ${existing.rule_id}; use force=true to replace it`);
+      if (!force) throw DomainError.invalid('duplicate_found', 'Duplicate resource found', `${type} ${ref} already has validation rule ${existing.rule_id}; use force=true to replace it`);
       await this.models.ValidationRuleAssignment.deleteOne({ _id: existing._id });
     }
     const doc: ValidationRuleAssignmentDoc = { _id: newId('asgm'), rule_id: ruleId, related_object_type: type, related_object_id: objectId, created_at: new Date() };
@@ -97,7 +97,7 @@ export class ValidationRuleService {
       if (!onlyDuplicateKeys(err)) throw err;
       const raced = await this.models.ValidationRuleAssignment.findOne({ related_object_id: objectId }).lean();
       if (raced?.rule_id === ruleId) return raced;
-      throw AppError.badRequest('duplicate_found', 'Duplicate resource found', `${type} ${ref} already has a validation rule`);
+      throw DomainError.invalid('duplicate_found', 'Duplicate resource found', `${type} ${ref} already has a validation rule`);
     }
     return doc;
   }
@@ -109,7 +109,7 @@ export class ValidationRuleService {
 
   async deleteAssignment(ruleId: string, assignmentId: string): Promise<void> {
     const res = await this.models.ValidationRuleAssignment.deleteOne({ _id: assignmentId, rule_id: ruleId });
-    if (res.deletedCount === 0) throw AppError.notFound('validation_rules_assignment', assignmentId);
+    if (res.deletedCount === 0) throw DomainError.notFound('validation_rules_assignment', assignmentId);
   }
 
   /** The rules that apply to a voucher or promotion tier: its own assignment's and its campaign's, with where each came from. */
@@ -126,7 +126,7 @@ export class ValidationRuleService {
 
   private async campaignId(ref: string): Promise<string> {
     const c = (await this.models.Campaign.findById(ref, { _id: 1 }).lean()) ?? (await this.models.Campaign.findOne({ name: ref }, { _id: 1 }).lean());
-    if (!c) throw AppError.notFound('campaign', ref);
+    if (!c) throw DomainError.notFound('campaign', ref);
     return c._id;
   }
 
@@ -140,13 +140,13 @@ export class ValidationRuleService {
 
   private async tierId(ref: string): Promise<string> {
     const t = await this.models.PromotionTier.findById(ref, { _id: 1 }).lean();
-    if (!t) throw AppError.notFound('promotion_tier', ref);
+    if (!t) throw DomainError.notFound('promotion_tier', ref);
     return t._id;
   }
 
   private async voucherId(ref: string): Promise<string> {
     const v = (await this.models.Voucher.findOne({ code: ref }, { _id: 1 }).lean()) ?? (await this.models.Voucher.findById(ref, { _id: 1 }).lean());
-    if (!v) throw AppError.notFound('voucher', ref);
+    if (!v) throw DomainError.notFound('voucher', ref);
     return v._id;
   }
 }
@@ -157,7 +157,7 @@ function isAssignable(type: string | undefined): type is AssignableObject {
 
 export function assertRules(rules: Record<string, unknown>): void {
   const problems = checkRules(rules);
-  if (problems.length > 0) throw AppError.badRequest('invalid_validation_rules', 'Invalid validation rules', problems.join('; '));
+  if (problems.length > 0) throw DomainError.invalid('invalid_validation_rules', 'Invalid validation rules', problems.join('; '));
 }
 
 export function toValidationRuleJson(r: ValidationRuleDoc, assignmentsCount?: number) {

@@ -1,6 +1,6 @@
 import { toVoucherJson } from '../campaigns/voucher-json';
 import type { CampaignService } from '../campaigns/campaign-service';
-import { AppError } from '../http/errors';
+import { DomainError } from '../errors';
 import type { Models } from '../models';
 import type { VoucherDoc } from '../models/voucher';
 import { findPage } from '../db/find-page';
@@ -27,7 +27,7 @@ export class VoucherService {
   /** By code, or by `v_…` id. */
   async find(codeOrId: string): Promise<VoucherDoc> {
     const voucher = (await this.models.Voucher.findOne({ code: codeOrId }).lean()) ?? (codeOrId.startsWith('v_') ? await this.models.Voucher.findById(codeOrId).lean() : null);
-    if (!voucher) throw AppError.notFound('voucher', codeOrId);
+    if (!voucher) throw DomainError.notFound('voucher', codeOrId);
     return voucher;
   }
 
@@ -38,7 +38,7 @@ export class VoucherService {
   async setActive(codeOrId: string, active: boolean): Promise<VoucherJson> {
     const voucher = await this.find(codeOrId);
     const updated = await this.models.Voucher.findOneAndUpdate({ _id: voucher._id }, { $set: { active } }, { returnDocument: 'after' }).lean();
-    if (!updated) throw AppError.notFound('voucher', codeOrId);
+    if (!updated) throw DomainError.notFound('voucher', codeOrId);
     return (await this.toJson([updated]))[0]!;
   }
 

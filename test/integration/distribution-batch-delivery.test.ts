@@ -3,7 +3,7 @@ import { BATCH_SEND_SIZE, deliverToCustomers } from '../../src/distributions/del
 import { newId } from '../../src/ids';
 import type { DistributionChannel, DistributionDoc } from '../../src/models/distribution';
 import { messageId } from '../../src/models/distribution-message';
-import { distributionWorkflowId } from '../../workflows/distribution';
+import { distributionWorkflowId } from '../../workflows/contracts/distribution';
 import { openApiValidator, startFakeProvider, type FakeProvider } from '../helpers/fake-provider';
 import { useServiceHarness } from '../helpers/harness';
 import { loadOpenApi } from '../helpers/openapi-validator';

@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { WebhookChannel } from '../../src/channels/webhook';
 import { newId } from '../../src/ids';
-import { distributionWorkflow, distributionWorkflowId } from '../../workflows/distribution';
+import { distributionWorkflowId } from '../../workflows/contracts/distribution';
+import { distributionWorkflow } from '../../workflows/distribution';
 import { startFakeWebhook, type FakeWebhook, type WebhookRequest, type WebhookResponse } from '../helpers/fake-webhook';
 import { useServiceHarness } from '../helpers/harness';
 import { eventually } from '../helpers/sdk';

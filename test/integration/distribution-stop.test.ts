@@ -1,7 +1,8 @@
 import { newId } from '../../src/ids';
 import type { DistributionChannel, DistributionDoc } from '../../src/models/distribution';
-import { DistributionIdKey, DistributionStatusKey, TriggerKey } from '../../src/temporal/search-attributes';
-import { distributionWorkflow, distributionWorkflowId } from '../../workflows/distribution';
+import { DistributionIdKey, DistributionStatusKey, TriggerKey } from '../../workflows/contracts/search-attributes';
+import { distributionWorkflowId } from '../../workflows/contracts/distribution';
+import { distributionWorkflow } from '../../workflows/distribution';
 import { startFakeWebhook, type FakeWebhook } from '../helpers/fake-webhook';
 import { useServiceHarness } from '../helpers/harness';
 import { eventually } from '../helpers/sdk';

@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { distributionWorkflowId, editUpdate } from '../../workflows/distribution';
-import { appErrorFromFailure } from '../../src/distributions/distribution-service';
-import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../../src/temporal/search-attributes';
+import { distributionWorkflowId, editUpdate } from '../../workflows/contracts/distribution';
+import { domainErrorFromFailure } from '../../src/temporal/error-failure';
+import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../../workflows/contracts/search-attributes';
 import { createCampaign, useServiceHarness } from '../helpers/harness';
 import { eventually } from '../helpers/sdk';
 
@@ -240,8 +240,8 @@ describe('the distributions API', () => {
       .executeUpdate(editUpdate, { args: [{ channels: [{ type: 'pigeon', template: {} }] }] })
       .then(() => undefined, (err: unknown) => err);
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
-    const mapped = appErrorFromFailure(refused);
-    expect(mapped).toMatchObject({ status: 400, key: 'invalid_distribution', extra: { errors: [{ field: 'channels.0.type' }] } });
+    const mapped = domainErrorFromFailure(refused);
+    expect(mapped).toMatchObject({ kind: 'invalid', key: 'invalid_distribution', extra: { errors: [{ field: 'channels.0.type' }] } });
 
     const edited = await api('PUT', `/v1/distributions/${id}`, { name: 'Renamed in grace' });
     expect(edited.body).toMatchObject({ name: 'Renamed in grace', status: 'scheduled' });

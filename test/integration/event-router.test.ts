@@ -4,7 +4,8 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { raiseEvent } from '../../src/events/outbox';
 import { startWorker, type Stoppable } from '../../src/runtime';
-import { eventRouterWorkflow, eventsSignal, ROUTER_WINDOW_MS, type EventRef } from '../../workflows/event-router';
+import { eventsSignal, ROUTER_WINDOW_MS, type EventRef } from '../../workflows/contracts/event-router';
+import { eventRouterWorkflow } from '../../workflows/event-router';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { eventually } from '../helpers/sdk';
 

@@ -1,7 +1,8 @@
 import { dispatchEvents } from '../../src/events/dispatcher';
 import { raiseEvent } from '../../src/events/outbox';
 import { sweepOutboxes } from '../../src/events/relay';
-import { eventRouterWorkflow, eventsSignal, routerWindowAt } from '../../workflows/event-router';
+import { eventsSignal, routerWindowAt } from '../../workflows/contracts/event-router';
+import { eventRouterWorkflow } from '../../workflows/event-router';
 import { startWorker, type Stoppable } from '../../src/runtime';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { eventually } from '../helpers/sdk';

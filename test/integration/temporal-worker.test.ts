@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { healthCheckWorkflow } from '../../workflows';
-import { SEARCH_ATTRIBUTES } from '../../src/temporal/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../../workflows/contracts/search-attributes';
 import { ensureSearchAttributes } from '../../src/temporal/client';
 import { createWorker } from '../../src/temporal/worker';
 import { createTestContext, type TestContext } from '../helpers/context';

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { campaignGenerationWorkflowId } from '../../workflows/campaign-generation';
+import { campaignGenerationWorkflowId } from '../../workflows/contracts/campaign-generation';
 import { eventually } from '../helpers/sdk';
 import { createCampaign, useServiceHarness } from '../helpers/harness';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fieldErrors } from '../../src/http/middleware/validate';
+import { fieldErrors } from '../../src/errors';
 
 describe('fieldErrors', () => {
   const schema = z.strictObject({ name: z.string(), address: z.strictObject({ city: z.string() }).optional() });

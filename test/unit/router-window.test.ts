@@ -1,4 +1,4 @@
-import { ROUTER_WINDOW_MS, routerWindowAt } from '../../workflows/event-router';
+import { ROUTER_WINDOW_MS, routerWindowAt } from '../../workflows/contracts/event-router';
 
 describe('routerWindowAt', () => {
   it('gives every moment of a window the same router, and the next window the next one', () => {

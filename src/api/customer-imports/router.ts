@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { customerInput } from '../../customers/customer-input';
 import { ApiRouter, SECURED_ERRORS, securityDoc } from '../../http/api-router';
+import { isDomainError } from '../../errors';
 import { AppError } from '../../http/errors';
 import { routeMatched } from '../../http/middleware/access-log';
 import { authorize } from '../../http/middleware/auth';
@@ -146,7 +147,7 @@ async function stored<T>(res: Response, storing: Promise<T>): Promise<T> {
   try {
     return await storing;
   } catch (err) {
-    if (err instanceof AppError && err.status === 413) closeAfterResponse(res);
+    if (isDomainError(err, 'too_large')) closeAfterResponse(res);
     throw err;
   }
 }

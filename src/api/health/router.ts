@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { ApiRouter } from '../../http/api-router';
-import { healthCheckWorkflow } from '../../../workflows';
+import { HEALTH_CHECK_WORKFLOW, type HealthCheckWorkflow } from '../../../workflows/contracts/health-check';
 import { checkDatabase, checkTemporal, checkWorker, type CheckResult } from './checks';
 
 const checkSchema = z.object({ ok: z.boolean(), error: z.string().optional() }).catchall(z.unknown());
@@ -41,7 +41,7 @@ export function healthRouter(ctx: AppContext): ApiRouter {
 async function roundTrip({ temporal, taskQueue }: AppContext): Promise<CheckResult> {
   const started = performance.now();
   try {
-    const result = await temporal.workflow.execute(healthCheckWorkflow, {
+    const result = await temporal.workflow.execute<HealthCheckWorkflow>(HEALTH_CHECK_WORKFLOW, {
       taskQueue,
       workflowId: `health-check-${randomUUID()}`,
       workflowExecutionTimeout: '10 seconds',

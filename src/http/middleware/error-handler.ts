@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from '../../logger';
-import { AppError, type ErrorBody } from '../errors';
+import { DomainError } from '../../errors';
+import { AppError, httpStatus, type ErrorBody } from '../errors';
 
 /** Errors body-parser raises, by its `type`, mapped to our keys. */
 const BODY_PARSER_ERRORS: Record<string, { key: string; message: string }> = {
@@ -19,8 +20,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const requestId = String(res.locals.requestId ?? '');
     let body: ErrorBody;
-    if (err instanceof AppError) {
-      body = { code: err.status, key: err.key, message: err.message, details: err.details, request_id: requestId, ...err.extra };
+    if (err instanceof DomainError) {
+      body = { code: httpStatus(err), key: err.key, message: err.message, details: err.details, request_id: requestId, ...err.extra };
     } else if (typeof err?.type === 'string' && BODY_PARSER_ERRORS[err.type] && typeof err.status === 'number') {
       const known = BODY_PARSER_ERRORS[err.type]!;
       body = { code: err.status, key: known.key, message: known.message, details: String(err.message), request_id: requestId };

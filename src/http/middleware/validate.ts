@@ -1,26 +1,11 @@
 import type { RequestHandler } from 'express';
 import type { z } from 'zod';
-import { AppError } from '../errors';
+import { DomainError, fieldErrors, type FieldError } from '../../errors';
 
 interface Schemas<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
   body?: B;
   query?: Q;
   params?: P;
-}
-
-export interface FieldError {
-  field: string;
-  reason: string;
-}
-
-/** Names each failing field, e.g. `address.city: expected string, received number`. */
-export function fieldErrors(error: z.ZodError, prefix = ''): FieldError[] {
-  return error.issues.map((issue) => {
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
-    const base = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
-    const field = keys.length === 1 ? [base, keys[0]].filter(Boolean).join('.') : base || '(root)';
-    return { field, reason: issue.message };
-  });
 }
 
 /**
@@ -40,7 +25,7 @@ export function validate<B extends z.ZodType, Q extends z.ZodType, P extends z.Z
     }
     if (problems.length > 0) {
       const key = schemas.body && !schemas.query ? 'invalid_payload' : 'invalid_params';
-      throw AppError.badRequest(key, 'Invalid request', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), { errors: problems });
+      throw DomainError.invalidFields(key, 'Invalid request', problems);
     }
     next();
   };
