@@ -1,3 +1,4 @@
+import 'font-awesome/css/font-awesome.min.css';
 import 'grapesjs/dist/css/grapes.min.css';
 import grapesjs, { type Editor } from 'grapesjs';
 import grapesjsMjml from 'grapesjs-mjml';
@@ -22,6 +23,9 @@ export function DesignerEditor({ mjml, onChange }: { mjml: string; onChange: (mj
       height: '640px',
       fromElement: false,
       storageManager: false,
+      // GrapesJS would fetch its icon font from a CDN and post telemetry: the icons are bundled above, and nothing leaves.
+      cssIcons: '',
+      telemetry: false,
       components: initial.current,
       plugins: [grapesjsMjml],
       pluginsOpts: { [grapesjsMjml as unknown as string]: { imagePlaceholderSrc: 'https://placehold.co/350x250/png', useXmlParser: true } },

@@ -1,0 +1,190 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import type { DistributionSettings } from '../../src/distributions/settings';
+import { launchChromium, openConsole, signIn, type ConsolePage } from '../helpers/console-browser';
+import { startFakeSmtp, type FakeSmtp } from '../helpers/fake-smtp';
+import { useServiceHarness } from '../helpers/harness';
+import { eventually } from '../helpers/sdk';
+
+/** Drags with the mouse in small steps, as a person does: dnd-kit starts a drag after 4 px. */
+async function drag(page: Page, from: Locator, to: Locator): Promise<void> {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2 + 10, { steps: 3 });
+  await page.mouse.move(b.x + b.width / 2, b.y + 5, { steps: 12 });
+  await page.mouse.up();
+}
+
+async function hasCount(list: Locator, n: number): Promise<void> {
+  await eventually(async () => ((await list.count()) === n ? true : undefined), 10_000, `${n} blocks`);
+}
+
+/** Clicks an option of a Mantine SegmentedControl (its radio inputs are hidden behind their labels). */
+async function segment(page: Page, label: string): Promise<void> {
+  await page.locator('label').filter({ hasText: new RegExp(`^${label}$`) }).click();
+}
+
+function previewFrame(page: Page): FrameLocator {
+  return page.frameLocator('iframe[title="Email preview"]');
+}
+
+async function pickPreviewCustomer(page: Page, term: string, option: RegExp): Promise<void> {
+  await page.getByRole('combobox', { name: 'Preview for customer' }).fill(term);
+  await page.getByRole('option', { name: option }).click();
+}
+
+describe('the message editor in headless Chromium: Simple and Designer emails, saved, previewed', () => {
+  const outboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'promo-console-tpl-'));
+  let smtp: FakeSmtp;
+  const settings: Partial<DistributionSettings> = { gracePeriodSeconds: 1 };
+  beforeAll(async () => {
+    smtp = await startFakeSmtp();
+    settings.mail = { smtpUrl: smtp.url, from: 'promo@example.com', outboxDir };
+  });
+  const h = useServiceHarness('consoletpl', { settings });
+  let browser: Browser;
+  let c: ConsolePage;
+
+  beforeAll(async () => {
+    // Code images (QR, barcode) are served by this service: the preview loads them from its own origin.
+    h.t.ctx.settings.publicUrl = h.sdk.url;
+    await h.sdk.createCustomer({ source_id: 'tpl-ann', name: 'ANN', email: 'ann@example.com' });
+    browser = await launchChromium();
+    c = await openConsole(browser, h.sdk.url, { width: 1440, height: 1000 });
+    c.page.on('pageerror', (e) => console.log('STACK', e.stack));
+    await signIn(c.page, h.t.auth);
+  }, 180_000);
+  afterEach(async () => {
+    if (c?.problems.length) console.log(c.problems.join('\n'));
+    await c?.screenshot('last');
+  });
+  afterAll(async () => {
+    await c?.context.close();
+    await browser?.close();
+    await smtp?.close();
+    fs.rmSync(outboxDir, { recursive: true, force: true });
+  });
+
+  it('builds an email in Simple mode: adds blocks, reorders them by drag and drop, edits the text, saves and previews it', async () => {
+    const { page } = c;
+    await page.getByRole('link', { name: 'Templates' }).click();
+    await page.getByRole('link', { name: 'New template' }).click();
+    await page.getByRole('textbox', { name: 'Template name' }).fill('Spring email');
+    // The starter email: two text blocks and a footer with the unsubscribe link.
+    const blocks = page.getByRole('group', { name: /block \d+$/ });
+    await hasCount(blocks, 3);
+
+    await page.getByRole('button', { name: 'Add block' }).click();
+    await page.getByRole('menuitem', { name: 'Button', exact: true }).click();
+    await page.getByRole('button', { name: 'Add block' }).click();
+    await page.getByRole('menuitem', { name: 'QR code of the code' }).click();
+    await page.getByRole('button', { name: 'Add block' }).click();
+    await page.getByRole('menuitem', { name: 'Divider', exact: true }).click();
+    await hasCount(blocks, 6);
+    await page.getByRole('group', { name: 'Button block 4' }).getByRole('textbox', { name: 'Label', exact: true }).fill('Redeem {{ voucher.code }}');
+    await page.getByRole('group', { name: 'Divider block 6' }).getByRole('button', { name: 'Remove Divider block 6' }).click();
+    await hasCount(blocks, 5);
+
+    // Drag the button (4th) above the first text block.
+    await drag(page, page.getByRole('button', { name: 'Drag Button block 4' }), page.getByRole('group', { name: 'Text block 1' }));
+    await page.getByRole('group', { name: 'Button block 1' }).waitFor();
+
+    // The first text block (now 2nd): bold, then plain text with a variable.
+    const text = page.getByRole('group', { name: 'Text block 2' }).getByRole('textbox', { name: 'Text' });
+    await text.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.press('Control+B');
+    await page.keyboard.type('Spring sale');
+    await page.keyboard.press('Control+B');
+    await page.keyboard.type(' for {{ customer.name }}!');
+    await page.getByRole('group', { name: 'Email style' }).getByRole('textbox', { name: 'Background', exact: true }).fill('#eef2ff');
+    await page.getByRole('textbox', { name: 'Subject' }).fill('Spring codes for {{ customer.name }}');
+    await c.screenshot('template-simple-editor');
+
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await page.waitForURL(/\/templates\/tmpl_/);
+    const id = page.url().split('/').pop()!;
+    const saved = await h.t.ctx.models.Template.findById(id).lean();
+    expect(saved!.blocks!.map((b) => b.type)).toEqual(['button', 'text', 'text', 'footer', 'image']);
+    expect(saved!.blocks![1]).toMatchObject({ type: 'text', content: '<p><strong>Spring sale</strong> for {{ customer.name }}!</p>' });
+    expect(saved!.blocks![0]).toMatchObject({ type: 'button', label: 'Redeem {{ voucher.code }}' });
+    expect(saved!.blocks![4]).toMatchObject({ type: 'image', src: '{{ voucher.qr_url }}' });
+    expect(saved!.style).toEqual({ background_color: '#eef2ff' });
+
+    // Preview for a customer, with a chosen code, at both widths, with the plain-text part.
+    await pickPreviewCustomer(page, 'tpl-ann', /ANN/);
+    await page.getByRole('textbox', { name: 'Sample code' }).fill('SPRING-42');
+    await previewFrame(page).getByText('Spring sale for ANN!').waitFor();
+    await previewFrame(page).getByText('Redeem SPRING-42').waitFor();
+    await page.getByTestId('preview-subject').filter({ hasText: 'Spring codes for ANN' }).waitFor();
+    await page.getByTestId('preview-text').filter({ hasText: 'Spring sale for ANN!' }).waitFor();
+    const qr = previewFrame(page).getByRole('img', { name: 'QR code of your code' });
+    await eventually(async () => ((await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)) ? true : undefined), 10_000, 'QR image loaded');
+    await c.screenshot('template-simple-preview-desktop');
+    await segment(page, 'Mobile');
+    expect(await page.locator('iframe[title="Email preview"]').evaluate((f) => f.getBoundingClientRect().width)).toBeLessThanOrEqual(376);
+    await c.screenshot('template-simple-preview-mobile');
+
+    // The library lists it.
+    await page.getByRole('link', { name: 'Templates' }).click();
+    await page.getByRole('table', { name: 'Templates' }).getByRole('link', { name: 'Spring email' }).waitFor();
+    await page.getByRole('button', { name: 'Duplicate Spring email' }).click();
+    await page.getByRole('table', { name: 'Templates' }).getByRole('link', { name: 'Spring email (copy)' }).waitFor();
+    const copy = await h.t.ctx.models.Template.findOne({ name: 'Spring email (copy)' }).lean();
+    expect(copy!.blocks).toEqual(saved!.blocks);
+    await page.getByRole('button', { name: 'Delete Spring email (copy)' }).click();
+    await page.getByRole('table', { name: 'Templates' }).getByRole('link', { name: 'Spring email (copy)' }).waitFor({ state: 'detached' });
+    await c.screenshot('templates-library');
+    expect(c.problems).toEqual([]);
+  }, 120_000);
+
+  it('designs an email in Designer mode from converted blocks, drags in a component, saves MJML that passes validation, previews it', async () => {
+    const { page } = c;
+    await page.goto('/templates/new');
+    await page.getByRole('textbox', { name: 'Template name' }).fill('Designer email');
+    await segment(page, 'Designer');
+    const canvas = page.frameLocator('.gjs-frame');
+    // The starter blocks, converted to MJML by the server, are in the designer's canvas.
+    await canvas.getByText('your code is', { exact: false }).waitFor({ timeout: 30_000 });
+    // Drag GrapesJS's Button block from its block panel onto the canvas.
+    await page.locator('.gjs-pn-btn.fa-th-large, [title="Open Blocks"]').first().click();
+    const button = page.locator('.gjs-block').filter({ hasText: 'Button' }).first();
+    await button.dragTo(page.locator('.gjs-frame'), { targetPosition: { x: 200, y: 40 } });
+    await canvas.getByText('Button', { exact: true }).waitFor();
+    await c.screenshot('template-designer');
+
+    await page.getByRole('button', { name: 'Save template' }).click();
+    await page.waitForURL(/\/templates\/tmpl_/);
+    const saved = await h.t.ctx.models.Template.findById(page.url().split('/').pop()!).lean();
+    expect(saved!.mjml).toContain('<mj-button');
+    expect(saved!.mjml).toContain('{{ voucher.code }}');
+    expect(saved!.blocks).toBeUndefined();
+
+    await pickPreviewCustomer(page, 'tpl-ann', /ANN/);
+    await previewFrame(page).getByText('SAMPLE-CODE').waitFor();
+    await previewFrame(page).getByRole('link', { name: 'Button' }).waitFor();
+    await c.screenshot('template-designer-preview');
+
+    // Code mode: the same MJML as source; a broken tag is refused at its line.
+    await segment(page, 'Code');
+    const source = page.getByRole('group', { name: 'MJML source' }).locator('.cm-content');
+    await source.waitFor();
+    await source.click();
+    await page.keyboard.press('Control+End');
+    await page.keyboard.type('\n<mj-nonsense>');
+    await page.getByRole('button', { name: 'Save template' }).click();
+    const problem = page.getByTestId('source-problem').first();
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/^Line \d+:/);
+    await page.locator('.cm-lintRange-error').first().waitFor();
+    await c.screenshot('template-code-error');
+    const unchanged = await h.t.ctx.models.Template.findById(saved!._id).lean();
+    expect(unchanged!.mjml).toBe(saved!.mjml);
+    expect(c.problems).toEqual([]);
+  }, 120_000);
+});
