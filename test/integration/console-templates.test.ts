@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { channelInput } from '../../src/distributions/distribution-input';
 import type { DistributionSettings } from '../../src/distributions/settings';
 import { launchChromium, openConsole, signIn, type ConsolePage } from '../helpers/console-browser';
 import { startFakeSmtp, type FakeSmtp } from '../helpers/fake-smtp';
-import { useServiceHarness } from '../helpers/harness';
+import { createCampaign, useServiceHarness } from '../helpers/harness';
 import { eventually } from '../helpers/sdk';
 
 /** Drags with the mouse in small steps, as a person does: dnd-kit starts a drag after 4 px. */
@@ -36,6 +37,15 @@ async function pickPreviewCustomer(page: Page, term: string, option: RegExp): Pr
   await page.getByRole('combobox', { name: 'Preview for customer' }).fill(term);
   await page.getByRole('option', { name: option }).click();
 }
+
+/**
+ * `template_id` on a distribution's channel is branch i21's API part, built alongside this console
+ * work: until it is in the channel schema, the test that sends a saved template cannot run, and
+ * says so instead of passing.
+ */
+const TEMPLATE_ID_ACCEPTED = 'template_id' in channelInput.shape;
+const itWithTemplateId = TEMPLATE_ID_ACCEPTED ? it : it.skip;
+if (!TEMPLATE_ID_ACCEPTED) console.warn('console-templates: skipping the distribution by template_id: the API has no template_id on channels yet (issue 21, API part)');
 
 describe('the message editor in headless Chromium: Simple and Designer emails, saved, previewed', () => {
   const outboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'promo-console-tpl-'));
@@ -124,7 +134,7 @@ describe('the message editor in headless Chromium: Simple and Designer emails, s
     await page.getByTestId('preview-subject').filter({ hasText: 'Spring codes for ANN' }).waitFor();
     await page.getByTestId('preview-text').filter({ hasText: 'Spring sale for ANN!' }).waitFor();
     const qr = previewFrame(page).getByRole('img', { name: 'QR code of your code' });
-    await eventually(async () => ((await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)) ? true : undefined), 10_000, 'QR image loaded');
+    await eventually(async () => ((await qr.evaluate((img) => { const i = img as unknown as { complete: boolean; naturalWidth: number }; return i.complete && i.naturalWidth > 0; })) ? true : undefined), 10_000, 'QR image loaded');
     await c.screenshot('template-simple-preview-desktop');
     await segment(page, 'Mobile');
     expect(await page.locator('iframe[title="Email preview"]').evaluate((f) => f.getBoundingClientRect().width)).toBeLessThanOrEqual(376);
@@ -187,6 +197,46 @@ describe('the message editor in headless Chromium: Simple and Designer emails, s
     await c.screenshot('template-code-error');
     const unchanged = await h.t.ctx.models.Template.findById(saved!._id).lean();
     expect(unchanged!.mjml).toBe(saved!.mjml);
+    expect(c.problems).toEqual([]);
+  }, 120_000);
+
+  itWithTemplateId('sends the saved Simple template by template_id from the wizard, and the mail arrives with its blocks and the code', async () => {
+    const { page } = c;
+    const campaign = await createCampaign(h.sdk, { name: 'Template codes', vouchers_count: 3, type: 'STATIC', voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 }, code_config: { pattern: 'TPL-####' } } });
+    await page.getByRole('link', { name: 'Distributions' }).click();
+    await page.getByRole('link', { name: 'New distribution' }).click();
+    await page.getByRole('radio', { name: /^Manual/ }).check();
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Spring by template');
+    await page.getByRole('radio', { name: /unique codes/ }).check();
+    await page.getByRole('combobox', { name: 'Campaign', exact: true }).click();
+    await page.getByRole('option', { name: /Template codes/ }).first().click();
+    await page.getByRole('radio', { name: 'A single customer' }).check();
+    await page.getByRole('combobox', { name: 'Customer', exact: true }).fill('tpl-ann');
+    await page.getByRole('option', { name: /ANN/ }).click();
+    await page.getByRole('textbox', { name: 'Grace period (seconds)' }).fill('0');
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    await page.getByRole('checkbox', { name: 'Email (built-in)' }).check();
+    await page.getByRole('combobox', { name: 'Saved template' }).click();
+    await page.getByRole('option', { name: 'Spring email', exact: true }).click();
+    await expect(page.getByRole('textbox', { name: 'Body (HTML)' }).count()).resolves.toBe(0);
+    await c.screenshot('wizard-saved-template');
+    await page.getByRole('button', { name: 'Next', exact: true }).click();
+    const before = smtp.messages.length;
+    await page.getByRole('button', { name: 'Save and send' }).click();
+    const [mail] = (await smtp.waitFor(before + 1, 60_000)).slice(before);
+    const dist = await h.t.ctx.models.Distribution.findOne({ name: 'Spring by template' }).lean();
+    expect(JSON.stringify(dist!.channels[0])).toContain('template_id');
+    const voucher = await h.t.ctx.models.Voucher.findOne({ campaign_id: campaign.id, published_at: { $exists: true } }).lean();
+    expect(mail!.to).toEqual(['ann@example.com']);
+    expect(mail!.subject).toBe('Spring codes for ANN');
+    // The blocks in their dragged order: the button (with the code) before the edited text, the QR image, the footer's link.
+    expect(mail!.html.indexOf(`Redeem ${voucher!.code}`)).toBeGreaterThan(-1);
+    expect(mail!.html.indexOf(`Redeem ${voucher!.code}`)).toBeLessThan(mail!.html.indexOf('Spring sale'));
+    expect(mail!.html).toContain('<strong>Spring sale</strong> for ANN!');
+    expect(mail!.html).toContain('alt="QR code of your code"');
+    expect(mail!.html).toContain('Unsubscribe');
     expect(c.problems).toEqual([]);
   }, 120_000);
 });
