@@ -24,6 +24,8 @@ const CustomerPage = page(() => import('./pages/customers/CustomerPage'), 'Custo
 const ChannelAccounts = page(() => import('./pages/settings/ChannelAccounts'), 'ChannelAccounts');
 const Consents = page(() => import('./pages/settings/Consents'), 'Consents');
 const SegmentForm = page(() => import('./pages/segments/SegmentForm'), 'SegmentForm');
+const TemplateEditor = page(() => import('./pages/templates/TemplateEditor'), 'TemplateEditor');
+const TemplateList = page(() => import('./pages/templates/TemplateList'), 'TemplateList');
 const SegmentList = page(() => import('./pages/segments/SegmentList'), 'SegmentList');
 
 export function App() {
@@ -54,6 +56,9 @@ export function App() {
         <Route path="customers" element={<CustomerList />} />
         <Route path="customers/import" element={<CustomerImport />} />
         <Route path="customers/:id" element={<CustomerPage />} />
+        <Route path="templates" element={<TemplateList />} />
+        <Route path="templates/new" element={<TemplateEditor />} />
+        <Route path="templates/:id" element={<TemplateEditor />} />
         <Route path="channels" element={<ChannelAccounts />} />
         <Route path="consents" element={<Consents />} />
         <Route path="*" element={<NotFound />} />

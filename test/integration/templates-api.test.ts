@@ -27,6 +27,21 @@ describe('the templates API', () => {
 
   const mjml = '<mjml><mj-body><mj-section><mj-column>\n<mj-text>Hi {{ customer.name }}, your code: {{ voucher.code }}</mj-text>\n<mj-image src="{{ voucher.qr_url }}" alt="QR" />\n</mj-column></mj-section></mj-body></mjml>';
 
+  it("converts editor blocks to the MJML they compile to (the console's Simple → Designer switch), refusing bad blocks and asking for a key", async () => {
+    const blocks = [{ type: 'text', content: 'Use <b>{{ voucher.code }}</b>' }, { type: 'button', label: 'Go', link: 'https://example.com' }];
+    const ok = await api('POST', '/v1/templates/mjml', { blocks, style: { background_color: '#eef2ff' } });
+    expect(ok.status).toBe(200);
+    const out = ok.body as { mjml: string };
+    expect(out.mjml).toMatch(/^<mjml>/);
+    expect(out.mjml).toContain('<mj-text>Use <b>{{ voucher.code }}</b></mj-text>');
+    expect(out.mjml).toContain('background-color="#eef2ff"');
+    expect(out.mjml.indexOf('<mj-text')).toBeLessThan(out.mjml.indexOf('<mj-button'));
+    const bad = await api('POST', '/v1/templates/mjml', { blocks: [{ type: 'button', label: 'Go', link: 'javascript:alert(1)' }] });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('blocks.0.link');
+    expect((await api('POST', '/v1/templates/mjml', { blocks }, false)).status).toBe(401);
+  });
+
   it('creates, gets, lists, updates and deletes a saved template', async () => {
     const created = await api('POST', '/v1/templates', { name: 'Spring email', channel_type: 'email', subject: 'Your code, {{ customer.name }}', mjml });
     expect(created.status).toBe(200);

@@ -1,4 +1,4 @@
-import { fromDistribution, initialValues, newChannel, stepOfField, toCreateBody, toEditBody, type WizardValues } from '../../console/src/pages/distributions/wizard/form';
+import { channelToBody, fromDistribution, initialValues, newChannel, stepOfField, toCreateBody, toEditBody, type WizardValues } from '../../console/src/pages/distributions/wizard/form';
 import { fromFilter, newRow, toFilter } from '../../console/src/pages/segments/filter';
 import type { Distribution } from '../../console/src/api/types';
 import { fieldLabel } from '../../console/src/components/field-label';
@@ -107,5 +107,22 @@ describe("the console's names for the API's fields", () => {
     expect(fieldLabel('channels.0.template.text')).toBe('Channel 1 › template › text');
     expect(fieldLabel('voucher.discount.percent_off')).toBe('Voucher › discount › percent off');
     expect(fieldLabel('promotion.tiers.1.banner')).toBe('Promotion › tier 2 › banner');
+  });
+});
+
+describe("the wizard's saved-template choice", () => {
+  it('sends template_id instead of an inline template, and reads it back from a saved distribution', () => {
+    const c = { ...newChannel('email'), template_id: 'tpl_1' };
+    expect(channelToBody(c)).toEqual({ type: 'email', template_id: 'tpl_1' });
+    expect(channelToBody({ ...c, template_id: '' })).toEqual({ type: 'email', template: { subject: c.subject, html: c.body } });
+    const d = {
+      name: 'By template',
+      trigger: { type: 'manual' },
+      purpose: { type: 'plain' },
+      audience: { type: 'customer', customer_id: 'cust_1' },
+      consents: { verification: true, required: [] },
+      channels: [{ type: 'email', template_id: 'tpl_1' }],
+    } as unknown as Distribution;
+    expect(toEditBody(fromDistribution(d)).channels).toEqual([{ type: 'email', template_id: 'tpl_1' }]);
   });
 });

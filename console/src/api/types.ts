@@ -9,7 +9,9 @@ export interface ChannelConfig {
   type: string;
   channel_id?: string;
   settings?: Record<string, unknown>;
-  template: { subject?: string; html?: string; text?: string; mjml?: string };
+  /** Inline; or `template_id` names a saved template. */
+  template?: { subject?: string; html?: string; text?: string; mjml?: string };
+  template_id?: string;
 }
 
 export interface Distribution {

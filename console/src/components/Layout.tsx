@@ -1,7 +1,7 @@
 import { AppShell, Badge, Burger, Button, Center, Group, Loader, NavLink, Text, Title } from '@mantine/core';
 import { Suspense } from 'react';
 import { useDisclosure } from '@mantine/hooks';
-import { IconAddressBook, IconBroadcast, IconChecklist, IconPlugConnected, IconTicket, IconUsersGroup } from '@tabler/icons-react';
+import { IconAddressBook, IconBroadcast, IconChecklist, IconMail, IconPlugConnected, IconTicket, IconUsersGroup } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
 import { del } from '../api/client';
@@ -13,6 +13,7 @@ const NAV = [
   { to: '/segments', label: 'Segments', icon: IconUsersGroup },
   { to: '/customers', label: 'Customers', icon: IconAddressBook },
   { to: '/campaigns', label: 'Campaigns', icon: IconTicket },
+  { to: '/templates', label: 'Templates', icon: IconMail },
   { to: '/channels', label: 'Channel accounts', icon: IconPlugConnected },
   { to: '/consents', label: 'Consents', icon: IconChecklist },
 ];

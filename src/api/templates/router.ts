@@ -4,6 +4,7 @@ import { metadataInput } from '../../customers/customer-input';
 import { findPage } from '../../db/find-page';
 import { templateInput } from '../../distributions/distribution-input';
 import { ApiRouter } from '../../http/api-router';
+import { blocksInput, blocksToMjml, emailStyleInput } from '../../templates/blocks';
 import type { TemplateDoc } from '../../models/template';
 import { pagingQuery } from '../list-query';
 
@@ -70,6 +71,11 @@ export function templatesRouter({ templates, models }: AppContext): ApiRouter {
         const r = await templates.preview(body);
         return { channel_type: r.channel_type, subject: r.subject ?? null, html: r.html ?? null, text: r.text ?? null };
       },
+    )
+    .route(
+      // The console's editor switches a blocks email to the designer with this: one compiler of blocks, the server's.
+      { method: 'post', path: '/mjml', role: 'read', summary: "Convert the message editor's blocks (and style) to the MJML they compile to", body: z.strictObject({ blocks: blocksInput, style: emailStyleInput.optional() }), response: z.object({ mjml: z.string() }) },
+      async ({ body }) => ({ mjml: blocksToMjml(body.blocks, body.style) }),
     )
     .route({ method: 'post', path: '/', summary: 'Save a message template', body: createBody, response: templateJson }, async ({ body }) => toTemplateJson(await templates.create(body)))
     .route(

@@ -1,10 +1,12 @@
-import { ActionIcon, Alert, Button, Card, Checkbox, Group, Input, Menu, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
+import { ActionIcon, Alert, Anchor, Button, Card, Checkbox, Group, Input, Menu, Select, SimpleGrid, Stack, Text, Textarea, TextInput, Title } from '@mantine/core';
 import type { UseFormReturnType } from '@mantine/form';
 import { IconBraces, IconTrash } from '@tabler/icons-react';
 import { useQuery } from '@tanstack/react-query';
 import { useRef } from 'react';
-import { get } from '../../../api/client';
+import { Link } from 'react-router';
+import { get, type List } from '../../../api/client';
 import { itemsOf, type AnyList } from '../../../api/lists';
+import type { Template } from '../../../api/templates';
 import type { ChannelAccount } from '../../../api/types';
 import { fieldError } from '../../../components/errors';
 import { CustomerPicker } from '../../../components/pickers';
@@ -41,6 +43,12 @@ interface Option {
   label: string;
 }
 
+/** Saved templates a channel of this type can send: email templates for every email provider. */
+function useTemplatesFor(type: string) {
+  const all = useQuery({ queryKey: ['templates', 'picker'], queryFn: () => get<List<Template>>('/v1/templates', { limit: 100 }).then((l) => l.data) });
+  return (all.data ?? []).filter((t) => t.channel_type === type || (isEmail(t.channel_type) && isEmail(type)));
+}
+
 function ChannelEditor({ form, index, error, customerId }: { form: UseFormReturnType<WizardValues>; index: number; error: unknown; customerId: string }) {
   const channel = form.values.channels[index]!;
   const path = `channels.${index}`;
@@ -54,6 +62,8 @@ function ChannelEditor({ form, index, error, customerId }: { form: UseFormReturn
     form.setFieldValue(`${path}.body`, channel.body.slice(0, at) + token + channel.body.slice(end));
   };
   const bodyField = email ? 'html' : 'text';
+  const templates = useTemplatesFor(channel.type);
+  const saved = Boolean(channel.template_id);
   return (
     <Card withBorder data-testid={`channel-${channel.type}`}>
       <Stack>
@@ -67,30 +77,50 @@ function ChannelEditor({ form, index, error, customerId }: { form: UseFormReturn
         <SimpleGrid cols={{ base: 1, md: 2 }}>
           <Stack>
             {channel.type === 'webhook' && <TextInput label="Webhook URL" placeholder="https://crm.example.com/hooks/promo" {...form.getInputProps(`${path}.url`)} error={fieldError(error, `${path}.settings.url`) ?? fieldError(error, `${path}.settings`)} />}
-            {email && <TextInput label="Subject" {...form.getInputProps(`${path}.subject`)} error={fieldError(error, `${path}.template.subject`)} />}
-            <Textarea
-              ref={body}
-              label={email ? 'Body (HTML)' : 'Message (text)'}
-              autosize
-              minRows={5}
-              maxRows={16}
-              {...form.getInputProps(`${path}.body`)}
-              error={fieldError(error, `${path}.template.${bodyField}`) ?? fieldError(error, `${path}.template`)}
-            />
-            <Menu position="bottom-start" withinPortal>
-              <Menu.Target>
-                <Button variant="light" size="xs" leftSection={<IconBraces size={14} />} w="fit-content">
-                  Insert variable
-                </Button>
-              </Menu.Target>
-              <Menu.Dropdown mah={300} style={{ overflowY: 'auto' }}>
-                {VARIABLES.map((v) => (
-                  <Menu.Item key={v} onClick={() => insert(v)} ff="monospace">
-                    {v}
-                  </Menu.Item>
-                ))}
-              </Menu.Dropdown>
-            </Menu>
+            {channel.type !== 'webhook' && (
+              <Select
+                label="Saved template"
+                description={
+                  <>
+                    Send a template from the <Anchor component={Link} to="/templates" size="xs">templates library</Anchor>, or write the message here
+                  </>
+                }
+                placeholder="None: write the message here"
+                clearable
+                data={templates.map((t) => ({ value: t.id, label: t.name }))}
+                value={channel.template_id || null}
+                onChange={(v) => form.setFieldValue(`${path}.template_id`, v ?? '')}
+                error={fieldError(error, `${path}.template_id`)}
+              />
+            )}
+            {email && !saved && <TextInput label="Subject" {...form.getInputProps(`${path}.subject`)} error={fieldError(error, `${path}.template.subject`)} />}
+            {!saved && (
+              <>
+                <Textarea
+                  ref={body}
+                  label={email ? 'Body (HTML)' : 'Message (text)'}
+                  autosize
+                  minRows={5}
+                  maxRows={16}
+                  {...form.getInputProps(`${path}.body`)}
+                  error={fieldError(error, `${path}.template.${bodyField}`) ?? fieldError(error, `${path}.template`)}
+                />
+                <Menu position="bottom-start" withinPortal>
+                  <Menu.Target>
+                    <Button variant="light" size="xs" leftSection={<IconBraces size={14} />} w="fit-content">
+                      Insert variable
+                    </Button>
+                  </Menu.Target>
+                  <Menu.Dropdown mah={300} style={{ overflowY: 'auto' }}>
+                    {VARIABLES.map((v) => (
+                      <Menu.Item key={v} onClick={() => insert(v)} ff="monospace">
+                        {v}
+                      </Menu.Item>
+                    ))}
+                  </Menu.Dropdown>
+                </Menu>
+              </>
+            )}
           </Stack>
           <MessagePreview channel={channel} customerId={customerId} />
         </SimpleGrid>

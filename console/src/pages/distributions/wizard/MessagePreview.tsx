@@ -2,7 +2,7 @@ import { Alert, Code, Loader, Stack, Text } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { post } from '../../../api/client';
-import { channelToBody, type ChannelValues } from './form';
+import { inlineTemplate, type ChannelValues } from './form';
 
 interface Preview {
   channel_type: string;
@@ -17,11 +17,12 @@ interface Preview {
  * it cannot reach the console's page.
  */
 export function MessagePreview({ channel, customerId }: { channel: ChannelValues; customerId: string }) {
-  const [template] = useDebouncedValue(channelToBody(channel).template, 400);
+  // A saved template previews as it is saved; an inline one as it is being written.
+  const [source] = useDebouncedValue(channel.template_id ? { template_id: channel.template_id } : { template: inlineTemplate(channel) }, 400);
   const preview = useQuery({
-    queryKey: ['preview', channel.type, customerId, template],
+    queryKey: ['preview', channel.type, customerId, source],
     enabled: Boolean(customerId),
-    queryFn: () => post<Preview>('/v1/templates/preview', { template, channel_type: channel.type, customer_id: customerId }),
+    queryFn: () => post<Preview>('/v1/templates/preview', { ...source, channel_type: channel.type, customer_id: customerId }),
     placeholderData: keepPreviousData,
     retry: false,
   });

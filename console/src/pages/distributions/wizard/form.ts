@@ -12,6 +12,8 @@ export interface ChannelValues {
   subject: string;
   /** Email bodies are HTML; every other channel takes text. */
   body: string;
+  /** A saved template (/v1/templates) sent instead of the subject and body written here; empty: inline. */
+  template_id: string;
 }
 
 export interface WizardValues {
@@ -35,7 +37,7 @@ export function isEmail(type: string): boolean {
 let keys = 0;
 export function newChannel(type: string, channel_id = ''): ChannelValues {
   keys += 1;
-  return { key: `ch${keys}`, type, channel_id, url: '', subject: isEmail(type) ? 'Your code, {{ customer.name | default: "friend" }}' : '', body: isEmail(type) ? '<p>Hi {{ customer.name | default: "there" }}, your code is <b>{{ voucher.code }}</b>.</p>' : 'Your code: {{ voucher.code }}' };
+  return { key: `ch${keys}`, type, channel_id, url: '', template_id: '', subject: isEmail(type) ? 'Your code, {{ customer.name | default: "friend" }}' : '', body: isEmail(type) ? '<p>Hi {{ customer.name | default: "there" }}, your code is <b>{{ voucher.code }}</b>.</p>' : 'Your code: {{ voucher.code }}' };
 }
 
 export const initialValues: WizardValues = {
@@ -48,13 +50,16 @@ export const initialValues: WizardValues = {
   channels: [],
 };
 
+export function inlineTemplate(c: ChannelValues): NonNullable<ChannelConfig['template']> {
+  return isEmail(c.type) ? { subject: c.subject, html: c.body } : { text: c.body };
+}
+
 export function channelToBody(c: ChannelValues): ChannelConfig {
-  const template = isEmail(c.type) ? { subject: c.subject, html: c.body } : { text: c.body };
   return {
     type: c.type,
     ...(c.channel_id ? { channel_id: c.channel_id } : {}),
     ...(c.type === 'webhook' ? { settings: { url: c.url } } : {}),
-    template,
+    ...(c.template_id ? { template_id: c.template_id } : { template: inlineTemplate(c) }),
   };
 }
 
@@ -121,8 +126,8 @@ export function fromDistribution(d: Distribution): WizardValues {
     channels: d.channels.map((c) => ({
       ...newChannel(c.type, c.channel_id ?? ''),
       url: typeof c.settings?.url === 'string' ? c.settings.url : '',
-      subject: c.template.subject ?? '',
-      body: (isEmail(c.type) ? c.template.html : c.template.text) ?? c.template.text ?? '',
+      template_id: c.template_id ?? '',
+      ...(c.template ? { subject: c.template.subject ?? '', body: (isEmail(c.type) ? c.template.html : c.template.text) ?? c.template.text ?? '' } : {}),
     })),
   };
 }
