@@ -2,6 +2,7 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AppContext } from '../src/context';
 import { audienceReady, audienceState, snapshotBatch, type AudienceState } from '../src/distributions/audience';
 import { transientDeliveryFailure } from '../src/distributions/retry-failure';
+import { pinTemplates } from '../src/distributions/template-pin';
 import { deliverToCustomers } from '../src/distributions/delivery';
 import { recordPoolExhausted, sendPoolExhaustedNotice, stopForExhaustedPool } from '../src/distributions/stop';
 import { AppError } from '../src/http/errors';
@@ -71,11 +72,17 @@ export function createDistributionActivities(ctx: AppContext) {
       return audienceState(ctx, (await load(id)).audience);
     },
 
-    /** Records a status change; a distribution already finished keeps its final status. */
+    /**
+     * Records a status change; a distribution already finished keeps its final status. The mark
+     * that starts sending also pins the saved templates its channels name (their latest version),
+     * in the same write: a retry of it re-pins, harmlessly, since nothing is sent before it returns.
+     */
     async markDistribution(id: string, mark: DistributionMark): Promise<{ updated: boolean }> {
       const { send_at, started_at, completed_at, bump_version, ...rest } = mark;
+      const channels = mark.status === 'sending' && started_at ? await pinTemplates(ctx.models, await load(id), ctx.logger) : undefined;
       const $set = {
         ...rest,
+        ...(channels ? { channels } : {}),
         ...(send_at ? { send_at: new Date(send_at) } : {}),
         ...(started_at ? { started_at: new Date(started_at) } : {}),
         ...(completed_at ? { completed_at: new Date(completed_at) } : {}),
