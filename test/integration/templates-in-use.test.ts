@@ -5,7 +5,9 @@ import request from 'supertest';
 import type { DistributionSettings } from '../../src/distributions/settings';
 import { createApp } from '../../src/http/app';
 import { qrPng } from '../../src/templates/code-images';
+import { openApiValidator, startFakeProvider, type FakeProvider } from '../helpers/fake-provider';
 import { startFakeSmtp, type FakeSmtp } from '../helpers/fake-smtp';
+import { loadOpenApi } from '../helpers/openapi-validator';
 import { startFakeWebhook, type FakeWebhook } from '../helpers/fake-webhook';
 import { useServiceHarness } from '../helpers/harness';
 import { eventually } from '../helpers/sdk';
@@ -24,14 +26,20 @@ describe('saved templates in distributions, test sends and image uploads', () =>
   const outboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'promo-tmpl-use-'));
   let smtp: FakeSmtp;
   let hook: FakeWebhook;
+  let sendgrid: FakeProvider;
   // Filled before the harness's beforeAll reads it.
   const settings: Partial<DistributionSettings> = { gracePeriodSeconds: 600, webhookSecret };
   beforeAll(async () => {
     smtp = await startFakeSmtp();
     hook = await startFakeWebhook(webhookSecret);
+    const spec = await loadOpenApi(path.resolve(__dirname, '../fixtures/provider-specs/sendgrid/sendgrid_mail_v3.openapi.json'));
+    const check = openApiValidator(spec);
+    sendgrid = await startFakeProvider({ validate: (r) => (r.path === '/v3/scopes' ? [] : check(r)), defaultResponse: { status: 202, headers: { 'X-Message-Id': 'sg-test-send' } } });
     settings.mail = { smtpUrl: smtp.url, from: 'promo@example.com', outboxDir };
+    settings.providerBaseUrls = { sendgrid: sendgrid.url };
   });
   afterAll(async () => {
+    await sendgrid?.close();
     await hook?.close();
     await smtp?.close();
     fs.rmSync(outboxDir, { recursive: true, force: true });
@@ -208,8 +216,26 @@ describe('saved templates in distributions, test sends and image uploads', () =>
     ];
     for (const [p, body, status] of bad) expect([p, (await api('POST', p, body)).status]).toEqual([p, status]);
     expect((await api('POST', `/v1/templates/${id}/test`, { to: 'a@example.com' }, false)).status).toBe(401);
-    expect(await models.TestMessage.countDocuments()).toBe(2);
+    expect(await models.TestMessage.countDocuments({ channel_type: 'email' })).toBe(2);
     expect(smtp.messages.length).toBe(mails);
+  });
+
+  it('sends a test through a provider account (SendGrid, checked against its OpenAPI) and never shows its key', async () => {
+    const account = await api('POST', '/v1/channels', { type: 'sendgrid', name: 'SendGrid', credentials: { api_key: 'SG.test-send-secret-key' }, settings: { from: 'promo@example.com' } });
+    expect(account.status).toBe(200);
+    const id = await saveTemplate({ name: 'Via SendGrid', channel_type: 'email', subject: 'Via SendGrid for {{ customer.name }}', html: '<p>{{ voucher.code }}</p>' });
+    const since = sendgrid.requests.length;
+    const sent = await api('POST', `/v1/templates/${id}/test`, { to: 'marketer@example.com', channel_id: account.body.id, voucher_code: 'NOT-REAL-1' });
+    expect(sent.body).toMatchObject({ status: 'sent', channel: { type: 'sendgrid', id: account.body.id }, provider_message_id: 'sg-test-send', voucher_code: 'NOT-REAL-1' });
+    const calls = sendgrid.requests.slice(since).filter((r) => r.path === '/v3/mail/send');
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.problems).toEqual([]);
+    expect(JSON.stringify(calls[0]!.body)).toContain('marketer@example.com');
+    expect(JSON.stringify(calls[0]!.body)).toContain('Via SendGrid for Sample Customer');
+    expect(JSON.stringify(sent.body)).not.toContain('SG.test-send-secret-key');
+    // A provider type needs its account, and an address of the right kind.
+    expect((await api('POST', `/v1/templates/${id}/test`, { to: 'marketer@example.com', channel_type: 'sendgrid' })).status).toBe(400);
+    expect((await api('POST', `/v1/templates/${id}/test`, { to: '+447700900123', channel_id: account.body.id })).status).toBe(400);
   });
 
   describe('image uploads', () => {
