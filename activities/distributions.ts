@@ -4,6 +4,7 @@ import { audienceReady, audienceState, snapshotBatch } from '../src/distribution
 import { transientDeliveryFailure } from '../src/distributions/retry-failure';
 import { deliverToCustomers, type DeliveryContext } from '../src/distributions/delivery';
 import { recordPoolExhausted, sendPoolExhaustedNotice, stopForExhaustedPool, type StopContext } from '../src/distributions/stop';
+import { pinTemplates } from '../src/distributions/template-pin';
 import { batchId } from '../src/models/distribution-batch';
 import { FINAL_DISTRIBUTION_STATUSES, type DistributionDoc } from '../src/models/distribution';
 import { messageId } from '../src/models/distribution-message';
@@ -46,11 +47,17 @@ export function createDistributionActivities(ctx: DistributionActivityDeps): Dis
       return audienceState(ctx, (await load(id)).audience);
     },
 
-    /** Records a status change; a distribution already finished keeps its final status. */
+    /**
+     * Records a status change; a distribution already finished keeps its final status. The mark
+     * that starts sending also pins the saved templates its channels name (their latest version),
+     * in the same write: a retry of it re-pins, harmlessly, since nothing is sent before it returns.
+     */
     async markDistribution(id: string, mark: DistributionMark): Promise<{ updated: boolean }> {
       const { send_at, started_at, completed_at, bump_version, ...rest } = mark;
+      const channels = mark.status === 'sending' && started_at ? await pinTemplates(ctx.models, await load(id), ctx.logger) : undefined;
       const $set = {
         ...rest,
+        ...(channels ? { channels } : {}),
         ...(send_at ? { send_at: new Date(send_at) } : {}),
         ...(started_at ? { started_at: new Date(started_at) } : {}),
         ...(completed_at ? { completed_at: new Date(completed_at) } : {}),

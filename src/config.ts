@@ -112,6 +112,8 @@ const envSchema = z.object({
   }),
   /** Largest customer import upload (CSV / JSON), in bytes. */
   IMPORT_MAX_BYTES: z.coerce.number().int().min(1).default(200 * 1024 * 1024),
+  /** Largest image uploaded for templates (POST /v1/templates/images), in bytes. */
+  TEMPLATE_IMAGE_MAX_BYTES: z.coerce.number().int().min(1).default(5 * 1024 * 1024),
 });
 
 export type Config = z.infer<typeof envSchema> & { MONGO_DB: string };

@@ -40,6 +40,8 @@ export interface AppContext {
   trustProxy?: string;
   /** Largest customer import upload in bytes; 200 MB when unset (src/imports/customer-imports.ts). */
   importMaxBytes?: number;
+  /** Largest template image upload in bytes; 5 MB when unset (src/templates/image-store.ts). */
+  imageMaxBytes?: number;
   /** Seconds between scheduled re-evaluations of date-dependent segments; daily when unset (src/temporal/schedules.ts). */
   segmentRefreshSeconds?: number;
   /** Grace period, operator address, built-in channels' settings; defaults when not given. */

@@ -50,6 +50,7 @@ export async function openContext(config: Config, logger: Logger, addresses: { m
     bodyLimit: config.REQUEST_BODY_LIMIT,
     ...(config.TRUST_PROXY ? { trustProxy: config.TRUST_PROXY } : {}),
     importMaxBytes: config.IMPORT_MAX_BYTES,
+    imageMaxBytes: config.TEMPLATE_IMAGE_MAX_BYTES,
     segmentRefreshSeconds: config.SEGMENT_REFRESH_INTERVAL_SECONDS,
     temporalUiUrl: addresses.temporalUiUrl,
     settings: distributionSettingsFrom(config, logger),

@@ -48,7 +48,12 @@ export const templateInput = z.strictObject({
 export const channelInput = z.strictObject({
   type: z.string().trim().min(1).max(100).describe('A channel type the deployment offers, e.g. email, webhook'),
   settings: boundedRecord(z.string(), 'settings').optional().describe("Non-secret channel options, e.g. a webhook's url"),
-  template: templateInput,
+  template: templateInput.optional().describe('The message (or give template_id)'),
+  template_id: id
+    .optional()
+    .describe(
+      'A saved template (/v1/templates) instead of an inline one: checked like one when saved, its content copied into `template` on every save and, for a manual distribution, again when sending starts',
+    ),
   channel_id: id.optional().describe('The provider account (/v1/channels) to send through: required by provider types (sendgrid, twilio, …), refused by email and webhook'),
   delivery: z
     .enum(['at_least_once', 'at_most_once'])

@@ -23,12 +23,17 @@ import type { Models } from '../models';
 import { FINAL_DISTRIBUTION_STATUSES, type DistributionAudience, type DistributionChannel, type DistributionConsents, type DistributionDoc, type DistributionPurpose, type DistributionStatus, type DistributionTrigger } from '../models/distribution';
 import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../../workflows/contracts/search-attributes';
 import { domainErrorFromFailure } from '../temporal/error-failure';
+import type { TemplateDoc } from '../models/template';
+import { pinnedCopy, savedTemplateProblems } from '../templates/saved-template';
 import { validateTemplate, type VariableScope } from '../templates/validate-template';
 import { campaignSegment } from './campaign-segment';
 import { editDistributionBody, type CreateDistributionInput, type EditDistributionInput } from './distribution-input';
 import type { DistributionSettings } from './settings';
 import { AUTOMATIC_TRIGGERS } from './triggers';
+import { savedTemplates } from './template-pin';
 import { variableScope } from './variable-scope';
+
+type ChannelInput = (EditDistributionInput['channels'] & object)[number];
 
 interface Problem {
   field: string;
@@ -82,6 +87,17 @@ function profileFieldProblems(settings: Record<string, unknown>, scope: Variable
     const given = settings.fields !== undefined;
     return [{ field: given ? `${field}.${name}` : field, reason: `${given ? '' : `without fields the channel writes ${name} = ${path}; `}variable "${path}": ${scope.why(root)}` }];
   });
+}
+
+/** A stored channel as an edit would give it: by its template_id when it names one, so the edit copies the latest version. */
+function asChannelInput(c: DistributionChannel): ChannelInput {
+  return {
+    type: c.type,
+    settings: c.settings,
+    ...(c.template_id ? { template_id: c.template_id } : { template: c.template as NonNullable<ChannelInput['template']> }),
+    ...(c.channel_id ? { channel_id: c.channel_id } : {}),
+    ...(c.delivery ? { delivery: c.delivery } : {}),
+  };
 }
 
 function isFinal(d: DistributionDoc): boolean {
@@ -389,7 +405,9 @@ export class DistributionService {
       }
     }
     if (e.consents) set.consents = await this.checkConsents(e.consents, problems);
-    if (e.channels) set.channels = await this.checkChannels(e.channels, variableScope(current.trigger, current.purpose), problems);
+    // Every save retakes the saved templates its channels name: a PUT without channels re-pins the stored ones.
+    const channels = e.channels ?? (current.channels.some((c) => c.template_id) ? current.channels.map(asChannelInput) : undefined);
+    if (channels) set.channels = await this.checkChannels(channels, variableScope(current.trigger, current.purpose), problems);
     if (problems.length > 0) throw invalid(problems);
     return set;
   }
@@ -518,21 +536,53 @@ export class DistributionService {
   private async checkChannels(input: EditDistributionInput['channels'] & object, scope: VariableScope, problems: Problem[]): Promise<DistributionChannel[]> {
     const available = this.channels.types();
     const named = [...new Set(input.flatMap((c) => (c.channel_id ? [c.channel_id] : [])))];
-    const accountTypes = new Map((named.length ? await this.models.ChannelAccount.find({ _id: { $in: named } }, { type: 1 }).lean() : []).map((a) => [a._id, a.type]));
+    const [accountTypes, saved] = await Promise.all([
+      (named.length ? this.models.ChannelAccount.find({ _id: { $in: named } }, { type: 1 }).lean() : Promise.resolve([])).then((docs) => new Map(docs.map((a) => [a._id, a.type]))),
+      savedTemplates(this.models, input),
+    ]);
     return input.map((c, i) => {
       const settings = c.settings ?? {};
       const channel = available.includes(c.type) ? this.channels.get(c.type) : undefined;
+      const message = this.channelMessage(c, i, saved, channel ? scope : undefined, problems);
       if (!channel) {
         problems.push({ field: `channels.${i}.type`, reason: `unknown channel type ${c.type} (available: ${available.join(', ') || 'none'})` });
       } else {
         for (const reason of channel.validateSettings(settings)) problems.push({ field: `channels.${i}.settings`, reason });
-        problems.push(...validateTemplate(c.type, c.template, `channels.${i}.template`, scope));
         if (PROFILE_FIELD_CHANNEL_TYPES.includes(c.type)) problems.push(...profileFieldProblems(settings, scope, `channels.${i}.settings.fields`));
         const accountProblem = checkChannelAccount(c.type, channel.account, c.channel_id, accountTypes);
         if (accountProblem) problems.push({ field: `channels.${i}.channel_id`, reason: accountProblem });
       }
-      return { type: c.type, settings, template: c.template, ...(c.channel_id ? { channel_id: c.channel_id } : {}), ...(c.delivery ? { delivery: c.delivery } : {}) };
+      return { type: c.type, settings, ...message, ...(c.channel_id ? { channel_id: c.channel_id } : {}), ...(c.delivery ? { delivery: c.delivery } : {}) };
     });
+  }
+
+  /**
+   * A channel's message: its inline template, or a copy of the saved one it names — checked the
+   * same way (channel type, content, variables in scope). `scope` undefined: the channel type is
+   * unknown, so only what does not depend on it is checked.
+   */
+  private channelMessage(c: ChannelInput, i: number, saved: Map<string, TemplateDoc>, scope: VariableScope | undefined, problems: Problem[]): Pick<DistributionChannel, 'template' | 'template_id' | 'template_version'> {
+    if (c.template_id === undefined) {
+      if (!c.template) {
+        problems.push({ field: `channels.${i}.template`, reason: 'give a template, or the template_id of a saved one' });
+        return { template: {} };
+      }
+      if (scope) problems.push(...validateTemplate(c.type, c.template, `channels.${i}.template`, scope));
+      return { template: c.template };
+    }
+    const field = `channels.${i}.template_id`;
+    if (c.template) problems.push({ field, reason: 'give template or template_id, not both' });
+    const t = saved.get(c.template_id);
+    if (!t) {
+      problems.push({ field, reason: `template ${c.template_id} not found` });
+      return { template: {}, template_id: c.template_id };
+    }
+    if (scope) {
+      for (const p of savedTemplateProblems(t, c.type, scope)) {
+        problems.push({ field, ...(p.line !== undefined ? { line: p.line } : {}), reason: p.field ? `template ${t._id}, ${p.field}: ${p.reason}` : p.reason });
+      }
+    }
+    return pinnedCopy(t);
   }
 
   /** A campaign by id (or by its unique name, as elsewhere in the API); undefined when there is none. */

@@ -1,6 +1,6 @@
 import type { DistributionPurpose, DistributionTrigger } from '../models/distribution';
 import type { VariableScope } from '../templates/validate-template';
-import type { AutomaticTrigger } from './triggers';
+import { AUTOMATIC_TRIGGER_TYPES, type AutomaticTrigger } from './triggers';
 
 /** The voucher events: their data carries the voucher (and so its balances). */
 const VOUCHER_TRIGGERS: readonly AutomaticTrigger[] = ['gift_credits_added', 'loyalty_points_added', 'voucher_redeemed', 'voucher_redemption_rollback', 'reward_redeemed', 'voucher_published'];
@@ -40,4 +40,16 @@ export function variableScope(trigger: DistributionTrigger, purpose: Distributio
     has,
     why: (root) => `${root}.* has no value in ${what}: it needs ${SOURCES[root]?.needs ?? 'another trigger or purpose'}`,
   };
+}
+
+/**
+ * Which purposes and automatic triggers fill a family of variables, for the editor's picker
+ * (`GET /v1/templates/variables`): both empty for the families that are always there. The same
+ * table `variableScope` checks distributions against, so the two cannot disagree.
+ */
+export function variableSources(root: string): { purposes: Array<DistributionPurpose['type']>; triggers: AutomaticTrigger[] } {
+  const source = SOURCES[root];
+  if (!source) return { purposes: [], triggers: [] };
+  if (root === 'event') return { purposes: [], triggers: [...AUTOMATIC_TRIGGER_TYPES] };
+  return { purposes: source.purpose ? [source.purpose] : [], triggers: [...source.triggers] };
 }

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { ResponseConfig, RouteConfig } from '@asteasolutions/zod-to-openapi';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { Role } from '../auth/roles';
 import { routeMatched } from './middleware/access-log';
 import { authorize } from './middleware/auth';
@@ -20,6 +20,11 @@ export interface RouteSpec<B extends z.ZodType | undefined, Q extends ObjectSche
    */
   role?: Role;
   body?: B;
+  /**
+   * The body is multipart/form-data with a file in this field, which the handler reads from
+   * the request itself (JSON parsing leaves such a body alone); documented, not validated.
+   */
+  upload?: { field: string; description: string };
   query?: Q;
   params?: P;
   /** Status of a successful answer; 204 sends no body. */
@@ -136,7 +141,8 @@ function toOpenApi(
   const errors: Record<number, string> = { ...spec.errors };
   if (spec.body || spec.query || spec.params) errors[400] ??= 'Invalid request';
   // express.json refuses a body over the configured limit before validation runs.
-  if (spec.body) errors[413] ??= 'Request body larger than the limit';
+  if (spec.body || spec.upload) errors[413] ??= 'Request body larger than the limit';
+  if (spec.upload) errors[415] ??= 'Not multipart/form-data, or a file of a type not accepted';
   if (role) Object.assign(errors, SECURED_ERRORS);
   for (const [code, description] of Object.entries(errors)) {
     const other = media[Number(code)];
@@ -150,6 +156,7 @@ function toOpenApi(
     ...(role ? securityDoc(role) : {}),
     request: {
       ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
+      ...(spec.upload ? { body: { required: true, content: { 'multipart/form-data': { schema: z.object({ [spec.upload.field]: z.string().meta({ format: 'binary', description: spec.upload.description }) }) } } } } : {}),
       ...(spec.query ? { query: spec.query } : {}),
       ...(spec.params ? { params: spec.params } : {}),
     },

@@ -98,7 +98,15 @@ export interface DistributionChannel {
   type: string;
   /** Non-secret channel options, e.g. a webhook's `url`. */
   settings: Record<string, unknown>;
+  /**
+   * What is sent. With `template_id`, a copy of that saved template's content, taken when the
+   * distribution is saved and again when a manual one starts sending (see src/distributions/template-pin.ts).
+   */
   template: MessageTemplate;
+  /** The saved template (`/v1/templates`) the content is copied from, when the channel names one. */
+  template_id?: string;
+  /** The version of that template `template` was copied from. */
+  template_version?: number;
   /** The provider account (`/v1/channels`) it sends through: set exactly for types whose adapter takes one. */
   channel_id?: string;
   /**

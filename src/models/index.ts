@@ -22,6 +22,7 @@ import { rewardRedemptionModel } from './reward-redemption';
 import { segmentModel } from './segment';
 import { sessionModel } from './session';
 import { templateModel } from './template';
+import { testMessageModel } from './test-message';
 import { validationRuleAssignmentModel, validationRuleModel } from './validation-rule';
 import { voucherModel } from './voucher';
 
@@ -51,6 +52,7 @@ export function registerModels(db: Connection) {
     Segment: segmentModel(db),
     Session: sessionModel(db),
     Template: templateModel(db),
+    TestMessage: testMessageModel(db),
     ValidationRule: validationRuleModel(db),
     ValidationRuleAssignment: validationRuleAssignmentModel(db),
     Voucher: voucherModel(db),

@@ -17,6 +17,8 @@ const templateSchema = new Schema(
     blocks: { type: [Schema.Types.Mixed], default: undefined },
     style: { type: Schema.Types.Mixed },
     metadata: { type: Schema.Types.Mixed },
+    /** Bumped by every edit: a distribution records the version it pinned (`channels.N.template_version`). */
+    version: { type: Number, default: 1 },
   },
   { collection: 'templates', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
 );
@@ -33,6 +35,8 @@ export interface TemplateDoc {
   blocks?: EmailBlock[];
   style?: EmailStyle;
   metadata?: Record<string, unknown>;
+  /** Absent on templates saved before versions were kept: read as 1. */
+  version?: number;
   created_at: Date;
   updated_at: Date;
 }

@@ -23,10 +23,23 @@ const FIELDS = ['subject', 'html', 'text', 'mjml'] as const;
 /** Provider types that send email: their templates are checked like `email`'s. Every other type is text-only. */
 export const EMAIL_CHANNEL_TYPES: readonly string[] = ['email', 'sendgrid', 'mandrill', 'mailgun'];
 /** Text-message channels: a `text` body and nothing else. */
-const SMS_CHANNEL_TYPES: readonly string[] = ['sms', 'twilio', 'cm_telecom', 'textlocal'];
+export const SMS_CHANNEL_TYPES: readonly string[] = ['sms', 'twilio', 'cm_telecom', 'textlocal'];
 
 export function isEmailChannel(channelType: string): boolean {
   return EMAIL_CHANNEL_TYPES.includes(channelType);
+}
+
+export function isSmsChannel(channelType: string): boolean {
+  return SMS_CHANNEL_TYPES.includes(channelType);
+}
+
+/**
+ * Which templates a channel can send: any email type sends an email template (they are checked
+ * alike), any SMS type an SMS one; every other type only its own.
+ */
+export function channelFamily(channelType: string): string {
+  if (isEmailChannel(channelType)) return 'email';
+  return isSmsChannel(channelType) ? 'sms' : channelType;
 }
 
 function join(field: string, name: string): string {

@@ -1,3 +1,4 @@
+import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { UNSUBSCRIBE_CHANNELS, type UnsubscribeChannel } from '../../consents/channels';
@@ -5,10 +6,12 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../http/errors';
 import { ApiRouter } from '../../http/api-router';
 import { barcodePng, qrPng } from '../../templates/code-images';
+import { openImage } from '../../templates/image-store';
 import { escapeHtml } from '../../templates/render';
 import { verifyCodeSignature, verifyUnsubscribeSignature } from '../../templates/signed-links';
 
 const codeParams = z.strictObject({ code: z.string().min(1).max(200) });
+const imageParams = z.strictObject({ id: z.string().regex(/^img_[A-Za-z0-9]{1,64}$/, 'not an image id') });
 // Everything optional: a missing signature or field is a 403 like a wrong one, not a 400 that says which.
 const sigQuery = z.object({ sig: z.string().max(100).optional() });
 const unsubscribeQuery = z.object({ c: z.string().max(200).optional(), ch: z.string().max(50).optional(), sig: z.string().max(100).optional() });
@@ -78,7 +81,17 @@ export function publicRouter(ctx: AppContext): ApiRouter {
     page(res, 200, 'You are unsubscribed', `You will no longer receive ${what(signed.channel)}.`);
   };
 
+  /** An uploaded template image: its id is random and its bytes never change, so anyone with the link may keep it. */
+  const uploadedImage = async ({ params, res }: { params: { id: string }; res: Response }) => {
+    const image = await openImage(ctx.db, params.id);
+    if (!image) throw AppError.notFound('image', params.id);
+    // nosniff (helmet, on every answer) keeps a browser to the type checked at upload.
+    res.status(200).set('Cache-Control', 'public, max-age=31536000, immutable').set('Cross-Origin-Resource-Policy', 'cross-origin').set('Content-Length', String(image.size)).type(image.contentType);
+    await pipeline(image.stream, res);
+  };
+
   return new ApiRouter('/public', 'Public links', false)
+    .route({ method: 'get', path: '/images/:id', summary: 'An image uploaded for templates (POST /v1/templates/images), with its checked content type', params: imageParams, errors: { 404: 'No such image' }, media: { 200: 'image/*' } }, uploadedImage)
     .route({ method: 'get', path: '/codes/:code/qr.png', summary: "A code's QR code (PNG); the link must carry its signature", params: codeParams, query: sigQuery, errors: { 403: 'Missing or invalid signature' }, media: { 200: 'image/png' } }, image(qrPng))
     .route({ method: 'get', path: '/codes/:code/barcode.png', summary: "A code's Code 128 barcode (PNG); the link must carry its signature", params: codeParams, query: sigQuery, errors: { 403: 'Missing or invalid signature' }, media: { 200: 'image/png' } }, image(barcodePng))
     .route({ method: 'get', path: '/unsubscribe', summary: 'The signed unsubscribe link from an email: answers a confirmation page whose button POSTs; changes nothing', query: unsubscribeQuery, errors: UNSUBSCRIBE_ERRORS, media: UNSUBSCRIBE_PAGES }, confirm)
