@@ -1,4 +1,4 @@
-import { ActivityFailure, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { Activities } from './contracts/activities';
 import type { DeliveryWorkflowInput } from './contracts/delivery';
 
@@ -40,7 +40,10 @@ export async function deliveryWorkflow(input: DeliveryWorkflowInput): Promise<vo
       else await stopForExhaustedPool(input.distributionId, outcome.poolExhausted.campaignId);
     }
   } catch (err) {
-    if (!(err instanceof ActivityFailure)) throw err;
-    await failQueuedEventMessages(input, err.cause?.message ?? err.message);
+    // A local activity's non-retryable failure arrives as the bare ApplicationFailure, not wrapped
+    // in an ActivityFailure: either way the delivery is over, and what is still queued failed.
+    if (err instanceof ActivityFailure) await failQueuedEventMessages(input, err.cause?.message ?? err.message);
+    else if (err instanceof ApplicationFailure) await failQueuedEventMessages(input, err.message);
+    else throw err;
   }
 }
