@@ -335,7 +335,7 @@ async function compose(ctx: AppContext, run: DeliveryRun, customer: CustomerDoc,
     ...(code?.campaign ? { campaign: code.campaign } : {}),
     ...(run.event ? { event: run.event } : {}),
     ...(shared.promotionTier ? { promotionTier: shared.promotionTier } : {}),
-    links: { publicUrl: ctx.settings.publicUrl, signingKey: ctx.settings.linkSigningKey },
+    links: { publicUrl: ctx.settings.publicUrl, signingKey: ctx.settings.linkSigningKey, cockpitTtlSeconds: ctx.settings.cockpitTtlSeconds },
     unsubscribeChannel: channel.unsubscribeKey,
   });
   const rendered = await renderMessage(channelDef.template, variables);
