@@ -60,6 +60,9 @@ describe('referral programs, customer-data variables and the customer cockpit, t
       referral_program: { conversion_event_type: 'redemption', referrer_reward: { id: tote.id, name: 'Friend bonus', value: 'A tote bag' } },
       voucher: { is_referral_code: true },
     });
+    // Only redemption conversions exist here; a referral program needs discount codes.
+    await expect(h.sdk.client.campaigns.create({ name: 'By event', campaign_type: 'REFERRAL_PROGRAM', referral_program: { conversion_event_type: 'custom_event', custom_event: { id: 'e', name: 'signup' } }, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } } as never)).rejects.toMatchObject({ code: 400 });
+    await expect(h.sdk.client.campaigns.create({ name: 'Gift referral', campaign_type: 'REFERRAL_PROGRAM', voucher: { type: 'GIFT_VOUCHER', gift: { amount: 100 } } } as never)).rejects.toMatchObject({ code: 400, key: 'invalid_campaign_params' });
     const club = await createCampaign(h.sdk, { name: 'Referral club', campaign_type: 'LOYALTY_PROGRAM', type: 'AUTO_UPDATE', vouchers_count: 1, voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 120 } } });
 
     const referrer = await h.sdk.createCustomer({ source_id: 'referrer-1', name: 'Ada', email: 'ada@example.com', birthdate: '1990-04-12', address: { city: 'Berlin', postal_code: '10119' } });
@@ -89,6 +92,7 @@ describe('referral programs, customer-data variables and the customer cockpit, t
 
     const redemption = (await h.sdk.client.redemptions.redeem(referralCode, { customer: { source_id: 'referee-1' }, referrer: { source_id: 'referrer-1' }, order: { amount: 5000 } } as never)) as unknown as { id: string; result: string; referrer_id: string; amount: number };
     expect(redemption).toMatchObject({ result: 'SUCCESS', referrer_id: referrer.id, amount: 500 });
+    expect(await h.sdk.client.redemptions.get(redemption.id)).toMatchObject({ referrer_id: referrer.id, customer_id: referee.id });
 
     // The referrer is credited (referred_customers), the referee shows who referred them.
     const credited = await eventually(async () => {
