@@ -82,6 +82,8 @@ const envSchema = z.object({
   LINK_SIGNING_SECRET: signingSecret,
   /** During a rotation, the secret being replaced: links signed with it are still accepted; new ones use LINK_SIGNING_SECRET. */
   LINK_SIGNING_SECRET_PREVIOUS: signingSecret,
+  /** Days a customer cockpit link (`cockpit_url`) works after its message was composed. */
+  COCKPIT_LINK_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Encrypts provider credentials at rest: 32 bytes as 64 hex characters or base64; unset, a key is made into DATA_DIR/channel-secrets.key. */
   CHANNEL_SECRETS_KEY: aesKey,
   /** Encrypts every Temporal payload (AES-256-GCM, src/codec): 32 bytes as 64 hex characters or base64; unset, a key is made into DATA_DIR/payload-encryption.key. */

@@ -28,7 +28,14 @@ export const voucherTemplateInput = z.strictObject({
 export const campaignInput = z.strictObject({
   name: z.string().trim().min(1).max(200),
   description: z.string().max(2000).optional(),
-  campaign_type: z.enum(['DISCOUNT_COUPONS', 'GIFT_VOUCHERS', 'LOYALTY_PROGRAM']).optional(),
+  campaign_type: z.enum(['DISCOUNT_COUPONS', 'GIFT_VOUCHERS', 'LOYALTY_PROGRAM', 'REFERRAL_PROGRAM']).optional(),
+  /** REFERRAL_PROGRAM: a redemption of a referral code by another customer converts; the code's holder is the referrer. */
+  referral_program: z
+    .strictObject({
+      conversion_event_type: z.literal('redemption').default('redemption').describe('only redemption conversions are supported'),
+      referrer_reward: z.strictObject({ id: z.string().min(1).max(100) }).optional().describe("the reward (from /v1/rewards) each conversion earns the referrer; this engine's addition: Voucherify sets it in referral tiers"),
+    })
+    .optional(),
   type: z.enum(['AUTO_UPDATE', 'STATIC']).default('AUTO_UPDATE'),
   vouchers_count: z.number().int().min(1).max(1_000_000).default(1),
   voucher: voucherTemplateInput,

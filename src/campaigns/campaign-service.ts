@@ -4,7 +4,8 @@ import { CAMPAIGN_GENERATION_WORKFLOW, campaignGenerationWorkflowId, type Campai
 import { DomainError } from '../errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
-import type { CampaignDoc } from '../models/campaign';
+import type { CampaignDoc, ReferralProgram } from '../models/campaign';
+import { rewardRef } from '../rewards/reward-value';
 import type { VoucherDoc } from '../models/voucher';
 import { addVoucherCode } from './code-pool';
 import type { CampaignInput, CampaignUpdateInput } from './campaign-input';
@@ -49,6 +50,7 @@ export class CampaignService {
         throw DomainError.invalid('invalid_campaign_params', 'Invalid campaign', `voucher.${field}: only a ${type} has ${field}`);
       }
     }
+    const referralProgram = await this.referralProgram(input);
     const now = new Date();
     const campaign: CampaignDoc = {
       _id: newId('camp'),
@@ -57,7 +59,8 @@ export class CampaignService {
       campaign_type: input.campaign_type ?? CAMPAIGN_TYPE_BY_VOUCHER[input.voucher.type],
       type: input.type,
       vouchers_count: input.vouchers_count,
-      voucher: { ...input.voucher, code_config },
+      voucher: { ...input.voucher, code_config, ...(referralProgram ? { is_referral_code: true } : {}) },
+      ...(referralProgram ? { referral_program: referralProgram } : {}),
       ...(input.start_date ? { start_date: new Date(input.start_date) } : {}),
       ...(input.expiration_date ? { expiration_date: new Date(input.expiration_date) } : {}),
       join_once: input.join_once,
@@ -71,6 +74,17 @@ export class CampaignService {
     await insertCampaign(this.models, campaign);
     await this.startGeneration(campaign._id);
     return campaign;
+  }
+
+  /** A referral program's codes are discount codes whose holder is the referrer; its reward must exist. */
+  private async referralProgram(input: CampaignInput): Promise<ReferralProgram | undefined> {
+    if (input.referral_program && input.campaign_type !== 'REFERRAL_PROGRAM') throw DomainError.invalid('invalid_campaign_params', 'Invalid campaign', 'referral_program: only a REFERRAL_PROGRAM campaign has one');
+    if (input.campaign_type !== 'REFERRAL_PROGRAM') return undefined;
+    if (input.voucher.type !== 'DISCOUNT_VOUCHER') throw DomainError.invalid('invalid_campaign_params', 'Invalid campaign', 'voucher.type: a REFERRAL_PROGRAM gives DISCOUNT_VOUCHER codes');
+    const rewardId = input.referral_program?.referrer_reward?.id;
+    const reward = rewardId ? await this.models.Reward.findById(rewardId).lean() : null;
+    if (rewardId && !reward) throw DomainError.notFound('reward', rewardId);
+    return { conversion_event_type: 'redemption', ...(reward ? { referrer_reward: await rewardRef(this.models, reward) } : {}) };
   }
 
   /** Starts generations that a crash between the write and the start left unstarted; a running one is left as is. */

@@ -36,6 +36,7 @@ export function toCampaignJson(c: CampaignDoc, promotion?: Record<string, unknow
     vouchers_count: c.vouchers_count,
     ...(c.voucher ? { voucher: c.voucher } : {}),
     ...(promotion ? { promotion } : {}),
+    ...(c.referral_program ? { referral_program: c.referral_program } : {}),
     start_date: c.start_date?.toISOString() ?? null,
     expiration_date: c.expiration_date?.toISOString() ?? null,
     join_once: c.join_once,

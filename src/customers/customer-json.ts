@@ -15,6 +15,8 @@ export const EMPTY_SUMMARY = {
   orders: { total_amount: 0, total_count: 0, average_amount: 0, last_order_amount: 0 },
 };
 
+export const EMPTY_REFERRALS = { total: 0, campaigns: [] };
+
 type Stored = Omit<CustomerDoc, 'version' | 'source_id_key' | '_outbox' | 'outbox_pending'> & Partial<CustomerDoc>;
 
 /** The customer as Voucherify's API returns it; also what segment filters evaluate. */
@@ -35,7 +37,7 @@ export function toCustomerJson(doc: Stored) {
       orders: { ...EMPTY_SUMMARY.orders, ...summary?.orders },
     },
     loyalty: { points: 0, referred_customers: 0, campaigns: {}, ...doc.loyalty },
-    referrals: { total: 0, campaigns: [] },
+    referrals: doc.referrals ?? EMPTY_REFERRALS,
     system_metadata: {},
     created_at: doc.created_at.toISOString(),
     updated_at: doc.updated_at ? doc.updated_at.toISOString() : null,

@@ -338,7 +338,7 @@ async function compose(ctx: DeliveryContext, run: DeliveryRun, customer: Custome
     ...(code?.campaign ? { campaign: code.campaign } : {}),
     ...(run.event ? { event: run.event } : {}),
     ...(shared.promotionTier ? { promotionTier: shared.promotionTier } : {}),
-    links: { publicUrl: ctx.settings.publicUrl, signingKey: ctx.settings.linkSigningKey },
+    links: { publicUrl: ctx.settings.publicUrl, signingKey: ctx.settings.linkSigningKey, cockpitTtlSeconds: ctx.settings.cockpitTtlSeconds },
     unsubscribeChannel: channel.unsubscribeKey,
   });
   const rendered = await renderMessage(channelDef.template, variables);

@@ -31,6 +31,8 @@ export interface DistributionSettings {
   linkSigningKey: string;
   /** During a rotation, the key being replaced: links signed with it are still accepted. */
   linkSigningPreviousKey?: string;
+  /** How long a `cockpit_url` works, in seconds (COCKPIT_LINK_DAYS). */
+  cockpitTtlSeconds: number;
   /** The operator's replacement origin per provider channel type (PROVIDER_BASE_URLS). */
   providerBaseUrls: Readonly<Record<string, string>>;
 }
@@ -46,6 +48,7 @@ export function distributionSettingsFrom(config: Config, logger?: Pick<Logger, '
     publicUrl: config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`,
     linkSigningKey: config.LINK_SIGNING_SECRET ?? randomBytes(32).toString('hex'),
     ...(config.LINK_SIGNING_SECRET_PREVIOUS ? { linkSigningPreviousKey: config.LINK_SIGNING_SECRET_PREVIOUS } : {}),
+    cockpitTtlSeconds: config.COCKPIT_LINK_DAYS * 86_400,
     providerBaseUrls: config.PROVIDER_BASE_URLS,
   };
 }
@@ -64,6 +67,7 @@ export function defaultDistributionSettings(): DistributionSettings {
     channelSecretsKey: randomBytes(32),
     publicUrl: 'http://127.0.0.1:3000',
     linkSigningKey: randomBytes(32).toString('hex'),
+    cockpitTtlSeconds: 30 * 86_400,
     providerBaseUrls: {},
   };
 }

@@ -19,6 +19,8 @@ const SOURCES: Record<string, { triggers: readonly AutomaticTrigger[]; purpose?:
   promotion: { triggers: ['voucher_redeemed', 'voucher_redemption_rollback'], purpose: 'promotion', needs: 'the promotion purpose or the trigger voucher_redeemed, voucher_redemption_rollback' },
   order: { triggers: ORDER_TRIGGERS, needs: `an order trigger (${ORDER_TRIGGERS.join(', ')})` },
   reward: { triggers: ['reward_redeemed'], needs: 'the reward_redeemed trigger' },
+  // A referral program's code (published, or redeemed) and a referrer's reward event name the referrer's reward.
+  referral: { triggers: [...CAMPAIGN_TRIGGERS, 'reward_redeemed'], purpose: 'unique_code', needs: `a unique_code purpose or the trigger ${[...CAMPAIGN_TRIGGERS, 'reward_redeemed'].join(', ')}` },
   balance: { triggers: BALANCE_TRIGGERS, needs: `the trigger ${BALANCE_TRIGGERS.join(' or ')}` },
   event: { triggers: [], needs: 'an automatic trigger' },
 };

@@ -11,7 +11,7 @@ const campaignSchema = new Schema(
     /** Unique; usable wherever the id is. */
     name: { type: String, required: true, unique: true },
     description: String,
-    campaign_type: { type: String, required: true, enum: ['DISCOUNT_COUPONS', 'GIFT_VOUCHERS', 'LOYALTY_PROGRAM', 'PROMOTION'] },
+    campaign_type: { type: String, required: true, enum: ['DISCOUNT_COUPONS', 'GIFT_VOUCHERS', 'LOYALTY_PROGRAM', 'PROMOTION', 'REFERRAL_PROGRAM'] },
     /** AUTO_UPDATE: publishing from an empty pool generates more codes; STATIC: it fails. */
     type: { type: String, required: true, enum: ['AUTO_UPDATE', 'STATIC'] },
     /** Codes generated at creation (the pool may grow past it when AUTO_UPDATE). */
@@ -23,6 +23,8 @@ const campaignSchema = new Schema(
     /** A customer gets at most one code from this campaign; publishing again returns it. */
     join_once: { type: Boolean, default: false },
     metadata: { type: Schema.Types.Mixed, default: {} },
+    /** REFERRAL_PROGRAM only: what converts a referral and the referrer's reward (see ReferralProgram). */
+    referral_program: Schema.Types.Mixed,
     active: { type: Boolean, default: true },
     /** IN_PROGRESS while the initial codes are generated. */
     vouchers_generation_status: { type: String, enum: ['IN_PROGRESS', 'DONE', 'FAILED'], default: 'IN_PROGRESS' },
@@ -43,7 +45,7 @@ export interface CampaignDoc {
   _id: string;
   name: string;
   description?: string;
-  campaign_type: 'DISCOUNT_COUPONS' | 'GIFT_VOUCHERS' | 'LOYALTY_PROGRAM' | 'PROMOTION';
+  campaign_type: 'DISCOUNT_COUPONS' | 'GIFT_VOUCHERS' | 'LOYALTY_PROGRAM' | 'PROMOTION' | 'REFERRAL_PROGRAM';
   type: 'AUTO_UPDATE' | 'STATIC';
   vouchers_count: number;
   /**
@@ -55,6 +57,7 @@ export interface CampaignDoc {
   expiration_date?: Date;
   join_once: boolean;
   metadata: Record<string, unknown>;
+  referral_program?: ReferralProgram;
   active: boolean;
   vouchers_generation_status: 'IN_PROGRESS' | 'DONE' | 'FAILED';
   generated_count: number;
@@ -63,6 +66,16 @@ export interface CampaignDoc {
   claim_seq?: number;
   created_at: Date;
   updated_at: Date;
+}
+
+/**
+ * Voucherify's `referral_program` (conversion by redemption of the referral code), plus the
+ * referrer's reward: one of the rewards (`/v1/rewards`), recorded with its value when the
+ * campaign is made, so every referral's message says what the referrer was promised.
+ */
+export interface ReferralProgram {
+  conversion_event_type: 'redemption';
+  referrer_reward?: { id: string; name: string; type: string; value: string | null; object: 'reward' };
 }
 
 function requiresVoucher(this: { campaign_type?: string }): boolean {

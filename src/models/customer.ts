@@ -31,6 +31,8 @@ const customerSchema = new Schema(
     /** Derived from orders (and later redemptions); segment filters read it. */
     summary: { type: Schema.Types.Mixed, default: {} },
     loyalty: { type: Schema.Types.Mixed, default: {} },
+    /** Who referred this customer (Voucherify's `referrals`), derived from referral redemptions. */
+    referrals: Schema.Types.Mixed,
     /** Consent id -> whether granted and when it last changed. */
     consents: { type: Schema.Types.Mixed, default: {} },
     /** Channels the customer unsubscribed from (`email`, `sms`, …) or `all`; always honoured. */
@@ -71,6 +73,7 @@ export interface CustomerDoc {
   metadata: Record<string, unknown>;
   summary: Record<string, unknown>;
   loyalty: Record<string, unknown>;
+  referrals?: { total: number; campaigns: Array<Record<string, unknown>> };
   consents: Record<string, { granted: boolean; updated_at: Date }>;
   unsubscribed_channels: string[];
   segments: string[];

@@ -15,6 +15,8 @@ const redemptionSchema = new Schema(
     parent_redemption_id: { type: String, index: true },
     date: { type: Date, required: true },
     customer_id: { type: String, index: true },
+    /** A referral code's holder, credited for this (referred) customer's redemption. */
+    referrer_id: { type: String, index: true },
     tracking_id: String,
     metadata: { type: Schema.Types.Mixed, default: {} },
     /** Discount granted, in cents. */
@@ -52,6 +54,7 @@ export interface RedemptionDoc {
   parent_redemption_id?: string;
   date: Date;
   customer_id?: string;
+  referrer_id?: string;
   tracking_id?: string;
   metadata: Record<string, unknown>;
   amount: number;

@@ -18,13 +18,10 @@ import { tierRefJson, toTierJson } from '../promotions/tier-json';
 import { evaluateRules, isAudienceRule, type Violation } from '../validation-rules/rules';
 import type { ValidationRuleService } from '../validation-rules/validation-rule-service';
 import { discountAmount, orderAmountOf } from './discount';
+import { referralRewardEvent, referrerOf, type CustomerRefInput } from './referral';
 import { RedemptionTallies, type RedeemedObject, type Reservation } from './redemption-tallies';
 
-export interface CustomerRefInput {
-  id?: string;
-  source_id?: string | null;
-  [field: string]: unknown;
-}
+export type { CustomerRefInput } from './referral';
 
 export interface OrderInput {
   id?: string;
@@ -38,6 +35,8 @@ export interface OrderInput {
 export interface StackableInput {
   redeemables: Array<{ object: string; id: string }>;
   customer?: CustomerRefInput;
+  /** Voucherify's `referrer` of a referral code's redemption (its holder). */
+  referrer?: CustomerRefInput;
   order?: OrderInput;
   tracking_id?: string;
   metadata?: Record<string, unknown>;
@@ -166,6 +165,13 @@ export class RedemptionService {
     if (bad) throw await this.refused(bad.error, bad.code, bad.object, bad.target, customer, input, amount);
     const applicable = checks as Applicable[];
     if (applicable.length === 0) throw DomainError.invalid('missing_redeemables', 'No redeemables', 'give at least one redeemable');
+    const referrers = new Map<Applicable, CustomerDoc>();
+    for (const c of applicable) {
+      if (c.target.object !== 'voucher') continue;
+      const found = await referrerOf(this.customers, c.target.campaign, c.target.voucher, customer, input.referrer);
+      if ('refusal' in found) throw await this.refused(failure(found.refusal.key, found.refusal.details), c.code, 'voucher', c.target, customer, input, amount);
+      if (found.referrer) referrers.set(c, found.referrer);
+    }
 
     const claimed: Applicable[] = [];
     const reservations: Reservation[] = [];
@@ -190,7 +196,7 @@ export class RedemptionService {
     const parentId = newId('r');
     const totalDiscount = applicable.reduce((s, c) => s + c.discount, 0);
     const now = new Date();
-    const docs = applicable.map((c) => this.redemptionDoc(c, customer, input, amount, now, applicable.length > 1 ? parentId : undefined));
+    const docs = applicable.map((c) => this.redemptionDoc(c, customer, input, amount, now, applicable.length > 1 ? parentId : undefined, referrers.get(c)));
     try {
       await this.models.Redemption.insertMany(docs);
     } catch (err) {
@@ -433,7 +439,7 @@ export class RedemptionService {
     return { voucher, tier: null, campaign, assignments: [] };
   }
 
-  private redemptionDoc(c: Applicable, customer: CustomerDoc | null, input: StackableInput, amount: number | null, now: Date, parentId?: string): RedemptionDoc {
+  private redemptionDoc(c: Applicable, customer: CustomerDoc | null, input: StackableInput, amount: number | null, now: Date, parentId?: string, referrer?: CustomerDoc): RedemptionDoc {
     const _id = newId('r');
     const order: RedemptionOrder = {
       ...orderRefOf(input.order),
@@ -451,19 +457,22 @@ export class RedemptionService {
         customer: customer ? customerRef(customer) : null,
         redemption: { id: _id, object: 'redemption', amount: c.discount, date: now.toISOString() },
         ...targetRefs(t),
+        ...(referrer ? { referrer: customerRef(referrer) } : {}),
         order,
       },
       customer?._id,
       now,
     );
+    const reward = referrer && t.object === 'voucher' ? referralRewardEvent(_id, t.campaign, t.voucher, referrer, customer, now) : undefined;
     return {
       ...this.baseDoc(_id, t, customer, input, now),
       ...(parentId ? { parent_redemption_id: parentId } : {}),
+      ...(referrer ? { referrer_id: referrer._id } : {}),
       amount: c.discount,
       order,
       result: 'SUCCESS',
       status: 'SUCCEEDED',
-      _outbox: [event],
+      _outbox: reward ? [event, reward] : [event],
       outbox_pending: true,
     };
   }
@@ -579,6 +588,7 @@ function toRedemptionJson(d: RedemptionDoc, related: Related, customer: Customer
     object: 'redemption' as const,
     date: d.date.toISOString(),
     customer_id: d.customer_id ?? null,
+    ...(d.referrer_id ? { referrer_id: d.referrer_id } : {}),
     tracking_id: d.tracking_id ?? null,
     metadata: d.metadata ?? {},
     amount: d.amount,

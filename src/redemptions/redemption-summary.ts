@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { inParallel } from '../concurrency';
-import { EMPTY_SUMMARY } from '../customers/customer-json';
+import { EMPTY_REFERRALS, EMPTY_SUMMARY } from '../customers/customer-json';
 import type { CustomerService } from '../customers/customer-service';
 import { refreshDerived } from '../customers/derived-refresh';
 import type { Models } from '../models';
@@ -24,12 +24,21 @@ export interface RedemptionsSummary {
 /** The part of Voucherify's `loyalty` derived from the customer's loyalty cards. */
 export interface LoyaltySummary {
   points: number;
-  campaigns: Record<string, { points: number }>;
+  /** Distinct customers whose redemption of this customer's referral codes succeeded. */
+  referred_customers: number;
+  campaigns: Record<string, { points?: number; referred_customers?: number }>;
+}
+
+/** Voucherify's `referrals` of a referred customer: who referred them, in which program. */
+export interface ReferralsSummary {
+  total: number;
+  campaigns: Array<{ campaign_id: string; referrer_id: string; related_object_id: string; related_object_type: 'redemption'; date: string }>;
 }
 
 export interface CustomerRedemptionFacts {
   redemptions: RedemptionsSummary;
   loyalty: LoyaltySummary;
+  referrals: ReferralsSummary;
 }
 
 /**
@@ -46,8 +55,8 @@ export class RedemptionSummaries {
   ) {}
 
   async refreshForRedemptions(ids: string[]): Promise<void> {
-    const docs = await this.models.Redemption.find({ _id: { $in: ids } }, { customer_id: 1 }).lean();
-    await this.refreshAll(docs.map((d) => d.customer_id));
+    const docs = await this.models.Redemption.find({ _id: { $in: ids } }, { customer_id: 1, referrer_id: 1 }).lean();
+    await this.refreshAll(docs.flatMap((d) => [d.customer_id, d.referrer_id]));
   }
 
   async refreshForVouchers(ids: string[]): Promise<void> {
@@ -70,9 +79,10 @@ export class RedemptionSummaries {
   }
 
   async compute(customerId: string): Promise<CustomerRedemptionFacts> {
-    const [redemptions, cards] = await Promise.all([
-      this.models.Redemption.find({ customer_id: customerId }, { status: 1, amount: 1, voucher_id: 1 }).lean(),
+    const [redemptions, cards, referred] = await Promise.all([
+      this.models.Redemption.find({ customer_id: customerId }, { status: 1, amount: 1, voucher_id: 1, referrer_id: 1, campaign_id: 1, date: 1 }).lean(),
       this.models.Voucher.find({ holder_id: customerId, type: { $in: ['GIFT_VOUCHER', 'LOYALTY_CARD'] } }, { type: 1, campaign_id: 1, gift: 1, loyalty_card: 1 }).lean(),
+      this.models.Redemption.find({ referrer_id: customerId, status: 'SUCCEEDED' }, { customer_id: 1, campaign_id: 1 }).lean(),
     ]);
     const loyaltyCards = cards.filter((c) => c.type === 'LOYALTY_CARD');
     const redeemedVoucherIds = [...new Set(redemptions.filter((r) => r.status === 'SUCCEEDED' && r.voucher_id).map((r) => r.voucher_id!))];
@@ -86,8 +96,15 @@ export class RedemptionSummaries {
     const balance = (sub: Record<string, unknown> | undefined) => Number(sub?.balance ?? 0) || 0;
     // A card's `points` are all it was given less what was taken off by hand: the rest of the difference to its balance went on rewards.
     const spent = (sub: Record<string, unknown> | undefined) => Math.max(0, (Number(sub?.points ?? 0) || 0) - balance(sub));
-    const campaigns: Record<string, { points: number }> = {};
+    const campaigns: LoyaltySummary['campaigns'] = {};
     for (const card of loyaltyCards) campaigns[card.campaign_id] = { points: (campaigns[card.campaign_id]?.points ?? 0) + balance(card.loyalty_card) };
+    // A customer referred twice (two codes, or one code redeemed twice) is one referred customer.
+    const referredIn = new Map<string, Set<string>>();
+    for (const r of referred) if (r.customer_id && r.campaign_id) referredIn.set(r.campaign_id, (referredIn.get(r.campaign_id) ?? new Set()).add(r.customer_id));
+    for (const [campaignId, who] of referredIn) campaigns[campaignId] = { ...campaigns[campaignId], referred_customers: who.size };
+    const referrals = redemptions
+      .filter((r) => r.status === 'SUCCEEDED' && r.referrer_id && r.campaign_id)
+      .map((r) => ({ campaign_id: r.campaign_id!, referrer_id: r.referrer_id!, related_object_id: r._id, related_object_type: 'redemption' as const, date: new Date(r.date).toISOString() }));
     const points = loyaltyCards.reduce((s, c) => s + balance(c.loyalty_card), 0);
     return {
       redemptions: {
@@ -104,7 +121,8 @@ export class RedemptionSummaries {
         },
         loyalty_card: { redeemed_points: loyaltyCards.reduce((s, c) => s + spent(c.loyalty_card), 0), points_to_go: points },
       },
-      loyalty: { points, campaigns },
+      loyalty: { points, referred_customers: new Set(referred.map((r) => r.customer_id).filter(Boolean)).size, campaigns },
+      referrals: { total: referrals.length, campaigns: referrals },
     };
   }
 
@@ -116,8 +134,9 @@ export class RedemptionSummaries {
 
 /** Null when the customer already shows these facts, counting the JSON's defaults for a customer never refreshed, so no write is needed. */
 function changeOf(current: CustomerDoc, facts: CustomerRedemptionFacts): Record<string, unknown> | null {
-  const loyalty = { ...current.loyalty, points: facts.loyalty.points, campaigns: facts.loyalty.campaigns };
+  const loyalty = { ...current.loyalty, points: facts.loyalty.points, referred_customers: facts.loyalty.referred_customers, campaigns: facts.loyalty.campaigns };
   const shown = { ...EMPTY_SUMMARY.redemptions, ...(current.summary?.redemptions as Partial<RedemptionsSummary> | undefined) };
-  if (isDeepStrictEqual(shown, facts.redemptions) && isDeepStrictEqual({ points: 0, campaigns: {}, ...current.loyalty }, loyalty)) return null;
-  return { summary: { ...current.summary, redemptions: facts.redemptions }, loyalty };
+  const referrals = current.referrals ?? EMPTY_REFERRALS;
+  if (isDeepStrictEqual(shown, facts.redemptions) && isDeepStrictEqual({ points: 0, referred_customers: 0, campaigns: {}, ...current.loyalty }, loyalty) && isDeepStrictEqual(referrals, facts.referrals)) return null;
+  return { summary: { ...current.summary, redemptions: facts.redemptions }, loyalty, referrals: facts.referrals };
 }

@@ -7,6 +7,7 @@ import type { Models } from '../models';
 import type { RewardDoc } from '../models/reward';
 import type { VoucherDoc } from '../models/voucher';
 import { findPage } from '../db/find-page';
+import { rewardRef } from './reward-value';
 
 export interface RewardInput {
   name: string;
@@ -104,12 +105,13 @@ export class RewardService {
     const redemptionId = newId('r');
     const now = new Date();
     const holder = voucher.holder_id ? await this.models.Customer.findById(voucher.holder_id).lean() : null;
+    const rewardJson = await rewardRef(this.models, reward);
     const event = raiseEvent(
       'customer.rewarded',
       { type: 'voucher', id: voucher._id },
       {
         ...(holder ? { customer: customerRef(holder) } : {}),
-        reward: { id: reward._id, name: reward.name, type: reward.type, object: 'reward' },
+        reward: rewardJson,
         voucher: { id: voucher._id, code: voucher.code, type: voucher.type, campaign_id: voucher.campaign_id ?? null, object: 'voucher' },
         points,
         redemption: { id: redemptionId, object: 'redemption' },
@@ -141,7 +143,7 @@ export class RewardService {
       result: 'SUCCESS' as const,
       channel: { channel_type: 'API' },
       customer: holder ? customerRef(holder) : null,
-      reward: { id: reward._id, name: reward.name, type: reward.type, object: 'reward' as const },
+      reward: rewardJson,
       loyalty_card: { points },
       voucher: { id: updated._id, code: updated.code, type: updated.type, campaign_id: updated.campaign_id, loyalty_card: { points: card.points ?? 0, balance: card.balance ?? 0 }, object: 'voucher' as const },
     };

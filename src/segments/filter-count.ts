@@ -2,6 +2,7 @@ import { toCustomerJson } from '../customers/customer-json';
 import type { Models } from '../models';
 import { matchesSegmentFilter } from './filter-match';
 import type { SegmentFilter } from './filter-types';
+import { customersAfter } from './customer-pages';
 
 /** Customers read per query while counting. */
 const BATCH = 1_000;
@@ -24,10 +25,7 @@ export async function countFilterMatches(models: Pick<Models, 'Customer'>, filte
   let after: string | undefined;
   while (scanned < limit) {
     const size = Math.min(BATCH, limit - scanned);
-    const customers = await models.Customer.find({ ...(after ? { _id: { $gt: after } } : {}), deleted_at: { $exists: false } })
-      .sort({ _id: 1 })
-      .limit(size)
-      .lean();
+    const customers = await customersAfter(models, after, size);
     for (const c of customers) if (matchesSegmentFilter(filter, toCustomerJson(c), now)) matching++;
     scanned += customers.length;
     if (customers.length < size) return { matching, scanned, complete: true };

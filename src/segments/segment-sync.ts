@@ -2,6 +2,7 @@ import { toCustomerJson } from '../customers/customer-json';
 import type { Models } from '../models';
 import type { SegmentDoc } from '../models/segment';
 import { matchesSegmentFilter, validateSegmentFilter } from './filter';
+import { customersAfter } from './customer-pages';
 
 export const SYNC_BATCH_SIZE = 500;
 const MAX_ATTEMPTS = 5;
@@ -18,10 +19,7 @@ export async function syncSegmentForCustomers(models: Models, segmentId: string,
   const segment = await Segment.findById(segmentId).lean();
   if (!segment || segment.revision !== revision) return { stale: true, done: true, last: after, changed: 0 };
   const wants = membershipTest(segment);
-  const customers = await Customer.find({ ...(after ? { _id: { $gt: after } } : {}), deleted_at: { $exists: false } })
-    .sort({ _id: 1 })
-    .limit(SYNC_BATCH_SIZE)
-    .lean();
+  const customers = await customersAfter(models, after, SYNC_BATCH_SIZE);
   let changed = 0;
   for (let customer of customers) {
     for (let attempt = 0; attempt < MAX_ATTEMPTS && customer; attempt++) {

@@ -8,6 +8,7 @@ import { matchesSegmentFilter, validateSegmentFilter } from './filter';
 import type { SegmentFilter } from './filter-types';
 import { dependsOnDate } from './filter-time';
 import { SYNC_BATCH_SIZE } from './segment-sync';
+import { customersAfter } from './customer-pages';
 
 interface TimeSegment {
   id: string;
@@ -40,10 +41,7 @@ function stale(customer: CustomerDoc, segments: TimeSegment[], now: Date): boole
 export async function refreshTimeSegments(models: Models, customers: CustomerService, after: string | undefined, now = new Date()): Promise<{ done: boolean; last?: string; changed: number }> {
   const segments = timeSegments(await customers.activeSegments());
   if (segments.length === 0) return { done: true, changed: 0 };
-  const batch = await models.Customer.find({ ...(after ? { _id: { $gt: after } } : {}), deleted_at: { $exists: false } })
-    .sort({ _id: 1 })
-    .limit(SYNC_BATCH_SIZE)
-    .lean();
+  const batch = await customersAfter(models, after, SYNC_BATCH_SIZE);
   let changed = 0;
   for (const customer of batch) {
     if (!stale(customer, segments, now)) continue;

@@ -3,14 +3,22 @@
  * place so validation, the editor's help and `messageVariables` agree.
  */
 export const TEMPLATE_FIELDS: Readonly<Record<string, readonly string[]>> = {
-  customer: ['id', 'source_id', 'name', 'email', 'phone', 'metadata.*'],
+  customer: [
+    'id', 'source_id', 'name', 'email', 'phone', 'birthdate',
+    'address.city', 'address.state', 'address.line_1', 'address.line_2', 'address.country', 'address.postal_code',
+    /** Across all the customer's loyalty cards (`loyalty.points` alone is the card in play). */
+    'loyalty.points', 'loyalty.referred_customers',
+    'metadata.*',
+  ],
   voucher: ['code', 'type', 'discount', 'expiration_date', 'start_date', 'gift.balance', 'gift.amount', 'loyalty_card.balance', 'loyalty_card.points', 'qr_url', 'barcode_url'],
   /** Short forms of `voucher.loyalty_card.*` and `voucher.gift.*`. */
   loyalty: ['balance', 'points'],
   gift: ['balance', 'amount'],
   campaign: ['id', 'name', 'description', 'type', 'start_date', 'expiration_date'],
   order: ['id', 'source_id', 'status', 'amount', 'total_amount', 'currency'],
-  reward: ['id', 'name', 'value'],
+  reward: ['id', 'name', 'type', 'value'],
+  /** The referrer's reward of the referral program in play. */
+  referral: ['reward', 'reward_name'],
   balance: ['amount', 'points'],
   promotion: ['id', 'name', 'banner', 'discount_description', 'start_date', 'expiration_date'],
   distribution: ['id', 'name'],
@@ -18,7 +26,7 @@ export const TEMPLATE_FIELDS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Variables without a root: signed public links about the recipient. */
-export const TOP_LEVEL_FIELDS: readonly string[] = ['unsubscribe_url'];
+export const TOP_LEVEL_FIELDS: readonly string[] = ['unsubscribe_url', 'cockpit_url'];
 
 /** Every fixed path (`customer.name`, …), wildcards as `customer.metadata.<key>`. */
 export function knownPaths(): string[] {

@@ -1,6 +1,6 @@
 import type { CampaignDoc } from '../models/campaign';
 import type { CustomerDoc } from '../models/customer';
-import { codeImageUrl, unsubscribeUrl, type PublicLinks } from './signed-links';
+import { cockpitUrl, codeImageUrl, unsubscribeUrl, type PublicLinks } from './signed-links';
 
 /** A voucher as a doc, or as an event's `data.voucher` carries it (code and a few fields). */
 export interface VoucherLike {
@@ -20,7 +20,7 @@ export interface MessageVariablesInput {
   /** A `DistributionDoc` (`_id`) or its JSON (`id`). */
   distribution: { _id?: string; id?: string; name: string };
   voucher?: VoucherLike;
-  campaign?: Pick<CampaignDoc, '_id' | 'name'> & Partial<Pick<CampaignDoc, 'campaign_type' | 'start_date' | 'expiration_date'>> & { description?: string | null };
+  campaign?: Pick<CampaignDoc, '_id' | 'name'> & Partial<Pick<CampaignDoc, 'campaign_type' | 'start_date' | 'expiration_date' | 'referral_program'>> & { description?: string | null };
   /** The event that fired an automatic distribution; its Voucherify-shaped `data` fills order, reward, balance… */
   event?: { _id: string; type: string; data?: unknown };
   /** Where public links point and their signing key: without it `voucher.qr_url`, `voucher.barcode_url` and `unsubscribe_url` are absent. */
@@ -46,6 +46,9 @@ export function messageVariables(input: MessageVariablesInput): Record<string, u
       name: customer.name ?? null,
       email: customer.email ?? null,
       phone: customer.phone ?? null,
+      birthdate: customer.birthdate ?? null,
+      address: Object.fromEntries(ADDRESS_FIELDS.map((f) => [f, customer.address?.[f] ?? null])),
+      loyalty: { points: numberOr0(customer.loyalty?.points), referred_customers: numberOr0(customer.loyalty?.referred_customers) },
       metadata: customer.metadata ?? {},
     },
     distribution: { id: distribution._id ?? distribution.id ?? null, name: distribution.name },
@@ -53,7 +56,10 @@ export function messageVariables(input: MessageVariablesInput): Record<string, u
 
   const { links } = input;
   // Without links (tests, CRM payload checks) the link variables are left out rather than null: a null URL would render an empty href.
-  if (links) vars.unsubscribe_url = unsubscribeUrl(links, customer._id, input.unsubscribeChannel ?? 'all');
+  if (links) {
+    vars.unsubscribe_url = unsubscribeUrl(links, customer._id, input.unsubscribeChannel ?? 'all');
+    vars.cockpit_url = cockpitUrl(links, customer._id);
+  }
 
   const voucher = input.voucher ?? (isRecord(data.voucher) && typeof data.voucher.code === 'string' ? (data.voucher as unknown as VoucherLike) : undefined);
   if (voucher) {
@@ -80,7 +86,10 @@ export function messageVariables(input: MessageVariablesInput): Record<string, u
     const metadata = isRecord(order.metadata) ? order.metadata : {};
     vars.order = { ...pick(order, ['id', 'source_id', 'status', 'amount', 'total_amount']), currency: order.currency ?? metadata.currency ?? null };
   }
-  if (isRecord(data.reward)) vars.reward = pick(data.reward, ['id', 'name', 'value']);
+  if (isRecord(data.reward)) vars.reward = pick(data.reward, ['id', 'name', 'type', 'value']);
+  // A referral's own event names its reward; a referral code's message reads it from the campaign.
+  const referralReward = isRecord(data.referral) && isRecord(data.referral.reward) ? data.referral.reward : input.campaign?.referral_program?.referrer_reward;
+  if (referralReward) vars.referral = { reward: referralReward.value ?? null, reward_name: referralReward.name ?? null };
   if (isRecord(data.balance)) {
     const b = data.balance;
     // A loyalty card's balance is in points: `amount` of a points_added event is points.
@@ -98,6 +107,12 @@ export function messageVariables(input: MessageVariablesInput): Record<string, u
   }
   if (event) vars.event = { type: event.type, id: event._id };
   return vars;
+}
+
+const ADDRESS_FIELDS = ['city', 'state', 'line_1', 'line_2', 'country', 'postal_code'] as const;
+
+function numberOr0(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }
 
 function voucherVariables(v: VoucherLike): Record<string, unknown> {

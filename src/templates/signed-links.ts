@@ -5,7 +5,11 @@ export interface PublicLinks {
   /** e.g. `https://promo.example.com`, no trailing slash needed. */
   publicUrl: string;
   signingKey: string;
+  /** How long a cockpit link works, in seconds (COCKPIT_LINK_DAYS); 30 days when not given. */
+  cockpitTtlSeconds?: number;
 }
+
+export const DEFAULT_COCKPIT_TTL_SECONDS = 30 * 24 * 3600;
 
 export type CodeImage = 'qr' | 'barcode';
 
@@ -46,4 +50,21 @@ export function unsubscribeUrl(links: PublicLinks, customerId: string, channel: 
 
 export function verifyUnsubscribeSignature(key: string, customerId: string, channel: string, signature: unknown): boolean {
   return verify(key, signature, 'unsubscribe', customerId, channel);
+}
+
+/**
+ * `GET /public/cockpit?c=<customer>&exp=<unix seconds>&sig=…`: the customer's own page of codes,
+ * balances and points. The expiry is signed with the customer, so a forwarded or leaked link
+ * stops working, and no link reaches anyone else's page.
+ */
+export function cockpitUrl(links: PublicLinks, customerId: string, now: Date = new Date()): string {
+  const exp = String(Math.floor(now.getTime() / 1000) + (links.cockpitTtlSeconds ?? DEFAULT_COCKPIT_TTL_SECONDS));
+  const query = new URLSearchParams({ c: customerId, exp, sig: sign(links.signingKey, 'cockpit', customerId, exp) });
+  return `${base(links)}/public/cockpit?${query.toString()}`;
+}
+
+/** A valid signature whose expiry has not passed. */
+export function verifyCockpitSignature(key: string, customerId: string, exp: string, signature: unknown, now: Date = new Date()): boolean {
+  if (!/^\d{1,12}$/.test(exp) || Number(exp) * 1000 <= now.getTime()) return false;
+  return verify(key, signature, 'cockpit', customerId, exp);
 }

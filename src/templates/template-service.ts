@@ -71,7 +71,7 @@ export class TemplateService {
     private readonly customers: CustomerService,
     private readonly channels: ChannelRegistry,
     /** Read at each render, so the public URL and link key are the deployment's current ones. */
-    private readonly settings: Pick<DistributionSettings, 'publicUrl' | 'linkSigningKey'>,
+    private readonly settings: Pick<DistributionSettings, 'publicUrl' | 'linkSigningKey' | 'cockpitTtlSeconds'>,
   ) {}
 
   async create(input: TemplateInput): Promise<TemplateDoc> {
@@ -178,7 +178,7 @@ export class TemplateService {
       distribution: { id: 'preview', name: resolved.name },
       voucher,
       ...(campaign ? { campaign } : {}),
-      links: { publicUrl: this.settings.publicUrl, signingKey: this.settings.linkSigningKey },
+      links: { publicUrl: this.settings.publicUrl, signingKey: this.settings.linkSigningKey, cockpitTtlSeconds: this.settings.cockpitTtlSeconds },
       unsubscribeChannel: this.unsubscribeChannel(resolved.channelType),
     });
     try {

@@ -1,5 +1,6 @@
 import { variableSources } from '../distributions/variable-scope';
 import { knownPaths } from './fields';
+import { CUSTOMER_DATA_VARIABLES } from './variable-catalog-customer-data';
 
 /** One template variable as the editor's picker shows it (`GET /v1/templates/variables`). */
 export interface TemplateVariable {
@@ -21,7 +22,7 @@ type Description = Pick<TemplateVariable, 'name' | 'description' | 'example'>;
  * (src/templates/message-variables.ts). Amounts are in the smallest currency unit (cents), as
  * Voucherify keeps them; dates are ISO 8601. A test checks that every known path has an entry.
  */
-export const VARIABLE_CATALOG: readonly Description[] = [
+const BASE_CATALOG: readonly Description[] = [
   { name: 'unsubscribe_url', description: "Signed link that opts the customer out of this channel's messages (a confirmation page first)", example: 'https://promo.example.com/public/unsubscribe?c=cust_…&ch=email&sig=…' },
   { name: 'customer.id', description: "The customer's id in this service", example: 'cust_0a1b2c3d4e5f' },
   { name: 'customer.source_id', description: 'Your own id for the customer; empty when none was given', example: 'crm-1042' },
@@ -72,6 +73,17 @@ export const VARIABLE_CATALOG: readonly Description[] = [
   { name: 'event.type', description: 'The event that fired an automatic distribution', example: 'customer.order.paid' },
   { name: 'event.id', description: 'The id of that event', example: 'evt_2b3c4d' },
 ];
+
+/**
+ * The base descriptions and the customer-data ones (addresses, loyalty score, referral reward,
+ * cockpit; src/templates/variable-catalog-customer-data.ts), which replace a base entry of the
+ * same name. What fills each is computed (`variableSources`), not taken from either list.
+ */
+export const VARIABLE_CATALOG: readonly Description[] = (() => {
+  const byName = new Map(BASE_CATALOG.map((d) => [d.name, d]));
+  for (const { name, description, example } of CUSTOMER_DATA_VARIABLES) byName.set(name, { name, description, example });
+  return [...byName.values()];
+})();
 
 /**
  * Every variable a template may use, in `TEMPLATE_FIELDS` order, with its description and what

@@ -1,4 +1,4 @@
-import { codeImageUrl, sign, unsubscribeUrl, verifyCodeSignature, verifyUnsubscribeSignature } from '../../src/templates/signed-links';
+import { cockpitUrl, codeImageUrl, sign, unsubscribeUrl, verifyCockpitSignature, verifyCodeSignature, verifyUnsubscribeSignature } from '../../src/templates/signed-links';
 import { messageVariables } from '../../src/templates/message-variables';
 import { customerDoc } from '../helpers/customer-doc';
 
@@ -25,6 +25,23 @@ describe('signed public links', () => {
     expect(verifyCodeSignature(links.signingKey, 'CODE-1', undefined)).toBe(false);
     expect(verifyCodeSignature(links.signingKey, 'CODE-1', ['x'])).toBe(false);
     expect(verifyCodeSignature('another key', 'CODE-1', sig)).toBe(false);
+  });
+
+  it('signs cockpit links for one customer until their expiry, configurable per deployment', () => {
+    const now = new Date('2026-01-01T00:00:00Z');
+    const url = new URL(cockpitUrl({ ...links, cockpitTtlSeconds: 3600 }, 'cust_1', now));
+    expect(url.pathname).toBe('/public/cockpit');
+    const exp = url.searchParams.get('exp')!;
+    expect(Number(exp)).toBe(now.getTime() / 1000 + 3600);
+    const sig = url.searchParams.get('sig');
+    expect(verifyCockpitSignature(links.signingKey, 'cust_1', exp, sig, now)).toBe(true);
+    expect(verifyCockpitSignature(links.signingKey, 'cust_2', exp, sig, now)).toBe(false);
+    expect(verifyCockpitSignature(links.signingKey, 'cust_1', String(Number(exp) + 1), sig, now)).toBe(false);
+    expect(verifyCockpitSignature(links.signingKey, 'cust_1', exp, sig, new Date(now.getTime() + 3600_000))).toBe(false);
+    expect(verifyCockpitSignature(links.signingKey, 'cust_1', '1e12', sig, now)).toBe(false);
+    // Unsubscribe and code signatures are no cockpit signatures.
+    expect(verifyCockpitSignature(links.signingKey, 'cust_1', exp, sigOf(unsubscribeUrl(links, 'cust_1', exp)), now)).toBe(false);
+    expect(Number(new URL(cockpitUrl(links, 'cust_1', now)).searchParams.get('exp'))).toBe(now.getTime() / 1000 + 30 * 86_400);
   });
 
   it('signs unsubscribe links for one customer and channel', () => {

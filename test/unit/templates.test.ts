@@ -4,6 +4,7 @@ import type { VoucherDoc } from '../../src/models/voucher';
 import { isKnownPath } from '../../src/templates/fields';
 import { htmlToText } from '../../src/templates/html-to-text';
 import { discountText, messageVariables } from '../../src/templates/message-variables';
+import { rewardValue } from '../../src/rewards/reward-value';
 import { renderTemplate } from '../../src/templates/render';
 import { validateTemplate } from '../../src/templates/validate-template';
 
@@ -116,7 +117,17 @@ describe('messageVariables', () => {
     } satisfies VoucherDoc;
     const vars = messageVariables({ customer: customer(), distribution, voucher, campaign: { _id: 'camp_1', name: 'Spring sale', description: 'Sun' } });
     expect(vars).toEqual({
-      customer: { id: 'cust_1', source_id: 'ext-1', name: 'Ada', email: 'ada@example.com', phone: null, metadata: { favourite_colour: 'green' } },
+      customer: {
+        id: 'cust_1',
+        source_id: 'ext-1',
+        name: 'Ada',
+        email: 'ada@example.com',
+        phone: null,
+        birthdate: null,
+        address: { city: null, state: null, line_1: null, line_2: null, country: null, postal_code: null },
+        loyalty: { points: 0, referred_customers: 0 },
+        metadata: { favourite_colour: 'green' },
+      },
       distribution: { id: 'dist_1', name: 'Spring' },
       voucher: { code: 'SPRING-42', type: 'DISCOUNT_VOUCHER', discount: '15%', start_date: null, expiration_date: '2026-06-30T00:00:00.000Z' },
       campaign: { id: 'camp_1', name: 'Spring sale', description: 'Sun', type: null, start_date: null, expiration_date: null },
@@ -153,9 +164,20 @@ describe('messageVariables', () => {
     expect(vars.balance).toEqual({ amount: 250, points: 250 });
   });
 
-  it('reads the reward of a customer.rewarded event', () => {
-    const event = { _id: 'evt_3', type: 'customer.rewarded', data: { reward: { id: 'rew_1', name: 'Mug', type: 'MATERIAL' }, voucher: { code: 'LOY-1' } } };
-    expect(messageVariables({ customer: customer(), distribution, event }).reward).toEqual({ id: 'rew_1', name: 'Mug', value: null });
+  it('reads the reward of a customer.rewarded event, with the value its definition gives', () => {
+    const mug = { type: 'MATERIAL' as const, name: 'Mug', parameters: {}, attributes: { description: 'A blue mug' } };
+    const event = { _id: 'evt_3', type: 'customer.rewarded', data: { reward: { id: 'rew_1', name: 'Mug', type: 'MATERIAL', value: rewardValue(mug, null) }, voucher: { code: 'LOY-1' } } };
+    expect(messageVariables({ customer: customer(), distribution, event }).reward).toEqual({ id: 'rew_1', name: 'Mug', type: 'MATERIAL', value: 'A blue mug' });
+  });
+
+  it('values a reward by its definition: gift credits, loyalty points, a coupon discount, a material item', () => {
+    const campaignReward = (balance?: number) => ({ type: 'CAMPAIGN' as const, name: 'R', attributes: {}, parameters: { campaign: { id: 'camp_1', ...(balance !== undefined ? { balance } : {}) } } });
+    const voucher = (discount?: Record<string, unknown>) => ({ type: 'DISCOUNT_VOUCHER', code_config: { length: 8, charset: 'A' }, ...(discount ? { discount } : {}) }) as never;
+    expect(rewardValue(campaignReward(2500), { campaign_type: 'GIFT_VOUCHERS', voucher: voucher() })).toBe('25.00');
+    expect(rewardValue(campaignReward(100), { campaign_type: 'LOYALTY_PROGRAM', voucher: voucher() })).toBe('100 points');
+    expect(rewardValue(campaignReward(), { campaign_type: 'DISCOUNT_COUPONS', voucher: voucher({ type: 'PERCENT', percent_off: 15 }) })).toBe('15%');
+    expect(rewardValue({ type: 'MATERIAL', name: 'Tote bag', parameters: {}, attributes: {} }, null)).toBe('Tote bag');
+    expect(rewardValue(campaignReward(), null)).toBeNull();
   });
 
   it('prefers the given voucher over the event one', () => {

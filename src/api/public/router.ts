@@ -8,12 +8,14 @@ import { ApiRouter } from '../../http/api-router';
 import { barcodePng, qrPng } from '../../templates/code-images';
 import { openImage } from '../../templates/image-store';
 import { escapeHtml } from '../../templates/render';
-import { verifyCodeSignature, verifyUnsubscribeSignature } from '../../templates/signed-links';
+import { verifyCockpitSignature, verifyCodeSignature, verifyUnsubscribeSignature } from '../../templates/signed-links';
+import { cockpitHtml } from '../../customers/cockpit-page';
 
 const codeParams = z.strictObject({ code: z.string().min(1).max(200) });
 const imageParams = z.strictObject({ id: z.string().regex(/^img_[A-Za-z0-9]{1,64}$/, 'not an image id') });
 // Everything optional: a missing signature or field is a 403 like a wrong one, not a 400 that says which.
 const sigQuery = z.object({ sig: z.string().max(100).optional() });
+const cockpitQuery = z.object({ c: z.string().max(200).optional(), exp: z.string().max(20).optional(), sig: z.string().max(100).optional() });
 const unsubscribeQuery = z.object({ c: z.string().max(200).optional(), ch: z.string().max(50).optional(), sig: z.string().max(100).optional() });
 
 // Unsubscribe answers a person in a browser, so its outcomes are pages, not JSON.
@@ -90,8 +92,30 @@ export function publicRouter(ctx: AppContext): ApiRouter {
     await pipeline(image.stream, res);
   };
 
+  // The cockpit names one customer and an expiry, both signed: another customer's id or a later expiry breaks the signature.
+  const cockpit = async ({ query, res }: { query: z.infer<typeof cockpitQuery>; res: Response }) => {
+    const { c, exp, sig } = query;
+    if (!c || !exp || !keys().some((key) => verifyCockpitSignature(key, c, exp, sig))) {
+      page(res, 403, 'Link not valid', 'This link is not valid or has expired. Use the link from the latest message you received.');
+      return;
+    }
+    const customer = await ctx.customers.find(c);
+    if (!customer || customer._id !== c) {
+      page(res, 404, 'Nothing to show', 'We no longer hold your details.');
+      return;
+    }
+    res
+      .status(200)
+      .set('Cache-Control', 'no-store')
+      .set('Referrer-Policy', 'no-referrer')
+      .set('Content-Security-Policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'")
+      .type('html')
+      .send(await cockpitHtml(ctx.models, customer, ctx.settings.linkSigningKey));
+  };
+
   return new ApiRouter('/public', 'Public links', false)
     .route({ method: 'get', path: '/images/:id', summary: 'An image uploaded for templates (POST /v1/templates/images), with its checked content type', params: imageParams, errors: { 404: 'No such image' }, media: { 200: 'image/*' } }, uploadedImage)
+    .route({ method: 'get', path: '/cockpit', summary: "The customer cockpit a signed, expiring `cockpit_url` opens: the customer's active codes with QR images, balances and loyalty points (HTML)", query: cockpitQuery, errors: { 403: 'Missing, invalid or expired signature', 404: 'The customer no longer exists' }, media: { 200: 'text/html', 403: 'text/html', 404: 'text/html' } }, cockpit)
     .route({ method: 'get', path: '/codes/:code/qr.png', summary: "A code's QR code (PNG); the link must carry its signature", params: codeParams, query: sigQuery, errors: { 403: 'Missing or invalid signature' }, media: { 200: 'image/png' } }, image(qrPng))
     .route({ method: 'get', path: '/codes/:code/barcode.png', summary: "A code's Code 128 barcode (PNG); the link must carry its signature", params: codeParams, query: sigQuery, errors: { 403: 'Missing or invalid signature' }, media: { 200: 'image/png' } }, image(barcodePng))
     .route({ method: 'get', path: '/unsubscribe', summary: 'The signed unsubscribe link from an email: answers a confirmation page whose button POSTs; changes nothing', query: unsubscribeQuery, errors: UNSUBSCRIBE_ERRORS, media: UNSUBSCRIBE_PAGES }, confirm)

@@ -14,6 +14,7 @@ export const stackableBody = z
   .object({
     redeemables: z.array(redeemable).min(1).max(30),
     customer: customerRef.optional(),
+    referrer: customerRef.optional().describe("The customer who referred this one (a referral code's holder): given, it must be that holder"),
     order: order.optional(),
     tracking_id: z.string().max(200).optional(),
     metadata: metadataInput.optional(),
@@ -21,7 +22,7 @@ export const stackableBody = z
   .catchall(z.unknown());
 
 export const singleRedeemBody = z
-  .object({ customer: customerRef.optional(), order: order.optional(), tracking_id: z.string().max(200).optional(), metadata: metadataInput.optional() })
+  .object({ customer: customerRef.optional(), referrer: customerRef.optional(), order: order.optional(), tracking_id: z.string().max(200).optional(), metadata: metadataInput.optional() })
   .catchall(z.unknown());
 
 export function validationsRouter({ redemptions }: AppContext): ApiRouter {
