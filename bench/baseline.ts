@@ -16,6 +16,9 @@ export interface BaselineInput {
 export interface BaselineResult {
   ms: number;
   sent: number;
+  /** Customers whose keyed claim found no free code, and POSTs the receiver did not accept: both 0 in a sound run. */
+  unclaimed: number;
+  refused: number;
 }
 
 /**
@@ -65,27 +68,33 @@ export async function runBaseline(ctx: AppContext, input: BaselineInput): Promis
       const code = codes.get(customerId);
       return code ? [{ _id: messageId('baseline', 'manual', customerId, 0), distribution_id: 'baseline', run: 'manual', customer_id: customerId, channel_index: 0, channel_type: 'webhook', status: 'queued', voucher_code: code, attempts: 1, created_at: now, updated_at: now }] : [];
     });
+    unclaimed += claims.length - records.length;
     if (records.length === 0) return 0;
     await messages.insertMany(records as never[], { ordered: false });
     const accepted = await Promise.all(
       records.map((r) => post(r._id, JSON.stringify({ id: r._id, customer: { id: r.customer_id, name: byId.get(r.customer_id)?.name ?? null }, text: `Hi ${String(byId.get(r.customer_id)?.name ?? '')}, your code is ${r.voucher_code}` }))),
     );
     const sentIds = records.filter((_, i) => accepted[i]).map((r) => r._id);
+    refused += records.length - sentIds.length;
     if (sentIds.length > 0) await messages.updateMany({ _id: { $in: sentIds } } as never, { $set: { status: 'sent', sent_at: new Date() } });
     return sentIds.length;
   };
 
+  let unclaimed = 0;
+  let refused = 0;
   const started = Date.now();
   let next = 0;
   let sent = 0;
   const lane = async () => {
     while (next < batches.length) {
       const index = next++;
-      sent += await runBatch(index, batches[index]!);
+      // Not `sent += await …`: that reads `sent` before the await and drops the other lanes' counts.
+      const n = await runBatch(index, batches[index]!);
+      sent += n;
     }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
   const ms = Date.now() - started;
   agent.destroy();
-  return { ms, sent };
+  return { ms, sent, unclaimed, refused };
 }

@@ -192,7 +192,7 @@ async function main(): Promise<void> {
     const ours = sent / (total / 1000);
     const theirs = baseline.sent / (baseline.ms / 1000);
     console.log(`\n== baseline: the same messages in bulk (batches of 200, 4 in flight, native driver, no Temporal) ==`);
-    console.log(`baseline           ${baseline.sent} sent in ${seconds(baseline.ms)}: ${theirs.toFixed(1)} messages/s`);
+    console.log(`baseline           ${baseline.sent} sent in ${seconds(baseline.ms)}: ${theirs.toFixed(1)} messages/s (${baseline.unclaimed} without a code, ${baseline.refused} refused)`);
     printCpu(baselineCpu, baseline.sent);
     if (values['round-trips']) printCommands(commands, batches);
     const perMessage = (cpu: Cpu[], n: number) => cpu[0]!.seconds / Math.max(1, n);
