@@ -12,7 +12,9 @@
  * the same records, on the same servers without Temporal: this machine's limit for the job. The
  * ratio printed is the distribution's throughput over the baseline's; the CPU per message of both
  * is printed too, since on a shared machine throughput moves with the neighbours' load.
- * --round-trips counts database commands (driver command monitoring, which costs CPU itself).
+ * --round-trips counts database commands (driver command monitoring, which costs CPU itself);
+ * --profile <file> writes a CPU profile of this process (API + worker) while it sends, for
+ * Chrome DevTools or speedscope — `node --cpu-prof` would mix in seeding and the baseline.
  *
  * MONGO_URL / TEMPORAL_ADDRESS use running servers instead of starting embedded ones;
  * EMBEDDED_MONGO_HEAP raises the embedded database's heap for large N. Prints, never asserts.
@@ -20,6 +22,7 @@
 import './allow-local-receivers';
 import fs from 'node:fs';
 import http from 'node:http';
+import inspector from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +32,7 @@ import { distributionWorkflowId } from '../workflows/distribution';
 import { runBaseline } from './baseline';
 import { cpuSecondsOf, mb, retainedHeap, RssSampler, startBenchService } from './bench-service';
 
-const { values } = parseArgs({ options: { customers: { type: 'string', default: '100000' }, 'skip-baseline': { type: 'boolean', default: false }, 'round-trips': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { customers: { type: 'string', default: '100000' }, 'skip-baseline': { type: 'boolean', default: false }, 'round-trips': { type: 'boolean', default: false }, profile: { type: 'string' } } });
 const CUSTOMERS = Number(values.customers);
 const SEED_BATCH = 1_000;
 
@@ -61,6 +64,21 @@ async function startReceiver() {
 interface Cpu {
   name: string;
   seconds: number;
+}
+
+/** The inspector's CPU profiler on this process, from now until `stop`. */
+async function startProfile(): Promise<{ stop(): Promise<object> }> {
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      return profile;
+    },
+  };
 }
 
 type Children = Array<{ name: string; pid: number }>;
@@ -132,6 +150,7 @@ async function main(): Promise<void> {
     let heapHalfway: number | undefined;
     sampler.start();
     commands.clear();
+    const profiler = values.profile ? await startProfile() : undefined;
     const cpuBefore = cpuNow(children);
     started = Date.now();
     const distribution = await ctx.distributions.create({
@@ -158,6 +177,7 @@ async function main(): Promise<void> {
     const total = Date.now() - started;
     sampler.stop();
     const cpuSpent = cpuSince(children, cpuBefore);
+    if (profiler && values.profile) fs.writeFileSync(values.profile, JSON.stringify(await profiler.stop()));
     const commandsSent = new Map(commands);
 
     const final = (await ctx.models.Distribution.findById(distribution._id).lean())!;
