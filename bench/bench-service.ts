@@ -98,6 +98,12 @@ export class RssSampler {
   }
 }
 
+/** A connection string with one more option, whether or not it names a database or has options already. */
+function withUrlOption(url: string, option: string): string {
+  if (url.includes('?')) return `${url}&${option}`;
+  return url.replace(/^[a-z+]+:\/\//, '').includes('/') ? `${url}?${option}` : `${url}/?${option}`;
+}
+
 export interface BenchService {
   ctx: AppContext;
   temporalAddress: string;
@@ -116,7 +122,7 @@ export interface BenchService {
  * set-up starts them) unless TEMPORAL_ADDRESS / MONGO_URL are set, a fresh database and
  * task queue named after the benchmark.
  */
-export async function startBenchService(name: string, workDir: string): Promise<BenchService> {
+export async function startBenchService(name: string, workDir: string, options: { monitorCommands?: boolean } = {}): Promise<BenchService> {
   const config = loadConfig();
   const stops: Array<() => Promise<void>> = [];
   const serverStops: Array<() => Promise<void>> = [];
@@ -131,7 +137,9 @@ export async function startBenchService(name: string, workDir: string): Promise<
     serverStops.push(() => server.process.stop());
     children.push({ name: server.name, pid: server.process.pid });
   }
-  const mongoUrl = config.MONGO_URL ?? mongo!.url;
+  const serverUrl = config.MONGO_URL ?? mongo!.url;
+  // Command monitoring decodes every reply a second time: only when round trips are counted.
+  const mongoUrl = options.monitorCommands ? withUrlOption(serverUrl, 'monitorCommands=true') : serverUrl;
   const temporalAddress = config.TEMPORAL_ADDRESS ?? temporalServer!.address;
   const { db, models } = await connectDatabase(mongoUrl, `bench_${name}_${Date.now()}`);
   stops.unshift(async () => {

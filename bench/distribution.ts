@@ -6,7 +6,15 @@
  * prints: total time, messages/s, codes published/s, peak RSS of this process (API + worker)
  * and of the servers, and the history size of every run of the distribution's workflow.
  *
- *   npx tsx bench/distribution.ts [--customers 100000] [--skip-baseline]     # or: npm run bench -- --customers 2000
+ *   npx tsx bench/distribution.ts [--customers 100000] [--skip-baseline] [--round-trips]     # or: npm run bench -- --customers 2000
+ *
+ * The baseline (bench/baseline.ts) is the least work in bulk that sends the same messages with
+ * the same records, on the same servers without Temporal: this machine's limit for the job. The
+ * ratio printed is the distribution's throughput over the baseline's; the CPU per message of both
+ * is printed too, since on a shared machine throughput moves with the neighbours' load.
+ * --round-trips counts database commands (driver command monitoring, which costs CPU itself);
+ * --profile <file> writes a CPU profile of this process (API + worker) while it sends, for
+ * Chrome DevTools or speedscope — `node --cpu-prof` would mix in seeding and the baseline.
  *
  * MONGO_URL / TEMPORAL_ADDRESS use running servers instead of starting embedded ones;
  * EMBEDDED_MONGO_HEAP raises the embedded database's heap for large N. Prints, never asserts.
@@ -14,6 +22,7 @@
 import './allow-local-receivers';
 import fs from 'node:fs';
 import http from 'node:http';
+import inspector from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,7 +32,7 @@ import { distributionWorkflowId } from '../workflows/contracts/distribution';
 import { runBaseline } from './baseline';
 import { cpuSecondsOf, mb, retainedHeap, RssSampler, startBenchService } from './bench-service';
 
-const { values } = parseArgs({ options: { customers: { type: 'string', default: '100000' }, 'skip-baseline': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { customers: { type: 'string', default: '100000' }, 'skip-baseline': { type: 'boolean', default: false }, 'round-trips': { type: 'boolean', default: false }, profile: { type: 'string' } } });
 const CUSTOMERS = Number(values.customers);
 const SEED_BATCH = 1_000;
 
@@ -52,9 +61,56 @@ async function startReceiver() {
   };
 }
 
+interface Cpu {
+  name: string;
+  seconds: number;
+}
+
+/** The inspector's CPU profiler on this process, from now until `stop`. */
+async function startProfile(): Promise<{ stop(): Promise<object> }> {
+  const session = new inspector.Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      return profile;
+    },
+  };
+}
+
+type Children = Array<{ name: string; pid: number }>;
+
+function cpuNow(children: Children): { self: NodeJS.CpuUsage; children: number[] } {
+  return { self: process.cpuUsage(), children: children.map((c) => cpuSecondsOf(c.pid)) };
+}
+
+function cpuSince(children: Children, before: ReturnType<typeof cpuNow>): Cpu[] {
+  const self = process.cpuUsage(before.self);
+  return [
+    { name: 'this process (API + worker)', seconds: (self.user + self.system) / 1e6 },
+    ...children.map((c, i) => ({ name: c.name, seconds: cpuSecondsOf(c.pid) - (before.children[i] ?? 0) })),
+  ];
+}
+
+function printCpu(cpu: Cpu[], sent: number): void {
+  for (const { name, seconds: s } of cpu) console.log(`CPU, ${name}: ${s.toFixed(1)} s (${((s * 1000) / Math.max(1, sent)).toFixed(2)} ms per message)`);
+}
+
+function printCommands(commands: Map<string, number>, batches: number): void {
+  const total = [...commands.values()].reduce((a, b) => a + b, 0);
+  const top = [...commands].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${(n / batches).toFixed(1)}`).join(', ');
+  console.log(`database commands  ${total} (${(total / batches).toFixed(1)} per batch of 200: ${top})`);
+}
+
 async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-distribution-'));
-  const { ctx, temporalAddress, children, description, stops } = await startBenchService('distribution', workDir);
+  const service = await startBenchService('distribution', workDir, { monitorCommands: values['round-trips'] });
+  const { ctx, temporalAddress, children, description, stops } = service;
+  const commands = new Map<string, number>();
+  if (values['round-trips']) ctx.db.getClient().on('commandStarted', (e: { commandName: string }) => void commands.set(e.commandName, (commands.get(e.commandName) ?? 0) + 1));
   const receiver = await startReceiver();
   stops.unshift(() => receiver.close());
   try {
@@ -93,7 +149,9 @@ async function main(): Promise<void> {
     const heapBefore = retainedHeap();
     let heapHalfway: number | undefined;
     sampler.start();
-    const cpuBefore = { self: process.cpuUsage(), children: children.map((c) => cpuSecondsOf(c.pid)) };
+    commands.clear();
+    const profiler = values.profile ? await startProfile() : undefined;
+    const cpuBefore = cpuNow(children);
     started = Date.now();
     const distribution = await ctx.distributions.create({
       name: 'bench',
@@ -118,11 +176,9 @@ async function main(): Promise<void> {
     }
     const total = Date.now() - started;
     sampler.stop();
-    const selfCpu = process.cpuUsage(cpuBefore.self);
-    const cpuSpent = [
-      { name: 'this process (API + worker)', seconds: (selfCpu.user + selfCpu.system) / 1e6 },
-      ...children.map((c, i) => ({ name: c.name, seconds: cpuSecondsOf(c.pid) - (cpuBefore.children[i] ?? 0) })),
-    ];
+    const cpuSpent = cpuSince(children, cpuBefore);
+    if (profiler && values.profile) fs.writeFileSync(values.profile, JSON.stringify(await profiler.stop()));
+    const commandsSent = new Map(commands);
 
     const final = (await ctx.models.Distribution.findById(distribution._id).lean())!;
     const sent = await ctx.models.DistributionMessage.countDocuments({ distribution_id: distribution._id, status: 'sent' });
@@ -137,7 +193,9 @@ async function main(): Promise<void> {
     console.log(`peak RSS this process (API + worker) ${mb(sampler.peak)}; JS heap ${mb(sampler.peakHeap)}`);
     console.log(`JS heap after a full GC: before sending ${mb(heapBefore)}, half-way ${heapHalfway === undefined ? '-' : mb(heapHalfway)}, at the end ${mb(retainedHeap())}`);
     sampler.print();
-    for (const { name, seconds: cpu } of cpuSpent) console.log(`CPU while sending, ${name}: ${cpu.toFixed(1)} s (${((cpu * 1000) / Math.max(1, sent)).toFixed(1)} ms per message)`);
+    printCpu(cpuSpent, sent);
+    const batches = Math.ceil(CUSTOMERS / 200);
+    if (values['round-trips']) printCommands(commandsSent, batches);
     let runs = 0;
     for await (const run of ctx.temporal.workflow.list({ query: `WorkflowId="${distributionWorkflowId(distribution._id)}"` })) {
       runs += 1;
@@ -146,14 +204,20 @@ async function main(): Promise<void> {
     console.log(`workflow runs      ${runs}`);
 
     if (!baselineCampaign) return;
-    // The same database work and webhook calls by a plain loop, without Temporal.
     const customerIds = (await ctx.models.Customer.find({ segments: segmentId }, { _id: 1 }).lean()).map((c) => c._id);
+    commands.clear();
+    const baselineCpuBefore = cpuNow(children);
     const baseline = await runBaseline(ctx, { customerIds, campaignId: baselineCampaign._id, url: receiver.url });
+    const baselineCpu = cpuSince(children, baselineCpuBefore);
     const ours = sent / (total / 1000);
     const theirs = baseline.sent / (baseline.ms / 1000);
-    console.log(`\n== baseline: the same work in a plain loop (32 in flight, no Temporal) ==`);
-    console.log(`baseline           ${baseline.sent} sent in ${seconds(baseline.ms)}: ${theirs.toFixed(1)} messages/s`);
+    console.log(`\n== baseline: the same messages in bulk (batches of 200, 4 in flight, native driver, no Temporal) ==`);
+    console.log(`baseline           ${baseline.sent} sent in ${seconds(baseline.ms)}: ${theirs.toFixed(1)} messages/s (${baseline.unclaimed} without a code, ${baseline.refused} refused)`);
+    printCpu(baselineCpu, baseline.sent);
+    if (values['round-trips']) printCommands(commands, batches);
+    const perMessage = (cpu: Cpu[], n: number) => cpu[0]!.seconds / Math.max(1, n);
     console.log(`ratio              ${(ours / theirs).toFixed(2)} (distribution throughput / baseline throughput)`);
+    console.log(`CPU ratio          ${(perMessage(cpuSpent, sent) / perMessage(baselineCpu, baseline.sent)).toFixed(2)} (API + worker CPU per message / baseline's)`);
   } finally {
     for (const stop of stops) await stop().catch(() => undefined);
     fs.rmSync(workDir, { recursive: true, force: true });

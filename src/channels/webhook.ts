@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { CustomerDoc } from '../models/customer';
 import { literalRefusal } from '../outbound/address-policy';
-import { isOutboundRefusal, outboundFailure, outboundFetch, readAnswer } from '../outbound/outbound-fetch';
+import { isOutboundRefusal, outboundFailure, outboundRequest, type OutboundAnswer } from '../outbound/outbound-fetch';
 import type { AccountSpec, Channel, OutgoingMessage, SendResult } from './channel';
 import { parseRetryAfter } from './retry-after';
 
@@ -93,9 +93,9 @@ export class WebhookChannel implements Channel {
     const now = new Date();
     const raw = JSON.stringify(webhookBody(message, now));
     const timestamp = String(Math.floor(now.getTime() / 1000));
-    let response: Awaited<ReturnType<typeof outboundFetch>>;
+    let response: OutboundAnswer;
     try {
-      response = await outboundFetch(url, {
+      response = await outboundRequest(url, {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
@@ -104,19 +104,19 @@ export class WebhookChannel implements Channel {
           ...this.signatures(message, timestamp, raw),
         },
         body: raw,
-        signal: AbortSignal.timeout(this.timeoutMs),
+        timeoutMs: this.timeoutMs,
       });
     } catch (err) {
       return { status: isOutboundRefusal(err) ? 'permanent' : 'transient', error: `webhook: ${outboundFailure(err, this.timeoutMs)}` };
     }
-    // The body is not needed; reading it (up to a cap) frees the connection for reuse.
-    await readAnswer(response).catch(() => undefined);
     const status = response.status;
-    if (status >= 200 && status < 300) return { status: 'sent', providerMessageId: response.headers.get('x-request-id') ?? message.id };
+    const requestId = response.headers['x-request-id'];
+    if (status >= 200 && status < 300) return { status: 'sent', providerMessageId: (Array.isArray(requestId) ? requestId[0] : requestId) ?? message.id };
     const error = `webhook answered ${status}${response.statusText ? ` ${response.statusText}` : ''}`;
     if (status === 410) return { status: 'permanent', error: `${error} (endpoint gone)` };
     if (TRANSIENT_STATUSES.has(status) || status >= 500) {
-      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'), new Date());
+      const retryAfter = response.headers['retry-after'];
+      const retryAfterMs = parseRetryAfter((Array.isArray(retryAfter) ? retryAfter[0] : retryAfter), new Date());
       return { status: 'transient', error, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
     }
     return { status: 'permanent', error };
