@@ -20,7 +20,10 @@ export function createCampaignActivities(models: Models): CampaignActivities {
         const generated = await addVouchers(models, campaign, wanted, (n) => heartbeat(total + n));
         total += generated;
         const status = generated < wanted ? 'FAILED' : 'DONE';
-        const { matchedCount } = await models.Campaign.updateOne({ _id: campaignId, vouchers_count: campaign.vouchers_count }, { $set: { vouchers_generation_status: status, generated_count: existing + generated } });
+        const { matchedCount } = await models.Campaign.updateOne(
+          { _id: campaignId, vouchers_count: campaign.vouchers_count },
+          { $set: { vouchers_generation_status: status, generated_count: existing + generated } },
+        );
         if (matchedCount > 0 || status === 'FAILED') return { generated: total };
       }
     },

@@ -12,10 +12,23 @@ export function createDeliveryActivities(ctx: DeliveryContext & StopContext): De
      * Delivers one automatic distribution's messages for one event. A distribution paused,
      * cancelled or stopped since the event was routed sends nothing.
      */
-    async deliverForEvent({ distributionId, eventId, customerId }: DeliveryWorkflowInput): Promise<DeliveryOutcome | { inactive: string }> {
-      const [distribution, event] = await Promise.all([ctx.models.Distribution.findById(distributionId).lean(), ctx.models.DomainEvent.findById(eventId).lean()]);
+    async deliverForEvent({
+      distributionId,
+      eventId,
+      customerId,
+    }: DeliveryWorkflowInput): Promise<DeliveryOutcome | { inactive: string }> {
+      const [distribution, event] = await Promise.all([
+        ctx.models.Distribution.findById(distributionId).lean(),
+        ctx.models.DomainEvent.findById(eventId).lean(),
+      ]);
       if (!distribution || distribution.status !== 'active') return { inactive: distribution?.status ?? 'deleted' };
-      const outcome = await deliverToCustomers(ctx, { distribution, run: eventId, customerIds: [customerId], ...(event ? { event } : {}), signal: Context.current().cancellationSignal });
+      const outcome = await deliverToCustomers(ctx, {
+        distribution,
+        run: eventId,
+        customerIds: [customerId],
+        ...(event ? { event } : {}),
+        signal: Context.current().cancellationSignal,
+      });
       if (outcome.retry) throw transientDeliveryFailure(outcome.retry);
       return outcome;
     },
@@ -25,11 +38,17 @@ export function createDeliveryActivities(ctx: DeliveryContext & StopContext): De
     },
 
     /** After the retry policy gave up: what is still queued for this event ends `failed`. */
-    async failQueuedEventMessages({ distributionId, eventId, customerId }: DeliveryWorkflowInput, error: string): Promise<number> {
+    async failQueuedEventMessages(
+      { distributionId, eventId, customerId }: DeliveryWorkflowInput,
+      error: string,
+    ): Promise<number> {
       const distribution = await ctx.models.Distribution.findById(distributionId, { channels: 1 }).lean();
       if (!distribution) return 0;
       const ids = distribution.channels.map((_, i) => messageId(distributionId, eventId, customerId, i));
-      const { modifiedCount } = await ctx.models.DistributionMessage.updateMany({ _id: { $in: ids }, status: 'queued' }, { $set: { status: 'failed', reason: 'retries_exhausted', error } });
+      const { modifiedCount } = await ctx.models.DistributionMessage.updateMany(
+        { _id: { $in: ids }, status: 'queued' },
+        { $set: { status: 'failed', reason: 'retries_exhausted', error } },
+      );
       return modifiedCount;
     },
   };

@@ -3,14 +3,25 @@ import type { AppContext } from '../src/context';
 import { audienceReady, audienceState, snapshotBatch } from '../src/distributions/audience';
 import { transientDeliveryFailure } from '../src/distributions/retry-failure';
 import { deliverToCustomers, type DeliveryContext } from '../src/distributions/delivery';
-import { recordPoolExhausted, sendPoolExhaustedNotice, stopForExhaustedPool, type StopContext } from '../src/distributions/stop';
+import {
+  recordPoolExhausted,
+  sendPoolExhaustedNotice,
+  stopForExhaustedPool,
+  type StopContext,
+} from '../src/distributions/stop';
 import { pinTemplates } from '../src/distributions/template-pin';
 import { batchId } from '../src/models/distribution-batch';
 import { FINAL_DISTRIBUTION_STATUSES, type DistributionDoc } from '../src/models/distribution';
 import { messageId } from '../src/models/distribution-message';
 import { domainErrorToFailure } from '../src/temporal/error-failure';
 import type { DistributionActivities } from '../workflows/contracts/activities';
-import type { AudienceState, BatchResult, DistributionEdit, DistributionMark, DistributionRunInfo } from '../workflows/contracts/distribution';
+import type {
+  AudienceState,
+  BatchResult,
+  DistributionEdit,
+  DistributionMark,
+  DistributionRunInfo,
+} from '../workflows/contracts/distribution';
 
 /** What the manual distribution activities use: the data, delivery, stopping, and the edit path of the service. */
 export type DistributionActivityDeps = DeliveryContext & StopContext & Pick<AppContext, 'distributions'>;
@@ -54,7 +65,10 @@ export function createDistributionActivities(ctx: DistributionActivityDeps): Dis
      */
     async markDistribution(id: string, mark: DistributionMark): Promise<{ updated: boolean }> {
       const { send_at, started_at, completed_at, bump_version, ...rest } = mark;
-      const channels = mark.status === 'sending' && started_at ? await pinTemplates(ctx.models, await load(id), ctx.logger) : undefined;
+      const channels =
+        mark.status === 'sending' && started_at
+          ? await pinTemplates(ctx.models, await load(id), ctx.logger)
+          : undefined;
       const $set = {
         ...rest,
         ...(channels ? { channels } : {}),
@@ -62,12 +76,19 @@ export function createDistributionActivities(ctx: DistributionActivityDeps): Dis
         ...(started_at ? { started_at: new Date(started_at) } : {}),
         ...(completed_at ? { completed_at: new Date(completed_at) } : {}),
       };
-      const { matchedCount } = await Distribution.updateOne({ _id: id, status: { $nin: FINAL_DISTRIBUTION_STATUSES.filter((s) => s !== mark.status) } }, { $set, ...(bump_version ? { $inc: { version: 1 } } : {}) });
+      const { matchedCount } = await Distribution.updateOne(
+        { _id: id, status: { $nin: FINAL_DISTRIBUTION_STATUSES.filter((s) => s !== mark.status) } },
+        { $set, ...(bump_version ? { $inc: { version: 1 } } : {}) },
+      );
       return { updated: matchedCount > 0 };
     },
 
     /** Writes snapshot batch `index` (customers after `after`); idempotent on retry. */
-    async snapshotAudience(id: string, after: string | undefined, index: number): Promise<{ count: number; nextCursor?: string }> {
+    async snapshotAudience(
+      id: string,
+      after: string | undefined,
+      index: number,
+    ): Promise<{ count: number; nextCursor?: string }> {
       return snapshotBatch(ctx, id, (await load(id)).audience, index, after);
     },
 
@@ -76,18 +97,33 @@ export function createDistributionActivities(ctx: DistributionActivityDeps): Dis
      * so Temporal retries it with backoff — not before the provider's Retry-After.
      */
     async deliverBatch(id: string, index: number): Promise<BatchResult> {
-      const [distribution, batch] = await Promise.all([load(id), DistributionBatch.findById(batchId(id, index)).lean()]);
-      if (!batch) throw ApplicationFailure.nonRetryable(`batch ${index} of distribution ${id} not found`, 'BatchNotFound');
+      const [distribution, batch] = await Promise.all([
+        load(id),
+        DistributionBatch.findById(batchId(id, index)).lean(),
+      ]);
+      if (!batch)
+        throw ApplicationFailure.nonRetryable(`batch ${index} of distribution ${id} not found`, 'BatchNotFound');
       const activity = Context.current();
       const beat = setInterval(() => activity.heartbeat(), 2_000);
       try {
         // Asked before every group of sends: on the native driver, as mongoose's query building costs more than this lookup.
-        const stopFilter = { _id: id, $or: [{ status: { $in: [...FINAL_DISTRIBUTION_STATUSES] } }, { cancel_requested_at: { $exists: true } }] };
-        const stopRequested = async () => !!(await Distribution.collection.findOne(stopFilter as never, { projection: { _id: 1 } }));
-        const outcome = await deliverToCustomers(ctx, { distribution, run: 'manual', customerIds: batch.customer_ids, signal: activity.cancellationSignal, stopRequested });
+        const stopFilter = {
+          _id: id,
+          $or: [{ status: { $in: [...FINAL_DISTRIBUTION_STATUSES] } }, { cancel_requested_at: { $exists: true } }],
+        };
+        const stopRequested = async () =>
+          !!(await Distribution.collection.findOne(stopFilter as never, { projection: { _id: 1 } }));
+        const outcome = await deliverToCustomers(ctx, {
+          distribution,
+          run: 'manual',
+          customerIds: batch.customer_ids,
+          signal: activity.cancellationSignal,
+          stopRequested,
+        });
         if (outcome.stopped) return { counts: outcome.counts, stopped: true };
         if (outcome.retry) throw transientDeliveryFailure(outcome.retry);
-        if (!outcome.poolExhausted) await DistributionBatch.updateOne({ _id: batch._id }, { $set: { done_at: new Date() } });
+        if (!outcome.poolExhausted)
+          await DistributionBatch.updateOne({ _id: batch._id }, { $set: { done_at: new Date() } });
         return { counts: outcome.counts, ...(outcome.poolExhausted ? { poolExhausted: outcome.poolExhausted } : {}) };
       } finally {
         clearInterval(beat);
@@ -96,10 +132,16 @@ export function createDistributionActivities(ctx: DistributionActivityDeps): Dis
 
     /** After the retry policy gave up: what is still queued in the batch failed for good. */
     async failQueuedMessages(id: string, index: number, error: string): Promise<{ failed: number }> {
-      const [distribution, batch] = await Promise.all([load(id), DistributionBatch.findById(batchId(id, index)).lean()]);
+      const [distribution, batch] = await Promise.all([
+        load(id),
+        DistributionBatch.findById(batchId(id, index)).lean(),
+      ]);
       if (!batch) return { failed: 0 };
       const ids = batch.customer_ids.flatMap((c) => distribution.channels.map((_, i) => messageId(id, 'manual', c, i)));
-      const { modifiedCount } = await DistributionMessage.updateMany({ _id: { $in: ids }, status: 'queued' }, { $set: { status: 'failed', reason: 'retries_exhausted', error } });
+      const { modifiedCount } = await DistributionMessage.updateMany(
+        { _id: { $in: ids }, status: 'queued' },
+        { $set: { status: 'failed', reason: 'retries_exhausted', error } },
+      );
       return { failed: modifiedCount };
     },
 
@@ -121,10 +163,19 @@ export function createDistributionActivities(ctx: DistributionActivityDeps): Dis
       const manual = d?.trigger.type === 'manual';
       const { matchedCount } = await Distribution.updateOne(
         { _id: id, status: 'stopped', status_reason: 'pool_exhausted' },
-        { $set: { status: manual ? 'sending' : 'active' }, $unset: { status_reason: 1, completed_at: 1, operator_notified_at: 1 }, $inc: { version: 1 } },
+        {
+          $set: { status: manual ? 'sending' : 'active' },
+          $unset: { status_reason: 1, completed_at: 1, operator_notified_at: 1 },
+          $inc: { version: 1 },
+        },
       );
       if (matchedCount === 0 || !manual) return { reopened: matchedCount > 0 };
-      await DistributionMessage.deleteMany({ distribution_id: id, run: 'manual', status: 'skipped', reason: 'pool_exhausted' });
+      await DistributionMessage.deleteMany({
+        distribution_id: id,
+        run: 'manual',
+        status: 'skipped',
+        reason: 'pool_exhausted',
+      });
       return { reopened: true };
     },
 

@@ -11,11 +11,18 @@ export function createEventActivities(ctx: RoutingContext): EventActivities {
      */
     async routeEvents(ids: string[]): Promise<number> {
       // By id only, filtered here: the embedded server scans the collection for an id query with other conditions.
-      const events = (await Event.find({ _id: { $in: ids } }, { _id: 1, type: 1, customer_id: 1, data: 1, routed_at: 1 }).lean()).filter((e) => !e.routed_at);
+      const events = (
+        await Event.find({ _id: { $in: ids } }, { _id: 1, type: 1, customer_id: 1, data: 1, routed_at: 1 }).lean()
+      ).filter((e) => !e.routed_at);
       if (events.length === 0) return 0;
       const started = await routeToDistributions(
         ctx,
-        events.map((e) => ({ _id: e._id, type: e.type, customer_id: e.customer_id ?? null, data: (e.data ?? {}) as Record<string, unknown> })),
+        events.map((e) => ({
+          _id: e._id,
+          type: e.type,
+          customer_id: e.customer_id ?? null,
+          data: (e.data ?? {}) as Record<string, unknown>,
+        })),
       );
       await Event.updateMany({ _id: { $in: events.map((e) => e._id) } }, { $set: { routed_at: new Date() } });
       return started;

@@ -17,7 +17,13 @@ export function createSegmentActivities(models: Models, customers: CustomerServi
     },
 
     /** Records the size and marks the revision synced; removes a deleted segment for good. */
-    async finishSegmentSync({ segmentId, revision }: { segmentId: string; revision: number }): Promise<{ stale: boolean }> {
+    async finishSegmentSync({
+      segmentId,
+      revision,
+    }: {
+      segmentId: string;
+      revision: number;
+    }): Promise<{ stale: boolean }> {
       const { Segment, Customer } = models;
       const segment = await Segment.findById(segmentId).lean();
       if (!segment || segment.revision !== revision) return { stale: true };
@@ -26,7 +32,10 @@ export function createSegmentActivities(models: Models, customers: CustomerServi
         return { stale: false };
       }
       const size = await Customer.countDocuments({ segments: segmentId, deleted_at: { $exists: false } });
-      const { matchedCount } = await Segment.updateOne({ _id: segmentId, revision }, { $set: { sync_status: 'synced', size, synced_at: new Date() } });
+      const { matchedCount } = await Segment.updateOne(
+        { _id: segmentId, revision },
+        { $set: { sync_status: 'synced', size, synced_at: new Date() } },
+      );
       return { stale: matchedCount === 0 };
     },
   };

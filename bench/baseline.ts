@@ -42,7 +42,18 @@ export async function runBaseline(ctx: AppContext, input: BaselineInput): Promis
   const post = (id: string, body: string) =>
     new Promise<boolean>((resolve) => {
       const req = http.request(
-        { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'Idempotency-Key': id } },
+        {
+          agent,
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(body),
+            'Idempotency-Key': id,
+          },
+        },
         (res) => {
           res.resume();
           res.on('end', () => resolve((res.statusCode ?? 0) < 300));
@@ -55,28 +66,67 @@ export async function runBaseline(ctx: AppContext, input: BaselineInput): Promis
   const runBatch = async (index: number, ids: string[]): Promise<number> => {
     const found = await customers.find({ _id: { $in: ids } } as never, { projection: { name: 1, email: 1 } }).toArray();
     const now = new Date();
-    const claims = found.map((c, i) => ({ customerId: String(c._id), seq: index * BATCH + i + 1, claim: `baseline:${String(c._id)}` }));
+    const claims = found.map((c, i) => ({
+      customerId: String(c._id),
+      seq: index * BATCH + i + 1,
+      claim: `baseline:${String(c._id)}`,
+    }));
     await vouchers.bulkWrite(
       claims.map(({ customerId, seq, claim }) => ({
-        updateOne: { filter: { campaign_id: input.campaignId, seq, holder_id: { $exists: false }, active: true }, update: { $set: { holder_id: customerId, publication_id: claim, published_at: now } } },
+        updateOne: {
+          filter: { campaign_id: input.campaignId, seq, holder_id: { $exists: false }, active: true },
+          update: { $set: { holder_id: customerId, publication_id: claim, published_at: now } },
+        },
       })),
       { ordered: false },
     );
-    const codes = new Map((await vouchers.find({ publication_id: { $in: claims.map((c) => c.claim) } }, { projection: { code: 1, holder_id: 1 } }).toArray()).map((v) => [String(v.holder_id), String(v.code)]));
+    const codes = new Map(
+      (
+        await vouchers
+          .find({ publication_id: { $in: claims.map((c) => c.claim) } }, { projection: { code: 1, holder_id: 1 } })
+          .toArray()
+      ).map((v) => [String(v.holder_id), String(v.code)]),
+    );
     const byId = new Map(found.map((c) => [String(c._id), c]));
     const records = claims.flatMap(({ customerId }) => {
       const code = codes.get(customerId);
-      return code ? [{ _id: messageId('baseline', 'manual', customerId, 0), distribution_id: 'baseline', run: 'manual', customer_id: customerId, channel_index: 0, channel_type: 'webhook', status: 'queued', voucher_code: code, attempts: 1, created_at: now, updated_at: now }] : [];
+      return code
+        ? [
+            {
+              _id: messageId('baseline', 'manual', customerId, 0),
+              distribution_id: 'baseline',
+              run: 'manual',
+              customer_id: customerId,
+              channel_index: 0,
+              channel_type: 'webhook',
+              status: 'queued',
+              voucher_code: code,
+              attempts: 1,
+              created_at: now,
+              updated_at: now,
+            },
+          ]
+        : [];
     });
     unclaimed += claims.length - records.length;
     if (records.length === 0) return 0;
     await messages.insertMany(records as never[], { ordered: false });
     const accepted = await Promise.all(
-      records.map((r) => post(r._id, JSON.stringify({ id: r._id, customer: { id: r.customer_id, name: byId.get(r.customer_id)?.name ?? null }, text: `Hi ${String(byId.get(r.customer_id)?.name ?? '')}, your code is ${r.voucher_code}` }))),
+      records.map((r) =>
+        post(
+          r._id,
+          JSON.stringify({
+            id: r._id,
+            customer: { id: r.customer_id, name: byId.get(r.customer_id)?.name ?? null },
+            text: `Hi ${String(byId.get(r.customer_id)?.name ?? '')}, your code is ${r.voucher_code}`,
+          }),
+        ),
+      ),
     );
     const sentIds = records.filter((_, i) => accepted[i]).map((r) => r._id);
     refused += records.length - sentIds.length;
-    if (sentIds.length > 0) await messages.updateMany({ _id: { $in: sentIds } } as never, { $set: { status: 'sent', sent_at: new Date() } });
+    if (sentIds.length > 0)
+      await messages.updateMany({ _id: { $in: sentIds } } as never, { $set: { status: 'sent', sent_at: new Date() } });
     return sentIds.length;
   };
 

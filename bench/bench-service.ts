@@ -37,7 +37,10 @@ function procStatusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number {
  */
 export function cpuSecondsOf(pid: number): number {
   try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    const fields = fs
+      .readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return 0;
@@ -94,7 +97,8 @@ export class RssSampler {
     this.peak = Math.max(this.peak, usage.rss);
     this.peakHeap = Math.max(this.peakHeap, usage.heapUsed);
     this.peakBuffers = Math.max(this.peakBuffers, usage.arrayBuffers);
-    for (const child of this.children) this.peakChildren.set(child.name, Math.max(this.peakChildren.get(child.name) ?? 0, rssOf(child.pid)));
+    for (const child of this.children)
+      this.peakChildren.set(child.name, Math.max(this.peakChildren.get(child.name) ?? 0, rssOf(child.pid)));
   }
 }
 
@@ -122,16 +126,42 @@ export interface BenchService {
  * set-up starts them) unless TEMPORAL_ADDRESS / MONGO_URL are set, a fresh database and
  * task queue named after the benchmark.
  */
-export async function startBenchService(name: string, workDir: string, options: { monitorCommands?: boolean } = {}): Promise<BenchService> {
+export async function startBenchService(
+  name: string,
+  workDir: string,
+  options: { monitorCommands?: boolean } = {},
+): Promise<BenchService> {
   const config = loadConfig();
   const stops: Array<() => Promise<void>> = [];
   const serverStops: Array<() => Promise<void>> = [];
   const children: Array<{ name: string; pid: number }> = [];
   const [mongo, temporalServer] = await Promise.all([
-    config.MONGO_URL ? undefined : freePort().then((port) => startMongoServer({ kind: config.EMBEDDED_MONGO, heap: config.EMBEDDED_MONGO_HEAP, toolsDir: config.TOOLS_DIR, port, runDir: workDir })),
-    config.TEMPORAL_ADDRESS ? undefined : freePort().then((port) => startTemporalDevServer({ toolsDir: config.TOOLS_DIR, port, namespace: config.TEMPORAL_NAMESPACE, runDir: workDir })),
+    config.MONGO_URL
+      ? undefined
+      : freePort().then((port) =>
+          startMongoServer({
+            kind: config.EMBEDDED_MONGO,
+            heap: config.EMBEDDED_MONGO_HEAP,
+            toolsDir: config.TOOLS_DIR,
+            port,
+            runDir: workDir,
+          }),
+        ),
+    config.TEMPORAL_ADDRESS
+      ? undefined
+      : freePort().then((port) =>
+          startTemporalDevServer({
+            toolsDir: config.TOOLS_DIR,
+            port,
+            namespace: config.TEMPORAL_NAMESPACE,
+            runDir: workDir,
+          }),
+        ),
   ]);
-  for (const server of [mongo && { name: `database (${mongo.kind})`, process: mongo.process }, temporalServer && { name: 'Temporal dev server', process: temporalServer.process }]) {
+  for (const server of [
+    mongo && { name: `database (${mongo.kind})`, process: mongo.process },
+    temporalServer && { name: 'Temporal dev server', process: temporalServer.process },
+  ]) {
     if (!server) continue;
     stops.push(() => server.process.stop());
     serverStops.push(() => server.process.stop());
@@ -154,7 +184,13 @@ export async function startBenchService(name: string, workDir: string, options: 
     db,
     models,
     // Encrypted like production's payloads, so the figures include the codec; the key dies with workDir unless configured.
-    temporal: new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: encryptingDataConverter(payloadKeyFrom({ PAYLOAD_ENCRYPTION_KEY: config.PAYLOAD_ENCRYPTION_KEY, DATA_DIR: workDir })) }),
+    temporal: new Client({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      dataConverter: encryptingDataConverter(
+        payloadKeyFrom({ PAYLOAD_ENCRYPTION_KEY: config.PAYLOAD_ENCRYPTION_KEY, DATA_DIR: workDir }),
+      ),
+    }),
     taskQueue: `bench-${name}-${Date.now()}`,
     databaseKind: mongo?.kind ?? 'external',
     bodyLimit: config.REQUEST_BODY_LIMIT,

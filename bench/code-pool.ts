@@ -48,12 +48,18 @@ async function waitForGeneration(ctx: AppContext, campaignId: string, deadline: 
   let lastPrint = Date.now();
   for (;;) {
     const c = await ctx.models.Campaign.findById(campaignId).lean();
-    if (!c || c.vouchers_generation_status !== 'IN_PROGRESS') return { status: c?.vouchers_generation_status ?? 'MISSING', generated: c?.generated_count ?? 0, timedOut: false };
+    if (!c || c.vouchers_generation_status !== 'IN_PROGRESS')
+      return {
+        status: c?.vouchers_generation_status ?? 'MISSING',
+        generated: c?.generated_count ?? 0,
+        timedOut: false,
+      };
     if (progress && Date.now() - lastPrint > 15_000) {
       console.log(`  … ${c.generated_count} generated`);
       lastPrint = Date.now();
     }
-    if (Date.now() > deadline) return { status: c.vouchers_generation_status, generated: c.generated_count ?? 0, timedOut: true };
+    if (Date.now() > deadline)
+      return { status: c.vouchers_generation_status, generated: c.generated_count ?? 0, timedOut: true };
     await sleep(250);
   }
 }
@@ -68,7 +74,14 @@ interface PubResult {
   seconds: number;
 }
 
-async function publishMany(ctx: AppContext, campaignId: string, prefix: string, count: number, concurrency: number, deadline: number): Promise<PubResult> {
+async function publishMany(
+  ctx: AppContext,
+  campaignId: string,
+  prefix: string,
+  count: number,
+  concurrency: number,
+  deadline: number,
+): Promise<PubResult> {
   const result: PubResult = { ms: [], ok: 0, failed: 0, errors: new Map(), codes: [], issued: 0, seconds: 0 };
   let next = 0;
   const started = Date.now();
@@ -78,7 +91,10 @@ async function publishMany(ctx: AppContext, campaignId: string, prefix: string, 
       result.issued++;
       const t0 = performance.now();
       try {
-        const { voucher } = await ctx.publications.publish({ campaign: campaignId, customer: { source_id: `${prefix}-${i}` } });
+        const { voucher } = await ctx.publications.publish({
+          campaign: campaignId,
+          customer: { source_id: `${prefix}-${i}` },
+        });
         result.ms.push(performance.now() - t0);
         result.codes.push(voucher.code);
         result.ok++;
@@ -97,24 +113,33 @@ async function publishMany(ctx: AppContext, campaignId: string, prefix: string, 
 
 function printPubs(label: string, r: PubResult, wanted: number): void {
   console.log(`\n== ${label} ==`);
-  console.log(`publications        ${r.ok} ok, ${r.failed} failed, of ${wanted} wanted${r.issued < wanted ? ` (phase timeout: only ${r.issued} issued)` : ''}`);
+  console.log(
+    `publications        ${r.ok} ok, ${r.failed} failed, of ${wanted} wanted${r.issued < wanted ? ` (phase timeout: only ${r.issued} issued)` : ''}`,
+  );
   if (r.errors.size) console.log(`errors              ${[...r.errors].map(([k, n]) => `${k} ×${n}`).join('; ')}`);
   console.log(`wall time           ${r.seconds.toFixed(1)} s`);
   console.log(`throughput          ${(r.ok / r.seconds).toFixed(1)} publications/s`);
-  console.log(`latency             p50 ${percentile(r.ms, 50).toFixed(1)} ms, p95 ${percentile(r.ms, 95).toFixed(1)} ms, max ${percentile(r.ms, 100).toFixed(1)} ms`);
+  console.log(
+    `latency             p50 ${percentile(r.ms, 50).toFixed(1)} ms, p95 ${percentile(r.ms, 95).toFixed(1)} ms, max ${percentile(r.ms, 100).toFixed(1)} ms`,
+  );
 }
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-code-pool-'));
   let abandon = false;
-  const { ctx, temporalAddress, children, description, stops, serverStops } = await startBenchService('code_pool', workDir);
+  const { ctx, temporalAddress, children, description, stops, serverStops } = await startBenchService(
+    'code_pool',
+    workDir,
+  );
   const { models } = ctx;
   try {
     const worker = await startWorker(ctx, temporalAddress);
     stops.unshift(() => worker.stop());
     console.log(`servers: ${description}`);
-    console.log(`sizes: BENCH_CODES=${CODES} BENCH_PUB_CODES=${PUB_CODES} BENCH_PUBS=${PUBS} BENCH_PUBS_CONCURRENT=${PUBS_CONCURRENT} BENCH_CONCURRENCY=${CONCURRENCY}${PUB_TIMEOUT_MS ? ` BENCH_PUB_TIMEOUT_S=${PUB_TIMEOUT_MS / 1000}` : ''}${GEN_TIMEOUT_MS ? ` BENCH_GEN_TIMEOUT_S=${GEN_TIMEOUT_MS / 1000}` : ''}`);
+    console.log(
+      `sizes: BENCH_CODES=${CODES} BENCH_PUB_CODES=${PUB_CODES} BENCH_PUBS=${PUBS} BENCH_PUBS_CONCURRENT=${PUBS_CONCURRENT} BENCH_CONCURRENCY=${CONCURRENCY}${PUB_TIMEOUT_MS ? ` BENCH_PUB_TIMEOUT_S=${PUB_TIMEOUT_MS / 1000}` : ''}${GEN_TIMEOUT_MS ? ` BENCH_GEN_TIMEOUT_S=${GEN_TIMEOUT_MS / 1000}` : ''}`,
+    );
     const deadlineFrom = (start: number, timeout: number) => (timeout > 0 ? start + timeout : Infinity);
     const sampler = new RssSampler(children);
 
@@ -129,12 +154,21 @@ async function main(): Promise<void> {
         voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } },
       });
       const gen = await waitForGeneration(ctx, pubCampaign._id, Infinity);
-      console.log(`\npublication pool: ${gen.generated} codes, ${gen.status}, in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      console.log(
+        `\npublication pool: ${gen.generated} codes, ${gen.status}, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      );
 
       sampler.start();
       const seq = await publishMany(ctx, pubCampaign._id, 'seq', PUBS, 1, deadlineFrom(Date.now(), PUB_TIMEOUT_MS));
       printPubs('sequential publications', seq, PUBS);
-      const con = await publishMany(ctx, pubCampaign._id, 'con', PUBS_CONCURRENT, CONCURRENCY, deadlineFrom(Date.now(), PUB_TIMEOUT_MS));
+      const con = await publishMany(
+        ctx,
+        pubCampaign._id,
+        'con',
+        PUBS_CONCURRENT,
+        CONCURRENCY,
+        deadlineFrom(Date.now(), PUB_TIMEOUT_MS),
+      );
       printPubs(`concurrent publications (${CONCURRENCY} in flight)`, con, PUBS_CONCURRENT);
       sampler.stop();
       sampler.print();
@@ -142,13 +176,25 @@ async function main(): Promise<void> {
       started = Date.now();
       const handed = [...seq.codes, ...con.codes];
       const distinctHanded = new Set(handed).size;
-      const holders = await models.Voucher.countDocuments({ campaign_id: pubCampaign._id, holder_id: { $exists: true } });
-      const published = await models.Publication.countDocuments({ campaign_id: pubCampaign._id, voucher_id: { $exists: true } });
-      const pubVoucherIds = (await models.Publication.find({ campaign_id: pubCampaign._id }, { voucher_id: 1 }).lean()).map((p) => p.voucher_id).filter(Boolean);
+      const holders = await models.Voucher.countDocuments({
+        campaign_id: pubCampaign._id,
+        holder_id: { $exists: true },
+      });
+      const published = await models.Publication.countDocuments({
+        campaign_id: pubCampaign._id,
+        voucher_id: { $exists: true },
+      });
+      const pubVoucherIds = (await models.Publication.find({ campaign_id: pubCampaign._id }, { voucher_id: 1 }).lean())
+        .map((p) => p.voucher_id)
+        .filter(Boolean);
       const okCount = seq.ok + con.ok;
       console.log(`\n== check (printed, not asserted) ==`);
-      console.log(`codes handed out    ${handed.length}, distinct ${distinctHanded}${distinctHanded === handed.length ? ' (all distinct)' : ` (${handed.length - distinctHanded} DUPLICATES)`}`);
-      console.log(`holders in pool     ${holders}; successful publications ${okCount}; publications with a code ${published}${holders === okCount && published === okCount ? ' (all equal)' : ' (MISMATCH)'}`);
+      console.log(
+        `codes handed out    ${handed.length}, distinct ${distinctHanded}${distinctHanded === handed.length ? ' (all distinct)' : ` (${handed.length - distinctHanded} DUPLICATES)`}`,
+      );
+      console.log(
+        `holders in pool     ${holders}; successful publications ${okCount}; publications with a code ${published}${holders === okCount && published === okCount ? ' (all equal)' : ' (MISMATCH)'}`,
+      );
       console.log(`publication→voucher ${pubVoucherIds.length} ids, distinct ${new Set(pubVoucherIds).size}`);
       console.log(`(check took ${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
@@ -169,8 +215,12 @@ async function main(): Promise<void> {
       const finished = Date.now();
       sampler.stop();
       const seconds = (finished - started) / 1000;
-      console.log(`\n== generation of ${CODES} codes (default code_config: ${JSON.stringify(campaign.voucher.code_config)}) ==`);
-      console.log(`status              ${gen.status}${gen.timedOut ? ' (BENCH_GEN_TIMEOUT_S reached: cut short, rate is over the codes generated so far)' : ''}; generated ${gen.generated}`);
+      console.log(
+        `\n== generation of ${CODES} codes (default code_config: ${JSON.stringify(campaign.voucher.code_config)}) ==`,
+      );
+      console.log(
+        `status              ${gen.status}${gen.timedOut ? ' (BENCH_GEN_TIMEOUT_S reached: cut short, rate is over the codes generated so far)' : ''}; generated ${gen.generated}`,
+      );
       console.log(`create call         ${created - started} ms`);
       console.log(`wall time           ${seconds.toFixed(1)} s`);
       console.log(`throughput          ${Math.round(gen.generated / seconds)} codes/s`);
@@ -190,7 +240,8 @@ async function main(): Promise<void> {
     const self = hwmOf(process.pid);
     if (self) console.log(`kernel peak (VmHWM) bench process: ${mb(self)}`);
   } finally {
-    for (const stop of abandon ? serverStops : stops) await stop().catch((err: unknown) => console.error('stop failed:', err));
+    for (const stop of abandon ? serverStops : stops)
+      await stop().catch((err: unknown) => console.error('stop failed:', err));
     fs.rmSync(workDir, { recursive: true, force: true });
   }
 }

@@ -44,7 +44,9 @@ async function writeCsv(file: string, rows: number): Promise<number> {
   for (let i = 1; i <= rows; i++) {
     const email = i % BAD_EVERY === 0 ? `broken-${i}` : `customer${i}@example.com`;
     const birthdate = `19${50 + (i % 50)}-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`;
-    await write(`bench-${i},Customer ${i},${email},+49301${String(i).padStart(7, '0')},${birthdate},Berlin,${10000 + (i % 900)},DE,${tiers[i % 3]},${i % 2 ? 'web' : 'store'}\n`);
+    await write(
+      `bench-${i},Customer ${i},${email},+49301${String(i).padStart(7, '0')},${birthdate},Berlin,${10000 + (i % 900)},DE,${tiers[i % 3]},${i % 2 ? 'web' : 'store'}\n`,
+    );
   }
   out.end();
   await once(out, 'finish');
@@ -69,13 +71,24 @@ async function main(): Promise<void> {
     stops.unshift(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const worker = await startWorker(ctx, temporalAddress);
     stops.unshift(() => worker.stop());
-    const client = VoucherifyServerSide({ applicationId: appId, secretKey: appToken, apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+    const client = VoucherifyServerSide({
+      applicationId: appId,
+      secretKey: appToken,
+      apiUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    });
 
     if (WITH_SEGMENT) {
-      const segment = await ctx.segments.create({ name: 'Gold', type: 'auto-update', filter: { junction: 'and', 'metadata.tier': { conditions: { $is: ['gold'] } } } });
-      while ((await models.Segment.findById(segment._id).lean())?.sync_status !== 'synced') await new Promise((r) => setTimeout(r, 200));
+      const segment = await ctx.segments.create({
+        name: 'Gold',
+        type: 'auto-update',
+        filter: { junction: 'and', 'metadata.tier': { conditions: { $is: ['gold'] } } },
+      });
+      while ((await models.Segment.findById(segment._id).lean())?.sync_status !== 'synced')
+        await new Promise((r) => setTimeout(r, 200));
     }
-    console.log(`servers: ${description}; auto-update segment: ${WITH_SEGMENT ? 'yes (a third of the rows enter it)' : 'no'}`);
+    console.log(
+      `servers: ${description}; auto-update segment: ${WITH_SEGMENT ? 'yes (a third of the rows enter it)' : 'no'}`,
+    );
 
     const sampler = new RssSampler(children);
     for (const pass of REIMPORT ? ['first import', 're-import (every row updates an existing customer)'] : ['import']) {
@@ -95,16 +108,22 @@ async function main(): Promise<void> {
       const result = action.result as { done_count: number; failed_count: number; errors: unknown[] };
       const seconds = (finished - started) / 1000;
       console.log(`\n== ${pass} ==`);
-      console.log(`status              ${action.status} (${(action as { operation_status?: string }).operation_status}); done ${result.done_count}, failed ${result.failed_count}, errors listed ${result.errors.length}`);
+      console.log(
+        `status              ${action.status} (${(action as { operation_status?: string }).operation_status}); done ${result.done_count}, failed ${result.failed_count}, errors listed ${result.errors.length}`,
+      );
       console.log(`upload (202)        ${uploaded - started} ms for ${mb(bytes)}`);
       console.log(`import after upload ${finished - uploaded} ms`);
       console.log(`wall time           ${seconds.toFixed(1)} s`);
       console.log(`throughput          ${Math.round(ROWS / seconds)} rows/s`);
-      console.log(`peak RSS (process)  ${mb(sampler.peak)} (baseline before upload ${mb(baseline)}; peak JS heap used ${mb(sampler.peakHeap)}, Buffers ${mb(sampler.peakBuffers)})`);
+      console.log(
+        `peak RSS (process)  ${mb(sampler.peak)} (baseline before upload ${mb(baseline)}; peak JS heap used ${mb(sampler.peakHeap)}, Buffers ${mb(sampler.peakBuffers)})`,
+      );
       for (const [name, rss] of sampler.peakChildren) console.log(`peak RSS ${name.padEnd(10)} ${mb(rss)}`);
     }
     const pending = await models.Customer.countDocuments({ outbox_pending: true });
-    console.log(`\ncustomers stored ${await models.Customer.estimatedDocumentCount()}; events recorded ${await models.DomainEvent.estimatedDocumentCount()}; outboxes still pending relay ${pending}`);
+    console.log(
+      `\ncustomers stored ${await models.Customer.estimatedDocumentCount()}; events recorded ${await models.DomainEvent.estimatedDocumentCount()}; outboxes still pending relay ${pending}`,
+    );
   } finally {
     for (const stop of stops) await stop().catch((err: unknown) => console.error('stop failed:', err));
     fs.rmSync(workDir, { recursive: true, force: true });

@@ -32,7 +32,14 @@ import { distributionWorkflowId } from '../workflows/contracts/distribution';
 import { runBaseline } from './baseline';
 import { cpuSecondsOf, mb, retainedHeap, RssSampler, startBenchService } from './bench-service';
 
-const { values } = parseArgs({ options: { customers: { type: 'string', default: '100000' }, 'skip-baseline': { type: 'boolean', default: false }, 'round-trips': { type: 'boolean', default: false }, profile: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    customers: { type: 'string', default: '100000' },
+    'skip-baseline': { type: 'boolean', default: false },
+    'round-trips': { type: 'boolean', default: false },
+    profile: { type: 'string' },
+  },
+});
 const CUSTOMERS = Number(values.customers);
 const SEED_BATCH = 1_000;
 
@@ -96,12 +103,16 @@ function cpuSince(children: Children, before: ReturnType<typeof cpuNow>): Cpu[] 
 }
 
 function printCpu(cpu: Cpu[], sent: number): void {
-  for (const { name, seconds: s } of cpu) console.log(`CPU, ${name}: ${s.toFixed(1)} s (${((s * 1000) / Math.max(1, sent)).toFixed(2)} ms per message)`);
+  for (const { name, seconds: s } of cpu)
+    console.log(`CPU, ${name}: ${s.toFixed(1)} s (${((s * 1000) / Math.max(1, sent)).toFixed(2)} ms per message)`);
 }
 
 function printCommands(commands: Map<string, number>, batches: number): void {
   const total = [...commands.values()].reduce((a, b) => a + b, 0);
-  const top = [...commands].sort((a, b) => b[1] - a[1]).map(([name, n]) => `${name} ${(n / batches).toFixed(1)}`).join(', ');
+  const top = [...commands]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, n]) => `${name} ${(n / batches).toFixed(1)}`)
+    .join(', ');
   console.log(`database commands  ${total} (${(total / batches).toFixed(1)} per batch of 200: ${top})`);
 }
 
@@ -110,7 +121,13 @@ async function main(): Promise<void> {
   const service = await startBenchService('distribution', workDir, { monitorCommands: values['round-trips'] });
   const { ctx, temporalAddress, children, description, stops } = service;
   const commands = new Map<string, number>();
-  if (values['round-trips']) ctx.db.getClient().on('commandStarted', (e: { commandName: string }) => void commands.set(e.commandName, (commands.get(e.commandName) ?? 0) + 1));
+  if (values['round-trips'])
+    ctx.db
+      .getClient()
+      .on(
+        'commandStarted',
+        (e: { commandName: string }) => void commands.set(e.commandName, (commands.get(e.commandName) ?? 0) + 1),
+      );
   const receiver = await startReceiver();
   stops.unshift(() => receiver.close());
   try {
@@ -124,17 +141,41 @@ async function main(): Promise<void> {
       const now = new Date();
       const docs = Array.from({ length: Math.min(SEED_BATCH, CUSTOMERS - i) }, (_, k) => {
         const n = String(i + k).padStart(7, '0');
-        return { _id: `cust_bench_${n}`, source_id: `bench-${n}`, source_id_key: `bench-${n}`, name: `Customer ${n}`, email: `c${n}@example.com`, segments: [segmentId], metadata: {}, created_at: now, updated_at: now };
+        return {
+          _id: `cust_bench_${n}`,
+          source_id: `bench-${n}`,
+          source_id_key: `bench-${n}`,
+          name: `Customer ${n}`,
+          email: `c${n}@example.com`,
+          segments: [segmentId],
+          metadata: {},
+          created_at: now,
+          updated_at: now,
+        };
       });
       await ctx.models.Customer.insertMany(docs, { lean: true });
     }
-    await ctx.models.Segment.create({ _id: segmentId, name: `Bench ${segmentId}`, type: 'static', customers: [], sync_status: 'synced', size: CUSTOMERS, synced_at: new Date() });
+    await ctx.models.Segment.create({
+      _id: segmentId,
+      name: `Bench ${segmentId}`,
+      type: 'static',
+      customers: [],
+      sync_status: 'synced',
+      size: CUSTOMERS,
+      synced_at: new Date(),
+    });
     console.log(`seeded customers   ${seconds(Date.now() - started)}`);
 
     started = Date.now();
     // Two pools: one for the distribution, one for the baseline run over the same customers.
     const pool = async (name: string) => {
-      const created = await ctx.campaigns.create({ name: `${name}-${Date.now()}`, type: 'STATIC', vouchers_count: CUSTOMERS, join_once: false, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } } });
+      const created = await ctx.campaigns.create({
+        name: `${name}-${Date.now()}`,
+        type: 'STATIC',
+        vouchers_count: CUSTOMERS,
+        join_once: false,
+        voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } },
+      });
       for (;;) {
         const c = await ctx.models.Campaign.findById(created._id, { vouchers_generation_status: 1 }).lean();
         if (c?.vouchers_generation_status !== 'IN_PROGRESS') return created;
@@ -159,7 +200,13 @@ async function main(): Promise<void> {
       purpose: { type: 'unique_code', campaign_id: campaign._id },
       audience: { type: 'segment', segment_id: segmentId },
       consents: { verification: false, required: [] },
-      channels: [{ type: 'webhook', settings: { url: receiver.url }, template: { text: 'Hi {{customer.name}}, your code is {{voucher.code}}' } }],
+      channels: [
+        {
+          type: 'webhook',
+          settings: { url: receiver.url },
+          template: { text: 'Hi {{customer.name}}, your code is {{voucher.code}}' },
+        },
+      ],
       grace_period_seconds: 0,
     });
     let last = Date.now();
@@ -181,25 +228,37 @@ async function main(): Promise<void> {
     const commandsSent = new Map(commands);
 
     const final = (await ctx.models.Distribution.findById(distribution._id).lean())!;
-    const sent = await ctx.models.DistributionMessage.countDocuments({ distribution_id: distribution._id, status: 'sent' });
+    const sent = await ctx.models.DistributionMessage.countDocuments({
+      distribution_id: distribution._id,
+      status: 'sent',
+    });
     const published = await ctx.models.Publication.countDocuments({ campaign_id: campaign._id });
-    const sending = final.started_at && final.completed_at ? final.completed_at.getTime() - final.started_at.getTime() : total;
+    const sending =
+      final.started_at && final.completed_at ? final.completed_at.getTime() - final.started_at.getTime() : total;
     const { accepted, duplicates } = receiver.stats();
     console.log(`\n== manual distribution to ${CUSTOMERS} customers (webhook, one code each) ==`);
     console.log(`status             ${final.status}${final.status_reason ? ` (${final.status_reason})` : ''}`);
     console.log(`total time         ${seconds(total)} (create → completed); sending ${seconds(sending)}`);
     console.log(`messages           ${sent} sent, receiver accepted ${accepted} (${duplicates} repeated keys)`);
-    console.log(`throughput         ${(sent / (total / 1000)).toFixed(1)} messages/s, ${(published / (total / 1000)).toFixed(1)} codes published/s`);
+    console.log(
+      `throughput         ${(sent / (total / 1000)).toFixed(1)} messages/s, ${(published / (total / 1000)).toFixed(1)} codes published/s`,
+    );
     console.log(`peak RSS this process (API + worker) ${mb(sampler.peak)}; JS heap ${mb(sampler.peakHeap)}`);
-    console.log(`JS heap after a full GC: before sending ${mb(heapBefore)}, half-way ${heapHalfway === undefined ? '-' : mb(heapHalfway)}, at the end ${mb(retainedHeap())}`);
+    console.log(
+      `JS heap after a full GC: before sending ${mb(heapBefore)}, half-way ${heapHalfway === undefined ? '-' : mb(heapHalfway)}, at the end ${mb(retainedHeap())}`,
+    );
     sampler.print();
     printCpu(cpuSpent, sent);
     const batches = Math.ceil(CUSTOMERS / 200);
     if (values['round-trips']) printCommands(commandsSent, batches);
     let runs = 0;
-    for await (const run of ctx.temporal.workflow.list({ query: `WorkflowId="${distributionWorkflowId(distribution._id)}"` })) {
+    for await (const run of ctx.temporal.workflow.list({
+      query: `WorkflowId="${distributionWorkflowId(distribution._id)}"`,
+    })) {
       runs += 1;
-      console.log(`workflow run ${run.runId.slice(0, 8)}  history ${run.historyLength} events, ${mb(run.historySize ?? 0)}`);
+      console.log(
+        `workflow run ${run.runId.slice(0, 8)}  history ${run.historyLength} events, ${mb(run.historySize ?? 0)}`,
+      );
     }
     console.log(`workflow runs      ${runs}`);
 
@@ -211,13 +270,19 @@ async function main(): Promise<void> {
     const baselineCpu = cpuSince(children, baselineCpuBefore);
     const ours = sent / (total / 1000);
     const theirs = baseline.sent / (baseline.ms / 1000);
-    console.log(`\n== baseline: the same messages in bulk (batches of 200, 4 in flight, native driver, no Temporal) ==`);
-    console.log(`baseline           ${baseline.sent} sent in ${seconds(baseline.ms)}: ${theirs.toFixed(1)} messages/s (${baseline.unclaimed} without a code, ${baseline.refused} refused)`);
+    console.log(
+      `\n== baseline: the same messages in bulk (batches of 200, 4 in flight, native driver, no Temporal) ==`,
+    );
+    console.log(
+      `baseline           ${baseline.sent} sent in ${seconds(baseline.ms)}: ${theirs.toFixed(1)} messages/s (${baseline.unclaimed} without a code, ${baseline.refused} refused)`,
+    );
     printCpu(baselineCpu, baseline.sent);
     if (values['round-trips']) printCommands(commands, batches);
     const perMessage = (cpu: Cpu[], n: number) => cpu[0]!.seconds / Math.max(1, n);
     console.log(`ratio              ${(ours / theirs).toFixed(2)} (distribution throughput / baseline throughput)`);
-    console.log(`CPU ratio          ${(perMessage(cpuSpent, sent) / perMessage(baselineCpu, baseline.sent)).toFixed(2)} (API + worker CPU per message / baseline's)`);
+    console.log(
+      `CPU ratio          ${(perMessage(cpuSpent, sent) / perMessage(baselineCpu, baseline.sent)).toFixed(2)} (API + worker CPU per message / baseline's)`,
+    );
   } finally {
     for (const stop of stops) await stop().catch(() => undefined);
     fs.rmSync(workDir, { recursive: true, force: true });

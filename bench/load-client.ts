@@ -28,7 +28,11 @@ export interface Sent {
 }
 
 /** Starts the thread; resolves once its receiver listens. */
-export async function startLoadClient(): Promise<{ receiverUrl: string; send(send: Send): Promise<Sent>; close(): Promise<void> }> {
+export async function startLoadClient(): Promise<{
+  receiverUrl: string;
+  send(send: Send): Promise<Sent>;
+  close(): Promise<void>;
+}> {
   // tsx's hooks registered in this thread do not reach a new one: the thread registers them itself.
   const worker = new Worker(`require('tsx/cjs'); require(${JSON.stringify(__filename)});`, { eval: true });
   const replies: Array<(value: unknown) => void> = [];
@@ -54,7 +58,9 @@ async function startReceiver(arrived: Map<string, number>): Promise<string> {
     req.on('end', () => {
       const at = Date.now();
       try {
-        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { variables?: { order?: { source_id?: string } } };
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          variables?: { order?: { source_id?: string } };
+        };
         const order = body.variables?.order?.source_id;
         if (order && !arrived.has(order)) arrived.set(order, at);
       } catch {
@@ -84,21 +90,40 @@ async function sendOrders({ url, headers, prefix, rate, seconds }: Send, arrived
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     const id = `${prefix}-${i}`;
     inflight.push(
-      fetch(`${url}/v1/orders`, { method: 'POST', headers, body: JSON.stringify({ source_id: id, customer: { source_id: `lat-customer-${i % 500}` }, amount: 1000, status: 'PAID' }) }).then(
+      fetch(`${url}/v1/orders`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({
+          source_id: id,
+          customer: { source_id: `lat-customer-${i % 500}` },
+          amount: 1000,
+          status: 'PAID',
+        }),
+      }).then(
         async (res) => {
           await res.arrayBuffer();
           if (res.ok) accepted.set(id, Date.now());
           else fail(`HTTP ${res.status}`);
         },
-        (err: unknown) => fail((err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err)),
+        (err: unknown) =>
+          fail((err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : String(err)),
       ),
     );
   }
   await Promise.all(inflight);
   const sentFor = Date.now() - started;
   const deadline = Date.now() + 60_000;
-  while ([...accepted.keys()].some((id) => !arrived.has(id)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  return { accepted: [...accepted], arrived: [...accepted.keys()].flatMap((id) => (arrived.has(id) ? [[id, arrived.get(id)!] as [string, number]] : [])), failures: [...failures], started, sentFor };
+  while ([...accepted.keys()].some((id) => !arrived.has(id)) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 200));
+  return {
+    accepted: [...accepted],
+    arrived: [...accepted.keys()].flatMap((id) =>
+      arrived.has(id) ? [[id, arrived.get(id)!] as [string, number]] : [],
+    ),
+    failures: [...failures],
+    started,
+    sentFor,
+  };
 }
 
 if (parentPort) {

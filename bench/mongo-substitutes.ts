@@ -61,7 +61,12 @@ function signal(pid: number, name: NodeJS.Signals): void {
 }
 
 /** Starts a server; the time covers spawn to first accepted TCP connection (the launcher polls every 100 ms). */
-async function start(t: Target, port: number, dataDir: string | undefined, runDir: string): Promise<{ server: MongoServer; ms: number }> {
+async function start(
+  t: Target,
+  port: number,
+  dataDir: string | undefined,
+  runDir: string,
+): Promise<{ server: MongoServer; ms: number }> {
   const t0 = performance.now();
   const server = await startMongoServer({ kind: t.kind, toolsDir: TOOLS_DIR, port, dataDir, runDir });
   live.add(server);
@@ -84,7 +89,8 @@ async function kill(server: MongoServer): Promise<void> {
 function memory(pid: number): string {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const mb = (key: string) => `${Math.round(Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1]) / 1024)} MB`;
+    const mb = (key: string) =>
+      `${Math.round(Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1]) / 1024)} MB`;
     return `${mb('VmRSS')} (peak ${mb('VmHWM')})`;
   } catch {
     return 'n/a';
@@ -119,7 +125,8 @@ async function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<
 
 function errText(e: unknown): string {
   const err = e as { code?: unknown; codeName?: unknown; message?: unknown };
-  const code = err?.code !== undefined ? ` [code ${String(err.code)}${err.codeName ? ` ${String(err.codeName)}` : ''}]` : '';
+  const code =
+    err?.code !== undefined ? ` [code ${String(err.code)}${err.codeName ? ` ${String(err.codeName)}` : ''}]` : '';
   const msg = String(err?.message ?? e).replace(/\s+/g, ' ');
   return `${msg.length > 200 ? `${msg.slice(0, 200)}…` : msg}${code}`;
 }
@@ -154,7 +161,10 @@ const CustomerSchema = new Schema(
     name: String,
     segment: String,
     rank: Number,
-    address: new Schema({ street: String, city: String, zip: String, country: { type: String, default: 'FR' } }, { _id: false }),
+    address: new Schema(
+      { street: String, city: String, zip: String, country: { type: String, default: 'FR' } },
+      { _id: false },
+    ),
     metadata: Schema.Types.Mixed,
     tags: [String],
     visits: { type: Number, default: 0 },
@@ -165,7 +175,12 @@ const CustomerSchema = new Schema(
 CustomerSchema.index({ segment: 1, createdAt: -1 });
 
 const PromoCodeSchema = new Schema(
-  { code: { type: String, required: true, unique: true }, campaign: String, status: { type: String, enum: ['free', 'claimed'] }, owner: Number },
+  {
+    code: { type: String, required: true, unique: true },
+    campaign: String,
+    status: { type: String, enum: ['free', 'claimed'] },
+    owner: Number,
+  },
   { timestamps: true, collection: 'promo_codes' },
 );
 PromoCodeSchema.index({ campaign: 1, status: 1 });
@@ -185,7 +200,12 @@ interface Models {
 }
 
 async function connect(url: string): Promise<{ conn: Connection; m: Models }> {
-  const conn = mongoose.createConnection(`${url}/bench`, { maxPoolSize: 60, serverSelectionTimeoutMS: 10_000, autoIndex: false, autoCreate: false });
+  const conn = mongoose.createConnection(`${url}/bench`, {
+    maxPoolSize: 60,
+    serverSelectionTimeoutMS: 10_000,
+    autoIndex: false,
+    autoCreate: false,
+  });
   conn.on('error', () => undefined); // a killed server must not crash the bench
   try {
     await withTimeout(conn.asPromise(), 20_000, 'connect');
@@ -224,7 +244,9 @@ async function compat(conn: Connection, m: Models): Promise<OpResult[]> {
       r = { op: name, ok: false, info, detail: errText(e) };
     }
     results.push(r);
-    console.log(`    ${r.ok ? 'ok  ' : 'FAIL'} ${info ? '(info) ' : ''}${name} — ${fmtMs(performance.now() - t0)}${r.detail ? ` — ${r.detail}` : ''}`);
+    console.log(
+      `    ${r.ok ? 'ok  ' : 'FAIL'} ${info ? '(info) ' : ''}${name} — ${fmtMs(performance.now() - t0)}${r.detail ? ` — ${r.detail}` : ''}`,
+    );
   };
   const expect11000 = async (write: () => Promise<unknown>, after?: () => Promise<void>) => {
     try {
@@ -243,8 +265,14 @@ async function compat(conn: Connection, m: Models): Promise<OpResult[]> {
   await op('syncIndexes()', async () => {
     for (const model of [m.Customer, m.PromoCode, m.Counter]) await model.syncIndexes();
     const idx = await Customer.collection.indexes();
-    check(idx.find((i) => i.key.source_id === 1)?.unique === true, `unique index on source_id missing: ${JSON.stringify(idx)}`);
-    check(idx.some((i) => i.key.segment === 1 && i.key.createdAt === -1), 'compound index missing');
+    check(
+      idx.find((i) => i.key.source_id === 1)?.unique === true,
+      `unique index on source_id missing: ${JSON.stringify(idx)}`,
+    );
+    check(
+      idx.some((i) => i.key.segment === 1 && i.key.createdAt === -1),
+      'compound index missing',
+    );
   });
   let firstId: unknown;
   await op('create (nested address, Mixed metadata, timestamps)', async () => {
@@ -292,7 +320,11 @@ async function compat(conn: Connection, m: Models): Promise<OpResult[]> {
   });
   await op('findOneAndUpdate upsert ($setOnInsert + $set)', async () => {
     const upsert = (name: string, segment: string) =>
-      Customer.findOneAndUpdate({ source_id: 'crm-2' }, { $setOnInsert: { name }, $set: { segment } }, { upsert: true, returnDocument: 'after' });
+      Customer.findOneAndUpdate(
+        { source_id: 'crm-2' },
+        { $setOnInsert: { name }, $set: { segment } },
+        { upsert: true, returnDocument: 'after' },
+      );
     const doc: any = await upsert('Bob', 'seg_1');
     check(doc?.name === 'Bob' && doc.createdAt instanceof Date, `returned ${JSON.stringify(doc)}`);
     const again: any = await upsert('Nope', 'seg_2');
@@ -319,15 +351,25 @@ async function compat(conn: Connection, m: Models): Promise<OpResult[]> {
     check(n === 100, `got ${n}, expected 100`);
   });
   await op('sort + skip + limit page', async () => {
-    const page: any[] = await Customer.find({ rank: { $exists: true } }).sort({ rank: -1 }).skip(20).limit(10).lean();
-    check(page.map((d) => d.rank).join() === '979,978,977,976,975,974,973,972,971,970', `ranks ${page.map((d) => d.rank).join()}`);
+    const page: any[] = await Customer.find({ rank: { $exists: true } })
+      .sort({ rank: -1 })
+      .skip(20)
+      .limit(10)
+      .lean();
+    check(
+      page.map((d) => d.rank).join() === '979,978,977,976,975,974,973,972,971,970',
+      `ranks ${page.map((d) => d.rank).join()}`,
+    );
     const page2: any[] = await Customer.find({ segment: { $in: ['seg_1', 'seg_2'] } })
       .sort({ segment: 1, rank: -1 })
       .skip(99)
       .limit(2)
       .select({ segment: 1, rank: 1 })
       .lean();
-    check(page2.map((d) => `${d.segment}/${d.rank}`).join() === 'seg_1/1,seg_2/992', `compound sort ${JSON.stringify(page2)}`);
+    check(
+      page2.map((d) => `${d.segment}/${d.rank}`).join() === 'seg_1/1,seg_2/992',
+      `compound sort ${JSON.stringify(page2)}`,
+    );
   });
   await op('bulkWrite (insertOne/updateOne/updateMany/replaceOne/deleteOne/upsert)', async () => {
     const r = await Customer.bulkWrite([
@@ -338,7 +380,13 @@ async function compat(conn: Connection, m: Models): Promise<OpResult[]> {
       { deleteOne: { filter: { source_id: 'imp-3' } } },
       { updateOne: { filter: { source_id: 'bw-2' }, update: { $set: { segment: 'seg_bw' } }, upsert: true } },
     ] as any[]);
-    const got = { ins: r.insertedCount, match: r.matchedCount, mod: r.modifiedCount, del: r.deletedCount, ups: r.upsertedCount };
+    const got = {
+      ins: r.insertedCount,
+      match: r.matchedCount,
+      mod: r.modifiedCount,
+      del: r.deletedCount,
+      ups: r.upsertedCount,
+    };
     check(got.ins === 1 && got.match === 102 && got.mod === 102 && got.del === 1 && got.ups === 1, JSON.stringify(got));
     check((await Customer.countDocuments({ 'metadata.flag': true })) === 100, 'updateMany effect');
   });
@@ -354,13 +402,16 @@ async function compat(conn: Connection, m: Models): Promise<OpResult[]> {
     const segs = await Customer.distinct('segment', { rank: { $gte: 0 } });
     check(segs.length === 10, `got ${segs.length}`);
   });
-  await op('duplicate insert on unique index -> 11000', () => expect11000(() => Customer.create({ source_id: 'crm-1' })));
+  await op('duplicate insert on unique index -> 11000', () =>
+    expect11000(() => Customer.create({ source_id: 'crm-1' })),
+  );
   await op('update into a duplicate key -> 11000', () =>
     expect11000(() => Customer.updateOne({ source_id: 'imp-10' }, { $set: { source_id: 'imp-11' } })),
   );
   await op('insertMany ordered:false with one duplicate -> 11000, others kept', () =>
     expect11000(
-      () => Customer.insertMany([{ source_id: 'u-1' }, { source_id: 'crm-1' }, { source_id: 'u-2' }], { ordered: false }),
+      () =>
+        Customer.insertMany([{ source_id: 'u-1' }, { source_id: 'crm-1' }, { source_id: 'u-2' }], { ordered: false }),
       async () => {
         const n = await Customer.countDocuments({ source_id: { $in: ['u-1', 'u-2'] } });
         check(n === 2, `${n} of the 2 valid docs inserted`);
@@ -398,12 +449,18 @@ async function concurrency(m: Models, f: Figures): Promise<void> {
   for (let round = 1; round <= ROUNDS; round++) {
     // Claims: N callers, N free codes, each findOneAndUpdate must get a different one.
     await PromoCode.deleteMany({});
-    await PromoCode.insertMany(Array.from({ length: N }, (_, k) => ({ code: `R${round}-C${k}`, campaign: 'bench', status: 'free' })));
+    await PromoCode.insertMany(
+      Array.from({ length: N }, (_, k) => ({ code: `R${round}-C${k}`, campaign: 'bench', status: 'free' })),
+    );
     const t0 = performance.now();
     const outcomes = await withTimeout(
       Promise.all(
         Array.from({ length: N }, (_, i) =>
-          PromoCode.findOneAndUpdate({ status: 'free' }, { $set: { status: 'claimed', owner: i } }, { returnDocument: 'after' })
+          PromoCode.findOneAndUpdate(
+            { status: 'free' },
+            { $set: { status: 'claimed', owner: i } },
+            { returnDocument: 'after' },
+          )
             .lean()
             .then((doc: any) => ({ i, code: doc?.code as string | undefined, err: '' }))
             .catch((e: unknown) => ({ i, code: undefined, err: errText(e) })),
@@ -433,19 +490,34 @@ async function concurrency(m: Models, f: Figures): Promise<void> {
     // Counter: N concurrent $inc, then N concurrent findOneAndUpdate $inc (expected N distinct returned values).
     await Counter.deleteMany({});
     await Counter.create({ _id: 'c', seq: 0 });
-    const incErrors = count(await Promise.all(Array.from({ length: N }, () => Counter.updateOne({ _id: 'c' }, { $inc: { seq: 1 } }).then(() => true, () => false))), (ok) => !ok);
+    const incErrors = count(
+      await Promise.all(
+        Array.from({ length: N }, () =>
+          Counter.updateOne({ _id: 'c' }, { $inc: { seq: 1 } }).then(
+            () => true,
+            () => false,
+          ),
+        ),
+      ),
+      (ok) => !ok,
+    );
     const afterInc: any = await Counter.findById('c').lean();
     const returned = await Promise.all(
       Array.from({ length: N }, () =>
         Counter.findOneAndUpdate({ _id: 'c' }, { $inc: { seq: 1 } }, { returnDocument: 'after' })
           .lean()
-          .then((d: any) => d?.seq as number | undefined, () => undefined),
+          .then(
+            (d: any) => d?.seq as number | undefined,
+            () => undefined,
+          ),
       ),
     );
     const final: any = await Counter.findById('c').lean();
     incFinal.push(`${afterInc?.seq}${incErrors ? ` (${incErrors} errors)` : ''}`);
     seqs.push(`${new Set(returned.filter((s) => s !== undefined)).size} distinct/final ${final?.seq}`);
-    console.log(`    round ${round}: ${N}×$inc → ${afterInc?.seq} (expect ${N}); ${N}×findOneAndUpdate $inc → ${seqs[seqs.length - 1]} (expect ${N}/${2 * N})`);
+    console.log(
+      `    round ${round}: ${N}×$inc → ${afterInc?.seq} (expect ${N}); ${N}×findOneAndUpdate $inc → ${seqs[seqs.length - 1]} (expect ${N}/${2 * N})`,
+    );
   }
   note(
     f,
@@ -459,15 +531,29 @@ async function concurrency(m: Models, f: Figures): Promise<void> {
   const outcome = (e: any) => (e.code === 11000 ? 'dup' : `other: ${errText(e)}`);
   const tally = (xs: string[], docs: number, extra = '') =>
     `${count(xs, (x) => x === 'ok')} ok, ${count(xs, (x) => x === 'dup')}×11000, ${count(xs, (x) => x.startsWith('other'))} other; ${docs} doc${extra}`;
-  const ins = await Promise.all(Array.from({ length: N }, () => Customer.create({ source_id: 'race-insert' }).then(() => 'ok', outcome)));
-  note(f, `${N} concurrent inserts, same unique key`, tally(ins, await Customer.countDocuments({ source_id: 'race-insert' })));
+  const ins = await Promise.all(
+    Array.from({ length: N }, () => Customer.create({ source_id: 'race-insert' }).then(() => 'ok', outcome)),
+  );
+  note(
+    f,
+    `${N} concurrent inserts, same unique key`,
+    tally(ins, await Customer.countDocuments({ source_id: 'race-insert' })),
+  );
   const ups = await Promise.all(
     Array.from({ length: N }, (_, i) =>
-      Customer.findOneAndUpdate({ source_id: 'race-upsert' }, { $setOnInsert: { name: `w${i}` }, $inc: { visits: 1 } }, { upsert: true }).then(() => 'ok', outcome),
+      Customer.findOneAndUpdate(
+        { source_id: 'race-upsert' },
+        { $setOnInsert: { name: `w${i}` }, $inc: { visits: 1 } },
+        { upsert: true },
+      ).then(() => 'ok', outcome),
     ),
   );
   const upDocs: any[] = await Customer.find({ source_id: 'race-upsert' }).lean();
-  note(f, `${N} concurrent upserts, same key`, tally(ups, upDocs.length, `, visits ${upDocs.map((d) => d.visits).join('+')}`));
+  note(
+    f,
+    `${N} concurrent upserts, same key`,
+    tally(ups, upDocs.length, `, visits ${upDocs.map((d) => d.visits).join('+')}`),
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -480,7 +566,11 @@ async function bigLoad(conn: Connection, m: Models, f: Figures): Promise<void> {
   const t1 = performance.now();
   for (let i = 0; i < 1000; i++) await single.insertOne({ i, payload: `row-${i}` });
   const singleMs = performance.now() - t1;
-  note(f, '1000 sequential insertOne', `${fmtMs(singleMs)} (${Math.round(1000 / (singleMs / 1000))}/s, ${(singleMs / 1000).toFixed(2)} ms each)`);
+  note(
+    f,
+    '1000 sequential insertOne',
+    `${fmtMs(singleMs)} (${Math.round(1000 / (singleMs / 1000))}/s, ${(singleMs / 1000).toFixed(2)} ms each)`,
+  );
 
   await Person.init();
   await Person.syncIndexes();
@@ -505,10 +595,22 @@ async function bigLoad(conn: Connection, m: Models, f: Figures): Promise<void> {
   const perSegment = Math.floor(inserted / 100);
   const probe = Math.min(77_777, inserted - 1);
   const queries: [string, () => Promise<number>, number][] = [
-    ["find({segment}), ~1000 hits, non-unique index", async () => (await Person.find({ segment: 'seg_42' }).lean()).length, perSegment],
-    ['findOne({email}), unique index', async () => ((await Person.findOne({ email: `user${probe}@example.com` }).lean()) ? 1 : 0), 1],
+    [
+      'find({segment}), ~1000 hits, non-unique index',
+      async () => (await Person.find({ segment: 'seg_42' }).lean()).length,
+      perSegment,
+    ],
+    [
+      'findOne({email}), unique index',
+      async () => ((await Person.findOne({ email: `user${probe}@example.com` }).lean()) ? 1 : 0),
+      1,
+    ],
     ['countDocuments({segment})', () => Person.countDocuments({ segment: 'seg_7' }), perSegment],
-    ['find({n: range}), no index', async () => (await Person.find({ n: { $gte: 50_000, $lt: 50_100 } }).lean()).length, Math.max(0, Math.min(100, inserted - 50_000))],
+    [
+      'find({n: range}), no index',
+      async () => (await Person.find({ n: { $gte: 50_000, $lt: 50_100 } }).lean()).length,
+      Math.max(0, Math.min(100, inserted - 50_000)),
+    ],
   ];
   for (const [name, run, expected] of queries) {
     const times: number[] = [];
@@ -527,7 +629,11 @@ async function bigLoad(conn: Connection, m: Models, f: Figures): Promise<void> {
   }
   try {
     const plan = JSON.stringify(await withTimeout(Person.find({ segment: 'seg_42' }).explain(), 30_000, 'explain'));
-    note(f, 'explain(find segment)', /IXSCAN|USING (COVERING )?INDEX|segment_1/i.test(plan) ? 'index used' : 'no index in plan');
+    note(
+      f,
+      'explain(find segment)',
+      /IXSCAN|USING (COVERING )?INDEX|segment_1/i.test(plan) ? 'index used' : 'no index in plan',
+    );
   } catch (e) {
     note(f, 'explain(find segment)', `fails: ${errText(e)}`);
   }
@@ -537,18 +643,29 @@ async function bigLoad(conn: Connection, m: Models, f: Figures): Promise<void> {
 // d. persistence: SIGTERM + restart, then acknowledged writes just before a SIGKILL
 
 async function countAll(conn: Connection): Promise<string> {
-  const counts = await Promise.all(['customers', 'bench_people', 'bench_single'].map((c) => conn.db!.collection(c).countDocuments({})));
+  const counts = await Promise.all(
+    ['customers', 'bench_people', 'bench_single'].map((c) => conn.db!.collection(c).countDocuments({})),
+  );
   return counts.join('/');
 }
 
-async function persistence(server: MongoServer, conn: Connection, restart: (after: string) => Promise<MongoServer>, f: Figures): Promise<MongoServer> {
+async function persistence(
+  server: MongoServer,
+  conn: Connection,
+  restart: (after: string) => Promise<MongoServer>,
+  f: Figures,
+): Promise<MongoServer> {
   const before = await countAll(conn);
   await conn.close();
   note(f, 'SIGTERM to exit (with data)', fmtMs(await stop(server)));
   server = await restart('SIGTERM');
   conn = (await connect(server.url)).conn;
   const after = await countAll(conn);
-  note(f, 'data kept across SIGTERM + restart', after === before ? `yes (${after} docs)` : `NO (before ${before}, after ${after})`);
+  note(
+    f,
+    'data kept across SIGTERM + restart',
+    after === before ? `yes (${after} docs)` : `NO (before ${before}, after ${after})`,
+  );
 
   // One write 3 s before the kill; then one of each write command, acknowledged, and SIGKILL at once.
   const probe = conn.db!.collection('crash_probe');
@@ -574,7 +691,9 @@ async function persistence(server: MongoServer, conn: Connection, restart: (afte
     delete: (await after2.countDocuments({ k: 'doomed' })) === 0,
   };
   const burst = await after2.countDocuments({ k: 'burst' });
-  const lost = Object.entries(kept).filter(([, ok]) => !ok).map(([what]) => what);
+  const lost = Object.entries(kept)
+    .filter(([, ok]) => !ok)
+    .map(([what]) => what);
   note(
     f,
     'acknowledged writes kept across SIGKILL',
@@ -630,7 +749,11 @@ async function benchServer(t: Target): Promise<Report> {
     report.compat = await compat(conn, m);
     const core = report.compat.filter((o) => !o.info);
     const failed = core.filter((o) => !o.ok).map((o) => o.op);
-    note(f, 'compat ops ok (core)', `${core.length - failed.length}/${core.length}${failed.length ? ` — failed: ${failed.join('; ')}` : ''}`);
+    note(
+      f,
+      'compat ops ok (core)',
+      `${core.length - failed.length}/${core.length}${failed.length ? ` — failed: ${failed.join('; ')}` : ''}`,
+    );
     const tx = report.compat.find((o) => o.info);
     note(f, 'multi-document transaction (info)', tx?.ok ? 'ok' : `no: ${tx?.detail.slice(0, 100)}`);
 
@@ -665,16 +788,25 @@ function summary(reports: Report[]): void {
   console.log('\n=== Summary (markdown) ===\n');
   console.log(`| figure | ${reports.map((r) => r.target.id).join(' | ')} |`);
   console.log(`|---|${reports.map(() => '---').join('|')}|`);
-  for (const row of rows) console.log(`| ${row} | ${reports.map((r) => cell(r.figures.get(row) ?? '–')).join(' | ')} |`);
-  const failures = reports.flatMap((r) => r.compat.filter((o) => !o.ok).map((o) => `- ${r.target.id}: ${o.info ? '(info) ' : ''}${o.op}: ${o.detail}`));
+  for (const row of rows)
+    console.log(`| ${row} | ${reports.map((r) => cell(r.figures.get(row) ?? '–')).join(' | ')} |`);
+  const failures = reports.flatMap((r) =>
+    r.compat.filter((o) => !o.ok).map((o) => `- ${r.target.id}: ${o.info ? '(info) ' : ''}${o.op}: ${o.detail}`),
+  );
   if (failures.length) console.log(`\nFailed ops:\n${failures.join('\n')}`);
 }
 
 async function main(): Promise<void> {
-  const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = process.env.BENCH_ONLY?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const targets = only?.length ? TARGETS.filter((t) => only.includes(t.id)) : TARGETS;
-  console.log(`mongoose ${mongoose.version}, node ${process.version}, ${os.cpus().length} cpus, load ${os.loadavg()[0]?.toFixed(2)}`);
-  console.log(`tools ${TOOLS_DIR}, step bound ${fmtMs(STEP_TIMEOUT_MS)}, big collection ${BIG_N} docs, work dir ${WORK_DIR}`);
+  console.log(
+    `mongoose ${mongoose.version}, node ${process.version}, ${os.cpus().length} cpus, load ${os.loadavg()[0]?.toFixed(2)}`,
+  );
+  console.log(
+    `tools ${TOOLS_DIR}, step bound ${fmtMs(STEP_TIMEOUT_MS)}, big collection ${BIG_N} docs, work dir ${WORK_DIR}`,
+  );
   const reports: Report[] = [];
   for (const t of targets) reports.push(await benchServer(t));
   summary(reports);

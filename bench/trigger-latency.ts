@@ -29,7 +29,12 @@ import { cpuSecondsOf, mb, percentile, RssSampler, startBenchService } from './b
 import { startLoadClient, type Sent } from './load-client';
 
 const { values } = parseArgs({
-  options: { rate: { type: 'string', default: '50' }, seconds: { type: 'string', default: '60' }, warmup: { type: 'string', default: '20' }, 'worker-process': { type: 'boolean', default: false } },
+  options: {
+    rate: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '60' },
+    warmup: { type: 'string', default: '20' },
+    'worker-process': { type: 'boolean', default: false },
+  },
 });
 const RATE = Number(values.rate);
 const SECONDS = Number(values.seconds);
@@ -95,16 +100,22 @@ async function main(): Promise<void> {
       trigger: { type: 'order_paid' },
       purpose: { type: 'plain' },
       consents: { verification: false, required: [] },
-      channels: [{ type: 'webhook', settings: { url: load.receiverUrl }, template: { text: 'Order {{order.source_id}} paid' } }],
+      channels: [
+        { type: 'webhook', settings: { url: load.receiverUrl }, template: { text: 'Order {{order.source_id}} paid' } },
+      ],
     });
-    console.log(`servers: ${description}; worker ${values['worker-process'] ? 'in its own process' : 'in the API process'}; ${RATE} orders/s for ${SECONDS} s`);
+    console.log(
+      `servers: ${description}; worker ${values['worker-process'] ? 'in its own process' : 'in the API process'}; ${RATE} orders/s for ${SECONDS} s`,
+    );
 
     // The services start cold (JIT, caches, connection pools): a first stretch at the same rate is sent
     // and reported apart, so the measured run shows the running service, and the cold start is still seen.
     if (WARMUP > 0) {
       const warm = await load.send({ url: api.url, headers, prefix: 'warm', rate: RATE, seconds: WARMUP });
       const warmLatencies = latenciesOf(warm);
-      console.log(`warm-up            ${WARMUP} s, ${warm.accepted.length} orders: p50 ${percentile(warmLatencies, 50)} ms, p99 ${percentile(warmLatencies, 99)} ms, max ${percentile(warmLatencies, 100)} ms`);
+      console.log(
+        `warm-up            ${WARMUP} s, ${warm.accepted.length} orders: p50 ${percentile(warmLatencies, 50)} ms, p99 ${percentile(warmLatencies, 99)} ms, max ${percentile(warmLatencies, 100)} ms`,
+      );
     }
     const sampler = new RssSampler(children);
     sampler.start();
@@ -116,22 +127,34 @@ async function main(): Promise<void> {
     sampler.stop();
     const selfCpu = process.cpuUsage(cpuBefore.self);
     const cpuSpent = [
-      { name: `this process (API${values['worker-process'] ? '' : ' + worker'} + the bench's client and receiver thread)`, seconds: (selfCpu.user + selfCpu.system) / 1e6 },
+      {
+        name: `this process (API${values['worker-process'] ? '' : ' + worker'} + the bench's client and receiver thread)`,
+        seconds: (selfCpu.user + selfCpu.system) / 1e6,
+      },
       ...children.map((c, i) => ({ name: c.name, seconds: cpuSecondsOf(c.pid) - (cpuBefore.children[i] ?? 0) })),
     ];
 
     const latencies = latenciesOf(sent);
     console.log(`\n== trigger latency: order paid → message at the receiver ==`);
-    console.log(`orders             ${accepted} accepted, ${failures.reduce((a, [, n]) => a + n, 0)} failed${failures.length ? ` (${failures.map(([why, n]) => `${n} ${why}`).join(', ')})` : ''}, in ${(sentFor / 1000).toFixed(1)} s (${(accepted / (sentFor / 1000)).toFixed(1)}/s)`);
-    console.log(`messages           ${latencies.length} arrived${latencies.length < accepted ? ` (${accepted - latencies.length} missing after 60 s)` : ''}`);
-    console.log(`latency            p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, p99 ${percentile(latencies, 99)} ms, max ${percentile(latencies, 100)} ms`);
+    console.log(
+      `orders             ${accepted} accepted, ${failures.reduce((a, [, n]) => a + n, 0)} failed${failures.length ? ` (${failures.map(([why, n]) => `${n} ${why}`).join(', ')})` : ''}, in ${(sentFor / 1000).toFixed(1)} s (${(accepted / (sentFor / 1000)).toFixed(1)}/s)`,
+    );
+    console.log(
+      `messages           ${latencies.length} arrived${latencies.length < accepted ? ` (${accepted - latencies.length} missing after 60 s)` : ''}`,
+    );
+    console.log(
+      `latency            p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, p99 ${percentile(latencies, 99)} ms, max ${percentile(latencies, 100)} ms`,
+    );
     console.log(`max by 10 s        ${maxBy10s(sent).join(' ')} ms`);
     await printStages(ctx, measuredFrom);
     await printRouterRuns(ctx);
     console.log(`peak RSS this process (API${values['worker-process'] ? '' : ' + worker'}) ${mb(sampler.peak)}`);
     sampler.print();
     // Two cores serve every process here: the total per order says how close 50/s comes to saturating them.
-    for (const { name, seconds: cpu } of cpuSpent) console.log(`CPU ${name}: ${cpu.toFixed(1)} s (${((cpu * 1000) / Math.max(1, accepted)).toFixed(1)} ms per order)`);
+    for (const { name, seconds: cpu } of cpuSpent)
+      console.log(
+        `CPU ${name}: ${cpu.toFixed(1)} s (${((cpu * 1000) / Math.max(1, accepted)).toFixed(1)} ms per order)`,
+      );
   } finally {
     for (const stop of stops) await stop().catch(() => undefined);
     fs.rmSync(workDir, { recursive: true, force: true });
@@ -159,11 +182,15 @@ function maxBy10s({ accepted, arrived, started }: Sent): number[] {
 /** The event routers' runs (one or more per window): how large their histories grew, and whether any continued as new. */
 async function printRouterRuns(ctx: AppContext): Promise<void> {
   const runs: Array<{ events: number; continued: boolean }> = [];
-  for await (const run of ctx.temporal.workflow.list({ query: `WorkflowType="eventRouterWorkflow" AND TaskQueue="${ctx.taskQueue}"` })) {
+  for await (const run of ctx.temporal.workflow.list({
+    query: `WorkflowType="eventRouterWorkflow" AND TaskQueue="${ctx.taskQueue}"`,
+  })) {
     runs.push({ events: run.historyLength, continued: run.status.name === 'CONTINUED_AS_NEW' });
   }
   const largest = Math.max(0, ...runs.map((r) => r.events));
-  console.log(`event router runs  ${runs.length}, largest history ${largest} events, ${runs.filter((r) => r.continued).length} continued as new`);
+  console.log(
+    `event router runs  ${runs.length}, largest history ${largest} events, ${runs.filter((r) => r.continued).length} continued as new`,
+  );
 }
 
 /**
@@ -173,8 +200,16 @@ async function printRouterRuns(ctx: AppContext): Promise<void> {
  * and the provider accepting it.
  */
 async function printStages(ctx: AppContext, from: Date): Promise<void> {
-  const events = await ctx.models.DomainEvent.find({ type: 'customer.order.paid', created_at: { $gte: from } }, { created_at: 1, dispatched_at: 1 }).lean();
-  const messages = new Map((await ctx.models.DistributionMessage.find({}, { run: 1, created_at: 1, sent_at: 1 }).lean()).map((m) => [m.run, m]));
+  const events = await ctx.models.DomainEvent.find(
+    { type: 'customer.order.paid', created_at: { $gte: from } },
+    { created_at: 1, dispatched_at: 1 },
+  ).lean();
+  const messages = new Map(
+    (await ctx.models.DistributionMessage.find({}, { run: 1, created_at: 1, sent_at: 1 }).lean()).map((m) => [
+      m.run,
+      m,
+    ]),
+  );
   const stages: Record<string, number[]> = { 'write → dispatched': [], 'dispatched → queued': [], 'queued → sent': [] };
   const add = (stage: string, from?: Date | null, to?: Date | null) => {
     if (from && to) stages[stage]!.push(to.getTime() - from.getTime());
@@ -191,7 +226,9 @@ async function printStages(ctx: AppContext, from: Date): Promise<void> {
   }
   // The order's follow-up (its customer's order summary) is off the message's path: a backlog here is capacity the latency hides.
   const pending = await ctx.models.Order.countDocuments({ outbox_pending: true });
-  console.log(`orders whose follow-up (order summary) is still to run once the messages arrived: ${pending} of ${await ctx.models.Order.estimatedDocumentCount()}`);
+  console.log(
+    `orders whose follow-up (order summary) is still to run once the messages arrived: ${pending} of ${await ctx.models.Order.estimatedDocumentCount()}`,
+  );
 }
 
 main().then(

@@ -16,10 +16,16 @@ const optionalString = z
 export const MIN_SECRET_LENGTH = 32;
 
 /** A signing secret: optional, but never a short one. */
-const signingSecret = optionalString.refine((s) => s === undefined || s.length >= MIN_SECRET_LENGTH, `at least ${MIN_SECRET_LENGTH} characters`);
+const signingSecret = optionalString.refine(
+  (s) => s === undefined || s.length >= MIN_SECRET_LENGTH,
+  `at least ${MIN_SECRET_LENGTH} characters`,
+);
 
 /** A 32-byte AES key as 64 hex characters or base64 (src/channels/secrets.ts parses it). */
-const aesKey = optionalString.refine((s) => s === undefined || parseSecretsKey(s) !== undefined, '32 bytes as 64 hex characters or base64');
+const aesKey = optionalString.refine(
+  (s) => s === undefined || parseSecretsKey(s) !== undefined,
+  '32 bytes as 64 hex characters or base64',
+);
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
@@ -45,12 +51,18 @@ const envSchema = z.object({
   /** Forces one way to get the Temporal CLI; `auto` takes the first that works of one on PATH, the SDK's download, the go install build. */
   EMBEDDED_TEMPORAL: z.enum(['auto', 'temporal', 'temporal-download', 'temporal-build']).default('auto'),
   /** JVM heap of the embedded mongo-java-server (it keeps its working set in memory): ~512m per 100k documents. */
-  EMBEDDED_MONGO_HEAP: z.string().regex(/^\d+[mg]$/, 'a JVM size such as 512m or 4g').default('512m'),
+  EMBEDDED_MONGO_HEAP: z
+    .string()
+    .regex(/^\d+[mg]$/, 'a JVM size such as 512m or 4g')
+    .default('512m'),
   DATA_DIR: z.string().default(path.join(ROOT_DIR, '.data')),
   TOOLS_DIR: z.string().default(path.join(ROOT_DIR, '.tools')),
   APP_ID: optionalString,
   /** The token of the APP_ID admin key: at least 32 characters (`openssl rand -hex 32` makes a good one). */
-  APP_TOKEN: optionalString.refine((s) => s === undefined || s.length >= MIN_SECRET_LENGTH, `at least ${MIN_SECRET_LENGTH} characters`),
+  APP_TOKEN: optionalString.refine(
+    (s) => s === undefined || s.length >= MIN_SECRET_LENGTH,
+    `at least ${MIN_SECRET_LENGTH} characters`,
+  ),
   REQUEST_BODY_LIMIT: z.string().default('1mb'),
   /**
    * Behind a reverse proxy: Express's `trust proxy` value (`loopback`, a hop count such as `1`,
@@ -59,9 +71,19 @@ const envSchema = z.object({
    */
   TRUST_PROXY: optionalString,
   /** Seconds between runs of the Temporal Schedule that re-evaluates date-dependent segments (daily by default). */
-  SEGMENT_REFRESH_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(31 * 86_400).default(86_400),
+  SEGMENT_REFRESH_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(31 * 86_400)
+    .default(86_400),
   /** Seconds a manual distribution waits before sending, so it can be edited or cancelled (the seed's 10 minutes). */
-  DISTRIBUTION_GRACE_PERIOD_SECONDS: z.coerce.number().int().min(0).max(7 * 86_400).default(600),
+  DISTRIBUTION_GRACE_PERIOD_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .default(600),
   /** Built-in email channel: an SMTP URL (`smtp://user:pass@host:587`); unset, mail is written to DATA_DIR/mail as .eml files. */
   SMTP_URL: optionalString,
   /**
@@ -102,7 +124,10 @@ const envSchema = z.object({
    */
   PROVIDER_BASE_URLS: optionalString.transform((s, ctx) => {
     const urls: Record<string, string> = {};
-    for (const entry of (s ?? '').split(',').map((e) => e.trim()).filter((e) => e !== '')) {
+    for (const entry of (s ?? '')
+      .split(',')
+      .map((e) => e.trim())
+      .filter((e) => e !== '')) {
       const [type, url] = [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)];
       if (!/^[a-z][a-z0-9_-]*$/.test(type) || !/^https?:\/\/[^/@\s]+\/?$/.test(url)) {
         ctx.addIssue({ code: 'custom', message: `"${entry}" is not <channel type>=<http(s) origin>` });
@@ -113,9 +138,17 @@ const envSchema = z.object({
     return urls;
   }),
   /** Largest customer import upload (CSV / JSON), in bytes. */
-  IMPORT_MAX_BYTES: z.coerce.number().int().min(1).default(200 * 1024 * 1024),
+  IMPORT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(200 * 1024 * 1024),
   /** Largest image uploaded for templates (POST /v1/templates/images), in bytes. */
-  TEMPLATE_IMAGE_MAX_BYTES: z.coerce.number().int().min(1).default(5 * 1024 * 1024),
+  TEMPLATE_IMAGE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(5 * 1024 * 1024),
 });
 
 export type Config = z.infer<typeof envSchema> & { MONGO_DB: string };
@@ -140,7 +173,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 /** What production cannot run without: every API and worker process must hold the same ones. */
-const SHARED_SECRETS = ['WEBHOOK_SIGNING_SECRET', 'LINK_SIGNING_SECRET', 'CHANNEL_SECRETS_KEY', 'PAYLOAD_ENCRYPTION_KEY'] as const;
+const SHARED_SECRETS = [
+  'WEBHOOK_SIGNING_SECRET',
+  'LINK_SIGNING_SECRET',
+  'CHANNEL_SECRETS_KEY',
+  'PAYLOAD_ENCRYPTION_KEY',
+] as const;
 
 /**
  * Why this process must not start, or nothing. With NODE_ENV=production, or when the API and
@@ -160,7 +198,10 @@ export function missingProductionSecrets(config: Config, roles: { api: boolean; 
 
 /** The Temporal Web UI origins the codec routes answer with CORS: CODEC_CORS_ORIGINS, else the embedded UI's. */
 export function codecCorsOrigins(config: Pick<Config, 'CODEC_CORS_ORIGINS' | 'TEMPORAL_UI_PORT'>): string[] {
-  if (config.CODEC_CORS_ORIGINS) return config.CODEC_CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean);
+  if (config.CODEC_CORS_ORIGINS)
+    return config.CODEC_CORS_ORIGINS.split(',')
+      .map((o) => o.trim())
+      .filter(Boolean);
   return [`http://127.0.0.1:${config.TEMPORAL_UI_PORT}`, `http://localhost:${config.TEMPORAL_UI_PORT}`];
 }
 

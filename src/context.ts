@@ -68,7 +68,25 @@ export interface AppContext {
   templates: TemplateService;
 }
 
-export type ContextBase = Omit<AppContext, 'settings' | 'channels' | 'channelAccounts' | 'events' | 'customers' | 'segments' | 'orders' | 'consents' | 'customerConsents' | 'campaigns' | 'publications' | 'validationRules' | 'redemptions' | 'promotions' | 'distributions' | 'templates'> & {
+export type ContextBase = Omit<
+  AppContext,
+  | 'settings'
+  | 'channels'
+  | 'channelAccounts'
+  | 'events'
+  | 'customers'
+  | 'segments'
+  | 'orders'
+  | 'consents'
+  | 'customerConsents'
+  | 'campaigns'
+  | 'publications'
+  | 'validationRules'
+  | 'redemptions'
+  | 'promotions'
+  | 'distributions'
+  | 'templates'
+> & {
   settings?: DistributionSettings;
   /** The channels offered; the deployment's registry when not given (tests add fake providers). */
   channels?: ChannelRegistry;
@@ -78,7 +96,12 @@ export type ContextBase = Omit<AppContext, 'settings' | 'channels' | 'channelAcc
 export function createContext(base: ContextBase): AppContext {
   const settings = base.settings ?? defaultDistributionSettings();
   const channels = base.channels ?? createChannelRegistry(settings, base.logger);
-  const channelAccounts = new ChannelAccountService(base.models, channels, new SecretBox(settings.channelSecretsKey), base.logger);
+  const channelAccounts = new ChannelAccountService(
+    base.models,
+    channels,
+    new SecretBox(settings.channelSecretsKey),
+    base.logger,
+  );
   const events = new EventFlow(base.models, base.logger, base.temporal, base.taskQueue);
   const customers = new CustomerService(base.models, (id) => events.raised('customers', id));
   const segments = new SegmentService(base.models, base.temporal, base.taskQueue);
@@ -96,9 +119,37 @@ export function createContext(base: ContextBase): AppContext {
     (ids) => events.raisedMany('publications', ids),
   );
   const validationRules = new ValidationRuleService(base.models);
-  const redemptions = new RedemptionService(base.models, customers, validationRules, (id) => events.raised('redemptions', id));
+  const redemptions = new RedemptionService(base.models, customers, validationRules, (id) =>
+    events.raised('redemptions', id),
+  );
   const promotions = new PromotionService(base.models, validationRules, redemptions);
-  const distributions = new DistributionService(base.models, base.temporal, base.taskQueue, settings, channels, consents, base.logger);
+  const distributions = new DistributionService(
+    base.models,
+    base.temporal,
+    base.taskQueue,
+    settings,
+    channels,
+    consents,
+    base.logger,
+  );
   const templates = new TemplateService(base.models, customers, channels, settings);
-  return { ...base, settings, channels, channelAccounts, events, customers, segments, orders, consents, customerConsents, campaigns, publications, validationRules, redemptions, promotions, distributions, templates };
+  return {
+    ...base,
+    settings,
+    channels,
+    channelAccounts,
+    events,
+    customers,
+    segments,
+    orders,
+    consents,
+    customerConsents,
+    campaigns,
+    publications,
+    validationRules,
+    redemptions,
+    promotions,
+    distributions,
+    templates,
+  };
 }

@@ -4,7 +4,16 @@ import type { z } from 'zod';
  * The kinds of failure the domain reports. The API maps each to an HTTP status in one place
  * (src/http/errors.ts); activities carry them through Temporal with src/temporal/error-failure.ts.
  */
-export type ErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'too_large' | 'unsupported_media_type' | 'rate_limited' | 'internal';
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'rate_limited'
+  | 'internal';
 
 /** One failing field of an input, e.g. `{ field: 'address.city', reason: 'expected string, received number' }`. */
 export interface FieldError {
@@ -34,7 +43,9 @@ export class DomainError extends Error {
 
   /** Invalid, naming each failing field in `details` and in `errors`. */
   static invalidFields(key: string, message: string, problems: FieldError[]): DomainError {
-    return new DomainError('invalid', key, message, problems.map((p) => `${p.field}: ${p.reason}`).join('; '), { errors: problems });
+    return new DomainError('invalid', key, message, problems.map((p) => `${p.field}: ${p.reason}`).join('; '), {
+      errors: problems,
+    });
   }
 
   static unauthorized(details: string): DomainError {
@@ -42,10 +53,16 @@ export class DomainError extends Error {
   }
 
   static notFound(resourceType: string, resourceId: string): DomainError {
-    return new DomainError('not_found', 'not_found', 'Resource not found', `Cannot find ${resourceType} with id ${resourceId}`, {
-      resource_id: resourceId,
-      resource_type: resourceType,
-    });
+    return new DomainError(
+      'not_found',
+      'not_found',
+      'Resource not found',
+      `Cannot find ${resourceType} with id ${resourceId}`,
+      {
+        resource_id: resourceId,
+        resource_type: resourceType,
+      },
+    );
   }
 
   static conflict(key: string, message: string, details?: string): DomainError {

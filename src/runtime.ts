@@ -23,21 +23,40 @@ export interface Stoppable {
   stop(): Promise<void>;
 }
 
-export async function openContext(config: Config, logger: Logger, addresses: { mongoUrl: string; temporalAddress: string; databaseKind: string; temporalUiUrl?: string }) {
+export async function openContext(
+  config: Config,
+  logger: Logger,
+  addresses: { mongoUrl: string; temporalAddress: string; databaseKind: string; temporalUiUrl?: string },
+) {
   const stoppables: Stoppable[] = [];
   setOutboundAllowHosts(config.OUTBOUND_ALLOW_HOSTS);
   const { db, models } = await connectDatabase(addresses.mongoUrl, config.MONGO_DB);
   stoppables.push({ name: 'database connection', stop: () => db.close() });
   if (config.APP_ID && config.APP_TOKEN) {
     if ((await seedAppKey(models.AppKey, config.APP_ID, config.APP_TOKEN)) === 'revoked') {
-      logger.warn({ appId: config.APP_ID }, `the APP_ID ${config.APP_ID} key was revoked and stays revoked: set APP_ID to a new id (and a new APP_TOKEN) to seed another admin key`);
+      logger.warn(
+        { appId: config.APP_ID },
+        `the APP_ID ${config.APP_ID} key was revoked and stays revoked: set APP_ID to a new id (and a new APP_TOKEN) to seed another admin key`,
+      );
     }
   } else if ((await models.AppKey.estimatedDocumentCount()) === 0) {
-    logger.warn('no application key exists yet: create one with `npm run app-key -- create <name>`, or set APP_ID and APP_TOKEN');
+    logger.warn(
+      'no application key exists yet: create one with `npm run app-key -- create <name>`, or set APP_ID and APP_TOKEN',
+    );
   }
-  if (!config.WEBHOOK_SIGNING_SECRET) logger.warn('WEBHOOK_SIGNING_SECRET is not set: webhook signatures use a key made for this process only, which receivers cannot know');
-  if (!config.LINK_SIGNING_SECRET) logger.warn('LINK_SIGNING_SECRET is not set: QR code, barcode and unsubscribe links in emails use a key made for this process only and stop working at restart');
-  const temporal: Client = await connectTemporalClient(addresses.temporalAddress, config.TEMPORAL_NAMESPACE, encryptingDataConverter(payloadKeyFrom(config, logger)));
+  if (!config.WEBHOOK_SIGNING_SECRET)
+    logger.warn(
+      'WEBHOOK_SIGNING_SECRET is not set: webhook signatures use a key made for this process only, which receivers cannot know',
+    );
+  if (!config.LINK_SIGNING_SECRET)
+    logger.warn(
+      'LINK_SIGNING_SECRET is not set: QR code, barcode and unsubscribe links in emails use a key made for this process only and stop working at restart',
+    );
+  const temporal: Client = await connectTemporalClient(
+    addresses.temporalAddress,
+    config.TEMPORAL_NAMESPACE,
+    encryptingDataConverter(payloadKeyFrom(config, logger)),
+  );
   stoppables.push({ name: 'Temporal client', stop: () => temporal.connection.close() });
   await ensureSearchAttributes(temporal, logger);
   const ctx: AppContext = createContext({
@@ -60,7 +79,12 @@ export async function openContext(config: Config, logger: Logger, addresses: { m
 }
 
 export async function startWorker(ctx: AppContext, address: string): Promise<Stoppable> {
-  const { worker, connection } = await createWorker({ address, namespace: ctx.temporal.options.namespace, taskQueue: ctx.taskQueue, ctx });
+  const { worker, connection } = await createWorker({
+    address,
+    namespace: ctx.temporal.options.namespace,
+    taskQueue: ctx.taskQueue,
+    ctx,
+  });
   const running = worker.run();
   running.catch((err: unknown) => ctx.logger.fatal({ err }, 'worker stopped with an error'));
   ctx.logger.info({ taskQueue: ctx.taskQueue }, `worker polling task queue ${ctx.taskQueue}`);
@@ -74,7 +98,12 @@ export async function startWorker(ctx: AppContext, address: string): Promise<Sto
     relaying: (source, id) => ctx.events.relaying(source, id),
   });
   ctx.events.pump = pump;
-  await ensureSegmentRefreshSchedule(ctx.temporal, ctx.taskQueue, ctx.segmentRefreshSeconds ?? DEFAULT_SEGMENT_REFRESH_SECONDS, ctx.logger);
+  await ensureSegmentRefreshSchedule(
+    ctx.temporal,
+    ctx.taskQueue,
+    ctx.segmentRefreshSeconds ?? DEFAULT_SEGMENT_REFRESH_SECONDS,
+    ctx.logger,
+  );
   // Starts the workflows a crash between a write and its workflow start left unstarted.
   const reconciler = setInterval(() => {
     ctx.segments.reconcile().catch((err: unknown) => ctx.logger.warn({ err }, 'segment sync reconcile failed'));
@@ -95,7 +124,12 @@ export async function startWorker(ctx: AppContext, address: string): Promise<Sto
   };
 }
 
-export async function startApi(ctx: AppContext, host: string, port: number, options: AppOptions = {}): Promise<Stoppable & { url: string }> {
+export async function startApi(
+  ctx: AppContext,
+  host: string,
+  port: number,
+  options: AppOptions = {},
+): Promise<Stoppable & { url: string }> {
   const app = createApp(ctx, options);
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(port, host, () => resolve(s)).once('error', reject);
@@ -120,7 +154,10 @@ export async function startApi(ctx: AppContext, host: string, port: number, opti
  * Stops everything on SIGINT/SIGTERM, newest first, then exits. A second signal while
  * stopping exits at once, for the operator who really means it.
  */
-export function stopOnSignals(logger: Logger, stoppables: Stoppable[]): (reason: string, exitCode?: number) => Promise<void> {
+export function stopOnSignals(
+  logger: Logger,
+  stoppables: Stoppable[],
+): (reason: string, exitCode?: number) => Promise<void> {
   let stopping = false;
   const stopAll = async (reason: string, exitCode = 0) => {
     if (stopping) process.exit(130);

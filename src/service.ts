@@ -45,7 +45,9 @@ export async function runService(roles: Roles): Promise<void> {
 
 async function start(config: Config, logger: Logger, roles: Roles, stoppables: Stoppable[]): Promise<void> {
   if (!roles.embeddedServers && (!config.TEMPORAL_ADDRESS || !config.MONGO_URL)) {
-    throw new Error('Set TEMPORAL_ADDRESS and MONGO_URL for this entry point; `npm start` runs everything locally instead.');
+    throw new Error(
+      'Set TEMPORAL_ADDRESS and MONGO_URL for this entry point; `npm start` runs everything locally instead.',
+    );
   }
   const deps = await startDependencies(config, logger);
   stoppables.push({ name: 'embedded servers', stop: deps.stop });
@@ -62,7 +64,12 @@ async function start(config: Config, logger: Logger, roles: Roles, stoppables: S
   const api = await startApi(ctx, config.HOST, config.PORT, { codecCorsOrigins: codecCorsOrigins(config) });
   stoppables.push(api);
   logger.info(
-    { api: api.url, temporalUi: deps.temporalUiUrl ?? null, temporal: deps.temporalAddress, database: redactUrl(deps.mongoUrl) },
+    {
+      api: api.url,
+      temporalUi: deps.temporalUiUrl ?? null,
+      temporal: deps.temporalAddress,
+      database: redactUrl(deps.mongoUrl),
+    },
     `ready: API ${api.url} | Temporal Web UI ${deps.temporalUiUrl ?? `(external Temporal at ${deps.temporalAddress})`} | database ${redactUrl(deps.mongoUrl)}`,
   );
 }

@@ -1,4 +1,15 @@
-import { CancellationScope, condition, continueAsNew, isCancellation, log, patched, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  continueAsNew,
+  isCancellation,
+  log,
+  patched,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from './contracts/activities';
 import type { DistributionStatus } from './contracts/statuses';
 import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from './contracts/search-attributes';
@@ -47,12 +58,25 @@ export async function automaticDistributionWorkflow(input: AutomaticDistribution
   setHandler(pauseSignal, () => void changes.push({ to: 'paused' }));
   setHandler(resumeSignal, () => void changes.push({ to: 'active' }));
   setHandler(cancelSignal, ({ reason } = {}) => void changes.push({ to: 'cancelled', reason: reason ?? 'cancelled' }));
-  setHandler(stoppedSignal, ({ reason, campaign_id }) => void changes.push({ to: 'stopped', reason, ...(campaign_id ? { campaignId: campaign_id } : {}) }));
-  setHandler(progressQuery, () => ({ status, batches_done: 0, ...(statusReason ? { status_reason: statusReason } : {}) }));
+  setHandler(
+    stoppedSignal,
+    ({ reason, campaign_id }) =>
+      void changes.push({ to: 'stopped', reason, ...(campaign_id ? { campaignId: campaign_id } : {}) }),
+  );
+  setHandler(progressQuery, () => ({
+    status,
+    batches_done: 0,
+    ...(statusReason ? { status_reason: statusReason } : {}),
+  }));
 
   const record = async (change: Change): Promise<void> => {
     const final = FINAL.includes(change.to);
-    await quick.markDistribution(id, { status: change.to, bump_version: true, ...(change.reason ? { status_reason: change.reason } : {}), ...(final ? { completed_at: new Date(Date.now()).toISOString() } : {}) });
+    await quick.markDistribution(id, {
+      status: change.to,
+      bump_version: true,
+      ...(change.reason ? { status_reason: change.reason } : {}),
+      ...(final ? { completed_at: new Date(Date.now()).toISOString() } : {}),
+    });
     status = change.to;
     statusReason = change.reason;
     upsertSearchAttributes([{ key: DistributionStatusKey, value: change.to }]);
@@ -64,7 +88,9 @@ export async function automaticDistributionWorkflow(input: AutomaticDistribution
    * a stopped distribution is not paused, and another event's stop says what this one said.
    */
   const waitForResume = async (campaignId: string): Promise<boolean> => {
-    const notified = notice.sendPoolExhaustedNotice(id, campaignId).catch((err: unknown) => log.error('operator notice not sent', { error: String(err) }));
+    const notified = notice
+      .sendPoolExhaustedNotice(id, campaignId)
+      .catch((err: unknown) => log.error('operator notice not sent', { error: String(err) }));
     const resumed = await condition(() => changes.some((c) => c.to === 'active'), RESUME_WINDOW);
     changes.length = 0;
     if (resumed && (await quick.reopenPoolExhausted(id)).reopened) {
@@ -105,7 +131,8 @@ export async function automaticDistributionWorkflow(input: AutomaticDistribution
     }
   } catch (err) {
     // A cancellation request from Temporal (UI, CLI) ends the distribution, recorded as such.
-    if (isCancellation(err)) await CancellationScope.nonCancellable(() => record({ to: 'cancelled', reason: 'cancelled_in_temporal' }));
+    if (isCancellation(err))
+      await CancellationScope.nonCancellable(() => record({ to: 'cancelled', reason: 'cancelled_in_temporal' }));
     throw err;
   }
 }

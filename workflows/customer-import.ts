@@ -1,4 +1,12 @@
-import { ActivityFailure, ApplicationFailure, CancellationScope, continueAsNew, isCancellation, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from './contracts/activities';
 import { IMPORT_FILE_ERROR, type CustomerImportInput } from './contracts/customer-import';
 
@@ -6,7 +14,12 @@ const { importCustomersChunk } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
   // Heartbeats come after every batch of 500 rows; silence this long means the worker is gone.
   heartbeatTimeout: '2 minutes',
-  retry: { initialInterval: '1 second', maximumInterval: '1 minute', maximumAttempts: 20, nonRetryableErrorTypes: [IMPORT_FILE_ERROR] },
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '1 minute',
+    maximumAttempts: 20,
+    nonRetryableErrorTypes: [IMPORT_FILE_ERROR],
+  },
 });
 
 const { finishCustomerImport } = proxyActivities<Activities>({
@@ -28,7 +41,9 @@ export async function customerImportWorkflow(input: CustomerImportInput): Promis
     }
   } catch (err) {
     if (isCancellation(err)) {
-      await CancellationScope.nonCancellable(() => finishCustomerImport({ ...input, failure: 'The import was cancelled.' }));
+      await CancellationScope.nonCancellable(() =>
+        finishCustomerImport({ ...input, failure: 'The import was cancelled.' }),
+      );
       throw err;
     }
     if (err instanceof ActivityFailure) {

@@ -16,7 +16,16 @@ import {
 import type { Activities } from './contracts/activities';
 import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from './contracts/search-attributes';
 import type { DistributionStatus, MessageStatus } from './contracts/statuses';
-import { cancelSignal, editUpdate, progressQuery, resumeSignal, sendNowSignal, type CarriedState, type DistributionEdit, type DistributionWorkflowInput } from './contracts/distribution';
+import {
+  cancelSignal,
+  editUpdate,
+  progressQuery,
+  resumeSignal,
+  sendNowSignal,
+  type CarriedState,
+  type DistributionEdit,
+  type DistributionWorkflowInput,
+} from './contracts/distribution';
 
 /**
  * A manual distribution's workflow: waits for its audience segment to be synced, sleeps the
@@ -80,7 +89,8 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
     nextBatch: 0,
     counts: { queued: 0, sent: 0, skipped: 0, failed: 0, unknown: 0 },
   };
-  let status: DistributionStatus = s.phase === 'sending' ? 'sending' : s.phase === 'scheduled' ? 'scheduled' : 'waiting_for_audience';
+  let status: DistributionStatus =
+    s.phase === 'sending' ? 'sending' : s.phase === 'scheduled' ? 'scheduled' : 'waiting_for_audience';
   let statusReason: string | undefined;
   let batchesDone = s.nextBatch;
 
@@ -97,16 +107,12 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
   setHandler(sendNowSignal, () => {
     s.sendNow = true;
   });
-  setHandler(
-    editUpdate,
-    async (edit) => edits.applyDistributionEdit(id, edit),
-    {
-      validator: (_edit: DistributionEdit) => {
-        if (s.phase === 'sending') throw new Error('distribution_already_sending');
-        if (s.cancelled) throw new Error('distribution_cancelled');
-      },
+  setHandler(editUpdate, async (edit) => edits.applyDistributionEdit(id, edit), {
+    validator: (_edit: DistributionEdit) => {
+      if (s.phase === 'sending') throw new Error('distribution_already_sending');
+      if (s.cancelled) throw new Error('distribution_cancelled');
     },
-  );
+  });
   setHandler(progressQuery, () => ({
     status,
     ...(s.sendAt ? { send_at: s.sendAt } : {}),
@@ -117,7 +123,10 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
   }));
 
   /** False when the stored distribution had already ended (e.g. cancelled while no workflow ran). */
-  async function mark(next: DistributionStatus, fields: Omit<Parameters<typeof quick.markDistribution>[1], 'status'> = {}): Promise<boolean> {
+  async function mark(
+    next: DistributionStatus,
+    fields: Omit<Parameters<typeof quick.markDistribution>[1], 'status'> = {},
+  ): Promise<boolean> {
     status = next;
     if (fields.status_reason) statusReason = fields.status_reason;
     upsertSearchAttributes([{ key: DistributionStatusKey, value: next }]);
@@ -138,7 +147,11 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
   const audienceWait = async (): Promise<'ready' | 'deleted' | 'cancelled'> => {
     for (let pollMs = 2_000; ; pollMs = Math.min(pollMs * 2, 30_000)) {
       if (s.cancelled) return 'cancelled';
-      const state = audienceRechecked ? await quick.audienceState(id) : (await quick.audienceReady(id)) ? 'ready' : 'syncing';
+      const state = audienceRechecked
+        ? await quick.audienceState(id)
+        : (await quick.audienceReady(id))
+          ? 'ready'
+          : 'syncing';
       if (state !== 'syncing') return state;
       await condition(() => s.cancelled, pollMs);
     }
@@ -152,7 +165,13 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
       // Runs recorded before it polled audienceReady once, before the grace period only.
       audienceRechecked = patched(AUDIENCE_STATE);
       const info = await quick.loadDistributionForRun(id);
-      if (info.status === 'completed' || info.status === 'failed' || info.status === 'cancelled' || info.status === 'stopped') return;
+      if (
+        info.status === 'completed' ||
+        info.status === 'failed' ||
+        info.status === 'cancelled' ||
+        info.status === 'stopped'
+      )
+        return;
       upsertSearchAttributes([
         { key: DistributionIdKey, value: id },
         { key: TriggerKey, value: info.trigger },
@@ -208,7 +227,8 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
       try {
         const result = await delivery.deliverBatch(id, index);
         // A run carried over from before `unknown` existed lacks that count.
-        for (const k of Object.keys(result.counts) as MessageStatus[]) s.counts[k] = (s.counts[k] ?? 0) + result.counts[k];
+        for (const k of Object.keys(result.counts) as MessageStatus[])
+          s.counts[k] = (s.counts[k] ?? 0) + result.counts[k];
         // The API flagged a cancel its signal may not have delivered: no further batch starts.
         if (result.stopped) s.cancelled = true;
         if (result.poolExhausted) {
@@ -251,7 +271,11 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
       }
       // Everyone not reached gets a pool_exhausted record; the notice is retried on its own, not holding up a resume.
       await quick.recordPoolExhausted(id, s.nextBatch);
-      notices.push(notice.sendPoolExhaustedNotice(id, poolExhausted.campaignId).catch((err: unknown) => log.error('operator notice not sent', { error: String(err) })));
+      notices.push(
+        notice
+          .sendPoolExhaustedNotice(id, poolExhausted.campaignId)
+          .catch((err: unknown) => log.error('operator notice not sent', { error: String(err) })),
+      );
       // 4. Stopped: once codes are added, a resume reaches exactly those skipped for pool_exhausted.
       resumable = true;
       const resumed = await condition(() => resumeRequested || s.cancelled, RESUME_WINDOW);
@@ -281,7 +305,9 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
   } catch (err) {
     // A cancellation request from Temporal ends the run here; the record says who stopped it.
     if (isCancellation(err) && patched(RECORD_TEMPORAL_CANCEL)) {
-      await CancellationScope.nonCancellable(() => mark('cancelled', { status_reason: 'cancelled_in_temporal', completed_at: now() }));
+      await CancellationScope.nonCancellable(() =>
+        mark('cancelled', { status_reason: 'cancelled_in_temporal', completed_at: now() }),
+      );
     }
     throw err;
   }

@@ -1,4 +1,12 @@
-import { allHandlersFinished, condition, continueAsNew, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from './contracts/activities';
 import { eventsSignal, type EventRef, type RouterWindow } from './contracts/event-router';
 
@@ -42,7 +50,8 @@ export async function eventRouterWorkflow(window: RouterWindow, carried: EventRe
   let batches = 0;
   const idle = () => queue.length === 0 && inFlight === 0;
   // A backlog is drained before continuing as new: carried along, it would be one payload past Temporal's size limit.
-  const continuing = () => (batches >= BATCHES_PER_RUN || workflowInfo().continueAsNewSuggested) && queue.length <= MAX_CARRIED;
+  const continuing = () =>
+    (batches >= BATCHES_PER_RUN || workflowInfo().continueAsNewSuggested) && queue.length <= MAX_CARRIED;
   for (;;) {
     await condition(() => (queue.length > 0 && inFlight < PARALLEL_BATCHES) || continuing() || (windowOver && idle()));
     if (windowOver && idle()) {

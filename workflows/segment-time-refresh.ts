@@ -19,6 +19,7 @@ export async function segmentTimeRefreshWorkflow(input: SegmentTimeRefreshInput 
     changed += batch.changed;
     if (batch.done) return { changed };
     after = batch.last;
-    if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof segmentTimeRefreshWorkflow>({ ...(after ? { after } : {}), changed });
+    if (workflowInfo().continueAsNewSuggested)
+      await continueAsNew<typeof segmentTimeRefreshWorkflow>({ ...(after ? { after } : {}), changed });
   }
 }

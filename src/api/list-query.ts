@@ -7,11 +7,19 @@ export const pagingQuery = {
 };
 
 /** `created_at[before]=…&created_at[after]=…` as the SDK sends them (qs bracket notation). */
-export const dateRangeQuery = z.strictObject({ before: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(), after: z.iso.datetime({ offset: true }).or(z.iso.date()).optional() }).optional();
+export const dateRangeQuery = z
+  .strictObject({
+    before: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+    after: z.iso.datetime({ offset: true }).or(z.iso.date()).optional(),
+  })
+  .optional();
 
 export function dateRangeFilter(range: z.infer<typeof dateRangeQuery>): Record<string, Date> | undefined {
   if (!range || (!range.before && !range.after)) return undefined;
-  return { ...(range.before ? { $lt: new Date(range.before) } : {}), ...(range.after ? { $gt: new Date(range.after) } : {}) };
+  return {
+    ...(range.before ? { $lt: new Date(range.before) } : {}),
+    ...(range.after ? { $gt: new Date(range.after) } : {}),
+  };
 }
 
 /** `order=-created_at` -> `{ created_at: -1 }`, with `_id` as the tie-breaker so pages never overlap. */

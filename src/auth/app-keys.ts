@@ -26,7 +26,9 @@ export interface AuthenticatedKey {
 
 /** Creates a key and returns its token; this is the only time the token is visible. */
 export async function createAppKey(AppKey: AppKeyModel, name: string, role: Role): Promise<IssuedAppKey> {
-  const appId = randomBytes(12).toString('hex').replace(/^(.{8})(.{4})(.{4})(.*)$/, '$1-$2-$3-$4');
+  const appId = randomBytes(12)
+    .toString('hex')
+    .replace(/^(.{8})(.{4})(.{4})(.*)$/, '$1-$2-$3-$4');
   const appToken = randomBytes(32).toString('hex');
   await AppKey.create({ _id: appId, name, role, tokenHash: hashToken(appToken) });
   return { appId, appToken };
@@ -53,7 +55,11 @@ export async function seedAppKey(AppKey: AppKeyModel, appId: string, appToken: s
   }
 }
 
-export async function verifyAppKey(AppKey: AppKeyModel, appId: string, appToken: string): Promise<AuthenticatedKey | undefined> {
+export async function verifyAppKey(
+  AppKey: AppKeyModel,
+  appId: string,
+  appToken: string,
+): Promise<AuthenticatedKey | undefined> {
   const key = await AppKey.findOne({ _id: appId, ...LIVE_KEY }, { tokenHash: 1, role: 1 }).lean();
   const presented = Buffer.from(hashToken(appToken), 'hex');
   // Compare even when the id is unknown, so timing does not reveal which app ids exist.
@@ -68,7 +74,10 @@ export type RevokeOutcome = 'revoked' | 'not_found' | 'last_admin';
  * The check and the write run under one lock: two revocations racing for the last two admin
  * keys would otherwise both see the other one still there.
  */
-export async function revokeAppKey(models: { AppKey: AppKeyModel; Lock: LockModel }, appId: string): Promise<RevokeOutcome> {
+export async function revokeAppKey(
+  models: { AppKey: AppKeyModel; Lock: LockModel },
+  appId: string,
+): Promise<RevokeOutcome> {
   const { AppKey, Lock } = models;
   return withLock(Lock, 'app-key-revocation', async () => {
     const key = await AppKey.findOne({ _id: appId, ...LIVE_KEY }, { role: 1 }).lean();

@@ -18,7 +18,8 @@ export class FailedAuthThrottle {
   /** Milliseconds until this client may try again, or 0 when it may now. */
   async retryAfterMs(address: string, keyId: string): Promise<number> {
     const [a, k] = await Promise.all([this.byAddress.get(address), this.byKey.get(keyId)]);
-    const wait = (res: RateLimiterRes | null, limit: number) => (res && res.consumedPoints >= limit ? res.msBeforeNext : 0);
+    const wait = (res: RateLimiterRes | null, limit: number) =>
+      res && res.consumedPoints >= limit ? res.msBeforeNext : 0;
     return Math.max(wait(a, FAILURES_PER_ADDRESS), wait(k, FAILURES_PER_KEY));
   }
 

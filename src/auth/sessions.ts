@@ -20,7 +20,12 @@ export interface IssuedSession {
  * Exchanges an application key for a session token. The token is as strong as a key's and
  * stored only hashed, like the key's, so the sessions collection cannot be replayed.
  */
-export async function createSession(models: { AppKey: AppKeyModel; Session: SessionModel }, appId: string, appToken: string, now = new Date()): Promise<IssuedSession | undefined> {
+export async function createSession(
+  models: { AppKey: AppKeyModel; Session: SessionModel },
+  appId: string,
+  appToken: string,
+  now = new Date(),
+): Promise<IssuedSession | undefined> {
   const key = await verifyAppKey(models.AppKey, appId, appToken);
   if (!key) return undefined;
   const token = randomBytes(32).toString('base64url');
@@ -30,7 +35,11 @@ export async function createSession(models: { AppKey: AppKeyModel; Session: Sess
 }
 
 /** The key behind a session token; none when the session expired, ended or its key was revoked. */
-export async function findSession(models: { AppKey: AppKeyModel; Session: SessionModel }, token: string, now = new Date()): Promise<(AuthenticatedKey & { expiresAt: Date }) | undefined> {
+export async function findSession(
+  models: { AppKey: AppKeyModel; Session: SessionModel },
+  token: string,
+  now = new Date(),
+): Promise<(AuthenticatedKey & { expiresAt: Date }) | undefined> {
   const session = await models.Session.findById(hashToken(token)).lean();
   if (!session || session.expiresAt.getTime() <= now.getTime()) return undefined;
   // Read the key each time: a revoked key, or a changed role, takes effect on the next request.

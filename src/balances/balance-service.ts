@@ -24,13 +24,26 @@ export interface BalanceResult {
 
 /** Which subdocument a voucher type keeps its balance in, and its Voucherify names. */
 const KINDS = {
-  GIFT_VOUCHER: { field: 'gift', total: 'amount', type: 'gift_voucher', exceeded: 'gift_amount_exceeded', event: 'customer.voucher.gift.balance_added' },
-  LOYALTY_CARD: { field: 'loyalty_card', total: 'points', type: 'loyalty_card', exceeded: 'loyalty_card_points_exceeded', event: 'customer.voucher.loyalty_card.points_added' },
+  GIFT_VOUCHER: {
+    field: 'gift',
+    total: 'amount',
+    type: 'gift_voucher',
+    exceeded: 'gift_amount_exceeded',
+    event: 'customer.voucher.gift.balance_added',
+  },
+  LOYALTY_CARD: {
+    field: 'loyalty_card',
+    total: 'points',
+    type: 'loyalty_card',
+    exceeded: 'loyalty_card_points_exceeded',
+    event: 'customer.voucher.loyalty_card.points_added',
+  },
 } as const;
 
 /** Finds a voucher by code or id. */
 export async function findVoucher(models: Models, codeOrId: string): Promise<VoucherDoc> {
-  const voucher = (await models.Voucher.findOne({ code: codeOrId }).lean()) ?? (await models.Voucher.findById(codeOrId).lean());
+  const voucher =
+    (await models.Voucher.findOne({ code: codeOrId }).lean()) ?? (await models.Voucher.findById(codeOrId).lean());
   if (!voucher) throw DomainError.notFound('voucher', codeOrId);
   return voucher;
 }
@@ -49,7 +62,12 @@ export class BalanceService {
   async add(codeOrId: string, input: BalanceInput): Promise<BalanceResult> {
     const voucher = await findVoucher(this.models, codeOrId);
     const kind = KINDS[voucher.type as keyof typeof KINDS];
-    if (!kind) throw DomainError.invalid('invalid_voucher_type', 'Voucher has no balance', `voucher ${voucher.code} is a ${voucher.type}; only GIFT_VOUCHER and LOYALTY_CARD have a balance`);
+    if (!kind)
+      throw DomainError.invalid(
+        'invalid_voucher_type',
+        'Voucher has no balance',
+        `voucher ${voucher.code} is a ${voucher.type}; only GIFT_VOUCHER and LOYALTY_CARD have a balance`,
+      );
     const balancePath = `${kind.field}.balance`;
     const totalPath = `${kind.field}.${kind.total}`;
 
@@ -68,8 +86,19 @@ export class BalanceService {
               { type: 'voucher', id: voucher._id },
               {
                 ...(holder ? { customer: customerRef(holder) } : {}),
-                voucher: { id: voucher._id, code: voucher.code, type: voucher.type, campaign_id: voucher.campaign_id ?? null, object: 'voucher' },
-                balance: { amount: input.amount, operation_type: 'MANUAL', ...(input.source_id ? { source_id: input.source_id } : {}), ...(input.reason ? { reason: input.reason } : {}) },
+                voucher: {
+                  id: voucher._id,
+                  code: voucher.code,
+                  type: voucher.type,
+                  campaign_id: voucher.campaign_id ?? null,
+                  object: 'voucher',
+                },
+                balance: {
+                  amount: input.amount,
+                  operation_type: 'MANUAL',
+                  ...(input.source_id ? { source_id: input.source_id } : {}),
+                  ...(input.reason ? { reason: input.reason } : {}),
+                },
               },
               voucher.holder_id,
               now,
@@ -94,9 +123,14 @@ export class BalanceService {
     // Refused: tell an already applied source_id (answer as if applied now) from an overdraw.
     const fresh = await this.models.Voucher.findById(voucher._id).lean();
     if (!fresh) throw DomainError.notFound('voucher', codeOrId);
-    if (input.source_id !== undefined && fresh.balance_source_ids?.includes(input.source_id)) return this.result(fresh, kind, input.amount);
+    if (input.source_id !== undefined && fresh.balance_source_ids?.includes(input.source_id))
+      return this.result(fresh, kind, input.amount);
     const balance = Number((fresh[kind.field] as Record<string, unknown> | undefined)?.balance ?? currentBalance);
-    throw DomainError.invalid(kind.exceeded, kind.field === 'gift' ? 'Gift amount exceeded' : 'Loyalty card points exceeded', `cannot remove ${-input.amount} from voucher ${voucher.code}: balance is ${balance}`);
+    throw DomainError.invalid(
+      kind.exceeded,
+      kind.field === 'gift' ? 'Gift amount exceeded' : 'Loyalty card points exceeded',
+      `cannot remove ${-input.amount} from voucher ${voucher.code}: balance is ${balance}`,
+    );
   }
 
   private result(v: VoucherDoc, kind: (typeof KINDS)[keyof typeof KINDS], amount: number): BalanceResult {

@@ -32,8 +32,16 @@ export const campaignInput = z.strictObject({
   /** REFERRAL_PROGRAM: a redemption of a referral code by another customer converts; the code's holder is the referrer. */
   referral_program: z
     .strictObject({
-      conversion_event_type: z.literal('redemption').default('redemption').describe('only redemption conversions are supported'),
-      referrer_reward: z.strictObject({ id: z.string().min(1).max(100) }).optional().describe("the reward (from /v1/rewards) each conversion earns the referrer; this engine's addition: Voucherify sets it in referral tiers"),
+      conversion_event_type: z
+        .literal('redemption')
+        .default('redemption')
+        .describe('only redemption conversions are supported'),
+      referrer_reward: z
+        .strictObject({ id: z.string().min(1).max(100) })
+        .optional()
+        .describe(
+          "the reward (from /v1/rewards) each conversion earns the referrer; this engine's addition: Voucherify sets it in referral tiers",
+        ),
     })
     .optional(),
   type: z.enum(['AUTO_UPDATE', 'STATIC']).default('AUTO_UPDATE'),

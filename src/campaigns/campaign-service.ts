@@ -1,6 +1,10 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
-import { CAMPAIGN_GENERATION_WORKFLOW, campaignGenerationWorkflowId, type CampaignGenerationWorkflow } from '../../workflows/contracts/campaign-generation';
+import {
+  CAMPAIGN_GENERATION_WORKFLOW,
+  campaignGenerationWorkflowId,
+  type CampaignGenerationWorkflow,
+} from '../../workflows/contracts/campaign-generation';
 import { DomainError } from '../errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
@@ -11,7 +15,11 @@ import { addVoucherCode } from './code-pool';
 import type { CampaignInput, CampaignUpdateInput } from './campaign-input';
 import { capacityProblem, normaliseCodeConfig } from './code-config';
 
-const CAMPAIGN_TYPE_BY_VOUCHER = { DISCOUNT_VOUCHER: 'DISCOUNT_COUPONS', GIFT_VOUCHER: 'GIFT_VOUCHERS', LOYALTY_CARD: 'LOYALTY_PROGRAM' } as const;
+const CAMPAIGN_TYPE_BY_VOUCHER = {
+  DISCOUNT_VOUCHER: 'DISCOUNT_COUPONS',
+  GIFT_VOUCHER: 'GIFT_VOUCHERS',
+  LOYALTY_CARD: 'LOYALTY_PROGRAM',
+} as const;
 
 /** Unique-code campaigns: the document is written first, then a workflow generates its codes. */
 /**
@@ -22,7 +30,12 @@ export async function insertCampaign(models: Models, campaign: CampaignDoc): Pro
   try {
     await models.Campaign.create(campaign);
   } catch (err) {
-    if (onlyDuplicateKeys(err)) throw DomainError.conflict('duplicate_found', 'Duplicate campaign', `name: a campaign named ${campaign.name} exists`);
+    if (onlyDuplicateKeys(err))
+      throw DomainError.conflict(
+        'duplicate_found',
+        'Duplicate campaign',
+        `name: a campaign named ${campaign.name} exists`,
+      );
     throw err;
   }
 }
@@ -35,7 +48,9 @@ export class CampaignService {
   ) {}
 
   async get(idOrName: string): Promise<CampaignDoc> {
-    const campaign = (await this.models.Campaign.findById(idOrName).lean()) ?? (await this.models.Campaign.findOne({ name: idOrName }).lean());
+    const campaign =
+      (await this.models.Campaign.findById(idOrName).lean()) ??
+      (await this.models.Campaign.findOne({ name: idOrName }).lean());
     if (!campaign) throw DomainError.notFound('campaign', idOrName);
     return campaign;
   }
@@ -43,11 +58,21 @@ export class CampaignService {
   async create(input: CampaignInput): Promise<CampaignDoc> {
     const code_config = normaliseCodeConfig(input.voucher.code_config);
     const problem = capacityProblem(code_config, input.vouchers_count);
-    if (problem) throw DomainError.invalid('invalid_code_config', 'Invalid code config', `voucher.${problem.field}: ${problem.reason}`, { errors: [{ field: `voucher.${problem.field}`, reason: problem.reason }] });
+    if (problem)
+      throw DomainError.invalid(
+        'invalid_code_config',
+        'Invalid code config',
+        `voucher.${problem.field}: ${problem.reason}`,
+        { errors: [{ field: `voucher.${problem.field}`, reason: problem.reason }] },
+      );
     const template = { discount: 'DISCOUNT_VOUCHER', gift: 'GIFT_VOUCHER', loyalty_card: 'LOYALTY_CARD' } as const;
     for (const [field, type] of Object.entries(template)) {
       if (input.voucher[field as keyof typeof template] && input.voucher.type !== type) {
-        throw DomainError.invalid('invalid_campaign_params', 'Invalid campaign', `voucher.${field}: only a ${type} has ${field}`);
+        throw DomainError.invalid(
+          'invalid_campaign_params',
+          'Invalid campaign',
+          `voucher.${field}: only a ${type} has ${field}`,
+        );
       }
     }
     const referralProgram = await this.referralProgram(input);
@@ -78,18 +103,34 @@ export class CampaignService {
 
   /** A referral program's codes are discount codes whose holder is the referrer; its reward must exist. */
   private async referralProgram(input: CampaignInput): Promise<ReferralProgram | undefined> {
-    if (input.referral_program && input.campaign_type !== 'REFERRAL_PROGRAM') throw DomainError.invalid('invalid_campaign_params', 'Invalid campaign', 'referral_program: only a REFERRAL_PROGRAM campaign has one');
+    if (input.referral_program && input.campaign_type !== 'REFERRAL_PROGRAM')
+      throw DomainError.invalid(
+        'invalid_campaign_params',
+        'Invalid campaign',
+        'referral_program: only a REFERRAL_PROGRAM campaign has one',
+      );
     if (input.campaign_type !== 'REFERRAL_PROGRAM') return undefined;
-    if (input.voucher.type !== 'DISCOUNT_VOUCHER') throw DomainError.invalid('invalid_campaign_params', 'Invalid campaign', 'voucher.type: a REFERRAL_PROGRAM gives DISCOUNT_VOUCHER codes');
+    if (input.voucher.type !== 'DISCOUNT_VOUCHER')
+      throw DomainError.invalid(
+        'invalid_campaign_params',
+        'Invalid campaign',
+        'voucher.type: a REFERRAL_PROGRAM gives DISCOUNT_VOUCHER codes',
+      );
     const rewardId = input.referral_program?.referrer_reward?.id;
     const reward = rewardId ? await this.models.Reward.findById(rewardId).lean() : null;
     if (rewardId && !reward) throw DomainError.notFound('reward', rewardId);
-    return { conversion_event_type: 'redemption', ...(reward ? { referrer_reward: await rewardRef(this.models, reward) } : {}) };
+    return {
+      conversion_event_type: 'redemption',
+      ...(reward ? { referrer_reward: await rewardRef(this.models, reward) } : {}),
+    };
   }
 
   /** Starts generations that a crash between the write and the start left unstarted; a running one is left as is. */
   async reconcile(olderThanMs = 10_000): Promise<void> {
-    const stuck = await this.models.Campaign.find({ vouchers_generation_status: 'IN_PROGRESS', created_at: { $lt: new Date(Date.now() - olderThanMs) } }, { _id: 1 }).lean();
+    const stuck = await this.models.Campaign.find(
+      { vouchers_generation_status: 'IN_PROGRESS', created_at: { $lt: new Date(Date.now() - olderThanMs) } },
+      { _id: 1 },
+    ).lean();
     for (const campaign of stuck) await this.startGeneration(campaign._id);
   }
 
@@ -108,23 +149,51 @@ export class CampaignService {
     if (campaign.campaign_type === 'PROMOTION') {
       // A promotion has no code pool: AUTO_UPDATE would ask the pool to grow from a template it lacks.
       const refused = (['type', 'join_once'] as const).filter((key) => input[key] !== undefined);
-      if (refused.length > 0) throw DomainError.invalid('invalid_campaign_params', 'Invalid campaign', refused.map((key) => `${key}: a PROMOTION campaign has no codes`).join('; '), { errors: refused.map((key) => ({ field: key, reason: 'a PROMOTION campaign has no codes' })) });
+      if (refused.length > 0)
+        throw DomainError.invalid(
+          'invalid_campaign_params',
+          'Invalid campaign',
+          refused.map((key) => `${key}: a PROMOTION campaign has no codes`).join('; '),
+          { errors: refused.map((key) => ({ field: key, reason: 'a PROMOTION campaign has no codes' })) },
+        );
     }
     const set: Record<string, unknown> = {};
     const unset: Record<string, 1> = {};
-    for (const key of ['description', 'type', 'join_once', 'metadata'] as const) if (input[key] !== undefined) (input[key] === null ? (unset[key] = 1) : (set[key] = input[key]));
+    for (const key of ['description', 'type', 'join_once', 'metadata'] as const)
+      if (input[key] !== undefined) input[key] === null ? (unset[key] = 1) : (set[key] = input[key]);
     const dates: Record<string, Date | null> = {};
-    for (const key of ['start_date', 'expiration_date'] as const) if (input[key] !== undefined) dates[key] = input[key] === null ? null : new Date(input[key]!);
+    for (const key of ['start_date', 'expiration_date'] as const)
+      if (input[key] !== undefined) dates[key] = input[key] === null ? null : new Date(input[key]!);
     for (const [key, value] of Object.entries(dates)) value === null ? (unset[key] = 1) : (set[key] = value);
     const start = 'start_date' in dates ? dates.start_date : campaign.start_date;
     const end = 'expiration_date' in dates ? dates.expiration_date : campaign.expiration_date;
-    if (start && end && start >= end) throw DomainError.invalid('invalid_campaign_params', 'Invalid campaign', 'expiration_date: must be after start_date', { errors: [{ field: 'expiration_date', reason: 'must be after start_date' }] });
-    const updated = await this.models.Campaign.findOneAndUpdate({ _id: campaign._id }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) }, { returnDocument: 'after' }).lean();
+    if (start && end && start >= end)
+      throw DomainError.invalid(
+        'invalid_campaign_params',
+        'Invalid campaign',
+        'expiration_date: must be after start_date',
+        { errors: [{ field: 'expiration_date', reason: 'must be after start_date' }] },
+      );
+    const updated = await this.models.Campaign.findOneAndUpdate(
+      { _id: campaign._id },
+      { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+      { returnDocument: 'after' },
+    ).lean();
     if (!updated) throw DomainError.notFound('campaign', idOrName);
     if (Object.keys(dates).length > 0) {
       const voucherSet = Object.fromEntries(Object.entries(dates).filter(([, v]) => v !== null));
-      const voucherUnset = Object.fromEntries(Object.entries(dates).filter(([, v]) => v === null).map(([k]) => [k, 1]));
-      await this.models.Voucher.updateMany({ campaign_id: campaign._id, holder_id: { $exists: false } }, { ...(Object.keys(voucherSet).length ? { $set: voucherSet } : {}), ...(Object.keys(voucherUnset).length ? { $unset: voucherUnset } : {}) });
+      const voucherUnset = Object.fromEntries(
+        Object.entries(dates)
+          .filter(([, v]) => v === null)
+          .map(([k]) => [k, 1]),
+      );
+      await this.models.Voucher.updateMany(
+        { campaign_id: campaign._id, holder_id: { $exists: false } },
+        {
+          ...(Object.keys(voucherSet).length ? { $set: voucherSet } : {}),
+          ...(Object.keys(voucherUnset).length ? { $unset: voucherUnset } : {}),
+        },
+      );
     }
     return updated;
   }
@@ -136,8 +205,15 @@ export class CampaignService {
   async addVouchers(idOrName: string, count: number): Promise<CampaignDoc> {
     const campaign = await this.codeCampaign(idOrName);
     const problem = capacityProblem(campaign.voucher.code_config, campaign.vouchers_count + count);
-    if (problem) throw DomainError.invalid('invalid_code_config', 'Not enough codes left', `vouchers_count: ${problem.reason}`, { errors: [{ field: 'vouchers_count', reason: problem.reason }] });
-    const updated = await this.models.Campaign.findOneAndUpdate({ _id: campaign._id }, { $inc: { vouchers_count: count }, $set: { vouchers_generation_status: 'IN_PROGRESS' } }, { returnDocument: 'after' }).lean();
+    if (problem)
+      throw DomainError.invalid('invalid_code_config', 'Not enough codes left', `vouchers_count: ${problem.reason}`, {
+        errors: [{ field: 'vouchers_count', reason: problem.reason }],
+      });
+    const updated = await this.models.Campaign.findOneAndUpdate(
+      { _id: campaign._id },
+      { $inc: { vouchers_count: count }, $set: { vouchers_generation_status: 'IN_PROGRESS' } },
+      { returnDocument: 'after' },
+    ).lean();
     if (!updated) throw DomainError.notFound('campaign', idOrName);
     // A finished generation workflow is started again under its id; a running one fills up to the new count.
     await this.startGeneration(campaign._id);
@@ -149,20 +225,30 @@ export class CampaignService {
     const campaign = await this.codeCampaign(idOrName);
     const added = await addVoucherCode(this.models, campaign, code);
     if (added === undefined) throw DomainError.notFound('campaign', idOrName);
-    if (added === false) throw DomainError.conflict('duplicate_found', 'Duplicate voucher', `code: a voucher with code ${code} exists`);
+    if (added === false)
+      throw DomainError.conflict('duplicate_found', 'Duplicate voucher', `code: a voucher with code ${code} exists`);
     return { voucher: added, campaign };
   }
 
   private async codeCampaign(idOrName: string): Promise<CampaignDoc> {
     const campaign = await this.get(idOrName);
-    if (campaign.campaign_type === 'PROMOTION') throw DomainError.invalid('invalid_campaign_params', 'Invalid campaign', `campaign ${campaign._id} is a PROMOTION campaign and has no codes`);
+    if (campaign.campaign_type === 'PROMOTION')
+      throw DomainError.invalid(
+        'invalid_campaign_params',
+        'Invalid campaign',
+        `campaign ${campaign._id} is a PROMOTION campaign and has no codes`,
+      );
     return campaign;
   }
 
   /** Enables or disables a campaign; publishing from a disabled one fails with `campaign_inactive`. */
   async setActive(idOrName: string, active: boolean): Promise<CampaignDoc> {
     const campaign = await this.get(idOrName);
-    const updated = await this.models.Campaign.findOneAndUpdate({ _id: campaign._id }, { $set: { active } }, { returnDocument: 'after' }).lean();
+    const updated = await this.models.Campaign.findOneAndUpdate(
+      { _id: campaign._id },
+      { $set: { active } },
+      { returnDocument: 'after' },
+    ).lean();
     if (!updated) throw DomainError.notFound('campaign', idOrName);
     return updated;
   }
@@ -178,7 +264,9 @@ export class CampaignService {
     const campaign = await this.get(idOrName);
     if (campaign.vouchers_generation_status === 'IN_PROGRESS') {
       try {
-        await this.temporal.workflow.getHandle(campaignGenerationWorkflowId(campaign._id)).terminate('campaign deleted');
+        await this.temporal.workflow
+          .getHandle(campaignGenerationWorkflowId(campaign._id))
+          .terminate('campaign deleted');
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       }

@@ -112,7 +112,10 @@ export function codeCapacity(config: CodeConfig): number {
  * last codes of a nearly full space take on the order of `capacity` attempts each. The headroom
  * also leaves AUTO_UPDATE campaigns room to mint more codes later.
  */
-export function capacityProblem(config: CodeConfig, vouchersCount: number): { field: string; reason: string } | undefined {
+export function capacityProblem(
+  config: CodeConfig,
+  vouchersCount: number,
+): { field: string; reason: string } | undefined {
   const capacity = codeCapacity(config);
   if (capacity >= 2 * vouchersCount) return undefined;
   const field = config.pattern !== undefined ? 'code_config.pattern' : 'code_config.length';
@@ -139,7 +142,9 @@ export function generateCodes(config: CodeConfig, n: number, random: (max: numbe
     const c = alphabet[index];
     // An injected source that strays out of range would otherwise yield "undefined" inside a code.
     if (!Number.isInteger(index) || c === undefined) {
-      throw new RangeError(`random(${alphabet.length}) returned ${index}, expected an integer in [0, ${alphabet.length})`);
+      throw new RangeError(
+        `random(${alphabet.length}) returned ${index}, expected an integer in [0, ${alphabet.length})`,
+      );
     }
     return c;
   };

@@ -15,7 +15,12 @@ const MAX_FRUITLESS_ROUNDS = 5;
  * enough were inserted, so generation survives collisions without checking first.
  * Returns how many were inserted (fewer only when the code space is exhausted).
  */
-export async function addVouchers(models: Models, campaign: CampaignDoc, count: number, onBatch?: (inserted: number) => void): Promise<number> {
+export async function addVouchers(
+  models: Models,
+  campaign: CampaignDoc,
+  count: number,
+  onBatch?: (inserted: number) => void,
+): Promise<number> {
   const poolSize = () => models.Voucher.countDocuments({ campaign_id: campaign._id });
   // After a collision servers disagree on what they report as inserted, so the pool is counted instead.
   const before = await poolSize();
@@ -25,13 +30,20 @@ export async function addVouchers(models: Models, campaign: CampaignDoc, count: 
     const now = new Date();
     const codes = generateCodes(campaign.voucher.code_config, Math.min(BATCH, count - inserted));
     const first = await reserveSeqs(models, campaign._id, codes.length);
-    const docs = codes.map((code, i) => voucherFromTemplate(campaign, code, now, first === undefined ? undefined : first + i));
+    const docs = codes.map((code, i) =>
+      voucherFromTemplate(campaign, code, now, first === undefined ? undefined : first + i),
+    );
     const reported = await insertIgnoringDuplicates(models, docs);
     const previous = inserted;
     inserted = reported !== undefined ? inserted + reported : Math.max(inserted, (await poolSize()) - before);
     const gained = inserted - previous;
     fruitless = gained === 0 ? fruitless + 1 : 0;
-    if (gained > 0) await models.Campaign.updateOne({ _id: campaign._id }, { $inc: { generated_count: gained } }, { timestamps: false });
+    if (gained > 0)
+      await models.Campaign.updateOne(
+        { _id: campaign._id },
+        { $inc: { generated_count: gained } },
+        { timestamps: false },
+      );
     onBatch?.(inserted);
     if (!(await models.Campaign.exists({ _id: campaign._id }))) {
       // Deleted while generating: drop the free codes made after the delete swept them.
@@ -46,12 +58,20 @@ export async function addVouchers(models: Models, campaign: CampaignDoc, count: 
  * Adds one code chosen by the caller to the pool. The unique index on `code` refuses a code
  * that exists anywhere: `false` then. `undefined` when the campaign is gone.
  */
-export async function addVoucherCode(models: Models, campaign: CampaignDoc, code: string): Promise<VoucherDoc | false | undefined> {
+export async function addVoucherCode(
+  models: Models,
+  campaign: CampaignDoc,
+  code: string,
+): Promise<VoucherDoc | false | undefined> {
   const seq = await reserveSeqs(models, campaign._id, 1);
   if (seq === undefined) return undefined;
   const doc = voucherFromTemplate(campaign, code, new Date(), seq);
   if ((await insertIgnoringDuplicates(models, [doc])) === undefined) return false;
-  await models.Campaign.updateOne({ _id: campaign._id }, { $inc: { generated_count: 1, vouchers_count: 1 } }, { timestamps: false });
+  await models.Campaign.updateOne(
+    { _id: campaign._id },
+    { $inc: { generated_count: 1, vouchers_count: 1 } },
+    { timestamps: false },
+  );
   return doc;
 }
 
@@ -62,12 +82,22 @@ export async function addVoucherCode(models: Models, campaign: CampaignDoc, code
  * `undefined` once the campaign is gone.
  */
 async function reserveSeqs(models: Models, campaignId: string, count: number): Promise<number | undefined> {
-  const updated = await models.Campaign.findOneAndUpdate({ _id: campaignId }, { $inc: { seq_reserved: count } }, { returnDocument: 'after', projection: { seq_reserved: 1 }, timestamps: false }).lean();
+  const updated = await models.Campaign.findOneAndUpdate(
+    { _id: campaignId },
+    { $inc: { seq_reserved: count } },
+    { returnDocument: 'after', projection: { seq_reserved: 1 }, timestamps: false },
+  ).lean();
   return updated?.seq_reserved === undefined ? undefined : updated.seq_reserved - count + 1;
 }
 
 function voucherFromTemplate(campaign: CampaignDoc, code: string, now: Date, seq: number | undefined): VoucherDoc {
-  const { type, discount, gift, loyalty_card, redemption } = campaign.voucher as { type: string; discount?: Record<string, unknown>; gift?: Record<string, unknown>; loyalty_card?: Record<string, unknown>; redemption?: { quantity?: number | null } };
+  const { type, discount, gift, loyalty_card, redemption } = campaign.voucher as {
+    type: string;
+    discount?: Record<string, unknown>;
+    gift?: Record<string, unknown>;
+    loyalty_card?: Record<string, unknown>;
+    redemption?: { quantity?: number | null };
+  };
   return {
     _id: newId('v'),
     code,
@@ -91,7 +121,10 @@ function voucherFromTemplate(campaign: CampaignDoc, code: string, now: Date, seq
 async function insertIgnoringDuplicates(models: Models, docs: VoucherDoc[]): Promise<number | undefined> {
   try {
     // The driver types collections with ObjectId ids; ours are strings.
-    const result = await models.Voucher.collection.insertMany(docs as unknown as Parameters<typeof models.Voucher.collection.insertMany>[0], { ordered: false });
+    const result = await models.Voucher.collection.insertMany(
+      docs as unknown as Parameters<typeof models.Voucher.collection.insertMany>[0],
+      { ordered: false },
+    );
     return result.insertedCount;
   } catch (err) {
     if (!onlyDuplicateKeys(err)) throw err;
@@ -113,7 +146,13 @@ const MAX_SEQ_MISSES = 50;
  * cursor has passed but could not take (disabled, released back, or claimed by a search) are
  * found by the search once the cursor reaches the end of the pool.
  */
-export async function claimVoucher(models: Models, campaign: CampaignDoc, publicationId: string, customerId: string, { fresh = false }: { fresh?: boolean } = {}): Promise<VoucherDoc | undefined> {
+export async function claimVoucher(
+  models: Models,
+  campaign: CampaignDoc,
+  publicationId: string,
+  customerId: string,
+  { fresh = false }: { fresh?: boolean } = {},
+): Promise<VoucherDoc | undefined> {
   if (!fresh) {
     const mine = await models.Voucher.findOne({ publication_id: publicationId }).lean();
     if (mine) return mine;
@@ -136,7 +175,11 @@ export async function claimVoucher(models: Models, campaign: CampaignDoc, public
     if (claimed) return claimed;
     misses += 1;
   }
-  const searched = await models.Voucher.findOneAndUpdate({ campaign_id: campaign._id, holder_id: { $exists: false }, active: true }, claimUpdate({ publicationId, customerId }, now), { returnDocument: 'after' }).lean();
+  const searched = await models.Voucher.findOneAndUpdate(
+    { campaign_id: campaign._id, holder_id: { $exists: false }, active: true },
+    claimUpdate({ publicationId, customerId }, now),
+    { returnDocument: 'after' },
+  ).lean();
   return searched ?? undefined;
 }
 
@@ -151,7 +194,9 @@ function claimFilter(campaignId: string, seq: number) {
 
 /** Claims the code at `seq`, if it is still free and active; `null` otherwise. */
 function claimBySeq(models: Models, campaignId: string, seq: number, request: ClaimRequest, now: Date) {
-  return models.Voucher.findOneAndUpdate(claimFilter(campaignId, seq), claimUpdate(request, now), { returnDocument: 'after' }).lean();
+  return models.Voucher.findOneAndUpdate(claimFilter(campaignId, seq), claimUpdate(request, now), {
+    returnDocument: 'after',
+  }).lean();
 }
 
 /** Advances the campaign's claim cursor by one while it is below `limit`; the seq taken, or `undefined` at the end. */
@@ -167,7 +212,10 @@ async function nextClaimSeq(models: Models, campaignId: string, limit: number): 
 
 /** Gives a code back to the pool: a publication that lost a race for its slot returns the code it claimed. */
 export async function releaseVoucher(models: Models, voucherId: string, publicationId: string): Promise<void> {
-  await models.Voucher.updateOne({ _id: voucherId, publication_id: publicationId }, { $unset: { holder_id: 1, publication_id: 1, published_at: 1 } });
+  await models.Voucher.updateOne(
+    { _id: voucherId, publication_id: publicationId },
+    { $unset: { holder_id: 1, publication_id: 1, published_at: 1 } },
+  );
 }
 
 /** A publication waiting for a code, and whom it is for. */
@@ -187,19 +235,26 @@ export interface ClaimRequest {
  * disabled codes, the cursor at the end) go the single path, which searches. Returns the codes
  * claimed, by publication id; a publication missing from it found the pool empty.
  */
-export async function claimVouchers(models: Models, campaign: CampaignDoc, requests: ClaimRequest[]): Promise<Map<string, VoucherDoc>> {
+export async function claimVouchers(
+  models: Models,
+  campaign: CampaignDoc,
+  requests: ClaimRequest[],
+): Promise<Map<string, VoucherDoc>> {
   const claimed = new Map<string, VoucherDoc>();
   const seqs = await takeClaimSeqs(models, campaign._id, requests.length);
   const now = new Date();
   const keyed = requests.flatMap((request, i) => (seqs[i] === undefined ? [] : [{ request, seq: seqs[i]! }]));
   if (keyed.length > 0) {
     await models.Voucher.bulkWrite(
-      keyed.map(({ request, seq }) => ({ updateOne: { filter: claimFilter(campaign._id, seq), update: claimUpdate(request, now) } })),
+      keyed.map(({ request, seq }) => ({
+        updateOne: { filter: claimFilter(campaign._id, seq), update: claimUpdate(request, now) },
+      })),
       { ordered: false },
     );
     const seqOf = new Map(keyed.map(({ request, seq }) => [request.publicationId, seq]));
     for (const voucher of await models.Voucher.find({ publication_id: { $in: [...seqOf.keys()] } }).lean()) {
-      if (voucher.campaign_id === campaign._id && voucher.seq === seqOf.get(voucher.publication_id!)) claimed.set(voucher.publication_id!, voucher);
+      if (voucher.campaign_id === campaign._id && voucher.seq === seqOf.get(voucher.publication_id!))
+        claimed.set(voucher.publication_id!, voucher);
     }
   }
   for (const request of requests) {

@@ -18,7 +18,11 @@ export function toVoucherJson(v: VoucherDoc, campaign: Pick<CampaignDoc, 'name'>
     metadata: v.metadata ?? {},
     holder_id: v.holder_id ?? null,
     publish: { object: 'list' as const, count: v.holder_id ? 1 : 0 },
-    redemption: { quantity: v.redemption.quantity, redeemed_quantity: v.redemption.redeemed_quantity, object: 'list' as const },
+    redemption: {
+      quantity: v.redemption.quantity,
+      redeemed_quantity: v.redemption.redeemed_quantity,
+      object: 'list' as const,
+    },
     created_at: v.created_at.toISOString(),
     updated_at: v.updated_at?.toISOString() ?? null,
     object: 'voucher' as const,

@@ -70,7 +70,9 @@ export class ActiveCampaignChannel implements Channel {
     const problems = validateFieldMap(settings.fields);
     for (const key of Object.keys(fieldMapOf(settings))) {
       if (!CONTACT_FIELDS.has(key) && !/^\d+$/.test(key) && !/^%?[A-Za-z0-9_]+%?$/.test(key)) {
-        problems.push(`fields.${key}: not a custom field id, a personalization tag (PROMO_CODE) or one of ${[...CONTACT_FIELDS].join(', ')}`);
+        problems.push(
+          `fields.${key}: not a custom field id, a personalization tag (PROMO_CODE) or one of ${[...CONTACT_FIELDS].join(', ')}`,
+        );
       }
     }
     return problems;
@@ -79,7 +81,8 @@ export class ActiveCampaignChannel implements Channel {
   async send(message: OutgoingMessage): Promise<SendResult> {
     const account = message.account;
     const token = account?.credentials.api_token;
-    if (!account || !token) return { status: 'permanent', error: 'activecampaign: the channel has no account with an api_token' };
+    if (!account || !token)
+      return { status: 'permanent', error: 'activecampaign: the channel has no account with an api_token' };
     const base = this.origin(account);
     if (!base) return { status: 'permanent', error: 'activecampaign: the account has no api_url' };
     const credentials = account.credentials;
@@ -93,7 +96,12 @@ export class ActiveCampaignChannel implements Channel {
       else byTag.push([perstag(key), text(value)]);
     }
     if (byTag.length > 0) {
-      const resolved = await this.resolveTags(account, base, token, byTag.map(([tag]) => tag));
+      const resolved = await this.resolveTags(
+        account,
+        base,
+        token,
+        byTag.map(([tag]) => tag),
+      );
       if ('error' in resolved) return resolved;
       for (const [tag, value] of byTag) fieldValues.push({ field: resolved.get(tag)!, value });
     }
@@ -103,14 +111,22 @@ export class ActiveCampaignChannel implements Channel {
     if (isTransportFailure(answer)) return transportResult('activecampaign', answer);
     if (answer.status < 200 || answer.status >= 300) return failure(answer, credentials);
     const id = (answer.json as { contact?: { id?: unknown } } | undefined)?.contact?.id;
-    return { status: 'sent', providerMessageId: typeof id === 'string' || typeof id === 'number' ? String(id) : message.to };
+    return {
+      status: 'sent',
+      providerMessageId: typeof id === 'string' || typeof id === 'number' ? String(id) : message.to,
+    };
   }
 
   async testConnection(account: ChannelAccount): Promise<{ ok: true } | { ok: false; error: string }> {
     const token = account.credentials.api_token;
     const base = this.origin(account);
     if (!token || !base) return { ok: false, error: 'activecampaign: the account needs an api_token and an api_url' };
-    return connectionVerdict('activecampaign', await this.call(base, token, 'GET', '/api/3/users/me'), account.credentials, reasonOf);
+    return connectionVerdict(
+      'activecampaign',
+      await this.call(base, token, 'GET', '/api/3/users/me'),
+      account.credentials,
+      reasonOf,
+    );
   }
 
   /** The account's host, or the operator's replacement for every account (PROVIDER_BASE_URLS). */
@@ -119,17 +135,32 @@ export class ActiveCampaignChannel implements Channel {
     return typeof url === 'string' && ACCOUNT_HOST.test(url) ? originOf(this.options, url) : undefined;
   }
 
-  private call(base: string, token: string, method: string, path: string, body?: unknown): ReturnType<typeof providerFetch> {
+  private call(
+    base: string,
+    token: string,
+    method: string,
+    path: string,
+    body?: unknown,
+  ): ReturnType<typeof providerFetch> {
     return providerFetch(`${base}${path}`, {
       method,
-      headers: { 'Api-Token': token, Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+      headers: {
+        'Api-Token': token,
+        Accept: 'application/json',
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+      },
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       timeoutMs: this.timeoutMs,
     });
   }
 
   /** Field ids for the tags; re-reads the list once when a tag is not in the cached one (a field added since). */
-  private async resolveTags(account: ChannelAccount, base: string, token: string, tags: string[]): Promise<Map<string, string> | FailedSend> {
+  private async resolveTags(
+    account: ChannelAccount,
+    base: string,
+    token: string,
+    tags: string[],
+  ): Promise<Map<string, string> | FailedSend> {
     const key = `${account.id}|${base}`;
     let list = this.fieldCache.get(key);
     const stale = !list || this.now() - list.at > FIELD_CACHE_MS || tags.some((t) => !list!.byTag.has(t));
@@ -140,11 +171,19 @@ export class ActiveCampaignChannel implements Channel {
       this.fieldCache.set(key, list);
     }
     const missing = tags.filter((t) => !list!.byTag.has(t));
-    if (missing.length > 0) return { status: 'permanent', error: `activecampaign: no custom field with the personalization tag ${missing.map((t) => `%${t}%`).join(', ')}` };
+    if (missing.length > 0)
+      return {
+        status: 'permanent',
+        error: `activecampaign: no custom field with the personalization tag ${missing.map((t) => `%${t}%`).join(', ')}`,
+      };
     return new Map(tags.map((t) => [t, list!.byTag.get(t)!]));
   }
 
-  private async readFields(base: string, token: string, credentials: Record<string, string>): Promise<Map<string, string> | FailedSend> {
+  private async readFields(
+    base: string,
+    token: string,
+    credentials: Record<string, string>,
+  ): Promise<Map<string, string> | FailedSend> {
     const byTag = new Map<string, string>();
     for (let offset = 0; ; offset += FIELDS_PAGE) {
       const answer = await this.call(base, token, 'GET', `/api/3/fields?limit=${FIELDS_PAGE}&offset=${offset}`);
@@ -153,7 +192,8 @@ export class ActiveCampaignChannel implements Channel {
       const body = (answer.json ?? {}) as { fields?: unknown; meta?: { total?: unknown } };
       const fields = Array.isArray(body.fields) ? (body.fields as { id?: unknown; perstag?: unknown }[]) : [];
       for (const f of fields) {
-        if (typeof f.perstag === 'string' && (typeof f.id === 'string' || typeof f.id === 'number')) byTag.set(f.perstag.toUpperCase(), String(f.id));
+        if (typeof f.perstag === 'string' && (typeof f.id === 'string' || typeof f.id === 'number'))
+          byTag.set(f.perstag.toUpperCase(), String(f.id));
       }
       const total = Number(body.meta?.total);
       if (fields.length < FIELDS_PAGE || !Number.isFinite(total) || offset + fields.length >= total) return byTag;
@@ -165,7 +205,12 @@ type FailedSend = Exclude<SendResult, { status: 'sent' }>;
 
 function failure(answer: ProviderAnswer, credentials: Record<string, string>): FailedSend {
   const reason = reasonOf(answer);
-  return failureForStatus('activecampaign', answer.status, answer.headers, reason === undefined ? undefined : redact(reason, credentials));
+  return failureForStatus(
+    'activecampaign',
+    answer.status,
+    answer.headers,
+    reason === undefined ? undefined : redact(reason, credentials),
+  );
 }
 
 /** An account's API host: its own subdomain of ActiveCampaign's API domains, nothing else (it receives the token). */
@@ -174,7 +219,8 @@ const ACCOUNT_HOST = /^https:\/\/[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.(?:api-us
 function apiUrlProblems(settings: Record<string, unknown>): string[] {
   const problems = baseUrlProblems(settings);
   if (settings.api_url === undefined) problems.push('api_url is required');
-  else if (typeof settings.api_url !== 'string' || !ACCOUNT_HOST.test(settings.api_url)) problems.push('api_url must be the account\'s ActiveCampaign API host, e.g. https://<account>.api-us1.com');
+  else if (typeof settings.api_url !== 'string' || !ACCOUNT_HOST.test(settings.api_url))
+    problems.push("api_url must be the account's ActiveCampaign API host, e.g. https://<account>.api-us1.com");
   return problems;
 }
 
@@ -190,7 +236,10 @@ function text(value: ProfileValue): string {
 
 /** `{errors: [{title, detail}]}` (422 and most 4xx) or `{message}` (401, 429). */
 function reasonOf(answer: ProviderAnswer): string | undefined {
-  const body = (typeof answer.json === 'object' && answer.json !== null ? answer.json : {}) as { errors?: unknown; message?: unknown };
+  const body = (typeof answer.json === 'object' && answer.json !== null ? answer.json : {}) as {
+    errors?: unknown;
+    message?: unknown;
+  };
   if (Array.isArray(body.errors)) {
     const parts = (body.errors as { title?: unknown; detail?: unknown }[])
       .map((e) => [e.title, e.detail].filter((p): p is string => typeof p === 'string' && p !== '').join(' — '))

@@ -101,7 +101,8 @@ export class BrazeChannel implements Channel {
   private async track(messages: OutgoingMessage[]): Promise<SendResult[]> {
     const first = messages[0]!;
     const account = first.account;
-    if (!account?.credentials.api_key) return messages.map(() => ({ status: 'permanent', error: 'braze: the channel has no account with an api_key' }));
+    if (!account?.credentials.api_key)
+      return messages.map(() => ({ status: 'permanent', error: 'braze: the channel has no account with an api_key' }));
     const apiUrl = this.endpointOf(account);
     if (!apiUrl) return messages.map(() => ({ status: 'permanent', error: 'braze: the account has no rest_endpoint' }));
     const attributes = messages.map((m) => ({
@@ -126,7 +127,9 @@ export class BrazeChannel implements Channel {
     return messages.map((m, i): SendResult => {
       const reason = refused.get(i);
       // Braze returns no id for an attribute write: the profile's identifier is what ties it back.
-      return reason === undefined ? { status: 'sent', providerMessageId: m.to } : { status: 'permanent', error: `braze refused the profile update: ${redact(reason, credentials)}` };
+      return reason === undefined
+        ? { status: 'sent', providerMessageId: m.to }
+        : { status: 'permanent', error: `braze refused the profile update: ${redact(reason, credentials)}` };
     });
   }
 }
@@ -144,7 +147,10 @@ const REST_ENDPOINT = /^https:\/\/rest\.(?:(?:iad|us)-\d{2}\.braze\.com|fra-\d{2
 function restEndpointProblems(settings: Record<string, unknown>): string[] {
   const problems = baseUrlProblems(settings);
   if (settings.rest_endpoint === undefined) problems.push('rest_endpoint is required');
-  else if (typeof settings.rest_endpoint !== 'string' || !REST_ENDPOINT.test(settings.rest_endpoint)) problems.push("rest_endpoint must be your Braze cluster's REST endpoint, e.g. https://rest.iad-01.braze.com or https://rest.fra-01.braze.eu");
+  else if (typeof settings.rest_endpoint !== 'string' || !REST_ENDPOINT.test(settings.rest_endpoint))
+    problems.push(
+      "rest_endpoint must be your Braze cluster's REST endpoint, e.g. https://rest.iad-01.braze.com or https://rest.fra-01.braze.eu",
+    );
   return problems;
 }
 
@@ -154,7 +160,13 @@ function restEndpointProblems(settings: Record<string, unknown>): string[] {
  * body (a proxy's 502 page) or a network failure: both are worth retrying.
  */
 function errorResult(err: unknown, timeoutMs: number, credentials: Record<string, string>): SendResult {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: string; status?: unknown; message?: unknown; type?: unknown; code?: unknown };
+  const e = (typeof err === 'object' && err !== null ? err : {}) as {
+    name?: string;
+    status?: unknown;
+    message?: unknown;
+    type?: unknown;
+    code?: unknown;
+  };
   if (e.name === 'TimeoutError') return { status: 'transient', error: `braze: no answer within ${timeoutMs} ms` };
   if (typeof e.status === 'number') {
     const reason = typeof e.message === 'string' && e.message !== '' ? `: ${redact(e.message, credentials)}` : '';
@@ -162,7 +174,8 @@ function errorResult(err: unknown, timeoutMs: number, credentials: Record<string
     return e.status === 429 || e.status >= 500 ? { status: 'transient', error } : { status: 'permanent', error };
   }
   // node-fetch's message names the URL: only the code is used.
-  if (e.code === OUTBOUND_REFUSED) return { status: 'permanent', error: 'braze: refused by the outbound guard (address not allowed)' };
+  if (e.code === OUTBOUND_REFUSED)
+    return { status: 'permanent', error: 'braze: refused by the outbound guard (address not allowed)' };
   if (e.type === 'invalid-json') return { status: 'transient', error: 'braze answered with a body that is not JSON' };
   return { status: 'transient', error: `braze: connection failed${typeof e.code === 'string' ? ` (${e.code})` : ''}` };
 }

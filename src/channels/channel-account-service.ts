@@ -22,7 +22,9 @@ export interface ChannelAccountUpdate {
 }
 
 /** An account as a delivery run sees it: decrypted, or known but unusable under this key. */
-export type DeliveryAccount = { type: string; account: ChannelAccount; undecryptable?: undefined } | { type: string; undecryptable: true; account?: undefined };
+export type DeliveryAccount =
+  | { type: string; account: ChannelAccount; undecryptable?: undefined }
+  | { type: string; undecryptable: true; account?: undefined };
 
 interface Problem {
   field: string;
@@ -30,15 +32,31 @@ interface Problem {
 }
 
 /** Distributions in these statuses may still send, so the accounts they name cannot go. */
-const LIVE_STATUSES: readonly DistributionStatus[] = ['waiting_for_audience', 'scheduled', 'sending', 'active', 'paused'];
+const LIVE_STATUSES: readonly DistributionStatus[] = [
+  'waiting_for_audience',
+  'scheduled',
+  'sending',
+  'active',
+  'paused',
+];
 
 function invalid(problems: Problem[]): DomainError {
-  return DomainError.invalid('invalid_channel', 'Invalid channel account', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), { errors: problems });
+  return DomainError.invalid(
+    'invalid_channel',
+    'Invalid channel account',
+    problems.map((p) => `${p.field}: ${p.reason}`).join('; '),
+    { errors: problems },
+  );
 }
 
 /** The API's answer to credentials that do not decrypt: names the account and the remedy, never the blob. */
 function undecryptable(id: string, err: SecretsDecryptError): DomainError {
-  return new DomainError('internal', 'channel_credentials_undecryptable', 'Channel credentials cannot be decrypted', `${err.message} (channel ${id}): start the service with the CHANNEL_SECRETS_KEY they were saved under, or save them again`);
+  return new DomainError(
+    'internal',
+    'channel_credentials_undecryptable',
+    'Channel credentials cannot be decrypted',
+    `${err.message} (channel ${id}): start the service with the CHANNEL_SECRETS_KEY they were saved under, or save them again`,
+  );
 }
 
 /**
@@ -90,18 +108,29 @@ export class ChannelAccountService {
       credentials = { ...this.decrypt(current), ...input.credentials };
     }
     // Settings alone are checked too: the adapter's rules may tie them to the credentials.
-    if (input.credentials !== undefined || input.settings !== undefined) this.check(current.type, credentials ?? this.decrypt(current), settings, false);
+    if (input.credentials !== undefined || input.settings !== undefined)
+      this.check(current.type, credentials ?? this.decrypt(current), settings, false);
     const set: Partial<ChannelAccountDoc> = {
       ...(input.name !== undefined ? { name: input.name } : {}),
       ...(input.settings !== undefined ? { settings } : {}),
-      ...(credentials ? { credentials_encrypted: this.box.seal(credentials), credential_names: Object.keys(credentials).sort() } : {}),
+      ...(credentials
+        ? { credentials_encrypted: this.box.seal(credentials), credential_names: Object.keys(credentials).sort() }
+        : {}),
       updated_at: new Date(),
     };
     // Conditional on what was read: a concurrent credential change is not silently merged away.
-    const updated = await this.models.ChannelAccount.findOneAndUpdate({ _id: id, updated_at: current.updated_at }, { $set: set }, { returnDocument: 'after', timestamps: false }).lean();
+    const updated = await this.models.ChannelAccount.findOneAndUpdate(
+      { _id: id, updated_at: current.updated_at },
+      { $set: set },
+      { returnDocument: 'after', timestamps: false },
+    ).lean();
     if (!updated) {
       if (!(await this.models.ChannelAccount.exists({ _id: id }))) throw DomainError.notFound('channel', id);
-      throw DomainError.conflict('channel_changed', 'Channel account changed meanwhile', `channel ${id} was changed while this update was checked; retry`);
+      throw DomainError.conflict(
+        'channel_changed',
+        'Channel account changed meanwhile',
+        `channel ${id} was changed while this update was checked; retry`,
+      );
     }
     return updated;
   }
@@ -109,9 +138,16 @@ export class ChannelAccountService {
   /** Removes the account and its credentials; refused while a live distribution names it. */
   async delete(id: string): Promise<void> {
     await this.get(id);
-    const user = await this.models.Distribution.findOne({ 'channels.channel_id': id, status: { $in: [...LIVE_STATUSES] } }, { _id: 1, status: 1 }).lean();
+    const user = await this.models.Distribution.findOne(
+      { 'channels.channel_id': id, status: { $in: [...LIVE_STATUSES] } },
+      { _id: 1, status: 1 },
+    ).lean();
     if (user) {
-      throw DomainError.conflict('channel_in_use', 'Channel account in use', `distribution ${user._id} (${user.status}) sends through channel ${id}: cancel it, or point it at another account, first`);
+      throw DomainError.conflict(
+        'channel_in_use',
+        'Channel account in use',
+        `distribution ${user._id} (${user.status}) sends through channel ${id}: cancel it, or point it at another account, first`,
+      );
     }
     await this.models.ChannelAccount.deleteOne({ _id: id });
   }
@@ -121,7 +157,11 @@ export class ChannelAccountService {
     const doc = await this.get(id);
     const channel = this.channels.get(doc.type);
     if (!channel?.testConnection) {
-      throw DomainError.invalid('not_supported', 'Connection test not supported', `channel type ${doc.type} has no connection test`);
+      throw DomainError.invalid(
+        'not_supported',
+        'Connection test not supported',
+        `channel type ${doc.type} has no connection test`,
+      );
     }
     const account = this.account(doc);
     try {
@@ -143,10 +183,16 @@ export class ChannelAccountService {
     const docs = await this.models.ChannelAccount.find({ _id: { $in: [...new Set(ids)] } }).lean();
     for (const doc of docs) {
       try {
-        out.set(doc._id, { type: doc.type, account: { id: doc._id, credentials: this.box.open(doc.credentials_encrypted), settings: doc.settings ?? {} } });
+        out.set(doc._id, {
+          type: doc.type,
+          account: { id: doc._id, credentials: this.box.open(doc.credentials_encrypted), settings: doc.settings ?? {} },
+        });
       } catch (err) {
         if (!(err instanceof SecretsDecryptError)) throw err;
-        this.logger.error({ channelId: doc._id, type: doc.type, reason: err.message }, 'channel account credentials cannot be decrypted: check CHANNEL_SECRETS_KEY');
+        this.logger.error(
+          { channelId: doc._id, type: doc.type, reason: err.message },
+          'channel account credentials cannot be decrypted: check CHANNEL_SECRETS_KEY',
+        );
         out.set(doc._id, { type: doc.type, undecryptable: true });
       }
     }
@@ -169,8 +215,20 @@ export class ChannelAccountService {
   /** The adapter's spec for a type, or a 400 saying why the type takes no account. */
   private spec(type: string): { channel: Channel; spec: AccountSpec } {
     const channel = this.channels.get(type);
-    if (!channel) throw invalid([{ field: 'type', reason: `unknown channel type ${type} (available: ${this.accountTypes().join(', ') || 'none'})` }]);
-    if (!channel.account) throw invalid([{ field: 'type', reason: `channel type ${type} needs no account (types that do: ${this.accountTypes().join(', ') || 'none'})` }]);
+    if (!channel)
+      throw invalid([
+        {
+          field: 'type',
+          reason: `unknown channel type ${type} (available: ${this.accountTypes().join(', ') || 'none'})`,
+        },
+      ]);
+    if (!channel.account)
+      throw invalid([
+        {
+          field: 'type',
+          reason: `channel type ${type} needs no account (types that do: ${this.accountTypes().join(', ') || 'none'})`,
+        },
+      ]);
     return { channel, spec: channel.account };
   }
 
@@ -182,14 +240,23 @@ export class ChannelAccountService {
     const { spec } = this.spec(type);
     return Object.keys(credentials)
       .filter((name) => !spec.credentials.includes(name))
-      .map((name) => ({ field: `credentials.${name}`, reason: `unknown credential for ${type} (expected: ${spec.credentials.join(', ')})` }));
+      .map((name) => ({
+        field: `credentials.${name}`,
+        reason: `unknown credential for ${type} (expected: ${spec.credentials.join(', ')})`,
+      }));
   }
 
-  private check(type: string, credentials: Record<string, string>, settings: Record<string, unknown>, complete: boolean): void {
+  private check(
+    type: string,
+    credentials: Record<string, string>,
+    settings: Record<string, unknown>,
+    complete: boolean,
+  ): void {
     const { spec } = this.spec(type);
     const problems = this.unknownCredentials(type, credentials);
     if (complete || problems.length === 0) {
-      for (const name of spec.credentials) if (!credentials[name]) problems.push({ field: `credentials.${name}`, reason: `required by ${type}` });
+      for (const name of spec.credentials)
+        if (!credentials[name]) problems.push({ field: `credentials.${name}`, reason: `required by ${type}` });
     }
     if (problems.length === 0) {
       let messages: string[];

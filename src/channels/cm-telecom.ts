@@ -62,7 +62,8 @@ export class CmTelecomChannel implements Channel {
       const problems = [...credentialProblems(credentials, this.account.credentials), ...baseUrlProblems(settings)];
       const from = settings.from;
       // An alphanumeric sender is at most 11 characters; a numeric one at most 16 digits.
-      if (typeof from !== 'string' || !/^([A-Za-z0-9 ]{1,11}|\+?\d{1,16})$/.test(from)) problems.push('from must be a sender id (up to 11 letters/digits) or a phone number');
+      if (typeof from !== 'string' || !/^([A-Za-z0-9 ]{1,11}|\+?\d{1,16})$/.test(from))
+        problems.push('from must be a sender id (up to 11 letters/digits) or a phone number');
       return problems;
     },
   };
@@ -122,7 +123,9 @@ export class CmTelecomChannel implements Channel {
 
     const json = answer.json as { details?: unknown; errorCode?: unknown; messages?: unknown } | undefined;
     const perMessage = Array.isArray(json?.messages) ? (json.messages as CmMessageAnswer[]) : [];
-    const byReference = new Map(perMessage.filter((a) => typeof a.reference === 'string').map((a) => [a.reference as string, a]));
+    const byReference = new Map(
+      perMessage.filter((a) => typeof a.reference === 'string').map((a) => [a.reference as string, a]),
+    );
     const requestCode = typeof json?.errorCode === 'number' ? json.errorCode : undefined;
     const requestDetail = typeof json?.details === 'string' ? redact(json.details, account.credentials) : undefined;
 
@@ -133,13 +136,29 @@ export class CmTelecomChannel implements Channel {
         const code = typeof own.messageErrorCode === 'number' ? own.messageErrorCode : undefined;
         const detail = redact(stringField(own, 'messageDetails') ?? 'rejected', account.credentials);
         const error = `${PROVIDER}: message rejected${code !== undefined ? ` (${code})` : ''}: ${detail}`;
-        return code !== undefined && TRANSIENT_CODES.has(code) ? { status: 'transient', error } : { status: 'permanent', error };
+        return code !== undefined && TRANSIENT_CODES.has(code)
+          ? { status: 'transient', error }
+          : { status: 'permanent', error };
       }
       // No answer for this message: the request as a whole decides (auth, malformed body, 5xx, 429).
-      if (answer.status >= 200 && answer.status < 300 && (requestCode === undefined || requestCode === 0)) return { status: 'sent', providerMessageId: cmReference(m.id) };
-      if (requestCode !== undefined && TRANSIENT_CODES.has(requestCode)) return { status: 'transient', error: `${PROVIDER}: error ${requestCode}${requestDetail ? `: ${requestDetail}` : ''}` };
-      if (answer.status >= 200 && answer.status < 300) return { status: 'permanent', error: `${PROVIDER}: error ${requestCode ?? ''}${requestDetail ? `: ${requestDetail}` : ''}` };
-      return failureForStatus(PROVIDER, answer.status, answer.headers, requestDetail ?? redactOptional(plainReason(answer), account.credentials));
+      if (answer.status >= 200 && answer.status < 300 && (requestCode === undefined || requestCode === 0))
+        return { status: 'sent', providerMessageId: cmReference(m.id) };
+      if (requestCode !== undefined && TRANSIENT_CODES.has(requestCode))
+        return {
+          status: 'transient',
+          error: `${PROVIDER}: error ${requestCode}${requestDetail ? `: ${requestDetail}` : ''}`,
+        };
+      if (answer.status >= 200 && answer.status < 300)
+        return {
+          status: 'permanent',
+          error: `${PROVIDER}: error ${requestCode ?? ''}${requestDetail ? `: ${requestDetail}` : ''}`,
+        };
+      return failureForStatus(
+        PROVIDER,
+        answer.status,
+        answer.headers,
+        requestDetail ?? redactOptional(plainReason(answer), account.credentials),
+      );
     });
   }
 }

@@ -15,7 +15,8 @@ export async function sendToValidAddresses(
   if (!first || !account) return messages.map(() => NO_ACCOUNT);
   const valid = messages.filter((m) => EMAIL_ADDRESS.test(m.to));
   const results = new Map<OutgoingMessage, SendResult>();
-  for (const m of messages) if (!valid.includes(m)) results.set(m, { status: 'permanent', error: `${provider}: invalid recipient address` });
+  for (const m of messages)
+    if (!valid.includes(m)) results.set(m, { status: 'permanent', error: `${provider}: invalid recipient address` });
   if (valid.length > 0) {
     const result = await post(account, first, valid);
     for (const m of valid) results.set(m, result);
@@ -24,7 +25,11 @@ export async function sendToValidAddresses(
 }
 
 /** Splits messages into requests of at most `max` that share account and content; one result per message, in order. */
-export async function sendInContentGroups(messages: OutgoingMessage[], max: number, sendGroup: (group: OutgoingMessage[]) => Promise<SendResult[]>): Promise<SendResult[]> {
+export async function sendInContentGroups(
+  messages: OutgoingMessage[],
+  max: number,
+  sendGroup: (group: OutgoingMessage[]) => Promise<SendResult[]>,
+): Promise<SendResult[]> {
   const results: SendResult[] = new Array<SendResult>(messages.length);
   for (const group of contentGroups(messages)) {
     for (let start = 0; start < group.length; start += max) {
@@ -39,7 +44,9 @@ export async function sendInContentGroups(messages: OutgoingMessage[], max: numb
 /** The sender every email provider account names: a `from` address and an optional display name. */
 export function senderProblems(settings: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  if (typeof settings.from !== 'string' || !EMAIL_ADDRESS.test(settings.from)) problems.push('from must be an email address');
-  if (settings.from_name !== undefined && typeof settings.from_name !== 'string') problems.push('from_name must be a string');
+  if (typeof settings.from !== 'string' || !EMAIL_ADDRESS.test(settings.from))
+    problems.push('from must be an email address');
+  if (settings.from_name !== undefined && typeof settings.from_name !== 'string')
+    problems.push('from_name must be a string');
   return problems;
 }

@@ -26,7 +26,8 @@ export class EmailChannel implements Channel {
   validateSettings(settings: Record<string, unknown>): string[] {
     const problems: string[] = [];
     const replyTo = settings.reply_to;
-    if (replyTo !== undefined && (typeof replyTo !== 'string' || !EMAIL.test(replyTo))) problems.push('reply_to must be an email address');
+    if (replyTo !== undefined && (typeof replyTo !== 'string' || !EMAIL.test(replyTo)))
+      problems.push('reply_to must be an email address');
     return problems;
   }
 

@@ -1,4 +1,10 @@
-import { isOutboundRefusal, outboundFailure, outboundFetch, readAnswer, type FormData } from '../outbound/outbound-fetch';
+import {
+  isOutboundRefusal,
+  outboundFailure,
+  outboundFetch,
+  readAnswer,
+  type FormData,
+} from '../outbound/outbound-fetch';
 import type { ChannelAccount, OutgoingMessage, SendResult } from './channel';
 import { scrubSecrets } from './secrets';
 import { MAX_RETRY_AFTER_MS, parseRetryAfter } from './retry-after';
@@ -33,7 +39,10 @@ export interface ProviderRequestInit {
 }
 
 /** `outboundFetch` with a timeout that turns a network failure or a refusal into a value instead of a throw. */
-export async function providerFetch(url: string, init: ProviderRequestInit = {}): Promise<ProviderAnswer | TransportFailure> {
+export async function providerFetch(
+  url: string,
+  init: ProviderRequestInit = {},
+): Promise<ProviderAnswer | TransportFailure> {
   const timeoutMs = init.timeoutMs ?? PROVIDER_TIMEOUT_MS;
   try {
     const response = await outboundFetch(url, {
@@ -58,7 +67,6 @@ export async function providerFetch(url: string, init: ProviderRequestInit = {})
 export function isTransportFailure(answer: ProviderAnswer | TransportFailure): answer is TransportFailure {
   return 'failure' in answer;
 }
-
 
 /**
  * `X-RateLimit-Reset` as a wait in ms. Providers mostly send epoch seconds (SendGrid, Braze,
@@ -86,7 +94,13 @@ export function isTransientStatus(status: number): boolean {
  * permanent for everything else (400/401/403/404/413/422: retrying unchanged cannot help).
  * `detail` is the provider's own reason, already scrubbed of credentials.
  */
-export function failureForStatus(provider: string, status: number, headers: Headers, detail?: string, now: Date = new Date()): Exclude<SendResult, { status: 'sent' }> {
+export function failureForStatus(
+  provider: string,
+  status: number,
+  headers: Headers,
+  detail?: string,
+  now: Date = new Date(),
+): Exclude<SendResult, { status: 'sent' }> {
   const error = `${provider} answered ${status}${detail ? `: ${truncate(detail)}` : ''}`;
   if (isTransientStatus(status)) {
     const retryAfterMs = retryAfterFromHeaders(headers, now);
@@ -96,7 +110,14 @@ export function failureForStatus(provider: string, status: number, headers: Head
 }
 
 /** The whole mapping for providers whose 2xx needs no further reading: 2xx sent, else `failureForStatus`. */
-export function resultForStatus(provider: string, status: number, headers: Headers, providerMessageId?: string, detail?: string, now: Date = new Date()): SendResult {
+export function resultForStatus(
+  provider: string,
+  status: number,
+  headers: Headers,
+  providerMessageId?: string,
+  detail?: string,
+  now: Date = new Date(),
+): SendResult {
   if (status >= 200 && status < 300) return { status: 'sent', ...(providerMessageId ? { providerMessageId } : {}) };
   return failureForStatus(provider, status, headers, detail, now);
 }
@@ -154,7 +175,9 @@ export function originOf(options: ProviderOptions, providerOrigin: string): stri
  * (it once was one, and `PUT /v1/channels/:id` could point stored keys at any host).
  */
 export function baseUrlProblems(settings: Record<string, unknown>): string[] {
-  return settings.base_url === undefined ? [] : ['base_url is not an account setting: a custom provider URL is operator configuration (PROVIDER_BASE_URLS)'];
+  return settings.base_url === undefined
+    ? []
+    : ['base_url is not an account setting: a custom provider URL is operator configuration (PROVIDER_BASE_URLS)'];
 }
 
 /** A provider's documented regions (data centres), by the name `settings.region` takes, to their API origin. */
@@ -170,13 +193,16 @@ export function regionProblems(settings: Record<string, unknown>, regions: Regio
 /** The origin of the account's region; the first region when none is set. */
 export function regionOrigin(settings: Record<string, unknown>, regions: Regions): string {
   const region = settings.region;
-  const origin = typeof region === 'string' && Object.hasOwn(regions, region) ? regions[region] : Object.values(regions)[0];
+  const origin =
+    typeof region === 'string' && Object.hasOwn(regions, region) ? regions[region] : Object.values(regions)[0];
   return origin ?? '';
 }
 
 /** Problems with the credentials an account must have (all non-empty strings). */
 export function credentialProblems(credentials: Record<string, string>, names: readonly string[]): string[] {
-  return names.filter((n) => typeof credentials[n] !== 'string' || credentials[n].trim() === '').map((n) => `credential ${n} is required`);
+  return names
+    .filter((n) => typeof credentials[n] !== 'string' || credentials[n].trim() === '')
+    .map((n) => `credential ${n} is required`);
 }
 
 export const NO_ACCOUNT: SendResult = { status: 'permanent', error: 'no channel account' };
@@ -198,11 +224,19 @@ export function contentGroups(messages: readonly OutgoingMessage[]): number[][] 
 }
 
 /** A test-connection verdict from a provider's answer to its cheapest authenticated call. */
-export function connectionVerdict(provider: string, answer: ProviderAnswer | TransportFailure, credentials: Record<string, string>, detail?: (a: ProviderAnswer) => string | undefined): { ok: true } | { ok: false; error: string } {
+export function connectionVerdict(
+  provider: string,
+  answer: ProviderAnswer | TransportFailure,
+  credentials: Record<string, string>,
+  detail?: (a: ProviderAnswer) => string | undefined,
+): { ok: true } | { ok: false; error: string } {
   if (isTransportFailure(answer)) return { ok: false, error: `${provider}: ${answer.failure}` };
   if (answer.status >= 200 && answer.status < 300) return { ok: true };
   const reason = detail?.(answer);
-  return { ok: false, error: redact(`${provider} answered ${answer.status}${reason ? `: ${truncate(reason)}` : ''}`, credentials) };
+  return {
+    ok: false,
+    error: redact(`${provider} answered ${answer.status}${reason ? `: ${truncate(reason)}` : ''}`, credentials),
+  };
 }
 
 /** A string field of a parsed JSON object, if it is one. */

@@ -19,7 +19,11 @@ import {
 import { externalIdOf, fieldMapOf, profileValues, validateFieldMap } from './profile-fields';
 
 /** Intercom's API hosts: a workspace is hosted in the US, the EU or Australia. */
-export const INTERCOM_REGIONS: Regions = { us: 'https://api.intercom.io', eu: 'https://api.eu.intercom.io', au: 'https://api.au.intercom.io' };
+export const INTERCOM_REGIONS: Regions = {
+  us: 'https://api.intercom.io',
+  eu: 'https://api.eu.intercom.io',
+  au: 'https://api.au.intercom.io',
+};
 /** The API version the requests are written for (and validated against in tests). */
 export const INTERCOM_VERSION = '2.14';
 
@@ -46,7 +50,10 @@ export class IntercomChannel implements Channel {
 
   readonly account: AccountSpec = {
     credentials: ['access_token'],
-    validate: (account) => [...baseUrlProblems(account.settings), ...regionProblems(account.settings, INTERCOM_REGIONS)],
+    validate: (account) => [
+      ...baseUrlProblems(account.settings),
+      ...regionProblems(account.settings, INTERCOM_REGIONS),
+    ],
   };
 
   private readonly timeoutMs: number;
@@ -66,8 +73,14 @@ export class IntercomChannel implements Channel {
   async send(message: OutgoingMessage): Promise<SendResult> {
     const account = message.account;
     const token = account?.credentials.access_token;
-    if (!account || !token) return { status: 'permanent', error: 'intercom: the channel has no account with an access_token' };
-    const api = new IntercomApi(originOf(this.options, regionOrigin(account.settings, INTERCOM_REGIONS)), token, this.timeoutMs, account.credentials);
+    if (!account || !token)
+      return { status: 'permanent', error: 'intercom: the channel has no account with an access_token' };
+    const api = new IntercomApi(
+      originOf(this.options, regionOrigin(account.settings, INTERCOM_REGIONS)),
+      token,
+      this.timeoutMs,
+      account.credentials,
+    );
     const externalId = message.to;
     const email = message.customer.email?.trim() || undefined;
 
@@ -77,12 +90,20 @@ export class IntercomChannel implements Channel {
     if (!contact) {
       const name = message.customer.name?.trim();
       // A 409 means a concurrent send created it since the search: the retry finds it.
-      const created = await api.call('POST', '/contacts', { role: 'user', external_id: externalId, ...(email ? { email } : {}), ...(name ? { name } : {}) }, { conflictIsTransient: true });
+      const created = await api.call(
+        'POST',
+        '/contacts',
+        { role: 'user', external_id: externalId, ...(email ? { email } : {}), ...(name ? { name } : {}) },
+        { conflictIsTransient: true },
+      );
       if ('error' in created) return created;
       contact = created.json as IntercomContact;
-      if (typeof contact?.id !== 'string') return { status: 'transient', error: 'intercom: the created contact came back without an id' };
+      if (typeof contact?.id !== 'string')
+        return { status: 'transient', error: 'intercom: the created contact came back without an id' };
     }
-    const update: Record<string, unknown> = { custom_attributes: profileValues(fieldMapOf(message.settings), message.variables) };
+    const update: Record<string, unknown> = {
+      custom_attributes: profileValues(fieldMapOf(message.settings), message.variables),
+    };
     if (contact.external_id !== externalId) update.external_id = externalId;
     const updated = await api.call('PUT', `/contacts/${encodeURIComponent(contact.id)}`, update);
     if ('error' in updated) return updated;
@@ -92,7 +113,10 @@ export class IntercomChannel implements Channel {
   async testConnection(account: ChannelAccount): Promise<{ ok: true } | { ok: false; error: string }> {
     const token = account.credentials.access_token;
     if (!token) return { ok: false, error: 'intercom: the account has no access_token' };
-    const answer = await providerFetch(`${originOf(this.options, regionOrigin(account.settings, INTERCOM_REGIONS))}/me`, { headers: headers(token), timeoutMs: this.timeoutMs });
+    const answer = await providerFetch(
+      `${originOf(this.options, regionOrigin(account.settings, INTERCOM_REGIONS))}/me`,
+      { headers: headers(token), timeoutMs: this.timeoutMs },
+    );
     return connectionVerdict('intercom', answer, account.credentials, reasonOf);
   }
 }
@@ -106,7 +130,12 @@ class IntercomApi {
   ) {}
 
   /** A 2xx answer, or the failure as a result. */
-  async call(method: string, path: string, body: unknown, opts: { conflictIsTransient?: boolean } = {}): Promise<ProviderAnswer | FailedSend> {
+  async call(
+    method: string,
+    path: string,
+    body: unknown,
+    opts: { conflictIsTransient?: boolean } = {},
+  ): Promise<ProviderAnswer | FailedSend> {
     const answer = await providerFetch(`${this.base}${path}`, {
       method,
       headers: { ...headers(this.token), 'Content-Type': 'application/json' },
@@ -116,18 +145,30 @@ class IntercomApi {
     if (isTransportFailure(answer)) return transportResult('intercom', answer);
     if (answer.status >= 200 && answer.status < 300) return answer;
     const reason = reasonOf(answer);
-    const failure = failureForStatus('intercom', answer.status, answer.headers, reason === undefined ? undefined : redact(reason, this.credentials));
+    const failure = failureForStatus(
+      'intercom',
+      answer.status,
+      answer.headers,
+      reason === undefined ? undefined : redact(reason, this.credentials),
+    );
     return answer.status === 409 && opts.conflictIsTransient ? { status: 'transient', error: failure.error } : failure;
   }
 
   /** The contact with this external id, else one with this email and no other external id. */
-  async find(externalId: string, email: string | undefined): Promise<{ contact: IntercomContact | undefined } | FailedSend> {
+  async find(
+    externalId: string,
+    email: string | undefined,
+  ): Promise<{ contact: IntercomContact | undefined } | FailedSend> {
     const byExternalId = { field: 'external_id', operator: '=', value: externalId };
-    const query = email ? { operator: 'OR', value: [byExternalId, { field: 'email', operator: '=', value: email }] } : byExternalId;
+    const query = email
+      ? { operator: 'OR', value: [byExternalId, { field: 'email', operator: '=', value: email }] }
+      : byExternalId;
     const answer = await this.call('POST', '/contacts/search', { query, pagination: { per_page: 10 } });
     if ('error' in answer) return answer;
     const data = (answer.json as { data?: unknown } | undefined)?.data;
-    const contacts = (Array.isArray(data) ? data : []).filter((c): c is IntercomContact => typeof (c as IntercomContact)?.id === 'string');
+    const contacts = (Array.isArray(data) ? data : []).filter(
+      (c): c is IntercomContact => typeof (c as IntercomContact)?.id === 'string',
+    );
     const contact =
       contacts.find((c) => c.external_id === externalId) ??
       contacts.find((c) => !c.external_id && email !== undefined && c.email?.toLowerCase() === email.toLowerCase());

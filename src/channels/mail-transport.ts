@@ -28,7 +28,18 @@ export interface MailTransport {
 const IDLE_CLOSE_MS = 5_000;
 
 /** SMTP error codes that say the network or server hiccupped, not that the mail is bad. */
-const TRANSIENT_CODES = new Set(['ECONNECTION', 'ETIMEDOUT', 'ESOCKET', 'EDNS', 'ETLS', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+const TRANSIENT_CODES = new Set([
+  'ECONNECTION',
+  'ETIMEDOUT',
+  'ESOCKET',
+  'EDNS',
+  'ETLS',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
 
 interface MailError {
   code?: string;
@@ -41,7 +52,11 @@ interface MailError {
  * Builds the transport; nothing connects until the first send. Pooled SMTP connections are
  * reused across sends and closed after a few idle seconds.
  */
-export function createMailTransport(mail: DistributionSettings['mail'], logger: Logger, options: { pool?: boolean } = {}): MailTransport {
+export function createMailTransport(
+  mail: DistributionSettings['mail'],
+  logger: Logger,
+  options: { pool?: boolean } = {},
+): MailTransport {
   const secrets = mail.smtpUrl ? urlSecrets(mail.smtpUrl) : [];
   const scrub = (text: string): string => secrets.reduce((t, s) => t.split(s).join('***'), text);
   if (!mail.smtpUrl) return outboxTransport(mail, scrub);
@@ -62,11 +77,17 @@ export function createMailTransport(mail: DistributionSettings['mail'], logger: 
       transporter ??= nodemailer.createTransport(smtpOptions);
       inFlight++;
       try {
-        const info = (await transporter.sendMail({ from: mail.from, ...m })) as { messageId?: string; response?: string };
+        const info = (await transporter.sendMail({ from: mail.from, ...m })) as {
+          messageId?: string;
+          response?: string;
+        };
         return { status: 'sent', ...(info.messageId ? { providerMessageId: info.messageId } : {}) };
       } catch (err) {
         const result = classifyMailError(err as MailError, scrub);
-        logger.debug({ code: (err as MailError).code, responseCode: (err as MailError).responseCode }, 'smtp send failed');
+        logger.debug(
+          { code: (err as MailError).code, responseCode: (err as MailError).responseCode },
+          'smtp send failed',
+        );
         return result;
       } finally {
         inFlight--;
@@ -111,7 +132,9 @@ function smtpOptionsFrom(smtpUrl: string, pool: boolean, requireTls: boolean): S
     host: url.hostname,
     port,
     secure,
-    ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
+    ...(url.username
+      ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }
+      : {}),
     connectionTimeout: 10_000,
     greetingTimeout: 10_000,
     socketTimeout: 30_000,
@@ -160,6 +183,9 @@ function outboxTransport(mail: DistributionSettings['mail'], scrub: (text: strin
 
 /** `<msg_a.b@promo-engine>` → `msg_a.b`: the file name a developer recognises. */
 export function emlName(messageId: string): string {
-  const local = messageId.replace(/^</, '').replace(/>$/, '').replace(/@promo-engine$/, '');
+  const local = messageId
+    .replace(/^</, '')
+    .replace(/>$/, '')
+    .replace(/@promo-engine$/, '');
   return local.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200) || 'mail';
 }

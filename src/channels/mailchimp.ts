@@ -3,7 +3,14 @@ import ApiClient from '@mailchimp/mailchimp_marketing/src/ApiClient';
 import type { AccountSpec, Channel, ChannelAccount, OutgoingMessage, SendResult } from './channel';
 import { OUTBOUND_REFUSED } from '../outbound/address-policy';
 import { guardedAgentFor } from '../outbound/node-agents';
-import { baseUrlProblems, failureForStatus, originOf, PROVIDER_TIMEOUT_MS, redact, type ProviderOptions } from './http-provider';
+import {
+  baseUrlProblems,
+  failureForStatus,
+  originOf,
+  PROVIDER_TIMEOUT_MS,
+  redact,
+  type ProviderOptions,
+} from './http-provider';
 import { fieldMapOf, profileValues, validateFieldMap } from './profile-fields';
 import { emailRecipient } from './recipients';
 
@@ -37,8 +44,10 @@ export class MailchimpChannel implements Channel {
     validate: (account) => {
       const problems: string[] = [];
       const key = account.credentials.api_key;
-      if (key !== undefined && !API_KEY.test(key)) problems.push('api_key must look like <key>-<data centre>, e.g. …-us19');
-      if (typeof account.settings.list_id !== 'string' || account.settings.list_id === '') problems.push('list_id is required');
+      if (key !== undefined && !API_KEY.test(key))
+        problems.push('api_key must look like <key>-<data centre>, e.g. …-us19');
+      if (typeof account.settings.list_id !== 'string' || account.settings.list_id === '')
+        problems.push('list_id is required');
       problems.push(...statusProblems(account.settings.status_if_new));
       problems.push(...baseUrlProblems(account.settings));
       return problems;
@@ -56,24 +65,36 @@ export class MailchimpChannel implements Channel {
 
   validateSettings(settings: Record<string, unknown>): string[] {
     const problems = validateFieldMap(settings.fields);
-    if (settings.list_id !== undefined && (typeof settings.list_id !== 'string' || settings.list_id === '')) problems.push('list_id must be a non-empty string');
+    if (settings.list_id !== undefined && (typeof settings.list_id !== 'string' || settings.list_id === ''))
+      problems.push('list_id must be a non-empty string');
     problems.push(...statusProblems(settings.status_if_new));
     return problems;
   }
 
   async send(message: OutgoingMessage): Promise<SendResult> {
     const account = message.account;
-    if (!account?.credentials.api_key) return { status: 'permanent', error: 'mailchimp: the channel has no account with an api_key' };
+    if (!account?.credentials.api_key)
+      return { status: 'permanent', error: 'mailchimp: the channel has no account with an api_key' };
     const listId = stringSetting(message.settings.list_id) ?? stringSetting(account.settings.list_id);
     if (!listId) return { status: 'permanent', error: 'mailchimp: no list_id in the account or the channel settings' };
     const client = this.client(account);
     if (!client) return { status: 'permanent', error: 'mailchimp: the api_key names no data centre (<key>-<dc>)' };
     // Mailchimp clears a merge field with "", and refuses null for text fields.
-    const mergeFields = Object.fromEntries(Object.entries(profileValues(fieldMapOf(message.settings), message.variables)).map(([k, v]) => [k, v ?? '']));
-    const status = stringSetting(message.settings.status_if_new) ?? stringSetting(account.settings.status_if_new) ?? 'subscribed';
+    const mergeFields = Object.fromEntries(
+      Object.entries(profileValues(fieldMapOf(message.settings), message.variables)).map(([k, v]) => [k, v ?? '']),
+    );
+    const status =
+      stringSetting(message.settings.status_if_new) ?? stringSetting(account.settings.status_if_new) ?? 'subscribed';
     try {
-      const member = await client.lists.setListMember(listId, subscriberHash(message.to), { email_address: message.to, status_if_new: status, merge_fields: mergeFields });
-      return { status: 'sent', providerMessageId: typeof member?.id === 'string' ? member.id : subscriberHash(message.to) };
+      const member = await client.lists.setListMember(listId, subscriberHash(message.to), {
+        email_address: message.to,
+        status_if_new: status,
+        merge_fields: mergeFields,
+      });
+      return {
+        status: 'sent',
+        providerMessageId: typeof member?.id === 'string' ? member.id : subscriberHash(message.to),
+      };
     } catch (err) {
       return errorResult(err, this.timeoutMs, account.credentials);
     }
@@ -132,7 +153,11 @@ function stringSetting(value: unknown): string | undefined {
  * body `{title, detail}`) for an HTTP answer; `code` (and `timeout`) for a network failure.
  * Only its fields are read: the error object also holds the request, with its auth header.
  */
-function errorResult(err: unknown, timeoutMs: number, credentials: Record<string, string>): Exclude<SendResult, { status: 'sent' }> {
+function errorResult(
+  err: unknown,
+  timeoutMs: number,
+  credentials: Record<string, string>,
+): Exclude<SendResult, { status: 'sent' }> {
   const e = (typeof err === 'object' && err !== null ? err : {}) as {
     status?: unknown;
     code?: unknown;
@@ -140,13 +165,27 @@ function errorResult(err: unknown, timeoutMs: number, credentials: Record<string
     response?: { headers?: Record<string, string | undefined>; body?: unknown };
   };
   if (typeof e.status === 'number') {
-    const body = (typeof e.response?.body === 'object' && e.response.body !== null ? e.response.body : {}) as { title?: unknown; detail?: unknown };
+    const body = (typeof e.response?.body === 'object' && e.response.body !== null ? e.response.body : {}) as {
+      title?: unknown;
+      detail?: unknown;
+    };
     const parts = [body.title, body.detail].filter((p): p is string => typeof p === 'string' && p !== '');
     const headers = new Headers();
-    for (const [name, value] of Object.entries(e.response?.headers ?? {})) if (typeof value === 'string') headers.set(name, value);
-    return failureForStatus('mailchimp', e.status, headers, parts.length ? redact(parts.join(' — '), credentials) : undefined);
+    for (const [name, value] of Object.entries(e.response?.headers ?? {}))
+      if (typeof value === 'string') headers.set(name, value);
+    return failureForStatus(
+      'mailchimp',
+      e.status,
+      headers,
+      parts.length ? redact(parts.join(' — '), credentials) : undefined,
+    );
   }
-  if (e.code === OUTBOUND_REFUSED) return { status: 'permanent', error: 'mailchimp: refused by the outbound guard (address not allowed)' };
-  if (e.timeout !== undefined || e.code === 'ECONNABORTED') return { status: 'transient', error: `mailchimp: no answer within ${timeoutMs} ms` };
-  return { status: 'transient', error: `mailchimp: connection failed${typeof e.code === 'string' ? ` (${e.code})` : ''}` };
+  if (e.code === OUTBOUND_REFUSED)
+    return { status: 'permanent', error: 'mailchimp: refused by the outbound guard (address not allowed)' };
+  if (e.timeout !== undefined || e.code === 'ECONNABORTED')
+    return { status: 'transient', error: `mailchimp: no answer within ${timeoutMs} ms` };
+  return {
+    status: 'transient',
+    error: `mailchimp: connection failed${typeof e.code === 'string' ? ` (${e.code})` : ''}`,
+  };
 }

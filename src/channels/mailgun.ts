@@ -52,8 +52,13 @@ export class MailgunChannel implements Channel {
   readonly account: AccountSpec = {
     credentials: ['api_key'],
     validate: ({ credentials, settings }) => {
-      const problems = [...credentialProblems(credentials, this.account.credentials), ...baseUrlProblems(settings), ...regionProblems(settings, MAILGUN_REGIONS)];
-      if (typeof settings.domain !== 'string' || !DOMAIN.test(settings.domain)) problems.push('domain must be a sending domain, e.g. mg.example.com');
+      const problems = [
+        ...credentialProblems(credentials, this.account.credentials),
+        ...baseUrlProblems(settings),
+        ...regionProblems(settings, MAILGUN_REGIONS),
+      ];
+      if (typeof settings.domain !== 'string' || !DOMAIN.test(settings.domain))
+        problems.push('domain must be a sending domain, e.g. mg.example.com');
       problems.push(...senderProblems(settings));
       return problems;
     },
@@ -77,20 +82,32 @@ export class MailgunChannel implements Channel {
   /** `GET /v4/domains/{name}`: authenticated and cheap (the v3 variant is deprecated and absent from Mailgun's spec). */
   async testConnection(account: ChannelAccount): Promise<{ ok: true } | { ok: false; error: string }> {
     const domain = encodeURIComponent(String(account.settings.domain ?? ''));
-    const answer = await providerFetch(`${originOf(this.options, regionOrigin(account.settings, MAILGUN_REGIONS))}/v4/domains/${domain}`, {
-      headers: { Authorization: basicAuth('api', account.credentials.api_key ?? '') },
-      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
-    });
+    const answer = await providerFetch(
+      `${originOf(this.options, regionOrigin(account.settings, MAILGUN_REGIONS))}/v4/domains/${domain}`,
+      {
+        headers: { Authorization: basicAuth('api', account.credentials.api_key ?? '') },
+        ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+      },
+    );
     return connectionVerdict(PROVIDER, answer, account.credentials, errorDetail);
   }
 
   private sendGroup(messages: OutgoingMessage[]): Promise<SendResult[]> {
-    return sendToValidAddresses(PROVIDER, messages, (account, content, recipients) => this.post(account, content, recipients));
+    return sendToValidAddresses(PROVIDER, messages, (account, content, recipients) =>
+      this.post(account, content, recipients),
+    );
   }
 
-  private async post(account: ChannelAccount, content: OutgoingMessage, recipients: OutgoingMessage[]): Promise<SendResult> {
+  private async post(
+    account: ChannelAccount,
+    content: OutgoingMessage,
+    recipients: OutgoingMessage[],
+  ): Promise<SendResult> {
     const settings = account.settings;
-    const from = typeof settings.from_name === 'string' ? `${settings.from_name.replace(/["\\]/g, '')} <${String(settings.from)}>` : String(settings.from ?? '');
+    const from =
+      typeof settings.from_name === 'string'
+        ? `${settings.from_name.replace(/["\\]/g, '')} <${String(settings.from)}>`
+        : String(settings.from ?? '');
     const form = new FormData();
     form.append('from', from);
     for (const m of recipients) form.append('to', m.to);
@@ -101,22 +118,33 @@ export class MailgunChannel implements Channel {
       form.append('v:message_id', recipients[0]?.id ?? '');
     } else {
       // Without recipient-variables Mailgun would send one mail showing every address; with them each gets their own.
-      form.append('recipient-variables', JSON.stringify(Object.fromEntries(recipients.map((m) => [m.to, { message_id: m.id }]))));
+      form.append(
+        'recipient-variables',
+        JSON.stringify(Object.fromEntries(recipients.map((m) => [m.to, { message_id: m.id }]))),
+      );
       form.append('v:message_id', '%recipient.message_id%');
     }
-    const answer = await providerFetch(`${originOf(this.options, regionOrigin(account.settings, MAILGUN_REGIONS))}/v3/${encodeURIComponent(String(settings.domain ?? ''))}/messages`, {
-      method: 'POST',
-      headers: { Authorization: basicAuth('api', account.credentials.api_key ?? '') },
-      body: form,
-      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
-    });
+    const answer = await providerFetch(
+      `${originOf(this.options, regionOrigin(account.settings, MAILGUN_REGIONS))}/v3/${encodeURIComponent(String(settings.domain ?? ''))}/messages`,
+      {
+        method: 'POST',
+        headers: { Authorization: basicAuth('api', account.credentials.api_key ?? '') },
+        body: form,
+        ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+      },
+    );
     if (isTransportFailure(answer)) return transportResult(PROVIDER, answer);
     if (answer.status >= 200 && answer.status < 300) {
       const id = stringField(answer.json, 'id');
       return { status: 'sent', ...(id ? { providerMessageId: id } : {}) };
     }
     const detail = errorDetail(answer);
-    const result = failureForStatus(PROVIDER, answer.status, answer.headers, detail === undefined ? undefined : redact(detail, account.credentials));
+    const result = failureForStatus(
+      PROVIDER,
+      answer.status,
+      answer.headers,
+      detail === undefined ? undefined : redact(detail, account.credentials),
+    );
     if (result.status === 'transient' && result.retryAfterMs === undefined) {
       const fromText = mailgunRetryAfterMs(detail);
       if (fromText !== undefined) return { ...result, retryAfterMs: fromText };

@@ -38,7 +38,9 @@ interface MandrillError {
 }
 
 function asError(json: unknown): MandrillError | undefined {
-  return json !== null && typeof json === 'object' && (json as { status?: unknown }).status === 'error' ? (json as MandrillError) : undefined;
+  return json !== null && typeof json === 'object' && (json as { status?: unknown }).status === 'error'
+    ? (json as MandrillError)
+    : undefined;
 }
 
 function errorDetail(answer: ProviderAnswer): string | undefined {
@@ -59,7 +61,8 @@ export class MandrillChannel implements Channel {
     validate: ({ credentials, settings }) => {
       const problems = [...credentialProblems(credentials, this.account.credentials), ...baseUrlProblems(settings)];
       problems.push(...senderProblems(settings));
-      if (settings.subaccount !== undefined && typeof settings.subaccount !== 'string') problems.push('subaccount must be a string');
+      if (settings.subaccount !== undefined && typeof settings.subaccount !== 'string')
+        problems.push('subaccount must be a string');
       return problems;
     },
   };
@@ -116,20 +119,30 @@ export class MandrillChannel implements Channel {
       const detail = redact([error.name, error.message].filter(Boolean).join(': '), account.credentials);
       if (error.name && TRANSIENT_ERRORS.has(error.name)) {
         const retryAfterMs = retryAfterFromHeaders(answer.headers);
-        return { status: 'transient', error: `${PROVIDER}: ${detail}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+        return {
+          status: 'transient',
+          error: `${PROVIDER}: ${detail}`,
+          ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        };
       }
       // Invalid_Key, PaymentRequired, Unknown_Subaccount, ValidationError…: the same request fails again.
       if (error.name) return { status: 'permanent', error: `${PROVIDER}: ${detail}` };
       return failureForStatus(PROVIDER, answer.status, answer.headers, detail);
     }
     if (answer.status < 200 || answer.status >= 300) {
-      return failureForStatus(PROVIDER, answer.status, answer.headers, redactOptional(plainReason(answer), account.credentials));
+      return failureForStatus(
+        PROVIDER,
+        answer.status,
+        answer.headers,
+        redactOptional(plainReason(answer), account.credentials),
+      );
     }
     // One entry per recipient; we send one recipient per call.
     const entry: unknown = Array.isArray(answer.json) ? answer.json[0] : undefined;
     const status = stringField(entry, 'status');
     const id = stringField(entry, '_id');
-    if (status === 'sent' || status === 'queued' || status === 'scheduled') return { status: 'sent', ...(id ? { providerMessageId: id } : {}) };
+    if (status === 'sent' || status === 'queued' || status === 'scheduled')
+      return { status: 'sent', ...(id ? { providerMessageId: id } : {}) };
     if (status === 'rejected' || status === 'invalid') {
       const reason = stringField(entry, 'reject_reason') ?? status;
       return { status: 'permanent', error: `${PROVIDER}: recipient ${status} (${reason})` };

@@ -7,7 +7,12 @@ import { createMailTransport } from './mail-transport';
  * code pool ran out). Goes over the same mail settings as the email channel; without an
  * operator address the log line is all there is. Resolves `true` once the mail was accepted.
  */
-export async function notifyOperator(settings: DistributionSettings, logger: Logger, mail: { subject: string; text: string }, also: readonly string[] = []): Promise<boolean> {
+export async function notifyOperator(
+  settings: DistributionSettings,
+  logger: Logger,
+  mail: { subject: string; text: string },
+  also: readonly string[] = [],
+): Promise<boolean> {
   try {
     return await mailOperators(settings, logger, mail, also);
   } catch (err) {
@@ -20,10 +25,18 @@ export async function notifyOperator(settings: DistributionSettings, logger: Log
  * Mails `OPERATOR_EMAIL` and `also` (a distribution's `notify_emails`); throws when the mail
  * was not accepted, so an activity calling it is retried. `false` when there is nobody to tell.
  */
-export async function mailOperators(settings: DistributionSettings, logger: Logger, mail: { subject: string; text: string }, also: readonly string[] = []): Promise<boolean> {
+export async function mailOperators(
+  settings: DistributionSettings,
+  logger: Logger,
+  mail: { subject: string; text: string },
+  also: readonly string[] = [],
+): Promise<boolean> {
   const to = [...new Set([...(settings.operatorEmail ? [settings.operatorEmail] : []), ...also])];
   if (to.length === 0) {
-    logger.warn({ subject: mail.subject }, 'no operator email configured (OPERATOR_EMAIL, notify_emails); operator notice only logged');
+    logger.warn(
+      { subject: mail.subject },
+      'no operator email configured (OPERATOR_EMAIL, notify_emails); operator notice only logged',
+    );
     return false;
   }
   // Rare enough that a connection of its own, closed right after, beats holding one open.

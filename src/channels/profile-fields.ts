@@ -38,7 +38,9 @@ export function validateFieldMap(fields: unknown): string[] {
     }
     if (!isKnownPath(path)) {
       const suggestion = suggestPath(path);
-      problems.push(`fields.${name}: unknown variable "${path}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`);
+      problems.push(
+        `fields.${name}: unknown variable "${path}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`,
+      );
     }
   }
   return problems;

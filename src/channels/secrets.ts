@@ -65,7 +65,10 @@ export function loadOrCreateKeyFile(file: string): { key: Buffer; created: boole
  * A key from its variable, else from its key file (made on first start) with a warning: losing
  * the file loses what it encrypts, and a process elsewhere makes another one.
  */
-export function configuredOrFileKey(key: { variable: string; value: string | undefined; file: string; encrypts: string }, logger?: Pick<Logger, 'warn'>): Buffer {
+export function configuredOrFileKey(
+  key: { variable: string; value: string | undefined; file: string; encrypts: string },
+  logger?: Pick<Logger, 'warn'>,
+): Buffer {
   const configured = key.value ? parseSecretsKey(key.value) : undefined;
   if (configured) return configured;
   const { key: made, created } = loadOrCreateKeyFile(key.file);
@@ -81,7 +84,8 @@ export class SecretBox {
   private readonly key: Buffer;
 
   constructor(key: Buffer) {
-    if (key.length !== KEY_BYTES) throw new Error(`the channel secrets key must be ${KEY_BYTES} bytes, not ${key.length}`);
+    if (key.length !== KEY_BYTES)
+      throw new Error(`the channel secrets key must be ${KEY_BYTES} bytes, not ${key.length}`);
     this.key = Buffer.from(key);
   }
 
@@ -89,14 +93,20 @@ export class SecretBox {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const data = Buffer.concat([cipher.update(JSON.stringify(credentials), 'utf8'), cipher.final()]);
-    return { v: 1, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+    return {
+      v: 1,
+      iv: iv.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+      data: data.toString('base64'),
+    };
   }
 
   open(blob: unknown): Record<string, string> {
     const b = blob as Partial<SecretBlob> | null | undefined;
     if (!b || typeof b !== 'object') throw new SecretsDecryptError('no encrypted credentials stored');
     if (b.v !== 1) throw new SecretsDecryptError(`unknown format version ${String(b.v)}`);
-    if (typeof b.iv !== 'string' || typeof b.tag !== 'string' || typeof b.data !== 'string') throw new SecretsDecryptError('malformed blob');
+    if (typeof b.iv !== 'string' || typeof b.tag !== 'string' || typeof b.data !== 'string')
+      throw new SecretsDecryptError('malformed blob');
     let plain: string;
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(b.iv, 'base64'));
@@ -107,7 +117,12 @@ export class SecretBox {
       throw new SecretsDecryptError('they were encrypted under another CHANNEL_SECRETS_KEY, or altered');
     }
     const parsed: unknown = JSON.parse(plain);
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    if (
+      !parsed ||
+      typeof parsed !== 'object' ||
+      Array.isArray(parsed) ||
+      Object.values(parsed).some((v) => typeof v !== 'string')
+    ) {
       throw new SecretsDecryptError('decrypted content is not a credentials object');
     }
     return parsed as Record<string, string>;
@@ -129,7 +144,8 @@ function credentialForms(credentials: Record<string, string>): string[] {
     forms.add(v);
     forms.add(encodeURIComponent(v));
     forms.add(Buffer.from(v).toString('base64'));
-    for (const user of ['api', 'user', ...Object.values(credentials)]) forms.add(Buffer.from(`${user}:${v}`).toString('base64'));
+    for (const user of ['api', 'user', ...Object.values(credentials)])
+      forms.add(Buffer.from(`${user}:${v}`).toString('base64'));
   }
   return [...forms].filter((f) => f.length >= 4).sort((a, b) => b.length - a.length);
 }

@@ -46,9 +46,17 @@ export class SendGridChannel implements Channel {
   readonly account: AccountSpec = {
     credentials: ['api_key'],
     validate: ({ credentials, settings }) => {
-      const problems = [...credentialProblems(credentials, this.account.credentials), ...baseUrlProblems(settings), ...regionProblems(settings, SENDGRID_REGIONS)];
+      const problems = [
+        ...credentialProblems(credentials, this.account.credentials),
+        ...baseUrlProblems(settings),
+        ...regionProblems(settings, SENDGRID_REGIONS),
+      ];
       problems.push(...senderProblems(settings));
-      if (settings.reply_to !== undefined && (typeof settings.reply_to !== 'string' || !EMAIL_ADDRESS.test(settings.reply_to))) problems.push('reply_to must be an email address');
+      if (
+        settings.reply_to !== undefined &&
+        (typeof settings.reply_to !== 'string' || !EMAIL_ADDRESS.test(settings.reply_to))
+      )
+        problems.push('reply_to must be an email address');
       return problems;
     },
   };
@@ -69,24 +77,36 @@ export class SendGridChannel implements Channel {
   }
 
   async testConnection(account: ChannelAccount): Promise<{ ok: true } | { ok: false; error: string }> {
-    const answer = await providerFetch(`${originOf(this.options, regionOrigin(account.settings, SENDGRID_REGIONS))}/v3/scopes`, {
-      headers: { Authorization: `Bearer ${account.credentials.api_key ?? ''}` },
-      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
-    });
+    const answer = await providerFetch(
+      `${originOf(this.options, regionOrigin(account.settings, SENDGRID_REGIONS))}/v3/scopes`,
+      {
+        headers: { Authorization: `Bearer ${account.credentials.api_key ?? ''}` },
+        ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+      },
+    );
     return connectionVerdict(PROVIDER, answer, account.credentials, errorDetail);
   }
 
   /** One request for messages that share account and content. */
   private sendGroup(messages: OutgoingMessage[]): Promise<SendResult[]> {
-    return sendToValidAddresses(PROVIDER, messages, (account, content, recipients) => this.post(account, content, recipients));
+    return sendToValidAddresses(PROVIDER, messages, (account, content, recipients) =>
+      this.post(account, content, recipients),
+    );
   }
 
-  private async post(account: ChannelAccount, content: OutgoingMessage, recipients: OutgoingMessage[]): Promise<SendResult> {
+  private async post(
+    account: ChannelAccount,
+    content: OutgoingMessage,
+    recipients: OutgoingMessage[],
+  ): Promise<SendResult> {
     const settings = account.settings;
     const text = content.text ?? (content.html !== undefined ? htmlToText(content.html) : undefined);
     const body = {
       personalizations: recipients.map((m) => ({ to: [{ email: m.to }], custom_args: { message_id: m.id } })),
-      from: { email: String(settings.from ?? ''), ...(typeof settings.from_name === 'string' ? { name: settings.from_name } : {}) },
+      from: {
+        email: String(settings.from ?? ''),
+        ...(typeof settings.from_name === 'string' ? { name: settings.from_name } : {}),
+      },
       ...(typeof settings.reply_to === 'string' ? { reply_to: { email: settings.reply_to } } : {}),
       subject: content.subject || ' ',
       // SendGrid wants text/plain before text/html.
@@ -96,18 +116,26 @@ export class SendGridChannel implements Channel {
       ],
     };
     if (body.content.length === 0) body.content.push({ type: 'text/plain', value: ' ' });
-    const answer = await providerFetch(`${originOf(this.options, regionOrigin(account.settings, SENDGRID_REGIONS))}/v3/mail/send`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${account.credentials.api_key ?? ''}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
-    });
+    const answer = await providerFetch(
+      `${originOf(this.options, regionOrigin(account.settings, SENDGRID_REGIONS))}/v3/mail/send`,
+      {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${account.credentials.api_key ?? ''}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+        ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+      },
+    );
     if (isTransportFailure(answer)) return transportResult(PROVIDER, answer);
     if (answer.status >= 200 && answer.status < 300) {
       const id = answer.headers.get('x-message-id');
       return { status: 'sent', ...(id ? { providerMessageId: id } : {}) };
     }
     const detail = errorDetail(answer);
-    return failureForStatus(PROVIDER, answer.status, answer.headers, detail === undefined ? undefined : redact(detail, account.credentials));
+    return failureForStatus(
+      PROVIDER,
+      answer.status,
+      answer.headers,
+      detail === undefined ? undefined : redact(detail, account.credentials),
+    );
   }
 }

@@ -37,7 +37,9 @@ interface TextlocalAnswer {
 
 function failureDetail(answer: ProviderAnswer): string | undefined {
   const errors = (answer.json as TextlocalAnswer | undefined)?.errors;
-  return Array.isArray(errors) ? errors.map((e) => `${e.code ?? ''} ${e.message ?? ''}`.trim()).join('; ') : plainReason(answer);
+  return Array.isArray(errors)
+    ? errors.map((e) => `${e.code ?? ''} ${e.message ?? ''}`.trim()).join('; ')
+    : plainReason(answer);
 }
 
 /**
@@ -52,7 +54,8 @@ export class TextlocalChannel implements Channel {
     credentials: ['api_key'],
     validate: ({ credentials, settings }) => {
       const problems = [...credentialProblems(credentials, this.account.credentials), ...baseUrlProblems(settings)];
-      if (typeof settings.sender !== 'string' || !/^[A-Za-z0-9]{3,11}$/.test(settings.sender)) problems.push('sender must be 3 to 11 letters or digits');
+      if (typeof settings.sender !== 'string' || !/^[A-Za-z0-9]{3,11}$/.test(settings.sender))
+        problems.push('sender must be 3 to 11 letters or digits');
       if (settings.test !== undefined && typeof settings.test !== 'boolean') problems.push('test must be a boolean');
       return problems;
     },
@@ -86,14 +89,18 @@ export class TextlocalChannel implements Channel {
     const json = answer.json as TextlocalAnswer | undefined;
     const detailText = failureDetail(answer);
     const detail = detailText === undefined ? undefined : redact(detailText, account.credentials);
-    if (answer.status < 200 || answer.status >= 300) return failureForStatus(PROVIDER, answer.status, answer.headers, detail);
+    if (answer.status < 200 || answer.status >= 300)
+      return failureForStatus(PROVIDER, answer.status, answer.headers, detail);
     if (json?.status === 'success') {
       const id = stringField(json.messages?.[0], 'id') ?? stringField(json, 'batch_id');
       return { status: 'sent', ...(id ? { providerMessageId: id } : {}) };
     }
     const codes = (json?.errors ?? []).map((e) => e.code).filter((c): c is number => typeof c === 'number');
     const error = `${PROVIDER}: ${detail ?? 'failure'}`;
-    if (json?.status === 'failure') return codes.length > 0 && codes.every((c) => TRANSIENT_CODES.has(c)) ? { status: 'transient', error } : { status: 'permanent', error };
+    if (json?.status === 'failure')
+      return codes.length > 0 && codes.every((c) => TRANSIENT_CODES.has(c))
+        ? { status: 'transient', error }
+        : { status: 'permanent', error };
     return { status: 'transient', error: `${PROVIDER}: unreadable answer` };
   }
 

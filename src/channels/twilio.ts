@@ -42,7 +42,9 @@ function errorBody(answer: ProviderAnswer): { code?: number; message?: string } 
 
 function errorDetail(answer: ProviderAnswer): string | undefined {
   const { code, message } = errorBody(answer);
-  return code !== undefined || message ? `${code ?? ''}${code !== undefined && message ? ' ' : ''}${message ?? ''}` : plainReason(answer);
+  return code !== undefined || message
+    ? `${code ?? ''}${code !== undefined && message ? ' ' : ''}${message ?? ''}`
+    : plainReason(answer);
 }
 
 /** Twilio Programmable Messaging (2010-04-01): one SMS per request, form-encoded. */
@@ -54,12 +56,15 @@ export class TwilioChannel implements Channel {
     credentials: ['account_sid', 'auth_token'],
     validate: ({ credentials, settings }) => {
       const problems = [...credentialProblems(credentials, this.account.credentials), ...baseUrlProblems(settings)];
-      if (credentials.account_sid !== undefined && !/^AC[0-9a-zA-Z]{32}$/.test(credentials.account_sid)) problems.push('credential account_sid must be an account SID (AC…)');
+      if (credentials.account_sid !== undefined && !/^AC[0-9a-zA-Z]{32}$/.test(credentials.account_sid))
+        problems.push('credential account_sid must be an account SID (AC…)');
       const from = settings.from;
       const service = settings.messaging_service_sid;
       if (from === undefined && service === undefined) problems.push('from or messaging_service_sid is required');
-      if (from !== undefined && (typeof from !== 'string' || from.trim() === '')) problems.push('from must be a phone number or sender id');
-      if (service !== undefined && (typeof service !== 'string' || !/^MG[0-9a-zA-Z]{32}$/.test(service))) problems.push('messaging_service_sid must be a messaging service SID (MG…)');
+      if (from !== undefined && (typeof from !== 'string' || from.trim() === ''))
+        problems.push('from must be a phone number or sender id');
+      if (service !== undefined && (typeof service !== 'string' || !/^MG[0-9a-zA-Z]{32}$/.test(service)))
+        problems.push('messaging_service_sid must be a messaging service SID (MG…)');
       return problems;
     },
   };
@@ -76,16 +81,23 @@ export class TwilioChannel implements Channel {
     const settings = account.settings;
     const form = new URLSearchParams({ To: message.to });
     // A messaging service picks the sender and queues over the account's throughput.
-    if (typeof settings.messaging_service_sid === 'string') form.set('MessagingServiceSid', settings.messaging_service_sid);
+    if (typeof settings.messaging_service_sid === 'string')
+      form.set('MessagingServiceSid', settings.messaging_service_sid);
     else form.set('From', String(settings.from ?? ''));
     form.set('Body', message.text ?? (message.html !== undefined ? htmlToText(message.html) : ''));
     const sid = account.credentials.account_sid ?? '';
-    const answer = await providerFetch(`${originOf(this.options, DEFAULT_BASE_URL)}/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages.json`, {
-      method: 'POST',
-      headers: { Authorization: basicAuth(sid, account.credentials.auth_token ?? ''), 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: form.toString(),
-      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
-    });
+    const answer = await providerFetch(
+      `${originOf(this.options, DEFAULT_BASE_URL)}/2010-04-01/Accounts/${encodeURIComponent(sid)}/Messages.json`,
+      {
+        method: 'POST',
+        headers: {
+          Authorization: basicAuth(sid, account.credentials.auth_token ?? ''),
+          'Content-Type': 'application/x-www-form-urlencoded',
+        },
+        body: form.toString(),
+        ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+      },
+    );
     if (isTransportFailure(answer)) return transportResult(PROVIDER, answer);
     if (answer.status >= 200 && answer.status < 300) {
       const id = stringField(answer.json, 'sid');
@@ -96,18 +108,26 @@ export class TwilioChannel implements Channel {
     const detail = detailText === undefined ? undefined : redact(detailText, account.credentials);
     if (code !== undefined && TRANSIENT_CODES.has(code)) {
       const retryAfterMs = retryAfterFromHeaders(answer.headers);
-      return { status: 'transient', error: `${PROVIDER} answered ${answer.status}: ${detail ?? code}`, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+      return {
+        status: 'transient',
+        error: `${PROVIDER} answered ${answer.status}: ${detail ?? code}`,
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      };
     }
-    if (code !== undefined && PERMANENT_CODES.has(code)) return { status: 'permanent', error: `${PROVIDER} answered ${answer.status}: ${detail ?? code}` };
+    if (code !== undefined && PERMANENT_CODES.has(code))
+      return { status: 'permanent', error: `${PROVIDER} answered ${answer.status}: ${detail ?? code}` };
     return failureForStatus(PROVIDER, answer.status, answer.headers, detail);
   }
 
   async testConnection(account: ChannelAccount): Promise<{ ok: true } | { ok: false; error: string }> {
     const sid = account.credentials.account_sid ?? '';
-    const answer = await providerFetch(`${originOf(this.options, DEFAULT_BASE_URL)}/2010-04-01/Accounts/${encodeURIComponent(sid)}.json`, {
-      headers: { Authorization: basicAuth(sid, account.credentials.auth_token ?? '') },
-      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
-    });
+    const answer = await providerFetch(
+      `${originOf(this.options, DEFAULT_BASE_URL)}/2010-04-01/Accounts/${encodeURIComponent(sid)}.json`,
+      {
+        headers: { Authorization: basicAuth(sid, account.credentials.auth_token ?? '') },
+        ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+      },
+    );
     return connectionVerdict(PROVIDER, answer, account.credentials, errorDetail);
   }
 }

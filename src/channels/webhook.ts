@@ -23,7 +23,14 @@ export function webhookBody(message: OutgoingMessage, now: Date): Record<string,
     id: message.id,
     type: 'distribution.message',
     created_at: now.toISOString(),
-    customer: { id: c._id, source_id: c.source_id ?? null, name: c.name ?? null, email: c.email ?? null, phone: c.phone ?? null, metadata: c.metadata ?? {} },
+    customer: {
+      id: c._id,
+      source_id: c.source_id ?? null,
+      name: c.name ?? null,
+      email: c.email ?? null,
+      phone: c.phone ?? null,
+      metadata: c.metadata ?? {},
+    },
     subject: message.subject ?? null,
     text: message.text ?? null,
     html: message.html ?? null,
@@ -45,7 +52,10 @@ export class WebhookChannel implements Channel {
   readonly account: AccountSpec = {
     credentials: ['signing_secret'],
     optional: true,
-    validate: ({ credentials }) => ((credentials.signing_secret ?? '').length < 32 ? ['credentials.signing_secret must have at least 32 characters'] : []),
+    validate: ({ credentials }) =>
+      (credentials.signing_secret ?? '').length < 32
+        ? ['credentials.signing_secret must have at least 32 characters']
+        : [],
   };
 
   constructor(
@@ -84,7 +94,9 @@ export class WebhookChannel implements Channel {
     if (own) return { 'X-Promo-Signature': webhookSignature(own, timestamp, raw) };
     return {
       'X-Promo-Signature': webhookSignature(this.secret, timestamp, raw),
-      ...(this.previousSecret ? { 'X-Promo-Signature-Previous': webhookSignature(this.previousSecret, timestamp, raw) } : {}),
+      ...(this.previousSecret
+        ? { 'X-Promo-Signature-Previous': webhookSignature(this.previousSecret, timestamp, raw) }
+        : {}),
     };
   }
 
@@ -107,16 +119,20 @@ export class WebhookChannel implements Channel {
         timeoutMs: this.timeoutMs,
       });
     } catch (err) {
-      return { status: isOutboundRefusal(err) ? 'permanent' : 'transient', error: `webhook: ${outboundFailure(err, this.timeoutMs)}` };
+      return {
+        status: isOutboundRefusal(err) ? 'permanent' : 'transient',
+        error: `webhook: ${outboundFailure(err, this.timeoutMs)}`,
+      };
     }
     const status = response.status;
     const requestId = response.headers['x-request-id'];
-    if (status >= 200 && status < 300) return { status: 'sent', providerMessageId: (Array.isArray(requestId) ? requestId[0] : requestId) ?? message.id };
+    if (status >= 200 && status < 300)
+      return { status: 'sent', providerMessageId: (Array.isArray(requestId) ? requestId[0] : requestId) ?? message.id };
     const error = `webhook answered ${status}${response.statusText ? ` ${response.statusText}` : ''}`;
     if (status === 410) return { status: 'permanent', error: `${error} (endpoint gone)` };
     if (TRANSIENT_STATUSES.has(status) || status >= 500) {
       const retryAfter = response.headers['retry-after'];
-      const retryAfterMs = parseRetryAfter((Array.isArray(retryAfter) ? retryAfter[0] : retryAfter), new Date());
+      const retryAfterMs = parseRetryAfter(Array.isArray(retryAfter) ? retryAfter[0] : retryAfter, new Date());
       return { status: 'transient', error, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
     }
     return { status: 'permanent', error };

@@ -29,7 +29,12 @@ async function main(argv: string[]): Promise<number> {
   const [command, arg] = parsed.positionals;
   // The CLI is how the first key is made, by someone who holds the database anyway: it must be able to do everything.
   const role = (parsed.values.role ?? 'admin') as Role;
-  if (!command || !['create', 'list', 'revoke'].includes(command) || (command !== 'list' && !arg) || !ROLES.includes(role)) {
+  if (
+    !command ||
+    !['create', 'list', 'revoke'].includes(command) ||
+    (command !== 'list' && !arg) ||
+    !ROLES.includes(role)
+  ) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
@@ -53,15 +58,23 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'create') {
       const { appId, appToken } = await createAppKey(models.AppKey, arg!, role);
-      process.stdout.write(`X-App-Id:    ${appId}\nX-App-Token: ${appToken}\nRole:        ${role}\nThe token is shown only now; store it safely.\n`);
+      process.stdout.write(
+        `X-App-Id:    ${appId}\nX-App-Token: ${appToken}\nRole:        ${role}\nThe token is shown only now; store it safely.\n`,
+      );
     } else if (command === 'list') {
       for (const key of await models.AppKey.find(LIVE_KEY, { tokenHash: 0 }).lean()) {
-        process.stdout.write(`${key._id}\t${storedRole(key.role)}\t${key.name}\t${key.createdAt?.toISOString() ?? ''}\n`);
+        process.stdout.write(
+          `${key._id}\t${storedRole(key.role)}\t${key.name}\t${key.createdAt?.toISOString() ?? ''}\n`,
+        );
       }
     } else {
       const outcome = await revokeAppKey(models, arg!);
       if (outcome !== 'revoked') {
-        process.stderr.write(outcome === 'not_found' ? `No live key with id ${arg}\n` : 'That is the last admin key: create another admin key first.\n');
+        process.stderr.write(
+          outcome === 'not_found'
+            ? `No live key with id ${arg}\n`
+            : 'That is the last admin key: create another admin key first.\n',
+        );
         return 1;
       }
     }

@@ -12,7 +12,8 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
 const utf8 = (s: string): Uint8Array => Buffer.from(s, 'utf8');
-const text = (b: Uint8Array | null | undefined): string | undefined => (b ? Buffer.from(b).toString('utf8') : undefined);
+const text = (b: Uint8Array | null | undefined): string | undefined =>
+  b ? Buffer.from(b).toString('utf8') : undefined;
 
 /** A key's public name: HMAC of a fixed label under the key, so it tells keys apart and reveals nothing of them. */
 export function payloadKeyId(key: Buffer): string {
@@ -45,7 +46,11 @@ export class EncryptionCodec implements PayloadCodec {
       const plain = temporal.api.common.v1.Payload.encode(payload).finish();
       const sealed = Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
       return {
-        metadata: { [METADATA_ENCODING_KEY]: utf8(ENCRYPTED_ENCODING), [CIPHER_METADATA]: utf8(CIPHER), [KEY_ID_METADATA]: utf8(this.keyId) },
+        metadata: {
+          [METADATA_ENCODING_KEY]: utf8(ENCRYPTED_ENCODING),
+          [CIPHER_METADATA]: utf8(CIPHER),
+          [KEY_ID_METADATA]: utf8(this.keyId),
+        },
         data: sealed,
       };
     });
@@ -56,7 +61,9 @@ export class EncryptionCodec implements PayloadCodec {
       if (text(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return payload;
       const keyId = text(payload.metadata?.[KEY_ID_METADATA]);
       if (keyId !== this.keyId) {
-        throw new ValueError(`payload was encrypted under key ${keyId ?? '(none named)'}, this process has ${this.keyId}: start it with the PAYLOAD_ENCRYPTION_KEY the payload was written under`);
+        throw new ValueError(
+          `payload was encrypted under key ${keyId ?? '(none named)'}, this process has ${this.keyId}: start it with the PAYLOAD_ENCRYPTION_KEY the payload was written under`,
+        );
       }
       const data = Buffer.from(payload.data ?? new Uint8Array());
       if (data.length < IV_BYTES + TAG_BYTES) throw new ValueError('encrypted payload is too short');

@@ -8,6 +8,17 @@ import type { Logger } from '../logger';
  * first start). Every client and worker of the namespace needs the same key: a process with
  * another one cannot read the histories, and losing it makes running workflows unreadable.
  */
-export function payloadKeyFrom(config: Pick<Config, 'PAYLOAD_ENCRYPTION_KEY' | 'DATA_DIR'>, logger?: Pick<Logger, 'warn'>): Buffer {
-  return configuredOrFileKey({ variable: 'PAYLOAD_ENCRYPTION_KEY', value: config.PAYLOAD_ENCRYPTION_KEY, file: path.join(config.DATA_DIR, 'payload-encryption.key'), encrypts: 'Temporal payloads are' }, logger);
+export function payloadKeyFrom(
+  config: Pick<Config, 'PAYLOAD_ENCRYPTION_KEY' | 'DATA_DIR'>,
+  logger?: Pick<Logger, 'warn'>,
+): Buffer {
+  return configuredOrFileKey(
+    {
+      variable: 'PAYLOAD_ENCRYPTION_KEY',
+      value: config.PAYLOAD_ENCRYPTION_KEY,
+      file: path.join(config.DATA_DIR, 'payload-encryption.key'),
+      encrypts: 'Temporal payloads are',
+    },
+    logger,
+  );
 }

@@ -3,7 +3,16 @@
  * email provider is `email`, every SMS provider `sms`), the CRM/ESP integrations that
  * write to their profile elsewhere, and `all`, which silences every channel.
  */
-export const UNSUBSCRIBE_CHANNELS = ['all', 'email', 'sms', 'webhook', 'activecampaign', 'braze', 'mailchimp', 'intercom'] as const;
+export const UNSUBSCRIBE_CHANNELS = [
+  'all',
+  'email',
+  'sms',
+  'webhook',
+  'activecampaign',
+  'braze',
+  'mailchimp',
+  'intercom',
+] as const;
 
 export type UnsubscribeChannel = (typeof UNSUBSCRIBE_CHANNELS)[number];
 

@@ -6,8 +6,16 @@ import type { ConsentGroupDoc } from '../models/consent-group';
 import { CONSENT_GROUP_PREFIX, CONSENT_PREFIX, type ConsentGroupInput, type ConsentInput } from './consent-input';
 
 function unknownIds(ids: string[]): DomainError {
-  const errors = ids.map((id) => ({ field: id, reason: id.startsWith(`${CONSENT_GROUP_PREFIX}_`) ? 'no such consent group' : 'no such consent' }));
-  return DomainError.invalid('invalid_consents', 'Unknown consents', errors.map((e) => `${e.field}: ${e.reason}`).join('; '), { errors });
+  const errors = ids.map((id) => ({
+    field: id,
+    reason: id.startsWith(`${CONSENT_GROUP_PREFIX}_`) ? 'no such consent group' : 'no such consent',
+  }));
+  return DomainError.invalid(
+    'invalid_consents',
+    'Unknown consents',
+    errors.map((e) => `${e.field}: ${e.reason}`).join('; '),
+    { errors },
+  );
 }
 
 /** Consent definitions and groups: what customers can grant, and what distributions can require. */
@@ -36,7 +44,13 @@ export class ConsentCatalog {
     const members = [...new Set(input.consents)];
     await this.resolve(members, false);
     const now = this.clock();
-    const doc: ConsentGroupDoc = { _id: newId(CONSENT_GROUP_PREFIX), ...input, consents: members, created_at: now, updated_at: now };
+    const doc: ConsentGroupDoc = {
+      _id: newId(CONSENT_GROUP_PREFIX),
+      ...input,
+      consents: members,
+      created_at: now,
+      updated_at: now,
+    };
     await this.models.ConsentGroup.create([doc], { timestamps: false });
     return doc;
   }
@@ -53,14 +67,21 @@ export class ConsentCatalog {
     }
     const { deletedCount } = await this.models.Consent.deleteOne({ _id: id });
     if (deletedCount === 0) throw DomainError.notFound('consent', id);
-    await this.models.ConsentGroup.updateMany({ consents: id }, { $pull: { consents: id }, $set: { updated_at: this.clock() } }, { timestamps: false });
+    await this.models.ConsentGroup.updateMany(
+      { consents: id },
+      { $pull: { consents: id }, $set: { updated_at: this.clock() } },
+      { timestamps: false },
+    );
   }
 
   /**
    * The consents named by these ids, a group id standing for its members; any id that is
    * neither a consent nor (where allowed) a group is a 400 naming it.
    */
-  async resolve(ids: string[], allowGroups: boolean): Promise<{ consents: Map<string, ConsentDoc>; groups: ConsentGroupDoc[] }> {
+  async resolve(
+    ids: string[],
+    allowGroups: boolean,
+  ): Promise<{ consents: Map<string, ConsentDoc>; groups: ConsentGroupDoc[] }> {
     const isGroup = (id: string) => allowGroups && id.startsWith(`${CONSENT_GROUP_PREFIX}_`);
     const groupIds = ids.filter(isGroup);
     const groups = groupIds.length ? await this.models.ConsentGroup.find({ _id: { $in: groupIds } }).lean() : [];

@@ -6,7 +6,11 @@ import type { UnsubscribeChannel } from './channels';
 export type ConsentDecisions = Map<string, { consent: ConsentDoc; granted: boolean }>;
 
 /** A group's answer applies to each member; an answer naming a consent itself wins over its group's. */
-export function decisionsOf(answers: Record<string, boolean>, consents: Map<string, ConsentDoc>, groups: ConsentGroupDoc[]): ConsentDecisions {
+export function decisionsOf(
+  answers: Record<string, boolean>,
+  consents: Map<string, ConsentDoc>,
+  groups: ConsentGroupDoc[],
+): ConsentDecisions {
   const decisions: ConsentDecisions = new Map();
   for (const group of groups) {
     for (const id of group.consents) {
@@ -32,7 +36,11 @@ export interface ConsentChanges {
  * What the decisions change. A first "no" is stored (the customer did answer) but is no
  * revocation: nothing that was granted stops being granted.
  */
-export function consentChanges(current: CustomerDoc['consents'], decisions: ConsentDecisions, now: Date): ConsentChanges {
+export function consentChanges(
+  current: CustomerDoc['consents'],
+  decisions: ConsentDecisions,
+  now: Date,
+): ConsentChanges {
   const changes: ConsentChanges = { entries: {}, given: [], revoked: [] };
   for (const [id, { consent, granted }] of decisions) {
     const before = current[id];

@@ -27,7 +27,11 @@ const CONSENT_KEY = /^cnst(gr)?_[A-Za-z0-9]+$/;
 export const customerConsentsInput = z.record(z.string().max(100), z.boolean()).superRefine((body, ctx) => {
   for (const key of Object.keys(body)) {
     if (key !== 'unsubscribed' && !CONSENT_KEY.test(key)) {
-      ctx.addIssue({ code: 'custom', path: [key], message: 'must be a consent id (cnst_…), a consent group id (cnstgr_…) or "unsubscribed"' });
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: 'must be a consent id (cnst_…), a consent group id (cnstgr_…) or "unsubscribed"',
+      });
     }
   }
 });

@@ -12,9 +12,18 @@ const MAX_CODES = 100;
  * each with its QR image, its balance (gift credits, loyalty points) and the customer's points.
  * Reads only the vouchers held by this customer, so the page shows nothing of anyone else.
  */
-export async function cockpitHtml(models: Models, customer: CustomerDoc, signingKey: string, now: Date = new Date()): Promise<string> {
+export async function cockpitHtml(
+  models: Models,
+  customer: CustomerDoc,
+  signingKey: string,
+  now: Date = new Date(),
+): Promise<string> {
   const vouchers = await models.Voucher.find(
-    { holder_id: customer._id, active: true, $or: [{ expiration_date: null }, { expiration_date: { $exists: false } }, { expiration_date: { $gt: now } }] },
+    {
+      holder_id: customer._id,
+      active: true,
+      $or: [{ expiration_date: null }, { expiration_date: { $exists: false } }, { expiration_date: { $gt: now } }],
+    },
     { code: 1, type: 1, discount: 1, gift: 1, loyalty_card: 1, expiration_date: 1 },
   )
     .sort({ created_at: -1 })
@@ -27,8 +36,14 @@ export async function cockpitHtml(models: Models, customer: CustomerDoc, signing
     const gift = v.gift as { balance?: number } | undefined;
     const card = v.loyalty_card as { balance?: number } | undefined;
     const what =
-      v.type === 'GIFT_VOUCHER' ? `Balance: ${((gift?.balance ?? 0) / 100).toFixed(2)}` : v.type === 'LOYALTY_CARD' ? `Points: ${card?.balance ?? 0}` : `Discount: ${discountText(v.discount) ?? '—'}`;
-    const until = v.expiration_date ? `<div style="color:#777;font-size:13px">Valid until ${escapeHtml(new Date(v.expiration_date).toISOString().slice(0, 10))}</div>` : '';
+      v.type === 'GIFT_VOUCHER'
+        ? `Balance: ${((gift?.balance ?? 0) / 100).toFixed(2)}`
+        : v.type === 'LOYALTY_CARD'
+          ? `Points: ${card?.balance ?? 0}`
+          : `Discount: ${discountText(v.discount) ?? '—'}`;
+    const until = v.expiration_date
+      ? `<div style="color:#777;font-size:13px">Valid until ${escapeHtml(new Date(v.expiration_date).toISOString().slice(0, 10))}</div>`
+      : '';
     return (
       `<li style="list-style:none;border:1px solid #ddd;border-radius:8px;padding:12px;margin:12px 0;display:flex;gap:16px;align-items:center">` +
       `<img src="${escapeHtml(codeImageUrl(links, v.code, 'qr'))}" alt="QR code of ${escapeHtml(v.code)}" width="96" height="96">` +

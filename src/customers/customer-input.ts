@@ -18,7 +18,14 @@ export const addressInput = z.strictObject({
  * the OpenAPI generator cannot render), at most METADATA_MAX_DEPTH deep and METADATA_MAX_BYTES
  * large; a metadata schema types them further.
  */
-export const metadataInput = boundedRecord(z.string().min(1).max(100).regex(/^[^$.][^.]*$/, 'metadata keys may not start with $ or contain dots'), 'metadata').describe(`Free-form JSON object: at most ${METADATA_MAX_DEPTH} levels deep and ${METADATA_MAX_BYTES} bytes`);
+export const metadataInput = boundedRecord(
+  z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[^$.][^.]*$/, 'metadata keys may not start with $ or contain dots'),
+  'metadata',
+).describe(`Free-form JSON object: at most ${METADATA_MAX_DEPTH} levels deep and ${METADATA_MAX_BYTES} bytes`);
 
 const birthdate = z.iso.date('birthdate must be YYYY-MM-DD').nullable().optional();
 

@@ -30,7 +30,9 @@ export function toCustomerJson(doc: Stored) {
     phone: doc.phone ?? null,
     description: doc.description ?? null,
     birthdate: doc.birthdate ?? null,
-    address: doc.address ? { city: null, state: null, line_1: null, line_2: null, country: null, postal_code: null, ...doc.address } : null,
+    address: doc.address
+      ? { city: null, state: null, line_1: null, line_2: null, country: null, postal_code: null, ...doc.address }
+      : null,
     metadata: doc.metadata ?? {},
     summary: {
       redemptions: { ...EMPTY_SUMMARY.redemptions, ...summary?.redemptions },

@@ -14,11 +14,15 @@ import type { CustomerInput } from './customer-input';
 const MAX_ATTEMPTS = 50;
 
 /** Fields a customer write may set, in the stored (= API) shape. */
-type CustomerFields = Partial<Pick<CustomerDoc, 'source_id' | 'name' | 'email' | 'phone' | 'description' | 'birthdate' | 'address' | 'metadata'>>;
+type CustomerFields = Partial<
+  Pick<CustomerDoc, 'source_id' | 'name' | 'email' | 'phone' | 'description' | 'birthdate' | 'address' | 'metadata'>
+>;
 
 /** A change to apply to the customer as it is now; may also raise events of its own. */
 /** `null` means "nothing to change": no write, no version bump. */
-export type CustomerChange = (current: CustomerDoc) => { set?: Record<string, unknown>; events?: (next: CustomerDoc) => PendingEvent[] } | null;
+export type CustomerChange = (
+  current: CustomerDoc,
+) => { set?: Record<string, unknown>; events?: (next: CustomerDoc) => PendingEvent[] } | null;
 
 /**
  * Writes customers so that every write re-evaluates segment memberships and records
@@ -35,7 +39,9 @@ export class CustomerService {
 
   async find(idOrSourceId: string): Promise<CustomerDoc | null> {
     const { Customer } = this.models;
-    const doc = (await Customer.findById(idOrSourceId).lean()) ?? (await Customer.findOne({ source_id_key: idOrSourceId }).lean());
+    const doc =
+      (await Customer.findById(idOrSourceId).lean()) ??
+      (await Customer.findOne({ source_id_key: idOrSourceId }).lean());
     return doc && !doc.deleted_at ? doc : null;
   }
 
@@ -54,7 +60,8 @@ export class CustomerService {
   /** POST /customers: creates, or updates the customer with this id or source_id (Voucherify's upsert). */
   async upsert(input: CustomerInput): Promise<CustomerDoc> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-      const existing = (input.id && (await this.find(input.id))) || (input.source_id && (await this.find(input.source_id))) || null;
+      const existing =
+        (input.id && (await this.find(input.id))) || (input.source_id && (await this.find(input.source_id))) || null;
       if (existing) return this.mutate(existing._id, (current) => ({ set: fieldsOf(input, current) }));
       if (input.id) throw DomainError.notFound('customer', input.id);
       try {
@@ -64,7 +71,11 @@ export class CustomerService {
         if (!onlyDuplicateKeys(err)) throw err;
       }
     }
-    throw DomainError.conflict('multiple_requests', 'Too many concurrent changes to this customer', 'Retry the request.');
+    throw DomainError.conflict(
+      'multiple_requests',
+      'Too many concurrent changes to this customer',
+      'Retry the request.',
+    );
   }
 
   async update(idOrSourceId: string, input: CustomerInput): Promise<CustomerDoc> {
@@ -110,14 +121,27 @@ export class CustomerService {
       const { unset, ...fields } = splitNulls({ ...set, segments: membership.segments, updated_at: now });
       // A deletion always goes through the relay, which removes the document once its events are out.
       if (deleting) fields.outbox_pending = true;
-      const update: UpdateQuery<CustomerDoc> = withOutbox({ $set: fields, ...(unset.length ? { $unset: Object.fromEntries(unset.map((k) => [k, 1])) } : {}), $inc: { version: 1 } }, raised);
-      const { matchedCount } = await Customer.updateOne({ _id: id, version: current.version }, update).catch((err: unknown) => {
-        // Only source_id is unique: the change gave this customer another customer's source_id.
-        if (onlyDuplicateKeys(err)) {
-          throw DomainError.conflict('duplicate_found', 'Duplicate customer', `source_id: another customer has source_id ${String(set.source_id)}`);
-        }
-        throw err;
-      });
+      const update: UpdateQuery<CustomerDoc> = withOutbox(
+        {
+          $set: fields,
+          ...(unset.length ? { $unset: Object.fromEntries(unset.map((k) => [k, 1])) } : {}),
+          $inc: { version: 1 },
+        },
+        raised,
+      );
+      const { matchedCount } = await Customer.updateOne({ _id: id, version: current.version }, update).catch(
+        (err: unknown) => {
+          // Only source_id is unique: the change gave this customer another customer's source_id.
+          if (onlyDuplicateKeys(err)) {
+            throw DomainError.conflict(
+              'duplicate_found',
+              'Duplicate customer',
+              `source_id: another customer has source_id ${String(set.source_id)}`,
+            );
+          }
+          throw err;
+        },
+      );
       if (matchedCount === 1) {
         if (raised.length > 0 || deleting) this.onEvents(id);
         return next;
@@ -125,7 +149,11 @@ export class CustomerService {
       // Lost the race to another writer: back off a little, with jitter, so a crowd of writers spreads out.
       await new Promise((r) => setTimeout(r, Math.random() * Math.min(50, 2 * (attempt + 1))));
     }
-    throw DomainError.conflict('multiple_requests', 'Too many concurrent changes to this customer', 'Retry the request.');
+    throw DomainError.conflict(
+      'multiple_requests',
+      'Too many concurrent changes to this customer',
+      'Retry the request.',
+    );
   }
 
   private async insert(input: CustomerInput): Promise<CustomerDoc> {
@@ -141,7 +169,12 @@ export class CustomerService {
     const schema = await this.models.MetadataSchema.findById('customer').lean();
     const errors = schema ? checkMetadata(schema, metadata) : [];
     if (errors.length > 0) {
-      throw DomainError.invalid('invalid_metadata', 'Metadata does not match the customer metadata schema', errors.map((e) => `${e.field}: ${e.reason}`).join('; '), { errors });
+      throw DomainError.invalid(
+        'invalid_metadata',
+        'Metadata does not match the customer metadata schema',
+        errors.map((e) => `${e.field}: ${e.reason}`).join('; '),
+        { errors },
+      );
     }
   }
 
@@ -151,7 +184,9 @@ export class CustomerService {
   }
 
   private segmentsById(ids: string[]): Promise<SegmentDoc[]> {
-    return ids.length === 0 ? Promise.resolve([]) : this.models.Segment.find({ _id: { $in: ids }, type: 'auto-update' }).lean();
+    return ids.length === 0
+      ? Promise.resolve([])
+      : this.models.Segment.find({ _id: { $in: ids }, type: 'auto-update' }).lean();
   }
 }
 
@@ -159,20 +194,51 @@ export class CustomerService {
  * A new customer as stored (`stored` carries the entered events in its outbox) — what
  * `insert` creates; exported so the bulk import inserts many at once in the same shape.
  */
-export function newCustomerDocument(input: CustomerInput, segments: SegmentDoc[], now: Date, _id = newId('cust')): { doc: CustomerDoc; stored: CustomerDoc; raised: PendingEvent[] } {
+export function newCustomerDocument(
+  input: CustomerInput,
+  segments: SegmentDoc[],
+  now: Date,
+  _id = newId('cust'),
+): { doc: CustomerDoc; stored: CustomerDoc; raised: PendingEvent[] } {
   const fields = fieldsOf(input, undefined);
-  const draft = { _id, source_id_key: _id, metadata: {}, summary: {}, loyalty: {}, consents: {}, unsubscribed_channels: [], segments: [], version: 0, created_at: now, updated_at: now, ...dropNulls(fields) } as CustomerDoc;
+  const draft = {
+    _id,
+    source_id_key: _id,
+    metadata: {},
+    summary: {},
+    loyalty: {},
+    consents: {},
+    unsubscribed_channels: [],
+    segments: [],
+    version: 0,
+    created_at: now,
+    updated_at: now,
+    ...dropNulls(fields),
+  } as CustomerDoc;
   draft.source_id_key = draft.source_id ?? _id;
   const membership = evaluateMembership([], toCustomerJson(draft), segments, now);
   draft.segments = membership.segments;
   const raised = segmentEvents(draft, membership.entered, [], now);
-  return { doc: draft, stored: { ...draft, ...(raised.length ? { _outbox: raised, outbox_pending: true } : {}) }, raised };
+  return {
+    doc: draft,
+    stored: { ...draft, ...(raised.length ? { _outbox: raised, outbox_pending: true } : {}) },
+    raised,
+  };
 }
 
 function segmentEvents(customer: CustomerDoc, entered: SegmentDoc[], left: SegmentDoc[], now: Date): PendingEvent[] {
   const event = (type: string, segment: SegmentDoc) =>
-    raiseEvent(type, { type: 'customer', id: customer._id, version: customer.version }, { customer: customerRef(customer), segment: { id: segment._id, name: segment.name, object: 'segment' } }, customer._id, now);
-  return [...entered.map((s) => event('customer.segment.entered', s)), ...left.map((s) => event('customer.segment.left', s))];
+    raiseEvent(
+      type,
+      { type: 'customer', id: customer._id, version: customer.version },
+      { customer: customerRef(customer), segment: { id: segment._id, name: segment.name, object: 'segment' } },
+      customer._id,
+      now,
+    );
+  return [
+    ...entered.map((s) => event('customer.segment.entered', s)),
+    ...left.map((s) => event('customer.segment.left', s)),
+  ];
 }
 
 /**
@@ -197,6 +263,8 @@ function dropNulls<T extends Record<string, unknown>>(fields: T): Partial<T> {
 }
 
 function splitNulls(fields: Record<string, unknown>): { unset: string[] } & Record<string, unknown> {
-  const unset = Object.entries(fields).filter(([, v]) => v === null || v === undefined).map(([k]) => k);
+  const unset = Object.entries(fields)
+    .filter(([, v]) => v === null || v === undefined)
+    .map(([k]) => k);
   return { ...dropNulls(fields), unset };
 }

@@ -24,7 +24,12 @@ export interface DerivedFields<T> {
  * retried relay changes nothing. The write goes through `CustomerService.mutate`, so segment
  * membership follows the new values.
  */
-export async function refreshDerived<T>(models: Models, customers: CustomerService, customerId: string, fields: DerivedFields<T>): Promise<void> {
+export async function refreshDerived<T>(
+  models: Models,
+  customers: CustomerService,
+  customerId: string,
+  fields: DerivedFields<T>,
+): Promise<void> {
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const before = await models.Customer.findById(customerId).lean();
     // Deleted: a deleted customer has no summary to keep.

@@ -9,7 +9,12 @@ import { backfillVoucherSeq } from './voucher-seq-backfill';
  * server refuses stops start-up instead of surfacing later as a stray event.
  */
 export async function connectDatabase(url: string, dbName: string): Promise<{ db: Connection; models: Models }> {
-  const db = mongoose.createConnection(url, { dbName, autoIndex: false, autoCreate: false, serverSelectionTimeoutMS: 10_000 });
+  const db = mongoose.createConnection(url, {
+    dbName,
+    autoIndex: false,
+    autoCreate: false,
+    serverSelectionTimeoutMS: 10_000,
+  });
   await db.asPromise();
   const models = registerModels(db);
   try {

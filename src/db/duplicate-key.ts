@@ -4,7 +4,10 @@
  * object) or as a single error's `code`.
  */
 export function onlyDuplicateKeys(err: unknown): boolean {
-  const bulk = err as { code?: number; writeErrors?: Array<{ code?: number; err?: { code?: number } }> | { code?: number; err?: { code?: number } } };
+  const bulk = err as {
+    code?: number;
+    writeErrors?: Array<{ code?: number; err?: { code?: number } }> | { code?: number; err?: { code?: number } };
+  };
   const writeErrors = Array.isArray(bulk.writeErrors) ? bulk.writeErrors : bulk.writeErrors ? [bulk.writeErrors] : [];
   return writeErrors.length > 0 ? writeErrors.every((e) => (e.code ?? e.err?.code) === 11000) : bulk.code === 11000;
 }

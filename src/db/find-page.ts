@@ -13,10 +13,19 @@ export interface PageOptions {
  * One page of a list endpoint: the documents, the filter's total, and whether more
  * follow (one extra document is read to know, instead of comparing against the total).
  */
-export async function findPage<T>(model: Model<T>, filter: QueryFilter<T>, options: PageOptions): Promise<{ docs: T[]; total: number; has_more: boolean }> {
+export async function findPage<T>(
+  model: Model<T>,
+  filter: QueryFilter<T>,
+  options: PageOptions,
+): Promise<{ docs: T[]; total: number; has_more: boolean }> {
   const skip = options.skip ?? ((options.page ?? 1) - 1) * options.limit;
   const [docs, total] = await Promise.all([
-    model.find(filter, options.projection).sort(options.sort).skip(skip).limit(options.limit + 1).lean<T[]>(),
+    model
+      .find(filter, options.projection)
+      .sort(options.sort)
+      .skip(skip)
+      .limit(options.limit + 1)
+      .lean<T[]>(),
     model.countDocuments(filter),
   ]);
   return { docs: docs.slice(0, options.limit), total, has_more: docs.length > options.limit };

@@ -18,7 +18,12 @@ export class LockBusyError extends Error {
 }
 
 /** Runs `work` while holding the named lock, so checks and writes over several documents do not interleave. */
-export async function withLock<T>(Lock: LockModel, name: string, work: () => Promise<T>, { leaseMs = 10_000, waitMs = 5_000 }: LockOptions = {}): Promise<T> {
+export async function withLock<T>(
+  Lock: LockModel,
+  name: string,
+  work: () => Promise<T>,
+  { leaseMs = 10_000, waitMs = 5_000 }: LockOptions = {},
+): Promise<T> {
   const holder = randomUUID();
   const giveUpAt = Date.now() + waitMs;
   for (;;) {

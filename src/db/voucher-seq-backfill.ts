@@ -11,10 +11,17 @@ export async function backfillVoucherSeq(models: Models): Promise<number> {
   for (const v of missing) byCampaign.set(v.campaign_id, [...(byCampaign.get(v.campaign_id) ?? []), v._id]);
   let numbered = 0;
   for (const [campaignId, ids] of byCampaign) {
-    const campaign = await models.Campaign.findOneAndUpdate({ _id: campaignId }, { $inc: { seq_reserved: ids.length } }, { returnDocument: 'after', projection: { seq_reserved: 1 }, timestamps: false }).lean();
+    const campaign = await models.Campaign.findOneAndUpdate(
+      { _id: campaignId },
+      { $inc: { seq_reserved: ids.length } },
+      { returnDocument: 'after', projection: { seq_reserved: 1 }, timestamps: false },
+    ).lean();
     const first = (campaign?.seq_reserved ?? ids.length) - ids.length + 1;
     // A campaign deleted long ago still gets its orphans numbered: the index needs every voucher distinct.
-    await models.Voucher.bulkWrite(ids.map((_id, i) => ({ updateOne: { filter: { _id }, update: { $set: { seq: first + i } } } })), { ordered: false });
+    await models.Voucher.bulkWrite(
+      ids.map((_id, i) => ({ updateOne: { filter: { _id }, update: { $set: { seq: first + i } } } })),
+      { ordered: false },
+    );
     numbered += ids.length;
   }
   return numbered;

@@ -43,7 +43,13 @@ const BATCHES_PER_QUERY = 25;
  * the batch already written and carries on from what it holds, so the snapshot never depends
  * on whether the segment changed between two attempts.
  */
-export async function snapshotBatch(ctx: AudienceContext, distributionId: string, audience: DistributionAudience, index: number, after?: string): Promise<{ count: number; nextCursor?: string }> {
+export async function snapshotBatch(
+  ctx: AudienceContext,
+  distributionId: string,
+  audience: DistributionAudience,
+  index: number,
+  after?: string,
+): Promise<{ count: number; nextCursor?: string }> {
   const { DistributionBatch } = ctx.models;
   const _id = batchId(distributionId, index);
   let stored = await DistributionBatch.findById(_id).lean();
@@ -53,7 +59,9 @@ export async function snapshotBatch(ctx: AudienceContext, distributionId: string
     const ops = [];
     for (let start = 0, i = index; start < page.length; start += BATCH_SIZE, i++) {
       const doc = { distribution_id: distributionId, index: i, customer_ids: page.slice(start, start + BATCH_SIZE) };
-      ops.push({ updateOne: { filter: { _id: batchId(distributionId, i) }, update: { $setOnInsert: doc }, upsert: true } });
+      ops.push({
+        updateOne: { filter: { _id: batchId(distributionId, i) }, update: { $setOnInsert: doc }, upsert: true },
+      });
     }
     try {
       await DistributionBatch.bulkWrite(ops, { ordered: false });
@@ -65,10 +73,18 @@ export async function snapshotBatch(ctx: AudienceContext, distributionId: string
   }
   const ids = stored?.customer_ids ?? [];
   const last = ids[ids.length - 1];
-  return { count: ids.length, ...(audience.type === 'segment' && ids.length === BATCH_SIZE && last ? { nextCursor: last } : {}) };
+  return {
+    count: ids.length,
+    ...(audience.type === 'segment' && ids.length === BATCH_SIZE && last ? { nextCursor: last } : {}),
+  };
 }
 
-async function members(ctx: AudienceContext, audience: DistributionAudience, after: string | undefined, limit: number): Promise<string[]> {
+async function members(
+  ctx: AudienceContext,
+  audience: DistributionAudience,
+  after: string | undefined,
+  limit: number,
+): Promise<string[]> {
   if (audience.type === 'customer') {
     if (after !== undefined) return [];
     const customer = await ctx.models.Customer.findById(audience.customer_id, { _id: 1, deleted_at: 1 }).lean();
@@ -76,7 +92,11 @@ async function members(ctx: AudienceContext, audience: DistributionAudience, aft
   }
   if (audience.type !== 'segment') return [];
   const rows = await ctx.models.Customer.find(
-    { segments: audience.segment_id, deleted_at: { $exists: false }, ...(after !== undefined ? { _id: { $gt: after } } : {}) },
+    {
+      segments: audience.segment_id,
+      deleted_at: { $exists: false },
+      ...(after !== undefined ? { _id: { $gt: after } } : {}),
+    },
     { _id: 1 },
   )
     .sort({ _id: 1 })

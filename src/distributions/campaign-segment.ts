@@ -33,7 +33,8 @@ export async function campaignSegment(models: Models, campaignId: string): Promi
   const doc = await models.ValidationRule.findById(assignment.rule_id).lean();
   if (!doc) return undefined;
   const numbered = Object.keys(doc.rules).filter((k) => k !== 'logic');
-  const logic = typeof doc.rules.logic === 'string' && doc.rules.logic.trim() ? doc.rules.logic : numbered.join(' and ');
+  const logic =
+    typeof doc.rules.logic === 'string' && doc.rules.logic.trim() ? doc.rules.logic : numbered.join(' and ');
   let required: string[];
   try {
     required = requiredRefs(parseLogic(logic));

@@ -21,8 +21,10 @@ export function decideChannel(
   settings: Record<string, unknown>,
 ): ChannelDecision {
   if (!channel) return { send: false, status: 'failed', reason: 'unknown_channel' };
-  if (isUnsubscribed(customer.unsubscribed_channels ?? [], channel.unsubscribeKey)) return { send: false, status: 'skipped', reason: 'unsubscribed' };
-  if (consents.verification && !hasConsents(customer.consents ?? {}, consents.required)) return { send: false, status: 'skipped', reason: 'missing_consent' };
+  if (isUnsubscribed(customer.unsubscribed_channels ?? [], channel.unsubscribeKey))
+    return { send: false, status: 'skipped', reason: 'unsubscribed' };
+  if (consents.verification && !hasConsents(customer.consents ?? {}, consents.required))
+    return { send: false, status: 'skipped', reason: 'missing_consent' };
   const recipient = channel.recipient(customer, settings);
   if ('skip' in recipient) return { send: false, status: 'skipped', reason: recipient.skip };
   return { send: true, to: recipient.to };

@@ -155,36 +155,52 @@ export async function deliverToCustomers(ctx: DeliveryContext, run: DeliveryRun)
   const tally = new Tally();
   if (customerIds.length === 0 || distribution.channels.length === 0) return tally.outcome();
 
-  const ids = customerIds.flatMap((c) => distribution.channels.map((_, i) => messageId(distribution._id, run.run, c, i)));
+  const ids = customerIds.flatMap((c) =>
+    distribution.channels.map((_, i) => messageId(distribution._id, run.run, c, i)),
+  );
   const [customerDocs, knownDocs, accounts, promotionTier] = await Promise.all([
     ctx.models.Customer.find({ _id: { $in: customerIds } }).lean(),
     ctx.models.DistributionMessage.find({ _id: { $in: ids } }, { status: 1, in_flight: 1 }).lean(),
     loadAccounts(ctx, distribution),
-    distribution.purpose.type === 'promotion' ? promotionTierForMessage(ctx, distribution.purpose.promotion_tier_id) : undefined,
+    distribution.purpose.type === 'promotion'
+      ? promotionTierForMessage(ctx, distribution.purpose.promotion_tier_id)
+      : undefined,
   ]);
   const customers = new Map(customerDocs.map((c) => [c._id, c as CustomerDoc]));
   const known = new Map(knownDocs.map((m) => [m._id, m]));
   const shared: Shared = { accounts, ...(promotionTier ? { promotionTier } : {}) };
 
-  let pending = customerIds.flatMap((customerId) => decide(ctx, run, customerId, customers.get(customerId), known, shared, tally));
+  let pending = customerIds.flatMap((customerId) =>
+    decide(ctx, run, customerId, customers.get(customerId), known, shared, tally),
+  );
   const codes = await codesFor(ctx, run, pending, customers, tally);
   if (tally.poolExhausted) {
     const short = (p: Pending) => p.decision.send && !codes.has(p.customerId);
     // A manual run records whom the pool ran out for (the distribution stops; a resume after a
     // refill reaches them). An event's run keeps no record: its delivery workflow, taking over
     // from the inline attempt, must find the pool empty again to stop the distribution.
-    if (run.run === 'manual') for (const p of pending) if (short(p)) p.decision = { send: false, status: 'skipped', reason: 'pool_exhausted' };
+    if (run.run === 'manual')
+      for (const p of pending) if (short(p)) p.decision = { send: false, status: 'skipped', reason: 'pool_exhausted' };
     pending = pending.filter((p) => !short(p));
   }
 
-  await recordFinal(ctx, run, pending.filter((p) => !p.decision.send), tally);
+  await recordFinal(
+    ctx,
+    run,
+    pending.filter((p) => !p.decision.send),
+    tally,
+  );
   // Each group's outcomes go out in the same bulk write that queues the next group: one round
   // trip per group instead of two. Still written before the next group is sent, so a crash
   // leaves at most one group per batch sent but unrecorded, as before; written in `finally`
   // when the run ends early (stopped, aborted), so what was sent is recorded.
   let outcomes: MessageWrite[] = [];
   try {
-    for (const group of sendGroups(ctx, run, pending.filter((p) => p.decision.send))) {
+    for (const group of sendGroups(
+      ctx,
+      run,
+      pending.filter((p) => p.decision.send),
+    )) {
       run.signal?.throwIfAborted();
       if (await run.stopRequested?.()) {
         tally.stopped = true;
@@ -192,7 +208,9 @@ export async function deliverToCustomers(ctx: DeliveryContext, run: DeliveryRun)
       }
       const queued = await queue(ctx, run, group, codes, tally, outcomes);
       outcomes = [];
-      const outgoing = await Promise.all(queued.map((p) => compose(ctx, run, customers.get(p.customerId)!, p, codes.get(p.customerId), shared)));
+      const outgoing = await Promise.all(
+        queued.map((p) => compose(ctx, run, customers.get(p.customerId)!, p, codes.get(p.customerId), shared)),
+      );
       outcomes = outcomeWrites(outgoing, await sendGroup(ctx, run, outgoing), tally);
     }
   } finally {
@@ -203,7 +221,15 @@ export async function deliverToCustomers(ctx: DeliveryContext, run: DeliveryRun)
 }
 
 /** A customer's messages not final yet, with what to do on each channel; final ones are counted. */
-function decide(ctx: DeliveryContext, run: DeliveryRun, customerId: string, customer: CustomerDoc | undefined, known: Map<string, Known>, shared: Shared, tally: Tally): Pending[] {
+function decide(
+  ctx: DeliveryContext,
+  run: DeliveryRun,
+  customerId: string,
+  customer: CustomerDoc | undefined,
+  known: Map<string, Known>,
+  shared: Shared,
+  tally: Tally,
+): Pending[] {
   const { distribution } = run;
   return distribution.channels.flatMap((channel, index): Pending[] => {
     const id = messageId(distribution._id, run.run, customerId, index);
@@ -213,14 +239,20 @@ function decide(ctx: DeliveryContext, run: DeliveryRun, customerId: string, cust
       return [];
     }
     // An earlier attempt queued it for the provider and recorded no outcome: it may have gone out.
-    if (known.get(id)?.in_flight && channel.delivery === 'at_most_once') return [{ id, customerId, index, decision: { send: false, status: 'unknown', reason: 'send_may_have_happened' } }];
-    let decision: ChannelDecision = !customer || customer.deleted_at
-      ? { send: false, status: 'skipped', reason: 'customer_not_found' }
-      : decideChannel(customer, distribution.consents, ctx.channels.get(channel.type), channel.settings ?? {});
+    if (known.get(id)?.in_flight && channel.delivery === 'at_most_once')
+      return [
+        { id, customerId, index, decision: { send: false, status: 'unknown', reason: 'send_may_have_happened' } },
+      ];
+    let decision: ChannelDecision =
+      !customer || customer.deleted_at
+        ? { send: false, status: 'skipped', reason: 'customer_not_found' }
+        : decideChannel(customer, distribution.consents, ctx.channels.get(channel.type), channel.settings ?? {});
     // Its account was deleted or cannot be decrypted: no code is published for a message that cannot go.
     const account = shared.accounts.get(index);
-    if (decision.send && account && 'unusable' in account) decision = { send: false, status: 'failed', reason: account.unusable };
-    if (decision.send && distribution.purpose.type === 'promotion' && !shared.promotionTier) decision = { send: false, status: 'failed', reason: 'promotion_tier_not_found' };
+    if (decision.send && account && 'unusable' in account)
+      decision = { send: false, status: 'failed', reason: account.unusable };
+    if (decision.send && distribution.purpose.type === 'promotion' && !shared.promotionTier)
+      decision = { send: false, status: 'failed', reason: 'promotion_tier_not_found' };
     return [{ id, customerId, index, decision }];
   });
 }
@@ -230,7 +262,13 @@ function decide(ctx: DeliveryContext, run: DeliveryRun, customerId: string, cust
  * publication per (distribution, run, customer), so a retry gets the same code. A campaign
  * that refuses for good (disabled, deleted) fails those messages; anything else is retried.
  */
-async function codesFor(ctx: DeliveryContext, run: DeliveryRun, pending: Pending[], customers: Map<string, CustomerDoc>, tally: Tally): Promise<Map<string, Code>> {
+async function codesFor(
+  ctx: DeliveryContext,
+  run: DeliveryRun,
+  pending: Pending[],
+  customers: Map<string, CustomerDoc>,
+  tally: Tally,
+): Promise<Map<string, Code>> {
   const { distribution } = run;
   const codes = new Map<string, Code>();
   if (distribution.purpose.type !== 'unique_code') return codes;
@@ -246,10 +284,14 @@ async function codesFor(ctx: DeliveryContext, run: DeliveryRun, pending: Pending
   try {
     const { campaign, published, exhausted } = await ctx.publications.publishBatch(
       campaignId,
-      needing.map((customerId) => ({ customer: customers.get(customerId)!, source_id: `distribution:${distribution._id}:${run.run}:${customerId}` })),
+      needing.map((customerId) => ({
+        customer: customers.get(customerId)!,
+        source_id: `distribution:${distribution._id}:${run.run}:${customerId}`,
+      })),
       'distribution',
     );
-    for (const [customerId, { voucher, publication }] of published) codes.set(customerId, { voucher, campaign, publicationId: publication._id });
+    for (const [customerId, { voucher, publication }] of published)
+      codes.set(customerId, { voucher, campaign, publicationId: publication._id });
     if (exhausted) tally.poolExhausted = { campaignId };
     else failSending(pending, (p) => !codes.has(p.customerId), 'publication_failed');
   } catch (err) {
@@ -264,11 +306,23 @@ async function codesFor(ctx: DeliveryContext, run: DeliveryRun, pending: Pending
  * another one would raise another voucher.published and fire it again, forever.
  */
 async function codeFromEvent(ctx: DeliveryContext, run: DeliveryRun, campaignId: string): Promise<Code | undefined> {
-  const data = (run.event?.data ?? {}) as { voucher?: { id?: string; code?: string }; campaign?: { id?: string }; publication?: { id?: string } };
-  if (run.distribution.trigger.type !== 'voucher_published' || data.campaign?.id !== campaignId || !data.voucher?.code) return undefined;
-  const [doc, campaign] = await Promise.all([data.voucher.id ? ctx.models.Voucher.findById(data.voucher.id).lean() : null, ctx.models.Campaign.findById(campaignId).lean()]);
+  const data = (run.event?.data ?? {}) as {
+    voucher?: { id?: string; code?: string };
+    campaign?: { id?: string };
+    publication?: { id?: string };
+  };
+  if (run.distribution.trigger.type !== 'voucher_published' || data.campaign?.id !== campaignId || !data.voucher?.code)
+    return undefined;
+  const [doc, campaign] = await Promise.all([
+    data.voucher.id ? ctx.models.Voucher.findById(data.voucher.id).lean() : null,
+    ctx.models.Campaign.findById(campaignId).lean(),
+  ]);
   const voucher: VoucherLike = doc ?? { ...(data.voucher.id ? { id: data.voucher.id } : {}), code: data.voucher.code };
-  return { voucher, ...(campaign ? { campaign } : {}), ...(data.publication?.id ? { publicationId: data.publication.id } : {}) };
+  return {
+    voucher,
+    ...(campaign ? { campaign } : {}),
+    ...(data.publication?.id ? { publicationId: data.publication.id } : {}),
+  };
 }
 
 function failSending(pending: Pending[], which: (p: Pending) => boolean, reason: string, error?: string): void {
@@ -284,7 +338,15 @@ async function recordFinal(ctx: DeliveryContext, run: DeliveryRun, pending: Pend
   const ops = pending.flatMap((p) => {
     if (p.decision.send) return [];
     const { status, reason } = p.decision;
-    return [{ _id: p.id, update: { $setOnInsert: { ...base(run, p), attempts: 0 }, $set: { status, reason, ...(p.error ? { error: p.error } : {}) } } }];
+    return [
+      {
+        _id: p.id,
+        update: {
+          $setOnInsert: { ...base(run, p), attempts: 0 },
+          $set: { status, reason, ...(p.error ? { error: p.error } : {}) },
+        },
+      },
+    ];
   });
   const collided = await upsertQueued(ctx, ops);
   await countCollided(ctx, collided, tally);
@@ -299,7 +361,14 @@ async function recordFinal(ctx: DeliveryContext, run: DeliveryRun, pending: Pend
  * have happened. `outcomes` (the previous group's) ride along in the same bulk write. Returns
  * the messages still to send — not those a concurrent attempt finished.
  */
-async function queue(ctx: DeliveryContext, run: DeliveryRun, sending: Pending[], codes: Map<string, Code>, tally: Tally, outcomes: MessageWrite[]): Promise<Pending[]> {
+async function queue(
+  ctx: DeliveryContext,
+  run: DeliveryRun,
+  sending: Pending[],
+  codes: Map<string, Code>,
+  tally: Tally,
+  outcomes: MessageWrite[],
+): Promise<Pending[]> {
   const collided = await upsertQueued(
     ctx,
     sending.map((p) => {
@@ -308,7 +377,15 @@ async function queue(ctx: DeliveryContext, run: DeliveryRun, sending: Pending[],
         _id: p.id,
         update: {
           $setOnInsert: base(run, p),
-          $set: { in_flight: true, ...(code ? { voucher_code: code.voucher.code, ...(code.publicationId ? { publication_id: code.publicationId } : {}) } : {}) },
+          $set: {
+            in_flight: true,
+            ...(code
+              ? {
+                  voucher_code: code.voucher.code,
+                  ...(code.publicationId ? { publication_id: code.publicationId } : {}),
+                }
+              : {}),
+          },
           $inc: { attempts: 1 },
         },
       };
@@ -327,19 +404,43 @@ type MessageWrite = mongo.AnyBulkWriteOperation<DistributionMessageDoc>;
  * write. So the timestamps mongoose would add are added here.
  */
 async function writeMessages(ctx: DeliveryContext, ops: MessageWrite[]): Promise<void> {
-  await (ctx.models.DistributionMessage.collection as unknown as mongo.Collection<DistributionMessageDoc>).bulkWrite(ops, { ordered: false });
+  await (ctx.models.DistributionMessage.collection as unknown as mongo.Collection<DistributionMessageDoc>).bulkWrite(
+    ops,
+    { ordered: false },
+  );
 }
 
 /**
  * Upserts records still `queued` (or new), with `also` (updates that cannot collide) in the
  * same bulk write; the ids whose record was already final (the upsert hit its key).
  */
-async function upsertQueued(ctx: DeliveryContext, ops: Array<{ _id: string; update: { $setOnInsert: Partial<DistributionMessageDoc>; $set: Partial<DistributionMessageDoc>; $inc?: { attempts: number } } }>, also: MessageWrite[] = []): Promise<string[]> {
+async function upsertQueued(
+  ctx: DeliveryContext,
+  ops: Array<{
+    _id: string;
+    update: {
+      $setOnInsert: Partial<DistributionMessageDoc>;
+      $set: Partial<DistributionMessageDoc>;
+      $inc?: { attempts: number };
+    };
+  }>,
+  also: MessageWrite[] = [],
+): Promise<string[]> {
   if (ops.length === 0 && also.length === 0) return [];
   const now = new Date();
-  const upserts = ops.map(({ _id, update }): MessageWrite => ({
-    updateOne: { filter: { _id, status: 'queued' }, update: { ...update, $setOnInsert: { ...update.$setOnInsert, created_at: now }, $set: { ...update.$set, updated_at: now } }, upsert: true },
-  }));
+  const upserts = ops.map(
+    ({ _id, update }): MessageWrite => ({
+      updateOne: {
+        filter: { _id, status: 'queued' },
+        update: {
+          ...update,
+          $setOnInsert: { ...update.$setOnInsert, created_at: now },
+          $set: { ...update.$set, updated_at: now },
+        },
+        upsert: true,
+      },
+    }),
+  );
   try {
     await writeMessages(ctx, [...upserts, ...also]);
     return [];
@@ -347,16 +448,26 @@ async function upsertQueued(ctx: DeliveryContext, ops: Array<{ _id: string; upda
     if (!onlyDuplicateKeys(err)) throw err;
     const writeErrors = (err as { writeErrors?: Array<{ index: number }> | { index: number } }).writeErrors;
     // Only the upserts, first in the write, can hit a key.
-    return (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []).flatMap((e) => (e.index < ops.length ? [ops[e.index]!._id] : []));
+    return (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []).flatMap((e) =>
+      e.index < ops.length ? [ops[e.index]!._id] : [],
+    );
   }
 }
 
 async function countCollided(ctx: DeliveryContext, ids: string[], tally: Tally): Promise<void> {
   if (ids.length === 0) return;
-  for (const m of await ctx.models.DistributionMessage.find({ _id: { $in: ids } }, { status: 1 }).lean()) tally.counts[m.status] += 1;
+  for (const m of await ctx.models.DistributionMessage.find({ _id: { $in: ids } }, { status: 1 }).lean())
+    tally.counts[m.status] += 1;
 }
 
-async function compose(ctx: DeliveryContext, run: DeliveryRun, customer: CustomerDoc, p: Pending, code: Code | undefined, shared: Shared): Promise<Outgoing> {
+async function compose(
+  ctx: DeliveryContext,
+  run: DeliveryRun,
+  customer: CustomerDoc,
+  p: Pending,
+  code: Code | undefined,
+  shared: Shared,
+): Promise<Outgoing> {
   const { distribution } = run;
   const channelDef = distribution.channels[p.index]!;
   const channel = ctx.channels.get(channelDef.type)!;
@@ -367,7 +478,11 @@ async function compose(ctx: DeliveryContext, run: DeliveryRun, customer: Custome
     ...(code?.campaign ? { campaign: code.campaign } : {}),
     ...(run.event ? { event: run.event } : {}),
     ...(shared.promotionTier ? { promotionTier: shared.promotionTier } : {}),
-    links: { publicUrl: ctx.settings.publicUrl, signingKey: ctx.settings.linkSigningKey, cockpitTtlSeconds: ctx.settings.cockpitTtlSeconds },
+    links: {
+      publicUrl: ctx.settings.publicUrl,
+      signingKey: ctx.settings.linkSigningKey,
+      cockpitTtlSeconds: ctx.settings.cockpitTtlSeconds,
+    },
     unsubscribeChannel: channel.unsubscribeKey,
   });
   const rendered = await renderMessage(channelDef.template, variables);
@@ -439,18 +554,50 @@ function outcomeWrites(outgoing: Outgoing[], results: SendResult[], tally: Tally
     switch (result.status) {
       case 'sent':
         tally.counts.sent += 1;
-        return { updateOne: { filter, update: { $set: { status: 'sent', sent_at: now, updated_at: now, ...(result.providerMessageId ? { provider_message_id: result.providerMessageId } : {}) }, $unset: { error: 1, in_flight: 1 } } } };
+        return {
+          updateOne: {
+            filter,
+            update: {
+              $set: {
+                status: 'sent',
+                sent_at: now,
+                updated_at: now,
+                ...(result.providerMessageId ? { provider_message_id: result.providerMessageId } : {}),
+              },
+              $unset: { error: 1, in_flight: 1 },
+            },
+          },
+        };
       case 'permanent':
         tally.counts.failed += 1;
-        return { updateOne: { filter, update: { $set: { status: 'failed', reason: 'permanent_error', error: result.error, updated_at: now }, $unset: { in_flight: 1 } } } };
+        return {
+          updateOne: {
+            filter,
+            update: {
+              $set: { status: 'failed', reason: 'permanent_error', error: result.error, updated_at: now },
+              $unset: { in_flight: 1 },
+            },
+          },
+        };
       case 'transient':
         tally.counts.queued += 1;
         tally.transient(result.error, result.retryAfterMs);
-        return { updateOne: { filter, update: { $set: { error: result.error, updated_at: now }, $unset: { in_flight: 1 } } } };
+        return {
+          updateOne: { filter, update: { $set: { error: result.error, updated_at: now }, $unset: { in_flight: 1 } } },
+        };
     }
   });
 }
 
-function base(run: DeliveryRun, p: Pending): Pick<DistributionMessageDoc, 'distribution_id' | 'run' | 'customer_id' | 'channel_index' | 'channel_type'> {
-  return { distribution_id: run.distribution._id, run: run.run, customer_id: p.customerId, channel_index: p.index, channel_type: run.distribution.channels[p.index]!.type };
+function base(
+  run: DeliveryRun,
+  p: Pending,
+): Pick<DistributionMessageDoc, 'distribution_id' | 'run' | 'customer_id' | 'channel_index' | 'channel_type'> {
+  return {
+    distribution_id: run.distribution._id,
+    run: run.run,
+    customer_id: p.customerId,
+    channel_index: p.index,
+    channel_type: run.distribution.channels[p.index]!.type,
+  };
 }

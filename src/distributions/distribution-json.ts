@@ -39,7 +39,11 @@ export const distributionJson = z
     trigger: z.object({ type: z.string() }).catchall(z.unknown()),
     status: z.string(),
     version: z.number(),
-    progress: z.object({ status: z.string(), batches_done: z.number() }).catchall(z.unknown()).optional().describe('Running manual distributions: what the workflow reports'),
+    progress: z
+      .object({ status: z.string(), batches_done: z.number() })
+      .catchall(z.unknown())
+      .optional()
+      .describe('Running manual distributions: what the workflow reports'),
   })
   .catchall(z.unknown());
 
@@ -65,4 +69,6 @@ export function toMessageJson(m: DistributionMessageDoc) {
   };
 }
 
-export const messageJson = z.object({ id: z.string(), object: z.literal('distribution_message'), status: z.string() }).catchall(z.unknown());
+export const messageJson = z
+  .object({ id: z.string(), object: z.literal('distribution_message'), status: z.string() })
+  .catchall(z.unknown());

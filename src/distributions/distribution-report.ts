@@ -31,10 +31,19 @@ export async function distributionReport(models: Models, d: DistributionDoc): Pr
   const [groups, recipients] = await Promise.all([
     models.DistributionMessage.aggregate<Group>([
       { $match: { distribution_id: d._id } },
-      { $group: { _id: { index: '$channel_index', type: '$channel_type', status: '$status', reason: '$reason' }, n: { $sum: 1 } } },
+      {
+        $group: {
+          _id: { index: '$channel_index', type: '$channel_type', status: '$status', reason: '$reason' },
+          n: { $sum: 1 },
+        },
+      },
     ]),
     d.recipients_count === undefined || d.recipients_count === null
-      ? models.DistributionMessage.aggregate<{ _id: null; n: number }>([{ $match: { distribution_id: d._id } }, { $group: { _id: '$customer_id' } }, { $group: { _id: null, n: { $sum: 1 } } }])
+      ? models.DistributionMessage.aggregate<{ _id: null; n: number }>([
+          { $match: { distribution_id: d._id } },
+          { $group: { _id: '$customer_id' } },
+          { $group: { _id: null, n: { $sum: 1 } } },
+        ])
       : Promise.resolve([{ _id: null, n: d.recipients_count }]),
   ]);
   // Every configured channel is listed, in order, even before any of its messages exist.
@@ -61,11 +70,24 @@ export async function distributionReport(models: Models, d: DistributionDoc): Pr
   };
 }
 
-const countsJson = { queued: z.number(), sent: z.number(), skipped: z.number(), failed: z.number(), unknown: z.number().describe('at_most_once channels: provider call may have happened, not sent again') };
+const countsJson = {
+  queued: z.number(),
+  sent: z.number(),
+  skipped: z.number(),
+  failed: z.number(),
+  unknown: z.number().describe('at_most_once channels: provider call may have happened, not sent again'),
+};
 
 export const reportJson = z.object({
-  distribution: z.object({ id: z.string(), name: z.string(), status: z.string(), status_reason: z.string().nullable() }),
+  distribution: z.object({
+    id: z.string(),
+    name: z.string(),
+    status: z.string(),
+    status_reason: z.string().nullable(),
+  }),
   recipients_count: z.number(),
   totals: z.object(countsJson),
-  channels: z.array(z.object({ type: z.string(), index: z.number(), ...countsJson, reasons: z.record(z.string(), z.number()) })),
+  channels: z.array(
+    z.object({ type: z.string(), index: z.number(), ...countsJson, reasons: z.record(z.string(), z.number()) }),
+  ),
 });

@@ -1,4 +1,9 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { AUTOMATIC_DISTRIBUTION_WORKFLOW, pauseSignal } from '../../workflows/contracts/automatic-distribution';
 import {
@@ -20,8 +25,22 @@ import { DomainError, fieldErrors } from '../errors';
 import { newId } from '../ids';
 import type { Logger } from '../logger';
 import type { Models } from '../models';
-import { FINAL_DISTRIBUTION_STATUSES, type DistributionAudience, type DistributionChannel, type DistributionConsents, type DistributionDoc, type DistributionPurpose, type DistributionStatus, type DistributionTrigger } from '../models/distribution';
-import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../../workflows/contracts/search-attributes';
+import {
+  FINAL_DISTRIBUTION_STATUSES,
+  type DistributionAudience,
+  type DistributionChannel,
+  type DistributionConsents,
+  type DistributionDoc,
+  type DistributionPurpose,
+  type DistributionStatus,
+  type DistributionTrigger,
+} from '../models/distribution';
+import {
+  CampaignIdKey,
+  DistributionIdKey,
+  DistributionStatusKey,
+  TriggerKey,
+} from '../../workflows/contracts/search-attributes';
 import { domainErrorFromFailure } from '../temporal/error-failure';
 import type { TemplateDoc } from '../models/template';
 import { pinnedCopy, savedTemplateProblems } from '../templates/saved-template';
@@ -58,20 +77,42 @@ export interface OperatorAnswer {
   acknowledged: boolean;
 }
 function invalid(problems: Problem[]): DomainError {
-  return DomainError.invalid('invalid_distribution', 'Invalid distribution', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), { errors: problems });
+  return DomainError.invalid(
+    'invalid_distribution',
+    'Invalid distribution',
+    problems.map((p) => `${p.field}: ${p.reason}`).join('; '),
+    { errors: problems },
+  );
 }
 
 /** The workflow's validator refused the edit: it is cancelled, or sending has started. */
 function rejectedEdit(id: string, err: WorkflowUpdateFailedError): DomainError {
   const said = err.cause?.message ?? '';
-  if (said.includes('cancelled')) return DomainError.conflict('distribution_not_editable', 'Distribution cannot be edited', `distribution ${id} is being cancelled`);
-  return DomainError.conflict('distribution_already_sending', 'Distribution already sending', `distribution ${id} can no longer be edited: sending has started`);
+  if (said.includes('cancelled'))
+    return DomainError.conflict(
+      'distribution_not_editable',
+      'Distribution cannot be edited',
+      `distribution ${id} is being cancelled`,
+    );
+  return DomainError.conflict(
+    'distribution_already_sending',
+    'Distribution already sending',
+    `distribution ${id} can no longer be edited: sending has started`,
+  );
 }
 
 /** A provider type sends through an account of its own type; a built-in one takes none. */
-function checkChannelAccount(type: string, spec: AccountSpec | undefined, channelId: string | undefined, accountTypes: Map<string, string>): string | undefined {
+function checkChannelAccount(
+  type: string,
+  spec: AccountSpec | undefined,
+  channelId: string | undefined,
+  accountTypes: Map<string, string>,
+): string | undefined {
   if (!spec) return channelId ? `channel type ${type} sends without an account; omit channel_id` : undefined;
-  if (!channelId) return spec.optional ? undefined : `channel type ${type} sends through a provider account: give channel_id (create one with POST /v1/channels)`;
+  if (!channelId)
+    return spec.optional
+      ? undefined
+      : `channel type ${type} sends through a provider account: give channel_id (create one with POST /v1/channels)`;
   const found = accountTypes.get(channelId);
   if (!found) return `channel ${channelId} not found`;
   if (found !== type) return `channel ${channelId} is a ${found} account, not ${type}`;
@@ -85,7 +126,12 @@ function profileFieldProblems(settings: Record<string, unknown>, scope: Variable
     const root = path.split('.')[0]!;
     if (scope.has(root)) return [];
     const given = settings.fields !== undefined;
-    return [{ field: given ? `${field}.${name}` : field, reason: `${given ? '' : `without fields the channel writes ${name} = ${path}; `}variable "${path}": ${scope.why(root)}` }];
+    return [
+      {
+        field: given ? `${field}.${name}` : field,
+        reason: `${given ? '' : `without fields the channel writes ${name} = ${path}; `}variable "${path}": ${scope.why(root)}`,
+      },
+    ];
   });
 }
 
@@ -94,7 +140,9 @@ function asChannelInput(c: DistributionChannel): ChannelInput {
   return {
     type: c.type,
     settings: c.settings,
-    ...(c.template_id ? { template_id: c.template_id } : { template: c.template as NonNullable<ChannelInput['template']> }),
+    ...(c.template_id
+      ? { template_id: c.template_id }
+      : { template: c.template as NonNullable<ChannelInput['template']> }),
     ...(c.channel_id ? { channel_id: c.channel_id } : {}),
     ...(c.delivery ? { delivery: c.delivery } : {}),
   };
@@ -105,7 +153,11 @@ function isFinal(d: DistributionDoc): boolean {
 }
 
 function finalConflict(d: DistributionDoc): DomainError {
-  return DomainError.conflict('distribution_final', 'Distribution already finished', `distribution ${d._id} is ${d.status}`);
+  return DomainError.conflict(
+    'distribution_final',
+    'Distribution already finished',
+    `distribution ${d._id} is ${d.status}`,
+  );
 }
 
 /**
@@ -137,12 +189,25 @@ export class DistributionService {
     const trigger = await this.checkTrigger(input.trigger, input.purpose, problems);
     let audience: DistributionAudience = { type: 'trigger' };
     if (manual) {
-      if (!input.audience) problems.push({ field: 'audience', reason: 'a manual distribution needs an audience (a segment or a customer)' });
-      else audience = await this.checkAudience(input.audience, problems) ?? audience;
+      if (!input.audience)
+        problems.push({
+          field: 'audience',
+          reason: 'a manual distribution needs an audience (a segment or a customer)',
+        });
+      else audience = (await this.checkAudience(input.audience, problems)) ?? audience;
     } else {
-      if (input.audience) problems.push({ field: 'audience', reason: 'an automatic distribution reaches the customer its event concerns; omit audience' });
-      if (input.grace_period_seconds !== undefined) problems.push({ field: 'grace_period_seconds', reason: 'only manual distributions have a grace period' });
-      if (input.notify_emails !== undefined) problems.push({ field: 'notify_emails', reason: 'only manual distributions stop and notify; omit notify_emails' });
+      if (input.audience)
+        problems.push({
+          field: 'audience',
+          reason: 'an automatic distribution reaches the customer its event concerns; omit audience',
+        });
+      if (input.grace_period_seconds !== undefined)
+        problems.push({ field: 'grace_period_seconds', reason: 'only manual distributions have a grace period' });
+      if (input.notify_emails !== undefined)
+        problems.push({
+          field: 'notify_emails',
+          reason: 'only manual distributions stop and notify; omit notify_emails',
+        });
     }
     const consents = await this.checkConsents(input.consents, problems);
     const channels = await this.checkChannels(input.channels, variableScope(trigger, purpose), problems);
@@ -200,7 +265,12 @@ export class DistributionService {
       { $set: { ...set, updated_at: new Date() }, $inc: { version: 1 } },
       { returnDocument: 'after', timestamps: false },
     ).lean();
-    if (!updated) throw DomainError.conflict('distribution_changed', 'Distribution changed meanwhile', `distribution ${id} was changed while this edit was checked; read it again and retry`);
+    if (!updated)
+      throw DomainError.conflict(
+        'distribution_changed',
+        'Distribution changed meanwhile',
+        `distribution ${id} was changed while this edit was checked; read it again and retry`,
+      );
     return updated;
   }
 
@@ -214,7 +284,11 @@ export class DistributionService {
   async cancel(id: string, reason?: string): Promise<OperatorAnswer> {
     const d = await this.get(id);
     if (isFinal(d)) throw finalConflict(d);
-    if (d.trigger.type === 'manual') await this.models.Distribution.updateOne({ _id: id, status: { $in: [...MANUAL_RUNNING] } }, { $set: { cancel_requested_at: new Date() } });
+    if (d.trigger.type === 'manual')
+      await this.models.Distribution.updateOne(
+        { _id: id, status: { $in: [...MANUAL_RUNNING] } },
+        { $set: { cancel_requested_at: new Date() } },
+      );
     try {
       await this.temporal.workflow.getHandle(distributionWorkflowId(id)).signal(cancelSignal, reason ? { reason } : {});
       return this.awaitStatus(id, (s) => FINAL_DISTRIBUTION_STATUSES.includes(s));
@@ -224,19 +298,34 @@ export class DistributionService {
     }
     const current = await this.get(id);
     if (isFinal(current)) return { distribution: current, acknowledged: true };
-    return { distribution: await this.setStatus(current, 'cancelled', { ...(reason ? { status_reason: reason } : {}), completed_at: new Date() }), acknowledged: true };
+    return {
+      distribution: await this.setStatus(current, 'cancelled', {
+        ...(reason ? { status_reason: reason } : {}),
+        completed_at: new Date(),
+      }),
+      acknowledged: true,
+    };
   }
 
   /** Ends the grace period; the answer waits briefly for the workflow to start sending (or to end). */
   async sendNow(id: string): Promise<OperatorAnswer> {
     const d = await this.get(id);
     if (d.trigger.type !== 'manual' || !MANUAL_PENDING.includes(d.status)) {
-      throw DomainError.conflict('distribution_not_pending', 'Distribution cannot be sent now', `only a manual distribution waiting for its audience or in its grace period can be sent now; ${id} is ${d.status}`);
+      throw DomainError.conflict(
+        'distribution_not_pending',
+        'Distribution cannot be sent now',
+        `only a manual distribution waiting for its audience or in its grace period can be sent now; ${id} is ${d.status}`,
+      );
     }
     try {
       await this.temporal.workflow.getHandle(distributionWorkflowId(id)).signal(sendNowSignal);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw DomainError.conflict('distribution_not_running', 'Distribution workflow not running', `the workflow of ${id} is not running; it is restarted shortly, retry then`);
+      if (err instanceof WorkflowNotFoundError)
+        throw DomainError.conflict(
+          'distribution_not_running',
+          'Distribution workflow not running',
+          `the workflow of ${id} is not running; it is restarted shortly, retry then`,
+        );
       throw err;
     }
     return this.awaitStatus(id, (s) => !MANUAL_PENDING.includes(s));
@@ -265,14 +354,24 @@ export class DistributionService {
   async resume(id: string): Promise<OperatorAnswer> {
     const d = await this.get(id);
     const stoppedForPool = d.status === 'stopped' && d.status_reason === 'pool_exhausted';
-    if (d.trigger.type !== 'manual' && !stoppedForPool) return { distribution: await this.switchAutomatic(id, 'paused', 'active'), acknowledged: true };
+    if (d.trigger.type !== 'manual' && !stoppedForPool)
+      return { distribution: await this.switchAutomatic(id, 'paused', 'active'), acknowledged: true };
     if (!stoppedForPool) {
-      throw DomainError.conflict('distribution_not_resumable', 'Distribution cannot be resumed', `only a distribution stopped for pool_exhausted (or a paused automatic one) can be resumed; ${id} is ${d.status}${d.status_reason ? ` (${d.status_reason})` : ''}`);
+      throw DomainError.conflict(
+        'distribution_not_resumable',
+        'Distribution cannot be resumed',
+        `only a distribution stopped for pool_exhausted (or a paused automatic one) can be resumed; ${id} is ${d.status}${d.status_reason ? ` (${d.status_reason})` : ''}`,
+      );
     }
     try {
       await this.temporal.workflow.getHandle(distributionWorkflowId(id)).signal(resumeSignal);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw DomainError.conflict('distribution_not_resumable', 'Distribution cannot be resumed', `the workflow of ${id} has ended: a distribution can be resumed for 30 days after it stopped`);
+      if (err instanceof WorkflowNotFoundError)
+        throw DomainError.conflict(
+          'distribution_not_resumable',
+          'Distribution cannot be resumed',
+          `the workflow of ${id} has ended: a distribution can be resumed for 30 days after it stopped`,
+        );
       throw err;
     }
     return this.awaitStatus(id, (s) => s !== 'stopped');
@@ -284,7 +383,9 @@ export class DistributionService {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), PROGRESS_TIMEOUT_MS);
     try {
-      return await this.temporal.withAbortSignal(controller.signal, () => this.temporal.workflow.getHandle(distributionWorkflowId(d._id)).query(progressQuery));
+      return await this.temporal.withAbortSignal(controller.signal, () =>
+        this.temporal.workflow.getHandle(distributionWorkflowId(d._id)).query(progressQuery),
+      );
     } catch {
       // Gone, failed or slow: the stored status still says where it is.
       return undefined;
@@ -331,8 +432,13 @@ export class DistributionService {
   private async runningDistributionIds(ids: readonly string[]): Promise<Set<string>> {
     const running = new Set<string>();
     for (let i = 0; i < ids.length; i += 100) {
-      const list = ids.slice(i, i + 100).map((id) => `'${id.replace(/['\\]/g, '')}'`).join(', ');
-      for await (const w of this.temporal.workflow.list({ query: `ExecutionStatus = 'Running' AND ${DistributionIdKey.name} IN (${list})` })) {
+      const list = ids
+        .slice(i, i + 100)
+        .map((id) => `'${id.replace(/['\\]/g, '')}'`)
+        .join(', ');
+      for await (const w of this.temporal.workflow.list({
+        query: `ExecutionStatus = 'Running' AND ${DistributionIdKey.name} IN (${list})`,
+      })) {
         const id = w.typedSearchAttributes.get(DistributionIdKey);
         if (id) running.add(id);
       }
@@ -353,26 +459,33 @@ export class DistributionService {
       { $set: { ...ended, completed_at: new Date(), updated_at: new Date() }, $inc: { version: 1 } },
       { timestamps: false },
     );
-    if (modifiedCount > 0) this.logger.warn({ distributionId: id, workflowStatus }, `distribution ${id} recorded ${ended.status}: its workflow was ${workflowStatus.toLowerCase()} from outside`);
+    if (modifiedCount > 0)
+      this.logger.warn(
+        { distributionId: id, workflowStatus },
+        `distribution ${id} recorded ${ended.status}: its workflow was ${workflowStatus.toLowerCase()} from outside`,
+      );
   }
 
   /** Starts a distribution's workflow (manual or automatic); false when one with its id was ever started (running or closed). */
   async startWorkflow(d: DistributionDoc): Promise<boolean> {
     const campaignId = d.trigger.campaign_id ?? (d.purpose.type === 'unique_code' ? d.purpose.campaign_id : undefined);
     try {
-      await this.temporal.workflow.start<DistributionWorkflow>(d.trigger.type === 'manual' ? DISTRIBUTION_WORKFLOW : AUTOMATIC_DISTRIBUTION_WORKFLOW, {
-        workflowId: distributionWorkflowId(d._id),
-        taskQueue: this.taskQueue,
-        args: [{ distributionId: d._id }],
-        // A distribution's workflow runs once: a closed one is never reopened under its id.
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: new TypedSearchAttributes([
-          { key: DistributionIdKey, value: d._id },
-          { key: TriggerKey, value: d.trigger.type },
-          { key: DistributionStatusKey, value: d.status },
-          ...(campaignId ? [{ key: CampaignIdKey, value: campaignId }] : []),
-        ]),
-      });
+      await this.temporal.workflow.start<DistributionWorkflow>(
+        d.trigger.type === 'manual' ? DISTRIBUTION_WORKFLOW : AUTOMATIC_DISTRIBUTION_WORKFLOW,
+        {
+          workflowId: distributionWorkflowId(d._id),
+          taskQueue: this.taskQueue,
+          args: [{ distributionId: d._id }],
+          // A distribution's workflow runs once: a closed one is never reopened under its id.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          typedSearchAttributes: new TypedSearchAttributes([
+            { key: DistributionIdKey, value: d._id },
+            { key: TriggerKey, value: d.trigger.type },
+            { key: DistributionStatusKey, value: d.status },
+            ...(campaignId ? [{ key: CampaignIdKey, value: campaignId }] : []),
+          ]),
+        },
+      );
       return true;
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
@@ -387,18 +500,27 @@ export class DistributionService {
   /** The fields an edit sets, validated like a create; 409 when the distribution is past editing. */
   private async checkEdit(current: DistributionDoc, edit: DistributionEdit): Promise<Partial<DistributionDoc>> {
     if (!this.editableStatuses(current).includes(current.status)) {
-      throw DomainError.conflict('distribution_not_editable', 'Distribution cannot be edited', `distribution ${current._id} is ${current.status}`);
+      throw DomainError.conflict(
+        'distribution_not_editable',
+        'Distribution cannot be edited',
+        `distribution ${current._id} is ${current.status}`,
+      );
     }
     // The workflow hands the edit over unparsed: the same schema as the API's applies here.
     const parsed = editDistributionBody.safeParse(edit);
     if (!parsed.success) throw invalid(fieldErrors(parsed.error));
     const e: EditDistributionInput = parsed.data;
     const problems: Problem[] = [];
-    if (Object.keys(e).length === 0) problems.push({ field: '(root)', reason: 'nothing to change: give name, audience, consents or channels' });
+    if (Object.keys(e).length === 0)
+      problems.push({ field: '(root)', reason: 'nothing to change: give name, audience, consents or channels' });
     const set: Partial<DistributionDoc> = {};
     if (e.name !== undefined) set.name = e.name;
     if (e.audience) {
-      if (current.trigger.type !== 'manual') problems.push({ field: 'audience', reason: 'an automatic distribution reaches the customer its event concerns; it has no audience to edit' });
+      if (current.trigger.type !== 'manual')
+        problems.push({
+          field: 'audience',
+          reason: 'an automatic distribution reaches the customer its event concerns; it has no audience to edit',
+        });
       else {
         const audience = await this.checkAudience(e.audience, problems);
         if (audience) set.audience = audience;
@@ -406,19 +528,32 @@ export class DistributionService {
     }
     if (e.consents) set.consents = await this.checkConsents(e.consents, problems);
     // Every save retakes the saved templates its channels name: a PUT without channels re-pins the stored ones.
-    const channels = e.channels ?? (current.channels.some((c) => c.template_id) ? current.channels.map(asChannelInput) : undefined);
-    if (channels) set.channels = await this.checkChannels(channels, variableScope(current.trigger, current.purpose), problems);
+    const channels =
+      e.channels ?? (current.channels.some((c) => c.template_id) ? current.channels.map(asChannelInput) : undefined);
+    if (channels)
+      set.channels = await this.checkChannels(channels, variableScope(current.trigger, current.purpose), problems);
     if (problems.length > 0) throw invalid(problems);
     return set;
   }
 
-  private async switchAutomatic(id: string, from: DistributionStatus, to: DistributionStatus): Promise<DistributionDoc> {
+  private async switchAutomatic(
+    id: string,
+    from: DistributionStatus,
+    to: DistributionStatus,
+  ): Promise<DistributionDoc> {
     const d = await this.get(id);
-    if (d.trigger.type === 'manual') throw DomainError.invalid('not_automatic', 'Not an automatic distribution', `distribution ${id} is manual: only automatic distributions can be paused and resumed`);
+    if (d.trigger.type === 'manual')
+      throw DomainError.invalid(
+        'not_automatic',
+        'Not an automatic distribution',
+        `distribution ${id} is manual: only automatic distributions can be paused and resumed`,
+      );
     if (d.status === to) return d;
     if (d.status !== from) throw finalConflict(d);
     try {
-      await this.temporal.workflow.getHandle(distributionWorkflowId(id)).signal(to === 'paused' ? pauseSignal : resumeSignal);
+      await this.temporal.workflow
+        .getHandle(distributionWorkflowId(id))
+        .signal(to === 'paused' ? pauseSignal : resumeSignal);
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       // No workflow (one made before automatic distributions had one): recorded here; the reconciler starts one.
@@ -429,7 +564,11 @@ export class DistributionService {
   }
 
   /** A status change conditional on the status it was read in, so a concurrent change is never overwritten. */
-  private async setStatus(d: DistributionDoc, status: DistributionStatus, extra: Partial<DistributionDoc> = {}): Promise<DistributionDoc> {
+  private async setStatus(
+    d: DistributionDoc,
+    status: DistributionStatus,
+    extra: Partial<DistributionDoc> = {},
+  ): Promise<DistributionDoc> {
     const updated = await this.models.Distribution.findOneAndUpdate(
       { _id: d._id, status: d.status },
       { $set: { status, ...extra, updated_at: new Date() }, $inc: { version: 1 } },
@@ -437,36 +576,57 @@ export class DistributionService {
     ).lean();
     if (updated) return updated;
     const now = await this.get(d._id);
-    throw DomainError.conflict('distribution_changed', 'Distribution changed meanwhile', `distribution ${d._id} is now ${now.status}`);
+    throw DomainError.conflict(
+      'distribution_changed',
+      'Distribution changed meanwhile',
+      `distribution ${d._id} is now ${now.status}`,
+    );
   }
 
   private async checkPurpose(purpose: DistributionPurpose, problems: Problem[]): Promise<DistributionPurpose> {
     if (purpose.type === 'unique_code') {
       const campaign = await this.campaign(purpose.campaign_id);
-      if (!campaign) problems.push({ field: 'purpose.campaign_id', reason: `campaign ${purpose.campaign_id} not found` });
+      if (!campaign)
+        problems.push({ field: 'purpose.campaign_id', reason: `campaign ${purpose.campaign_id} not found` });
       // A promotion has tiers, not codes: notifying about one is the `promotion` purpose.
-      else if (campaign.campaign_type === 'PROMOTION') problems.push({ field: 'purpose.campaign_id', reason: `campaign ${purpose.campaign_id} is a promotion and has no codes; use the promotion purpose with one of its tiers` });
+      else if (campaign.campaign_type === 'PROMOTION')
+        problems.push({
+          field: 'purpose.campaign_id',
+          reason: `campaign ${purpose.campaign_id} is a promotion and has no codes; use the promotion purpose with one of its tiers`,
+        });
       return { type: 'unique_code', campaign_id: campaign?._id ?? purpose.campaign_id };
     }
     if (purpose.type === 'promotion' && !(await this.models.PromotionTier.exists({ _id: purpose.promotion_tier_id }))) {
-      problems.push({ field: 'purpose.promotion_tier_id', reason: `promotion tier ${purpose.promotion_tier_id} not found` });
+      problems.push({
+        field: 'purpose.promotion_tier_id',
+        reason: `promotion tier ${purpose.promotion_tier_id} not found`,
+      });
     }
     return purpose;
   }
 
-  private async checkTrigger(input: DistributionTrigger, purpose: DistributionPurpose, problems: Problem[]): Promise<DistributionTrigger> {
-    const notHere = (field: keyof DistributionTrigger, why: string) => problems.push({ field: `trigger.${field}`, reason: why });
+  private async checkTrigger(
+    input: DistributionTrigger,
+    purpose: DistributionPurpose,
+    problems: Problem[],
+  ): Promise<DistributionTrigger> {
+    const notHere = (field: keyof DistributionTrigger, why: string) =>
+      problems.push({ field: `trigger.${field}`, reason: why });
     if (input.type === 'manual') {
-      for (const f of ['segment_id', 'campaign_id', 'follow_campaign_segment'] as const) if (input[f] !== undefined) notHere(f, 'a manual distribution takes its recipients from audience');
+      for (const f of ['segment_id', 'campaign_id', 'follow_campaign_segment'] as const)
+        if (input[f] !== undefined) notHere(f, 'a manual distribution takes its recipients from audience');
       return { type: 'manual' };
     }
     const scope = AUTOMATIC_TRIGGERS[input.type].scope;
     if (scope === 'order') {
-      for (const f of ['segment_id', 'campaign_id', 'follow_campaign_segment'] as const) if (input[f] !== undefined) notHere(f, `${input.type} fires for every order of a customer and takes no options`);
+      for (const f of ['segment_id', 'campaign_id', 'follow_campaign_segment'] as const)
+        if (input[f] !== undefined)
+          notHere(f, `${input.type} fires for every order of a customer and takes no options`);
       return { type: input.type };
     }
     if (scope === 'campaign') {
-      for (const f of ['segment_id', 'follow_campaign_segment'] as const) if (input[f] !== undefined) notHere(f, `${input.type} is narrowed by campaign_id, not a segment`);
+      for (const f of ['segment_id', 'follow_campaign_segment'] as const)
+        if (input[f] !== undefined) notHere(f, `${input.type} is narrowed by campaign_id, not a segment`);
       if (!input.campaign_id) {
         notHere('campaign_id', `${input.type} needs the campaign whose codes fire it`);
         return { type: input.type };
@@ -475,7 +635,8 @@ export class DistributionService {
       if (!campaignId) notHere('campaign_id', `campaign ${input.campaign_id} not found`);
       return { type: input.type, campaign_id: campaignId ?? input.campaign_id };
     }
-    if (input.campaign_id !== undefined) notHere('campaign_id', `${input.type} is narrowed by a segment, not a campaign`);
+    if (input.campaign_id !== undefined)
+      notHere('campaign_id', `${input.type} is narrowed by a segment, not a campaign`);
     if (input.follow_campaign_segment) {
       if (input.segment_id !== undefined) {
         notHere('segment_id', 'give segment_id or follow_campaign_segment, not both');
@@ -489,10 +650,17 @@ export class DistributionService {
       if (!campaignId) return { type: input.type }; // already reported under purpose.campaign_id
       const segmentId = await campaignSegment(this.models, campaignId);
       if (!segmentId) {
-        notHere('follow_campaign_segment', `the validation rules of campaign ${campaignId} do not restrict it to one segment`);
+        notHere(
+          'follow_campaign_segment',
+          `the validation rules of campaign ${campaignId} do not restrict it to one segment`,
+        );
         return { type: input.type };
       }
-      if (!(await this.segmentExists(segmentId))) notHere('follow_campaign_segment', `segment ${segmentId} named by the rules of campaign ${campaignId} not found`);
+      if (!(await this.segmentExists(segmentId)))
+        notHere(
+          'follow_campaign_segment',
+          `segment ${segmentId} named by the rules of campaign ${campaignId} not found`,
+        );
       return { type: input.type, segment_id: segmentId, follow_campaign_segment: true };
     }
     if (!input.segment_id) {
@@ -503,13 +671,19 @@ export class DistributionService {
     return { type: input.type, segment_id: input.segment_id };
   }
 
-  private async checkAudience(input: Exclude<DistributionAudience, { type: 'trigger' }>, problems: Problem[]): Promise<DistributionAudience | undefined> {
+  private async checkAudience(
+    input: Exclude<DistributionAudience, { type: 'trigger' }>,
+    problems: Problem[],
+  ): Promise<DistributionAudience | undefined> {
     if (input.type === 'segment') {
-      if (!(await this.segmentExists(input.segment_id))) problems.push({ field: 'audience.segment_id', reason: `segment ${input.segment_id} not found` });
+      if (!(await this.segmentExists(input.segment_id)))
+        problems.push({ field: 'audience.segment_id', reason: `segment ${input.segment_id} not found` });
       return input;
     }
     const { Customer } = this.models;
-    const customer = (await Customer.findById(input.customer_id, { _id: 1, deleted_at: 1 }).lean()) ?? (await Customer.findOne({ source_id_key: input.customer_id }, { _id: 1, deleted_at: 1 }).lean());
+    const customer =
+      (await Customer.findById(input.customer_id, { _id: 1, deleted_at: 1 }).lean()) ??
+      (await Customer.findOne({ source_id_key: input.customer_id }, { _id: 1, deleted_at: 1 }).lean());
     if (!customer || customer.deleted_at) {
       problems.push({ field: 'audience.customer_id', reason: `customer ${input.customer_id} not found` });
       return undefined;
@@ -533,11 +707,18 @@ export class DistributionService {
     }
   }
 
-  private async checkChannels(input: EditDistributionInput['channels'] & object, scope: VariableScope, problems: Problem[]): Promise<DistributionChannel[]> {
+  private async checkChannels(
+    input: EditDistributionInput['channels'] & object,
+    scope: VariableScope,
+    problems: Problem[],
+  ): Promise<DistributionChannel[]> {
     const available = this.channels.types();
     const named = [...new Set(input.flatMap((c) => (c.channel_id ? [c.channel_id] : [])))];
     const [accountTypes, saved] = await Promise.all([
-      (named.length ? this.models.ChannelAccount.find({ _id: { $in: named } }, { type: 1 }).lean() : Promise.resolve([])).then((docs) => new Map(docs.map((a) => [a._id, a.type]))),
+      (named.length
+        ? this.models.ChannelAccount.find({ _id: { $in: named } }, { type: 1 }).lean()
+        : Promise.resolve([])
+      ).then((docs) => new Map(docs.map((a) => [a._id, a.type]))),
       savedTemplates(this.models, input),
     ]);
     return input.map((c, i) => {
@@ -545,14 +726,25 @@ export class DistributionService {
       const channel = available.includes(c.type) ? this.channels.get(c.type) : undefined;
       const message = this.channelMessage(c, i, saved, channel ? scope : undefined, problems);
       if (!channel) {
-        problems.push({ field: `channels.${i}.type`, reason: `unknown channel type ${c.type} (available: ${available.join(', ') || 'none'})` });
+        problems.push({
+          field: `channels.${i}.type`,
+          reason: `unknown channel type ${c.type} (available: ${available.join(', ') || 'none'})`,
+        });
       } else {
-        for (const reason of channel.validateSettings(settings)) problems.push({ field: `channels.${i}.settings`, reason });
-        if (PROFILE_FIELD_CHANNEL_TYPES.includes(c.type)) problems.push(...profileFieldProblems(settings, scope, `channels.${i}.settings.fields`));
+        for (const reason of channel.validateSettings(settings))
+          problems.push({ field: `channels.${i}.settings`, reason });
+        if (PROFILE_FIELD_CHANNEL_TYPES.includes(c.type))
+          problems.push(...profileFieldProblems(settings, scope, `channels.${i}.settings.fields`));
         const accountProblem = checkChannelAccount(c.type, channel.account, c.channel_id, accountTypes);
         if (accountProblem) problems.push({ field: `channels.${i}.channel_id`, reason: accountProblem });
       }
-      return { type: c.type, settings, ...message, ...(c.channel_id ? { channel_id: c.channel_id } : {}), ...(c.delivery ? { delivery: c.delivery } : {}) };
+      return {
+        type: c.type,
+        settings,
+        ...message,
+        ...(c.channel_id ? { channel_id: c.channel_id } : {}),
+        ...(c.delivery ? { delivery: c.delivery } : {}),
+      };
     });
   }
 
@@ -561,10 +753,19 @@ export class DistributionService {
    * same way (channel type, content, variables in scope). `scope` undefined: the channel type is
    * unknown, so only what does not depend on it is checked.
    */
-  private channelMessage(c: ChannelInput, i: number, saved: Map<string, TemplateDoc>, scope: VariableScope | undefined, problems: Problem[]): Pick<DistributionChannel, 'template' | 'template_id' | 'template_version'> {
+  private channelMessage(
+    c: ChannelInput,
+    i: number,
+    saved: Map<string, TemplateDoc>,
+    scope: VariableScope | undefined,
+    problems: Problem[],
+  ): Pick<DistributionChannel, 'template' | 'template_id' | 'template_version'> {
     if (c.template_id === undefined) {
       if (!c.template) {
-        problems.push({ field: `channels.${i}.template`, reason: 'give a template, or the template_id of a saved one' });
+        problems.push({
+          field: `channels.${i}.template`,
+          reason: 'give a template, or the template_id of a saved one',
+        });
         return { template: {} };
       }
       if (scope) problems.push(...validateTemplate(c.type, c.template, `channels.${i}.template`, scope));
@@ -579,7 +780,11 @@ export class DistributionService {
     }
     if (scope) {
       for (const p of savedTemplateProblems(t, c.type, scope)) {
-        problems.push({ field, ...(p.line !== undefined ? { line: p.line } : {}), reason: p.field ? `template ${t._id}, ${p.field}: ${p.reason}` : p.reason });
+        problems.push({
+          field,
+          ...(p.line !== undefined ? { line: p.line } : {}),
+          reason: p.field ? `template ${t._id}, ${p.field}: ${p.reason}` : p.reason,
+        });
       }
     }
     return pinnedCopy(t);
@@ -588,7 +793,9 @@ export class DistributionService {
   /** A campaign by id (or by its unique name, as elsewhere in the API); undefined when there is none. */
   private async campaign(idOrName: string): Promise<{ _id: string; campaign_type: string } | undefined> {
     const { Campaign } = this.models;
-    const c = (await Campaign.findById(idOrName, { _id: 1, campaign_type: 1 }).lean()) ?? (await Campaign.findOne({ name: idOrName }, { _id: 1, campaign_type: 1 }).lean());
+    const c =
+      (await Campaign.findById(idOrName, { _id: 1, campaign_type: 1 }).lean()) ??
+      (await Campaign.findOne({ name: idOrName }, { _id: 1, campaign_type: 1 }).lean());
     return c ?? undefined;
   }
 

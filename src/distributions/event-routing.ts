@@ -1,7 +1,12 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
-import { DELIVERY_WORKFLOW, deliveryWorkflowId, type DeliveryWorkflow, type DeliveryWorkflowInput } from '../../workflows/contracts/delivery';
+import {
+  DELIVERY_WORKFLOW,
+  deliveryWorkflowId,
+  type DeliveryWorkflow,
+  type DeliveryWorkflowInput,
+} from '../../workflows/contracts/delivery';
 import type { AppContext } from '../context';
 import { inParallel } from '../concurrency';
 import { deliverToCustomers, type DeliveryContext } from './delivery';
@@ -34,22 +39,38 @@ const FIRST_RETRY_MS = 1_000;
  * with duplicates rejected, so an event routed twice (a redelivered signal, a retried activity)
  * never sends twice. Returns how many deliveries went to a workflow.
  */
-export async function routeToDistributions(ctx: RoutingContext, events: Array<TriggeringEvent & { _id: string }>): Promise<number> {
+export async function routeToDistributions(
+  ctx: RoutingContext,
+  events: Array<TriggeringEvent & { _id: string }>,
+): Promise<number> {
   const triggerTypes = [...new Set(events.flatMap((e) => triggersForEvent(e.type)))];
   if (triggerTypes.length === 0) return 0;
-  const distributions = await ctx.models.Distribution.find({ status: 'active', 'trigger.type': { $in: triggerTypes } }).lean<DistributionDoc[]>();
-  const starts: Array<{ distribution: DistributionDoc; event: TriggeringEvent & { _id: string }; input: DeliveryWorkflowInput }> = [];
+  const distributions = await ctx.models.Distribution.find({
+    status: 'active',
+    'trigger.type': { $in: triggerTypes },
+  }).lean<DistributionDoc[]>();
+  const starts: Array<{
+    distribution: DistributionDoc;
+    event: TriggeringEvent & { _id: string };
+    input: DeliveryWorkflowInput;
+  }> = [];
   for (const event of events) {
     for (const distribution of distributions) {
       if (eventFires(distribution, event) && event.customer_id) {
-        starts.push({ distribution, event, input: { distributionId: distribution._id, eventId: event._id, customerId: event.customer_id } });
+        starts.push({
+          distribution,
+          event,
+          input: { distributionId: distribution._id, eventId: event._id, customerId: event.customer_id },
+        });
       }
     }
   }
   const budget = AbortSignal.timeout(INLINE_BUDGET_MS);
   let started = 0;
   await inParallel(starts, PARALLEL_STARTS, async ({ distribution, event, input }) => {
-    const inline = budget.aborted ? { done: false } : await deliverInline(ctx, distribution, event, input.customerId, budget);
+    const inline = budget.aborted
+      ? { done: false }
+      : await deliverInline(ctx, distribution, event, input.customerId, budget);
     if (inline.done) return;
     if (await startDelivery(ctx, distribution, input, inline.retryAfterMs)) started += 1;
   });
@@ -60,19 +81,42 @@ export async function routeToDistributions(ctx: RoutingContext, events: Array<Tr
  * Delivers inline; `done` when every message ended final, else the workflow takes over —
  * not before the provider's Retry-After, when a transient failure gave one.
  */
-async function deliverInline(ctx: RoutingContext, distribution: DistributionDoc, event: TriggeringEvent & { _id: string }, customerId: string, signal: AbortSignal): Promise<{ done: boolean; retryAfterMs?: number }> {
+async function deliverInline(
+  ctx: RoutingContext,
+  distribution: DistributionDoc,
+  event: TriggeringEvent & { _id: string },
+  customerId: string,
+  signal: AbortSignal,
+): Promise<{ done: boolean; retryAfterMs?: number }> {
   try {
-    const outcome = await deliverToCustomers(ctx, { distribution, run: event._id, customerIds: [customerId], event, signal });
+    const outcome = await deliverToCustomers(ctx, {
+      distribution,
+      run: event._id,
+      customerIds: [customerId],
+      event,
+      signal,
+    });
     if (outcome.retry) return { done: false, retryAfterMs: outcome.retry.afterMs ?? FIRST_RETRY_MS };
     return { done: !outcome.poolExhausted };
   } catch (err) {
-    if (!signal.aborted) ctx.logger.warn({ err, distribution: distribution._id, event: event._id }, 'inline delivery failed; its workflow retries it');
+    if (!signal.aborted)
+      ctx.logger.warn(
+        { err, distribution: distribution._id, event: event._id },
+        'inline delivery failed; its workflow retries it',
+      );
     return { done: false };
   }
 }
 
-async function startDelivery(ctx: RoutingContext, distribution: DistributionDoc, input: DeliveryWorkflowInput, delayMs?: number): Promise<boolean> {
-  const campaignId = distribution.trigger.campaign_id ?? (distribution.purpose.type === 'unique_code' ? distribution.purpose.campaign_id : undefined);
+async function startDelivery(
+  ctx: RoutingContext,
+  distribution: DistributionDoc,
+  input: DeliveryWorkflowInput,
+  delayMs?: number,
+): Promise<boolean> {
+  const campaignId =
+    distribution.trigger.campaign_id ??
+    (distribution.purpose.type === 'unique_code' ? distribution.purpose.campaign_id : undefined);
   try {
     await ctx.temporal.workflow.start<DeliveryWorkflow>(DELIVERY_WORKFLOW, {
       workflowId: deliveryWorkflowId(input.distributionId, input.eventId),

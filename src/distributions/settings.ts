@@ -41,9 +41,16 @@ export function distributionSettingsFrom(config: Config, logger?: Pick<Logger, '
   return {
     gracePeriodSeconds: config.DISTRIBUTION_GRACE_PERIOD_SECONDS,
     ...(config.OPERATOR_EMAIL ? { operatorEmail: config.OPERATOR_EMAIL } : {}),
-    mail: { ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : {}), requireTls: config.SMTP_REQUIRE_TLS, from: config.MAIL_FROM, outboxDir: path.join(config.DATA_DIR, 'mail') },
+    mail: {
+      ...(config.SMTP_URL ? { smtpUrl: config.SMTP_URL } : {}),
+      requireTls: config.SMTP_REQUIRE_TLS,
+      from: config.MAIL_FROM,
+      outboxDir: path.join(config.DATA_DIR, 'mail'),
+    },
     webhookSecret: config.WEBHOOK_SIGNING_SECRET ?? randomBytes(32).toString('hex'),
-    ...(config.WEBHOOK_SIGNING_SECRET_PREVIOUS ? { webhookPreviousSecret: config.WEBHOOK_SIGNING_SECRET_PREVIOUS } : {}),
+    ...(config.WEBHOOK_SIGNING_SECRET_PREVIOUS
+      ? { webhookPreviousSecret: config.WEBHOOK_SIGNING_SECRET_PREVIOUS }
+      : {}),
     channelSecretsKey: channelSecretsKeyFrom(config, logger),
     publicUrl: config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`,
     linkSigningKey: config.LINK_SIGNING_SECRET ?? randomBytes(32).toString('hex'),
@@ -55,7 +62,15 @@ export function distributionSettingsFrom(config: Config, logger?: Pick<Logger, '
 
 /** The configured key, else the one kept in DATA_DIR (made on first start): losing it loses every stored credential. */
 function channelSecretsKeyFrom(config: Config, logger?: Pick<Logger, 'warn'>): Buffer {
-  return configuredOrFileKey({ variable: 'CHANNEL_SECRETS_KEY', value: config.CHANNEL_SECRETS_KEY, file: path.join(config.DATA_DIR, 'channel-secrets.key'), encrypts: 'channel credentials are' }, logger);
+  return configuredOrFileKey(
+    {
+      variable: 'CHANNEL_SECRETS_KEY',
+      value: config.CHANNEL_SECRETS_KEY,
+      file: path.join(config.DATA_DIR, 'channel-secrets.key'),
+      encrypts: 'channel credentials are',
+    },
+    logger,
+  );
 }
 
 /** For contexts built without a config (tests that do not send): the seed's 10 minutes, mail to a temp folder. */

@@ -19,7 +19,11 @@ const BATCHES_PER_WRITE = 10;
  * status change is conditional, so however often this runs (activity retries, a replayed
  * workflow), the operator gets one email. Runs recorded before `recordPoolExhausted` call it.
  */
-export async function stopForExhaustedPool(ctx: StopContext, distributionId: string, campaignId: string): Promise<{ stopped: boolean }> {
+export async function stopForExhaustedPool(
+  ctx: StopContext,
+  distributionId: string,
+  campaignId: string,
+): Promise<{ stopped: boolean }> {
   const { matchedCount } = await ctx.models.Distribution.updateOne(
     { _id: distributionId, status: { $nin: [...FINAL_DISTRIBUTION_STATUSES] } },
     { $set: { status: 'stopped', status_reason: 'pool_exhausted', completed_at: new Date() } },
@@ -38,19 +42,27 @@ export async function stopForExhaustedPool(ctx: StopContext, distributionId: str
  * once, emails the operator (retried) and waits for a resume. A distribution without a
  * running workflow is stopped here instead. Safe to retry.
  */
-export async function stopForEventPoolExhausted(ctx: StopContext, run: { distributionId: string; eventId: string; customerId: string }, campaignId: string): Promise<{ signalled: boolean }> {
+export async function stopForEventPoolExhausted(
+  ctx: StopContext,
+  run: { distributionId: string; eventId: string; customerId: string },
+  campaignId: string,
+): Promise<{ signalled: boolean }> {
   const { distributionId, eventId, customerId } = run;
   const distribution = await ctx.models.Distribution.findById(distributionId, { channels: 1, trigger: 1 }).lean();
   if (!distribution) return { signalled: false };
   const now = new Date();
   try {
-    await ctx.models.DistributionMessage.insertMany(poolExhaustedRecords(distribution, eventId, customerId, now), { ordered: false });
+    await ctx.models.DistributionMessage.insertMany(poolExhaustedRecords(distribution, eventId, customerId, now), {
+      ordered: false,
+    });
   } catch (err) {
     // A message this event's delivery already recorded (sent on another channel, say) stands.
     if (!onlyDuplicateKeys(err)) throw err;
   }
   try {
-    await ctx.temporal.workflow.getHandle(distributionWorkflowId(distributionId)).signal(stoppedSignal, { reason: 'pool_exhausted', campaign_id: campaignId });
+    await ctx.temporal.workflow
+      .getHandle(distributionWorkflowId(distributionId))
+      .signal(stoppedSignal, { reason: 'pool_exhausted', campaign_id: campaignId });
     return { signalled: true };
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
@@ -64,7 +76,9 @@ async function tellLifecycleWorkflow(ctx: StopContext, distributionId: string): 
   const d = await ctx.models.Distribution.findById(distributionId, { trigger: 1 }).lean();
   if (!d || d.trigger.type === 'manual') return;
   try {
-    await ctx.temporal.workflow.getHandle(distributionWorkflowId(distributionId)).signal(stoppedSignal, { reason: 'pool_exhausted' });
+    await ctx.temporal.workflow
+      .getHandle(distributionWorkflowId(distributionId))
+      .signal(stoppedSignal, { reason: 'pool_exhausted' });
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
@@ -76,7 +90,11 @@ async function tellLifecycleWorkflow(ctx: StopContext, distributionId: string): 
  * recipients and a resume knows whom to reach; then records the distribution `stopped`. A
  * record already written (a batch that did start) is left as it is. Safe to retry.
  */
-export async function recordPoolExhausted(ctx: StopContext, distributionId: string, fromBatch: number): Promise<{ stopped: boolean }> {
+export async function recordPoolExhausted(
+  ctx: StopContext,
+  distributionId: string,
+  fromBatch: number,
+): Promise<{ stopped: boolean }> {
   const { Distribution, DistributionBatch, DistributionMessage } = ctx.models;
   const distribution = await Distribution.findById(distributionId, { channels: 1 }).lean();
   if (!distribution) return { stopped: false };
@@ -85,7 +103,9 @@ export async function recordPoolExhausted(ctx: StopContext, distributionId: stri
     const ids = Array.from({ length: BATCHES_PER_WRITE }, (_, k) => batchId(distributionId, from + k));
     const batches = await DistributionBatch.find({ _id: { $in: ids } }, { customer_ids: 1 }).lean();
     if (batches.length === 0) break;
-    const docs = batches.flatMap((b) => b.customer_ids.flatMap((customerId) => poolExhaustedRecords(distribution, 'manual', customerId, now)));
+    const docs = batches.flatMap((b) =>
+      b.customer_ids.flatMap((customerId) => poolExhaustedRecords(distribution, 'manual', customerId, now)),
+    );
     try {
       await DistributionMessage.insertMany(docs, { ordered: false });
     } catch (err) {
@@ -103,7 +123,12 @@ export async function recordPoolExhausted(ctx: StopContext, distributionId: stri
 }
 
 /** A customer's `skipped` / `pool_exhausted` record on each channel of a run. */
-function poolExhaustedRecords(distribution: Pick<DistributionDoc, '_id' | 'channels'>, run: string, customerId: string, now: Date) {
+function poolExhaustedRecords(
+  distribution: Pick<DistributionDoc, '_id' | 'channels'>,
+  run: string,
+  customerId: string,
+  now: Date,
+) {
   return distribution.channels.map((c, index) => ({
     _id: messageId(distribution._id, run, customerId, index),
     distribution_id: distribution._id,
@@ -124,15 +149,32 @@ function poolExhaustedRecords(distribution: Pick<DistributionDoc, '_id' | 'chann
  * Throws when the mail server refused, so the activity is retried; once accepted it is
  * recorded (`operator_notified_at`) and a retry sends nothing more.
  */
-export async function sendPoolExhaustedNotice(ctx: StopContext, distributionId: string, campaignId: string): Promise<{ sent: boolean }> {
-  const d = await ctx.models.Distribution.findById(distributionId, { notify_emails: 1, operator_notified_at: 1 }).lean();
+export async function sendPoolExhaustedNotice(
+  ctx: StopContext,
+  distributionId: string,
+  campaignId: string,
+): Promise<{ sent: boolean }> {
+  const d = await ctx.models.Distribution.findById(distributionId, {
+    notify_emails: 1,
+    operator_notified_at: 1,
+  }).lean();
   if (!d || d.operator_notified_at) return { sent: false };
-  const sent = await mailOperators(ctx.settings, ctx.logger, await poolExhaustedNotice(ctx, distributionId, campaignId), d.notify_emails ?? []);
-  if (sent) await ctx.models.Distribution.updateOne({ _id: distributionId }, { $set: { operator_notified_at: new Date() } });
+  const sent = await mailOperators(
+    ctx.settings,
+    ctx.logger,
+    await poolExhaustedNotice(ctx, distributionId, campaignId),
+    d.notify_emails ?? [],
+  );
+  if (sent)
+    await ctx.models.Distribution.updateOne({ _id: distributionId }, { $set: { operator_notified_at: new Date() } });
   return { sent };
 }
 
-async function poolExhaustedNotice(ctx: StopContext, distributionId: string, campaignId: string): Promise<{ subject: string; text: string }> {
+async function poolExhaustedNotice(
+  ctx: StopContext,
+  distributionId: string,
+  campaignId: string,
+): Promise<{ subject: string; text: string }> {
   const [distribution, campaign] = await Promise.all([
     ctx.models.Distribution.findById(distributionId, { name: 1 }).lean(),
     ctx.models.Campaign.findById(campaignId, { name: 1 }).lean(),

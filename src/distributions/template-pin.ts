@@ -6,7 +6,10 @@ import { pinnedCopy, savedTemplateProblems } from '../templates/saved-template';
 import { variableScope } from './variable-scope';
 
 /** The saved templates some channels name, by id; ids with no template are absent. */
-export async function savedTemplates(models: Models, channels: ReadonlyArray<{ template_id?: string | undefined }>): Promise<Map<string, TemplateDoc>> {
+export async function savedTemplates(
+  models: Models,
+  channels: ReadonlyArray<{ template_id?: string | undefined }>,
+): Promise<Map<string, TemplateDoc>> {
   const ids = [...new Set(channels.flatMap((c) => (c.template_id ? [c.template_id] : [])))];
   if (ids.length === 0) return new Map();
   const docs = await models.Template.find({ _id: { $in: ids } }).lean();
@@ -20,7 +23,11 @@ export async function savedTemplates(models: Models, channels: ReadonlyArray<{ t
  * (a race with the checks on template edit and delete), keeps the copy taken when the
  * distribution was saved. Undefined when no channel names a template.
  */
-export async function pinTemplates(models: Models, d: DistributionDoc, logger: Logger): Promise<DistributionChannel[] | undefined> {
+export async function pinTemplates(
+  models: Models,
+  d: DistributionDoc,
+  logger: Logger,
+): Promise<DistributionChannel[] | undefined> {
   if (!d.channels.some((c) => c.template_id)) return undefined;
   const saved = await savedTemplates(models, d.channels);
   const scope = variableScope(d.trigger, d.purpose);
@@ -29,7 +36,10 @@ export async function pinTemplates(models: Models, d: DistributionDoc, logger: L
     const t = saved.get(c.template_id);
     const problems = t ? savedTemplateProblems(t, c.type, scope) : [{ field: '', reason: 'deleted' }];
     if (!t || problems.length > 0) {
-      logger.warn({ distributionId: d._id, templateId: c.template_id, problems }, `distribution ${d._id} sends the copy of template ${c.template_id} saved with it: the template is gone or no longer fits`);
+      logger.warn(
+        { distributionId: d._id, templateId: c.template_id, problems },
+        `distribution ${d._id} sends the copy of template ${c.template_id} saved with it: the template is gone or no longer fits`,
+      );
       return c;
     }
     return { ...c, ...pinnedCopy(t) };

@@ -36,7 +36,8 @@ function segmentOf(event: TriggeringEvent): string | undefined {
 /** Voucher events name the campaign beside the code (`voucher.campaign_id`) or as `campaign`. */
 export function campaignOf(event: TriggeringEvent): string | undefined {
   const voucher = event.data.voucher;
-  const fromVoucher = voucher && typeof voucher === 'object' ? (voucher as { campaign_id?: unknown }).campaign_id : undefined;
+  const fromVoucher =
+    voucher && typeof voucher === 'object' ? (voucher as { campaign_id?: unknown }).campaign_id : undefined;
   return typeof fromVoucher === 'string' ? fromVoucher : idOf(event.data.campaign);
 }
 

@@ -34,4 +34,6 @@ export function triggersForEvent(eventType: string): AutomaticTrigger[] {
 }
 
 /** Every event type some automatic trigger listens to. */
-export const TRIGGER_EVENT_TYPES: readonly string[] = [...new Set(AUTOMATIC_TRIGGER_TYPES.map((t) => AUTOMATIC_TRIGGERS[t].event))];
+export const TRIGGER_EVENT_TYPES: readonly string[] = [
+  ...new Set(AUTOMATIC_TRIGGER_TYPES.map((t) => AUTOMATIC_TRIGGERS[t].event)),
+];

@@ -36,7 +36,9 @@ export async function startManagedProcess(options: StartOptions): Promise<Manage
   const logFile = path.join(runDir, `${name}.log`);
   await stopStale(pidFile);
   if (await isPortOpen(host, port)) {
-    throw new Error(`Cannot start ${name}: ${host}:${port} is already in use. Stop what listens there or choose another port.`);
+    throw new Error(
+      `Cannot start ${name}: ${host}:${port} is already in use. Stop what listens there or choose another port.`,
+    );
   }
 
   const log = fs.openSync(logFile, 'a', 0o600);
@@ -96,7 +98,8 @@ async function stopStale(pidFile: string): Promise<void> {
   }
   const [pidText, command] = content.split('\n');
   const pid = Number(pidText);
-  const isOurs = () => Number.isInteger(pid) && pid > 0 && !!command && !!processCommand(pid)?.includes(path.basename(command));
+  const isOurs = () =>
+    Number.isInteger(pid) && pid > 0 && !!command && !!processCommand(pid)?.includes(path.basename(command));
   if (isOurs()) {
     signal(pid, 'SIGTERM');
     const deadline = Date.now() + 10_000;

@@ -34,21 +34,34 @@ export interface MongoServer {
 }
 
 /** Finds, fetches or builds the first server of the order (or the forced one); what `npm install` runs too. */
-export function chooseMongoServer(kind: MongoServerOptions['kind'], toolsDir: string): Promise<Choice<MongoServerKind, string>> {
+export function chooseMongoServer(
+  kind: MongoServerOptions['kind'],
+  toolsDir: string,
+): Promise<Choice<MongoServerKind, string>> {
   const obtain: Record<MongoServerKind, () => string | Promise<string>> = {
     mongod: () => which('mongod') ?? fail('none on PATH.'),
     'mongod-download': () => downloadMongod(toolsDir),
     'mongo-java-server': () => ensureMongoJavaServer(toolsDir),
     ferretdb: () => ensureFerretDb(toolsDir),
   };
-  const candidates: Array<Candidate<MongoServerKind, string>> = candidateKinds(MONGO_SERVER_ORDER, kind).map((k) => ({ kind: k, obtain: obtain[k] }));
+  const candidates: Array<Candidate<MongoServerKind, string>> = candidateKinds(MONGO_SERVER_ORDER, kind).map((k) => ({
+    kind: k,
+    obtain: obtain[k],
+  }));
   return chooseFirst(candidates, 'MongoDB server (set MONGO_URL to one of your own)');
 }
 
 export async function startMongoServer(options: MongoServerOptions): Promise<MongoServer> {
   const choice = await chooseMongoServer(options.kind, options.toolsDir);
   const { command, args } = serverCommand(choice.kind, choice.value, options);
-  const proc = await startManagedProcess({ name: choice.kind, command, args, runDir: options.runDir, port: options.port, startTimeoutMs: 60_000 });
+  const proc = await startManagedProcess({
+    name: choice.kind,
+    command,
+    args,
+    runDir: options.runDir,
+    port: options.port,
+    startTimeoutMs: 60_000,
+  });
   const url = `mongodb://127.0.0.1:${options.port}`;
   if (choice.kind === 'mongod' || choice.kind === 'mongod-download') {
     try {
@@ -68,10 +81,17 @@ function fail(message: string): never {
 /** The replica set a real mongod runs as, so change streams and transactions work like in production. */
 const REPLICA_SET = 'rs0';
 
-function serverCommand(kind: MongoServerKind, binary: string, { port, dataDir, heap = '512m' }: MongoServerOptions): { command: string; args: string[] } {
+function serverCommand(
+  kind: MongoServerKind,
+  binary: string,
+  { port, dataDir, heap = '512m' }: MongoServerOptions,
+): { command: string; args: string[] } {
   if (kind === 'mongod' || kind === 'mongod-download') {
     const dbPath = dataDir ? ensureDir(path.join(dataDir, 'mongod')) : scratchDir('mongod');
-    return { command: binary, args: ['--bind_ip', '127.0.0.1', '--port', String(port), '--dbpath', dbPath, '--replSet', REPLICA_SET] };
+    return {
+      command: binary,
+      args: ['--bind_ip', '127.0.0.1', '--port', String(port), '--dbpath', dbPath, '--replSet', REPLICA_SET],
+    };
   }
   if (kind === 'ferretdb') {
     // FerretDB keeps one SQLite file per database and has no in-memory mode in our wrapper.
@@ -84,7 +104,18 @@ function serverCommand(kind: MongoServerKind, binary: string, { port, dataDir, h
     // Quick JIT tiers and a shared archive cut JVM start-up, which matters more here than peak speed.
     // A bounded heap: left to its default the JVM grew past 1.5 GB on 100k documents (docs/mongo-substitute.md);
     // larger data sets (the 1M-code benchmark) raise it through EMBEDDED_MONGO_HEAP.
-    args: [`-Xmx${heap}`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-Xshare:auto', '-cp', binary, 'EmbeddedMongo', '127.0.0.1', String(port), store],
+    args: [
+      `-Xmx${heap}`,
+      '-XX:+UseSerialGC',
+      '-XX:TieredStopAtLevel=1',
+      '-Xshare:auto',
+      '-cp',
+      binary,
+      'EmbeddedMongo',
+      '127.0.0.1',
+      String(port),
+      store,
+    ],
   };
 }
 
@@ -97,10 +128,12 @@ async function initiateReplicaSet(url: string): Promise<void> {
       if (err.codeName === 'NotYetInitialized') return undefined;
       throw err;
     });
-    if (!status) await admin.command({ replSetInitiate: { _id: REPLICA_SET, members: [{ _id: 0, host: new URL(url).host }] } });
+    if (!status)
+      await admin.command({ replSetInitiate: { _id: REPLICA_SET, members: [{ _id: 0, host: new URL(url).host }] } });
     const deadline = Date.now() + 30_000;
     while (!(await admin.command({ hello: 1 })).isWritablePrimary) {
-      if (Date.now() > deadline) throw new Error(`mongod at ${url} did not become primary of replica set ${REPLICA_SET} within 30 s`);
+      if (Date.now() > deadline)
+        throw new Error(`mongod at ${url} did not become primary of replica set ${REPLICA_SET} within 30 s`);
       await new Promise((r) => setTimeout(r, 200));
     }
   } finally {

@@ -24,7 +24,10 @@ export function candidateKinds<K extends string>(order: readonly K[], forced: K 
  * download that could not be made) moves on to the next one; any other error is a real
  * fault of a way that should have worked, and stops the start so it is seen.
  */
-export async function chooseFirst<K extends string, T>(candidates: Array<Candidate<K, T>>, what: string): Promise<Choice<K, T>> {
+export async function chooseFirst<K extends string, T>(
+  candidates: Array<Candidate<K, T>>,
+  what: string,
+): Promise<Choice<K, T>> {
   const skipped: Array<{ kind: K; reason: string }> = [];
   for (const candidate of candidates) {
     try {
@@ -38,7 +41,10 @@ export async function chooseFirst<K extends string, T>(candidates: Array<Candida
 }
 
 /** `mongod (not used: mongod-on-path: none on PATH; ...)` for the start-up log. */
-export function describeChoice<K extends string>(choice: Pick<Choice<K, unknown>, 'kind' | 'skipped'>, preface: string[] = []): string {
+export function describeChoice<K extends string>(
+  choice: Pick<Choice<K, unknown>, 'kind' | 'skipped'>,
+  preface: string[] = [],
+): string {
   const notUsed = [...preface, ...choice.skipped.map((s) => `${s.kind}: ${s.reason.replace(/\.$/, '')}`)];
   return notUsed.length === 0 ? choice.kind : `${choice.kind} (not used: ${notUsed.join('; ')})`;
 }

@@ -29,7 +29,14 @@ export async function startDependencies(config: Config, logger: Logger): Promise
   try {
     let mongo: MongoServer | undefined;
     if (!config.MONGO_URL) {
-      mongo = await startMongoServer({ kind: config.EMBEDDED_MONGO, heap: config.EMBEDDED_MONGO_HEAP, toolsDir: config.TOOLS_DIR, port: config.MONGO_PORT, dataDir: config.DATA_DIR, runDir });
+      mongo = await startMongoServer({
+        kind: config.EMBEDDED_MONGO,
+        heap: config.EMBEDDED_MONGO_HEAP,
+        toolsDir: config.TOOLS_DIR,
+        port: config.MONGO_PORT,
+        dataDir: config.DATA_DIR,
+        runDir,
+      });
       started.push(mongo.process);
       logger.info(
         { kind: mongo.kind, skipped: mongo.skipped, url: mongo.url, log: mongo.process.logFile },
@@ -44,14 +51,20 @@ export async function startDependencies(config: Config, logger: Logger): Promise
         port: config.TEMPORAL_PORT,
         uiPort: config.TEMPORAL_UI_PORT,
         // Payloads are encrypted (src/codec): the UI asks the API to decode them for an operator holding a key.
-        uiCodecEndpoint: `${(config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`).replace(/\/+$/, "")}/codec`,
+        uiCodecEndpoint: `${(config.PUBLIC_URL ?? `http://127.0.0.1:${config.PORT}`).replace(/\/+$/, '')}/codec`,
         dbFile: defaultTemporalDbFile(config.DATA_DIR),
         namespace: config.TEMPORAL_NAMESPACE,
         runDir,
       });
       started.push(temporal.process);
       logger.info(
-        { kind: temporal.kind, skipped: temporal.skipped, address: temporal.address, ui: temporal.uiUrl, log: temporal.process.logFile },
+        {
+          kind: temporal.kind,
+          skipped: temporal.skipped,
+          address: temporal.address,
+          ui: temporal.uiUrl,
+          log: temporal.process.logFile,
+        },
         `Temporal dev server: ${describeChoice(temporal, ['TEMPORAL_ADDRESS: unset'])}, on ${temporal.address}, Web UI at ${temporal.uiUrl}`,
       );
     }

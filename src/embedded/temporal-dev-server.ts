@@ -12,7 +12,10 @@ export const TEMPORAL_SERVER_ORDER = ['temporal', 'temporal-download', 'temporal
 export type TemporalServerKind = (typeof TEMPORAL_SERVER_ORDER)[number];
 
 /** Finds, fetches or builds the Temporal CLI (or the forced way); what `npm install` runs too. */
-export function chooseTemporalCli(kind: 'auto' | TemporalServerKind, toolsDir: string): Promise<Choice<TemporalServerKind, string>> {
+export function chooseTemporalCli(
+  kind: 'auto' | TemporalServerKind,
+  toolsDir: string,
+): Promise<Choice<TemporalServerKind, string>> {
   const obtain: Record<TemporalServerKind, () => string | Promise<string>> = {
     temporal: () => {
       const onPath = which('temporal');
@@ -78,11 +81,19 @@ export async function startTemporalDevServer(options: TemporalDevServerOptions):
   ];
   if (options.dbFile) {
     fs.mkdirSync(path.dirname(options.dbFile), { recursive: true, mode: 0o700 });
-    args.push('--db-filename', options.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
+    args.push(
+      '--db-filename',
+      options.dbFile,
+      '--sqlite-pragma',
+      'journal_mode=wal',
+      '--sqlite-pragma',
+      'synchronous=normal',
+    );
   }
   if (options.uiPort === undefined) args.push('--headless');
   else args.push('--ui-port', String(options.uiPort));
-  if (options.uiPort !== undefined && options.uiCodecEndpoint) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
+  if (options.uiPort !== undefined && options.uiCodecEndpoint)
+    args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
 
   const proc = await startManagedProcess({
     name: 'temporal',

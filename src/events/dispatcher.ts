@@ -1,7 +1,13 @@
 import type { Client } from '@temporalio/client';
 import type { Logger } from '../logger';
 import type { DomainEventModel } from '../models/domain-event';
-import { EVENT_ROUTER_WORKFLOW, eventsSignal, routerWindowAt, type EventRef, type EventRouterWorkflow } from '../../workflows/contracts/event-router';
+import {
+  EVENT_ROUTER_WORKFLOW,
+  eventsSignal,
+  routerWindowAt,
+  type EventRef,
+  type EventRouterWorkflow,
+} from '../../workflows/contracts/event-router';
 
 /** Where events go: the router workflow of one task queue. */
 export interface DispatchTarget {
@@ -35,14 +41,23 @@ export async function sendEvents({ Event, temporal, taskQueue }: DispatchTarget,
  * alone the events a live writer is dispatching by id right now, so the two do not both
  * signal them.
  */
-export async function dispatchEvents(target: DispatchTarget, options: { stop?: () => boolean; minAgeMs?: number } = {}): Promise<number> {
+export async function dispatchEvents(
+  target: DispatchTarget,
+  options: { stop?: () => boolean; minAgeMs?: number } = {},
+): Promise<number> {
   const { stop = () => false, minAgeMs = 0 } = options;
   let dispatched = 0;
   for (;;) {
-    const filter = { dispatched_at: { $exists: false }, ...(minAgeMs > 0 ? { created_at: { $lt: new Date(Date.now() - minAgeMs) } } : {}) };
+    const filter = {
+      dispatched_at: { $exists: false },
+      ...(minAgeMs > 0 ? { created_at: { $lt: new Date(Date.now() - minAgeMs) } } : {}),
+    };
     const batch = await target.Event.find(filter, { _id: 1, type: 1 }).sort({ created_at: 1 }).limit(BATCH).lean();
     if (batch.length === 0) return dispatched;
-    await sendEvents(target, batch.map((e) => ({ id: e._id, type: e.type })));
+    await sendEvents(
+      target,
+      batch.map((e) => ({ id: e._id, type: e.type })),
+    );
     dispatched += batch.length;
     if (batch.length < BATCH || stop()) return dispatched;
   }

@@ -170,12 +170,16 @@ export class EventFlow {
     try {
       await finishRelays(source, ids);
     } catch (err) {
-      this.logger.warn({ err, source: source.name, ids: ids.length }, 'relay follow-up failed; the pump sweep will retry');
+      this.logger.warn(
+        { err, source: source.name, ids: ids.length },
+        'relay follow-up failed; the pump sweep will retry',
+      );
     }
   }
 
   /** Copied events go to the router by id as soon as they are safe in `events`. */
-  private readonly dispatch = (events: PendingEvent[]): void => this.dispatcher.add(events.map((e) => ({ id: e._id, type: e.type })));
+  private readonly dispatch = (events: PendingEvent[]): void =>
+    this.dispatcher.add(events.map((e) => ({ id: e._id, type: e.type })));
 
   private source(name: string): OutboxSource {
     const source = this.sources.find((s) => s.name === name);

@@ -41,5 +41,9 @@ export function withOutbox<T>(update: UpdateQuery<T>, events: PendingEvent[]): U
   if (events.length === 0) return update;
   const push = (update.$push ?? {}) as Record<string, unknown>;
   const set = (update.$set ?? {}) as Record<string, unknown>;
-  return { ...update, $push: { ...push, _outbox: { $each: events } }, $set: { ...set, outbox_pending: true } } as UpdateQuery<T>;
+  return {
+    ...update,
+    $push: { ...push, _outbox: { $each: events } },
+    $set: { ...set, outbox_pending: true },
+  } as UpdateQuery<T>;
 }

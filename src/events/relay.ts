@@ -38,8 +38,15 @@ export interface OutboxSource {
  * are idempotent by event id, and a pending flag is only cleared while the outbox is empty,
  * so an event appended meanwhile keeps it set.
  */
-export async function copyOutboxes(source: OutboxSource, Event: DomainEventModel, ids: string[], onCopied?: (events: PendingEvent[]) => void): Promise<PendingEvent[]> {
-  const docs = (await source.model.find({ _id: { $in: ids } }, { _outbox: 1 }).lean()).filter((d) => (d._outbox?.length ?? 0) > 0);
+export async function copyOutboxes(
+  source: OutboxSource,
+  Event: DomainEventModel,
+  ids: string[],
+  onCopied?: (events: PendingEvent[]) => void,
+): Promise<PendingEvent[]> {
+  const docs = (await source.model.find({ _id: { $in: ids } }, { _outbox: 1 }).lean()).filter(
+    (d) => (d._outbox?.length ?? 0) > 0,
+  );
   const events = docs.flatMap((d) => d._outbox ?? []);
   if (events.length === 0) return [];
   try {
@@ -50,7 +57,12 @@ export async function copyOutboxes(source: OutboxSource, Event: DomainEventModel
   }
   onCopied?.(events);
   await source.model.bulkWrite(
-    docs.map((d) => ({ updateOne: { filter: { _id: d._id }, update: { $pull: { _outbox: { _id: { $in: (d._outbox ?? []).map((e) => e._id) } } } } } })),
+    docs.map((d) => ({
+      updateOne: {
+        filter: { _id: d._id },
+        update: { $pull: { _outbox: { _id: { $in: (d._outbox ?? []).map((e) => e._id) } } } },
+      },
+    })),
     { ordered: false, timestamps: false },
   );
   return events;
@@ -61,7 +73,12 @@ export async function finishRelays(source: OutboxSource, ids: string[]): Promise
   if (ids.length === 0) return;
   await source.afterRelay?.(ids);
   await source.model.bulkWrite(
-    ids.map((id) => ({ updateOne: { filter: { _id: id, outbox_pending: true, '_outbox.0': { $exists: false } }, update: { $unset: { outbox_pending: 1 } } } })),
+    ids.map((id) => ({
+      updateOne: {
+        filter: { _id: id, outbox_pending: true, '_outbox.0': { $exists: false } },
+        update: { $unset: { outbox_pending: 1 } },
+      },
+    })),
     { ordered: false, timestamps: false },
   );
 }
@@ -83,13 +100,20 @@ export async function sweepOutboxes(
   const { batchSize = 500, minAgeMs = 0, relaying = () => false } = options;
   const aged = [{ updated_at: { $lt: new Date(Date.now() - minAgeMs) } }, { updated_at: { $exists: false } }];
   const filterFor = (source: OutboxSource) =>
-    minAgeMs > 0 ? { outbox_pending: true, $or: [...(source.followUpByPump ? [{ '_outbox.0': { $exists: false } }] : []), ...aged] } : { outbox_pending: true };
+    minAgeMs > 0
+      ? {
+          outbox_pending: true,
+          $or: [...(source.followUpByPump ? [{ '_outbox.0': { $exists: false } }] : []), ...aged],
+        }
+      : { outbox_pending: true };
   let relayed = 0;
   let more = false;
   for (const source of sources) {
     const pending = await source.model.find(filterFor(source), { _id: 1 }).limit(batchSize).lean();
     const mine = pending.filter(({ _id }) => !relaying(source.name, _id));
-    const chunks = Array.from({ length: Math.ceil(mine.length / SWEEP_CHUNK) }, (_, i) => mine.slice(i * SWEEP_CHUNK, (i + 1) * SWEEP_CHUNK).map((d) => d._id));
+    const chunks = Array.from({ length: Math.ceil(mine.length / SWEEP_CHUNK) }, (_, i) =>
+      mine.slice(i * SWEEP_CHUNK, (i + 1) * SWEEP_CHUNK).map((d) => d._id),
+    );
     await inParallel(chunks, SWEEP_PARALLEL, async (ids) => {
       const copied = await copyOutboxes(source, Event, ids);
       await finishRelays(source, ids);

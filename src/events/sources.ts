@@ -11,7 +11,11 @@ export function outboxSources(models: Models): OutboxSource[] {
       model: models.Customer as unknown as OutboxSource['model'],
       // A deleted customer stays until its last events (segment left) are safe in `events`.
       afterRelay: async (ids) => {
-        await models.Customer.deleteMany({ _id: { $in: ids }, deleted_at: { $exists: true }, '_outbox.0': { $exists: false } });
+        await models.Customer.deleteMany({
+          _id: { $in: ids },
+          deleted_at: { $exists: true },
+          '_outbox.0': { $exists: false },
+        });
       },
     },
     { name: 'publications', model: models.Publication as unknown as OutboxSource['model'] },

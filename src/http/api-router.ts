@@ -9,7 +9,11 @@ import { validate } from './middleware/validate';
 type Method = 'get' | 'post' | 'put' | 'delete';
 type ObjectSchema = z.ZodObject;
 
-export interface RouteSpec<B extends z.ZodType | undefined, Q extends ObjectSchema | undefined, P extends ObjectSchema | undefined> {
+export interface RouteSpec<
+  B extends z.ZodType | undefined,
+  Q extends ObjectSchema | undefined,
+  P extends ObjectSchema | undefined,
+> {
   method: Method;
   /** Express path relative to the router's mount point, e.g. `/:id`. */
   path: string;
@@ -75,12 +79,24 @@ export class ApiRouter {
     const status = spec.status ?? 200;
     const role = this.secured ? requiredRole(spec) : undefined;
     const guard = role ? [authorize(role)] : [];
-    this.router[spec.method](spec.path, routeMatched(`${this.basePath}${spec.path}`), ...guard, validate({ body: spec.body, query: spec.query, params: spec.params }), async (req, res) => {
-      const result = await handler({ body: res.locals.body, query: res.locals.query, params: res.locals.params, req, res });
-      if (res.headersSent) return;
-      if (status === 204) res.status(204).end();
-      else res.status(status).json(result);
-    });
+    this.router[spec.method](
+      spec.path,
+      routeMatched(`${this.basePath}${spec.path}`),
+      ...guard,
+      validate({ body: spec.body, query: spec.query, params: spec.params }),
+      async (req, res) => {
+        const result = await handler({
+          body: res.locals.body,
+          query: res.locals.query,
+          params: res.locals.params,
+          req,
+          res,
+        });
+        if (res.headersSent) return;
+        if (status === 204) res.status(204).end();
+        else res.status(status).json(result);
+      },
+    );
     this.docs.push(toOpenApi(this.basePath, this.tag, role, spec, status));
     return this;
   }
@@ -146,7 +162,10 @@ function toOpenApi(
   if (role) Object.assign(errors, SECURED_ERRORS);
   for (const [code, description] of Object.entries(errors)) {
     const other = media[Number(code)];
-    responses[code] = { description, content: other ? { [other]: { schema: mediaSchema(other) } } : { 'application/json': { schema: errorSchemaRef } } };
+    responses[code] = {
+      description,
+      content: other ? { [other]: { schema: mediaSchema(other) } } : { 'application/json': { schema: errorSchemaRef } },
+    };
   }
   return {
     method: spec.method,
@@ -156,7 +175,20 @@ function toOpenApi(
     ...(role ? securityDoc(role) : {}),
     request: {
       ...(spec.body ? { body: { required: true, content: { 'application/json': { schema: spec.body } } } } : {}),
-      ...(spec.upload ? { body: { required: true, content: { 'multipart/form-data': { schema: z.object({ [spec.upload.field]: z.string().meta({ format: 'binary', description: spec.upload.description }) }) } } } } : {}),
+      ...(spec.upload
+        ? {
+            body: {
+              required: true,
+              content: {
+                'multipart/form-data': {
+                  schema: z.object({
+                    [spec.upload.field]: z.string().meta({ format: 'binary', description: spec.upload.description }),
+                  }),
+                },
+              },
+            },
+          }
+        : {}),
       ...(spec.query ? { query: spec.query } : {}),
       ...(spec.params ? { params: spec.params } : {}),
     },

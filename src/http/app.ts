@@ -67,7 +67,36 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
     next();
   });
   const customerImports = customerImportsRouter(ctx);
-  const routers: ApiRouter[] = [healthRouter(ctx), appKeysRouter(ctx), customersRouter(ctx), segmentsRouter(ctx), eventsRouter(ctx), metadataSchemasRouter(ctx), campaignsRouter(ctx), vouchersRouter(ctx), publicationsRouter(ctx), ordersRouter(ctx), consentsRouter(ctx), customerConsentsRouter(ctx), asyncActionsRouter(ctx), balancesRouter(ctx), rewardsRouter(ctx), loyaltyRewardsRouter(ctx), validationRulesRouter(ctx), validationsRouter(ctx), redemptionsRouter(ctx), voucherRedemptionRouter(ctx), promotionsRouter(ctx), distributionsRouter(ctx), templatesRouter(ctx), publicRouter(ctx), channelsRouter(ctx), sessionsRouter(ctx), campaignPoolRouter(ctx), customerMessagesRouter(ctx)];
+  const routers: ApiRouter[] = [
+    healthRouter(ctx),
+    appKeysRouter(ctx),
+    customersRouter(ctx),
+    segmentsRouter(ctx),
+    eventsRouter(ctx),
+    metadataSchemasRouter(ctx),
+    campaignsRouter(ctx),
+    vouchersRouter(ctx),
+    publicationsRouter(ctx),
+    ordersRouter(ctx),
+    consentsRouter(ctx),
+    customerConsentsRouter(ctx),
+    asyncActionsRouter(ctx),
+    balancesRouter(ctx),
+    rewardsRouter(ctx),
+    loyaltyRewardsRouter(ctx),
+    validationRulesRouter(ctx),
+    validationsRouter(ctx),
+    redemptionsRouter(ctx),
+    voucherRedemptionRouter(ctx),
+    promotionsRouter(ctx),
+    distributionsRouter(ctx),
+    templatesRouter(ctx),
+    publicRouter(ctx),
+    channelsRouter(ctx),
+    sessionsRouter(ctx),
+    campaignPoolRouter(ctx),
+    customerMessagesRouter(ctx),
+  ];
   // One throttle for both ways of presenting a key: a wrong token counts the same at sign-in as in headers.
   const throttle = new FailedAuthThrottle();
   const authenticate = requireAppKey(ctx.models.AppKey, ctx.models.Session, throttle);
@@ -86,7 +115,14 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
-  app.use('/docs', swaggerUi.serve, swaggerUi.setup(undefined, { swaggerOptions: { url: '/openapi.json' }, customSiteTitle: 'Promo distribution engine API' }));
+  app.use(
+    '/docs',
+    swaggerUi.serve,
+    swaggerUi.setup(undefined, {
+      swaggerOptions: { url: '/openapi.json' },
+      customSiteTitle: 'Promo distribution engine API',
+    }),
+  );
 
   // /public (publicRouter: signed links in emails) is outside /v1, so no key is asked for there.
   // Signing in is the one /v1 route that takes credentials in its body instead of asking for them.
@@ -101,7 +137,16 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   // MongoDB cannot store a key with a NUL byte; refusing it while parsing keeps it a 400 on every route.
   app.use('/v1', express.json({ limit: ctx.bodyLimit, reviver: refuseNulKeys }), refuseDeepBodies);
   for (const router of routers) app.use(router.basePath, router.router);
-  const apiMounts = ['/metrics', '/openapi.json', '/docs', '/health', signIn.basePath, codec.basePath, customerImports.basePath, ...routers.map((r) => r.basePath)];
+  const apiMounts = [
+    '/metrics',
+    '/openapi.json',
+    '/docs',
+    '/health',
+    signIn.basePath,
+    codec.basePath,
+    customerImports.basePath,
+    ...routers.map((r) => r.basePath),
+  ];
   app.use(consoleRouter(CONSOLE_DIST, apiMounts));
 
   app.use(notFoundRoute);
@@ -123,7 +168,8 @@ function securityHeaders(): RequestHandler {
     contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
   });
   const hsts = helmet.strictTransportSecurity({ maxAge: 31_536_000, includeSubDomains: true });
-  return (req, res, next) => headers(req, res, (err?: unknown) => (err ? next(err) : req.secure ? hsts(req, res, next) : next()));
+  return (req, res, next) =>
+    headers(req, res, (err?: unknown) => (err ? next(err) : req.secure ? hsts(req, res, next) : next()));
 }
 
 function trustProxyValue(value: string): boolean | number | string {
@@ -139,7 +185,14 @@ function trustProxyValue(value: string): boolean | number | string {
 const MAX_BODY_DEPTH = 64;
 
 const refuseDeepBodies: RequestHandler = (req, _res, next) => {
-  if (nestsDeeperThan(req.body, MAX_BODY_DEPTH)) return next(AppError.badRequest('body_too_deep', 'Request body nests too deep', `a request body may nest objects and arrays at most ${MAX_BODY_DEPTH} levels deep`));
+  if (nestsDeeperThan(req.body, MAX_BODY_DEPTH))
+    return next(
+      AppError.badRequest(
+        'body_too_deep',
+        'Request body nests too deep',
+        `a request body may nest objects and arrays at most ${MAX_BODY_DEPTH} levels deep`,
+      ),
+    );
   next();
 };
 

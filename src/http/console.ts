@@ -48,7 +48,10 @@ export function consoleRouter(distDir: string, apiMounts: readonly string[]): Ro
       setHeaders(res, file) {
         secure(res);
         // Vite names assets by content hash, so they never change; the page itself must be fresh.
-        res.setHeader('Cache-Control', file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+        res.setHeader(
+          'Cache-Control',
+          file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        );
       },
     }),
   );
@@ -56,7 +59,10 @@ export function consoleRouter(distDir: string, apiMounts: readonly string[]): Ro
     // Only a browser's navigation (which asks for text/html by name) gets the page; other clients keep the API's 404.
     if (isApiPath(req.path) || !req.get('accept')?.includes('text/html')) return next();
     if (!existsSync(index)) {
-      res.status(503).type('text/plain').send('The web console is not built: run `npm install` (or `npm run build:console`) and reload.');
+      res
+        .status(503)
+        .type('text/plain')
+        .send('The web console is not built: run `npm install` (or `npm run build:console`) and reload.');
       return;
     }
     secure(res);

@@ -5,15 +5,17 @@ import { z } from 'zod';
 extendZodWithOpenApi(z);
 import type { ApiRouter } from './api-router';
 
-const errorSchema = z
-  .object({
-    code: z.number().int().describe('HTTP status'),
-    key: z.string().describe('Machine-readable error kind, e.g. not_found, invalid_payload'),
-    message: z.string(),
-    details: z.string().optional().describe('Which field and why'),
-    request_id: z.string().describe('Also sent as the X-Request-Id header'),
-    errors: z.array(z.object({ field: z.string(), reason: z.string() })).optional().describe('Per-field validation errors'),
-  });
+const errorSchema = z.object({
+  code: z.number().int().describe('HTTP status'),
+  key: z.string().describe('Machine-readable error kind, e.g. not_found, invalid_payload'),
+  message: z.string(),
+  details: z.string().optional().describe('Which field and why'),
+  request_id: z.string().describe('Also sent as the X-Request-Id header'),
+  errors: z
+    .array(z.object({ field: z.string(), reason: z.string() }))
+    .optional()
+    .describe('Per-field validation errors'),
+});
 
 /** The OpenAPI 3.1 document of every route, generated from the routers' zod schemas. */
 export function buildOpenApiDocument(routers: readonly ApiRouter[], version: string): object {

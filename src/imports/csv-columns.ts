@@ -22,17 +22,22 @@ export type HeaderMapping = { ok: true; columns: CsvColumn[] } | { ok: false; re
 
 /** Spreadsheet exports write `Postal code`, `Address line 1`, `Source ID`: compare on a canonical form. */
 function canonical(header: string): string {
-  return header.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return header
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
 }
 
 const ALIASES: ReadonlyMap<string, ColumnTarget> = new Map<string, ColumnTarget>([
   ...STANDARD_FIELDS.map((key): [string, ColumnTarget] => [key, { kind: 'field', key }]),
   ['birthday', { kind: 'field', key: 'birthdate' }],
-  ...ADDRESS_FIELDS.flatMap((key): Array<[string, ColumnTarget]> => [
-    [key, { kind: 'address', key }],
-    [`address.${key}`, { kind: 'address', key }],
-    [`address_${key}`, { kind: 'address', key }],
-  ]),
+  ...ADDRESS_FIELDS.flatMap(
+    (key): Array<[string, ColumnTarget]> => [
+      [key, { kind: 'address', key }],
+      [`address.${key}`, { kind: 'address', key }],
+      [`address_${key}`, { kind: 'address', key }],
+    ],
+  ),
 ]);
 
 /** Where one header cell's values go: a standard field, an address field, or metadata. */
@@ -66,7 +71,10 @@ function targetName(target: ColumnTarget): string {
 export function mapCsvHeader(header: string[]): HeaderMapping {
   const columns = header.map((cell) => ({ header: cell, target: columnTarget(cell) }));
   if (!columns.some((c) => c.target.kind === 'field' || c.target.kind === 'address')) {
-    const shown = header.slice(0, 5).map((h) => `"${h}"`).join(', ');
+    const shown = header
+      .slice(0, 5)
+      .map((h) => `"${h}"`)
+      .join(', ');
     return {
       ok: false,
       reason: `The first line must be a header naming the columns, with at least one customer field (source_id, name, email, phone, description, birthdate or an address field); got ${shown || 'an empty line'}.`,
@@ -79,11 +87,15 @@ export function mapCsvHeader(header: string[]): HeaderMapping {
     if (target.kind === 'metadata') {
       const check = metadataInput.safeParse({ [target.key]: '' });
       if (!check.success || target.key === '') {
-        return { ok: false, reason: `Column "${cell}": metadata keys may not be empty, start with $ or contain dots (after an optional "metadata." prefix).` };
+        return {
+          ok: false,
+          reason: `Column "${cell}": metadata keys may not be empty, start with $ or contain dots (after an optional "metadata." prefix).`,
+        };
       }
     }
     const earlier = seen.get(name);
-    if (earlier !== undefined) return { ok: false, reason: `Columns "${earlier}" and "${cell}" both set ${name}; keep one of them.` };
+    if (earlier !== undefined)
+      return { ok: false, reason: `Columns "${earlier}" and "${cell}" both set ${name}; keep one of them.` };
     seen.set(name, cell);
   }
   return { ok: true, columns };

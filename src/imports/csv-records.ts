@@ -47,7 +47,10 @@ export async function* readCsvRecords(input: Readable, options: CsvReadOptions):
       return values;
     },
     on_skip: (err) => {
-      skipped.push({ row: ++counter, errors: [{ field: '(row)', reason: `malformed CSV: ${err?.message ?? 'unreadable line'}` }] });
+      skipped.push({
+        row: ++counter,
+        errors: [{ field: '(row)', reason: `malformed CSV: ${err?.message ?? 'unreadable line'}` }],
+      });
       return undefined;
     },
   });
@@ -65,7 +68,9 @@ export async function* readCsvRecords(input: Readable, options: CsvReadOptions):
       }
       while (skipped[0] && skipped[0].row < line.row) yield skipped.shift()!;
       const raw = csvRowToCustomer(line.values, columns);
-      yield raw.ok ? { row: line.row, end: line.end, value: raw.value } : { row: line.row, end: line.end, errors: raw.errors };
+      yield raw.ok
+        ? { row: line.row, end: line.end, value: raw.value }
+        : { row: line.row, end: line.end, errors: raw.errors };
     }
   } catch (err) {
     if (err instanceof CsvError) throw new ImportFileError(`The file could not be read as CSV: ${err.message}`);
@@ -75,7 +80,9 @@ export async function* readCsvRecords(input: Readable, options: CsvReadOptions):
   }
   if (!columns) {
     if (skipped.length > 0) throw headerUnreadable(skipped);
-    throw new ImportFileError('The file is empty: expected a header line naming the columns (e.g. source_id,name,email) and one line per customer.');
+    throw new ImportFileError(
+      'The file is empty: expected a header line naming the columns (e.g. source_id,name,email) and one line per customer.',
+    );
   }
   yield* skipped;
 }

@@ -11,7 +11,15 @@ export type RawRow = { ok: true; value: Record<string, unknown> } | { ok: false;
 export function csvRowToCustomer(values: string[], columns: CsvColumn[]): RawRow {
   const extra = values.slice(columns.length);
   if (values.length < columns.length || extra.some((v) => v.trim() !== '')) {
-    return { ok: false, errors: [{ field: '(row)', reason: `expected ${columns.length} values, one per header column, but the line has ${values.length}` }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          field: '(row)',
+          reason: `expected ${columns.length} values, one per header column, but the line has ${values.length}`,
+        },
+      ],
+    };
   }
   const customer: Record<string, unknown> = {};
   const address: Record<string, string> = {};

@@ -1,6 +1,10 @@
 import type { Readable } from 'node:stream';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { CUSTOMER_IMPORT_WORKFLOW, customerImportWorkflowId, type CustomerImportWorkflow } from '../../workflows/contracts/customer-import';
+import {
+  CUSTOMER_IMPORT_WORKFLOW,
+  customerImportWorkflowId,
+  type CustomerImportWorkflow,
+} from '../../workflows/contracts/customer-import';
 import type { AppContext } from '../context';
 import { newId } from '../ids';
 import type { AsyncActionType, UploadFormat } from '../models/async-action';
@@ -25,9 +29,18 @@ export async function acceptImport(ctx: AppContext, upload: NewImport): Promise<
   const id = newId('aa');
   const fileId = newUploadId();
   const maxBytes = ctx.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES;
-  const bytes = await storeUpload(ctx.db, fileId, upload.source, { maxBytes, filename: upload.filename, asyncActionId: id });
+  const bytes = await storeUpload(ctx.db, fileId, upload.source, {
+    maxBytes,
+    filename: upload.filename,
+    asyncActionId: id,
+  });
   try {
-    await ctx.models.AsyncAction.create({ _id: id, type: upload.type, status: 'ENQUEUED', upload: { file_id: fileId, format: upload.format, bytes, filename: upload.filename } });
+    await ctx.models.AsyncAction.create({
+      _id: id,
+      type: upload.type,
+      status: 'ENQUEUED',
+      upload: { file_id: fileId, format: upload.format, bytes, filename: upload.filename },
+    });
   } catch (err) {
     await deleteUpload(ctx.db, fileId).catch(() => undefined);
     throw err;
@@ -35,12 +48,18 @@ export async function acceptImport(ctx: AppContext, upload: NewImport): Promise<
   try {
     await startImportWorkflow(ctx, id);
   } catch (err) {
-    ctx.logger.warn({ err, asyncActionId: id }, 'import stored but its workflow did not start; it starts on the next reconcile');
+    ctx.logger.warn(
+      { err, asyncActionId: id },
+      'import stored but its workflow did not start; it starts on the next reconcile',
+    );
   }
   return id;
 }
 
-export async function startImportWorkflow(ctx: Pick<AppContext, 'temporal' | 'taskQueue'>, asyncActionId: string): Promise<void> {
+export async function startImportWorkflow(
+  ctx: Pick<AppContext, 'temporal' | 'taskQueue'>,
+  asyncActionId: string,
+): Promise<void> {
   try {
     await ctx.temporal.workflow.start<CustomerImportWorkflow>(CUSTOMER_IMPORT_WORKFLOW, {
       workflowId: customerImportWorkflowId(asyncActionId),
@@ -56,8 +75,14 @@ export async function startImportWorkflow(ctx: Pick<AppContext, 'temporal' | 'ta
 }
 
 /** Starts the workflows of actions a crash (or a Temporal outage) left ENQUEUED for longer than `olderThanMs`. */
-export async function startStalledImports(ctx: Pick<AppContext, 'temporal' | 'taskQueue' | 'models'>, olderThanMs = 30_000): Promise<number> {
-  const stalled = await ctx.models.AsyncAction.find({ status: 'ENQUEUED', created_at: { $lt: new Date(Date.now() - olderThanMs) } }, { _id: 1 }).lean();
+export async function startStalledImports(
+  ctx: Pick<AppContext, 'temporal' | 'taskQueue' | 'models'>,
+  olderThanMs = 30_000,
+): Promise<number> {
+  const stalled = await ctx.models.AsyncAction.find(
+    { status: 'ENQUEUED', created_at: { $lt: new Date(Date.now() - olderThanMs) } },
+    { _id: 1 },
+  ).lean();
   for (const action of stalled) await startImportWorkflow(ctx, action._id);
   return stalled.length;
 }

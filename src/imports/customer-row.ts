@@ -12,7 +12,10 @@ export function validateCustomerRow(value: unknown, options: { requireSourceId: 
   const parsed = customerInput.safeParse(value);
   if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
   if (options.requireSourceId && !parsed.data.source_id) {
-    return { ok: false, errors: [{ field: 'source_id', reason: 'a bulk update needs the source_id of each customer' }] };
+    return {
+      ok: false,
+      errors: [{ field: 'source_id', reason: 'a bulk update needs the source_id of each customer' }],
+    };
   }
   return { ok: true, input: parsed.data };
 }

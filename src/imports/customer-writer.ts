@@ -51,7 +51,11 @@ export async function writeCustomerBatch(
 ): Promise<{ written: number; errors: RowError[] }> {
   const { Customer } = deps.models;
   const keys = [...new Set(rows.map((r) => r.input.source_id).filter((k): k is string => !!k))];
-  const existing = new Set(keys.length ? (await Customer.find({ source_id_key: { $in: keys } }, { source_id_key: 1 }).lean()).map((c) => c.source_id_key) : []);
+  const existing = new Set(
+    keys.length
+      ? (await Customer.find({ source_id_key: { $in: keys } }, { source_id_key: 1 }).lean()).map((c) => c.source_id_key)
+      : [],
+  );
 
   const errors: RowError[] = [];
   const inserts: Array<{ row: ValidRow; stored: CustomerDoc }> = [];

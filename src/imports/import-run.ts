@@ -36,11 +36,16 @@ export interface RunOptions {
  * with an error and Temporal retries it from the committed cursor. Writing a batch twice is
  * harmless: upserts by source_id converge and new customers get ids derived from their row.
  */
-export async function runImport(deps: ImportDeps, asyncActionId: string, options: RunOptions): Promise<{ done: boolean }> {
+export async function runImport(
+  deps: ImportDeps,
+  asyncActionId: string,
+  options: RunOptions,
+): Promise<{ done: boolean }> {
   const { AsyncAction } = deps.models;
   const action = await AsyncAction.findById(asyncActionId).lean();
   if (!action || action.status === 'DONE' || action.status === 'FAILED') return { done: true };
-  if (action.status === 'ENQUEUED') await AsyncAction.updateOne({ _id: asyncActionId, status: 'ENQUEUED' }, { $set: { status: 'IN_PROGRESS' } });
+  if (action.status === 'ENQUEUED')
+    await AsyncAction.updateOne({ _id: asyncActionId, status: 'ENQUEUED' }, { $set: { status: 'IN_PROGRESS' } });
 
   const batchRows = options.batchRows ?? BATCH_ROWS;
   const clock = options.clock ?? (() => new Date());
@@ -53,12 +58,19 @@ export async function runImport(deps: ImportDeps, asyncActionId: string, options
     const { matchedCount } = await AsyncAction.updateOne(
       { _id: asyncActionId, status: 'IN_PROGRESS', 'cursor.row': cursor.row },
       {
-        $set: { cursor: next, progress: Math.min(99, Math.floor((end * 100) / Math.max(1, action.upload.bytes))), ...(kept.length < errors.length ? { 'result.errors_truncated': true } : {}) },
+        $set: {
+          cursor: next,
+          progress: Math.min(99, Math.floor((end * 100) / Math.max(1, action.upload.bytes))),
+          ...(kept.length < errors.length ? { 'result.errors_truncated': true } : {}),
+        },
         $inc: { 'result.done_count': counts.done, 'result.failed_count': counts.failed },
         ...(kept.length ? { $push: { 'result.errors': { $each: kept } } } : {}),
       },
     );
-    if (matchedCount === 0) throw new Error(`import ${asyncActionId} moved past row ${cursor.row} without this run (an overlapping attempt, or it ended)`);
+    if (matchedCount === 0)
+      throw new Error(
+        `import ${asyncActionId} moved past row ${cursor.row} without this run (an overlapping attempt, or it ended)`,
+      );
     storedErrors += kept.length;
     cursor = next;
     options.afterBatch?.(cursor);
@@ -94,7 +106,12 @@ export async function runImport(deps: ImportDeps, asyncActionId: string, options
   }
 }
 
-async function writeBatch(deps: ImportDeps, action: AsyncActionDoc, batch: SourceRecord[], now: Date): Promise<{ counts: { done: number; failed: number }; errors: RowError[] }> {
+async function writeBatch(
+  deps: ImportDeps,
+  action: AsyncActionDoc,
+  batch: SourceRecord[],
+  now: Date,
+): Promise<{ counts: { done: number; failed: number }; errors: RowError[] }> {
   // Read per batch, so a schema saved during a long import applies from the next batch on.
   const metadataSchema = await deps.models.MetadataSchema.findById('customer').lean();
   const errors: RowError[] = [];
@@ -104,7 +121,10 @@ async function writeBatch(deps: ImportDeps, action: AsyncActionDoc, batch: Sourc
       errors.push(...record.errors.map((e) => ({ row: record.row, ...e })));
       continue;
     }
-    const value = action.upload.format === 'csv' && metadataSchema ? typeCsvMetadata(record.value, metadataSchema.properties) : record.value;
+    const value =
+      action.upload.format === 'csv' && metadataSchema
+        ? typeCsvMetadata(record.value, metadataSchema.properties)
+        : record.value;
     const checked = validateCustomerRow(value, { requireSourceId: action.type === 'CUSTOMERS_BULK_UPDATE' });
     if (checked.ok) valid.push({ row: record.row, input: checked.input });
     else errors.push(...checked.errors.map((e) => ({ row: record.row, ...e })));
@@ -116,15 +136,25 @@ async function writeBatch(deps: ImportDeps, action: AsyncActionDoc, batch: Sourc
 }
 
 /** Ends an action: DONE with its counts, or FAILED with why; then drops the upload. Repeating it is harmless. */
-export async function finishImport(deps: Pick<ImportDeps, 'db' | 'models'>, asyncActionId: string, failure?: string): Promise<void> {
+export async function finishImport(
+  deps: Pick<ImportDeps, 'db' | 'models'>,
+  asyncActionId: string,
+  failure?: string,
+): Promise<void> {
   const { AsyncAction } = deps.models;
   const action = await AsyncAction.findById(asyncActionId).lean();
   if (!action) return;
   if (action.status === 'ENQUEUED' || action.status === 'IN_PROGRESS') {
     const { done_count: done, failed_count: failed } = action.result;
-    const truncated = action.result.errors_truncated ? ` Only the first ${MAX_STORED_ERRORS} row errors are listed.` : '';
+    const truncated = action.result.errors_truncated
+      ? ` Only the first ${MAX_STORED_ERRORS} row errors are listed.`
+      : '';
     const set = failure
-      ? { status: 'FAILED', operation_status: 'FAILED', 'result.message': `${failure}${done + failed > 0 ? ` (${done} rows were imported and ${failed} failed before it stopped.)` : ''}` }
+      ? {
+          status: 'FAILED',
+          operation_status: 'FAILED',
+          'result.message': `${failure}${done + failed > 0 ? ` (${done} rows were imported and ${failed} failed before it stopped.)` : ''}`,
+        }
       : {
           status: 'DONE',
           operation_status: failed === 0 ? 'SUCCESS' : done === 0 ? 'FAILED' : 'PARTIALLY_SUCCESS',

@@ -47,7 +47,10 @@ export class JsonArrayScanner {
       switch (this.state) {
         case 'start':
           if (isSpace(b) || (at < 3 && b === BOM[at])) break;
-          if (b !== OPEN_ARRAY) throw new ImportFileError('A JSON import must be an array of customer objects: the body does not start with [.');
+          if (b !== OPEN_ARRAY)
+            throw new ImportFileError(
+              'A JSON import must be an array of customer objects: the body does not start with [.',
+            );
           this.state = 'expect';
           break;
         case 'expect':
@@ -96,7 +99,9 @@ export class JsonArrayScanner {
         return [{ problem: 'the upload ends inside this element (truncated file?)' }];
       case 'expect':
       case 'after':
-        return [{ problem: 'the array is not closed with ] (truncated file?); every element before this one was read' }];
+        return [
+          { problem: 'the array is not closed with ] (truncated file?); every element before this one was read' },
+        ];
       case 'done':
         return [];
     }

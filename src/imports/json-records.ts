@@ -8,10 +8,16 @@ import type { ReadPosition, SourceRecord } from './source-record';
 export const MAX_ELEMENT_BYTES = 256 * 1024;
 
 /** Streams customer records out of a JSON array or NDJSON upload, one element in memory at a time. */
-export async function* readJsonRecords(input: Readable, options: { format: 'json' | 'ndjson'; position: ReadPosition }): AsyncGenerator<SourceRecord> {
+export async function* readJsonRecords(
+  input: Readable,
+  options: { format: 'json' | 'ndjson'; position: ReadPosition },
+): AsyncGenerator<SourceRecord> {
   const { position } = options;
   const resumeAt = position.row > 0 ? position.byte : undefined;
-  const scanner = options.format === 'json' ? new JsonArrayScanner({ resumeAt, maxElementBytes: MAX_ELEMENT_BYTES }) : new NdjsonScanner({ resumeAt, maxElementBytes: MAX_ELEMENT_BYTES });
+  const scanner =
+    options.format === 'json'
+      ? new JsonArrayScanner({ resumeAt, maxElementBytes: MAX_ELEMENT_BYTES })
+      : new NdjsonScanner({ resumeAt, maxElementBytes: MAX_ELEMENT_BYTES });
   let row = position.row;
   const toRecord = (element: ScannedElement): SourceRecord => {
     row++;

@@ -13,7 +13,14 @@ export function multipartFile(req: IncomingMessage, field: string): Promise<{ st
     try {
       parser = busboy({ headers: req.headers, limits: { files: 5, fields: 50, parts: 60 } });
     } catch {
-      reject(new DomainError('unsupported_media_type', 'unsupported_media_type', 'Unsupported media type', `Send multipart/form-data with the file in a field named "${field}".`));
+      reject(
+        new DomainError(
+          'unsupported_media_type',
+          'unsupported_media_type',
+          'Unsupported media type',
+          `Send multipart/form-data with the file in a field named "${field}".`,
+        ),
+      );
       return;
     }
     let file: Readable | undefined;
@@ -31,7 +38,14 @@ export function multipartFile(req: IncomingMessage, field: string): Promise<{ st
       else reject(invalid);
     });
     parser.on('close', () => {
-      if (!file) reject(DomainError.invalid('missing_file', 'No file uploaded', `Send the file in a multipart/form-data field named "${field}".`));
+      if (!file)
+        reject(
+          DomainError.invalid(
+            'missing_file',
+            'No file uploaded',
+            `Send the file in a multipart/form-data field named "${field}".`,
+          ),
+        );
     });
     req.on('close', () => {
       if (!req.complete) parser.destroy(new Error('the client closed the connection during the upload'));

@@ -32,7 +32,11 @@ function rejectBinary(): Transform {
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
       if (seen < SNIFF_BYTES && chunk.subarray(0, SNIFF_BYTES - seen).includes(0)) {
-        done(new ImportFileError('The file is not UTF-8 text (it contains NUL bytes): upload a CSV or JSON file saved as UTF-8.'));
+        done(
+          new ImportFileError(
+            'The file is not UTF-8 text (it contains NUL bytes): upload a CSV or JSON file saved as UTF-8.',
+          ),
+        );
         return;
       }
       seen += chunk.length;

@@ -5,7 +5,9 @@ import type { FieldError } from '../errors';
  * right after it, where a resumed run may start; records that could not be read at all
  * may not know it.
  */
-export type SourceRecord = { row: number; end: number; value: unknown } | { row: number; end?: number; errors: FieldError[] };
+export type SourceRecord =
+  | { row: number; end: number; value: unknown }
+  | { row: number; end?: number; errors: FieldError[] };
 
 /** Where reading starts: at the beginning, or after a committed batch. */
 export interface ReadPosition {

@@ -18,7 +18,12 @@ function bucket(db: Connection): mongoose.mongo.GridFSBucket {
 }
 
 export function payloadTooLarge(maxBytes: number): DomainError {
-  return new DomainError('too_large', 'payload_too_large', 'Payload too large', `Uploads are limited to ${maxBytes} bytes.`);
+  return new DomainError(
+    'too_large',
+    'payload_too_large',
+    'Payload too large',
+    `Uploads are limited to ${maxBytes} bytes.`,
+  );
 }
 
 export function newUploadId(): FileId {
@@ -35,7 +40,9 @@ export async function storeUpload(
   source: Readable,
   options: { maxBytes: number; filename: string; asyncActionId: string },
 ): Promise<number> {
-  const upload = bucket(db).openUploadStreamWithId(id, options.filename, { metadata: { async_action_id: options.asyncActionId } });
+  const upload = bucket(db).openUploadStreamWithId(id, options.filename, {
+    metadata: { async_action_id: options.asyncActionId },
+  });
   let bytes = 0;
   const limit = new Transform({
     transform(chunk: Buffer, _encoding, done) {

@@ -53,7 +53,12 @@ const asyncActionSchema = new Schema(
       message: String,
     },
   },
-  { collection: 'async_actions', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'async_actions',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 asyncActionSchema.index({ status: 1, created_at: 1 });
 asyncActionSchema.index({ created_at: -1 });
@@ -75,5 +80,8 @@ export interface AsyncActionDoc {
 export type AsyncActionModel = Model<AsyncActionDoc>;
 
 export function asyncActionModel(db: Connection): AsyncActionModel {
-  return (db.models.AsyncAction as AsyncActionModel | undefined) ?? db.model<AsyncActionDoc>('AsyncAction', asyncActionSchema);
+  return (
+    (db.models.AsyncAction as AsyncActionModel | undefined) ??
+    db.model<AsyncActionDoc>('AsyncAction', asyncActionSchema)
+  );
 }

@@ -11,7 +11,11 @@ const campaignSchema = new Schema(
     /** Unique; usable wherever the id is. */
     name: { type: String, required: true, unique: true },
     description: String,
-    campaign_type: { type: String, required: true, enum: ['DISCOUNT_COUPONS', 'GIFT_VOUCHERS', 'LOYALTY_PROGRAM', 'PROMOTION', 'REFERRAL_PROGRAM'] },
+    campaign_type: {
+      type: String,
+      required: true,
+      enum: ['DISCOUNT_COUPONS', 'GIFT_VOUCHERS', 'LOYALTY_PROGRAM', 'PROMOTION', 'REFERRAL_PROGRAM'],
+    },
     /** AUTO_UPDATE: publishing from an empty pool generates more codes; STATIC: it fails. */
     type: { type: String, required: true, enum: ['AUTO_UPDATE', 'STATIC'] },
     /** Codes generated at creation (the pool may grow past it when AUTO_UPDATE). */
@@ -38,7 +42,12 @@ const campaignSchema = new Schema(
     seq_reserved: { type: Number, default: 0 },
     claim_seq: { type: Number, default: 0 },
   },
-  { collection: 'campaigns', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'campaigns',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 
 export interface CampaignDoc {

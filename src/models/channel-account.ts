@@ -17,7 +17,12 @@ const channelAccountSchema = new Schema(
     /** Plain provider settings: sender, list id, profile field names, region. */
     settings: { type: Schema.Types.Mixed, default: {} },
   },
-  { collection: 'channel_accounts', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'channel_accounts',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 channelAccountSchema.index({ type: 1, created_at: -1 });
 
@@ -35,5 +40,8 @@ export interface ChannelAccountDoc {
 export type ChannelAccountModel = Model<ChannelAccountDoc>;
 
 export function channelAccountModel(db: Connection): ChannelAccountModel {
-  return (db.models.ChannelAccount as ChannelAccountModel | undefined) ?? db.model<ChannelAccountDoc>('ChannelAccount', channelAccountSchema);
+  return (
+    (db.models.ChannelAccount as ChannelAccountModel | undefined) ??
+    db.model<ChannelAccountDoc>('ChannelAccount', channelAccountSchema)
+  );
 }

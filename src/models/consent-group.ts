@@ -9,7 +9,12 @@ const consentGroupSchema = new Schema(
     /** Member consent ids; a deleted consent is pulled from every group. */
     consents: { type: [String], default: [], index: true },
   },
-  { collection: 'consent_groups', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'consent_groups',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 consentGroupSchema.index({ created_at: 1, _id: 1 });
 
@@ -25,5 +30,8 @@ export interface ConsentGroupDoc {
 export type ConsentGroupModel = Model<ConsentGroupDoc>;
 
 export function consentGroupModel(db: Connection): ConsentGroupModel {
-  return (db.models.ConsentGroup as ConsentGroupModel | undefined) ?? db.model<ConsentGroupDoc>('ConsentGroup', consentGroupSchema);
+  return (
+    (db.models.ConsentGroup as ConsentGroupModel | undefined) ??
+    db.model<ConsentGroupDoc>('ConsentGroup', consentGroupSchema)
+  );
 }

@@ -11,7 +11,12 @@ const consentSchema = new Schema(
     description: String,
     category: String,
   },
-  { collection: 'consents', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'consents',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 consentSchema.index({ created_at: 1, _id: 1 });
 

@@ -45,11 +45,15 @@ const customerSchema = new Schema(
     deleted_at: Date,
     ...outboxFields,
   },
-  { collection: 'customers', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'customers',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 customerSchema.index({ email: 1 });
 customerSchema.index({ created_at: 1, _id: 1 });
-
 
 export interface Address {
   city?: string | null;

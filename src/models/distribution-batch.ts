@@ -33,5 +33,8 @@ export function batchId(distributionId: string, index: number): string {
 export type DistributionBatchModel = Model<DistributionBatchDoc>;
 
 export function distributionBatchModel(db: Connection): DistributionBatchModel {
-  return (db.models.DistributionBatch as DistributionBatchModel | undefined) ?? db.model<DistributionBatchDoc>('DistributionBatch', distributionBatchSchema);
+  return (
+    (db.models.DistributionBatch as DistributionBatchModel | undefined) ??
+    db.model<DistributionBatchDoc>('DistributionBatch', distributionBatchSchema)
+  );
 }

@@ -31,7 +31,12 @@ const distributionMessageSchema = new Schema(
     attempts: { type: Number, default: 0 },
     sent_at: Date,
   },
-  { collection: 'distribution_messages', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'distribution_messages',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 distributionMessageSchema.index({ distribution_id: 1, status: 1 });
 distributionMessageSchema.index({ customer_id: 1, created_at: -1 });
@@ -67,5 +72,8 @@ export function messageId(distributionId: string, run: string, customerId: strin
 export type DistributionMessageModel = Model<DistributionMessageDoc>;
 
 export function distributionMessageModel(db: Connection): DistributionMessageModel {
-  return (db.models.DistributionMessage as DistributionMessageModel | undefined) ?? db.model<DistributionMessageDoc>('DistributionMessage', distributionMessageSchema);
+  return (
+    (db.models.DistributionMessage as DistributionMessageModel | undefined) ??
+    db.model<DistributionMessageDoc>('DistributionMessage', distributionMessageSchema)
+  );
 }

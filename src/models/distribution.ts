@@ -40,7 +40,12 @@ const distributionSchema = new Schema(
     /** Bumped by every edit; edits are conditional on it. */
     version: { type: Number, default: 1 },
   },
-  { collection: 'distributions', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'distributions',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 distributionSchema.index({ 'trigger.type': 1, status: 1 });
 
@@ -143,5 +148,8 @@ export interface DistributionDoc {
 export type DistributionModel = Model<DistributionDoc>;
 
 export function distributionModel(db: Connection): DistributionModel {
-  return (db.models.Distribution as DistributionModel | undefined) ?? db.model<DistributionDoc>('Distribution', distributionSchema);
+  return (
+    (db.models.Distribution as DistributionModel | undefined) ??
+    db.model<DistributionDoc>('Distribution', distributionSchema)
+  );
 }

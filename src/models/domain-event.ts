@@ -37,5 +37,7 @@ export type DomainEvent = InferSchemaType<typeof domainEventSchema>;
 export type DomainEventModel = Model<DomainEvent>;
 
 export function domainEventModel(db: Connection): DomainEventModel {
-  return (db.models.DomainEvent as DomainEventModel | undefined) ?? db.model<DomainEvent>('DomainEvent', domainEventSchema);
+  return (
+    (db.models.DomainEvent as DomainEventModel | undefined) ?? db.model<DomainEvent>('DomainEvent', domainEventSchema)
+  );
 }

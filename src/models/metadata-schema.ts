@@ -11,7 +11,12 @@ const metadataSchemaSchema = new Schema(
     /** When true, keys not declared in `properties` are refused. */
     allow_defined_only: { type: Boolean, default: false },
   },
-  { collection: 'metadata_schemas', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'metadata_schemas',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 
 export interface MetadataSchemaDoc {
@@ -25,5 +30,8 @@ export interface MetadataSchemaDoc {
 export type MetadataSchemaModel = Model<MetadataSchemaDoc>;
 
 export function metadataSchemaModel(db: Connection): MetadataSchemaModel {
-  return (db.models.MetadataSchema as MetadataSchemaModel | undefined) ?? db.model<MetadataSchemaDoc>('MetadataSchema', metadataSchemaSchema);
+  return (
+    (db.models.MetadataSchema as MetadataSchemaModel | undefined) ??
+    db.model<MetadataSchemaDoc>('MetadataSchema', metadataSchemaSchema)
+  );
 }

@@ -26,7 +26,12 @@ const promotionTierSchema = new Schema(
     orders_total_amount: { type: Number, default: 0 },
     orders_discount_amount: { type: Number, default: 0 },
   },
-  { collection: 'promotion_tiers', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'promotion_tiers',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 // Two tiers of a campaign never share a place in its order, even when written concurrently.
 promotionTierSchema.index({ campaign_id: 1, hierarchy: 1 }, { unique: true });
@@ -52,5 +57,8 @@ export interface PromotionTierDoc {
 export type PromotionTierModel = Model<PromotionTierDoc>;
 
 export function promotionTierModel(db: Connection): PromotionTierModel {
-  return (db.models.PromotionTier as PromotionTierModel | undefined) ?? db.model<PromotionTierDoc>('PromotionTier', promotionTierSchema);
+  return (
+    (db.models.PromotionTier as PromotionTierModel | undefined) ??
+    db.model<PromotionTierDoc>('PromotionTier', promotionTierSchema)
+  );
 }

@@ -19,7 +19,12 @@ const publicationSchema = new Schema(
     metadata: { type: Schema.Types.Mixed, default: {} },
     ...outboxFields,
   },
-  { collection: 'publications', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'publications',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 publicationSchema.index({ customer_id: 1, campaign_id: 1 });
 
@@ -41,5 +46,8 @@ export interface PublicationDoc {
 export type PublicationModel = Model<PublicationDoc>;
 
 export function publicationModel(db: Connection): PublicationModel {
-  return (db.models.Publication as PublicationModel | undefined) ?? db.model<PublicationDoc>('Publication', publicationSchema);
+  return (
+    (db.models.Publication as PublicationModel | undefined) ??
+    db.model<PublicationDoc>('Publication', publicationSchema)
+  );
 }

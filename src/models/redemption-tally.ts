@@ -22,5 +22,8 @@ export interface RedemptionTallyDoc {
 export type RedemptionTallyModel = Model<RedemptionTallyDoc>;
 
 export function redemptionTallyModel(db: Connection): RedemptionTallyModel {
-  return (db.models.RedemptionTally as RedemptionTallyModel | undefined) ?? db.model<RedemptionTallyDoc>('RedemptionTally', redemptionTallySchema);
+  return (
+    (db.models.RedemptionTally as RedemptionTallyModel | undefined) ??
+    db.model<RedemptionTallyDoc>('RedemptionTally', redemptionTallySchema)
+  );
 }

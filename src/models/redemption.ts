@@ -34,7 +34,12 @@ const redemptionSchema = new Schema(
     failure_message: String,
     ...outboxFields,
   },
-  { collection: 'redemptions', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'redemptions',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 redemptionSchema.index({ campaign_id: 1, customer_id: 1, status: 1 });
 redemptionSchema.index({ voucher_id: 1, customer_id: 1, status: 1 });
@@ -77,5 +82,7 @@ export interface RedemptionDoc {
 export type RedemptionModel = Model<RedemptionDoc>;
 
 export function redemptionModel(db: Connection): RedemptionModel {
-  return (db.models.Redemption as RedemptionModel | undefined) ?? db.model<RedemptionDoc>('Redemption', redemptionSchema);
+  return (
+    (db.models.Redemption as RedemptionModel | undefined) ?? db.model<RedemptionDoc>('Redemption', redemptionSchema)
+  );
 }

@@ -14,7 +14,12 @@ const rewardRedemptionSchema = new Schema(
     points: { type: Number, required: true },
     metadata: { type: Schema.Types.Mixed, default: {} },
   },
-  { collection: 'reward_redemptions', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: false } },
+  {
+    collection: 'reward_redemptions',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: false },
+  },
 );
 rewardRedemptionSchema.index({ voucher_id: 1, created_at: -1 });
 
@@ -31,5 +36,8 @@ export interface RewardRedemptionDoc {
 export type RewardRedemptionModel = Model<RewardRedemptionDoc>;
 
 export function rewardRedemptionModel(db: Connection): RewardRedemptionModel {
-  return (db.models.RewardRedemption as RewardRedemptionModel | undefined) ?? db.model<RewardRedemptionDoc>('RewardRedemption', rewardRedemptionSchema);
+  return (
+    (db.models.RewardRedemption as RewardRedemptionModel | undefined) ??
+    db.model<RewardRedemptionDoc>('RewardRedemption', rewardRedemptionSchema)
+  );
 }

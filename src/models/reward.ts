@@ -16,14 +16,24 @@ const rewardSchema = new Schema(
     attributes: { type: Schema.Types.Mixed, default: {} },
     metadata: { type: Schema.Types.Mixed, default: {} },
   },
-  { collection: 'rewards', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'rewards',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 
 export interface RewardDoc {
   _id: string;
   name: string;
   type: 'CAMPAIGN' | 'MATERIAL';
-  parameters: { campaign?: { id: string; balance?: number }; product?: { id: string }; loyalty?: { points?: number }; [k: string]: unknown };
+  parameters: {
+    campaign?: { id: string; balance?: number };
+    product?: { id: string };
+    loyalty?: { points?: number };
+    [k: string]: unknown;
+  };
   stock: number | null;
   remaining: number | null;
   redeemed: number;

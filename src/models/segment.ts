@@ -27,7 +27,12 @@ const segmentSchema = new Schema(
     /** Set by DELETE; the sync workflow then removes the memberships and the document. */
     deleted_at: Date,
   },
-  { collection: 'segments', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'segments',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 
 export interface SegmentDoc {

@@ -20,7 +20,12 @@ const templateSchema = new Schema(
     /** Bumped by every edit: a distribution records the version it pinned (`channels.N.template_version`). */
     version: { type: Number, default: 1 },
   },
-  { collection: 'templates', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'templates',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 templateSchema.index({ created_at: -1, _id: -1 });
 

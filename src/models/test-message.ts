@@ -47,5 +47,8 @@ export interface TestMessageDoc {
 export type TestMessageModel = Model<TestMessageDoc>;
 
 export function testMessageModel(db: Connection): TestMessageModel {
-  return (db.models.TestMessage as TestMessageModel | undefined) ?? db.model<TestMessageDoc>('TestMessage', testMessageSchema);
+  return (
+    (db.models.TestMessage as TestMessageModel | undefined) ??
+    db.model<TestMessageDoc>('TestMessage', testMessageSchema)
+  );
 }

@@ -13,7 +13,12 @@ const validationRuleSchema = new Schema(
     context_type: { type: String, default: 'global' },
     metadata: { type: Schema.Types.Mixed, default: {} },
   },
-  { collection: 'validation_rules', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'validation_rules',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 
 export interface RuleCondition {
@@ -44,7 +49,11 @@ const assignmentSchema = new Schema(
     /** Campaign id (`camp_…`), voucher id (`v_…`) or tier id (`promo_…`); unique: one rule per object. */
     related_object_id: { type: String, required: true, unique: true },
   },
-  { collection: 'validation_rule_assignments', versionKey: false, timestamps: { createdAt: 'created_at', updatedAt: false } },
+  {
+    collection: 'validation_rule_assignments',
+    versionKey: false,
+    timestamps: { createdAt: 'created_at', updatedAt: false },
+  },
 );
 
 export type AssignableObject = 'campaign' | 'voucher' | 'promotion_tier';
@@ -61,9 +70,15 @@ export type ValidationRuleModel = Model<ValidationRuleDoc>;
 export type ValidationRuleAssignmentModel = Model<ValidationRuleAssignmentDoc>;
 
 export function validationRuleModel(db: Connection): ValidationRuleModel {
-  return (db.models.ValidationRule as ValidationRuleModel | undefined) ?? db.model<ValidationRuleDoc>('ValidationRule', validationRuleSchema);
+  return (
+    (db.models.ValidationRule as ValidationRuleModel | undefined) ??
+    db.model<ValidationRuleDoc>('ValidationRule', validationRuleSchema)
+  );
 }
 
 export function validationRuleAssignmentModel(db: Connection): ValidationRuleAssignmentModel {
-  return (db.models.ValidationRuleAssignment as ValidationRuleAssignmentModel | undefined) ?? db.model<ValidationRuleAssignmentDoc>('ValidationRuleAssignment', assignmentSchema);
+  return (
+    (db.models.ValidationRuleAssignment as ValidationRuleAssignmentModel | undefined) ??
+    db.model<ValidationRuleAssignmentDoc>('ValidationRuleAssignment', assignmentSchema)
+  );
 }

@@ -33,7 +33,12 @@ const voucherSchema = new Schema(
     balance_source_ids: { type: [String], default: undefined },
     ...outboxFields,
   },
-  { collection: 'vouchers', versionKey: false, minimize: false, timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' } },
+  {
+    collection: 'vouchers',
+    versionKey: false,
+    minimize: false,
+    timestamps: { createdAt: 'created_at', updatedAt: 'updated_at' },
+  },
 );
 voucherSchema.index({ campaign_id: 1, holder_id: 1 });
 // A customer's cards across campaigns, for its summary (src/redemptions/redemption-summary.ts).

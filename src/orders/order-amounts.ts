@@ -4,7 +4,10 @@ import type { OrderInput } from './order-input';
 
 type ItemInput = NonNullable<OrderInput['items']>[number];
 
-export type OrderAmounts = Pick<OrderDoc, 'amount' | 'initial_amount' | 'discount_amount' | 'items_discount_amount' | 'total_discount_amount' | 'total_amount'>;
+export type OrderAmounts = Pick<
+  OrderDoc,
+  'amount' | 'initial_amount' | 'discount_amount' | 'items_discount_amount' | 'total_discount_amount' | 'total_amount'
+>;
 
 function invalid(field: string, reason: string): DomainError {
   return DomainError.invalid('invalid_order', 'Invalid order', `${field}: ${reason}`, { errors: [{ field, reason }] });
@@ -30,12 +33,21 @@ export function storedItems(items: ItemInput[]): OrderItem[] {
  */
 export function orderAmounts(previous: OrderAmounts | undefined, input: OrderInput, items: OrderItem[]): OrderAmounts {
   const itemAmounts = items.map((i) => i.amount).filter((a): a is number => a !== undefined);
-  const fromItems = itemAmounts.length > 0 ? safe(itemAmounts.reduce((a, b) => a + b, 0), 'amount') : undefined;
+  const fromItems =
+    itemAmounts.length > 0
+      ? safe(
+          itemAmounts.reduce((a, b) => a + b, 0),
+          'amount',
+        )
+      : undefined;
   const amount = input.amount ?? (input.items !== undefined ? fromItems : undefined) ?? previous?.amount;
   const amountChanged = !previous || amount !== previous.amount;
   const initial_amount = input.initial_amount ?? (amountChanged ? amount : (previous.initial_amount ?? amount));
   const discount_amount = input.discount_amount ?? previous?.discount_amount ?? 0;
-  const items_discount_amount = safe(items.reduce((sum, i) => sum + (i.discount_amount ?? 0), 0), 'items_discount_amount');
+  const items_discount_amount = safe(
+    items.reduce((sum, i) => sum + (i.discount_amount ?? 0), 0),
+    'items_discount_amount',
+  );
   const total_discount_amount = safe(discount_amount + items_discount_amount, 'total_discount_amount');
   if (amount !== undefined && total_discount_amount > amount) {
     throw invalid('discount_amount', `the discounts (${total_discount_amount}) exceed the order amount (${amount})`);

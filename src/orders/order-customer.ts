@@ -4,7 +4,9 @@ import type { CustomerDoc } from '../models/customer';
 import type { OrderCustomerInput, OrderInput } from './order-input';
 
 function invalid(field: string, reason: string): DomainError {
-  return DomainError.invalid('invalid_customer', 'Invalid customer', `${field}: ${reason}`, { errors: [{ field, reason }] });
+  return DomainError.invalid('invalid_customer', 'Invalid customer', `${field}: ${reason}`, {
+    errors: [{ field, reason }],
+  });
 }
 
 /**
@@ -12,11 +14,15 @@ function invalid(field: string, reason: string): DomainError {
  * A bare reference to an existing customer is only read, so attaching orders to a
  * customer does not rewrite the customer each time.
  */
-export async function resolveOrderCustomer(customers: CustomerService, input: Pick<OrderInput, 'customer' | 'customer_id'>): Promise<CustomerDoc | undefined> {
+export async function resolveOrderCustomer(
+  customers: CustomerService,
+  input: Pick<OrderInput, 'customer' | 'customer_id'>,
+): Promise<CustomerDoc | undefined> {
   const customer = input.customer === undefined ? undefined : await fromCustomerField(customers, input.customer);
   if (input.customer_id === undefined) return customer;
   if (customer) {
-    if (input.customer_id !== customer._id && input.customer_id !== customer.source_id) throw invalid('customer_id', 'names a different customer than customer');
+    if (input.customer_id !== customer._id && input.customer_id !== customer.source_id)
+      throw invalid('customer_id', 'names a different customer than customer');
     return customer;
   }
   return customers.get(input.customer_id);
@@ -31,9 +37,11 @@ async function fromCustomerField(customers: CustomerService, input: OrderCustome
     return customers.upsert({ source_id: input });
   }
   const { id, source_id, object: _object, ...profile } = input;
-  if (!id && !source_id && Object.values(profile).every((v) => v === undefined)) throw invalid('customer', 'needs an id, a source_id or profile fields');
+  if (!id && !source_id && Object.values(profile).every((v) => v === undefined))
+    throw invalid('customer', 'needs an id, a source_id or profile fields');
   if (Object.values(profile).every((v) => v === undefined)) {
-    const found = (id && (await customers.find(id))) || (source_id && (await customers.findBySourceId(source_id))) || null;
+    const found =
+      (id && (await customers.find(id))) || (source_id && (await customers.findBySourceId(source_id))) || null;
     if (found && (source_id === undefined || found.source_id === source_id)) return found;
   }
   return customers.upsert(input);

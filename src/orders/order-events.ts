@@ -17,7 +17,12 @@ const STATUS_EVENTS: Partial<Record<OrderStatus, string>> = {
  * existing one, plus the status event when the status becomes one that has an event; an
  * order created as PAID is both created and paid, so a "paid" distribution reaches it.
  */
-export function orderEvents(previous: OrderDoc | undefined, next: OrderDoc, customer: CustomerDoc | undefined, now: Date): PendingEvent[] {
+export function orderEvents(
+  previous: OrderDoc | undefined,
+  next: OrderDoc,
+  customer: CustomerDoc | undefined,
+  now: Date,
+): PendingEvent[] {
   const data = { customer: customer ? customerRef(customer) : null, order: toOrderJson(next) };
   const raise = (type: string) => raiseEvent(type, { type: 'order', id: next._id }, data, next.customer_id, now);
   const events = [raise(previous ? 'customer.order.updated' : 'customer.order.created')];

@@ -49,7 +49,9 @@ export const orderItemInput = z.strictObject({
  * The order's customer: a customer id or source_id, or a customer object (upserted like
  * `POST /customers`: Voucherify creates customers implicitly from orders).
  */
-export const orderCustomerInput = z.union([ref, customerInput], { error: 'must be a customer id / source_id or a customer object' });
+export const orderCustomerInput = z.union([ref, customerInput], {
+  error: 'must be a customer id / source_id or a customer object',
+});
 
 /**
  * An order as the API takes it; create and update share it (absent fields are kept on

@@ -88,14 +88,23 @@ export class OrderService {
 
   /** The order an upsert names, by id or else by source_id. */
   private async named(input: OrderInput): Promise<OrderDoc | null> {
-    return (input.id && (await this.find(input.id))) || (input.source_id && (await this.models.Order.findOne({ source_id_key: input.source_id }).lean())) || null;
+    return (
+      (input.id && (await this.find(input.id))) ||
+      (input.source_id && (await this.models.Order.findOne({ source_id_key: input.source_id }).lean())) ||
+      null
+    );
   }
 
   /** PUT /orders/:id: absent fields are kept. */
   async update(idOrSourceId: string, input: OrderInput): Promise<OrderDoc> {
     const current = await this.get(idOrSourceId);
     if (input.id !== undefined && input.id !== current._id) {
-      throw DomainError.invalid('invalid_order', 'Invalid order', `id: ${input.id} is not the id of order ${idOrSourceId}`, { errors: [{ field: 'id', reason: 'does not match the order in the path' }] });
+      throw DomainError.invalid(
+        'invalid_order',
+        'Invalid order',
+        `id: ${input.id} is not the id of order ${idOrSourceId}`,
+        { errors: [{ field: 'id', reason: 'does not match the order in the path' }] },
+      );
     }
     const customer = await resolveOrderCustomer(this.customers, input);
     return this.change(current._id, input, customer);
@@ -144,13 +153,29 @@ export class OrderService {
         updated_at: now,
       };
       if (CONTENT_FIELDS.every((field) => isDeepStrictEqual(current[field], next[field]))) return current;
-      next.summary_customer_ids = [...new Set([...(current.summary_customer_ids ?? []), ...(next.customer_id ? [next.customer_id] : [])])];
-      const customer = named ?? (next.customer_id ? ((await this.customers.find(next.customer_id)) ?? undefined) : undefined);
+      next.summary_customer_ids = [
+        ...new Set([...(current.summary_customer_ids ?? []), ...(next.customer_id ? [next.customer_id] : [])]),
+      ];
+      const customer =
+        named ?? (next.customer_id ? ((await this.customers.find(next.customer_id)) ?? undefined) : undefined);
       const events = orderEvents(current, next, customer, now);
-      const fields: Record<string, unknown> = { source_id_key: next.source_id_key, summary_customer_ids: next.summary_customer_ids, updated_at: now };
+      const fields: Record<string, unknown> = {
+        source_id_key: next.source_id_key,
+        summary_customer_ids: next.summary_customer_ids,
+        updated_at: now,
+      };
       for (const field of CONTENT_FIELDS) fields[field] = next[field];
-      const unset = Object.entries(fields).filter(([, v]) => v === undefined).map(([k]) => k);
-      const update: UpdateQuery<OrderDoc> = withOutbox({ $set: definedOnly(fields), ...(unset.length ? { $unset: Object.fromEntries(unset.map((k) => [k, 1])) } : {}), $inc: { version: 1 } }, events);
+      const unset = Object.entries(fields)
+        .filter(([, v]) => v === undefined)
+        .map(([k]) => k);
+      const update: UpdateQuery<OrderDoc> = withOutbox(
+        {
+          $set: definedOnly(fields),
+          ...(unset.length ? { $unset: Object.fromEntries(unset.map((k) => [k, 1])) } : {}),
+          $inc: { version: 1 },
+        },
+        events,
+      );
       try {
         const { matchedCount } = await Order.updateOne({ _id: id, version: current.version }, update);
         if (matchedCount === 1) {
@@ -158,7 +183,12 @@ export class OrderService {
           return { ...next, version: current.version + 1 };
         }
       } catch (err) {
-        if (onlyDuplicateKeys(err)) throw DomainError.conflict('duplicate_found', 'Duplicate order', `source_id: another order already has source_id ${input.source_id}`);
+        if (onlyDuplicateKeys(err))
+          throw DomainError.conflict(
+            'duplicate_found',
+            'Duplicate order',
+            `source_id: another order already has source_id ${input.source_id}`,
+          );
         throw err;
       }
     }

@@ -26,7 +26,9 @@ export interface OrdersSummary {
 const EMPTY: OrdersSummary = { total_amount: 0, total_count: 0, average_amount: 0, last_order_amount: 0 };
 
 function sameSummary(a: OrdersSummary, b: OrdersSummary): boolean {
-  return (['total_amount', 'total_count', 'average_amount', 'last_order_amount', 'last_order_date'] as const).every((k) => a[k] === b[k]);
+  return (['total_amount', 'total_count', 'average_amount', 'last_order_amount', 'last_order_date'] as const).every(
+    (k) => a[k] === b[k],
+  );
 }
 
 /**
@@ -56,7 +58,9 @@ export class OrderSummaries {
       name: 'summary.orders',
       compute: (id) => this.compute(id),
       change: (current, summary) =>
-        sameSummary({ ...EMPTY, ...(current.summary?.orders as Partial<OrdersSummary> | undefined) }, summary) ? null : { summary: { ...current.summary, orders: summary } },
+        sameSummary({ ...EMPTY, ...(current.summary?.orders as Partial<OrdersSummary> | undefined) }, summary)
+          ? null
+          : { summary: { ...current.summary, orders: summary } },
     });
   }
 
@@ -65,7 +69,10 @@ export class OrderSummaries {
    * summed here: a plain find costs the embedded server less than an aggregation pipeline.
    */
   async compute(customerId: string): Promise<OrdersSummary> {
-    const orders = await this.models.Order.find({ customer_id: customerId, status: { $in: [...SUMMARY_STATUSES] } }, { total_amount: 1, created_at: 1 }).lean();
+    const orders = await this.models.Order.find(
+      { customer_id: customerId, status: { $in: [...SUMMARY_STATUSES] } },
+      { total_amount: 1, created_at: 1 },
+    ).lean();
     if (orders.length === 0) return { ...EMPTY };
     let total = 0;
     let last = orders[0]!;

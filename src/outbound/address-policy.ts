@@ -14,7 +14,9 @@ export class OutboundRefusedError extends Error {
  * never reachable, whatever OUTBOUND_ALLOW_HOSTS says (AWS/GCP/Azure/OpenStack, AWS ECS task
  * metadata, AWS IPv6, Alibaba, Oracle).
  */
-const METADATA_ADDRESSES = new Set(['169.254.169.254', '169.254.170.2', 'fd00:ec2::254', '100.100.100.200', '192.0.0.192'].map(normalize));
+const METADATA_ADDRESSES = new Set(
+  ['169.254.169.254', '169.254.170.2', 'fd00:ec2::254', '100.100.100.200', '192.0.0.192'].map(normalize),
+);
 
 /** Host names and addresses the operator opened (`OUTBOUND_ALLOW_HOSTS`), lower-cased, addresses normalised. */
 let allowed = parseAllowHosts(process.env.OUTBOUND_ALLOW_HOSTS);
@@ -23,7 +25,12 @@ let allowed = parseAllowHosts(process.env.OUTBOUND_ALLOW_HOSTS);
 export function parseAllowHosts(value: string | undefined): Set<string> {
   const hosts = (value ?? '')
     .split(',')
-    .map((h) => h.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1'))
+    .map((h) =>
+      h
+        .trim()
+        .toLowerCase()
+        .replace(/^\[(.*)\]$/, '$1'),
+    )
     .filter((h) => h !== '');
   return new Set(hosts.map((h) => (ipaddr.isValid(h) ? normalize(h) : h)));
 }
@@ -57,16 +64,22 @@ export function refusalFor(host: string, address: string): string | undefined {
  */
 export function literalRefusal(host: string): string | undefined {
   const bare = bareHost(host);
-  if ((bare === 'localhost' || bare.endsWith('.localhost')) && !allowed.has(bare)) return `${bare} is a loopback name (OUTBOUND_ALLOW_HOSTS can open it)`;
+  if ((bare === 'localhost' || bare.endsWith('.localhost')) && !allowed.has(bare))
+    return `${bare} is a loopback name (OUTBOUND_ALLOW_HOSTS can open it)`;
   return ipaddr.isValid(bare) ? refusalFor(bare, bare) : undefined;
 }
 
 function bareHost(host: string): string {
-  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  const h = host
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
   return ipaddr.isValid(h) ? normalize(h) : h;
 }
 
 function normalize(address: string): string {
   const ip = ipaddr.parse(address);
-  return ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress() ? (ip as ipaddr.IPv6).toIPv4Address().toNormalizedString() : ip.toNormalizedString();
+  return ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()
+    ? (ip as ipaddr.IPv6).toIPv4Address().toNormalizedString()
+    : ip.toNormalizedString();
 }

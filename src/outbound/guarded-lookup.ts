@@ -9,7 +9,11 @@ type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | Look
  * it resolves to is forbidden. Connecting happens to exactly the addresses checked here, so a
  * name that resolves public at validation and private at send time (DNS rebinding) is caught.
  */
-export function guardedLookup(hostname: string, options: LookupOptions | number | undefined, callback: LookupCallback): void {
+export function guardedLookup(
+  hostname: string,
+  options: LookupOptions | number | undefined,
+  callback: LookupCallback,
+): void {
   const opts: LookupOptions = typeof options === 'number' ? { family: options } : { ...(options ?? {}) };
   dns.lookup(hostname, { ...opts, all: true }, (err, addresses) => {
     if (err) return callback(err, []);

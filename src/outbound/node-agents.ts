@@ -12,7 +12,11 @@ const OPTIONS = { lookup: guardedLookup, timeout: 30_000 } as const;
 type Connect = (options: unknown, callback: ConnectCallback) => Duplex | undefined;
 
 /** Literal addresses are checked here because `net` connects to them without a lookup; names by `guardedLookup`. */
-function guardedConnection(connect: Connect, options: { host?: string | null }, callback: ConnectCallback): Duplex | undefined {
+function guardedConnection(
+  connect: Connect,
+  options: { host?: string | null },
+  callback: ConnectCallback,
+): Duplex | undefined {
   const refusal = literalRefusal(options.host ?? '');
   if (!refusal) return connect(options, callback);
   callback(new OutboundRefusedError(refusal));
@@ -29,7 +33,11 @@ export class GuardedHttpAgent extends http.Agent {
   }
 
   override createConnection(options: { host?: string | null }, callback: ConnectCallback): Duplex | undefined {
-    return guardedConnection((o, cb) => (http.Agent.prototype as unknown as { createConnection: Connect }).createConnection.call(this, o, cb), options, callback);
+    return guardedConnection(
+      (o, cb) => (http.Agent.prototype as unknown as { createConnection: Connect }).createConnection.call(this, o, cb),
+      options,
+      callback,
+    );
   }
 }
 
@@ -39,7 +47,11 @@ export class GuardedHttpsAgent extends https.Agent {
   }
 
   override createConnection(options: { host?: string | null }, callback: ConnectCallback): Duplex | undefined {
-    return guardedConnection((o, cb) => (https.Agent.prototype as unknown as { createConnection: Connect }).createConnection.call(this, o, cb), options, callback);
+    return guardedConnection(
+      (o, cb) => (https.Agent.prototype as unknown as { createConnection: Connect }).createConnection.call(this, o, cb),
+      options,
+      callback,
+    );
   }
 }
 

@@ -61,9 +61,20 @@ export interface OutboundAnswer {
  * Throws like `outboundFetch`: a `TypeError` whose `cause` is the failure, so `isOutboundRefusal`
  * and `outboundFailure` read both alike.
  */
-export async function outboundRequest(url: string, init: { method: string; headers: Record<string, string>; body: string; timeoutMs: number }): Promise<OutboundAnswer> {
+export async function outboundRequest(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: string; timeoutMs: number },
+): Promise<OutboundAnswer> {
   try {
-    const answer = await dispatcher.request({ origin: new URL(url).origin, path: pathOf(url), method: init.method as 'POST', headers: init.headers, body: init.body, headersTimeout: init.timeoutMs, bodyTimeout: init.timeoutMs });
+    const answer = await dispatcher.request({
+      origin: new URL(url).origin,
+      path: pathOf(url),
+      method: init.method as 'POST',
+      headers: init.headers,
+      body: init.body,
+      headersTimeout: init.timeoutMs,
+      bodyTimeout: init.timeoutMs,
+    });
     if (answer.statusCode >= 300 && answer.statusCode < 400) {
       await answer.body.dump().catch(() => undefined);
       throw new OutboundRefusedError(`redirect refused (${answer.statusCode})`);
@@ -119,8 +130,17 @@ export function isOutboundRefusal(err: unknown): boolean {
  * Duck-typed: fetch's errors may come from another realm, where `instanceof Error` fails.
  */
 export function outboundFailure(err: unknown, timeoutMs: number): string {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as { name?: string; cause?: { code?: string; message?: string } };
-  if (e.name === 'TimeoutError' || e.name === 'AbortError' || e.cause?.code === 'UND_ERR_HEADERS_TIMEOUT' || e.cause?.code === 'UND_ERR_BODY_TIMEOUT') return `no answer within ${timeoutMs} ms`;
+  const e = (typeof err === 'object' && err !== null ? err : {}) as {
+    name?: string;
+    cause?: { code?: string; message?: string };
+  };
+  if (
+    e.name === 'TimeoutError' ||
+    e.name === 'AbortError' ||
+    e.cause?.code === 'UND_ERR_HEADERS_TIMEOUT' ||
+    e.cause?.code === 'UND_ERR_BODY_TIMEOUT'
+  )
+    return `no answer within ${timeoutMs} ms`;
   if (e.cause?.code === OUTBOUND_REFUSED) return `refused: ${e.cause.message ?? 'address not allowed'}`;
   if (e.cause?.code) return `connection failed (${e.cause.code})`;
   return 'connection failed';

@@ -12,7 +12,8 @@ const VALUE_FIELD = { AMOUNT: 'amount_off', PERCENT: 'percent_off', UNIT: 'unit_
 /** A tier's discount: the voucher discount shape, with its value required. */
 export const tierDiscountInput = discountInput.superRefine((d, ctx) => {
   const field = VALUE_FIELD[d.type];
-  if (d[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `a ${d.type} discount needs ${field}` });
+  if (d[field] === undefined)
+    ctx.addIssue({ code: 'custom', path: [field], message: `a ${d.type} discount needs ${field}` });
 });
 
 /** Start before end, wherever both are given. */
@@ -25,9 +26,25 @@ function datesInOrder(v: { start_date?: string | null; expiration_date?: string 
 const tierObject = z.strictObject({
   name: z.string().trim().min(1).max(200),
   banner: z.string().max(1000).optional().describe('What a shop shows customers about the tier'),
-  action: z.strictObject({ discount: tierDiscountInput }).describe(`The discount: AMOUNT, PERCENT, FIXED or UNIT (free shipping: UNIT with unit_type ${FREE_SHIPPING_UNIT})`),
-  hierarchy: z.number().int().min(1).max(10_000).optional().describe('Order of evaluation inside the campaign, 1 first; unique per campaign; after the last tier when omitted'),
-  validation_rules: z.array(id).max(1).optional().describe('The validation rule (one per tier, as for any object) a customer and order must meet'),
+  action: z
+    .strictObject({ discount: tierDiscountInput })
+    .describe(
+      `The discount: AMOUNT, PERCENT, FIXED or UNIT (free shipping: UNIT with unit_type ${FREE_SHIPPING_UNIT})`,
+    ),
+  hierarchy: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .optional()
+    .describe(
+      'Order of evaluation inside the campaign, 1 first; unique per campaign; after the last tier when omitted',
+    ),
+  validation_rules: z
+    .array(id)
+    .max(1)
+    .optional()
+    .describe('The validation rule (one per tier, as for any object) a customer and order must meet'),
   start_date: date.optional(),
   expiration_date: date.optional(),
   active: z.boolean().optional(),
@@ -71,7 +88,12 @@ export const promotionCampaignInput = z
     v.promotion.tiers.forEach((t, i) => {
       if (t.hierarchy === undefined) return;
       const first = seen.get(t.hierarchy);
-      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['promotion', 'tiers', i, 'hierarchy'], message: `tier ${first} has hierarchy ${t.hierarchy} too` });
+      if (first !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['promotion', 'tiers', i, 'hierarchy'],
+          message: `tier ${first} has hierarchy ${t.hierarchy} too`,
+        });
       else seen.set(t.hierarchy, i);
     });
   });

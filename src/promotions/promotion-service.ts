@@ -8,7 +8,12 @@ import type { PromotionTierDoc } from '../models/promotion-tier';
 import type { ValidationRuleAssignmentDoc } from '../models/validation-rule';
 import type { RedemptionService, StackableInput } from '../redemptions/redemption-service';
 import type { ValidationRuleService } from '../validation-rules/validation-rule-service';
-import { assignHierarchies, type PromotionCampaignInput, type TierInput, type TierUpdateInput } from './promotion-input';
+import {
+  assignHierarchies,
+  type PromotionCampaignInput,
+  type TierInput,
+  type TierUpdateInput,
+} from './promotion-input';
 import { tierUnavailable } from './tier-availability';
 import { toTierJson, type TierJson } from './tier-json';
 
@@ -18,11 +23,22 @@ interface Problem {
 }
 
 function invalidRules(problems: Problem[]): DomainError {
-  return DomainError.invalid('invalid_validation_rules', 'Invalid validation rules', problems.map((p) => `${p.field}: ${p.reason}`).join('; '), { errors: problems });
+  return DomainError.invalid(
+    'invalid_validation_rules',
+    'Invalid validation rules',
+    problems.map((p) => `${p.field}: ${p.reason}`).join('; '),
+    { errors: problems },
+  );
 }
 
 function duplicateHierarchy(campaignId: string, hierarchy: number): DomainError {
-  return new DomainError('conflict', 'duplicate_found', 'Duplicate hierarchy', `hierarchy: campaign ${campaignId} already has a tier with hierarchy ${hierarchy}`, { errors: [{ field: 'hierarchy', reason: `taken by another tier of campaign ${campaignId}` }] });
+  return new DomainError(
+    'conflict',
+    'duplicate_found',
+    'Duplicate hierarchy',
+    `hierarchy: campaign ${campaignId} already has a tier with hierarchy ${hierarchy}`,
+    { errors: [{ field: 'hierarchy', reason: `taken by another tier of campaign ${campaignId}` }] },
+  );
 }
 
 /**
@@ -38,7 +54,12 @@ export class PromotionService {
   ) {}
 
   async createCampaign(input: PromotionCampaignInput): Promise<CampaignDoc> {
-    const problems = await this.unknownRules(input.promotion.tiers.map((t, i) => ({ field: `promotion.tiers.${i}.validation_rules`, ids: t.validation_rules ?? [] })));
+    const problems = await this.unknownRules(
+      input.promotion.tiers.map((t, i) => ({
+        field: `promotion.tiers.${i}.validation_rules`,
+        ids: t.validation_rules ?? [],
+      })),
+    );
     if (problems.length > 0) throw invalidRules(problems);
     const now = new Date();
     // No `voucher`: a promotion has no code template (see the campaign model).
@@ -59,17 +80,24 @@ export class PromotionService {
       created_at: now,
       updated_at: now,
     } as CampaignDoc;
-    const hierarchies = assignHierarchies(input.promotion.tiers.map((t) => t.hierarchy), []);
+    const hierarchies = assignHierarchies(
+      input.promotion.tiers.map((t) => t.hierarchy),
+      [],
+    );
     const tiers = input.promotion.tiers.map((t, i) => this.tierDoc(campaign._id, t, hierarchies[i]!, now));
     await insertCampaign(this.models, campaign);
     try {
       await this.models.PromotionTier.insertMany(tiers);
       for (const [i, t] of input.promotion.tiers.entries()) {
         const ruleId = t.validation_rules?.[0];
-        if (ruleId) await this.rules.assign(ruleId, { related_object_type: 'promotion_tier', related_object_id: tiers[i]!._id });
+        if (ruleId)
+          await this.rules.assign(ruleId, { related_object_type: 'promotion_tier', related_object_id: tiers[i]!._id });
       }
     } catch (err) {
-      await this.removeCampaignWrites(campaign._id, tiers.map((t) => t._id));
+      await this.removeCampaignWrites(
+        campaign._id,
+        tiers.map((t) => t._id),
+      );
       throw err;
     }
     return campaign;
@@ -77,7 +105,10 @@ export class PromotionService {
 
   /** The `promotion` field of a PROMOTION campaign's JSON: its tiers in order. */
   async promotionOf(campaign: CampaignDoc) {
-    const tiers = await this.tiersJson(await this.models.PromotionTier.find({ campaign_id: campaign._id }).sort({ hierarchy: 1 }).lean(), [campaign]);
+    const tiers = await this.tiersJson(
+      await this.models.PromotionTier.find({ campaign_id: campaign._id }).sort({ hierarchy: 1 }).lean(),
+      [campaign],
+    );
     return { object: 'list' as const, data_ref: 'tiers' as const, tiers, total: tiers.length, has_more: false };
   }
 
@@ -91,17 +122,28 @@ export class PromotionService {
    * (enabled, within dates). Filtered in memory: availability reads the campaign too, and a
    * deployment has tens of tiers, not thousands.
    */
-  async listAll(options: { available?: boolean; limit: number; page: number }): Promise<{ tiers: TierJson[]; total: number; has_more: boolean }> {
+  async listAll(options: {
+    available?: boolean;
+    limit: number;
+    page: number;
+  }): Promise<{ tiers: TierJson[]; total: number; has_more: boolean }> {
     const all = await this.models.PromotionTier.find({}).sort({ campaign_id: 1, hierarchy: 1 }).lean();
     const campaigns = await this.campaignsOf(all);
     const now = new Date();
-    const kept = options.available === undefined ? all : all.filter((t) => {
-      const c = campaigns.get(t.campaign_id);
-      return (c !== undefined && tierUnavailable(t, c, now) === null) === options.available;
-    });
+    const kept =
+      options.available === undefined
+        ? all
+        : all.filter((t) => {
+            const c = campaigns.get(t.campaign_id);
+            return (c !== undefined && tierUnavailable(t, c, now) === null) === options.available;
+          });
     const start = (options.page - 1) * options.limit;
     const page = kept.slice(start, start + options.limit);
-    return { tiers: await this.tiersJson(page, [...campaigns.values()]), total: kept.length, has_more: start + page.length < kept.length };
+    return {
+      tiers: await this.tiersJson(page, [...campaigns.values()]),
+      total: kept.length,
+      has_more: start + page.length < kept.length,
+    };
   }
 
   async getTier(id: string): Promise<PromotionTierDoc> {
@@ -120,8 +162,11 @@ export class PromotionService {
     const campaign = await this.promotionCampaign(campaignRef);
     const problems = await this.unknownRules([{ field: 'validation_rules', ids: input.validation_rules ?? [] }]);
     if (problems.length > 0) throw invalidRules(problems);
-    const taken = (await this.models.PromotionTier.find({ campaign_id: campaign._id }, { hierarchy: 1 }).lean()).map((t) => t.hierarchy);
-    if (input.hierarchy !== undefined && taken.includes(input.hierarchy)) throw duplicateHierarchy(campaign._id, input.hierarchy);
+    const taken = (await this.models.PromotionTier.find({ campaign_id: campaign._id }, { hierarchy: 1 }).lean()).map(
+      (t) => t.hierarchy,
+    );
+    if (input.hierarchy !== undefined && taken.includes(input.hierarchy))
+      throw duplicateHierarchy(campaign._id, input.hierarchy);
     const [hierarchy] = assignHierarchies([input.hierarchy], taken);
     const tier = this.tierDoc(campaign._id, input, hierarchy!, new Date());
     try {
@@ -147,34 +192,63 @@ export class PromotionService {
     const tier = await this.getTier(id);
     const problems = await this.unknownRules([{ field: 'validation_rules', ids: input.validation_rules ?? [] }]);
     if (problems.length > 0) throw invalidRules(problems);
-    const start = input.start_date === undefined ? tier.start_date : input.start_date === null ? undefined : new Date(input.start_date);
-    const end = input.expiration_date === undefined ? tier.expiration_date : input.expiration_date === null ? undefined : new Date(input.expiration_date);
-    if (start && end && start >= end) throw DomainError.invalid('invalid_payload', 'Invalid request', 'expiration_date: must be after start_date', { errors: [{ field: 'expiration_date', reason: 'must be after start_date' }] });
-    if (input.hierarchy !== undefined && input.hierarchy !== tier.hierarchy && (await this.models.PromotionTier.exists({ campaign_id: tier.campaign_id, hierarchy: input.hierarchy }))) {
+    const start =
+      input.start_date === undefined
+        ? tier.start_date
+        : input.start_date === null
+          ? undefined
+          : new Date(input.start_date);
+    const end =
+      input.expiration_date === undefined
+        ? tier.expiration_date
+        : input.expiration_date === null
+          ? undefined
+          : new Date(input.expiration_date);
+    if (start && end && start >= end)
+      throw DomainError.invalid('invalid_payload', 'Invalid request', 'expiration_date: must be after start_date', {
+        errors: [{ field: 'expiration_date', reason: 'must be after start_date' }],
+      });
+    if (
+      input.hierarchy !== undefined &&
+      input.hierarchy !== tier.hierarchy &&
+      (await this.models.PromotionTier.exists({ campaign_id: tier.campaign_id, hierarchy: input.hierarchy }))
+    ) {
       throw duplicateHierarchy(tier.campaign_id, input.hierarchy);
     }
     const set: Record<string, unknown> = {};
     const unset: Record<string, 1> = {};
-    for (const key of ['name', 'banner', 'action', 'hierarchy', 'active', 'metadata'] as const) if (input[key] !== undefined) (input[key] === null ? (unset[key] = 1) : (set[key] = input[key]));
-    for (const key of ['start_date', 'expiration_date'] as const) if (input[key] !== undefined) (input[key] === null ? (unset[key] = 1) : (set[key] = new Date(input[key]!)));
+    for (const key of ['name', 'banner', 'action', 'hierarchy', 'active', 'metadata'] as const)
+      if (input[key] !== undefined) input[key] === null ? (unset[key] = 1) : (set[key] = input[key]);
+    for (const key of ['start_date', 'expiration_date'] as const)
+      if (input[key] !== undefined) input[key] === null ? (unset[key] = 1) : (set[key] = new Date(input[key]!));
     let updated: PromotionTierDoc | null;
     try {
-      updated = await this.models.PromotionTier.findOneAndUpdate({ _id: tier._id }, { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) }, { returnDocument: 'after' }).lean();
+      updated = await this.models.PromotionTier.findOneAndUpdate(
+        { _id: tier._id },
+        { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+        { returnDocument: 'after' },
+      ).lean();
     } catch (err) {
-      if (onlyDuplicateKeys(err) && input.hierarchy !== undefined) throw duplicateHierarchy(tier.campaign_id, input.hierarchy);
+      if (onlyDuplicateKeys(err) && input.hierarchy !== undefined)
+        throw duplicateHierarchy(tier.campaign_id, input.hierarchy);
       throw err;
     }
     if (!updated) throw DomainError.notFound('promotion_tier', id);
     if (input.validation_rules) {
       const ruleId = input.validation_rules[0];
-      if (ruleId) await this.rules.assign(ruleId, { related_object_type: 'promotion_tier', related_object_id: tier._id }, true);
+      if (ruleId)
+        await this.rules.assign(ruleId, { related_object_type: 'promotion_tier', related_object_id: tier._id }, true);
       else await this.models.ValidationRuleAssignment.deleteOne({ related_object_id: tier._id });
     }
     return updated;
   }
 
   async setTierActive(id: string, active: boolean): Promise<PromotionTierDoc> {
-    const updated = await this.models.PromotionTier.findOneAndUpdate({ _id: id }, { $set: { active } }, { returnDocument: 'after' }).lean();
+    const updated = await this.models.PromotionTier.findOneAndUpdate(
+      { _id: id },
+      { $set: { active } },
+      { returnDocument: 'after' },
+    ).lean();
     if (!updated) throw DomainError.notFound('promotion_tier', id);
     return updated;
   }
@@ -266,17 +340,26 @@ export class PromotionService {
   }
 
   private async promotionCampaign(ref: string): Promise<CampaignDoc> {
-    const campaign = (await this.models.Campaign.findById(ref).lean()) ?? (await this.models.Campaign.findOne({ name: ref }).lean());
+    const campaign =
+      (await this.models.Campaign.findById(ref).lean()) ?? (await this.models.Campaign.findOne({ name: ref }).lean());
     if (!campaign) throw DomainError.notFound('campaign', ref);
     if (campaign.campaign_type !== 'PROMOTION') {
-      throw DomainError.invalid('invalid_campaign_params', 'Not a promotion campaign', `campaign ${campaign.name} is a ${campaign.campaign_type} campaign: only PROMOTION campaigns have tiers`);
+      throw DomainError.invalid(
+        'invalid_campaign_params',
+        'Not a promotion campaign',
+        `campaign ${campaign.name} is a ${campaign.campaign_type} campaign: only PROMOTION campaigns have tiers`,
+      );
     }
     return campaign;
   }
 
   private async unknownRules(fields: Array<{ field: string; ids: readonly string[] }>): Promise<Problem[]> {
     const missing = new Set(await this.rules.missing(fields.flatMap((f) => f.ids)));
-    return fields.flatMap((f) => f.ids.flatMap((id, i) => (missing.has(id) ? [{ field: `${f.field}.${i}`, reason: `validation rule ${id} not found` }] : [])));
+    return fields.flatMap((f) =>
+      f.ids.flatMap((id, i) =>
+        missing.has(id) ? [{ field: `${f.field}.${i}`, reason: `validation rule ${id} not found` }] : [],
+      ),
+    );
   }
 
   private async campaignsOf(tiers: readonly PromotionTierDoc[]): Promise<Map<string, CampaignDoc>> {
@@ -290,7 +373,9 @@ export class PromotionService {
     const campaigns = new Map(known.map((c) => [c._id, c]));
     const missing = tiers.filter((t) => !campaigns.has(t.campaign_id));
     if (missing.length) for (const [id, c] of await this.campaignsOf(missing)) campaigns.set(id, c);
-    const assignments = await this.models.ValidationRuleAssignment.find({ related_object_id: { $in: tiers.map((t) => t._id) } }).lean();
+    const assignments = await this.models.ValidationRuleAssignment.find({
+      related_object_id: { $in: tiers.map((t) => t._id) },
+    }).lean();
     const byTier = new Map<string, ValidationRuleAssignmentDoc[]>();
     for (const a of assignments) byTier.set(a.related_object_id, [...(byTier.get(a.related_object_id) ?? []), a]);
     return tiers.flatMap((t) => {

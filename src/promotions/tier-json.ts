@@ -6,7 +6,11 @@ import { toAssignmentJson } from '../validation-rules/validation-rule-service';
 import { tierValidity } from './tier-availability';
 
 /** A promotion tier in Voucherify's shape (what `promotions.tiers.get` returns). */
-export function toTierJson(t: PromotionTierDoc, campaign: Pick<CampaignDoc, '_id' | 'name' | 'active' | 'start_date' | 'expiration_date'>, assignments: readonly ValidationRuleAssignmentDoc[]) {
+export function toTierJson(
+  t: PromotionTierDoc,
+  campaign: Pick<CampaignDoc, '_id' | 'name' | 'active' | 'start_date' | 'expiration_date'>,
+  assignments: readonly ValidationRuleAssignmentDoc[],
+) {
   return {
     id: t._id,
     object: 'promotion_tier' as const,
@@ -27,7 +31,12 @@ export function toTierJson(t: PromotionTierDoc, campaign: Pick<CampaignDoc, '_id
     start_date: t.start_date?.toISOString() ?? null,
     expiration_date: t.expiration_date?.toISOString() ?? null,
     metadata: t.metadata ?? {},
-    validation_rule_assignments: { object: 'list' as const, data_ref: 'data' as const, data: assignments.map(toAssignmentJson), total: assignments.length },
+    validation_rule_assignments: {
+      object: 'list' as const,
+      data_ref: 'data' as const,
+      data: assignments.map(toAssignmentJson),
+      total: assignments.length,
+    },
     summary: {
       redemptions: { total_redeemed: t.redeemed_count ?? 0 },
       orders: { total_amount: t.orders_total_amount ?? 0, total_discount_amount: t.orders_discount_amount ?? 0 },
@@ -43,7 +52,10 @@ export type TierJson = ReturnType<typeof toTierJson>;
  * The tier as events and messages carry it: what a customer is told (name, banner, discount
  * and its wording) and the window they can use it in (tier and campaign dates combined).
  */
-export function tierRefJson(t: PromotionTierDoc, campaign: Pick<CampaignDoc, '_id' | 'name' | 'start_date' | 'expiration_date'>) {
+export function tierRefJson(
+  t: PromotionTierDoc,
+  campaign: Pick<CampaignDoc, '_id' | 'name' | 'start_date' | 'expiration_date'>,
+) {
   const validity = tierValidity(t, campaign);
   return {
     id: t._id,

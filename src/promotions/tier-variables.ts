@@ -9,7 +9,10 @@ import { tierRefJson } from './tier-json';
  * `undefined` when the tier or its campaign does not exist (the distribution's messages then fail).
  * A disabled or expired tier is still described: the operator chose to announce it.
  */
-export async function promotionTierForMessage(ctx: Pick<AppContext, 'models'>, tierId: string): Promise<Record<string, unknown> | undefined> {
+export async function promotionTierForMessage(
+  ctx: Pick<AppContext, 'models'>,
+  tierId: string,
+): Promise<Record<string, unknown> | undefined> {
   const { tier, campaign } = await tierWithCampaign(ctx.models, tierId);
   if (!tier || !campaign) return undefined;
   return tierRefJson(tier, campaign);

@@ -28,10 +28,16 @@ const MAX_ATTEMPTS = 5;
 /** Typed so callers (the distribution engine) can tell "pool empty" from other failures. */
 export class NoVoucherSuitableError extends DomainError {
   constructor(campaign: CampaignDoc) {
-    super('invalid', 'no_voucher_suitable_for_publication', 'No voucher suitable for publication', `campaign ${campaign.name} (${campaign._id}) has no free code left and is STATIC`, {
-      resource_id: campaign._id,
-      resource_type: 'campaign',
-    });
+    super(
+      'invalid',
+      'no_voucher_suitable_for_publication',
+      'No voucher suitable for publication',
+      `campaign ${campaign.name} (${campaign._id}) has no free code left and is STATIC`,
+      {
+        resource_id: campaign._id,
+        resource_type: 'campaign',
+      },
+    );
   }
 }
 
@@ -51,10 +57,17 @@ export class PublicationService {
     private readonly onManyEvents: (publicationIds: string[]) => void = (ids) => ids.forEach((id) => onEvents(id)),
   ) {}
 
-  async publish(input: PublishInput): Promise<{ publication: PublicationDoc; voucher: VoucherDoc; customer: CustomerDoc; campaign: CampaignDoc }> {
+  async publish(
+    input: PublishInput,
+  ): Promise<{ publication: PublicationDoc; voucher: VoucherDoc; customer: CustomerDoc; campaign: CampaignDoc }> {
     const campaign = await this.activeCampaign(input.campaign);
     const customer = await this.resolveCustomer(input.customer);
-    const key = campaign.join_once || input.join_once ? `join:${campaign._id}:${customer._id}` : input.source_id ? `source:${campaign._id}:${input.source_id}` : `once:${newId('pub')}`;
+    const key =
+      campaign.join_once || input.join_once
+        ? `join:${campaign._id}:${customer._id}`
+        : input.source_id
+          ? `source:${campaign._id}:${input.source_id}`
+          : `once:${newId('pub')}`;
 
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const { publication, created } = await this.publicationFor(key, campaign, customer, input);
@@ -63,7 +76,9 @@ export class PublicationService {
         if (voucher) return { publication, voucher, customer, campaign };
       }
       // Only a publication made by an earlier call can already hold a code (claimed before a crash).
-      const voucher = await claimVoucher(this.models, campaign, publication._id, customer._id, { fresh: created && attempt === 0 });
+      const voucher = await claimVoucher(this.models, campaign, publication._id, customer._id, {
+        fresh: created && attempt === 0,
+      });
       if (!voucher) {
         if (campaign.type !== 'AUTO_UPDATE') {
           // Leave no empty publication behind: a retry after the pool is refilled must be able to succeed.
@@ -75,7 +90,11 @@ export class PublicationService {
         continue;
       }
       const event = publishedEvent(publication._id, voucher, customer, campaign, new Date());
-      const assigned = await this.models.Publication.findOneAndUpdate({ _id: publication._id, voucher_id: { $exists: false } }, withOutbox<PublicationDoc>({ $set: { voucher_id: voucher._id } }, [event]), { returnDocument: 'after' }).lean();
+      const assigned = await this.models.Publication.findOneAndUpdate(
+        { _id: publication._id, voucher_id: { $exists: false } },
+        withOutbox<PublicationDoc>({ $set: { voucher_id: voucher._id } }, [event]),
+        { returnDocument: 'after' },
+      ).lean();
       if (assigned) {
         this.onEvents(publication._id);
         return { publication: assigned, voucher, customer, campaign };
@@ -91,7 +110,11 @@ export class PublicationService {
    * Publishes one code of an active campaign to each of many customers (a distribution batch),
    * keyed by their `source_id`s like `publish`; see `publishBatch`.
    */
-  async publishBatch(campaignId: string, requests: BatchPublishRequest[], channel: string): Promise<BatchPublishResult & { campaign: CampaignDoc }> {
+  async publishBatch(
+    campaignId: string,
+    requests: BatchPublishRequest[],
+    channel: string,
+  ): Promise<BatchPublishResult & { campaign: CampaignDoc }> {
     const campaign = await this.activeCampaign(campaignId);
     if (requests.length === 0) return { campaign, published: new Map(), exhausted: false };
     return { campaign, ...(await publishBatch(this.models, campaign, requests, channel, this.onManyEvents)) };
@@ -99,12 +122,23 @@ export class PublicationService {
 
   private async activeCampaign(idOrName: string): Promise<CampaignDoc> {
     const campaign = await this.campaigns.get(idOrName);
-    if (!campaign.active) throw DomainError.invalid('campaign_inactive', 'Campaign is disabled', `campaign ${campaign.name} is disabled`);
-    if (campaign.campaign_type === 'PROMOTION') throw DomainError.invalid('invalid_campaign', 'Campaign has no codes', `campaign ${campaign.name} is a promotion: its tiers apply without codes`);
+    if (!campaign.active)
+      throw DomainError.invalid('campaign_inactive', 'Campaign is disabled', `campaign ${campaign.name} is disabled`);
+    if (campaign.campaign_type === 'PROMOTION')
+      throw DomainError.invalid(
+        'invalid_campaign',
+        'Campaign has no codes',
+        `campaign ${campaign.name} is a promotion: its tiers apply without codes`,
+      );
     return campaign;
   }
 
-  private async publicationFor(key: string, campaign: CampaignDoc, customer: CustomerDoc, input: PublishInput): Promise<{ publication: PublicationDoc; created: boolean }> {
+  private async publicationFor(
+    key: string,
+    campaign: CampaignDoc,
+    customer: CustomerDoc,
+    input: PublishInput,
+  ): Promise<{ publication: PublicationDoc; created: boolean }> {
     const existing = await this.models.Publication.findOne({ key }).lean();
     if (existing) return { publication: existing, created: false };
     const now = new Date();

@@ -109,8 +109,14 @@ interface BatchPublication {
  * Inserts race with a concurrent attempt on the same keys: after a duplicate-key refusal the
  * keys are looked up again (servers differ in whether an unordered insert goes on after one).
  */
-async function publicationsFor(models: Models, campaign: CampaignDoc, requests: BatchPublishRequest[], channel: string): Promise<Map<string, BatchPublication>> {
-  const keyOf = (r: BatchPublishRequest) => (campaign.join_once ? `join:${campaign._id}:${r.customer._id}` : `source:${campaign._id}:${r.source_id}`);
+async function publicationsFor(
+  models: Models,
+  campaign: CampaignDoc,
+  requests: BatchPublishRequest[],
+  channel: string,
+): Promise<Map<string, BatchPublication>> {
+  const keyOf = (r: BatchPublishRequest) =>
+    campaign.join_once ? `join:${campaign._id}:${r.customer._id}` : `source:${campaign._id}:${r.source_id}`;
   const byKey = new Map<string, PublicationDoc>();
   const ours = new Set<string>();
   for (let round = 0; round < MAX_INSERT_ROUNDS; round++) {
@@ -118,7 +124,21 @@ async function publicationsFor(models: Models, campaign: CampaignDoc, requests: 
     for (const p of await models.Publication.find({ key: { $in: unknown.map(keyOf) } }).lean()) byKey.set(p.key, p);
     const now = new Date();
     const missing: PublicationDoc[] = requests.flatMap((r) =>
-      byKey.has(keyOf(r)) ? [] : [{ _id: newId('pub'), key: keyOf(r), campaign_id: campaign._id, customer_id: r.customer._id, source_id: r.source_id, channel, metadata: {}, created_at: now, updated_at: now }],
+      byKey.has(keyOf(r))
+        ? []
+        : [
+            {
+              _id: newId('pub'),
+              key: keyOf(r),
+              campaign_id: campaign._id,
+              customer_id: r.customer._id,
+              source_id: r.source_id,
+              channel,
+              metadata: {},
+              created_at: now,
+              updated_at: now,
+            },
+          ],
     );
     if (missing.length === 0) break;
     for (const p of missing) ours.add(p._id);
@@ -154,7 +174,9 @@ async function assignCodes(
   const ops = [...codes].map(([publicationId, voucher]) => ({
     updateOne: {
       filter: { _id: publicationId, voucher_id: { $exists: false } },
-      update: withOutbox<PublicationDoc>({ $set: { voucher_id: voucher._id, updated_at: now } }, [publishedEvent(publicationId, voucher, publications.get(publicationId)!.customer, campaign, now)]),
+      update: withOutbox<PublicationDoc>({ $set: { voucher_id: voucher._id, updated_at: now } }, [
+        publishedEvent(publicationId, voucher, publications.get(publicationId)!.customer, campaign, now),
+      ]),
     },
   }));
   const { modifiedCount } = await models.Publication.bulkWrite(ops, { ordered: false, timestamps: false });

@@ -52,7 +52,9 @@ export interface RedeemableError {
 }
 
 /** What a redeemable names once found: a code of a campaign, or a promotion tier of one. */
-export type Target = { object: 'voucher'; voucher: VoucherDoc; campaign: CampaignDoc } | { object: 'promotion_tier'; tier: PromotionTierDoc; campaign: CampaignDoc };
+export type Target =
+  | { object: 'voucher'; voucher: VoucherDoc; campaign: CampaignDoc }
+  | { object: 'promotion_tier'; tier: PromotionTierDoc; campaign: CampaignDoc };
 
 export interface Applicable {
   ok: true;
@@ -107,15 +109,29 @@ const MESSAGES: Record<string, string> = {
 
 function failure(key: string, details: string, ruleMessage?: string): RedeemableError {
   if (key === 'not_found') return { code: 404, key, message: 'Resource not found', details };
-  return { code: 400, key, message: MESSAGES[key] ?? key, details, ...(ruleMessage ? { error: { message: ruleMessage } } : {}) };
+  return {
+    code: 400,
+    key,
+    message: MESSAGES[key] ?? key,
+    details,
+    ...(ruleMessage ? { error: { message: ruleMessage } } : {}),
+  };
 }
 
 function ruleFailure(violation: Violation, ruleId: string): RedeemableError {
-  return failure(violation.key, `rule ${violation.rule} (${violation.name}) of validation rule ${ruleId} is not met`, violation.message);
+  return failure(
+    violation.key,
+    `rule ${violation.rule} (${violation.name}) of validation rule ${ruleId} is not met`,
+    violation.message,
+  );
 }
 
 function toAppError(e: RedeemableError, code: string, object: string): DomainError {
-  return new DomainError(e.code === 404 ? 'not_found' : 'invalid', e.key, e.message, e.details, { ...(e.error ? { error: e.error } : {}), resource_id: code, resource_type: object });
+  return new DomainError(e.code === 404 ? 'not_found' : 'invalid', e.key, e.message, e.details, {
+    ...(e.error ? { error: e.error } : {}),
+    resource_id: code,
+    resource_type: object,
+  });
 }
 
 /**
@@ -148,7 +164,12 @@ export class RedemptionService {
       id: newId('valid'),
       valid: inapplicable.length === 0 && applicable.length > 0,
       redeemables: applicable.map((c) => this.applicableJson(c, amount)),
-      inapplicable_redeemables: inapplicable.map((c) => ({ status: 'INAPPLICABLE' as const, id: c.code, object: c.object, result: { error: c.error } })),
+      inapplicable_redeemables: inapplicable.map((c) => ({
+        status: 'INAPPLICABLE' as const,
+        id: c.code,
+        object: c.object,
+        result: { error: c.error },
+      })),
       skipped_redeemables: [],
       order: orderJson(input.order, amount, totalDiscount),
       tracking_id: input.tracking_id ?? customer?.source_id ?? null,
@@ -164,18 +185,32 @@ export class RedemptionService {
     const bad = checks.find((c): c is Inapplicable => !c.ok);
     if (bad) throw await this.refused(bad.error, bad.code, bad.object, bad.target, customer, input, amount);
     const applicable = checks as Applicable[];
-    if (applicable.length === 0) throw DomainError.invalid('missing_redeemables', 'No redeemables', 'give at least one redeemable');
+    if (applicable.length === 0)
+      throw DomainError.invalid('missing_redeemables', 'No redeemables', 'give at least one redeemable');
     const referrers = new Map<Applicable, CustomerDoc>();
     for (const c of applicable) {
       if (c.target.object !== 'voucher') continue;
       const found = await referrerOf(this.customers, c.target.campaign, c.target.voucher, customer, input.referrer);
-      if ('refusal' in found) throw await this.refused(failure(found.refusal.key, found.refusal.details), c.code, 'voucher', c.target, customer, input, amount);
+      if ('refusal' in found)
+        throw await this.refused(
+          failure(found.refusal.key, found.refusal.details),
+          c.code,
+          'voucher',
+          c.target,
+          customer,
+          input,
+          amount,
+        );
       if (found.referrer) referrers.set(c, found.referrer);
     }
 
     const claimed: Applicable[] = [];
     const reservations: Reservation[] = [];
-    const undo = () => Promise.all([...claimed.map((done) => this.giveBack(objectOf(done.target), amount, done.discount)), ...reservations.map((r) => r.release())]);
+    const undo = () =>
+      Promise.all([
+        ...claimed.map((done) => this.giveBack(objectOf(done.target), amount, done.discount)),
+        ...reservations.map((r) => r.release()),
+      ]);
     for (const c of applicable) {
       const error = await this.claimUse(c.target, amount, c.discount);
       if (error) {
@@ -196,7 +231,17 @@ export class RedemptionService {
     const parentId = newId('r');
     const totalDiscount = applicable.reduce((s, c) => s + c.discount, 0);
     const now = new Date();
-    const docs = applicable.map((c) => this.redemptionDoc(c, customer, input, amount, now, applicable.length > 1 ? parentId : undefined, referrers.get(c)));
+    const docs = applicable.map((c) =>
+      this.redemptionDoc(
+        c,
+        customer,
+        input,
+        amount,
+        now,
+        applicable.length > 1 ? parentId : undefined,
+        referrers.get(c),
+      ),
+    );
     try {
       await this.models.Redemption.insertMany(docs);
     } catch (err) {
@@ -231,7 +276,11 @@ export class RedemptionService {
   }
 
   /** The legacy single redemptions: `POST /v1/vouchers/:code/redemption` and `POST /v1/promotions/tiers/:id/redemption`. */
-  async redeem(code: string, body: Omit<StackableInput, 'redeemables'>, object: 'voucher' | 'promotion_tier' = 'voucher') {
+  async redeem(
+    code: string,
+    body: Omit<StackableInput, 'redeemables'>,
+    object: 'voucher' | 'promotion_tier' = 'voucher',
+  ) {
     const result = await this.redeemStackable({ ...body, redeemables: [{ object, id: code }] });
     return result.redemptions[0]!;
   }
@@ -240,7 +289,11 @@ export class RedemptionService {
    * Each redeemable on its own against the whole order (not stacked one after the other):
    * what the legacy promotions validation lists. Looks the customer up, never creates one.
    */
-  async checkEach(refs: ReadonlyArray<{ object: string; id: string }>, input: Omit<StackableInput, 'redeemables'>, options: CheckOptions = {}) {
+  async checkEach(
+    refs: ReadonlyArray<{ object: string; id: string }>,
+    input: Omit<StackableInput, 'redeemables'>,
+    options: CheckOptions = {},
+  ) {
     const customer = await this.findCustomer(input.customer);
     const amount = orderAmountOf(input.order);
     const checks: Check[] = [];
@@ -251,7 +304,10 @@ export class RedemptionService {
   async get(id: string) {
     const doc = await this.models.Redemption.findById(id).lean();
     if (!doc) throw DomainError.notFound('redemption', id);
-    const [related, customer] = await Promise.all([this.related(doc), doc.customer_id ? this.customers.find(doc.customer_id) : null]);
+    const [related, customer] = await Promise.all([
+      this.related(doc),
+      doc.customer_id ? this.customers.find(doc.customer_id) : null,
+    ]);
     return toRedemptionJson(doc, related, customer);
   }
 
@@ -259,11 +315,21 @@ export class RedemptionService {
     const current = await this.models.Redemption.findById(id).lean();
     if (!current) throw DomainError.notFound('redemption', id);
     if (current.status === 'ROLLED_BACK') throw alreadyRolledBack(id);
-    if (current.status !== 'SUCCEEDED') throw DomainError.invalid('invalid_rollback_params', 'Cannot roll back', `redemption ${id} has status ${current.status}`);
+    if (current.status !== 'SUCCEEDED')
+      throw DomainError.invalid(
+        'invalid_rollback_params',
+        'Cannot roll back',
+        `redemption ${id} has status ${current.status}`,
+      );
     const customer = current.customer_id ? await this.customers.find(current.customer_id) : null;
     const before = await this.related(current);
     const now = new Date();
-    const rollback = { id: newId('rr'), date: now, ...(opts.reason ? { reason: opts.reason } : {}), ...(opts.tracking_id ? { tracking_id: opts.tracking_id } : {}) };
+    const rollback = {
+      id: newId('rr'),
+      date: now,
+      ...(opts.reason ? { reason: opts.reason } : {}),
+      ...(opts.tracking_id ? { tracking_id: opts.tracking_id } : {}),
+    };
     const event = raiseEvent(
       'customer.redemption.rollback.succeeded',
       { type: 'redemption', id },
@@ -272,18 +338,45 @@ export class RedemptionService {
         redemption: { id, object: 'redemption', amount: current.amount },
         redemption_rollback: { id: rollback.id, object: 'redemption_rollback', reason: opts.reason ?? null },
         ...(current.promotion_tier_id
-          ? { promotion_tier: before.tier && before.campaign ? tierRefJson(before.tier, before.campaign) : { id: current.promotion_tier_id, campaign_id: current.campaign_id ?? null, object: 'promotion_tier' } }
-          : { voucher: { id: current.voucher_id, code: current.voucher_code, campaign_id: current.campaign_id ?? null, object: 'voucher' } }),
-        ...(before.campaign ? { campaign: { id: before.campaign._id, name: before.campaign.name, object: 'campaign' } } : {}),
+          ? {
+              promotion_tier:
+                before.tier && before.campaign
+                  ? tierRefJson(before.tier, before.campaign)
+                  : {
+                      id: current.promotion_tier_id,
+                      campaign_id: current.campaign_id ?? null,
+                      object: 'promotion_tier',
+                    },
+            }
+          : {
+              voucher: {
+                id: current.voucher_id,
+                code: current.voucher_code,
+                campaign_id: current.campaign_id ?? null,
+                object: 'voucher',
+              },
+            }),
+        ...(before.campaign
+          ? { campaign: { id: before.campaign._id, name: before.campaign.name, object: 'campaign' } }
+          : {}),
       },
       current.customer_id,
       now,
     );
     // The status flip comes first and happens once: only its winner gives the use back.
-    const flipped = await this.models.Redemption.findOneAndUpdate({ _id: id, status: 'SUCCEEDED' }, withOutbox<RedemptionDoc>({ $set: { status: 'ROLLED_BACK', rollback } }, [event]), { returnDocument: 'after' }).lean();
+    const flipped = await this.models.Redemption.findOneAndUpdate(
+      { _id: id, status: 'SUCCEEDED' },
+      withOutbox<RedemptionDoc>({ $set: { status: 'ROLLED_BACK', rollback } }, [event]),
+      { returnDocument: 'after' },
+    ).lean();
     if (!flipped) throw alreadyRolledBack(id);
-    const object: RedeemedObject = current.promotion_tier_id ? { type: 'promotion_tier', id: current.promotion_tier_id } : { type: 'voucher', id: current.voucher_id ?? '' };
-    await Promise.all([this.giveBack(object, current.order?.amount ?? null, current.amount), current.campaign_id ? this.tallies.release(object, current.campaign_id, current.customer_id ?? null) : undefined]);
+    const object: RedeemedObject = current.promotion_tier_id
+      ? { type: 'promotion_tier', id: current.promotion_tier_id }
+      : { type: 'voucher', id: current.voucher_id ?? '' };
+    await Promise.all([
+      this.giveBack(object, current.order?.amount ?? null, current.amount),
+      current.campaign_id ? this.tallies.release(object, current.campaign_id, current.customer_id ?? null) : undefined,
+    ]);
     this.onEvents(id);
     const after = await this.related(current);
     return {
@@ -307,7 +400,15 @@ export class RedemptionService {
    * the customer's `summary.redemptions.total_failed`) with its `customer.redemption.failed`
    * event, and returns the error to answer with. A retried refusal is another refusal.
    */
-  private async refused(error: RedeemableError, code: string, object: string, target: Target | undefined, customer: CustomerDoc | null, input: StackableInput, amount: number | null): Promise<DomainError> {
+  private async refused(
+    error: RedeemableError,
+    code: string,
+    object: string,
+    target: Target | undefined,
+    customer: CustomerDoc | null,
+    input: StackableInput,
+    amount: number | null,
+  ): Promise<DomainError> {
     if (!target) return toAppError(error, code, object);
     const _id = newId('r');
     const now = new Date();
@@ -317,7 +418,14 @@ export class RedemptionService {
       { type: 'redemption', id: _id },
       {
         customer: customer ? customerRef(customer) : null,
-        redemption: { id: _id, object: 'redemption', result: 'FAILURE', failure_code: error.key, failure_message: error.message, date: now.toISOString() },
+        redemption: {
+          id: _id,
+          object: 'redemption',
+          result: 'FAILURE',
+          failure_code: error.key,
+          failure_message: error.message,
+          date: now.toISOString(),
+        },
         ...targetRefs(target),
         order,
       },
@@ -350,12 +458,27 @@ export class RedemptionService {
     return checks;
   }
 
-  private async check(r: { object: string; id: string }, customer: CustomerDoc | null, amount: number | null, options: CheckOptions = {}): Promise<Check> {
+  private async check(
+    r: { object: string; id: string },
+    customer: CustomerDoc | null,
+    amount: number | null,
+    options: CheckOptions = {},
+  ): Promise<Check> {
     const code = r.id;
-    const fail = (key: string, details: string, ruleMessage?: string): Inapplicable => ({ ok: false, code, object: r.object, error: failure(key, details, ruleMessage) });
+    const fail = (key: string, details: string, ruleMessage?: string): Inapplicable => ({
+      ok: false,
+      code,
+      object: r.object,
+      error: failure(key, details, ruleMessage),
+    });
     if (r.object === 'promotion_tier') return this.checkTier(code, customer, amount, options);
-    if (r.object !== 'voucher') return fail('not_found', `Cannot find ${r.object} with id ${code} (only vouchers and promotion tiers are supported)`);
-    const voucher = (await this.models.Voucher.findOne({ code }).lean()) ?? (await this.models.Voucher.findById(code).lean());
+    if (r.object !== 'voucher')
+      return fail(
+        'not_found',
+        `Cannot find ${r.object} with id ${code} (only vouchers and promotion tiers are supported)`,
+      );
+    const voucher =
+      (await this.models.Voucher.findOne({ code }).lean()) ?? (await this.models.Voucher.findById(code).lean());
     const campaign = voucher ? await this.models.Campaign.findById(voucher.campaign_id).lean() : null;
     if (!voucher || !campaign) return fail('not_found', `Cannot find voucher with id ${code}`);
     const target: Target = { object: 'voucher', voucher, campaign };
@@ -364,42 +487,100 @@ export class RedemptionService {
     if (!voucher.active || !campaign.active) return refuse('voucher_disabled', `voucher ${code} is disabled`);
     const start = voucher.start_date ?? campaign.start_date;
     const end = voucher.expiration_date ?? campaign.expiration_date;
-    if (end && new Date(end).getTime() < now) return refuse('voucher_expired', `voucher ${code} expired at ${new Date(end).toISOString()}`);
-    if (start && new Date(start).getTime() > now) return refuse('voucher_not_active', `voucher ${code} starts at ${new Date(start).toISOString()}`);
+    if (end && new Date(end).getTime() < now)
+      return refuse('voucher_expired', `voucher ${code} expired at ${new Date(end).toISOString()}`);
+    if (start && new Date(start).getTime() > now)
+      return refuse('voucher_not_active', `voucher ${code} starts at ${new Date(start).toISOString()}`);
     const { quantity, redeemed_quantity } = voucher.redemption;
-    if (quantity !== null && quantity !== undefined && redeemed_quantity >= quantity) return refuse('quantity_exceeded', `voucher ${code} was redeemed ${redeemed_quantity} of ${quantity} times`);
+    if (quantity !== null && quantity !== undefined && redeemed_quantity >= quantity)
+      return refuse('quantity_exceeded', `voucher ${code} was redeemed ${redeemed_quantity} of ${quantity} times`);
     return this.checkRules(code, target, customer, amount, options);
   }
 
-  private async checkTier(id: string, customer: CustomerDoc | null, amount: number | null, options: CheckOptions): Promise<Check> {
+  private async checkTier(
+    id: string,
+    customer: CustomerDoc | null,
+    amount: number | null,
+    options: CheckOptions,
+  ): Promise<Check> {
     const { tier, campaign } = await tierWithCampaign(this.models, id);
-    if (!tier || !campaign) return { ok: false, code: id, object: 'promotion_tier', error: failure('not_found', `Cannot find promotion_tier with id ${id}`) };
+    if (!tier || !campaign)
+      return {
+        ok: false,
+        code: id,
+        object: 'promotion_tier',
+        error: failure('not_found', `Cannot find promotion_tier with id ${id}`),
+      };
     const unavailable = tierUnavailable(tier, campaign, new Date());
-    if (unavailable) return { ok: false, code: id, object: 'promotion_tier', error: failure(unavailable.key, unavailable.details), target: { object: 'promotion_tier', tier, campaign } };
+    if (unavailable)
+      return {
+        ok: false,
+        code: id,
+        object: 'promotion_tier',
+        error: failure(unavailable.key, unavailable.details),
+        target: { object: 'promotion_tier', tier, campaign },
+      };
     return this.checkRules(id, { object: 'promotion_tier', tier, campaign }, customer, amount, options);
   }
 
   /** The validation rules of the voucher or tier and of its campaign, against the standing redemption counts. */
-  private async checkRules(code: string, target: Target, customer: CustomerDoc | null, amount: number | null, options: CheckOptions): Promise<Check> {
+  private async checkRules(
+    code: string,
+    target: Target,
+    customer: CustomerDoc | null,
+    amount: number | null,
+    options: CheckOptions,
+  ): Promise<Check> {
     const object = objectOf(target);
     const considered = options.audienceOnly ? isAudienceRule : undefined;
     for (const { rule, scope } of await this.rules.rulesFor(object.id, target.campaign._id)) {
-      const scopeFilter = scope === 'campaign' ? { campaign_id: target.campaign._id } : object.type === 'voucher' ? { voucher_id: object.id } : { promotion_tier_id: object.id };
+      const scopeFilter =
+        scope === 'campaign'
+          ? { campaign_id: target.campaign._id }
+          : object.type === 'voucher'
+            ? { voucher_id: object.id }
+            : { promotion_tier_id: object.id };
       const [total, ofCustomer] = await Promise.all([
         this.models.Redemption.countDocuments({ ...scopeFilter, status: 'SUCCEEDED' }),
-        customer ? this.models.Redemption.countDocuments({ ...scopeFilter, status: 'SUCCEEDED', customer_id: customer._id }) : Promise.resolve(Number.POSITIVE_INFINITY),
+        customer
+          ? this.models.Redemption.countDocuments({ ...scopeFilter, status: 'SUCCEEDED', customer_id: customer._id })
+          : Promise.resolve(Number.POSITIVE_INFINITY),
       ]);
-      const violation = evaluateRules(rule.rules as Record<string, unknown>, { customerSegments: customer?.segments ?? null, orderAmount: amount, redemptionsOfCustomer: ofCustomer, redemptionsTotal: total }, rule.error, considered);
+      const violation = evaluateRules(
+        rule.rules as Record<string, unknown>,
+        {
+          customerSegments: customer?.segments ?? null,
+          orderAmount: amount,
+          redemptionsOfCustomer: ofCustomer,
+          redemptionsTotal: total,
+        },
+        rule.error,
+        considered,
+      );
       if (violation) return { ok: false, code, object: target.object, error: ruleFailure(violation, rule._id), target };
     }
     return { ok: true, code, target, discount: discountAmount(discountOf(target), amount) };
   }
 
   /** The first count rule that the reserved counts (this redemption's own place in them) break. */
-  private async countRuleViolation(c: Applicable, customer: CustomerDoc | null, amount: number | null, reserved: Reservation): Promise<RedeemableError | null> {
+  private async countRuleViolation(
+    c: Applicable,
+    customer: CustomerDoc | null,
+    amount: number | null,
+    reserved: Reservation,
+  ): Promise<RedeemableError | null> {
     for (const { rule, scope } of await this.rules.rulesFor(objectOf(c.target).id, c.target.campaign._id)) {
       const counts = reserved[scope];
-      const violation = evaluateRules(rule.rules as Record<string, unknown>, { customerSegments: customer?.segments ?? null, orderAmount: amount, redemptionsOfCustomer: counts.ofCustomer, redemptionsTotal: counts.total }, rule.error);
+      const violation = evaluateRules(
+        rule.rules as Record<string, unknown>,
+        {
+          customerSegments: customer?.segments ?? null,
+          orderAmount: amount,
+          redemptionsOfCustomer: counts.ofCustomer,
+          redemptionsTotal: counts.total,
+        },
+        rule.error,
+      );
       if (violation) return ruleFailure(violation, rule._id);
     }
     return null;
@@ -411,12 +592,20 @@ export class RedemptionService {
    */
   private async claimUse(target: Target, amount: number | null, discount: number): Promise<RedeemableError | null> {
     if (target.object === 'promotion_tier') {
-      const res = await this.models.PromotionTier.updateOne({ _id: target.tier._id, active: true }, { $inc: tierTotals(1, amount, discount) });
-      return res.modifiedCount === 1 ? null : failure('promotion_inactive', `promotion tier ${target.tier._id} is disabled`);
+      const res = await this.models.PromotionTier.updateOne(
+        { _id: target.tier._id, active: true },
+        { $inc: tierTotals(1, amount, discount) },
+      );
+      return res.modifiedCount === 1
+        ? null
+        : failure('promotion_inactive', `promotion tier ${target.tier._id} is disabled`);
     }
     const voucher = target.voucher;
     const quantity = voucher.redemption.quantity;
-    const filter = quantity === null || quantity === undefined ? { _id: voucher._id, active: true } : { _id: voucher._id, active: true, 'redemption.redeemed_quantity': { $lt: quantity } };
+    const filter =
+      quantity === null || quantity === undefined
+        ? { _id: voucher._id, active: true }
+        : { _id: voucher._id, active: true, 'redemption.redeemed_quantity': { $lt: quantity } };
     const res = await this.models.Voucher.updateOne(filter, { $inc: { 'redemption.redeemed_quantity': 1 } });
     if (res.modifiedCount === 1) return null;
     const now = await this.models.Voucher.findById(voucher._id, { active: 1 }).lean();
@@ -425,13 +614,21 @@ export class RedemptionService {
   }
 
   private async giveBack(object: RedeemedObject, amount: number | null, discount: number): Promise<void> {
-    if (object.type === 'promotion_tier') await this.models.PromotionTier.updateOne({ _id: object.id }, { $inc: tierTotals(-1, amount, discount) });
-    else await this.models.Voucher.updateOne({ _id: object.id, 'redemption.redeemed_quantity': { $gt: 0 } }, { $inc: { 'redemption.redeemed_quantity': -1 } });
+    if (object.type === 'promotion_tier')
+      await this.models.PromotionTier.updateOne({ _id: object.id }, { $inc: tierTotals(-1, amount, discount) });
+    else
+      await this.models.Voucher.updateOne(
+        { _id: object.id, 'redemption.redeemed_quantity': { $gt: 0 } },
+        { $inc: { 'redemption.redeemed_quantity': -1 } },
+      );
   }
 
   private async related(d: RedemptionDoc): Promise<Related> {
     if (d.promotion_tier_id) {
-      const [{ tier, campaign }, assignments] = await Promise.all([tierWithCampaign(this.models, d.promotion_tier_id), this.models.ValidationRuleAssignment.find({ related_object_id: d.promotion_tier_id }).lean()]);
+      const [{ tier, campaign }, assignments] = await Promise.all([
+        tierWithCampaign(this.models, d.promotion_tier_id),
+        this.models.ValidationRuleAssignment.find({ related_object_id: d.promotion_tier_id }).lean(),
+      ]);
       return { voucher: null, tier, campaign, assignments };
     }
     const voucher = d.voucher_id ? await this.models.Voucher.findById(d.voucher_id).lean() : null;
@@ -439,7 +636,15 @@ export class RedemptionService {
     return { voucher, tier: null, campaign, assignments: [] };
   }
 
-  private redemptionDoc(c: Applicable, customer: CustomerDoc | null, input: StackableInput, amount: number | null, now: Date, parentId?: string, referrer?: CustomerDoc): RedemptionDoc {
+  private redemptionDoc(
+    c: Applicable,
+    customer: CustomerDoc | null,
+    input: StackableInput,
+    amount: number | null,
+    now: Date,
+    parentId?: string,
+    referrer?: CustomerDoc,
+  ): RedemptionDoc {
     const _id = newId('r');
     const order: RedemptionOrder = {
       ...orderRefOf(input.order),
@@ -463,7 +668,10 @@ export class RedemptionService {
       customer?._id,
       now,
     );
-    const reward = referrer && t.object === 'voucher' ? referralRewardEvent(_id, t.campaign, t.voucher, referrer, customer, now) : undefined;
+    const reward =
+      referrer && t.object === 'voucher'
+        ? referralRewardEvent(_id, t.campaign, t.voucher, referrer, customer, now)
+        : undefined;
     return {
       ...this.baseDoc(_id, t, customer, input, now),
       ...(parentId ? { parent_redemption_id: parentId } : {}),
@@ -483,9 +691,15 @@ export class RedemptionService {
       _id,
       date: now,
       ...(customer ? { customer_id: customer._id } : {}),
-      ...(input.tracking_id ? { tracking_id: input.tracking_id } : customer?.source_id ? { tracking_id: customer.source_id } : {}),
+      ...(input.tracking_id
+        ? { tracking_id: input.tracking_id }
+        : customer?.source_id
+          ? { tracking_id: customer.source_id }
+          : {}),
       metadata: input.metadata ?? {},
-      ...(t.object === 'voucher' ? { voucher_id: t.voucher._id, voucher_code: t.voucher.code } : { promotion_tier_id: t.tier._id }),
+      ...(t.object === 'voucher'
+        ? { voucher_id: t.voucher._id, voucher_code: t.voucher.code }
+        : { promotion_tier_id: t.tier._id }),
       campaign_id: t.campaign._id,
       created_at: now,
       updated_at: now,
@@ -498,7 +712,9 @@ export class RedemptionService {
       status: 'APPLICABLE' as const,
       id: c.code,
       object: t.object,
-      ...(t.object === 'promotion_tier' ? { name: t.tier.name, banner: t.tier.banner ?? null, campaign_id: t.campaign._id } : {}),
+      ...(t.object === 'promotion_tier'
+        ? { name: t.tier.name, banner: t.tier.banner ?? null, campaign_id: t.campaign._id }
+        : {}),
       order: { amount, discount_amount: c.discount, total_amount: amount === null ? null : amount - c.discount },
       applicable_to: { data: [], total: 0, object: 'list' as const },
       inapplicable_to: { data: [], total: 0, object: 'list' as const },
@@ -530,7 +746,12 @@ export class RedemptionService {
 }
 
 function alreadyRolledBack(id: string): DomainError {
-  return DomainError.invalid('already_rolled_back', 'Redemption has already been rolled back', `redemption ${id} was already rolled back`, { resource_id: id, resource_type: 'redemption' });
+  return DomainError.invalid(
+    'already_rolled_back',
+    'Redemption has already been rolled back',
+    `redemption ${id} was already rolled back`,
+    { resource_id: id, resource_type: 'redemption' },
+  );
 }
 
 function orderRefOf(order: OrderInput | undefined): Pick<RedemptionOrder, 'id' | 'source_id'> {
@@ -540,7 +761,9 @@ function orderRefOf(order: OrderInput | undefined): Pick<RedemptionOrder, 'id' |
 /** The voucher or tier and the campaign, as a redemption's events name them. */
 function targetRefs(t: Target) {
   return {
-    ...(t.object === 'voucher' ? { voucher: { id: t.voucher._id, code: t.voucher.code, campaign_id: t.campaign._id, object: 'voucher' } } : { promotion_tier: tierRefJson(t.tier, t.campaign) }),
+    ...(t.object === 'voucher'
+      ? { voucher: { id: t.voucher._id, code: t.voucher.code, campaign_id: t.campaign._id, object: 'voucher' } }
+      : { promotion_tier: tierRefJson(t.tier, t.campaign) }),
     campaign: { id: t.campaign._id, name: t.campaign.name, object: 'campaign' },
   };
 }
@@ -572,13 +795,19 @@ function relatedObjectJson(d: RedemptionDoc, r: Related) {
     return {
       related_object_type: 'promotion_tier' as const,
       related_object_id: d.promotion_tier_id,
-      promotion_tier: r.tier && r.campaign ? toTierJson(r.tier, r.campaign, r.assignments) : { id: d.promotion_tier_id, object: 'promotion_tier' as const },
+      promotion_tier:
+        r.tier && r.campaign
+          ? toTierJson(r.tier, r.campaign, r.assignments)
+          : { id: d.promotion_tier_id, object: 'promotion_tier' as const },
     };
   }
   return {
     related_object_type: 'voucher' as const,
     related_object_id: d.voucher_id ?? null,
-    voucher: r.voucher && r.campaign ? toVoucherJson(r.voucher, r.campaign) : { id: d.voucher_id ?? null, code: d.voucher_code ?? null, object: 'voucher' as const },
+    voucher:
+      r.voucher && r.campaign
+        ? toVoucherJson(r.voucher, r.campaign)
+        : { id: d.voucher_id ?? null, code: d.voucher_code ?? null, object: 'voucher' as const },
   };
 }
 
@@ -600,6 +829,14 @@ function toRedemptionJson(d: RedemptionDoc, related: Related, customer: Customer
     channel: { channel_type: 'API' as const },
     customer: customer ? customerRef(customer) : null,
     ...relatedObjectJson(d, related),
-    ...(d.rollback ? { rollback: { id: d.rollback.id, date: new Date(d.rollback.date).toISOString(), reason: d.rollback.reason ?? null } } : {}),
+    ...(d.rollback
+      ? {
+          rollback: {
+            id: d.rollback.id,
+            date: new Date(d.rollback.date).toISOString(),
+            reason: d.rollback.reason ?? null,
+          },
+        }
+      : {}),
   };
 }

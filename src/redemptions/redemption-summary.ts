@@ -32,7 +32,13 @@ export interface LoyaltySummary {
 /** Voucherify's `referrals` of a referred customer: who referred them, in which program. */
 export interface ReferralsSummary {
   total: number;
-  campaigns: Array<{ campaign_id: string; referrer_id: string; related_object_id: string; related_object_type: 'redemption'; date: string }>;
+  campaigns: Array<{
+    campaign_id: string;
+    referrer_id: string;
+    related_object_id: string;
+    related_object_type: 'redemption';
+    date: string;
+  }>;
 }
 
 export interface CustomerRedemptionFacts {
@@ -66,7 +72,10 @@ export class RedemptionSummaries {
 
   /** Only a published card moves a balance the customer holds; a distribution's discount codes cost one query per batch and no refresh. */
   async refreshForPublications(ids: string[]): Promise<void> {
-    const cards = await this.models.Voucher.find({ publication_id: { $in: ids }, type: { $in: ['GIFT_VOUCHER', 'LOYALTY_CARD'] } }, { holder_id: 1 }).lean();
+    const cards = await this.models.Voucher.find(
+      { publication_id: { $in: ids }, type: { $in: ['GIFT_VOUCHER', 'LOYALTY_CARD'] } },
+      { holder_id: 1 },
+    ).lean();
     await this.refreshAll(cards.map((d) => d.holder_id));
   }
 
@@ -80,13 +89,26 @@ export class RedemptionSummaries {
 
   async compute(customerId: string): Promise<CustomerRedemptionFacts> {
     const [redemptions, cards, referred] = await Promise.all([
-      this.models.Redemption.find({ customer_id: customerId }, { status: 1, amount: 1, voucher_id: 1, referrer_id: 1, campaign_id: 1, date: 1 }).lean(),
-      this.models.Voucher.find({ holder_id: customerId, type: { $in: ['GIFT_VOUCHER', 'LOYALTY_CARD'] } }, { type: 1, campaign_id: 1, gift: 1, loyalty_card: 1 }).lean(),
-      this.models.Redemption.find({ referrer_id: customerId, status: 'SUCCEEDED' }, { customer_id: 1, campaign_id: 1 }).lean(),
+      this.models.Redemption.find(
+        { customer_id: customerId },
+        { status: 1, amount: 1, voucher_id: 1, referrer_id: 1, campaign_id: 1, date: 1 },
+      ).lean(),
+      this.models.Voucher.find(
+        { holder_id: customerId, type: { $in: ['GIFT_VOUCHER', 'LOYALTY_CARD'] } },
+        { type: 1, campaign_id: 1, gift: 1, loyalty_card: 1 },
+      ).lean(),
+      this.models.Redemption.find(
+        { referrer_id: customerId, status: 'SUCCEEDED' },
+        { customer_id: 1, campaign_id: 1 },
+      ).lean(),
     ]);
     const loyaltyCards = cards.filter((c) => c.type === 'LOYALTY_CARD');
-    const redeemedVoucherIds = [...new Set(redemptions.filter((r) => r.status === 'SUCCEEDED' && r.voucher_id).map((r) => r.voucher_id!))];
-    const giftIds = redeemedVoucherIds.length ? await this.models.Voucher.find({ _id: { $in: redeemedVoucherIds }, type: 'GIFT_VOUCHER' }, { _id: 1 }).lean() : [];
+    const redeemedVoucherIds = [
+      ...new Set(redemptions.filter((r) => r.status === 'SUCCEEDED' && r.voucher_id).map((r) => r.voucher_id!)),
+    ];
+    const giftIds = redeemedVoucherIds.length
+      ? await this.models.Voucher.find({ _id: { $in: redeemedVoucherIds }, type: 'GIFT_VOUCHER' }, { _id: 1 }).lean()
+      : [];
     const gifts = new Set(giftIds.map((v) => v._id));
     const count = (status: string) => redemptions.filter((r) => r.status === status).length;
     const failed = count('FAILED');
@@ -95,16 +117,27 @@ export class RedemptionSummaries {
     const succeeded = count('SUCCEEDED') + rolledBack;
     const balance = (sub: Record<string, unknown> | undefined) => Number(sub?.balance ?? 0) || 0;
     // A card's `points` are all it was given less what was taken off by hand: the rest of the difference to its balance went on rewards.
-    const spent = (sub: Record<string, unknown> | undefined) => Math.max(0, (Number(sub?.points ?? 0) || 0) - balance(sub));
+    const spent = (sub: Record<string, unknown> | undefined) =>
+      Math.max(0, (Number(sub?.points ?? 0) || 0) - balance(sub));
     const campaigns: LoyaltySummary['campaigns'] = {};
-    for (const card of loyaltyCards) campaigns[card.campaign_id] = { points: (campaigns[card.campaign_id]?.points ?? 0) + balance(card.loyalty_card) };
+    for (const card of loyaltyCards)
+      campaigns[card.campaign_id] = { points: (campaigns[card.campaign_id]?.points ?? 0) + balance(card.loyalty_card) };
     // A customer referred twice (two codes, or one code redeemed twice) is one referred customer.
     const referredIn = new Map<string, Set<string>>();
-    for (const r of referred) if (r.customer_id && r.campaign_id) referredIn.set(r.campaign_id, (referredIn.get(r.campaign_id) ?? new Set()).add(r.customer_id));
-    for (const [campaignId, who] of referredIn) campaigns[campaignId] = { ...campaigns[campaignId], referred_customers: who.size };
+    for (const r of referred)
+      if (r.customer_id && r.campaign_id)
+        referredIn.set(r.campaign_id, (referredIn.get(r.campaign_id) ?? new Set()).add(r.customer_id));
+    for (const [campaignId, who] of referredIn)
+      campaigns[campaignId] = { ...campaigns[campaignId], referred_customers: who.size };
     const referrals = redemptions
       .filter((r) => r.status === 'SUCCEEDED' && r.referrer_id && r.campaign_id)
-      .map((r) => ({ campaign_id: r.campaign_id!, referrer_id: r.referrer_id!, related_object_id: r._id, related_object_type: 'redemption' as const, date: new Date(r.date).toISOString() }));
+      .map((r) => ({
+        campaign_id: r.campaign_id!,
+        referrer_id: r.referrer_id!,
+        related_object_id: r._id,
+        related_object_type: 'redemption' as const,
+        date: new Date(r.date).toISOString(),
+      }));
     const points = loyaltyCards.reduce((s, c) => s + balance(c.loyalty_card), 0);
     return {
       redemptions: {
@@ -116,12 +149,21 @@ export class RedemptionSummaries {
         total_rollback_failed: 0,
         total_rollback_succeeded: rolledBack,
         gift: {
-          redeemed_amount: redemptions.filter((r) => r.status === 'SUCCEEDED' && r.voucher_id && gifts.has(r.voucher_id)).reduce((s, r) => s + (r.amount ?? 0), 0),
+          redeemed_amount: redemptions
+            .filter((r) => r.status === 'SUCCEEDED' && r.voucher_id && gifts.has(r.voucher_id))
+            .reduce((s, r) => s + (r.amount ?? 0), 0),
           amount_to_go: cards.filter((c) => c.type === 'GIFT_VOUCHER').reduce((s, c) => s + balance(c.gift), 0),
         },
-        loyalty_card: { redeemed_points: loyaltyCards.reduce((s, c) => s + spent(c.loyalty_card), 0), points_to_go: points },
+        loyalty_card: {
+          redeemed_points: loyaltyCards.reduce((s, c) => s + spent(c.loyalty_card), 0),
+          points_to_go: points,
+        },
       },
-      loyalty: { points, referred_customers: new Set(referred.map((r) => r.customer_id).filter(Boolean)).size, campaigns },
+      loyalty: {
+        points,
+        referred_customers: new Set(referred.map((r) => r.customer_id).filter(Boolean)).size,
+        campaigns,
+      },
       referrals: { total: referrals.length, campaigns: referrals },
     };
   }
@@ -134,9 +176,22 @@ export class RedemptionSummaries {
 
 /** Null when the customer already shows these facts, counting the JSON's defaults for a customer never refreshed, so no write is needed. */
 function changeOf(current: CustomerDoc, facts: CustomerRedemptionFacts): Record<string, unknown> | null {
-  const loyalty = { ...current.loyalty, points: facts.loyalty.points, referred_customers: facts.loyalty.referred_customers, campaigns: facts.loyalty.campaigns };
-  const shown = { ...EMPTY_SUMMARY.redemptions, ...(current.summary?.redemptions as Partial<RedemptionsSummary> | undefined) };
+  const loyalty = {
+    ...current.loyalty,
+    points: facts.loyalty.points,
+    referred_customers: facts.loyalty.referred_customers,
+    campaigns: facts.loyalty.campaigns,
+  };
+  const shown = {
+    ...EMPTY_SUMMARY.redemptions,
+    ...(current.summary?.redemptions as Partial<RedemptionsSummary> | undefined),
+  };
   const referrals = current.referrals ?? EMPTY_REFERRALS;
-  if (isDeepStrictEqual(shown, facts.redemptions) && isDeepStrictEqual({ points: 0, referred_customers: 0, campaigns: {}, ...current.loyalty }, loyalty) && isDeepStrictEqual(referrals, facts.referrals)) return null;
+  if (
+    isDeepStrictEqual(shown, facts.redemptions) &&
+    isDeepStrictEqual({ points: 0, referred_customers: 0, campaigns: {}, ...current.loyalty }, loyalty) &&
+    isDeepStrictEqual(referrals, facts.referrals)
+  )
+    return null;
   return { summary: { ...current.summary, redemptions: facts.redemptions }, loyalty, referrals: facts.referrals };
 }

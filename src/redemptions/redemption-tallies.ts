@@ -29,7 +29,11 @@ export interface Reservation {
 
 const COUNTED_BY = { voucher: 'voucher_id', promotion_tier: 'promotion_tier_id', campaign: 'campaign_id' } as const;
 
-function talliesOf(object: RedeemedObject, campaignId: string, customerId: string | null): { object: Tally[]; campaign: Tally[] } {
+function talliesOf(
+  object: RedeemedObject,
+  campaignId: string,
+  customerId: string | null,
+): { object: Tally[]; campaign: Tally[] } {
   const of = (scope: keyof typeof COUNTED_BY, id: string): Tally[] => {
     const field = COUNTED_BY[scope];
     return [
@@ -85,7 +89,11 @@ export class RedemptionTallies {
         if (!onlyDuplicateKeys(err)) throw err;
       });
     }
-    const updated = await Tally.findOneAndUpdate({ _id: tally.id }, { $inc: { count: delta } }, { returnDocument: 'after' }).lean();
+    const updated = await Tally.findOneAndUpdate(
+      { _id: tally.id },
+      { $inc: { count: delta } },
+      { returnDocument: 'after' },
+    ).lean();
     return updated?.count ?? 0;
   }
 }

@@ -34,12 +34,27 @@ export async function referrerOf(
   const holder = voucher.holder_id ? await customers.find(voucher.holder_id) : null;
   if (given && (given.id || given.source_id)) {
     const named = await customers.find((given.id ?? given.source_id)!);
-    if (!named || !holder || named._id !== holder._id) return { refusal: { key: 'invalid_referrer', details: `referrer ${given.id ?? given.source_id} does not hold referral code ${voucher.code}` } };
+    if (!named || !holder || named._id !== holder._id)
+      return {
+        refusal: {
+          key: 'invalid_referrer',
+          details: `referrer ${given.id ?? given.source_id} does not hold referral code ${voucher.code}`,
+        },
+      };
   }
   // An unpublished referral code converts for nobody; it redeems like any code.
   if (!holder) return { referrer: null };
-  if (!customer) return { refusal: { key: 'missing_customer', details: `referral code ${voucher.code} needs the referred customer` } };
-  if (customer._id === holder._id) return { refusal: { key: 'referrer_not_permitted_to_redeem', details: `customer ${customer._id} holds referral code ${voucher.code} and cannot redeem it` } };
+  if (!customer)
+    return {
+      refusal: { key: 'missing_customer', details: `referral code ${voucher.code} needs the referred customer` },
+    };
+  if (customer._id === holder._id)
+    return {
+      refusal: {
+        key: 'referrer_not_permitted_to_redeem',
+        details: `customer ${customer._id} holds referral code ${voucher.code} and cannot redeem it`,
+      },
+    };
   return { referrer: holder };
 }
 
@@ -48,7 +63,14 @@ export async function referrerOf(
  * `reward_redeemed` trigger sends on), written in the redemption's own outbox so the credit
  * exists exactly when the redemption does.
  */
-export function referralRewardEvent(redemptionId: string, campaign: CampaignDoc, voucher: VoucherDoc, referrer: CustomerDoc, referee: CustomerDoc | null, now: Date): PendingEvent | undefined {
+export function referralRewardEvent(
+  redemptionId: string,
+  campaign: CampaignDoc,
+  voucher: VoucherDoc,
+  referrer: CustomerDoc,
+  referee: CustomerDoc | null,
+  now: Date,
+): PendingEvent | undefined {
   const reward = campaign.referral_program?.referrer_reward;
   if (!reward) return undefined;
   return raiseEvent(
@@ -57,9 +79,19 @@ export function referralRewardEvent(redemptionId: string, campaign: CampaignDoc,
     {
       customer: customerRef(referrer),
       reward,
-      voucher: { id: voucher._id, code: voucher.code, type: voucher.type, campaign_id: campaign._id, object: 'voucher' },
+      voucher: {
+        id: voucher._id,
+        code: voucher.code,
+        type: voucher.type,
+        campaign_id: campaign._id,
+        object: 'voucher',
+      },
       campaign: { id: campaign._id, name: campaign.name, object: 'campaign' },
-      referral: { referee: referee ? customerRef(referee) : null, reward, redemption: { id: redemptionId, object: 'redemption' } },
+      referral: {
+        referee: referee ? customerRef(referee) : null,
+        reward,
+        redemption: { id: redemptionId, object: 'redemption' },
+      },
     },
     referrer._id,
     now,

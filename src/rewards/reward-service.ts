@@ -47,7 +47,12 @@ export class RewardService {
   ) {}
 
   async create(input: RewardInput): Promise<RewardDoc> {
-    if (input.type === 'CAMPAIGN' && !input.parameters.campaign?.id) throw DomainError.invalid('invalid_payload', 'Invalid payload', 'parameters.campaign.id is required for a CAMPAIGN reward');
+    if (input.type === 'CAMPAIGN' && !input.parameters.campaign?.id)
+      throw DomainError.invalid(
+        'invalid_payload',
+        'Invalid payload',
+        'parameters.campaign.id is required for a CAMPAIGN reward',
+      );
     if (input.type === 'CAMPAIGN') {
       const campaign = await this.models.Campaign.findById(input.parameters.campaign!.id).lean();
       if (!campaign) throw DomainError.notFound('campaign', input.parameters.campaign!.id);
@@ -78,28 +83,55 @@ export class RewardService {
   }
 
   async list(limit: number, page: number): Promise<{ rewards: RewardDoc[]; total: number }> {
-    const { docs: rewards, total } = await findPage(this.models.Reward, {}, { sort: { created_at: -1, _id: 1 }, page, limit });
+    const { docs: rewards, total } = await findPage(
+      this.models.Reward,
+      {},
+      { sort: { created_at: -1, _id: 1 }, page, limit },
+    );
     return { rewards, total };
   }
 
-  async redeem(memberCode: string, input: { rewardId: string; points?: number; campaign?: string; metadata?: Record<string, unknown> }) {
+  async redeem(
+    memberCode: string,
+    input: { rewardId: string; points?: number; campaign?: string; metadata?: Record<string, unknown> },
+  ) {
     const voucher = await findVoucher(this.models, memberCode);
     if (input.campaign !== undefined) {
-      const campaign = (await this.models.Campaign.findById(input.campaign).lean()) ?? (await this.models.Campaign.findOne({ name: input.campaign }).lean());
+      const campaign =
+        (await this.models.Campaign.findById(input.campaign).lean()) ??
+        (await this.models.Campaign.findOne({ name: input.campaign }).lean());
       if (!campaign || campaign._id !== voucher.campaign_id) throw DomainError.notFound('voucher', memberCode);
     }
-    if (voucher.type !== 'LOYALTY_CARD') throw DomainError.invalid('invalid_voucher_type', 'Not a loyalty card', `voucher ${voucher.code} is a ${voucher.type}`);
-    if (!voucher.active) throw DomainError.invalid('voucher_disabled', 'Voucher is disabled', `loyalty card ${voucher.code} is disabled`);
+    if (voucher.type !== 'LOYALTY_CARD')
+      throw DomainError.invalid(
+        'invalid_voucher_type',
+        'Not a loyalty card',
+        `voucher ${voucher.code} is a ${voucher.type}`,
+      );
+    if (!voucher.active)
+      throw DomainError.invalid('voucher_disabled', 'Voucher is disabled', `loyalty card ${voucher.code} is disabled`);
     const reward = await this.get(input.rewardId);
     const points = input.points ?? reward.parameters.loyalty?.points;
     if (points === undefined || !Number.isInteger(points) || points <= 0) {
-      throw DomainError.invalid('invalid_payload', 'Invalid payload', `reward ${reward._id} has no price in points: send reward.points`);
+      throw DomainError.invalid(
+        'invalid_payload',
+        'Invalid payload',
+        `reward ${reward._id} has no price in points: send reward.points`,
+      );
     }
 
     const limited = reward.stock !== null;
     if (limited) {
-      const reserved = await this.models.Reward.updateOne({ _id: reward._id, remaining: { $gte: 1 } }, { $inc: { remaining: -1, redeemed: 1 } });
-      if (reserved.modifiedCount === 0) throw DomainError.invalid('reward_out_of_stock', 'Reward out of stock', `reward ${reward.name} has no stock left`);
+      const reserved = await this.models.Reward.updateOne(
+        { _id: reward._id, remaining: { $gte: 1 } },
+        { $inc: { remaining: -1, redeemed: 1 } },
+      );
+      if (reserved.modifiedCount === 0)
+        throw DomainError.invalid(
+          'reward_out_of_stock',
+          'Reward out of stock',
+          `reward ${reward.name} has no stock left`,
+        );
     }
 
     const redemptionId = newId('r');
@@ -112,7 +144,13 @@ export class RewardService {
       {
         ...(holder ? { customer: customerRef(holder) } : {}),
         reward: rewardJson,
-        voucher: { id: voucher._id, code: voucher.code, type: voucher.type, campaign_id: voucher.campaign_id ?? null, object: 'voucher' },
+        voucher: {
+          id: voucher._id,
+          code: voucher.code,
+          type: voucher.type,
+          campaign_id: voucher.campaign_id ?? null,
+          object: 'voucher',
+        },
         points,
         redemption: { id: redemptionId, object: 'redemption' },
       },
@@ -127,10 +165,22 @@ export class RewardService {
     if (!updated) {
       if (limited) await this.models.Reward.updateOne({ _id: reward._id }, { $inc: { remaining: 1, redeemed: -1 } });
       const balance = Number((voucher.loyalty_card as { balance?: number } | undefined)?.balance ?? 0);
-      throw DomainError.invalid('loyalty_card_points_exceeded', 'Loyalty card points exceeded', `reward ${reward.name} costs ${points} points; card ${voucher.code} had ${balance}`);
+      throw DomainError.invalid(
+        'loyalty_card_points_exceeded',
+        'Loyalty card points exceeded',
+        `reward ${reward.name} costs ${points} points; card ${voucher.code} had ${balance}`,
+      );
     }
     this.onEvents(voucher._id);
-    await this.models.RewardRedemption.create({ _id: redemptionId, reward_id: reward._id, voucher_id: voucher._id, ...(voucher.holder_id ? { customer_id: voucher.holder_id } : {}), points, metadata: input.metadata ?? {}, created_at: now });
+    await this.models.RewardRedemption.create({
+      _id: redemptionId,
+      reward_id: reward._id,
+      voucher_id: voucher._id,
+      ...(voucher.holder_id ? { customer_id: voucher.holder_id } : {}),
+      points,
+      metadata: input.metadata ?? {},
+      created_at: now,
+    });
 
     const card = (updated.loyalty_card ?? {}) as { points?: number; balance?: number };
     return {
@@ -145,7 +195,14 @@ export class RewardService {
       customer: holder ? customerRef(holder) : null,
       reward: rewardJson,
       loyalty_card: { points },
-      voucher: { id: updated._id, code: updated.code, type: updated.type, campaign_id: updated.campaign_id, loyalty_card: { points: card.points ?? 0, balance: card.balance ?? 0 }, object: 'voucher' as const },
+      voucher: {
+        id: updated._id,
+        code: updated.code,
+        type: updated.type,
+        campaign_id: updated.campaign_id,
+        loyalty_card: { points: card.points ?? 0, balance: card.balance ?? 0 },
+        object: 'voucher' as const,
+      },
     };
   }
 }

@@ -9,7 +9,10 @@ import { discountText } from '../templates/message-variables';
  * discount of the coupon campaign it hands a code from (`10%`); a MATERIAL reward's item
  * (its `attributes.description`, else its name). Null when the definition does not say.
  */
-export function rewardValue(reward: Pick<RewardDoc, 'type' | 'name' | 'parameters' | 'attributes'>, campaign: Pick<CampaignDoc, 'campaign_type' | 'voucher'> | null): string | null {
+export function rewardValue(
+  reward: Pick<RewardDoc, 'type' | 'name' | 'parameters' | 'attributes'>,
+  campaign: Pick<CampaignDoc, 'campaign_type' | 'voucher'> | null,
+): string | null {
   if (reward.type === 'MATERIAL') {
     const description = reward.attributes?.description;
     return typeof description === 'string' && description !== '' ? description : reward.name;
@@ -31,6 +34,14 @@ export function rewardValue(reward: Pick<RewardDoc, 'type' | 'name' | 'parameter
 /** A reward as events name it (`customer.rewarded`'s `reward`), with its value for messages. */
 export async function rewardRef(models: Models, reward: RewardDoc) {
   const campaignId = reward.type === 'CAMPAIGN' ? reward.parameters.campaign?.id : undefined;
-  const campaign = campaignId ? await models.Campaign.findById(campaignId, { campaign_type: 1, voucher: 1 }).lean() : null;
-  return { id: reward._id, name: reward.name, type: reward.type, value: rewardValue(reward, campaign), object: 'reward' as const };
+  const campaign = campaignId
+    ? await models.Campaign.findById(campaignId, { campaign_type: 1, voucher: 1 }).lean()
+    : null;
+  return {
+    id: reward._id,
+    name: reward.name,
+    type: reward.type,
+    value: rewardValue(reward, campaign),
+    object: 'reward' as const,
+  };
 }

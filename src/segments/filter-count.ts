@@ -19,7 +19,12 @@ export interface FilterCount {
  * "how many before saving". Bounded by `limit`, so a large base answers a lower bound quickly
  * instead of holding the API for a full scan.
  */
-export async function countFilterMatches(models: Pick<Models, 'Customer'>, filter: SegmentFilter, limit: number, now = new Date()): Promise<FilterCount> {
+export async function countFilterMatches(
+  models: Pick<Models, 'Customer'>,
+  filter: SegmentFilter,
+  limit: number,
+  now = new Date(),
+): Promise<FilterCount> {
   let matching = 0;
   let scanned = 0;
   let after: string | undefined;

@@ -1,4 +1,11 @@
-import type { CustomerView, FieldClause, FilterCondition, FilterOperator, FilterScalar, SegmentFilter } from './filter-types';
+import type {
+  CustomerView,
+  FieldClause,
+  FilterCondition,
+  FilterOperator,
+  FilterScalar,
+  SegmentFilter,
+} from './filter-types';
 import { fieldKind, isMissing, parseIsoDate, readPath, toNumber, utcDay, type FieldKind } from './filter-values';
 
 interface Clock {
@@ -57,7 +64,13 @@ function holds({ operator, values }: FilterCondition, kind: FieldKind, value: un
   return candidates.some((candidate) => holdsFor(operator, values, kind, candidate, clock));
 }
 
-function holdsFor(operator: FilterOperator, values: FilterScalar[], kind: FieldKind, value: unknown, clock: Clock): boolean {
+function holdsFor(
+  operator: FilterOperator,
+  values: FilterScalar[],
+  kind: FieldKind,
+  value: unknown,
+  clock: Clock,
+): boolean {
   const first = values[0];
   switch (operator) {
     case '$is':
@@ -111,7 +124,11 @@ function asBoolean(value: unknown): boolean | undefined {
   return text === 'true' ? true : text === 'false' ? false : undefined;
 }
 
-function matchesText(operator: '$contains' | '$starts_with' | '$ends_with', value: unknown, values: FilterScalar[]): boolean {
+function matchesText(
+  operator: '$contains' | '$starts_with' | '$ends_with',
+  value: unknown,
+  values: FilterScalar[],
+): boolean {
   if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') return false;
   const haystack = String(value).toLowerCase();
   return values.some((operand) => {
@@ -122,7 +139,13 @@ function matchesText(operator: '$contains' | '$starts_with' | '$ends_with', valu
   });
 }
 
-function compare(operator: FilterOperator, kind: FieldKind, value: unknown, operand: number | undefined, clock: Clock): boolean {
+function compare(
+  operator: FilterOperator,
+  kind: FieldKind,
+  value: unknown,
+  operand: number | undefined,
+  clock: Clock,
+): boolean {
   const number = kind === 'date' ? undefined : toNumber(value);
   if (number === undefined) return kind === 'number' ? false : compareDays(operator, daysAgo(value, clock), operand);
   if (operand === undefined) return false;

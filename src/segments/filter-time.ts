@@ -11,6 +11,10 @@ export function dependsOnDate(filter: SegmentFilter): boolean {
   return filter.clauses.some((clause) => {
     if (clause.kind === 'group') return dependsOnDate(clause.filter);
     const kind = fieldKind(clause.field) ?? 'dynamic';
-    return clause.conditions.some((c) => DAY_OPERATORS.includes(c.operator) || (COMPARE_OPERATORS.includes(c.operator) && (kind === 'date' || kind === 'dynamic')));
+    return clause.conditions.some(
+      (c) =>
+        DAY_OPERATORS.includes(c.operator) ||
+        (COMPARE_OPERATORS.includes(c.operator) && (kind === 'date' || kind === 'dynamic')),
+    );
   });
 }

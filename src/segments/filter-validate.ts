@@ -34,12 +34,18 @@ interface Context {
   conditionCount: number;
 }
 
-export function validateSegmentFilter(input: unknown): { ok: true; filter: SegmentFilter } | { ok: false; errors: FilterFieldError[] } {
-  if (!isPlainObject(input)) return { ok: false, errors: [{ field: ROOT, reason: `must be an object, got ${describe(input)}` }] };
+export function validateSegmentFilter(
+  input: unknown,
+): { ok: true; filter: SegmentFilter } | { ok: false; errors: FilterFieldError[] } {
+  if (!isPlainObject(input))
+    return { ok: false, errors: [{ field: ROOT, reason: `must be an object, got ${describe(input)}` }] };
   const ctx: Context = { errors: [], conditionCount: 0 };
   const filter = parseGroup(input, '', 1, ctx);
   if (ctx.conditionCount > MAX_FILTER_CONDITIONS) {
-    ctx.errors.push({ field: ROOT, reason: `has ${ctx.conditionCount} conditions; at most ${MAX_FILTER_CONDITIONS} are allowed` });
+    ctx.errors.push({
+      field: ROOT,
+      reason: `has ${ctx.conditionCount} conditions; at most ${MAX_FILTER_CONDITIONS} are allowed`,
+    });
   }
   return ctx.errors.length === 0 ? { ok: true, filter } : { ok: false, errors: ctx.errors };
 }
@@ -51,7 +57,8 @@ function join(prefix: string, key: string): string {
 function parseGroup(input: Record<string, unknown>, prefix: string, depth: number, ctx: Context): SegmentFilter {
   const junction = parseJunction(input.junction, join(prefix, 'junction'), ctx);
   const entries = Object.entries(input).filter(([key]) => key !== 'junction');
-  if (entries.length === 0) ctx.errors.push({ field: prefix || ROOT, reason: 'has no entries; add a field condition or a nested group' });
+  if (entries.length === 0)
+    ctx.errors.push({ field: prefix || ROOT, reason: 'has no entries; add a field condition or a nested group' });
   const clauses: FilterClause[] = [];
   for (const [key, value] of entries) {
     const clause = parseEntry(key, value, join(prefix, key), depth, ctx);
@@ -84,7 +91,8 @@ function parseEntry(key: string, value: unknown, field: string, depth: number, c
   const kind = fieldKind(key);
   if (!kind) ctx.errors.push({ field, reason: 'unknown field path' });
   for (const extra of Object.keys(value)) {
-    if (extra !== 'conditions') ctx.errors.push({ field: `${field}.${extra}`, reason: 'unknown key; a field entry holds only "conditions"' });
+    if (extra !== 'conditions')
+      ctx.errors.push({ field: `${field}.${extra}`, reason: 'unknown key; a field entry holds only "conditions"' });
   }
   // An unknown path still gets its operators checked, leniently, so one request reports everything.
   const conditions = parseConditions(value.conditions, `${field}.conditions`, kind ?? 'dynamic', ctx);
@@ -103,7 +111,10 @@ function parseConditions(raw: unknown, field: string, kind: FieldKind, ctx: Cont
   for (const [operator, operand] of entries) {
     const opField = `${field}.${operator}`;
     if (!isOperator(operator)) {
-      ctx.errors.push({ field: opField, reason: UNSUPPORTED_OPERATORS.has(operator) ? 'operator is not supported' : 'unknown operator' });
+      ctx.errors.push({
+        field: opField,
+        reason: UNSUPPORTED_OPERATORS.has(operator) ? 'operator is not supported' : 'unknown operator',
+      });
     } else if (!operatorApplies(kind, operator)) {
       ctx.errors.push({ field: opField, reason: `operator does not apply to a ${kind} field` });
     } else {
@@ -127,7 +138,8 @@ function parseOperand(operator: FilterOperator, operand: unknown, kind: FieldKin
   }
   const list: unknown[] = Array.isArray(operand) ? operand : [operand];
   if (list.length === 0) return 'must list at least one value';
-  if (SINGLE_VALUE_OPERATORS.includes(operator) && list.length !== 1) return `takes exactly one value, got ${list.length}`;
+  if (SINGLE_VALUE_OPERATORS.includes(operator) && list.length !== 1)
+    return `takes exactly one value, got ${list.length}`;
   const check = operandCheck(operator, kind);
   const problems = list.flatMap((value, i) => {
     const problem = check(value);
@@ -144,7 +156,9 @@ const scalar: Check = (v) =>
     ? undefined
     : `expected a string, number or boolean, got ${describe(v)}`;
 const stringLike: Check = (v) =>
-  typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) ? undefined : `expected a string, got ${describe(v)}`;
+  typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))
+    ? undefined
+    : `expected a string, got ${describe(v)}`;
 const text: Check = (v) =>
   (typeof v === 'string' && v !== '') || (typeof v === 'number' && Number.isFinite(v))
     ? undefined
@@ -156,13 +170,16 @@ const dayCount: Check = (v) => {
 };
 const wholeDays: Check = (v) => {
   const n = toNumber(v);
-  return n === undefined || n < 0 || !Number.isInteger(n) ? `expected a whole non-negative number of days, got ${describe(v)}` : undefined;
+  return n === undefined || n < 0 || !Number.isInteger(n)
+    ? `expected a whole non-negative number of days, got ${describe(v)}`
+    : undefined;
 };
 const isoDate: Check = (v) =>
   typeof v === 'string' && parseIsoDate(v) ? undefined : `expected an ISO 8601 date or datetime, got ${describe(v)}`;
 
 function operandCheck(operator: FilterOperator, kind: FieldKind): Check {
-  if (EQUALITY_OPERATORS.includes(operator)) return { string: stringLike, number: numeric, date: isoDate, dynamic: scalar }[kind];
+  if (EQUALITY_OPERATORS.includes(operator))
+    return { string: stringLike, number: numeric, date: isoDate, dynamic: scalar }[kind];
   if (TEXT_OPERATORS.includes(operator)) return text;
   // On a metadata field a number operand is meaningful both against numbers and (as days) against dates.
   if (COMPARE_OPERATORS.includes(operator)) return kind === 'date' ? dayCount : numeric;

@@ -45,14 +45,20 @@ const DYNAMIC_ROOTS = ['metadata', 'system_metadata'];
 export function fieldKind(path: string): FieldKind | undefined {
   if (Object.hasOwn(STATIC_FIELDS, path)) return STATIC_FIELDS[path];
   const [root, ...rest] = path.split('.');
-  if (root !== undefined && DYNAMIC_ROOTS.includes(root) && rest.length > 0 && rest.every((s) => s.length > 0)) return 'dynamic';
+  if (root !== undefined && DYNAMIC_ROOTS.includes(root) && rest.length > 0 && rest.every((s) => s.length > 0))
+    return 'dynamic';
   return undefined;
 }
 
 export const EQUALITY_OPERATORS: readonly FilterOperator[] = ['$is', '$is_not', '$in', '$not_in'];
 export const PRESENCE_OPERATORS: readonly FilterOperator[] = ['$has_value', '$is_unknown'];
 export const TEXT_OPERATORS: readonly FilterOperator[] = ['$contains', '$not_contain', '$starts_with', '$ends_with'];
-export const COMPARE_OPERATORS: readonly FilterOperator[] = ['$more_than', '$less_than', '$more_than_equal', '$less_than_equal'];
+export const COMPARE_OPERATORS: readonly FilterOperator[] = [
+  '$more_than',
+  '$less_than',
+  '$more_than_equal',
+  '$less_than_equal',
+];
 export const DAY_OPERATORS: readonly FilterOperator[] = [
   '$is_days_ago',
   '$is_days_in_future',
@@ -97,7 +103,12 @@ export function isMissing(value: unknown): boolean {
 
 /** Numbers and numeric strings ("10", " 2.5 ") as finite numbers; anything else undefined. */
 export function toNumber(value: unknown): number | undefined {
-  const n = typeof value === 'number' ? value : typeof value === 'string' && isDecimalText(value.trim()) ? Number(value.trim()) : undefined;
+  const n =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && isDecimalText(value.trim())
+        ? Number(value.trim())
+        : undefined;
   return n !== undefined && Number.isFinite(n) ? n : undefined;
 }
 
@@ -115,7 +126,8 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.
  * depend on either. A datetime without an offset is taken as UTC.
  */
 export function parseIsoDate(value: unknown): ParsedDate | undefined {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : { ms: value.getTime(), dateOnly: false };
+  if (value instanceof Date)
+    return Number.isNaN(value.getTime()) ? undefined : { ms: value.getTime(), dateOnly: false };
   if (typeof value !== 'string') return undefined;
   const m = ISO_DATE.exec(value.trim());
   if (!m) return undefined;

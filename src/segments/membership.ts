@@ -12,7 +12,12 @@ export interface MembershipChange {
  * re-evaluated, static memberships are kept, deleted segments are dropped. `entered` and
  * `left` list only auto-update segments, the kind that raises events.
  */
-export function evaluateMembership(current: string[], customer: CustomerView, segments: SegmentDoc[], now: Date): MembershipChange {
+export function evaluateMembership(
+  current: string[],
+  customer: CustomerView,
+  segments: SegmentDoc[],
+  now: Date,
+): MembershipChange {
   const byId = new Map(segments.map((s) => [s._id, s]));
   const next = new Set(current.filter((id) => byId.get(id)?.type === 'static'));
   for (const segment of segments) {
@@ -22,8 +27,14 @@ export function evaluateMembership(current: string[], customer: CustomerView, se
   const raising = (s: SegmentDoc | undefined): s is SegmentDoc => s?.type === 'auto-update';
   return {
     segments: [...next].sort(),
-    entered: [...next].filter((id) => !before.has(id)).map((id) => byId.get(id)).filter(raising),
-    left: current.filter((id) => !next.has(id)).map((id) => byId.get(id)).filter(raising),
+    entered: [...next]
+      .filter((id) => !before.has(id))
+      .map((id) => byId.get(id))
+      .filter(raising),
+    left: current
+      .filter((id) => !next.has(id))
+      .map((id) => byId.get(id))
+      .filter(raising),
   };
 }
 

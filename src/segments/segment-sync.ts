@@ -26,8 +26,14 @@ export async function syncSegmentForCustomers(models: Models, segmentId: string,
       const want = wants(customer);
       const has = customer.segments.includes(segmentId);
       if (want === has) break;
-      const segments = want ? [...customer.segments, segmentId].sort() : customer.segments.filter((s) => s !== segmentId);
-      const { matchedCount } = await Customer.updateOne({ _id: customer._id, version: customer.version }, { $set: { segments }, $inc: { version: 1 } }, { timestamps: false });
+      const segments = want
+        ? [...customer.segments, segmentId].sort()
+        : customer.segments.filter((s) => s !== segmentId);
+      const { matchedCount } = await Customer.updateOne(
+        { _id: customer._id, version: customer.version },
+        { $set: { segments }, $inc: { version: 1 } },
+        { timestamps: false },
+      );
       if (matchedCount === 1) {
         changed++;
         break;

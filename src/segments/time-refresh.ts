@@ -38,7 +38,12 @@ function stale(customer: CustomerDoc, segments: TimeSegment[], now: Date): boole
  * the same write: a repeated batch (an activity retry, the next run) finds nothing to change,
  * so each change raises its event once.
  */
-export async function refreshTimeSegments(models: Models, customers: CustomerService, after: string | undefined, now = new Date()): Promise<{ done: boolean; last?: string; changed: number }> {
+export async function refreshTimeSegments(
+  models: Models,
+  customers: CustomerService,
+  after: string | undefined,
+  now = new Date(),
+): Promise<{ done: boolean; last?: string; changed: number }> {
   const segments = timeSegments(await customers.activeSegments());
   if (segments.length === 0) return { done: true, changed: 0 };
   const batch = await customersAfter(models, after, SYNC_BATCH_SIZE);
@@ -47,10 +52,14 @@ export async function refreshTimeSegments(models: Models, customers: CustomerSer
     if (!stale(customer, segments, now)) continue;
     try {
       // Rechecked on the customer as the write finds it: a concurrent write may have moved it already.
-      const written = await customers.mutate(customer._id, (current) => (stale(current, segments, now) ? { set: {} } : null), customer);
+      const written = await customers.mutate(
+        customer._id,
+        (current) => (stale(current, segments, now) ? { set: {} } : null),
+        customer,
+      );
       if (written.version !== customer.version) changed++;
     } catch (err) {
-      if (!(isDomainError(err, 'not_found'))) throw err;
+      if (!isDomainError(err, 'not_found')) throw err;
     }
   }
   const last = batch.at(-1)?._id ?? after;

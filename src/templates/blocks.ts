@@ -16,8 +16,14 @@ export const linkInput = z
   .trim()
   .min(1)
   .max(2_000)
-  .refine((s) => /^(https?:\/\/|mailto:|\{\{)/i.test(s), 'must start with http://, https://, mailto: or a {{ variable }}')
-  .refine((s) => !/["'<>\s]/.test(s.replace(/\{\{[^}]*\}\}/g, '')), 'must not contain quotes, angle brackets or spaces');
+  .refine(
+    (s) => /^(https?:\/\/|mailto:|\{\{)/i.test(s),
+    'must start with http://, https://, mailto: or a {{ variable }}',
+  )
+  .refine(
+    (s) => !/["'<>\s]/.test(s.replace(/\{\{[^}]*\}\}/g, '')),
+    'must not contain quotes, angle brackets or spaces',
+  );
 
 const SOCIAL_NETWORKS = ['linkedin', 'facebook', 'instagram', 'x', 'twitter', 'youtube'] as const;
 
@@ -33,7 +39,11 @@ const headerBlock = z.strictObject({
 
 const textBlock = z.strictObject({
   type: z.literal('text'),
-  content: z.string().min(1).max(20_000).describe('Text with {{ variables }} and inline HTML: b, strong, i, em, u, a href, br, span style, p'),
+  content: z
+    .string()
+    .min(1)
+    .max(20_000)
+    .describe('Text with {{ variables }} and inline HTML: b, strong, i, em, u, a href, br, span style, p'),
   font_size: px(72).optional(),
   line_height: z.number().min(0.5).max(4).optional(),
   color: color.optional(),
@@ -70,7 +80,9 @@ const dividerBlock = z.strictObject({
 
 const socialBlock = z.strictObject({
   type: z.literal('social'),
-  links: z.partialRecord(z.enum(SOCIAL_NETWORKS), linkInput).refine((l) => Object.keys(l).length > 0, 'at least one network'),
+  links: z
+    .partialRecord(z.enum(SOCIAL_NETWORKS), linkInput)
+    .refine((l) => Object.keys(l).length > 0, 'at least one network'),
   align: align.optional(),
   icon_size: px(64).optional(),
 });
@@ -86,10 +98,22 @@ const footerBlock = z.strictObject({
   align: align.optional(),
 });
 
-export const blockInput = z.discriminatedUnion('type', [headerBlock, textBlock, imageBlock, buttonBlock, dividerBlock, socialBlock, spacerBlock, footerBlock]).superRefine((block, ctx) => {
-  if (block.type !== 'text' && block.type !== 'footer') return;
-  for (const reason of inlineHtmlProblems(block.content)) ctx.addIssue({ code: 'custom', path: ['content'], message: reason });
-});
+export const blockInput = z
+  .discriminatedUnion('type', [
+    headerBlock,
+    textBlock,
+    imageBlock,
+    buttonBlock,
+    dividerBlock,
+    socialBlock,
+    spacerBlock,
+    footerBlock,
+  ])
+  .superRefine((block, ctx) => {
+    if (block.type !== 'text' && block.type !== 'footer') return;
+    for (const reason of inlineHtmlProblems(block.content))
+      ctx.addIssue({ code: 'custom', path: ['content'], message: reason });
+  });
 
 export const emailStyleInput = z.strictObject({
   background_color: color.optional(),
@@ -109,7 +133,17 @@ export type EmailBlock = z.infer<typeof blockInput>;
 export type EmailStyle = z.infer<typeof emailStyleInput>;
 
 const INLINE_TAGS = new Set(['b', 'strong', 'i', 'em', 'u', 'a', 'br', 'span', 'p']);
-const STYLE_PROPERTIES = new Set(['color', 'background-color', 'font-size', 'font-weight', 'font-style', 'text-decoration', 'text-align', 'line-height', 'font-family']);
+const STYLE_PROPERTIES = new Set([
+  'color',
+  'background-color',
+  'font-size',
+  'font-weight',
+  'font-style',
+  'text-decoration',
+  'text-align',
+  'line-height',
+  'font-family',
+]);
 
 /** Why the text's inline HTML is outside the safe subset (no scripts, handlers, or arbitrary CSS); empty when fine. */
 export function inlineHtmlProblems(content: string): string[] {
@@ -130,14 +164,19 @@ export function inlineHtmlProblems(content: string): string[] {
       const name = attr[1]!.toLowerCase();
       const value = attr[3] ?? attr[4] ?? attr[2] ?? '';
       if (tag === 'a' && name === 'href') {
-        if (!/^(https?:\/\/|mailto:|x$)/i.test(value)) problems.push(`link "${value}" must be http(s), mailto or a {{ variable }}`);
+        if (!/^(https?:\/\/|mailto:|x$)/i.test(value))
+          problems.push(`link "${value}" must be http(s), mailto or a {{ variable }}`);
       } else if (tag === 'a' && name === 'target') {
         continue;
       } else if (name === 'style') {
-        for (const decl of value.split(';').map((d) => d.trim()).filter(Boolean)) {
+        for (const decl of value
+          .split(';')
+          .map((d) => d.trim())
+          .filter(Boolean)) {
           const [prop = '', ...rest] = decl.split(':');
           const val = rest.join(':');
-          if (!STYLE_PROPERTIES.has(prop.trim().toLowerCase()) || /url\(|expression|[<>]/i.test(val)) problems.push(`style "${decl}" is not allowed`);
+          if (!STYLE_PROPERTIES.has(prop.trim().toLowerCase()) || /url\(|expression|[<>]/i.test(val))
+            problems.push(`style "${decl}" is not allowed`);
         }
       } else {
         problems.push(`attribute ${name} is not allowed on <${tag}>`);
@@ -153,7 +192,10 @@ function attr(value: string | number): string {
 }
 
 function text(value: string): string {
-  return value.replace(/&(?![a-zA-Z]+;|#\d+;|#x[0-9a-fA-F]+;)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return value
+    .replace(/&(?![a-zA-Z]+;|#\d+;|#x[0-9a-fA-F]+;)/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;');
 }
 
 function attrs(pairs: Record<string, string | number | undefined>): string {
@@ -163,7 +205,11 @@ function attrs(pairs: Record<string, string | number | undefined>): string {
     .join('');
 }
 
-const BUTTON_SIZES = { small: { 'font-size': '13px', 'inner-padding': '8px 16px' }, medium: { 'font-size': '15px', 'inner-padding': '12px 24px' }, large: { 'font-size': '18px', 'inner-padding': '16px 32px' } };
+const BUTTON_SIZES = {
+  small: { 'font-size': '13px', 'inner-padding': '8px 16px' },
+  medium: { 'font-size': '15px', 'inner-padding': '12px 24px' },
+  large: { 'font-size': '18px', 'inner-padding': '16px 32px' },
+};
 
 /** mjml's social elements; `-noshare` ones link to the profile itself rather than to a share dialog. */
 const SOCIAL_ELEMENT: Record<(typeof SOCIAL_NETWORKS)[number], { name: string; label: string }> = {
@@ -176,7 +222,8 @@ const SOCIAL_ELEMENT: Record<(typeof SOCIAL_NETWORKS)[number], { name: string; l
 };
 
 function blockMjml(block: EmailBlock, style: EmailStyle): string {
-  const section = (inner: string, background?: string) => `    <mj-section${attrs({ 'background-color': background, padding: '0px' })}>\n      <mj-column>\n${inner}\n      </mj-column>\n    </mj-section>`;
+  const section = (inner: string, background?: string) =>
+    `    <mj-section${attrs({ 'background-color': background, padding: '0px' })}>\n      <mj-column>\n${inner}\n      </mj-column>\n    </mj-section>`;
   switch (block.type) {
     case 'header':
       return section(
@@ -188,7 +235,9 @@ function blockMjml(block: EmailBlock, style: EmailStyle): string {
         `        <mj-text${attrs({ 'font-size': block.font_size !== undefined ? `${block.font_size}px` : undefined, 'line-height': block.line_height, color: block.color, align: block.align })}>${block.content}</mj-text>`,
       );
     case 'image':
-      return section(`        <mj-image${attrs({ src: block.src, alt: block.alt ?? '', width: block.width !== undefined ? `${block.width}px` : undefined, href: block.link, align: block.align })} />`);
+      return section(
+        `        <mj-image${attrs({ src: block.src, alt: block.alt ?? '', width: block.width !== undefined ? `${block.width}px` : undefined, href: block.link, align: block.align })} />`,
+      );
     case 'button': {
       const size = BUTTON_SIZES[block.size ?? 'medium'];
       return section(
@@ -204,11 +253,18 @@ function blockMjml(block: EmailBlock, style: EmailStyle): string {
       );
     }
     case 'divider':
-      return section(`        <mj-divider${attrs({ width: `${block.width ?? 100}%`, 'border-color': block.color ?? '#dddddd', 'border-width': `${block.thickness ?? 1}px` })} />`);
+      return section(
+        `        <mj-divider${attrs({ width: `${block.width ?? 100}%`, 'border-color': block.color ?? '#dddddd', 'border-width': `${block.thickness ?? 1}px` })} />`,
+      );
     case 'social': {
       const links = Object.entries(block.links) as Array<[(typeof SOCIAL_NETWORKS)[number], string]>;
-      const elements = links.map(([network, href]) => `          <mj-social-element${attrs({ name: SOCIAL_ELEMENT[network].name, href, alt: SOCIAL_ELEMENT[network].label })}></mj-social-element>`);
-      return section(`        <mj-social${attrs({ align: block.align ?? 'center', mode: 'horizontal', 'icon-size': `${block.icon_size ?? 24}px` })}>\n${elements.join('\n')}\n        </mj-social>`);
+      const elements = links.map(
+        ([network, href]) =>
+          `          <mj-social-element${attrs({ name: SOCIAL_ELEMENT[network].name, href, alt: SOCIAL_ELEMENT[network].label })}></mj-social-element>`,
+      );
+      return section(
+        `        <mj-social${attrs({ align: block.align ?? 'center', mode: 'horizontal', 'icon-size': `${block.icon_size ?? 24}px` })}>\n${elements.join('\n')}\n        </mj-social>`,
+      );
     }
     case 'spacer':
       return section(`        <mj-spacer${attrs({ height: `${block.height ?? 20}px` })} />`);

@@ -8,5 +8,15 @@ export function qrPng(code: string): Promise<Buffer> {
 
 /** A voucher code as a Code 128 barcode PNG (any printable ASCII code fits) with the code printed under it. */
 export function barcodePng(code: string): Promise<Buffer> {
-  return bwipjs.toBuffer({ bcid: 'code128', text: code, scale: 3, height: 12, includetext: true, textxalign: 'center', paddingwidth: 10, paddingheight: 6, backgroundcolor: 'FFFFFF' });
+  return bwipjs.toBuffer({
+    bcid: 'code128',
+    text: code,
+    scale: 3,
+    height: 12,
+    includetext: true,
+    textxalign: 'center',
+    paddingwidth: 10,
+    paddingheight: 6,
+    backgroundcolor: 'FFFFFF',
+  });
 }

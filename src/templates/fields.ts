@@ -4,13 +4,36 @@
  */
 export const TEMPLATE_FIELDS: Readonly<Record<string, readonly string[]>> = {
   customer: [
-    'id', 'source_id', 'name', 'email', 'phone', 'birthdate',
-    'address.city', 'address.state', 'address.line_1', 'address.line_2', 'address.country', 'address.postal_code',
+    'id',
+    'source_id',
+    'name',
+    'email',
+    'phone',
+    'birthdate',
+    'address.city',
+    'address.state',
+    'address.line_1',
+    'address.line_2',
+    'address.country',
+    'address.postal_code',
     /** Across all the customer's loyalty cards (`loyalty.points` alone is the card in play). */
-    'loyalty.points', 'loyalty.referred_customers',
+    'loyalty.points',
+    'loyalty.referred_customers',
     'metadata.*',
   ],
-  voucher: ['code', 'type', 'discount', 'expiration_date', 'start_date', 'gift.balance', 'gift.amount', 'loyalty_card.balance', 'loyalty_card.points', 'qr_url', 'barcode_url'],
+  voucher: [
+    'code',
+    'type',
+    'discount',
+    'expiration_date',
+    'start_date',
+    'gift.balance',
+    'gift.amount',
+    'loyalty_card.balance',
+    'loyalty_card.points',
+    'qr_url',
+    'barcode_url',
+  ],
   /** Short forms of `voucher.loyalty_card.*` and `voucher.gift.*`. */
   loyalty: ['balance', 'points'],
   gift: ['balance', 'amount'],
@@ -30,7 +53,12 @@ export const TOP_LEVEL_FIELDS: readonly string[] = ['unsubscribe_url', 'cockpit_
 
 /** Every fixed path (`customer.name`, …), wildcards as `customer.metadata.<key>`. */
 export function knownPaths(): string[] {
-  return [...TOP_LEVEL_FIELDS, ...Object.entries(TEMPLATE_FIELDS).flatMap(([root, fields]) => fields.map((f) => `${root}.${f.replace(/\*$/, '<key>')}`))];
+  return [
+    ...TOP_LEVEL_FIELDS,
+    ...Object.entries(TEMPLATE_FIELDS).flatMap(([root, fields]) =>
+      fields.map((f) => `${root}.${f.replace(/\*$/, '<key>')}`),
+    ),
+  ];
 }
 
 /** Whether `path` names a known variable; `customer.metadata` alone is not one (it is an object). */
@@ -40,7 +68,9 @@ export function isKnownPath(path: string): boolean {
   const fields = TEMPLATE_FIELDS[path.slice(0, dot)];
   if (!fields) return false;
   const rest = path.slice(dot + 1);
-  return fields.some((f) => (f.endsWith('.*') ? rest.startsWith(f.slice(0, -1)) && rest.length > f.length - 1 : rest === f));
+  return fields.some((f) =>
+    f.endsWith('.*') ? rest.startsWith(f.slice(0, -1)) && rest.length > f.length - 1 : rest === f,
+  );
 }
 
 /** The closest known path, to suggest for a typo; undefined when nothing is close. */

@@ -13,7 +13,19 @@ export type HtmlContext =
   | { kind: 'script' }
   | { kind: 'comment' };
 
-type State = 'data' | 'tagOpen' | 'tagName' | 'beforeAttr' | 'attrName' | 'afterAttrName' | 'beforeValue' | 'valueDq' | 'valueSq' | 'valueUnq' | 'comment' | 'rawtext';
+type State =
+  | 'data'
+  | 'tagOpen'
+  | 'tagName'
+  | 'beforeAttr'
+  | 'attrName'
+  | 'afterAttrName'
+  | 'beforeValue'
+  | 'valueDq'
+  | 'valueSq'
+  | 'valueUnq'
+  | 'comment'
+  | 'rawtext';
 
 const SPACE = /[\t\n\f\r ]/;
 
@@ -172,11 +184,20 @@ export function placeholderContexts(parts: readonly TemplatePart[]): HtmlContext
       case 'valueDq':
       case 'valueSq':
       case 'valueUnq':
-        return { kind: 'attribute', name: attr.toLowerCase(), quote: state === 'valueDq' ? '"' : state === 'valueSq' ? "'" : '', atStart: valueEmpty };
+        return {
+          kind: 'attribute',
+          name: attr.toLowerCase(),
+          quote: state === 'valueDq' ? '"' : state === 'valueSq' ? "'" : '',
+          atStart: valueEmpty,
+        };
       case 'comment':
         return { kind: 'comment' };
       case 'rawtext':
-        return rawtextTag === 'style' ? { kind: 'style-element' } : rawtextTag === 'script' ? { kind: 'script' } : { kind: 'text' };
+        return rawtextTag === 'style'
+          ? { kind: 'style-element' }
+          : rawtextTag === 'script'
+            ? { kind: 'script' }
+            : { kind: 'text' };
     }
   }
 }

@@ -23,7 +23,8 @@ export interface StoredImage {
  * CommonJS service and its tests cannot load.
  */
 export function imageType(head: Buffer): string | undefined {
-  const starts = (bytes: number[], at = 0) => head.length >= at + bytes.length && bytes.every((b, i) => head[at + i] === b);
+  const starts = (bytes: number[], at = 0) =>
+    head.length >= at + bytes.length && bytes.every((b, i) => head[at + i] === b);
   const ascii = (text: string, at = 0) => starts([...Buffer.from(text, 'latin1')], at);
   if (starts([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) return 'image/png';
   if (starts([0xff, 0xd8, 0xff])) return 'image/jpeg';
@@ -61,12 +62,22 @@ async function readLimited(source: Readable, maxBytes: number): Promise<Buffer> 
 }
 
 /** Checks an uploaded file by its content and stores it; nothing is stored when it is refused. */
-export async function storeImage(db: Connection, source: Readable, filename: string, maxBytes: number): Promise<StoredImage> {
+export async function storeImage(
+  db: Connection,
+  source: Readable,
+  filename: string,
+  maxBytes: number,
+): Promise<StoredImage> {
   const bytes = await readLimited(source, maxBytes);
   if (bytes.length === 0) throw DomainError.invalid('empty_file', 'Empty file', 'the uploaded file is empty');
   const contentType = imageType(bytes);
   if (!contentType) {
-    throw new DomainError('unsupported_media_type', 'unsupported_image_type', 'Unsupported image type', `${filename} is not a PNG, JPEG, GIF or WebP image (checked by its content, not its name; SVG is not accepted)`);
+    throw new DomainError(
+      'unsupported_media_type',
+      'unsupported_image_type',
+      'Unsupported image type',
+      `${filename} is not a PNG, JPEG, GIF or WebP image (checked by its content, not its name; SVG is not accepted)`,
+    );
   }
   const id = newId('img');
   const upload = bucket(db).openUploadStreamWithId(fileId(id), filename, { metadata: { content_type: contentType } });
@@ -79,10 +90,14 @@ export async function storeImage(db: Connection, source: Readable, filename: str
 }
 
 /** A stored image and its bytes as a stream; undefined when there is none with this id. */
-export async function openImage(db: Connection, id: string): Promise<{ contentType: string; size: number; stream: Readable } | undefined> {
+export async function openImage(
+  db: Connection,
+  id: string,
+): Promise<{ contentType: string; size: number; stream: Readable } | undefined> {
   const files = bucket(db);
   const file = await files.find({ _id: fileId(id) }).next();
   if (!file) return undefined;
-  const contentType = typeof file.metadata?.content_type === 'string' ? file.metadata.content_type : 'application/octet-stream';
+  const contentType =
+    typeof file.metadata?.content_type === 'string' ? file.metadata.content_type : 'application/octet-stream';
   return { contentType, size: file.length, stream: files.openDownloadStream(fileId(id)) };
 }

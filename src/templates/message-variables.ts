@@ -20,7 +20,10 @@ export interface MessageVariablesInput {
   /** A `DistributionDoc` (`_id`) or its JSON (`id`). */
   distribution: { _id?: string; id?: string; name: string };
   voucher?: VoucherLike;
-  campaign?: Pick<CampaignDoc, '_id' | 'name'> & Partial<Pick<CampaignDoc, 'campaign_type' | 'start_date' | 'expiration_date' | 'referral_program'>> & { description?: string | null };
+  campaign?: Pick<CampaignDoc, '_id' | 'name'> &
+    Partial<Pick<CampaignDoc, 'campaign_type' | 'start_date' | 'expiration_date' | 'referral_program'>> & {
+      description?: string | null;
+    };
   /** The event that fired an automatic distribution; its Voucherify-shaped `data` fills order, reward, balance… */
   event?: { _id: string; type: string; data?: unknown };
   /** Where public links point and their signing key: without it `voucher.qr_url`, `voucher.barcode_url` and `unsubscribe_url` are absent. */
@@ -48,7 +51,10 @@ export function messageVariables(input: MessageVariablesInput): Record<string, u
       phone: customer.phone ?? null,
       birthdate: customer.birthdate ?? null,
       address: Object.fromEntries(ADDRESS_FIELDS.map((f) => [f, customer.address?.[f] ?? null])),
-      loyalty: { points: numberOr0(customer.loyalty?.points), referred_customers: numberOr0(customer.loyalty?.referred_customers) },
+      loyalty: {
+        points: numberOr0(customer.loyalty?.points),
+        referred_customers: numberOr0(customer.loyalty?.referred_customers),
+      },
       metadata: customer.metadata ?? {},
     },
     distribution: { id: distribution._id ?? distribution.id ?? null, name: distribution.name },
@@ -61,7 +67,11 @@ export function messageVariables(input: MessageVariablesInput): Record<string, u
     vars.cockpit_url = cockpitUrl(links, customer._id);
   }
 
-  const voucher = input.voucher ?? (isRecord(data.voucher) && typeof data.voucher.code === 'string' ? (data.voucher as unknown as VoucherLike) : undefined);
+  const voucher =
+    input.voucher ??
+    (isRecord(data.voucher) && typeof data.voucher.code === 'string'
+      ? (data.voucher as unknown as VoucherLike)
+      : undefined);
   if (voucher) {
     const v = voucherVariables(voucher);
     if (links) {
@@ -69,38 +79,61 @@ export function messageVariables(input: MessageVariablesInput): Record<string, u
       v.barcode_url = codeImageUrl(links, voucher.code, 'barcode');
     }
     vars.voucher = v;
-    if (isRecord(v.loyalty_card)) vars.loyalty = { balance: v.loyalty_card.balance ?? null, points: v.loyalty_card.points ?? null };
+    if (isRecord(v.loyalty_card))
+      vars.loyalty = { balance: v.loyalty_card.balance ?? null, points: v.loyalty_card.points ?? null };
     if (isRecord(v.gift)) vars.gift = { balance: v.gift.balance ?? null, amount: v.gift.amount ?? null };
   }
 
   if (input.campaign) {
     const c = input.campaign;
-    vars.campaign = { id: c._id, name: c.name, description: c.description ?? null, type: c.campaign_type ?? null, start_date: dateText(c.start_date), expiration_date: dateText(c.expiration_date) };
+    vars.campaign = {
+      id: c._id,
+      name: c.name,
+      description: c.description ?? null,
+      type: c.campaign_type ?? null,
+      start_date: dateText(c.start_date),
+      expiration_date: dateText(c.expiration_date),
+    };
   } else if (isRecord(data.campaign)) {
     const c = data.campaign;
-    vars.campaign = { ...pick(c, ['id', 'name', 'description']), type: c.campaign_type ?? c.type ?? null, start_date: dateText(c.start_date), expiration_date: dateText(c.expiration_date) };
+    vars.campaign = {
+      ...pick(c, ['id', 'name', 'description']),
+      type: c.campaign_type ?? c.type ?? null,
+      start_date: dateText(c.start_date),
+      expiration_date: dateText(c.expiration_date),
+    };
   }
 
   if (isRecord(data.order)) {
     const order = data.order;
     const metadata = isRecord(order.metadata) ? order.metadata : {};
-    vars.order = { ...pick(order, ['id', 'source_id', 'status', 'amount', 'total_amount']), currency: order.currency ?? metadata.currency ?? null };
+    vars.order = {
+      ...pick(order, ['id', 'source_id', 'status', 'amount', 'total_amount']),
+      currency: order.currency ?? metadata.currency ?? null,
+    };
   }
   if (isRecord(data.reward)) vars.reward = pick(data.reward, ['id', 'name', 'type', 'value']);
   // A referral's own event names its reward; a referral code's message reads it from the campaign.
-  const referralReward = isRecord(data.referral) && isRecord(data.referral.reward) ? data.referral.reward : input.campaign?.referral_program?.referrer_reward;
-  if (referralReward) vars.referral = { reward: referralReward.value ?? null, reward_name: referralReward.name ?? null };
+  const referralReward =
+    isRecord(data.referral) && isRecord(data.referral.reward)
+      ? data.referral.reward
+      : input.campaign?.referral_program?.referrer_reward;
+  if (referralReward)
+    vars.referral = { reward: referralReward.value ?? null, reward_name: referralReward.name ?? null };
   if (isRecord(data.balance)) {
     const b = data.balance;
     // A loyalty card's balance is in points: `amount` of a points_added event is points.
     const inPoints = event?.type.includes('loyalty_card') ?? false;
     vars.balance = { amount: b.amount ?? null, points: b.points ?? (inPoints ? (b.amount ?? null) : null) };
   }
-  const promotion = input.promotionTier ?? (isRecord(data.promotion_tier) ? data.promotion_tier : isRecord(data.promotion) ? data.promotion : undefined);
+  const promotion =
+    input.promotionTier ??
+    (isRecord(data.promotion_tier) ? data.promotion_tier : isRecord(data.promotion) ? data.promotion : undefined);
   if (promotion) {
     vars.promotion = {
       ...pick(promotion, ['id', 'name', 'banner']),
-      discount_description: promotion.discount_description ?? (isRecord(promotion.action) ? discountText(promotion.action.discount) : null),
+      discount_description:
+        promotion.discount_description ?? (isRecord(promotion.action) ? discountText(promotion.action.discount) : null),
       start_date: dateText(promotion.start_date),
       expiration_date: dateText(promotion.expiration_date),
     };
@@ -148,7 +181,9 @@ export function discountText(discount: unknown): string | null {
       return money(discount.fixed_amount);
     case 'UNIT':
       if (discount.unit_type === FREE_SHIPPING_UNIT) return 'free shipping';
-      return typeof discount.unit_off === 'number' ? `${discount.unit_off}${typeof discount.unit_type === 'string' ? ` × ${discount.unit_type}` : ''}` : null;
+      return typeof discount.unit_off === 'number'
+        ? `${discount.unit_off}${typeof discount.unit_type === 'string' ? ` × ${discount.unit_type}` : ''}`
+        : null;
     default:
       return null;
   }

@@ -27,16 +27,22 @@ function mjmlPool(): Piscina {
 
 /** MJML → HTML in a worker thread; rejects with `invalid MJML: …`, or when too large or too slow. */
 export async function compileInWorker(source: string, timeoutMs = MJML_COMPILE_TIMEOUT_MS): Promise<string> {
-  if (source.length > MJML_COMPILE_MAX_CHARS) throw new Error(`invalid MJML: the source is ${source.length} characters, more than ${MJML_COMPILE_MAX_CHARS}`);
+  if (source.length > MJML_COMPILE_MAX_CHARS)
+    throw new Error(`invalid MJML: the source is ${source.length} characters, more than ${MJML_COMPILE_MAX_CHARS}`);
   let result: { html?: string; error?: string };
   try {
-    result = (await mjmlPool().run(source, { signal: AbortSignal.timeout(timeoutMs) })) as { html?: string; error?: string };
+    result = (await mjmlPool().run(source, { signal: AbortSignal.timeout(timeoutMs) })) as {
+      html?: string;
+      error?: string;
+    };
   } catch (err) {
     const e = err as { name?: string; message?: string };
-    if (e.name === 'AbortError' || e.name === 'TimeoutError') throw new Error(`invalid MJML: it did not compile within ${timeoutMs} ms`);
+    if (e.name === 'AbortError' || e.name === 'TimeoutError')
+      throw new Error(`invalid MJML: it did not compile within ${timeoutMs} ms`);
     throw new Error(`MJML compile failed: ${e.message ?? String(err)}`);
   }
-  if (result.error !== undefined || result.html === undefined) throw new Error(`invalid MJML: ${result.error ?? 'no output'}`);
+  if (result.error !== undefined || result.html === undefined)
+    throw new Error(`invalid MJML: ${result.error ?? 'no output'}`);
   return result.html;
 }
 

@@ -52,17 +52,29 @@ export const MJML_MAX_CHARS = 100_000;
 
 /** mjml's strict validation, synchronously: unknown tags, misplaced tags, bad attribute values, each with its line. */
 export function validateMjml(source: string): MjmlProblem[] {
-  if (source.length > MJML_MAX_CHARS) return [{ reason: `MJML may be at most ${MJML_MAX_CHARS} characters (it is ${source.length})` }];
-  if (!/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<mjml[\s>]/.test(source)) return [{ line: 1, reason: 'MJML must start with <mjml>' }];
+  if (source.length > MJML_MAX_CHARS)
+    return [{ reason: `MJML may be at most ${MJML_MAX_CHARS} characters (it is ${source.length})` }];
+  if (!/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<mjml[\s>]/.test(source))
+    return [{ line: 1, reason: 'MJML must start with <mjml>' }];
   const m = mjml();
   let root: MjmlNode;
   try {
-    root = m.parse(source, { keepComments: false, components: { ...m.components }, filePath: '.', actualPath: '.', ignoreIncludes: true });
+    root = m.parse(source, {
+      keepComments: false,
+      components: { ...m.components },
+      filePath: '.',
+      actualPath: '.',
+      ignoreIncludes: true,
+    });
   } catch (err) {
     return [{ reason: `cannot parse the MJML: ${err instanceof Error ? err.message : String(err)}` }];
   }
   if (!root.children?.some((c) => c.tagName === 'mj-body')) return [{ line: 1, reason: 'MJML needs an <mj-body>' }];
-  const errors = m.validate(root, { components: { ...m.components }, dependencies: m.dependencies, initializeType: m.initializeType });
+  const errors = m.validate(root, {
+    components: { ...m.components },
+    dependencies: m.dependencies,
+    initializeType: m.initializeType,
+  });
   return errors.map((e) => ({ ...(typeof e.line === 'number' ? { line: e.line } : {}), reason: e.message.trim() }));
 }
 

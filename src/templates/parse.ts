@@ -9,7 +9,8 @@ export interface ParseProblem {
   reason: string;
 }
 
-const EXPRESSION = /^([A-Za-z_][\w]*(?:\.[\w-]+)*)\s*(?:\|\s*default\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'))?$/;
+const EXPRESSION =
+  /^([A-Za-z_][\w]*(?:\.[\w-]+)*)\s*(?:\|\s*default\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)'))?$/;
 
 /**
  * Splits a template into text and placeholders. Never throws: what it cannot read stays
@@ -41,7 +42,13 @@ export function parseTemplate(source: string): { parts: TemplatePart[]; problems
     const match = EXPRESSION.exec(inner);
     text += source.slice(pos, open);
     if (!match) {
-      problems.push({ line, reason: inner === '' ? 'empty "{{ }}"' : `cannot read "{{ ${inner} }}"; expected {{ path }} or {{ path | default: "text" }}` });
+      problems.push({
+        line,
+        reason:
+          inner === ''
+            ? 'empty "{{ }}"'
+            : `cannot read "{{ ${inner} }}"; expected {{ path }} or {{ path | default: "text" }}`,
+      });
       text += source.slice(open, close + 2);
     } else {
       if (text) parts.push({ kind: 'text', value: text });

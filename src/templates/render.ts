@@ -16,11 +16,21 @@ export interface RenderedMessage {
  * source (cached, placeholders intact), then filled per message like an `html` template. A
  * compiled email without its own `text` gets a plain-text part derived from its HTML.
  */
-export async function renderMessage(template: MessageTemplate, variables: Record<string, unknown>): Promise<RenderedMessage> {
+export async function renderMessage(
+  template: MessageTemplate,
+  variables: Record<string, unknown>,
+): Promise<RenderedMessage> {
   const source = template.mjml ?? (template.blocks ? blocksToMjml(template.blocks, template.style) : undefined);
   if (source === undefined) return renderTemplate(template, variables);
   const compiled = await compileMjml(source);
-  const rendered = renderTemplate({ ...(template.subject !== undefined ? { subject: template.subject } : {}), html: compiled, ...(template.text !== undefined ? { text: template.text } : {}) }, variables);
+  const rendered = renderTemplate(
+    {
+      ...(template.subject !== undefined ? { subject: template.subject } : {}),
+      html: compiled,
+      ...(template.text !== undefined ? { text: template.text } : {}),
+    },
+    variables,
+  );
   return { ...rendered, text: rendered.text ?? htmlToText(rendered.html!) };
 }
 
@@ -70,7 +80,28 @@ function htmlTemplate(source: string): { parts: TemplatePart[]; contexts: HtmlCo
 }
 
 /** Attributes whose value is a URL a client may load or navigate to. */
-const URL_ATTRIBUTES = new Set(['href', 'src', 'action', 'formaction', 'background', 'poster', 'cite', 'data', 'srcset', 'ping', 'longdesc', 'usemap', 'lowsrc', 'dynsrc', 'codebase', 'manifest', 'icon', 'xlink:href', 'archive', 'classid']);
+const URL_ATTRIBUTES = new Set([
+  'href',
+  'src',
+  'action',
+  'formaction',
+  'background',
+  'poster',
+  'cite',
+  'data',
+  'srcset',
+  'ping',
+  'longdesc',
+  'usemap',
+  'lowsrc',
+  'dynsrc',
+  'codebase',
+  'manifest',
+  'icon',
+  'xlink:href',
+  'archive',
+  'classid',
+]);
 const SAFE_SCHEME = /^(https?:|mailto:|tel:)/i;
 
 /**
@@ -121,7 +152,8 @@ function escapeUnquotedAttribute(value: string): string {
 export function lookup(variables: Record<string, unknown>, path: string): unknown {
   let current: unknown = variables;
   for (const key of path.split('.')) {
-    if (current === null || typeof current !== 'object' || !Object.prototype.hasOwnProperty.call(current, key)) return undefined;
+    if (current === null || typeof current !== 'object' || !Object.prototype.hasOwnProperty.call(current, key))
+      return undefined;
     current = (current as Record<string, unknown>)[key];
   }
   return current;

@@ -21,14 +21,25 @@ export function templateOf(doc: Pick<TemplateDoc, ContentField>): MessageTemplat
  * Why a saved template cannot be sent on a channel of a distribution with this scope: another
  * kind of channel, or content the channel or the distribution's variables refuse. Empty: it can.
  */
-export function savedTemplateProblems(t: Pick<TemplateDoc, '_id' | 'channel_type' | ContentField>, channelType: string, scope: VariableScope): TemplateProblem[] {
+export function savedTemplateProblems(
+  t: Pick<TemplateDoc, '_id' | 'channel_type' | ContentField>,
+  channelType: string,
+  scope: VariableScope,
+): TemplateProblem[] {
   if (channelFamily(t.channel_type) !== channelFamily(channelType)) {
-    return [{ field: '', reason: `template ${t._id} is a ${t.channel_type} template: a ${channelType} channel cannot send it` }];
+    return [
+      {
+        field: '',
+        reason: `template ${t._id} is a ${t.channel_type} template: a ${channelType} channel cannot send it`,
+      },
+    ];
   }
   return validateTemplate(channelType, templateOf(t), '', scope);
 }
 
 /** What a channel that names a saved template stores of it: a copy of its content, and which version that is. */
-export function pinnedCopy(t: Pick<TemplateDoc, '_id' | 'version' | ContentField>): Pick<DistributionChannel, 'template' | 'template_id' | 'template_version'> {
+export function pinnedCopy(
+  t: Pick<TemplateDoc, '_id' | 'version' | ContentField>,
+): Pick<DistributionChannel, 'template' | 'template_id' | 'template_version'> {
   return { template: templateOf(t), template_id: t._id, template_version: t.version ?? 1 };
 }

@@ -44,11 +44,20 @@ export function verifyCodeSignature(key: string, code: string, signature: unknow
 
 /** `GET|POST /public/unsubscribe?c=<customer>&ch=<channel>&sig=…`: one click opts the customer out of that channel. */
 export function unsubscribeUrl(links: PublicLinks, customerId: string, channel: string): string {
-  const query = new URLSearchParams({ c: customerId, ch: channel, sig: sign(links.signingKey, 'unsubscribe', customerId, channel) });
+  const query = new URLSearchParams({
+    c: customerId,
+    ch: channel,
+    sig: sign(links.signingKey, 'unsubscribe', customerId, channel),
+  });
   return `${base(links)}/public/unsubscribe?${query.toString()}`;
 }
 
-export function verifyUnsubscribeSignature(key: string, customerId: string, channel: string, signature: unknown): boolean {
+export function verifyUnsubscribeSignature(
+  key: string,
+  customerId: string,
+  channel: string,
+  signature: unknown,
+): boolean {
   return verify(key, signature, 'unsubscribe', customerId, channel);
 }
 
@@ -64,7 +73,13 @@ export function cockpitUrl(links: PublicLinks, customerId: string, now: Date = n
 }
 
 /** A valid signature whose expiry has not passed. */
-export function verifyCockpitSignature(key: string, customerId: string, exp: string, signature: unknown, now: Date = new Date()): boolean {
+export function verifyCockpitSignature(
+  key: string,
+  customerId: string,
+  exp: string,
+  signature: unknown,
+  now: Date = new Date(),
+): boolean {
   if (!/^\d{1,12}$/.test(exp) || Number(exp) * 1000 <= now.getTime()) return false;
   return verify(key, signature, 'cockpit', customerId, exp);
 }

@@ -38,7 +38,12 @@ const BODY_FIELDS = ['html', 'mjml', 'blocks'] as const;
 
 function invalid(problems: TemplateProblem[], prefix = ''): DomainError {
   const errors = problems.map((p) => ({ ...p, field: prefix ? `${prefix}.${p.field}` : p.field }));
-  return DomainError.invalid('invalid_template', 'Invalid template', errors.map((p) => `${p.field}${p.line !== undefined ? ` (line ${p.line})` : ''}: ${p.reason}`).join('; '), { errors });
+  return DomainError.invalid(
+    'invalid_template',
+    'Invalid template',
+    errors.map((p) => `${p.field}${p.line !== undefined ? ` (line ${p.line})` : ''}: ${p.reason}`).join('; '),
+    { errors },
+  );
 }
 
 /** Where a saved template is used. */
@@ -89,7 +94,11 @@ export class TemplateService {
 
   async list(options: { page: number; limit: number; channel_type?: string }) {
     const filter = options.channel_type ? { channel_type: options.channel_type } : {};
-    return findPage(this.models.Template, filter, { sort: { created_at: -1, _id: -1 }, page: options.page, limit: options.limit });
+    return findPage(this.models.Template, filter, {
+      sort: { created_at: -1, _id: -1 },
+      page: options.page,
+      limit: options.limit,
+    });
   }
 
   /**
@@ -110,8 +119,14 @@ export class TemplateService {
     const problems = validateTemplate(next.channel_type, templateOf(next), '');
     if (problems.length) throw invalid(problems);
     await this.checkUsers(next);
-    const unset = Object.fromEntries(CONTENT_FIELDS.filter((k) => next[k] === undefined && current[k] !== undefined).map((k) => [k, 1]));
-    const updated = await this.models.Template.findByIdAndUpdate(id, { $set: given, $inc: { version: 1 }, ...(Object.keys(unset).length ? { $unset: unset } : {}) }, { returnDocument: 'after' }).lean();
+    const unset = Object.fromEntries(
+      CONTENT_FIELDS.filter((k) => next[k] === undefined && current[k] !== undefined).map((k) => [k, 1]),
+    );
+    const updated = await this.models.Template.findByIdAndUpdate(
+      id,
+      { $set: given, $inc: { version: 1 }, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+      { returnDocument: 'after' },
+    ).lean();
     if (!updated) throw DomainError.notFound('template', id);
     return updated;
   }
@@ -119,9 +134,16 @@ export class TemplateService {
   /** Refused (409) while a distribution that may still send names it: it could not be pinned again. */
   async delete(id: string): Promise<void> {
     await this.get(id);
-    const user = await this.models.Distribution.findOne({ 'channels.template_id': id, status: { $nin: [...FINAL_DISTRIBUTION_STATUSES] } }, { _id: 1, name: 1, status: 1 }).lean();
+    const user = await this.models.Distribution.findOne(
+      { 'channels.template_id': id, status: { $nin: [...FINAL_DISTRIBUTION_STATUSES] } },
+      { _id: 1, name: 1, status: 1 },
+    ).lean();
     if (user) {
-      throw DomainError.conflict('template_in_use', 'Template in use', `distribution ${user._id} ("${user.name}", ${user.status}) uses template ${id}: cancel it, or point its channel at another template, first`);
+      throw DomainError.conflict(
+        'template_in_use',
+        'Template in use',
+        `distribution ${user._id} ("${user.name}", ${user.status}) uses template ${id}: cancel it, or point its channel at another template, first`,
+      );
     }
     // A distribution saved between the check and the delete keeps the copy it was saved with (src/distributions/template-pin.ts).
     const { deletedCount } = await this.models.Template.deleteOne({ _id: id });
@@ -132,7 +154,12 @@ export class TemplateService {
   async usedBy(ids: readonly string[]): Promise<Map<string, TemplateUse[]>> {
     const uses = new Map<string, TemplateUse[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return uses;
-    const docs = await this.models.Distribution.find({ 'channels.template_id': { $in: [...ids] } }, { _id: 1, name: 1, status: 1, channels: 1 }).sort({ created_at: -1, _id: -1 }).lean();
+    const docs = await this.models.Distribution.find(
+      { 'channels.template_id': { $in: [...ids] } },
+      { _id: 1, name: 1, status: 1, channels: 1 },
+    )
+      .sort({ created_at: -1, _id: -1 })
+      .lean();
     for (const d of docs) {
       for (const templateId of new Set(d.channels.flatMap((c) => (c.template_id ? [c.template_id] : [])))) {
         const list = uses.get(templateId);
@@ -149,11 +176,18 @@ export class TemplateService {
   async preview(input: PreviewInput): Promise<RenderedMessage & { channel_type: string }> {
     const resolved = await this.resolve(input);
     const customer = await this.customers.get(input.customer_id);
-    return { channel_type: resolved.channelType, ...(await this.render(resolved, customer, input.voucher_code)).rendered };
+    return {
+      channel_type: resolved.channelType,
+      ...(await this.render(resolved, customer, input.voucher_code)).rendered,
+    };
   }
 
   /** A saved template (by id) or an inline one, checked for its channel type (default: the saved one's, else email). */
-  async resolve(input: { template?: MessageTemplate | undefined; template_id?: string | undefined; channel_type?: string | undefined }): Promise<ResolvedTemplate> {
+  async resolve(input: {
+    template?: MessageTemplate | undefined;
+    template_id?: string | undefined;
+    channel_type?: string | undefined;
+  }): Promise<ResolvedTemplate> {
     if (input.template_id) {
       const saved = await this.get(input.template_id);
       return { template: templateOf(saved), channelType: input.channel_type ?? saved.channel_type, name: saved.name };
@@ -164,11 +198,17 @@ export class TemplateService {
       if (problems.length) throw invalid(problems, 'template');
       return { template: input.template, channelType, name: 'Preview' };
     }
-    throw DomainError.invalid('invalid_payload', 'Invalid request', 'give a template or a template_id', { errors: [{ field: 'template', reason: 'give a template or a template_id' }] });
+    throw DomainError.invalid('invalid_payload', 'Invalid request', 'give a template or a template_id', {
+      errors: [{ field: 'template', reason: 'give a template or a template_id' }],
+    });
   }
 
   /** The message for a customer and a code (an existing one brings its voucher and campaign; default SAMPLE-CODE), with the variables it was rendered from. */
-  async render(resolved: ResolvedTemplate, customer: CustomerDoc, voucherCode: string | undefined): Promise<{ rendered: RenderedMessage; variables: Record<string, unknown> }> {
+  async render(
+    resolved: ResolvedTemplate,
+    customer: CustomerDoc,
+    voucherCode: string | undefined,
+  ): Promise<{ rendered: RenderedMessage; variables: Record<string, unknown> }> {
     const code = voucherCode ?? SAMPLE_CODE;
     const voucherDoc = voucherCode ? await this.models.Voucher.findOne({ code }).lean() : null;
     const voucher: VoucherLike = voucherDoc ?? { code };
@@ -178,26 +218,41 @@ export class TemplateService {
       distribution: { id: 'preview', name: resolved.name },
       voucher,
       ...(campaign ? { campaign } : {}),
-      links: { publicUrl: this.settings.publicUrl, signingKey: this.settings.linkSigningKey, cockpitTtlSeconds: this.settings.cockpitTtlSeconds },
+      links: {
+        publicUrl: this.settings.publicUrl,
+        signingKey: this.settings.linkSigningKey,
+        cockpitTtlSeconds: this.settings.cockpitTtlSeconds,
+      },
       unsubscribeChannel: this.unsubscribeChannel(resolved.channelType),
     });
     try {
       return { rendered: await renderMessage(resolved.template, variables), variables };
     } catch (err) {
       // A saved template that no longer compiles (e.g. after an mjml upgrade): the caller's to fix.
-      throw DomainError.invalid('invalid_template', 'Invalid template', err instanceof Error ? err.message : String(err));
+      throw DomainError.invalid(
+        'invalid_template',
+        'Invalid template',
+        err instanceof Error ? err.message : String(err),
+      );
     }
   }
 
   /** A template edit that a distribution retaking it could not send is refused, naming the distribution. */
   private async checkUsers(next: TemplateDoc): Promise<void> {
-    const users = await this.models.Distribution.find({ 'channels.template_id': next._id, status: { $in: [...REPINNING] } }, { _id: 1, name: 1, trigger: 1, purpose: 1, channels: 1 }).lean();
+    const users = await this.models.Distribution.find(
+      { 'channels.template_id': next._id, status: { $in: [...REPINNING] } },
+      { _id: 1, name: 1, trigger: 1, purpose: 1, channels: 1 },
+    ).lean();
     const problems: TemplateProblem[] = [];
     for (const d of users) {
       const scope = variableScope(d.trigger, d.purpose);
       for (const c of d.channels) {
         if (c.template_id !== next._id) continue;
-        for (const p of savedTemplateProblems(next, c.type, scope)) problems.push({ ...p, reason: `distribution ${d._id} ("${d.name}", ${c.type} channel) uses this template: ${p.reason}` });
+        for (const p of savedTemplateProblems(next, c.type, scope))
+          problems.push({
+            ...p,
+            reason: `distribution ${d._id} ("${d.name}", ${c.type} channel) uses this template: ${p.reason}`,
+          });
       }
     }
     if (problems.length) throw invalid(problems);

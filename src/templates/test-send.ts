@@ -29,7 +29,9 @@ export interface TestSendInput {
 const email = z.email();
 
 function refused(field: string, reason: string): DomainError {
-  return DomainError.invalid('invalid_test_message', 'Invalid test message', `${field}: ${reason}`, { errors: [{ field, reason }] });
+  return DomainError.invalid('invalid_test_message', 'Invalid test message', `${field}: ${reason}`, {
+    errors: [{ field, reason }],
+  });
 }
 
 /** Who a test message is rendered for when no customer is named: obviously not a real one. */
@@ -62,20 +64,52 @@ function sampleCustomer(to: string, family: string): CustomerDoc {
 export async function sendTestMessage(ctx: AppContext, input: TestSendInput): Promise<TestMessageDoc> {
   const saved = input.template_id ? await ctx.templates.get(input.template_id) : undefined;
   const account = input.channel_id ? await ctx.channelAccounts.get(input.channel_id) : undefined;
-  if (account && input.channel_type !== undefined && input.channel_type !== account.type) throw refused('channel_type', `channel ${account._id} is a ${account.type} account, not ${input.channel_type}`);
+  if (account && input.channel_type !== undefined && input.channel_type !== account.type)
+    throw refused('channel_type', `channel ${account._id} is a ${account.type} account, not ${input.channel_type}`);
   const channelType = account?.type ?? input.channel_type ?? saved?.channel_type ?? 'email';
   const channel = ctx.channels.get(channelType);
-  if (!channel) throw refused(input.channel_type ? 'channel_type' : 'channel_id', `unknown channel type ${channelType} (available: ${ctx.channels.types().join(', ')})`);
+  if (!channel)
+    throw refused(
+      input.channel_type ? 'channel_type' : 'channel_id',
+      `unknown channel type ${channelType} (available: ${ctx.channels.types().join(', ')})`,
+    );
   const family = channelFamily(channelType);
-  if (family !== 'email' && family !== 'sms') throw refused('channel_id', `a test goes to one email address or phone number; a ${channelType} channel sends elsewhere`);
-  if (channel.account && !channel.account.optional && !account) throw refused('channel_id', `channel type ${channelType} sends through a provider account: give channel_id (see GET /v1/channels)`);
+  if (family !== 'email' && family !== 'sms')
+    throw refused(
+      'channel_id',
+      `a test goes to one email address or phone number; a ${channelType} channel sends elsewhere`,
+    );
+  if (channel.account && !channel.account.optional && !account)
+    throw refused(
+      'channel_id',
+      `channel type ${channelType} sends through a provider account: give channel_id (see GET /v1/channels)`,
+    );
   if (!channel.account && account) throw refused('channel_id', `channel type ${channelType} sends without an account`);
-  if (saved && channelFamily(saved.channel_type) !== family) throw refused('channel_id', `template ${saved._id} is a ${saved.channel_type} template: a ${channelType} channel cannot send it`);
+  if (saved && channelFamily(saved.channel_type) !== family)
+    throw refused(
+      'channel_id',
+      `template ${saved._id} is a ${saved.channel_type} template: a ${channelType} channel cannot send it`,
+    );
 
-  const to = family === 'email' ? (email.safeParse(input.to.trim()).success ? input.to.trim() : undefined) : normalizePhone(input.to);
-  if (!to) throw refused('to', family === 'email' ? `${channelType} sends to an email address` : `${channelType} sends to a phone number in international form, e.g. +447700900123`);
+  const to =
+    family === 'email'
+      ? email.safeParse(input.to.trim()).success
+        ? input.to.trim()
+        : undefined
+      : normalizePhone(input.to);
+  if (!to)
+    throw refused(
+      'to',
+      family === 'email'
+        ? `${channelType} sends to an email address`
+        : `${channelType} sends to a phone number in international form, e.g. +447700900123`,
+    );
 
-  const resolved = await ctx.templates.resolve({ template: input.template, template_id: input.template_id, channel_type: channelType });
+  const resolved = await ctx.templates.resolve({
+    template: input.template,
+    template_id: input.template_id,
+    channel_type: channelType,
+  });
   const customer = input.customer_id ? await ctx.customers.get(input.customer_id) : sampleCustomer(to, family);
   const { rendered, variables } = await ctx.templates.render(resolved, customer, input.voucher_code);
 
@@ -119,8 +153,16 @@ export async function sendTestMessage(ctx: AppContext, input: TestSendInput): Pr
   const now = new Date();
   const outcome: Partial<TestMessageDoc> =
     result.status === 'sent'
-      ? { status: 'sent', sent_at: now, ...(result.providerMessageId ? { provider_message_id: result.providerMessageId } : {}) }
+      ? {
+          status: 'sent',
+          sent_at: now,
+          ...(result.providerMessageId ? { provider_message_id: result.providerMessageId } : {}),
+        }
       : { status: 'failed', error: decrypted ? scrubSecrets(result.error, decrypted.credentials) : result.error };
-  const updated = await ctx.models.TestMessage.findByIdAndUpdate(record._id, { $set: { ...outcome, updated_at: now } }, { returnDocument: 'after', timestamps: false }).lean();
+  const updated = await ctx.models.TestMessage.findByIdAndUpdate(
+    record._id,
+    { $set: { ...outcome, updated_at: now } },
+    { returnDocument: 'after', timestamps: false },
+  ).lean();
   return updated ?? { ...record, ...outcome };
 }

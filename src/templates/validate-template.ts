@@ -51,22 +51,34 @@ function join(field: string, name: string): string {
  * channel needs, MJML that compiles, editor blocks that match their schema, placeholders that
  * parse, and variables that exist — so a typo fails the save, not the send.
  */
-export function validateTemplate(channelType: string, template: MessageTemplate, field: string, scope?: VariableScope): TemplateProblem[] {
+export function validateTemplate(
+  channelType: string,
+  template: MessageTemplate,
+  field: string,
+  scope?: VariableScope,
+): TemplateProblem[] {
   const problems: TemplateProblem[] = [];
   const filled = (value: string | undefined): boolean => typeof value === 'string' && value.trim() !== '';
   const bodies = (['html', 'mjml', 'blocks'] as const).filter((k) => template[k] !== undefined);
 
   if (isEmailChannel(channelType)) {
     if (!filled(template.subject)) problems.push({ field: join(field, 'subject'), reason: 'an email needs a subject' });
-    else if (/[\r\n]/.test(template.subject!)) problems.push({ field: join(field, 'subject'), reason: 'the subject must be a single line' });
+    else if (/[\r\n]/.test(template.subject!))
+      problems.push({ field: join(field, 'subject'), reason: 'the subject must be a single line' });
     if (!filled(template.html) && !filled(template.text) && !filled(template.mjml) && template.blocks === undefined) {
       problems.push({ field: join(field, 'html'), reason: 'an email needs an html, mjml, blocks or text body' });
     }
-    if (bodies.length > 1) problems.push({ field: join(field, bodies[1]!), reason: `give one email body: ${bodies.join(' or ')}` });
-    if (template.style !== undefined && template.blocks === undefined) problems.push({ field: join(field, 'style'), reason: 'style applies to a blocks template' });
+    if (bodies.length > 1)
+      problems.push({ field: join(field, bodies[1]!), reason: `give one email body: ${bodies.join(' or ')}` });
+    if (template.style !== undefined && template.blocks === undefined)
+      problems.push({ field: join(field, 'style'), reason: 'style applies to a blocks template' });
   } else {
     for (const k of ['mjml', 'blocks', 'style'] as const) {
-      if (template[k] !== undefined) problems.push({ field: join(field, k), reason: `a ${channelType} template is text: ${k} is for email channels` });
+      if (template[k] !== undefined)
+        problems.push({
+          field: join(field, k),
+          reason: `a ${channelType} template is text: ${k} is for email channels`,
+        });
     }
     if (SMS_CHANNEL_TYPES.includes(channelType)) {
       if (!filled(template.text)) problems.push({ field: join(field, 'text'), reason: 'a text message needs a text' });
@@ -85,14 +97,22 @@ export function validateTemplate(channelType: string, template: MessageTemplate,
     }
     problems.push(...placeholderProblems(source, join(field, name), scope));
     if (name === 'mjml' && isEmailChannel(channelType)) {
-      for (const p of validateMjml(source)) problems.push({ field: join(field, name), ...(p.line !== undefined ? { line: p.line } : {}), reason: p.reason });
+      for (const p of validateMjml(source))
+        problems.push({
+          field: join(field, name),
+          ...(p.line !== undefined ? { line: p.line } : {}),
+          reason: p.reason,
+        });
     }
   }
 
-  if (template.blocks !== undefined && isEmailChannel(channelType)) problems.push(...blocksProblems(template.blocks, join(field, 'blocks'), scope));
+  if (template.blocks !== undefined && isEmailChannel(channelType))
+    problems.push(...blocksProblems(template.blocks, join(field, 'blocks'), scope));
   if (template.style !== undefined && isEmailChannel(channelType)) {
     const parsed = emailStyleInput.safeParse(template.style);
-    if (!parsed.success) for (const issue of parsed.error.issues) problems.push({ field: [join(field, 'style'), ...issue.path.map(String)].join('.'), reason: issue.message });
+    if (!parsed.success)
+      for (const issue of parsed.error.issues)
+        problems.push({ field: [join(field, 'style'), ...issue.path.map(String)].join('.'), reason: issue.message });
   }
   return problems;
 }
@@ -106,11 +126,16 @@ function placeholderProblems(source: string, field: string, scope: VariableScope
     if (part.kind !== 'var') continue;
     if (isKnownPath(part.path)) {
       const root = part.path.split('.')[0]!;
-      if (scope && !scope.has(root)) problems.push({ field, line: part.line, reason: `variable "${part.path}": ${scope.why(root)}` });
+      if (scope && !scope.has(root))
+        problems.push({ field, line: part.line, reason: `variable "${part.path}": ${scope.why(root)}` });
       continue;
     }
     const suggestion = suggestPath(part.path);
-    problems.push({ field, line: part.line, reason: `unknown variable "${part.path}"${suggestion ? `; did you mean "${suggestion}"?` : ''}` });
+    problems.push({
+      field,
+      line: part.line,
+      reason: `unknown variable "${part.path}"${suggestion ? `; did you mean "${suggestion}"?` : ''}`,
+    });
   }
   return problems;
 }
@@ -118,13 +143,19 @@ function placeholderProblems(source: string, field: string, scope: VariableScope
 /** The blocks' schema (zod, with the failing field's path), then the placeholders in each of their texts and links. */
 function blocksProblems(blocks: unknown, field: string, scope: VariableScope | undefined): TemplateProblem[] {
   const parsed = blocksInput.safeParse(blocks);
-  if (!parsed.success) return parsed.error.issues.map((issue) => ({ field: [field, ...issue.path.map(String)].join('.'), reason: issue.message }));
+  if (!parsed.success)
+    return parsed.error.issues.map((issue) => ({
+      field: [field, ...issue.path.map(String)].join('.'),
+      reason: issue.message,
+    }));
   const problems: TemplateProblem[] = [];
   parsed.data.forEach((block, i) => {
     for (const [key, value] of Object.entries(block)) {
       if (typeof value === 'string') problems.push(...placeholderProblems(value, `${field}.${i}.${key}`, scope));
       else if (key === 'links' && typeof value === 'object' && value !== null) {
-        for (const [network, url] of Object.entries(value)) if (typeof url === 'string') problems.push(...placeholderProblems(url, `${field}.${i}.links.${network}`, scope));
+        for (const [network, url] of Object.entries(value))
+          if (typeof url === 'string')
+            problems.push(...placeholderProblems(url, `${field}.${i}.links.${network}`, scope));
       }
     }
   });

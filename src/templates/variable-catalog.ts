@@ -23,24 +23,61 @@ type Description = Pick<TemplateVariable, 'name' | 'description' | 'example'>;
  * Voucherify keeps them; dates are ISO 8601. A test checks that every known path has an entry.
  */
 const BASE_CATALOG: readonly Description[] = [
-  { name: 'unsubscribe_url', description: "Signed link that opts the customer out of this channel's messages (a confirmation page first)", example: 'https://promo.example.com/public/unsubscribe?c=cust_…&ch=email&sig=…' },
+  {
+    name: 'unsubscribe_url',
+    description: "Signed link that opts the customer out of this channel's messages (a confirmation page first)",
+    example: 'https://promo.example.com/public/unsubscribe?c=cust_…&ch=email&sig=…',
+  },
   { name: 'customer.id', description: "The customer's id in this service", example: 'cust_0a1b2c3d4e5f' },
-  { name: 'customer.source_id', description: 'Your own id for the customer; empty when none was given', example: 'crm-1042' },
+  {
+    name: 'customer.source_id',
+    description: 'Your own id for the customer; empty when none was given',
+    example: 'crm-1042',
+  },
   { name: 'customer.name', description: "The customer's name", example: 'Ada Lovelace' },
   { name: 'customer.email', description: "The customer's email address", example: 'ada@example.com' },
   { name: 'customer.phone', description: "The customer's phone number", example: '+447700900123' },
-  { name: 'customer.metadata.<key>', description: 'Any metadata field of the customer, e.g. customer.metadata.city', example: 'London' },
-  { name: 'voucher.code', description: 'The code: published for the customer by a unique_code distribution, or the one the event concerns', example: 'SPRING-7F3K' },
+  {
+    name: 'customer.metadata.<key>',
+    description: 'Any metadata field of the customer, e.g. customer.metadata.city',
+    example: 'London',
+  },
+  {
+    name: 'voucher.code',
+    description: 'The code: published for the customer by a unique_code distribution, or the one the event concerns',
+    example: 'SPRING-7F3K',
+  },
   { name: 'voucher.type', description: 'DISCOUNT_VOUCHER, GIFT_VOUCHER or LOYALTY_CARD', example: 'DISCOUNT_VOUCHER' },
-  { name: 'voucher.discount', description: 'The discount as a customer reads it: a percentage, an amount (cents shown as units), units of an item, or free shipping', example: '10%' },
-  { name: 'voucher.expiration_date', description: 'When the code expires (ISO 8601); empty when it does not', example: '2026-12-31T23:59:59.000Z' },
-  { name: 'voucher.start_date', description: 'When the code becomes valid (ISO 8601); empty when at once', example: '2026-03-01T00:00:00.000Z' },
+  {
+    name: 'voucher.discount',
+    description:
+      'The discount as a customer reads it: a percentage, an amount (cents shown as units), units of an item, or free shipping',
+    example: '10%',
+  },
+  {
+    name: 'voucher.expiration_date',
+    description: 'When the code expires (ISO 8601); empty when it does not',
+    example: '2026-12-31T23:59:59.000Z',
+  },
+  {
+    name: 'voucher.start_date',
+    description: 'When the code becomes valid (ISO 8601); empty when at once',
+    example: '2026-03-01T00:00:00.000Z',
+  },
   { name: 'voucher.gift.balance', description: "A gift card's remaining balance, in cents", example: '5000' },
   { name: 'voucher.gift.amount', description: "A gift card's initial amount, in cents", example: '10000' },
   { name: 'voucher.loyalty_card.balance', description: "A loyalty card's points balance", example: '1200' },
   { name: 'voucher.loyalty_card.points', description: "A loyalty card's points earned in total", example: '1500' },
-  { name: 'voucher.qr_url', description: "Signed URL of the code's QR code (PNG), to use as an image source", example: 'https://promo.example.com/public/codes/SPRING-7F3K/qr.png?sig=…' },
-  { name: 'voucher.barcode_url', description: "Signed URL of the code's Code 128 barcode (PNG), to use as an image source", example: 'https://promo.example.com/public/codes/SPRING-7F3K/barcode.png?sig=…' },
+  {
+    name: 'voucher.qr_url',
+    description: "Signed URL of the code's QR code (PNG), to use as an image source",
+    example: 'https://promo.example.com/public/codes/SPRING-7F3K/qr.png?sig=…',
+  },
+  {
+    name: 'voucher.barcode_url',
+    description: "Signed URL of the code's Code 128 barcode (PNG), to use as an image source",
+    example: 'https://promo.example.com/public/codes/SPRING-7F3K/barcode.png?sig=…',
+  },
   { name: 'loyalty.balance', description: 'Short for voucher.loyalty_card.balance', example: '1200' },
   { name: 'loyalty.points', description: 'Short for voucher.loyalty_card.points', example: '1500' },
   { name: 'gift.balance', description: 'Short for voucher.gift.balance', example: '5000' },
@@ -48,9 +85,21 @@ const BASE_CATALOG: readonly Description[] = [
   { name: 'campaign.id', description: "The code's campaign id", example: 'camp_9z8y7x' },
   { name: 'campaign.name', description: "The code's campaign name", example: 'Spring sale' },
   { name: 'campaign.description', description: "The campaign's description", example: '15% off everything until May' },
-  { name: 'campaign.type', description: 'The campaign type, e.g. DISCOUNT_COUPONS, GIFT_VOUCHERS, LOYALTY_PROGRAM', example: 'DISCOUNT_COUPONS' },
-  { name: 'campaign.start_date', description: 'When the campaign starts (ISO 8601)', example: '2026-03-01T00:00:00.000Z' },
-  { name: 'campaign.expiration_date', description: 'When the campaign ends (ISO 8601)', example: '2026-05-31T23:59:59.000Z' },
+  {
+    name: 'campaign.type',
+    description: 'The campaign type, e.g. DISCOUNT_COUPONS, GIFT_VOUCHERS, LOYALTY_PROGRAM',
+    example: 'DISCOUNT_COUPONS',
+  },
+  {
+    name: 'campaign.start_date',
+    description: 'When the campaign starts (ISO 8601)',
+    example: '2026-03-01T00:00:00.000Z',
+  },
+  {
+    name: 'campaign.expiration_date',
+    description: 'When the campaign ends (ISO 8601)',
+    example: '2026-05-31T23:59:59.000Z',
+  },
   { name: 'order.id', description: "The order's id", example: 'ord_5e6f7a' },
   { name: 'order.source_id', description: 'Your own id for the order', example: 'shop-88231' },
   { name: 'order.status', description: 'CREATED, PAID, CANCELED or FULFILLED', example: 'PAID' },
@@ -66,8 +115,16 @@ const BASE_CATALOG: readonly Description[] = [
   { name: 'promotion.name', description: 'The promotion tier name', example: 'Weekend 20% off' },
   { name: 'promotion.banner', description: "The tier's banner text", example: '20% off this weekend only' },
   { name: 'promotion.discount_description', description: "The tier's discount as a customer reads it", example: '20%' },
-  { name: 'promotion.start_date', description: 'When the promotion starts (ISO 8601)', example: '2026-06-06T00:00:00.000Z' },
-  { name: 'promotion.expiration_date', description: 'When the promotion ends (ISO 8601)', example: '2026-06-07T23:59:59.000Z' },
+  {
+    name: 'promotion.start_date',
+    description: 'When the promotion starts (ISO 8601)',
+    example: '2026-06-06T00:00:00.000Z',
+  },
+  {
+    name: 'promotion.expiration_date',
+    description: 'When the promotion ends (ISO 8601)',
+    example: '2026-06-07T23:59:59.000Z',
+  },
   { name: 'distribution.id', description: 'The distribution sending the message', example: 'distr_7g8h9i' },
   { name: 'distribution.name', description: "The distribution's name", example: 'Spring welcome' },
   { name: 'event.type', description: 'The event that fired an automatic distribution', example: 'customer.order.paid' },
@@ -81,7 +138,8 @@ const BASE_CATALOG: readonly Description[] = [
  */
 export const VARIABLE_CATALOG: readonly Description[] = (() => {
   const byName = new Map(BASE_CATALOG.map((d) => [d.name, d]));
-  for (const { name, description, example } of CUSTOMER_DATA_VARIABLES) byName.set(name, { name, description, example });
+  for (const { name, description, example } of CUSTOMER_DATA_VARIABLES)
+    byName.set(name, { name, description, example });
   return [...byName.values()];
 })();
 

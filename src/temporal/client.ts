@@ -16,7 +16,11 @@ const INDEXED_VALUE_TYPE: Record<SearchAttributeType, temporal.api.enums.v1.Inde
 };
 
 /** `dataConverter` is the payload codec's (src/codec): Temporal holds only ciphertext. */
-export async function connectTemporalClient(address: string, namespace: string, dataConverter: DataConverter): Promise<Client> {
+export async function connectTemporalClient(
+  address: string,
+  namespace: string,
+  dataConverter: DataConverter,
+): Promise<Client> {
   const connection = await Connection.connect({ address });
   return new Client({ connection, namespace, dataConverter });
 }
@@ -40,6 +44,9 @@ export async function ensureSearchAttributes(client: Client, logger: Logger): Pr
   } catch (err) {
     const code = (err as { code?: number }).code;
     if (code === GrpcStatus.ALREADY_EXISTS) return;
-    logger.warn({ err, missing: missing.map((k) => k.name) }, 'could not register Temporal search attributes; register them on the cluster');
+    logger.warn(
+      { err, missing: missing.map((k) => k.name) },
+      'could not register Temporal search attributes; register them on the cluster',
+    );
   }
 }

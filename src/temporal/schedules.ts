@@ -1,6 +1,14 @@
-import { ScheduleAlreadyRunning, ScheduleOverlapPolicy, type Client, type ScheduleOptionsStartWorkflowAction } from '@temporalio/client';
+import {
+  ScheduleAlreadyRunning,
+  ScheduleOverlapPolicy,
+  type Client,
+  type ScheduleOptionsStartWorkflowAction,
+} from '@temporalio/client';
 import type { Logger } from '../logger';
-import { SEGMENT_TIME_REFRESH_WORKFLOW, type SegmentTimeRefreshWorkflow } from '../../workflows/contracts/segment-time-refresh';
+import {
+  SEGMENT_TIME_REFRESH_WORKFLOW,
+  type SegmentTimeRefreshWorkflow,
+} from '../../workflows/contracts/segment-time-refresh';
 
 /** Daily unless SEGMENT_REFRESH_INTERVAL_SECONDS says otherwise. */
 export const DEFAULT_SEGMENT_REFRESH_SECONDS = 86_400;
@@ -16,7 +24,12 @@ export function segmentRefreshScheduleId(taskQueue: string): string {
  * Overlap SKIP: a run still going when the next is due is not doubled. A failure is logged,
  * not fatal: the worker's other work does not depend on it.
  */
-export async function ensureSegmentRefreshSchedule(temporal: Client, taskQueue: string, everySeconds: number, logger: Logger): Promise<void> {
+export async function ensureSegmentRefreshSchedule(
+  temporal: Client,
+  taskQueue: string,
+  everySeconds: number,
+  logger: Logger,
+): Promise<void> {
   const scheduleId = segmentRefreshScheduleId(taskQueue);
   const spec = { intervals: [{ every: `${everySeconds} seconds` as const }] };
   const action: ScheduleOptionsStartWorkflowAction<SegmentTimeRefreshWorkflow> = {
@@ -35,6 +48,9 @@ export async function ensureSegmentRefreshSchedule(temporal: Client, taskQueue: 
       await temporal.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action }));
     }
   } catch (err) {
-    logger.warn({ err, scheduleId }, 'could not create or update the date-dependent segments schedule; time-relative segments are not re-evaluated');
+    logger.warn(
+      { err, scheduleId },
+      'could not create or update the date-dependent segments schedule; time-relative segments are not re-evaluated',
+    );
   }
 }

@@ -28,7 +28,10 @@ export function consoleBuildIsCurrent(dir = CONSOLE_DIR): boolean {
 function npm(args: string[], cwd: string): void {
   // stdout to stderr: `npm start`'s stdout is the service's JSON log.
   const result = spawnSync('npm', args, { cwd, stdio: ['ignore', process.stderr, 'inherit'] });
-  if (result.status !== 0) throw new Error(`npm ${args.join(' ')} in ${cwd} failed with ${result.error?.message ?? `exit code ${result.status}`}`);
+  if (result.status !== 0)
+    throw new Error(
+      `npm ${args.join(' ')} in ${cwd} failed with ${result.error?.message ?? `exit code ${result.status}`}`,
+    );
 }
 
 /**

@@ -17,12 +17,23 @@ function reason(err: unknown, timeoutMs: number): string {
   const e = err as Error & { cause?: { code?: string; message?: string } };
   if (e.name === 'TimeoutError' || e.name === 'AbortError') return `no answer within ${timeoutMs / 1000} s`;
   const code = e.cause?.code;
-  const known: Record<string, string> = { ENOTFOUND: 'host not found', EAI_AGAIN: 'host not found', ECONNREFUSED: 'connection refused', ECONNRESET: 'connection reset', ENETUNREACH: 'network unreachable' };
+  const known: Record<string, string> = {
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'host not found',
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ENETUNREACH: 'network unreachable',
+  };
   return (code && known[code]) ?? code ?? e.cause?.message ?? e.message;
 }
 
 /** GET whose headers must arrive within `timeoutMs`; any failure becomes a DownloadUnavailableError naming the host. */
-export async function fetchOrUnavailable(url: string, what: string, timeoutMs = DOWNLOAD_CONNECT_TIMEOUT_MS, method = 'GET'): Promise<Response> {
+export async function fetchOrUnavailable(
+  url: string,
+  what: string,
+  timeoutMs = DOWNLOAD_CONNECT_TIMEOUT_MS,
+  method = 'GET',
+): Promise<Response> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException('timeout', 'TimeoutError')), timeoutMs);
   try {
@@ -30,7 +41,9 @@ export async function fetchOrUnavailable(url: string, what: string, timeoutMs = 
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     return response;
   } catch (err) {
-    throw new DownloadUnavailableError(`could not download ${what} from ${new URL(url).host} (${reason(err, timeoutMs)}).`);
+    throw new DownloadUnavailableError(
+      `could not download ${what} from ${new URL(url).host} (${reason(err, timeoutMs)}).`,
+    );
   } finally {
     clearTimeout(timer);
   }
@@ -59,10 +72,16 @@ export async function probeHost(url: string, what: string, timeoutMs = DOWNLOAD_
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException('timeout', 'TimeoutError')), timeoutMs);
   try {
-    const response = await fetch(new URL(url).origin, { method: 'HEAD', signal: controller.signal, redirect: 'manual' });
+    const response = await fetch(new URL(url).origin, {
+      method: 'HEAD',
+      signal: controller.signal,
+      redirect: 'manual',
+    });
     await response.body?.cancel();
   } catch (err) {
-    throw new DownloadUnavailableError(`could not download ${what} from ${new URL(url).host} (${reason(err, timeoutMs)}).`);
+    throw new DownloadUnavailableError(
+      `could not download ${what} from ${new URL(url).host} (${reason(err, timeoutMs)}).`,
+    );
   } finally {
     clearTimeout(timer);
   }

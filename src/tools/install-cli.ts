@@ -18,8 +18,10 @@ async function main(): Promise<void> {
   const strict = process.argv.includes('--strict');
   const config = loadConfig();
   const steps: Array<[string, () => Promise<{ kind: string; skipped: Array<{ kind: string; reason: string }> }>]> = [];
-  if (!config.TEMPORAL_ADDRESS) steps.push(['Temporal CLI', () => chooseTemporalCli(config.EMBEDDED_TEMPORAL, config.TOOLS_DIR)]);
-  if (!config.MONGO_URL) steps.push(['MongoDB server', () => chooseMongoServer(config.EMBEDDED_MONGO, config.TOOLS_DIR)]);
+  if (!config.TEMPORAL_ADDRESS)
+    steps.push(['Temporal CLI', () => chooseTemporalCli(config.EMBEDDED_TEMPORAL, config.TOOLS_DIR)]);
+  if (!config.MONGO_URL)
+    steps.push(['MongoDB server', () => chooseMongoServer(config.EMBEDDED_MONGO, config.TOOLS_DIR)]);
   for (const [name, step] of steps) {
     try {
       process.stderr.write(`[tools] ${name}: ${describeChoice(await step())}\n`);

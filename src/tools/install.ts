@@ -17,9 +17,15 @@ export type EmbeddedMongoKind = 'mongo-java-server' | 'ferretdb';
 export class MissingToolError extends Error {}
 
 function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): void {
-  const result = spawnSync(command, args, { stdio: ['ignore', 'inherit', 'inherit'], ...options, env: { ...process.env, ...options.env } });
+  const result = spawnSync(command, args, {
+    stdio: ['ignore', 'inherit', 'inherit'],
+    ...options,
+    env: { ...process.env, ...options.env },
+  });
   if (result.status !== 0) {
-    throw new Error(`${command} ${args.join(' ')} failed with ${result.error?.message ?? `exit code ${result.status}`}`);
+    throw new Error(
+      `${command} ${args.join(' ')} failed with ${result.error?.message ?? `exit code ${result.status}`}`,
+    );
   }
 }
 
@@ -78,7 +84,9 @@ export function ensureFerretDb(toolsDir: string): string {
     throw new MissingToolError('FerretDB is built from source and needs Go >= 1.24 on PATH.');
   }
   log('building the embedded FerretDB server (first time only, a few minutes)');
-  installAtomically(target, (tmp) => run('go', ['build', '-o', tmp, '.'], { cwd: path.join(ROOT_DIR, 'tools-src', 'ferretdb') }));
+  installAtomically(target, (tmp) =>
+    run('go', ['build', '-o', tmp, '.'], { cwd: path.join(ROOT_DIR, 'tools-src', 'ferretdb') }),
+  );
   return target;
 }
 
@@ -89,9 +97,14 @@ export function ensureFerretDb(toolsDir: string): string {
  */
 function launcherSources(source: string): { files: string[]; hash: string } {
   const dir = path.join(source, 'src');
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.java')).sort().map((f) => path.join(dir, f));
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.java'))
+    .sort()
+    .map((f) => path.join(dir, f));
   const hash = createHash('sha256');
-  for (const file of [path.join(source, 'pom.xml'), ...files]) hash.update(path.basename(file)).update(fs.readFileSync(file));
+  for (const file of [path.join(source, 'pom.xml'), ...files])
+    hash.update(path.basename(file)).update(fs.readFileSync(file));
   return { files, hash: hash.digest('hex').slice(0, 12) };
 }
 
@@ -105,12 +118,21 @@ export function ensureMongoJavaServer(toolsDir: string): string {
   const needsLib = !fs.existsSync(paths.lib);
   const missing = ['java', 'javac', ...(needsLib ? ['mvn'] : [])].filter((c) => !which(c));
   if (missing.length > 0) {
-    throw new MissingToolError(`mongo-java-server needs a JDK (java, javac) and Maven on PATH; missing: ${missing.join(', ')}.`);
+    throw new MissingToolError(
+      `mongo-java-server needs a JDK (java, javac) and Maven on PATH; missing: ${missing.join(', ')}.`,
+    );
   }
   if (needsLib) {
     log('fetching mongo-java-server with Maven (first time only)');
     installAtomically(paths.lib, (tmp) => {
-      run('mvn', ['-q', '-B', '-f', path.join(source, 'pom.xml'), 'dependency:copy-dependencies', `-DoutputDirectory=${tmp}`]);
+      run('mvn', [
+        '-q',
+        '-B',
+        '-f',
+        path.join(source, 'pom.xml'),
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${tmp}`,
+      ]);
     });
   }
   log('compiling the mongo-java-server launcher');

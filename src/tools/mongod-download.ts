@@ -16,7 +16,9 @@ export async function downloadMongod(toolsDir: string, timeoutMs = DOWNLOAD_CONN
   const { DryMongoBinary, MongoBinary } = await import('mongodb-memory-server-core');
   const downloadDir = mongodDownloadDir(toolsDir);
   const version = process.env.MONGOMS_VERSION;
-  const cached = await DryMongoBinary.locateBinary({ version: version ?? (await defaultVersion()), downloadDir }).catch(() => undefined);
+  const cached = await DryMongoBinary.locateBinary({ version: version ?? (await defaultVersion()), downloadDir }).catch(
+    () => undefined,
+  );
   if (cached) return cached;
   const host = process.env.MONGOMS_DOWNLOAD_URL ?? process.env.MONGOMS_DOWNLOAD_MIRROR ?? 'https://fastdl.mongodb.org';
   await probeHost(host, 'mongod', timeoutMs);

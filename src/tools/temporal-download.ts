@@ -15,7 +15,11 @@ export function temporalSdkVersion(): string {
 
 /** Cached like the SDK names it (`temporal-sdk-typescript-<version>`), but in the tools folder: the SDK's $TMPDIR copy expires after a day. */
 export function downloadedTemporalCliPath(toolsDir: string, sdkVersion = temporalSdkVersion()): string {
-  return path.join(path.resolve(toolsDir), `temporal-sdk-typescript-${sdkVersion}`, os.platform() === 'win32' ? 'temporal.exe' : 'temporal');
+  return path.join(
+    path.resolve(toolsDir),
+    `temporal-sdk-typescript-${sdkVersion}`,
+    os.platform() === 'win32' ? 'temporal.exe' : 'temporal',
+  );
 }
 
 export interface TemporalDownloadOptions {
@@ -32,29 +36,50 @@ export interface TemporalDownloadOptions {
  * binary outlives the test environment.
  */
 export async function downloadTemporalCli(toolsDir: string, options: TemporalDownloadOptions = {}): Promise<string> {
-  const { baseUrl = TEMPORAL_DOWNLOAD_BASE, timeoutMs = DOWNLOAD_CONNECT_TIMEOUT_MS, sdkVersion = temporalSdkVersion() } = options;
+  const {
+    baseUrl = TEMPORAL_DOWNLOAD_BASE,
+    timeoutMs = DOWNLOAD_CONNECT_TIMEOUT_MS,
+    sdkVersion = temporalSdkVersion(),
+  } = options;
   const target = downloadedTemporalCliPath(toolsDir, sdkVersion);
   if (fs.existsSync(target)) return target;
   const arch = { x64: 'amd64', arm64: 'arm64' }[os.arch() as string];
   const platform = { linux: 'linux', darwin: 'darwin', win32: 'windows' }[os.platform() as string];
-  if (!arch || !platform) throw new DownloadUnavailableError(`no Temporal CLI download for ${os.platform()}/${os.arch()}.`);
-  const query = new URLSearchParams({ arch, platform, format: 'tar.gz', 'sdk-name': 'sdk-typescript', 'sdk-version': sdkVersion });
-  const info = (await (await fetchOrUnavailable(`${baseUrl}/cli/default?${query}`, 'the Temporal CLI', timeoutMs)).json()) as {
+  if (!arch || !platform)
+    throw new DownloadUnavailableError(`no Temporal CLI download for ${os.platform()}/${os.arch()}.`);
+  const query = new URLSearchParams({
+    arch,
+    platform,
+    format: 'tar.gz',
+    'sdk-name': 'sdk-typescript',
+    'sdk-version': sdkVersion,
+  });
+  const info = (await (
+    await fetchOrUnavailable(`${baseUrl}/cli/default?${query}`, 'the Temporal CLI', timeoutMs)
+  ).json()) as {
     archiveUrl?: string;
     fileToExtract?: string;
   };
   if (!info.archiveUrl?.endsWith('.tar.gz') || !info.fileToExtract) {
-    throw new DownloadUnavailableError(`could not download the Temporal CLI: unexpected answer from ${new URL(baseUrl).host}.`);
+    throw new DownloadUnavailableError(
+      `could not download the Temporal CLI: unexpected answer from ${new URL(baseUrl).host}.`,
+    );
   }
   fs.mkdirSync(path.dirname(path.dirname(target)), { recursive: true });
   const work = fs.mkdtempSync(`${path.dirname(target)}.partial-`);
   try {
     const archive = path.join(work, 'cli.tar.gz');
-    await saveBody(await fetchOrUnavailable(info.archiveUrl, 'the Temporal CLI archive', timeoutMs), archive, 'the Temporal CLI archive');
+    await saveBody(
+      await fetchOrUnavailable(info.archiveUrl, 'the Temporal CLI archive', timeoutMs),
+      archive,
+      'the Temporal CLI archive',
+    );
     const untar = spawnSync('tar', ['-xzf', archive, '-C', work, info.fileToExtract], { encoding: 'utf8' });
     const extracted = path.join(work, info.fileToExtract);
     if (untar.status !== 0 || !fs.existsSync(extracted)) {
-      throw new DownloadUnavailableError(`could not unpack the Temporal CLI archive: ${untar.stderr?.trim() || untar.error?.message}.`);
+      throw new DownloadUnavailableError(
+        `could not unpack the Temporal CLI archive: ${untar.stderr?.trim() || untar.error?.message}.`,
+      );
     }
     fs.chmodSync(extracted, 0o755);
     fs.mkdirSync(path.dirname(target), { recursive: true });

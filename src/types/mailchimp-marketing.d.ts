@@ -45,7 +45,12 @@ declare module '@mailchimp/mailchimp_marketing/src/ApiClient' {
     /** Replaces the whole config object. */
     setConfig(config: MailchimpConfig): void;
     lists: {
-      setListMember(listId: string, subscriberHash: string, body: MailchimpListMemberBody, opts?: { skipMergeValidation?: boolean }): Promise<MailchimpListMember>;
+      setListMember(
+        listId: string,
+        subscriberHash: string,
+        body: MailchimpListMemberBody,
+        opts?: { skipMergeValidation?: boolean },
+      ): Promise<MailchimpListMember>;
     };
     ping: {
       get(): Promise<{ health_status: string }>;

@@ -14,9 +14,34 @@ export type ViolationKey = 'customer_rules_violated' | 'order_rules_violated' | 
 /** Rule names we understand, with the operators each takes. */
 const SUPPORTED: Record<string, string[]> = {
   'customer.segment': ['$is', '$is_not', '$in', '$not_in'],
-  'order.amount': ['$is', '$is_not', '$more_than', '$less_than', '$more_than_equal', '$less_than_equal', '$more_than_or_equal', '$less_than_or_equal'],
-  'redemption.count.per_customer': ['$is', '$less_than', '$less_than_or_equal', '$less_than_equal', '$more_than', '$more_than_or_equal', '$more_than_equal'],
-  'redemption.count': ['$is', '$less_than', '$less_than_or_equal', '$less_than_equal', '$more_than', '$more_than_or_equal', '$more_than_equal'],
+  'order.amount': [
+    '$is',
+    '$is_not',
+    '$more_than',
+    '$less_than',
+    '$more_than_equal',
+    '$less_than_equal',
+    '$more_than_or_equal',
+    '$less_than_or_equal',
+  ],
+  'redemption.count.per_customer': [
+    '$is',
+    '$less_than',
+    '$less_than_or_equal',
+    '$less_than_equal',
+    '$more_than',
+    '$more_than_or_equal',
+    '$more_than_equal',
+  ],
+  'redemption.count': [
+    '$is',
+    '$less_than',
+    '$less_than_or_equal',
+    '$less_than_equal',
+    '$more_than',
+    '$more_than_or_equal',
+    '$more_than_equal',
+  ],
 };
 
 /** Checks a rules object; returns the problems (empty = valid). */
@@ -36,7 +61,9 @@ export function checkRules(rules: Record<string, unknown>): string[] {
     }
     const ops = SUPPORTED[rule.name];
     if (!ops) {
-      problems.push(`rules.${key}.name: unsupported rule "${rule.name}" (supported: ${Object.keys(SUPPORTED).join(', ')})`);
+      problems.push(
+        `rules.${key}.name: unsupported rule "${rule.name}" (supported: ${Object.keys(SUPPORTED).join(', ')})`,
+      );
       continue;
     }
     const conditions = rule.conditions;
@@ -46,9 +73,12 @@ export function checkRules(rules: Record<string, unknown>): string[] {
     }
     for (const [op, values] of Object.entries(conditions)) {
       if (!ops.includes(op)) problems.push(`rules.${key}.conditions.${op}: unsupported for ${rule.name}`);
-      else if (!Array.isArray(values) || values.length === 0) problems.push(`rules.${key}.conditions.${op}: a non-empty array is required`);
-      else if (rule.name !== 'customer.segment' && values.some((v) => typeof v !== 'number')) problems.push(`rules.${key}.conditions.${op}: numbers expected`);
-      else if (rule.name === 'customer.segment' && values.some((v) => typeof v !== 'string')) problems.push(`rules.${key}.conditions.${op}: segment ids expected`);
+      else if (!Array.isArray(values) || values.length === 0)
+        problems.push(`rules.${key}.conditions.${op}: a non-empty array is required`);
+      else if (rule.name !== 'customer.segment' && values.some((v) => typeof v !== 'number'))
+        problems.push(`rules.${key}.conditions.${op}: numbers expected`);
+      else if (rule.name === 'customer.segment' && values.some((v) => typeof v !== 'string'))
+        problems.push(`rules.${key}.conditions.${op}: segment ids expected`);
     }
   }
   const logic = rules.logic;
@@ -56,7 +86,8 @@ export function checkRules(rules: Record<string, unknown>): string[] {
     if (typeof logic !== 'string') problems.push('rules.logic: a string is required');
     else {
       try {
-        for (const ref of logicRefs(parseLogic(logic))) if (!numbered.includes(ref)) problems.push(`rules.logic: refers to missing rule ${ref}`);
+        for (const ref of logicRefs(parseLogic(logic)))
+          if (!numbered.includes(ref)) problems.push(`rules.logic: refers to missing rule ${ref}`);
       } catch (err) {
         if (!(err instanceof LogicSyntaxError)) throw err;
         problems.push(`rules.logic: ${err.message}`);
@@ -138,8 +169,15 @@ export function isAudienceRule(ruleName: string): boolean {
  * the error key and whose `error.message` (else the whole rule's) is surfaced. Rules that
  * `considered` leaves out count as met (e.g. only the audience is asked about).
  */
-export function evaluateRules(rules: Record<string, unknown>, facts: RuleFacts, ruleError?: { message?: string }, considered: (ruleName: string) => boolean = () => true): Violation | null {
-  const numbered = Object.keys(rules).filter((k) => k !== 'logic').sort((a, b) => Number(a) - Number(b));
+export function evaluateRules(
+  rules: Record<string, unknown>,
+  facts: RuleFacts,
+  ruleError?: { message?: string },
+  considered: (ruleName: string) => boolean = () => true,
+): Violation | null {
+  const numbered = Object.keys(rules)
+    .filter((k) => k !== 'logic')
+    .sort((a, b) => Number(a) - Number(b));
   const logic = typeof rules.logic === 'string' && rules.logic.trim() ? rules.logic : numbered.join(' and ');
   const tree = parseLogic(logic);
   const results = new Map<string, boolean>();
@@ -154,5 +192,10 @@ export function evaluateRules(rules: Record<string, unknown>, facts: RuleFacts, 
   const refs = logicRefs(tree);
   const failing = refs.find((id) => !holds(id)) ?? refs[0]!;
   const rule = rules[failing] as RuleCondition;
-  return { key: violationKey(rule.name), rule: failing, name: rule.name, message: rule.error?.message ?? ruleError?.message };
+  return {
+    key: violationKey(rule.name),
+    rule: failing,
+    name: rule.name,
+    message: rule.error?.message ?? ruleError?.message,
+  };
 }

@@ -27,7 +27,6 @@ export interface AssignmentInput {
 /** Where a rule that applies to a redeemable was assigned: to the code / tier itself, or to its campaign. */
 export type RuleScope = 'object' | 'campaign';
 
-
 export class ValidationRuleService {
   constructor(private readonly models: Models) {}
 
@@ -57,7 +56,11 @@ export class ValidationRuleService {
   }
 
   async list(limit: number, page: number): Promise<{ rules: ValidationRuleDoc[]; total: number }> {
-    const { docs: rules, total } = await findPage(this.models.ValidationRule, {}, { sort: { created_at: -1, _id: 1 }, page, limit });
+    const { docs: rules, total } = await findPage(
+      this.models.ValidationRule,
+      {},
+      { sort: { created_at: -1, _id: 1 }, page, limit },
+    );
     return { rules, total };
   }
 
@@ -78,26 +81,52 @@ export class ValidationRuleService {
    */
   async assign(ruleId: string, input: AssignmentInput, force = false): Promise<ValidationRuleAssignmentDoc> {
     await this.get(ruleId);
-    const type = input.related_object_type ?? (input.campaign ? 'campaign' : input.voucher ? 'voucher' : input.promotion_tier ? 'promotion_tier' : undefined);
+    const type =
+      input.related_object_type ??
+      (input.campaign ? 'campaign' : input.voucher ? 'voucher' : input.promotion_tier ? 'promotion_tier' : undefined);
     const ref = input.related_object_id ?? input.campaign ?? input.voucher ?? input.promotion_tier;
     if (!isAssignable(type) || !ref) {
-      throw DomainError.invalid('invalid_payload', 'Invalid assignment', 'give related_object_type (campaign|voucher|promotion_tier) and related_object_id, or campaign / voucher / promotion_tier');
+      throw DomainError.invalid(
+        'invalid_payload',
+        'Invalid assignment',
+        'give related_object_type (campaign|voucher|promotion_tier) and related_object_id, or campaign / voucher / promotion_tier',
+      );
     }
-    const objectId = type === 'campaign' ? await this.campaignId(ref) : type === 'voucher' ? await this.voucherId(ref) : await this.tierId(ref);
+    const objectId =
+      type === 'campaign'
+        ? await this.campaignId(ref)
+        : type === 'voucher'
+          ? await this.voucherId(ref)
+          : await this.tierId(ref);
     const existing = await this.models.ValidationRuleAssignment.findOne({ related_object_id: objectId }).lean();
     if (existing) {
       if (existing.rule_id === ruleId) return existing;
-      if (!force) throw DomainError.invalid('duplicate_found', 'Duplicate resource found', `${type} ${ref} already has validation rule ${existing.rule_id}; use force=true to replace it`);
+      if (!force)
+        throw DomainError.invalid(
+          'duplicate_found',
+          'Duplicate resource found',
+          `${type} ${ref} already has validation rule ${existing.rule_id}; use force=true to replace it`,
+        );
       await this.models.ValidationRuleAssignment.deleteOne({ _id: existing._id });
     }
-    const doc: ValidationRuleAssignmentDoc = { _id: newId('asgm'), rule_id: ruleId, related_object_type: type, related_object_id: objectId, created_at: new Date() };
+    const doc: ValidationRuleAssignmentDoc = {
+      _id: newId('asgm'),
+      rule_id: ruleId,
+      related_object_type: type,
+      related_object_id: objectId,
+      created_at: new Date(),
+    };
     try {
       await this.models.ValidationRuleAssignment.create(doc);
     } catch (err) {
       if (!onlyDuplicateKeys(err)) throw err;
       const raced = await this.models.ValidationRuleAssignment.findOne({ related_object_id: objectId }).lean();
       if (raced?.rule_id === ruleId) return raced;
-      throw DomainError.invalid('duplicate_found', 'Duplicate resource found', `${type} ${ref} already has a validation rule`);
+      throw DomainError.invalid(
+        'duplicate_found',
+        'Duplicate resource found',
+        `${type} ${ref} already has a validation rule`,
+      );
     }
     return doc;
   }
@@ -114,18 +143,24 @@ export class ValidationRuleService {
 
   /** The rules that apply to a voucher or promotion tier: its own assignment's and its campaign's, with where each came from. */
   async rulesFor(objectId: string, campaignId: string): Promise<Array<{ rule: ValidationRuleDoc; scope: RuleScope }>> {
-    const assignments = await this.models.ValidationRuleAssignment.find({ related_object_id: { $in: [campaignId, objectId] } }).lean();
+    const assignments = await this.models.ValidationRuleAssignment.find({
+      related_object_id: { $in: [campaignId, objectId] },
+    }).lean();
     if (assignments.length === 0) return [];
     const rules = await this.models.ValidationRule.find({ _id: { $in: assignments.map((a) => a.rule_id) } }).lean();
     const byId = new Map(rules.map((r) => [r._id, r]));
     return assignments.flatMap((a) => {
       const rule = byId.get(a.rule_id);
-      return rule ? [{ rule, scope: a.related_object_type === 'campaign' ? ('campaign' as const) : ('object' as const) }] : [];
+      return rule
+        ? [{ rule, scope: a.related_object_type === 'campaign' ? ('campaign' as const) : ('object' as const) }]
+        : [];
     });
   }
 
   private async campaignId(ref: string): Promise<string> {
-    const c = (await this.models.Campaign.findById(ref, { _id: 1 }).lean()) ?? (await this.models.Campaign.findOne({ name: ref }, { _id: 1 }).lean());
+    const c =
+      (await this.models.Campaign.findById(ref, { _id: 1 }).lean()) ??
+      (await this.models.Campaign.findOne({ name: ref }, { _id: 1 }).lean());
     if (!c) throw DomainError.notFound('campaign', ref);
     return c._id;
   }
@@ -145,7 +180,9 @@ export class ValidationRuleService {
   }
 
   private async voucherId(ref: string): Promise<string> {
-    const v = (await this.models.Voucher.findOne({ code: ref }, { _id: 1 }).lean()) ?? (await this.models.Voucher.findById(ref, { _id: 1 }).lean());
+    const v =
+      (await this.models.Voucher.findOne({ code: ref }, { _id: 1 }).lean()) ??
+      (await this.models.Voucher.findById(ref, { _id: 1 }).lean());
     if (!v) throw DomainError.notFound('voucher', ref);
     return v._id;
   }
@@ -157,7 +194,8 @@ function isAssignable(type: string | undefined): type is AssignableObject {
 
 export function assertRules(rules: Record<string, unknown>): void {
   const problems = checkRules(rules);
-  if (problems.length > 0) throw DomainError.invalid('invalid_validation_rules', 'Invalid validation rules', problems.join('; '));
+  if (problems.length > 0)
+    throw DomainError.invalid('invalid_validation_rules', 'Invalid validation rules', problems.join('; '));
 }
 
 export function toValidationRuleJson(r: ValidationRuleDoc, assignmentsCount?: number) {

@@ -26,7 +26,9 @@ export class VoucherService {
 
   /** By code, or by `v_…` id. */
   async find(codeOrId: string): Promise<VoucherDoc> {
-    const voucher = (await this.models.Voucher.findOne({ code: codeOrId }).lean()) ?? (codeOrId.startsWith('v_') ? await this.models.Voucher.findById(codeOrId).lean() : null);
+    const voucher =
+      (await this.models.Voucher.findOne({ code: codeOrId }).lean()) ??
+      (codeOrId.startsWith('v_') ? await this.models.Voucher.findById(codeOrId).lean() : null);
     if (!voucher) throw DomainError.notFound('voucher', codeOrId);
     return voucher;
   }
@@ -37,12 +39,18 @@ export class VoucherService {
 
   async setActive(codeOrId: string, active: boolean): Promise<VoucherJson> {
     const voucher = await this.find(codeOrId);
-    const updated = await this.models.Voucher.findOneAndUpdate({ _id: voucher._id }, { $set: { active } }, { returnDocument: 'after' }).lean();
+    const updated = await this.models.Voucher.findOneAndUpdate(
+      { _id: voucher._id },
+      { $set: { active } },
+      { returnDocument: 'after' },
+    ).lean();
     if (!updated) throw DomainError.notFound('voucher', codeOrId);
     return (await this.toJson([updated]))[0]!;
   }
 
-  async list(query: VoucherListQuery): Promise<{ object: 'list'; data_ref: 'vouchers'; vouchers: VoucherJson[]; total: number }> {
+  async list(
+    query: VoucherListQuery,
+  ): Promise<{ object: 'list'; data_ref: 'vouchers'; vouchers: VoucherJson[]; total: number }> {
     const filter: Record<string, unknown> = {};
     const campaignIds = new Set<string>();
     if (query.campaign) campaignIds.add((await this.campaigns.get(query.campaign))._id);
@@ -51,7 +59,11 @@ export class VoucherService {
     if (campaignIds.size > 1) return { object: 'list', data_ref: 'vouchers', vouchers: [], total: 0 };
     if (campaignIds.size === 1) filter.campaign_id = [...campaignIds][0];
     if (query.customer) filter.holder_id = await this.holderId(query.customer);
-    const { docs, total } = await findPage(this.models.Voucher, filter, { sort: { created_at: -1, _id: -1 }, page: query.page, limit: query.limit });
+    const { docs, total } = await findPage(this.models.Voucher, filter, {
+      sort: { created_at: -1, _id: -1 },
+      page: query.page,
+      limit: query.limit,
+    });
     return { object: 'list', data_ref: 'vouchers', vouchers: await this.toJson(docs), total };
   }
 

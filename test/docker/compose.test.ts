@@ -16,7 +16,10 @@ function composeCommand(): string[] | undefined {
 const compose = composeCommand();
 // No Docker engine runs on this machine kind; `config` only parses and resolves the file.
 const describeIfCompose = compose ? describe : describe.skip;
-if (!compose) console.warn('skipping docker/compose.yml check: neither `docker compose` nor `docker-compose` is installed (.ci/run installs it)');
+if (!compose)
+  console.warn(
+    'skipping docker/compose.yml check: neither `docker compose` nor `docker-compose` is installed (.ci/run installs it)',
+  );
 
 const SECRETS = {
   WEBHOOK_SIGNING_SECRET: 'w'.repeat(64),
@@ -27,26 +30,41 @@ const SECRETS = {
 
 function composeConfig(env: NodeJS.ProcessEnv) {
   const [command, ...prefix] = compose!;
-  return spawnSync(command!, [...prefix, '-f', path.join(ROOT_DIR, 'docker', 'compose.yml'), 'config'], { env, encoding: 'utf8' });
+  return spawnSync(command!, [...prefix, '-f', path.join(ROOT_DIR, 'docker', 'compose.yml'), 'config'], {
+    env,
+    encoding: 'utf8',
+  });
 }
 
 describeIfCompose('docker/compose.yml', () => {
   it('parses, and wires the api and worker to the Temporal server and MongoDB it runs', () => {
-    const result = composeConfig({ ...process.env, ...SECRETS, APP_ID: 'compose-app', APP_TOKEN: 'compose-token-0123456789abcdef0123456789' });
+    const result = composeConfig({
+      ...process.env,
+      ...SECRETS,
+      APP_ID: 'compose-app',
+      APP_TOKEN: 'compose-token-0123456789abcdef0123456789',
+    });
     expect(result.status).toBe(0);
     // Both compose versions print the resolved file as YAML, services indented by two spaces.
-    for (const service of ['postgresql', 'temporal', 'temporal-ui', 'mongo', 'api', 'worker']) expect(result.stdout).toMatch(new RegExp(`^  ${service}:$`, 'm'));
+    for (const service of ['postgresql', 'temporal', 'temporal-ui', 'mongo', 'api', 'worker'])
+      expect(result.stdout).toMatch(new RegExp(`^  ${service}:$`, 'm'));
     expect(result.stdout).toContain('TEMPORAL_ADDRESS: temporal:7233');
     expect(result.stdout).toContain('MONGO_URL: mongodb://mongo:27017/promo_engine?replicaSet=rs0');
     expect(result.stdout).toContain('APP_ID: compose-app');
     expect(result.stdout).toContain('src/entry/worker.ts');
     // API and worker get the same shared secrets (one YAML anchor), and run as production.
     expect(result.stdout).toContain('NODE_ENV: production');
-    for (const [name, value] of Object.entries(SECRETS)) expect(result.stdout.split(`${name}: ${value}`).length - 1).toBe(2);
+    for (const [name, value] of Object.entries(SECRETS))
+      expect(result.stdout.split(`${name}: ${value}`).length - 1).toBe(2);
   });
 
   it.each(Object.keys(SECRETS))('refuses to run without %s', (name) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, ...SECRETS, APP_ID: 'compose-app', APP_TOKEN: 'compose-token-0123456789abcdef0123456789' };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...SECRETS,
+      APP_ID: 'compose-app',
+      APP_TOKEN: 'compose-token-0123456789abcdef0123456789',
+    };
     delete env[name];
     const result = composeConfig(env);
     expect(result.status).not.toBe(0);
@@ -54,9 +72,17 @@ describeIfCompose('docker/compose.yml', () => {
   });
 
   it('passes the payload key to api and worker, and publishes Temporal on no outside interface', () => {
-    const result = composeConfig({ ...process.env, ...SECRETS, APP_ID: 'compose-app', APP_TOKEN: 'compose-token-0123456789abcdef0123456789', PAYLOAD_ENCRYPTION_KEY: PAYLOAD_KEY });
+    const result = composeConfig({
+      ...process.env,
+      ...SECRETS,
+      APP_ID: 'compose-app',
+      APP_TOKEN: 'compose-token-0123456789abcdef0123456789',
+      PAYLOAD_ENCRYPTION_KEY: PAYLOAD_KEY,
+    });
     expect(result.status).toBe(0);
-    const services = (parse(result.stdout) as { services: Record<string, { environment?: Record<string, string>; ports?: unknown[] }> }).services;
+    const services = (
+      parse(result.stdout) as { services: Record<string, { environment?: Record<string, string>; ports?: unknown[] }> }
+    ).services;
     for (const name of ['api', 'worker']) expect(services[name]!.environment!.PAYLOAD_ENCRYPTION_KEY).toBe(PAYLOAD_KEY);
     expect(services.temporal!.ports ?? []).toEqual([]);
     // v1 prints short syntax ("127.0.0.1:8233:8080/tcp"), v2 long syntax ({host_ip, published, target}).

@@ -10,14 +10,27 @@ export const ARTIFACTS = path.resolve(__dirname, '../../test-artifacts/console')
 /** Debian's Chromium, started as the machine notes say (no background networking on a closed network). */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is missing at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`);
+    throw new Error(
+      `Chromium is missing at ${CHROMIUM}: install Debian's chromium package (apt-get install chromium) or set CHROMIUM_PATH`,
+    );
   }
   // The service serves console/dist: build it when the sources are newer (a no-op when current),
   // in a child process so this process's worker is not blocked meanwhile.
-  await promisify(execFile)('npx', ['tsx', 'src/tools/console-build-cli.ts'], { cwd: path.resolve(__dirname, '../..') });
+  await promisify(execFile)('npx', ['tsx', 'src/tools/console-build-cli.ts'], {
+    cwd: path.resolve(__dirname, '../..'),
+  });
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
@@ -30,7 +43,11 @@ export interface ConsolePage {
 }
 
 /** A fresh browser profile on the console; any request off the service's origin is refused and recorded. */
-export async function openConsole(browser: Browser, baseUrl: string, viewport = { width: 1280, height: 900 }): Promise<ConsolePage> {
+export async function openConsole(
+  browser: Browser,
+  baseUrl: string,
+  viewport = { width: 1280, height: 900 },
+): Promise<ConsolePage> {
   const context = await browser.newContext({ viewport, baseURL: baseUrl });
   const page = await context.newPage();
   // Screens answer in well under a second here; a step that waits longer has failed.
@@ -43,7 +60,11 @@ export async function openConsole(browser: Browser, baseUrl: string, viewport = 
   });
   page.on('console', (msg) => {
     // A 4xx the console asked for on purpose is logged by Chromium as a failed resource; the rest are real.
-    if (msg.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())) problems.push(`console error: ${msg.text()}`);
+    if (
+      msg.type() === 'error' &&
+      !/Failed to load resource: the server responded with a status of 4\d\d/.test(msg.text())
+    )
+      problems.push(`console error: ${msg.text()}`);
   });
   page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -70,7 +91,10 @@ export async function signIn(page: Page, auth: { 'X-App-Id': string; 'X-App-Toke
  * A browser on the console for one suite: launched before its tests (signed in when asked),
  * closed after. `current()` is the page the suite's tests drive.
  */
-export function useConsoleBrowser(sdkUrl: () => string, options: { auth?: () => { 'X-App-Id': string; 'X-App-Token': string } } = {}) {
+export function useConsoleBrowser(
+  sdkUrl: () => string,
+  options: { auth?: () => { 'X-App-Id': string; 'X-App-Token': string } } = {},
+) {
   const state: { browser?: Browser; console?: ConsolePage } = {};
   beforeAll(async () => {
     state.browser = await launchChromium();

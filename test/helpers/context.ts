@@ -49,7 +49,11 @@ export async function createTestContext(prefix = 'test', options: TestContextOpt
   const temporalAddress = required('TEST_TEMPORAL_ADDRESS');
   const { db, models } = await connectDatabase(mongoUrl, uniqueName(prefix));
   const connection = await Connection.connect({ address: temporalAddress });
-  const temporal = new Client({ connection, namespace: 'default', dataConverter: encryptingDataConverter(testPayloadKey()) });
+  const temporal = new Client({
+    connection,
+    namespace: 'default',
+    dataConverter: encryptingDataConverter(testPayloadKey()),
+  });
   const logs = new LogCapture();
   const logger = createLogger('info', logs);
   const settings = { ...defaultDistributionSettings(), ...options.settings };

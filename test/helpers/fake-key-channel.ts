@@ -32,7 +32,12 @@ export async function startFakeKeyProvider(validKeys: string[]): Promise<FakeKey
     req.on('data', (c: Buffer) => (raw += c.toString('utf8')));
     req.on('end', () => {
       const authorization = req.headers.authorization;
-      requests.push({ method: req.method ?? '', path: req.url ?? '', authorization, body: raw ? JSON.parse(raw) : undefined });
+      requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        authorization,
+        body: raw ? JSON.parse(raw) : undefined,
+      });
       const key = authorization?.replace(/^Bearer /, '') ?? '';
       res.setHeader('content-type', 'application/json');
       if (!keys.has(key)) {
@@ -63,7 +68,9 @@ export class FakeKeyChannel implements Channel {
     credentials: ['api_key', 'signing_secret'],
     validate: ({ credentials, settings }) => [
       ...(credentials.api_key?.startsWith('fk_') ? [] : ['api_key must start with fk_']),
-      ...(typeof settings.base_url === 'string' && /^https?:\/\//.test(settings.base_url) ? [] : ['settings.base_url must be an http(s) URL']),
+      ...(typeof settings.base_url === 'string' && /^https?:\/\//.test(settings.base_url)
+        ? []
+        : ['settings.base_url must be an http(s) URL']),
     ],
   };
 
@@ -84,14 +91,22 @@ export class FakeKeyChannel implements Channel {
 
   async send(message: OutgoingMessage): Promise<SendResult> {
     if (!message.account) return { status: 'permanent', error: 'no account' };
-    const res = await this.call(message.account, '/send', { to: message.to, subject: message.subject, text: message.text });
+    const res = await this.call(message.account, '/send', {
+      to: message.to,
+      subject: message.subject,
+      text: message.text,
+    });
     if (res.ok) return { status: 'sent', providerMessageId: ((await res.json()) as { id: string }).id };
     // Deliberately careless: quotes the provider's body, key included.
     const text = await res.text();
-    return res.status >= 500 ? { status: 'transient', error: `${res.status} ${text}` } : { status: 'permanent', error: `${res.status} ${text}` };
+    return res.status >= 500
+      ? { status: 'transient', error: `${res.status} ${text}` }
+      : { status: 'permanent', error: `${res.status} ${text}` };
   }
 
-  testConnection?: (account: ChannelAccount) => Promise<{ ok: true } | { ok: false; error: string }> = async (account) => {
+  testConnection?: (account: ChannelAccount) => Promise<{ ok: true } | { ok: false; error: string }> = async (
+    account,
+  ) => {
     const res = await this.call(account, '/me');
     return res.ok ? { ok: true } : { ok: false, error: `${res.status} ${await res.text()}` };
   };

@@ -85,7 +85,8 @@ function parseMultipart(headers: IncomingMessage['headers'], raw: Buffer): Promi
 async function parseBody(req: IncomingMessage, contentType: string, raw: Buffer): Promise<unknown> {
   if (raw.length === 0) return undefined;
   try {
-    if (contentType === 'application/json' || contentType.endsWith('+json')) return JSON.parse(raw.toString('utf8')) as unknown;
+    if (contentType === 'application/json' || contentType.endsWith('+json'))
+      return JSON.parse(raw.toString('utf8')) as unknown;
     if (contentType === 'application/x-www-form-urlencoded') return parseUrlEncoded(raw.toString('utf8'));
     if (contentType === 'multipart/form-data') return await parseMultipart(req.headers, raw);
   } catch {
@@ -109,7 +110,8 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks);
     const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
     const url = new URL(req.url ?? '/', 'http://fake.invalid');
     const contentType = (headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     const record: ProviderRequest = {
@@ -123,15 +125,19 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
       problems: [],
       status: 0,
     };
-    if (raw.length > 0 && record.body === undefined) record.problems.push(`unparsable ${contentType || 'untyped'} body`);
+    if (raw.length > 0 && record.body === undefined)
+      record.problems.push(`unparsable ${contentType || 'untyped'} body`);
     record.problems.push(...(options.validate?.(record) ?? []));
     requests.push(record);
 
     let answer: ProviderResponse;
-    if (record.problems.length > 0) answer = { status: 400, body: { fake_provider: 'invalid request', problems: record.problems } };
+    if (record.problems.length > 0)
+      answer = { status: 400, body: { fake_provider: 'invalid request', problems: record.problems } };
     else {
       const fallback = options.defaultResponse;
-      answer = override?.(record) ?? scripted.shift() ?? (typeof fallback === 'function' ? fallback(record) : fallback) ?? { status: 200, body: {} };
+      answer = override?.(record) ??
+        scripted.shift() ??
+        (typeof fallback === 'function' ? fallback(record) : fallback) ?? { status: 200, body: {} };
     }
     if (answer.delayMs) await new Promise((r) => setTimeout(r, answer.delayMs));
     if (answer.reset) {
@@ -142,7 +148,10 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
     if (res.destroyed) return;
     const isText = typeof answer.body === 'string';
     const payload = answer.body === undefined ? '' : isText ? (answer.body as string) : JSON.stringify(answer.body);
-    res.writeHead(answer.status, { ...(payload ? { 'content-type': isText ? 'text/plain' : 'application/json' } : {}), ...answer.headers });
+    res.writeHead(answer.status, {
+      ...(payload ? { 'content-type': isText ? 'text/plain' : 'application/json' } : {}),
+      ...answer.headers,
+    });
     res.end(payload);
   };
 
@@ -174,5 +183,12 @@ export async function startFakeProvider(options: FakeProviderOptions = {}): Prom
 
 /** `validate` for `startFakeProvider` from a spec loaded with `loadOpenApi`. */
 export function openApiValidator(spec: OpenApiSpec): (req: ProviderRequest) => string[] {
-  return (req) => validateRequest(spec, { method: req.method, path: req.path, contentType: req.contentType, body: req.body, query: req.query });
+  return (req) =>
+    validateRequest(spec, {
+      method: req.method,
+      path: req.path,
+      contentType: req.contentType,
+      body: req.body,
+      query: req.query,
+    });
 }

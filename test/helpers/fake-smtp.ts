@@ -90,7 +90,8 @@ export async function startFakeSmtp(): Promise<FakeSmtp> {
         simpleParser(raw)
           .then((parsed) => {
             const headers: Record<string, string> = {};
-            for (const line of parsed.headerLines) headers[line.key] = line.line.slice(line.line.indexOf(':') + 1).trim();
+            for (const line of parsed.headerLines)
+              headers[line.key] = line.line.slice(line.line.indexOf(':') + 1).trim();
             messages.push({
               to: session.envelope.rcptTo.map((a) => a.address),
               from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',

@@ -35,8 +35,17 @@ export function useServiceHarness(prefix: string, options: TestContextOptions = 
 /** Creates a campaign through the SDK and waits until its codes are generated. */
 export async function createCampaign(sdk: Harness['sdk'], body: Record<string, unknown>) {
   const created = await sdk.client.campaigns.create(body as never);
-  return eventually(async () => {
-    const c = (await sdk.client.campaigns.get(created.id)) as unknown as { id: string; name: string; active: boolean; vouchers_generation_status: string };
-    return c.vouchers_generation_status === 'DONE' ? c : undefined;
-  }, 30_000, 'codes generated');
+  return eventually(
+    async () => {
+      const c = (await sdk.client.campaigns.get(created.id)) as unknown as {
+        id: string;
+        name: string;
+        active: boolean;
+        vouchers_generation_status: string;
+      };
+      return c.vouchers_generation_status === 'DONE' ? c : undefined;
+    },
+    30_000,
+    'codes generated',
+  );
 }

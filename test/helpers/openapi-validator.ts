@@ -49,7 +49,13 @@ function ajvFor(version: '3.0' | '3.1', form: boolean): Ajv {
   const id = `${version}|${form}`;
   let ajv = ajvs.get(id);
   if (!ajv) {
-    const options = { strict: false, allErrors: true, validateSchema: false, logger: false as const, ...(form ? { coerceTypes: 'array' as const } : {}) };
+    const options = {
+      strict: false,
+      allErrors: true,
+      validateSchema: false,
+      logger: false as const,
+      ...(form ? { coerceTypes: 'array' as const } : {}),
+    };
     ajv = version === '3.1' ? new Ajv2020(options) : new Ajv(options);
     addFormats(ajv);
     ajvs.set(id, ajv);
@@ -94,7 +100,8 @@ function readSpec(file: string, options: LoadOptions): OpenApiSpec {
   const text = readFileSync(file, 'utf8');
   const doc = (file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as Record<string, unknown>;
   const openapi = String(doc.openapi ?? '');
-  if (!/^3\.[01]\./.test(openapi)) throw new Error(`${file}: not an OpenAPI 3.0/3.1 document (openapi: ${openapi || 'missing'})`);
+  if (!/^3\.[01]\./.test(openapi))
+    throw new Error(`${file}: not an OpenAPI 3.0/3.1 document (openapi: ${openapi || 'missing'})`);
   const version = openapi.startsWith('3.1') ? '3.1' : '3.0';
   if (version === '3.0') dropUntypedNullable(doc);
   options.patch?.(doc);
@@ -132,7 +139,10 @@ function deref(spec: OpenApiSpec, value: unknown, pointer: string): { value: unk
     current = at
       .split('/')
       .slice(1)
-      .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[unescapePointer(part)], spec.doc);
+      .reduce<unknown>(
+        (node, part) => (node as Record<string, unknown> | undefined)?.[unescapePointer(part)],
+        spec.doc,
+      );
   }
   throw new Error(`${spec.file}: $ref chain too long at ${pointer}`);
 }
@@ -148,19 +158,32 @@ function templateRegex(template: string): RegExp {
 /** Candidate operation paths for a request path: each server base path stripped, or the path as is. */
 function candidatePaths(spec: OpenApiSpec, requestPath: string): string[] {
   const out: string[] = [];
-  for (const base of spec.basePaths) if (base !== '' && requestPath.startsWith(`${base}/`)) out.push(requestPath.slice(base.length));
+  for (const base of spec.basePaths)
+    if (base !== '' && requestPath.startsWith(`${base}/`)) out.push(requestPath.slice(base.length));
   out.push(requestPath);
   // Providers serve older versions under other base paths (Mandrill's spec says /api/1.4, clients use /api/1.0):
   // as a last resort, drop as many leading segments as a server's base path has.
   for (const base of spec.basePaths) {
     const depth = base.split('/').length - 1;
-    if (depth > 0) out.push(`/${requestPath.split('/').slice(depth + 1).join('/')}`);
+    if (depth > 0)
+      out.push(
+        `/${requestPath
+          .split('/')
+          .slice(depth + 1)
+          .join('/')}`,
+      );
   }
   return out;
 }
 
 /** The operation for a method and path; literal segments beat `{param}` ones when several match. */
-function findOperation(spec: OpenApiSpec, method: string, requestPath: string): { template: string; operation: Record<string, unknown>; pointer: string; pathItem: Record<string, unknown> } | undefined {
+function findOperation(
+  spec: OpenApiSpec,
+  method: string,
+  requestPath: string,
+):
+  | { template: string; operation: Record<string, unknown>; pointer: string; pathItem: Record<string, unknown> }
+  | undefined {
   const paths = (spec.doc.paths ?? {}) as Record<string, Record<string, unknown>>;
   const m = method.toLowerCase();
   let best: { template: string; score: number } | undefined;
@@ -175,7 +198,12 @@ function findOperation(spec: OpenApiSpec, method: string, requestPath: string): 
   }
   if (!best) return undefined;
   const pathItem = paths[best.template] as Record<string, unknown>;
-  return { template: best.template, operation: pathItem[m] as Record<string, unknown>, pathItem, pointer: `/paths/${escapePointer(best.template)}/${m}` };
+  return {
+    template: best.template,
+    operation: pathItem[m] as Record<string, unknown>,
+    pathItem,
+    pointer: `/paths/${escapePointer(best.template)}/${m}`,
+  };
 }
 
 function compileAt(spec: OpenApiSpec, pointer: string, form: boolean): ValidateFunction {
@@ -200,7 +228,10 @@ function compileAt(spec: OpenApiSpec, pointer: string, form: boolean): ValidateF
 }
 
 function formatErrors(where: string, validate: ValidateFunction): string[] {
-  return (validate.errors ?? []).map((e) => `${where}${e.instancePath || ''}: ${e.message ?? e.keyword}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`);
+  return (validate.errors ?? []).map(
+    (e) =>
+      `${where}${e.instancePath || ''}: ${e.message ?? e.keyword}${e.params && Object.keys(e.params).length ? ` ${JSON.stringify(e.params)}` : ''}`,
+  );
 }
 
 /**
@@ -215,7 +246,10 @@ export function validateRequest(spec: OpenApiSpec, req: RequestToValidate): stri
   const where = `${req.method.toUpperCase()} ${op.template}`;
   const problems: string[] = [];
 
-  const params = [...((op.pathItem.parameters as unknown[] | undefined) ?? []), ...((op.operation.parameters as unknown[] | undefined) ?? [])];
+  const params = [
+    ...((op.pathItem.parameters as unknown[] | undefined) ?? []),
+    ...((op.operation.parameters as unknown[] | undefined) ?? []),
+  ];
   params.forEach((raw, i) => {
     const { value, pointer } = deref(spec, raw, `${op.pointer}/parameters/${i}`);
     const p = value as { in?: string; name?: string; required?: boolean; schema?: unknown };
@@ -241,11 +275,17 @@ export function validateRequest(spec: OpenApiSpec, req: RequestToValidate): stri
   }
   const media = body.content?.[contentType];
   if (!media) {
-    problems.push(`${where}: content type ${contentType || '(none)'} not accepted (accepts ${Object.keys(body.content ?? {}).join(', ')})`);
+    problems.push(
+      `${where}: content type ${contentType || '(none)'} not accepted (accepts ${Object.keys(body.content ?? {}).join(', ')})`,
+    );
     return problems;
   }
   if (!media.schema) return problems;
-  const validate = compileAt(spec, `${bodyPointer}/content/${escapePointer(contentType)}/schema`, FORM_TYPES.has(contentType));
+  const validate = compileAt(
+    spec,
+    `${bodyPointer}/content/${escapePointer(contentType)}/schema`,
+    FORM_TYPES.has(contentType),
+  );
   // Coercion rewrites the data it checks; the recorded body stays as it was received.
   const data = FORM_TYPES.has(contentType) ? structuredClone(req.body) : req.body;
   if (!validate(data)) problems.push(...formatErrors(`${where} body`, validate));
@@ -255,5 +295,7 @@ export function validateRequest(spec: OpenApiSpec, req: RequestToValidate): stri
 /** All operations the spec declares, as `METHOD /template` (for diagnostics). */
 export function listOperations(spec: OpenApiSpec): string[] {
   const paths = (spec.doc.paths ?? {}) as Record<string, Record<string, unknown>>;
-  return Object.entries(paths).flatMap(([template, item]) => HTTP_METHODS.filter((m) => m in item).map((m) => `${m.toUpperCase()} ${template}`));
+  return Object.entries(paths).flatMap(([template, item]) =>
+    HTTP_METHODS.filter((m) => m in item).map((m) => `${m.toUpperCase()} ${template}`),
+  );
 }

@@ -11,14 +11,20 @@ export async function listenWithSdk(app: Express, auth: { 'X-App-Id': string; 'X
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
-  const client = VoucherifyServerSide({ applicationId: auth['X-App-Id'], secretKey: auth['X-App-Token'], apiUrl: `http://127.0.0.1:${port}` });
+  const client = VoucherifyServerSide({
+    applicationId: auth['X-App-Id'],
+    secretKey: auth['X-App-Token'],
+    apiUrl: `http://127.0.0.1:${port}`,
+  });
   return {
     client,
     /** customers.create typed as what this server returns (never Voucherify's double-opt-in "unconfirmed" shape). */
-    createCustomer: (customer: Record<string, unknown>) => client.customers.create(customer as never) as Promise<CustomerObject>,
+    createCustomer: (customer: Record<string, unknown>) =>
+      client.customers.create(customer as never) as Promise<CustomerObject>,
     getCustomer: (idOrSourceId: string) => client.customers.get(idOrSourceId) as Promise<CustomerObject>,
     /** customers.update, accepting nulls (clear a field) that the SDK's types do not model. */
-    updateCustomer: (customer: Record<string, unknown>) => client.customers.update(customer as never) as Promise<CustomerObject>,
+    updateCustomer: (customer: Record<string, unknown>) =>
+      client.customers.update(customer as never) as Promise<CustomerObject>,
     url: `http://127.0.0.1:${port}`,
     close: () =>
       new Promise<void>((resolve) => {
@@ -30,7 +36,11 @@ export async function listenWithSdk(app: Express, auth: { 'X-App-Id': string; 'X
 }
 
 /** Polls until `check` returns a value (not undefined), or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 15_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -89,7 +89,11 @@ export class WorkerProcess {
 }
 
 /** A worker process on a test context's database and task queue, logging into `dataDir/worker.log`. */
-export function workerProcessFor(ctx: Pick<AppContext, 'db' | 'taskQueue'>, dataDir: string, env: Record<string, string> = {}): WorkerProcess {
+export function workerProcessFor(
+  ctx: Pick<AppContext, 'db' | 'taskQueue'>,
+  dataDir: string,
+  env: Record<string, string> = {},
+): WorkerProcess {
   return new WorkerProcess({
     dataDir,
     logFile: path.join(dataDir, 'worker.log'),

@@ -16,7 +16,10 @@ describe('application key roles, revocation, throttling and access logs', () => 
     t = await createTestContext('scopes');
     app = createApp(t.ctx);
     for (const role of ['read', 'write', 'admin'] as const) {
-      const res = await request(app).post('/v1/app-keys').set(t.auth).send({ name: `${role} key`, role });
+      const res = await request(app)
+        .post('/v1/app-keys')
+        .set(t.auth)
+        .send({ name: `${role} key`, role });
       expect(res.status).toBe(201);
       expect(res.body.role).toBe(role);
       keys[role] = { 'X-App-Id': res.body.id, 'X-App-Token': res.body.token };
@@ -28,7 +31,9 @@ describe('application key roles, revocation, throttling and access logs', () => 
   async function operations(): Promise<Array<{ method: string; path: string; role: string }>> {
     const doc = (await request(app).get('/openapi.json')).body as { paths: Record<string, Record<string, Operation>> };
     return Object.entries(doc.paths).flatMap(([path, ops]) =>
-      Object.entries(ops).flatMap(([method, op]) => (op['x-required-role'] ? [{ method, path: path.replace(/\{\w+\}/g, 'x'), role: op['x-required-role'] }] : [])),
+      Object.entries(ops).flatMap(([method, op]) =>
+        op['x-required-role'] ? [{ method, path: path.replace(/\{\w+\}/g, 'x'), role: op['x-required-role'] }] : [],
+      ),
     );
   }
 
@@ -40,7 +45,9 @@ describe('application key roles, revocation, throttling and access logs', () => 
     const signIn = doc.paths['/v1/sessions']!.post!;
     expect(signIn['x-required-role']).toBeUndefined();
     for (const [path, ops] of v1) {
-      for (const op of Object.values(ops)) if (op !== signIn) expect([path, ['read', 'write', 'admin'].includes(op['x-required-role'] as string)]).toEqual([path, true]);
+      for (const op of Object.values(ops))
+        if (op !== signIn)
+          expect([path, ['read', 'write', 'admin'].includes(op['x-required-role'] as string)]).toEqual([path, true]);
     }
     expect(doc.paths['/v1/sessions/current']!.delete!['x-required-role']).toBe('read');
     expect(doc.paths['/v1/app-keys']!.get!['x-required-role']).toBe('admin');
@@ -58,7 +65,9 @@ describe('application key roles, revocation, throttling and access logs', () => 
     for (const op of ops) {
       const weaker = op.role === 'admin' ? ['read', 'write'] : op.role === 'write' ? ['read'] : [];
       for (const role of weaker) {
-        const res = await request(app)[op.method as 'get'](op.path).set(keys[role as 'read']);
+        const res = await request(app)
+          [op.method as 'get'](op.path)
+          .set(keys[role as 'read']);
         expect({ op, role, status: res.status }).toEqual({ op, role, status: 403 });
         expect(res.body).toMatchObject({ code: 403, key: 'forbidden' });
       }
@@ -75,10 +84,16 @@ describe('application key roles, revocation, throttling and access logs', () => 
     const res = await request(app).post('/v1/customers').set(keys.read).send({ source_id: 'refused-read' });
     expect(res.status).toBe(403);
     expect(res.body.details).toMatch(/write role/);
-    const upload = await request(app).post('/v1/customers/import').set(keys.read).set('Content-Type', 'application/json').send([{ source_id: 'refused-import' }]);
+    const upload = await request(app)
+      .post('/v1/customers/import')
+      .set(keys.read)
+      .set('Content-Type', 'application/json')
+      .send([{ source_id: 'refused-import' }]);
     expect(upload.status).toBe(403);
     expect(await t.ctx.models.Customer.countDocuments()).toBe(before);
-    expect((await request(app).post('/v1/app-keys').set(keys.write).send({ name: 'escalate', role: 'admin' })).status).toBe(403);
+    expect(
+      (await request(app).post('/v1/app-keys').set(keys.write).send({ name: 'escalate', role: 'admin' })).status,
+    ).toBe(403);
     expect(await t.ctx.models.AppKey.countDocuments({ name: 'escalate' })).toBe(0);
   });
 
@@ -95,7 +110,10 @@ describe('application key roles, revocation, throttling and access logs', () => 
     const c = await createTestContext('scopes-revoke');
     try {
       const revokeApp = createApp(c.ctx);
-      const other = await request(revokeApp).post('/v1/app-keys').set(c.auth).send({ name: 'second admin', role: 'admin' });
+      const other = await request(revokeApp)
+        .post('/v1/app-keys')
+        .set(c.auth)
+        .send({ name: 'second admin', role: 'admin' });
       const second: Auth = { 'X-App-Id': other.body.id, 'X-App-Token': other.body.token };
       const [a, b] = await Promise.all([
         request(revokeApp).delete(`/v1/app-keys/${second['X-App-Id']}`).set(c.auth),
@@ -115,7 +133,8 @@ describe('application key roles, revocation, throttling and access logs', () => 
   it('throttles wrong tokens per key id, then per client address, with 429 and Retry-After', async () => {
     // A fresh app has fresh counters, so the other tests' requests do not count here.
     const throttled = createApp(t.ctx);
-    const wrong = (id: string) => request(throttled).get('/v1/customers').set({ 'X-App-Id': id, 'X-App-Token': 'not-the-right-token' });
+    const wrong = (id: string) =>
+      request(throttled).get('/v1/customers').set({ 'X-App-Id': id, 'X-App-Token': 'not-the-right-token' });
     for (let i = 0; i < FAILURES_PER_KEY; i++) expect((await wrong(keys.read['X-App-Id'])).status).toBe(401);
     const blocked = await request(throttled).get('/v1/customers').set(keys.read);
     expect(blocked.status).toBe(429);
@@ -124,7 +143,8 @@ describe('application key roles, revocation, throttling and access logs', () => 
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(60);
     // Another key from the same address still works until the address itself is over its limit.
     expect((await request(throttled).get('/v1/customers').set(keys.write)).status).toBe(200);
-    for (let i = FAILURES_PER_KEY; i < FAILURES_PER_ADDRESS; i++) expect((await wrong(`unknown-${i}`)).status).toBe(401);
+    for (let i = FAILURES_PER_KEY; i < FAILURES_PER_ADDRESS; i++)
+      expect((await wrong(`unknown-${i}`)).status).toBe(401);
     const address = await request(throttled).get('/v1/customers').set(keys.write);
     expect(address.status).toBe(429);
     expect(Number(address.headers['retry-after'])).toBeGreaterThan(0);
@@ -136,16 +156,43 @@ describe('application key roles, revocation, throttling and access logs', () => 
     const code = 'SECRETCODE-4242';
     await request(app).get(`/v1/vouchers/${code}`).set(keys.read);
     await request(app).delete('/v1/app-keys/no-such-key').set(keys.admin);
-    await request(app).get(`/v1/vouchers/${code}/balance`).set({ 'X-App-Id': 'nobody', 'X-App-Token': 'wrong-token-value' });
+    await request(app)
+      .get(`/v1/vouchers/${code}/balance`)
+      .set({ 'X-App-Id': 'nobody', 'X-App-Token': 'wrong-token-value' });
     const lines = t.logs.text
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .filter((l) => l.msg === 'request');
-    expect(lines).toContainEqual(expect.objectContaining({ method: 'GET', route: '/v1/vouchers/:code', path: '/v1/vouchers/SE***', status: 404, keyId: keys.read['X-App-Id'], client: expect.stringMatching(/127\.0\.0\.1$/) }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        method: 'GET',
+        route: '/v1/vouchers/:code',
+        path: '/v1/vouchers/SE***',
+        status: 404,
+        keyId: keys.read['X-App-Id'],
+        client: expect.stringMatching(/127\.0\.0\.1$/),
+      }),
+    );
     // A thrown error leaves the router before the line is written: the pattern is still the full one.
-    expect(lines).toContainEqual(expect.objectContaining({ method: 'DELETE', route: '/v1/app-keys/:id', path: '/v1/app-keys/no-such-key', status: 404, keyId: keys.admin['X-App-Id'] }));
-    expect(lines).toContainEqual(expect.objectContaining({ path: '/v1/vouchers/SE***/balance', status: 401, keyId: null, claimedKeyId: 'nobody', route: null }));
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        method: 'DELETE',
+        route: '/v1/app-keys/:id',
+        path: '/v1/app-keys/no-such-key',
+        status: 404,
+        keyId: keys.admin['X-App-Id'],
+      }),
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        path: '/v1/vouchers/SE***/balance',
+        status: 401,
+        keyId: null,
+        claimedKeyId: 'nobody',
+        route: null,
+      }),
+    );
     expect(t.logs.text).not.toContain(code);
   });
 });

@@ -18,9 +18,16 @@ describe('the channels API (provider accounts)', () => {
     provider = await startFakeKeyProvider([KEY, OTHER_KEY]);
   });
   afterAll(async () => provider?.close());
-  const h = useServiceHarness('chanapi', { channels: [new FakeKeyChannel('fakekey'), new FakeKeyChannel('fakenotest', false)] });
+  const h = useServiceHarness('chanapi', {
+    channels: [new FakeKeyChannel('fakekey'), new FakeKeyChannel('fakenotest', false)],
+  });
 
-  async function api(method: string, path: string, body?: unknown, auth = true): Promise<{ status: number; body: Json; text: string }> {
+  async function api(
+    method: string,
+    path: string,
+    body?: unknown,
+    auth = true,
+  ): Promise<{ status: number; body: Json; text: string }> {
     const res = await fetch(`${h.sdk.url}${path}`, {
       method,
       headers: { 'content-type': 'application/json', ...(auth ? h.t.auth : {}) },
@@ -66,7 +73,12 @@ describe('the channels API (provider accounts)', () => {
     const doc = await raw(res.body.id);
     expect(doc).toBeTruthy();
     expectNoSecret(JSON.stringify(doc));
-    expect(doc!.credentials_encrypted).toEqual({ v: 1, iv: expect.any(String), tag: expect.any(String), data: expect.any(String) });
+    expect(doc!.credentials_encrypted).toEqual({
+      v: 1,
+      iv: expect.any(String),
+      tag: expect.any(String),
+      data: expect.any(String),
+    });
     expect(doc!.credential_names).toEqual(['api_key', 'signing_secret']);
     expect(box().open(doc!.credentials_encrypted)).toEqual({ api_key: KEY, signing_secret: SIGNING });
   });
@@ -77,7 +89,11 @@ describe('the channels API (provider accounts)', () => {
       [{ type: 'nosuch' }, 'type', /unknown channel type nosuch \(available: .*fakekey, fakenotest\)/],
       [{ type: 'email' }, 'type', /email needs no account/],
       [{ credentials: { api_key: KEY } }, 'credentials.signing_secret', /required by fakekey/],
-      [{ credentials: { api_key: KEY, signing_secret: SIGNING, password: 'x1234' } }, 'credentials.password', /unknown credential for fakekey \(expected: api_key, signing_secret\)/],
+      [
+        { credentials: { api_key: KEY, signing_secret: SIGNING, password: 'x1234' } },
+        'credentials.password',
+        /unknown credential for fakekey \(expected: api_key, signing_secret\)/,
+      ],
       [{ credentials: { api_key: 'sk_nope_1234', signing_secret: SIGNING } }, 'account', /api_key must start with fk_/],
       [{ settings: { base_url: 'ftp://x' } }, 'account', /base_url must be an http\(s\) URL/],
     ];
@@ -91,7 +107,9 @@ describe('the channels API (provider accounts)', () => {
     // Schema-level: credentials must be strings, the name is required.
     const bad = await api('POST', '/v1/channels', { type: 'fakekey', credentials: { api_key: 12 } });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['name', 'credentials.api_key']));
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(['name', 'credentials.api_key']),
+    );
     expect(await h.t.ctx.models.ChannelAccount.countDocuments()).toBe(before);
   });
 
@@ -108,16 +126,29 @@ describe('the channels API (provider accounts)', () => {
 
     const got = await api('GET', `/v1/channels/${second.id}`);
     expect(got.status).toBe(200);
-    expect(got.body).toMatchObject({ id: second.id, type: 'fakenotest', name: 'No test', credential_names: ['api_key', 'signing_secret'] });
+    expect(got.body).toMatchObject({
+      id: second.id,
+      type: 'fakenotest',
+      name: 'No test',
+      credential_names: ['api_key', 'signing_secret'],
+    });
     expectNoSecret(got.text);
     expect((await api('GET', '/v1/channels/chan_nosuch')).status).toBe(404);
   });
 
   it('updates name and settings, and merges a partial credentials update into the stored ones', async () => {
     const id = (await api('POST', '/v1/channels', account())).body.id as string;
-    const res = await api('PUT', `/v1/channels/${id}`, { name: 'Renamed', credentials: { api_key: OTHER_KEY }, settings: { base_url: provider.url } });
+    const res = await api('PUT', `/v1/channels/${id}`, {
+      name: 'Renamed',
+      credentials: { api_key: OTHER_KEY },
+      settings: { base_url: provider.url },
+    });
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ name: 'Renamed', settings: { base_url: provider.url }, credentials: { api_key: '••••', signing_secret: '••••' } });
+    expect(res.body).toMatchObject({
+      name: 'Renamed',
+      settings: { base_url: provider.url },
+      credentials: { api_key: '••••', signing_secret: '••••' },
+    });
     expect(res.body.settings.sender).toBeUndefined();
     expectNoSecret(res.text);
     const doc = await raw(id);
@@ -127,7 +158,9 @@ describe('the channels API (provider accounts)', () => {
 
     const unknown = await api('PUT', `/v1/channels/${id}`, { credentials: { token: 'abcd1234' } });
     expect(unknown.status).toBe(400);
-    expect(unknown.body.errors).toEqual([{ field: 'credentials.token', reason: expect.stringMatching(/unknown credential/) }]);
+    expect(unknown.body.errors).toEqual([
+      { field: 'credentials.token', reason: expect.stringMatching(/unknown credential/) },
+    ]);
     const invalidKey = await api('PUT', `/v1/channels/${id}`, { credentials: { api_key: 'nope_1234' } });
     expect(invalidKey.status).toBe(400);
     expect(invalidKey.body.errors).toEqual([{ field: 'account', reason: 'api_key must start with fk_' }]);
@@ -144,9 +177,13 @@ describe('the channels API (provider accounts)', () => {
     const ok = await api('POST', `/v1/channels/${good}/test`);
     expect(ok.status).toBe(200);
     expect(ok.body).toEqual({ ok: true });
-    expect(provider.requests.slice(seen)).toEqual([expect.objectContaining({ path: '/me', authorization: `Bearer ${KEY}` })]);
+    expect(provider.requests.slice(seen)).toEqual([
+      expect.objectContaining({ path: '/me', authorization: `Bearer ${KEY}` }),
+    ]);
 
-    const wrong = (await api('POST', '/v1/channels', account({ credentials: { api_key: WRONG_KEY, signing_secret: SIGNING } }))).body.id as string;
+    const wrong = (
+      await api('POST', '/v1/channels', account({ credentials: { api_key: WRONG_KEY, signing_secret: SIGNING } }))
+    ).body.id as string;
     const failing = await api('POST', `/v1/channels/${wrong}/test`);
     expect(failing.status).toBe(200);
     expect(failing.body.ok).toBe(false);
@@ -164,7 +201,10 @@ describe('the channels API (provider accounts)', () => {
   it('answers a clear 500 without the blob when credentials were encrypted under another key', async () => {
     const id = (await api('POST', '/v1/channels', account())).body.id as string;
     const foreign = new SecretBox(randomBytes(32)).seal({ api_key: KEY, signing_secret: SIGNING });
-    await h.t.ctx.models.ChannelAccount.collection.updateOne({ _id: id as never }, { $set: { credentials_encrypted: foreign } });
+    await h.t.ctx.models.ChannelAccount.collection.updateOne(
+      { _id: id as never },
+      { $set: { credentials_encrypted: foreign } },
+    );
     const res = await api('POST', `/v1/channels/${id}/test`);
     expect(res.status).toBe(500);
     expect(res.body.key).toBe('channel_credentials_undecryptable');
@@ -205,29 +245,73 @@ describe('the channels API (provider accounts)', () => {
     const receiver = await startFakeKeyProvider([]);
     try {
       const real = [
-        { type: 'sendgrid', name: 'SendGrid', credentials: { api_key: 'SG.exfil-target-key-1' }, settings: { from: 'promo@example.com' } },
-        { type: 'mailgun', name: 'Mailgun', credentials: { api_key: 'key-exfil-target-2' }, settings: { domain: 'mg.example.com', from: 'promo@example.com', region: 'eu' } },
-        { type: 'braze', name: 'Braze', credentials: { api_key: 'braze-exfil-target-3' }, settings: { rest_endpoint: 'https://rest.fra-01.braze.eu' } },
-        { type: 'activecampaign', name: 'AC', credentials: { api_token: 'ac-exfil-target-4' }, settings: { api_url: 'https://acme.api-us1.com' } },
+        {
+          type: 'sendgrid',
+          name: 'SendGrid',
+          credentials: { api_key: 'SG.exfil-target-key-1' },
+          settings: { from: 'promo@example.com' },
+        },
+        {
+          type: 'mailgun',
+          name: 'Mailgun',
+          credentials: { api_key: 'key-exfil-target-2' },
+          settings: { domain: 'mg.example.com', from: 'promo@example.com', region: 'eu' },
+        },
+        {
+          type: 'braze',
+          name: 'Braze',
+          credentials: { api_key: 'braze-exfil-target-3' },
+          settings: { rest_endpoint: 'https://rest.fra-01.braze.eu' },
+        },
+        {
+          type: 'activecampaign',
+          name: 'AC',
+          credentials: { api_token: 'ac-exfil-target-4' },
+          settings: { api_url: 'https://acme.api-us1.com' },
+        },
       ];
       const moved = (type: string): Record<string, unknown> =>
-        type === 'braze' ? { rest_endpoint: receiver.url } : type === 'activecampaign' ? { api_url: receiver.url } : { base_url: receiver.url };
+        type === 'braze'
+          ? { rest_endpoint: receiver.url }
+          : type === 'activecampaign'
+            ? { api_url: receiver.url }
+            : { base_url: receiver.url };
       for (const body of real) {
         const created = await api('POST', '/v1/channels', body);
         expect(created.status).toBe(200);
         // Creating one pointed elsewhere is refused …
-        const elsewhere = await api('POST', '/v1/channels', { ...body, settings: { ...body.settings, ...moved(body.type) } });
+        const elsewhere = await api('POST', '/v1/channels', {
+          ...body,
+          settings: { ...body.settings, ...moved(body.type) },
+        });
         expect(elsewhere.status).toBe(400);
-        expect(elsewhere.body.errors).toEqual([{ field: 'account', reason: expect.stringMatching(/base_url is not an account setting|rest_endpoint must be your Braze cluster|api_url must be the account's ActiveCampaign API host/) }]);
+        expect(elsewhere.body.errors).toEqual([
+          {
+            field: 'account',
+            reason: expect.stringMatching(
+              /base_url is not an account setting|rest_endpoint must be your Braze cluster|api_url must be the account's ActiveCampaign API host/,
+            ),
+          },
+        ]);
         // … and so is moving a stored one, keeping its credentials.
-        const put = await api('PUT', `/v1/channels/${created.body.id}`, { name: body.name, settings: { ...body.settings, ...moved(body.type) } });
+        const put = await api('PUT', `/v1/channels/${created.body.id}`, {
+          name: body.name,
+          settings: { ...body.settings, ...moved(body.type) },
+        });
         expect(put.status).toBe(400);
         const stored = await api('GET', `/v1/channels/${created.body.id}`);
         expect(stored.body.settings).toEqual(body.settings);
         expect((await api('DELETE', `/v1/channels/${created.body.id}`)).status).toBeLessThan(300);
         for (const secret of Object.values(body.credentials)) expect(elsewhere.text + put.text).not.toContain(secret);
       }
-      expect((await api('POST', '/v1/channels', { ...real[1], settings: { ...real[1]!.settings, region: 'http://127.0.0.1' } })).status).toBe(400);
+      expect(
+        (
+          await api('POST', '/v1/channels', {
+            ...real[1],
+            settings: { ...real[1]!.settings, region: 'http://127.0.0.1' },
+          })
+        ).status,
+      ).toBe(400);
       expect(receiver.requests).toEqual([]);
     } finally {
       await receiver.close();
@@ -236,7 +320,9 @@ describe('the channels API (provider accounts)', () => {
 
   it('documents /v1/channels in the OpenAPI spec', async () => {
     const spec = (await api('GET', '/openapi.json', undefined, false)).body;
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/v1/channels', '/v1/channels/{id}', '/v1/channels/{id}/test']));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/v1/channels', '/v1/channels/{id}', '/v1/channels/{id}/test']),
+    );
     expect(Object.keys(spec.paths['/v1/channels/{id}'])).toEqual(expect.arrayContaining(['get', 'put', 'delete']));
   });
 

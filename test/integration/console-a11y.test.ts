@@ -6,7 +6,12 @@ import { useConsoleBrowser } from '../helpers/console-browser';
 /** What axe-core finds on the page shown, against WCAG 2.1 A and AA, as one line per rule and element. */
 async function violations(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return result.violations.flatMap((v) => v.nodes.map((n) => `${v.impact ?? '?'} ${v.id}: ${n.target.join(' ')} — ${v.help}${process.env.A11Y_DEBUG ? ` (${n.failureSummary})` : ''}`));
+  return result.violations.flatMap((v) =>
+    v.nodes.map(
+      (n) =>
+        `${v.impact ?? '?'} ${v.id}: ${n.target.join(' ')} — ${v.help}${process.env.A11Y_DEBUG ? ` (${n.failureSummary})` : ''}`,
+    ),
+  );
 }
 
 describe('the console in headless Chromium: accessible screens, usable from the keyboard alone', () => {
@@ -20,7 +25,9 @@ describe('the console in headless Chromium: accessible screens, usable from the 
     expect(await violations(page)).toEqual([]);
     // From the top of the page, Tab reaches the id field first and the token field next.
     await page.keyboard.press('Tab');
-    expect(await page.evaluate('document.activeElement?.id')).toBe(await page.getByLabel('Application id').getAttribute('id'));
+    expect(await page.evaluate('document.activeElement?.id')).toBe(
+      await page.getByLabel('Application id').getAttribute('id'),
+    );
     await page.keyboard.type(h.t.auth['X-App-Id']);
     await page.keyboard.press('Tab');
     await page.keyboard.type(h.t.auth['X-App-Token']);
@@ -30,7 +37,12 @@ describe('the console in headless Chromium: accessible screens, usable from the 
 
   it('reaches every screen from the navigation by keyboard, and each has no WCAG A/AA violation axe-core can find', async () => {
     const { page } = b.c;
-    await createCampaign(h.sdk, { name: 'A11y codes', type: 'STATIC', vouchers_count: 2, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } } });
+    await createCampaign(h.sdk, {
+      name: 'A11y codes',
+      type: 'STATIC',
+      vouchers_count: 2,
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } },
+    });
     const found: Record<string, string[]> = {};
     for (const [link, heading] of [
       ['Distributions', 'Distributions'],

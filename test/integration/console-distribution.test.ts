@@ -23,7 +23,13 @@ describe('the console in headless Chromium: a manual distribution through the fo
 
   beforeAll(async () => {
     webhook = await startFakeWebhook(h.t.ctx.settings.webhookSecret);
-    for (const name of customers) await h.sdk.createCustomer({ source_id: `console-${name}`, name: name.toUpperCase(), email: `${name}@example.com`, metadata: { tier: 'vip' } });
+    for (const name of customers)
+      await h.sdk.createCustomer({
+        source_id: `console-${name}`,
+        name: name.toUpperCase(),
+        email: `${name}@example.com`,
+        metadata: { tier: 'vip' },
+      });
     await h.sdk.createCustomer({ source_id: 'console-dan', name: 'DAN', metadata: { tier: 'basic' } });
     browser = await launchChromium();
     c = await openConsole(browser, h.sdk.url);
@@ -46,7 +52,13 @@ describe('the console in headless Chromium: a manual distribution through the fo
   }
 
   /** Runs the four steps for a webhook distribution: manual ones to the VIP segment with unique codes, automatic ones plain. */
-  async function runWizard({ name, hookPath, trigger = /^Manual/, grace, body = 'Hi {{ customer.name }}, your code: ' }: WizardRun): Promise<void> {
+  async function runWizard({
+    name,
+    hookPath,
+    trigger = /^Manual/,
+    grace,
+    body = 'Hi {{ customer.name }}, your code: ',
+  }: WizardRun): Promise<void> {
     const { page } = c;
     const manual = trigger.source === '^Manual';
     await page.getByRole('link', { name: 'Distributions' }).click();
@@ -112,12 +124,18 @@ describe('the console in headless Chromium: a manual distribution through the fo
     await choose(page, 'Validation rule: customer segment is', /Console VIPs/);
     await c.screenshot('campaign-new');
     await page.getByRole('button', { name: 'Create campaign' }).click();
-    await page.getByRole('table', { name: 'Campaigns' }).getByTestId('pool-use').filter({ hasText: '0 / 10 used' }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('table', { name: 'Campaigns' })
+      .getByTestId('pool-use')
+      .filter({ hasText: '0 / 10 used' })
+      .waitFor({ timeout: 30_000 });
     const campaign = await h.t.ctx.models.Campaign.findOne({ name: 'Console codes' }).lean();
     expect(campaign).toMatchObject({ type: 'STATIC', vouchers_count: 10 });
     const codes = await h.t.ctx.models.Voucher.find({ campaign_id: campaign!._id }).lean();
     expect(codes.every((v) => /^VIP-[0-9A-Za-z]{6}$/.test(v.code))).toBe(true);
-    const assignment = await h.t.ctx.models.ValidationRuleAssignment.findOne({ related_object_id: campaign!._id }).lean();
+    const assignment = await h.t.ctx.models.ValidationRuleAssignment.findOne({
+      related_object_id: campaign!._id,
+    }).lean();
     const rule = await h.t.ctx.models.ValidationRule.findById(assignment!.rule_id).lean();
     const segment = await h.t.ctx.models.Segment.findOne({ name: 'Console VIPs' }).lean();
     expect(JSON.stringify(rule!.rules)).toContain(segment!._id);
@@ -138,7 +156,9 @@ describe('the console in headless Chromium: a manual distribution through the fo
     const got = await webhook.waitFor(3, 30_000);
     const spring = got.filter((r) => r.path === '/hook/spring');
     expect(spring).toHaveLength(3);
-    const bodies = spring.map((r) => r.body as { customer: { source_id: string }; text: string; variables: { voucher: { code: string } } });
+    const bodies = spring.map(
+      (r) => r.body as { customer: { source_id: string }; text: string; variables: { voucher: { code: string } } },
+    );
     expect(bodies.map((b) => b.customer.source_id).sort()).toEqual(customers.map((n) => `console-${n}`));
     const codes = bodies.map((b) => b.variables.voucher.code);
     expect(new Set(codes).size).toBe(3);
@@ -147,7 +167,11 @@ describe('the console in headless Chromium: a manual distribution through the fo
     await page.getByTestId('sent-webhook').filter({ hasText: '3' }).waitFor({ timeout: 30_000 });
     await page.locator('[data-status="completed"]').waitFor({ timeout: 30_000 });
     // The messages list holds the same codes.
-    await eventually(async () => ((await page.getByTestId('message-code').allTextContents()).length === 3 ? true : undefined), 10_000, 'three messages listed');
+    await eventually(
+      async () => ((await page.getByTestId('message-code').allTextContents()).length === 3 ? true : undefined),
+      10_000,
+      'three messages listed',
+    );
     expect((await page.getByTestId('message-code').allTextContents()).sort()).toEqual([...codes].sort());
     await c.screenshot('distribution-report');
     await page.getByRole('link', { name: 'Distributions' }).click();
@@ -159,7 +183,11 @@ describe('the console in headless Chromium: a manual distribution through the fo
     // The customer's page lists the message and the code it carried.
     const ann = bodies.find((b) => b.customer.source_id === 'console-ann')!;
     await page.goto('/customers/console-ann');
-    await page.getByRole('table', { name: 'Messages received' }).getByText(ann.variables.voucher.code).first().waitFor();
+    await page
+      .getByRole('table', { name: 'Messages received' })
+      .getByText(ann.variables.voucher.code)
+      .first()
+      .waitFor();
     await page.getByText(ann.variables.voucher.code).first().waitFor();
     await c.screenshot('customer-with-message');
     expect(c.problems).toEqual([]);
@@ -186,13 +214,18 @@ describe('the console in headless Chromium: a manual distribution through the fo
     const { page } = c;
     await runWizard({ name: 'Console to edit', hookPath: 'edited', grace: 600 });
     await page.getByRole('button', { name: 'Save and send' }).click();
-    await page.getByTestId('countdown').filter({ hasText: /Sends in (9|10) min/ }).waitFor();
+    await page
+      .getByTestId('countdown')
+      .filter({ hasText: /Sends in (9|10) min/ })
+      .waitFor();
     await page.getByRole('link', { name: 'Edit' }).click();
     await page.getByRole('heading', { name: 'Edit Console to edit' }).waitFor();
     await page.getByRole('textbox', { name: 'Name', exact: true }).fill('Console edited');
     await next(page);
     await next(page);
-    await expect(page.getByRole('textbox', { name: 'Webhook URL' }).inputValue()).resolves.toBe(`${webhook.url}/edited`);
+    await expect(page.getByRole('textbox', { name: 'Webhook URL' }).inputValue()).resolves.toBe(
+      `${webhook.url}/edited`,
+    );
     await page.getByRole('textbox', { name: 'Message (text)' }).fill('Edited: {{ voucher.code }}');
     await next(page);
     await c.screenshot('wizard-edit-summary');
@@ -225,7 +258,9 @@ describe('the console in headless Chromium: a manual distribution through the fo
     const frame = page.locator('iframe[title="email preview"]');
     await frame.waitFor();
     expect(await frame.getAttribute('sandbox')).toBe('');
-    expect(await page.frameLocator('iframe[title="email preview"]').getByText('your code is').textContent()).toContain('SAMPLE-CODE');
+    expect(await page.frameLocator('iframe[title="email preview"]').getByText('your code is').textContent()).toContain(
+      'SAMPLE-CODE',
+    );
     await page.getByRole('checkbox', { name: 'Email (built-in)' }).uncheck();
     await next(page);
     await page.getByRole('button', { name: 'Save and send' }).click();
@@ -238,12 +273,21 @@ describe('the console in headless Chromium: a manual distribution through the fo
 
   it('an automatic order_paid distribution activated in the console fires when an order is paid through the API, and pauses', async () => {
     const { page } = c;
-    await runWizard({ name: 'Console thanks for paying', hookPath: 'paid', trigger: /Order has been paid/, body: 'Thanks, {{ customer.name }}' });
+    await runWizard({
+      name: 'Console thanks for paying',
+      hookPath: 'paid',
+      trigger: /Order has been paid/,
+      body: 'Thanks, {{ customer.name }}',
+    });
     await page.getByRole('button', { name: 'Activate' }).click();
     await page.getByRole('heading', { name: 'Console thanks for paying' }).waitFor();
     await page.locator('[data-status="active"]').first().waitFor();
     const before = webhook.requests.length;
-    const res = await fetch(`${h.sdk.url}/v1/orders`, { method: 'POST', headers: { 'content-type': 'application/json', ...h.t.auth }, body: JSON.stringify({ source_id: 'console-order-1', customer: 'console-bob', amount: 2500, status: 'PAID' }) });
+    const res = await fetch(`${h.sdk.url}/v1/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...h.t.auth },
+      body: JSON.stringify({ source_id: 'console-order-1', customer: 'console-bob', amount: 2500, status: 'PAID' }),
+    });
     expect(res.status).toBe(200);
     await webhook.waitFor(before + 1, 30_000);
     const paid = webhook.requests.filter((r) => r.path === '/hook/paid');

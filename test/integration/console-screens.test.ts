@@ -31,12 +31,23 @@ describe('the console in headless Chromium: customers, CSV import, consents, cha
     const { page } = c;
     const dir = mkdtempSync(path.join(os.tmpdir(), 'console-csv-'));
     const file = path.join(dir, 'customers.csv');
-    writeFileSync(file, ['source_id,name,email,metadata.tier', 'imp-1,Ida,ida@example.com,vip', 'imp-2,Jo,not-an-email,basic', 'imp-3,Kim,kim@example.com,vip'].join('\n') + '\n');
+    writeFileSync(
+      file,
+      [
+        'source_id,name,email,metadata.tier',
+        'imp-1,Ida,ida@example.com,vip',
+        'imp-2,Jo,not-an-email,basic',
+        'imp-3,Kim,kim@example.com,vip',
+      ].join('\n') + '\n',
+    );
     await page.getByRole('link', { name: 'Customers' }).click();
     await page.getByRole('link', { name: 'Import CSV' }).click();
     await page.locator('input[type="file"]').setInputFiles(file);
     await page.getByRole('button', { name: 'Upload and import' }).click();
-    await page.getByTestId('import-status').filter({ hasText: 'Done: 2 imported, 1 failed' }).waitFor({ timeout: 30_000 });
+    await page
+      .getByTestId('import-status')
+      .filter({ hasText: 'Done: 2 imported, 1 failed' })
+      .waitFor({ timeout: 30_000 });
     const errors = page.getByRole('table', { name: 'Row errors' });
     await errors.getByRole('cell', { name: 'email', exact: true }).waitFor();
     expect(await errors.locator('tbody tr').count()).toBe(1);
@@ -134,10 +145,14 @@ describe('the console in headless Chromium: customers, CSV import, consents, cha
     await tier.locator('input[role="switch"]:not(:checked)').waitFor({ state: 'attached' });
     await c.screenshot('promotion-detail');
     const campaign = (await h.t.ctx.models.Campaign.findOne({ name: 'Console summer' }).lean())!;
-    await eventually(async () => {
-      const stored = await h.t.ctx.models.PromotionTier.findOne({ campaign_id: campaign._id }).lean();
-      return stored?.active === false ? stored : undefined;
-    }, 10_000, 'tier disabled');
+    await eventually(
+      async () => {
+        const stored = await h.t.ctx.models.PromotionTier.findOne({ campaign_id: campaign._id }).lean();
+        return stored?.active === false ? stored : undefined;
+      },
+      10_000,
+      'tier disabled',
+    );
     const stored = (await h.t.ctx.models.PromotionTier.findOne({ campaign_id: campaign._id }).lean())!;
     expect(stored).toMatchObject({ name: 'Bigger basket', banner: '15% off over 100', active: false });
     expect(stored.action.discount).toMatchObject({ type: 'PERCENT', percent_off: 15 });
@@ -145,7 +160,12 @@ describe('the console in headless Chromium: customers, CSV import, consents, cha
 
   it("opens a static campaign's page, adds one code of the marketer's choosing and generates more; the pool shows them", async () => {
     const { page } = c;
-    await createCampaign(h.sdk, { name: 'Console static', type: 'STATIC', vouchers_count: 2, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 20 } } });
+    await createCampaign(h.sdk, {
+      name: 'Console static',
+      type: 'STATIC',
+      vouchers_count: 2,
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 20 } },
+    });
     await page.getByRole('link', { name: 'Campaigns', exact: true }).click();
     await page.getByRole('link', { name: 'Console static' }).click();
     await page.getByTestId('pool-use').getByText('0 / 2 used').waitFor();
@@ -159,7 +179,10 @@ describe('the console in headless Chromium: customers, CSV import, consents, cha
     // The same code again is the API's 409, shown on the page; nothing is added.
     await page.getByRole('textbox', { name: 'Or add one code' }).fill('CONSOLE-GIFT-1');
     await page.getByRole('button', { name: 'Add code' }).click();
-    await page.getByRole('alert').filter({ hasText: /exists/i }).waitFor();
+    await page
+      .getByRole('alert')
+      .filter({ hasText: /exists/i })
+      .waitFor();
     await page.getByText('Generation: DONE').waitFor({ timeout: 30_000 });
     await page.getByRole('textbox', { name: 'Description' }).fill('Spring coupons for the newsletter');
     await page.getByRole('button', { name: 'Save details' }).click();

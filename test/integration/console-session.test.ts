@@ -52,7 +52,9 @@ describe('the console in headless Chromium: served by the API, sign-in and sign-
     const cookies = await c.context.cookies();
     expect(cookies).toEqual([expect.objectContaining({ name: 'promo_session', httpOnly: true, sameSite: 'Strict' })]);
     expect(cookies[0]!.expires).toBeGreaterThan(Date.now() / 1000);
-    const storage = await c.page.evaluate('JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie })');
+    const storage = await c.page.evaluate(
+      'JSON.stringify({ local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie })',
+    );
     expect(storage).not.toContain(h.t.auth['X-App-Token']);
     expect(storage).not.toContain(cookies[0]!.value);
     // A reload keeps the session (the cookie), without asking for the token again.
@@ -74,7 +76,9 @@ describe('the console in headless Chromium: served by the API, sign-in and sign-
     await c.page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await c.context.cookies()).toEqual([]);
     // The old cookie no longer works even if someone kept it.
-    const res = await fetch(`${h.sdk.url}/v1/sessions/current`, { headers: { cookie: `promo_session=${cookie!.value}` } });
+    const res = await fetch(`${h.sdk.url}/v1/sessions/current`, {
+      headers: { cookie: `promo_session=${cookie!.value}` },
+    });
     expect(res.status).toBe(401);
     expect(c.problems).toEqual([]);
   });

@@ -19,8 +19,21 @@ describe('customers through @voucherify/sdk and HTTP', () => {
   });
 
   it('creates a customer, then upserts by source_id instead of duplicating', async () => {
-    const created = await sdk.createCustomer({ source_id: 'crm-1', name: 'Ada', email: 'ada@example.com', metadata: { tier: 'gold' }, address: { city: 'Berlin' } });
-    expect(created).toMatchObject({ object: 'customer', source_id: 'crm-1', name: 'Ada', email: 'ada@example.com', metadata: { tier: 'gold' }, address: { city: 'Berlin', country: null } });
+    const created = await sdk.createCustomer({
+      source_id: 'crm-1',
+      name: 'Ada',
+      email: 'ada@example.com',
+      metadata: { tier: 'gold' },
+      address: { city: 'Berlin' },
+    });
+    expect(created).toMatchObject({
+      object: 'customer',
+      source_id: 'crm-1',
+      name: 'Ada',
+      email: 'ada@example.com',
+      metadata: { tier: 'gold' },
+      address: { city: 'Berlin', country: null },
+    });
     expect(created.id).toMatch(/^cust_[0-9A-Za-z]{24}$/);
     expect(created.summary?.orders?.total_count).toBe(0);
 
@@ -31,7 +44,12 @@ describe('customers through @voucherify/sdk and HTTP', () => {
   });
 
   it('gets by id or source_id, updates partially (null clears, metadata merges), deletes', async () => {
-    const created = await sdk.createCustomer({ source_id: 'crm-2', name: 'Bob', phone: '+1', metadata: { a: 1, b: 2 } });
+    const created = await sdk.createCustomer({
+      source_id: 'crm-2',
+      name: 'Bob',
+      phone: '+1',
+      metadata: { a: 1, b: 2 },
+    });
     expect((await sdk.getCustomer('crm-2')).id).toBe(created.id);
     expect((await sdk.getCustomer(created.id)).source_id).toBe('crm-2');
 
@@ -47,7 +65,12 @@ describe('customers through @voucherify/sdk and HTTP', () => {
   });
 
   it('lists with paging, filters and the SDK scroll', async () => {
-    for (let i = 0; i < 12; i++) await sdk.createCustomer({ source_id: `list-${i}`, email: `l${i}@example.com`, address: { city: i % 2 ? 'Paris' : 'Rome' } });
+    for (let i = 0; i < 12; i++)
+      await sdk.createCustomer({
+        source_id: `list-${i}`,
+        email: `l${i}@example.com`,
+        address: { city: i % 2 ? 'Paris' : 'Rome' },
+      });
     const page1 = await sdk.client.customers.list({ limit: 5, page: 1, city: 'Paris' } as never);
     expect(page1).toMatchObject({ object: 'list', data_ref: 'customers', has_more: true });
     expect(page1.customers).toHaveLength(5);
@@ -58,8 +81,11 @@ describe('customers through @voucherify/sdk and HTTP', () => {
     expect(byEmail.customers.map((c) => c.source_id)).toEqual(['list-3']);
 
     const scrolled: string[] = [];
-    for await (const c of sdk.client.customers.scroll({ limit: 4 } as never) as AsyncIterable<{ source_id?: string }>) scrolled.push(c.source_id as string);
-    expect(scrolled.filter((s) => s.startsWith('list-')).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `list-${i}`).sort());
+    for await (const c of sdk.client.customers.scroll({ limit: 4 } as never) as AsyncIterable<{ source_id?: string }>)
+      scrolled.push(c.source_id as string);
+    expect(scrolled.filter((s) => s.startsWith('list-')).sort()).toEqual(
+      Array.from({ length: 12 }, (_, i) => `list-${i}`).sort(),
+    );
     expect(new Set(scrolled).size).toBe(scrolled.length);
   });
 
@@ -84,7 +110,9 @@ describe('customers through @voucherify/sdk and HTTP', () => {
 
   it('serialises concurrent updates of one customer instead of losing one', async () => {
     const c = await sdk.createCustomer({ source_id: 'race', metadata: {} });
-    await Promise.all(Array.from({ length: 20 }, (_, i) => sdk.updateCustomer({ id: c.id, metadata: { [`k${i}`]: i } })));
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) => sdk.updateCustomer({ id: c.id, metadata: { [`k${i}`]: i } })),
+    );
     const final = await sdk.getCustomer(c.id);
     expect(Object.keys(final.metadata ?? {})).toHaveLength(20);
   });
@@ -100,11 +128,17 @@ describe('the customer metadata schema', () => {
   afterAll(() => t.close());
 
   it('rejects metadata of the wrong type with a clear 400 once a schema is declared, on create and update', async () => {
-    const declared = await request(app).put('/v1/metadata-schemas/customer').set(t.auth).send({ properties: { points: { type: 'number' }, tier: { type: 'string', in: ['gold', 'silver'] } } });
+    const declared = await request(app)
+      .put('/v1/metadata-schemas/customer')
+      .set(t.auth)
+      .send({ properties: { points: { type: 'number' }, tier: { type: 'string', in: ['gold', 'silver'] } } });
     expect(declared.status).toBe(200);
     expect(declared.body).toMatchObject({ id: 'customer', object: 'metadata_schema', allow_defined_only: false });
 
-    const bad = await request(app).post('/v1/customers').set(t.auth).send({ source_id: 'typed', metadata: { points: 'many', tier: 'bronze' } });
+    const bad = await request(app)
+      .post('/v1/customers')
+      .set(t.auth)
+      .send({ source_id: 'typed', metadata: { points: 'many', tier: 'bronze' } });
     expect(bad.status).toBe(400);
     expect(bad.body).toMatchObject({ key: 'invalid_metadata' });
     expect(bad.body.errors).toEqual([
@@ -113,13 +147,22 @@ describe('the customer metadata schema', () => {
     ]);
     expect(await t.ctx.models.Customer.countDocuments({ source_id: 'typed' })).toBe(0);
 
-    const good = await request(app).post('/v1/customers').set(t.auth).send({ source_id: 'typed', metadata: { points: 5 } });
+    const good = await request(app)
+      .post('/v1/customers')
+      .set(t.auth)
+      .send({ source_id: 'typed', metadata: { points: 5 } });
     expect(good.status).toBe(200);
-    const badUpdate = await request(app).put('/v1/customers/typed').set(t.auth).send({ metadata: { points: true } });
+    const badUpdate = await request(app)
+      .put('/v1/customers/typed')
+      .set(t.auth)
+      .send({ metadata: { points: true } });
     expect(badUpdate.status).toBe(400);
     expect((await request(app).get('/v1/customers/typed').set(t.auth)).body.metadata).toEqual({ points: 5 });
 
-    const invalidSchema = await request(app).put('/v1/metadata-schemas/customer').set(t.auth).send({ properties: { x: { type: 'currency' } } });
+    const invalidSchema = await request(app)
+      .put('/v1/metadata-schemas/customer')
+      .set(t.auth)
+      .send({ properties: { x: { type: 'currency' } } });
     expect(invalidSchema.status).toBe(400);
     expect(invalidSchema.body.errors[0].field).toBe('properties.x.type');
   });

@@ -18,11 +18,18 @@ describe('delivery workflow histories', () => {
     expect(files.length).toBeGreaterThanOrEqual(3);
     const histories = files.map((file) => ({
       workflowId: file,
-      history: temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>),
+      history: temporal.api.history.v1.History.fromObject(
+        JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>,
+      ),
     }));
     const results = [];
-    for await (const result of Worker.runReplayHistories({ workflowsPath: require.resolve('../../workflows') }, histories)) results.push(result);
+    for await (const result of Worker.runReplayHistories(
+      { workflowsPath: require.resolve('../../workflows') },
+      histories,
+    ))
+      results.push(result);
     expect(results.map((r) => r.workflowId).sort()).toEqual([...files].sort());
-    for (const r of results) expect({ file: r.workflowId, error: r.error }).toEqual({ file: r.workflowId, error: undefined });
+    for (const r of results)
+      expect({ file: r.workflowId, error: r.error }).toEqual({ file: r.workflowId, error: undefined });
   });
 });

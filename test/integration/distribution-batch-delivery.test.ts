@@ -17,9 +17,14 @@ import { eventually } from '../helpers/sdk';
 describe('batch-provider delivery: request size and at_most_once', () => {
   let fake: FakeProvider;
   beforeAll(async () => {
-    const spec = await loadOpenApi(path.resolve(__dirname, '../fixtures/provider-specs/sendgrid/sendgrid_mail_v3.openapi.json'));
+    const spec = await loadOpenApi(
+      path.resolve(__dirname, '../fixtures/provider-specs/sendgrid/sendgrid_mail_v3.openapi.json'),
+    );
     const check = openApiValidator(spec);
-    fake = await startFakeProvider({ validate: (r) => (r.path === '/v3/scopes' ? [] : check(r)), defaultResponse: { status: 202, headers: { 'X-Message-Id': 'sg-batch' } } });
+    fake = await startFakeProvider({
+      validate: (r) => (r.path === '/v3/scopes' ? [] : check(r)),
+      defaultResponse: { status: 202, headers: { 'X-Message-Id': 'sg-batch' } },
+    });
   });
   afterAll(async () => {
     await fake?.close();
@@ -37,7 +42,12 @@ describe('batch-provider delivery: request size and at_most_once', () => {
     const res = await fetch(`${h.sdk.url}/v1/channels`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...h.t.auth },
-      body: JSON.stringify({ type: 'sendgrid', name: 'SendGrid test', credentials: { api_key: 'SG.batch-test-key' }, settings: { from: 'promo@example.com' } }),
+      body: JSON.stringify({
+        type: 'sendgrid',
+        name: 'SendGrid test',
+        credentials: { api_key: 'SG.batch-test-key' },
+        settings: { from: 'promo@example.com' },
+      }),
     });
     channelId = ((await res.json()) as { id: string }).id;
   });
@@ -46,13 +56,40 @@ describe('batch-provider delivery: request size and at_most_once', () => {
     const segmentId = newId('seg');
     const tag = segmentId.slice(4, 12);
     const now = new Date();
-    const docs = Array.from({ length: n }, (_, i) => ({ _id: `cust_${tag}_${String(i).padStart(4, '0')}`, source_id_key: `${tag}-${i}`, name: `C${i}`, email: `c${i}.${tag}@example.com`, segments: [segmentId], metadata: {}, created_at: now, updated_at: now }));
+    const docs = Array.from({ length: n }, (_, i) => ({
+      _id: `cust_${tag}_${String(i).padStart(4, '0')}`,
+      source_id_key: `${tag}-${i}`,
+      name: `C${i}`,
+      email: `c${i}.${tag}@example.com`,
+      segments: [segmentId],
+      metadata: {},
+      created_at: now,
+      updated_at: now,
+    }));
     await models().Customer.insertMany(docs);
-    await models().Segment.create({ _id: segmentId, name: tag, type: 'static', customers: docs.map((d) => d._id), sync_status: 'synced', size: n, synced_at: now });
+    await models().Segment.create({
+      _id: segmentId,
+      name: tag,
+      type: 'static',
+      customers: docs.map((d) => d._id),
+      sync_status: 'synced',
+      size: n,
+      synced_at: now,
+    });
     return { segmentId, ids: docs.map((d) => d._id) };
   }
-  const sendgrid = (delivery?: DistributionChannel['delivery']): DistributionChannel => ({ type: 'sendgrid', channel_id: channelId, settings: {}, template: { subject: 'Hi', text: 'Hello {{customer.name}}' }, ...(delivery ? { delivery } : {}) });
-  const personalizations = (since: number) => fake.requests.slice(since).filter((r) => r.path === '/v3/mail/send').map((r) => (r.body as { personalizations: Array<{ custom_args: { message_id: string } }> }).personalizations);
+  const sendgrid = (delivery?: DistributionChannel['delivery']): DistributionChannel => ({
+    type: 'sendgrid',
+    channel_id: channelId,
+    settings: {},
+    template: { subject: 'Hi', text: 'Hello {{customer.name}}' },
+    ...(delivery ? { delivery } : {}),
+  });
+  const personalizations = (since: number) =>
+    fake.requests
+      .slice(since)
+      .filter((r) => r.path === '/v3/mail/send')
+      .map((r) => (r.body as { personalizations: Array<{ custom_args: { message_id: string } }> }).personalizations);
 
   it(`cuts a manual distribution's SendGrid requests to ${BATCH_SEND_SIZE} recipients`, async () => {
     const { segmentId } = await customers(230);
@@ -60,11 +97,22 @@ describe('batch-provider delivery: request size and at_most_once', () => {
     const res = await fetch(`${h.sdk.url}/v1/distributions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...h.t.auth },
-      body: JSON.stringify({ name: 'Batched', trigger: { type: 'manual' }, purpose: { type: 'plain' }, audience: { type: 'segment', segment_id: segmentId }, consents: { verification: false }, channels: [sendgrid('at_most_once')] }),
+      body: JSON.stringify({
+        name: 'Batched',
+        trigger: { type: 'manual' },
+        purpose: { type: 'plain' },
+        audience: { type: 'segment', segment_id: segmentId },
+        consents: { verification: false },
+        channels: [sendgrid('at_most_once')],
+      }),
     });
     const { id, channels } = (await res.json()) as { id: string; channels: DistributionChannel[] };
     expect(channels[0]!.delivery).toBe('at_most_once');
-    await eventually(async () => ((await models().Distribution.findById(id).lean())?.status === 'completed' ? true : undefined), 60_000, 'completed');
+    await eventually(
+      async () => ((await models().Distribution.findById(id).lean())?.status === 'completed' ? true : undefined),
+      60_000,
+      'completed',
+    );
     const sent = personalizations(since);
     expect(sent.every((p) => p.length <= BATCH_SEND_SIZE)).toBe(true);
     expect(sent.flat()).toHaveLength(230);
@@ -77,14 +125,41 @@ describe('batch-provider delivery: request size and at_most_once', () => {
   async function afterCrash(delivery: DistributionChannel['delivery'], n: number, crashed: number) {
     const { ids } = await customers(n);
     const now = new Date();
-    const distribution: DistributionDoc = { _id: newId('distr'), name: `Crashed ${delivery}`, trigger: { type: 'manual' }, purpose: { type: 'plain' }, audience: { type: 'customer', customer_id: ids[0]! }, consents: { verification: false, required: [] }, channels: [sendgrid(delivery)], status: 'sending', metadata: {}, version: 1, created_at: now, updated_at: now };
+    const distribution: DistributionDoc = {
+      _id: newId('distr'),
+      name: `Crashed ${delivery}`,
+      trigger: { type: 'manual' },
+      purpose: { type: 'plain' },
+      audience: { type: 'customer', customer_id: ids[0]! },
+      consents: { verification: false, required: [] },
+      channels: [sendgrid(delivery)],
+      status: 'sending',
+      metadata: {},
+      version: 1,
+      created_at: now,
+      updated_at: now,
+    };
     await models().Distribution.create([distribution], { timestamps: false });
     await models().DistributionMessage.insertMany(
-      ids.slice(0, crashed).map((c) => ({ _id: messageId(distribution._id, 'manual', c, 0), distribution_id: distribution._id, run: 'manual', customer_id: c, channel_index: 0, channel_type: 'sendgrid', status: 'queued', in_flight: true, attempts: 1, created_at: now, updated_at: now })),
+      ids.slice(0, crashed).map((c) => ({
+        _id: messageId(distribution._id, 'manual', c, 0),
+        distribution_id: distribution._id,
+        run: 'manual',
+        customer_id: c,
+        channel_index: 0,
+        channel_type: 'sendgrid',
+        status: 'queued',
+        in_flight: true,
+        attempts: 1,
+        created_at: now,
+        updated_at: now,
+      })),
     );
     const since = fake.requests.length;
     const outcome = await deliverToCustomers(h.t.ctx, { distribution, run: 'manual', customerIds: ids });
-    const requested = personalizations(since).flat().map((p) => p.custom_args.message_id);
+    const requested = personalizations(since)
+      .flat()
+      .map((p) => p.custom_args.message_id);
     const records = await models().DistributionMessage.find({ distribution_id: distribution._id }).lean();
     return { distribution, ids, outcome, requested, records };
   }
@@ -101,8 +176,13 @@ describe('batch-provider delivery: request size and at_most_once', () => {
     const since = fake.requests.length;
     await deliverToCustomers(h.t.ctx, { distribution, run: 'manual', customerIds: ids });
     expect(personalizations(since)).toHaveLength(0);
-    const report = await (await fetch(`${h.sdk.url}/v1/distributions/${distribution._id}/report`, { headers: h.t.auth })).json();
-    expect(report).toMatchObject({ totals: { sent: 5, unknown: 3 }, channels: [{ unknown: 3, reasons: { send_may_have_happened: 3 } }] });
+    const report = await (
+      await fetch(`${h.sdk.url}/v1/distributions/${distribution._id}/report`, { headers: h.t.auth })
+    ).json();
+    expect(report).toMatchObject({
+      totals: { sent: 5, unknown: 3 },
+      channels: [{ unknown: 3, reasons: { send_may_have_happened: 3 } }],
+    });
   });
 
   it('at_least_once (the default): those messages are sent again with the same message id, and end sent', async () => {

@@ -21,9 +21,15 @@ describe('distributions sending through channel accounts', () => {
     provider = await startFakeKeyProvider([KEY]);
   });
   afterAll(async () => provider?.close());
-  const h = useServiceHarness('distchan', { channels: [new FakeKeyChannel('fakekey'), new FakeKeyChannel('fakeother')] });
+  const h = useServiceHarness('distchan', {
+    channels: [new FakeKeyChannel('fakekey'), new FakeKeyChannel('fakeother')],
+  });
 
-  async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json; text: string }> {
+  async function api(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: Json; text: string }> {
     const res = await fetch(`${h.sdk.url}${path}`, {
       method,
       headers: { 'content-type': 'application/json', ...h.t.auth },
@@ -34,11 +40,20 @@ describe('distributions sending through channel accounts', () => {
   }
 
   const createAccount = async (type = 'fakekey', apiKey = KEY): Promise<string> => {
-    const res = await api('POST', '/v1/channels', { type, name: `${type} account`, credentials: { api_key: apiKey, signing_secret: SIGNING }, settings: { base_url: provider.url } });
+    const res = await api('POST', '/v1/channels', {
+      type,
+      name: `${type} account`,
+      credentials: { api_key: apiKey, signing_secret: SIGNING },
+      settings: { base_url: provider.url },
+    });
     expect(res.status).toBe(200);
     return res.body.id as string;
   };
-  const fakeChannel = (channelId: string | undefined, type = 'fakekey') => ({ type, ...(channelId ? { channel_id: channelId } : {}), template: { subject: 'Hello', text: 'Hi {{customer.name}}' } });
+  const fakeChannel = (channelId: string | undefined, type = 'fakekey') => ({
+    type,
+    ...(channelId ? { channel_id: channelId } : {}),
+    template: { subject: 'Hello', text: 'Hi {{customer.name}}' },
+  });
   const manual = (customerId: string, channels: unknown[]) => ({
     name: 'Via fake provider',
     trigger: { type: 'manual' },
@@ -64,7 +79,14 @@ describe('distributions sending through channel accounts', () => {
     purpose: { type: 'plain' },
     audience: { type: 'customer', customer_id: customerId },
     consents: { verification: false, required: [] },
-    channels: [{ type: 'fakekey', channel_id: channelId, settings: {}, template: { subject: 'Hello', text: 'Hi {{customer.name}}' } }],
+    channels: [
+      {
+        type: 'fakekey',
+        channel_id: channelId,
+        settings: {},
+        template: { subject: 'Hello', text: 'Hi {{customer.name}}' },
+      },
+    ],
     status: 'completed',
     metadata: {},
     version: 1,
@@ -78,35 +100,67 @@ describe('distributions sending through channel accounts', () => {
     expect(created.status).toBe(200);
     expect(created.body.channels[0]).toMatchObject({ type: 'fakekey', channel_id: channelId });
     const id = created.body.id as string;
-    await eventually(async () => ((await h.t.ctx.models.Distribution.findById(id).lean())?.status === 'completed' ? true : undefined), 60_000, 'distribution completed');
+    await eventually(
+      async () => ((await h.t.ctx.models.Distribution.findById(id).lean())?.status === 'completed' ? true : undefined),
+      60_000,
+      'distribution completed',
+    );
 
     const sends = provider.requests.filter((r) => r.path === '/send');
     expect(sends).toHaveLength(1);
-    expect(sends[0]).toMatchObject({ method: 'POST', authorization: `Bearer ${KEY}`, body: { to: 'ada@example.com', subject: 'Hello', text: 'Hi Ada' } });
+    expect(sends[0]).toMatchObject({
+      method: 'POST',
+      authorization: `Bearer ${KEY}`,
+      body: { to: 'ada@example.com', subject: 'Hello', text: 'Hi Ada' },
+    });
     const messages = await h.t.ctx.models.DistributionMessage.find({ distribution_id: id }).lean();
-    expect(messages).toEqual([expect.objectContaining({ status: 'sent', channel_type: 'fakekey', provider_message_id: expect.stringMatching(/^fk-msg-/) })]);
+    expect(messages).toEqual([
+      expect.objectContaining({
+        status: 'sent',
+        channel_type: 'fakekey',
+        provider_message_id: expect.stringMatching(/^fk-msg-/),
+      }),
+    ]);
   });
 
   it('signs a webhook with the secret of its own channel account, stored encrypted, and with the deployment secret without one', async () => {
     const own = 'whsec_this_receivers_own_secret_0123456789';
     const hook = await startFakeWebhook(own);
     try {
-      const weak = await api('POST', '/v1/channels', { type: 'webhook', name: 'weak', credentials: { signing_secret: 'short' } });
+      const weak = await api('POST', '/v1/channels', {
+        type: 'webhook',
+        name: 'weak',
+        credentials: { signing_secret: 'short' },
+      });
       expect(weak.status).toBe(400);
-      const account = await api('POST', '/v1/channels', { type: 'webhook', name: 'CRM receiver', credentials: { signing_secret: own } });
+      const account = await api('POST', '/v1/channels', {
+        type: 'webhook',
+        name: 'CRM receiver',
+        credentials: { signing_secret: own },
+      });
       expect(account.status).toBe(200);
       expect(account.text).not.toContain(own);
       const raw = await h.t.ctx.models.ChannelAccount.findById(account.body.id).lean();
       expect(JSON.stringify(raw)).not.toContain(own);
 
-      const withOwn = await api('POST', '/v1/distributions', manual(customerId, [{ type: 'webhook', channel_id: account.body.id, settings: { url: hook.url }, template: { text: 'own' } }]));
+      const withOwn = await api(
+        'POST',
+        '/v1/distributions',
+        manual(customerId, [
+          { type: 'webhook', channel_id: account.body.id, settings: { url: hook.url }, template: { text: 'own' } },
+        ]),
+      );
       expect(withOwn.status).toBe(200);
       const [first] = await hook.waitFor(1, 60_000);
       expect(first!.signatureValid).toBe(true);
       expect(first!.headers['x-promo-signature-previous']).toBeUndefined();
 
       // Without channel_id the deployment's WEBHOOK_SIGNING_SECRET signs, which this receiver does not hold.
-      const without = await api('POST', '/v1/distributions', manual(customerId, [{ type: 'webhook', settings: { url: hook.url }, template: { text: 'shared' } }]));
+      const without = await api(
+        'POST',
+        '/v1/distributions',
+        manual(customerId, [{ type: 'webhook', settings: { url: hook.url }, template: { text: 'shared' } }]),
+      );
       expect(without.status).toBe(200);
       await eventually(async () => (hook.all.length >= 2 ? true : undefined), 60_000, 'second webhook request');
       expect(hook.all[1]!.signatureValid).toBe(false);
@@ -122,8 +176,14 @@ describe('distributions sending through channel accounts', () => {
       [fakeChannel(undefined), /fakekey sends through a provider account: give channel_id/],
       [fakeChannel('chan_nosuch'), /channel chan_nosuch not found/],
       [fakeChannel(other), new RegExp(`channel ${other} is a fakeother account, not fakekey`)],
-      [{ type: 'email', channel_id: mine, template: { subject: 'x', text: 'x' } }, /email sends without an account; omit channel_id/],
-      [{ type: 'webhook', channel_id: mine, settings: { url: 'http://127.0.0.1:9/hook' }, template: { text: 'x' } }, new RegExp(`channel ${mine} is a fakekey account, not webhook`)],
+      [
+        { type: 'email', channel_id: mine, template: { subject: 'x', text: 'x' } },
+        /email sends without an account; omit channel_id/,
+      ],
+      [
+        { type: 'webhook', channel_id: mine, settings: { url: 'http://127.0.0.1:9/hook' }, template: { text: 'x' } },
+        new RegExp(`channel ${mine} is a fakekey account, not webhook`),
+      ],
     ];
     const before = await h.t.ctx.models.Distribution.countDocuments();
     for (const [channel, reason] of cases) {
@@ -134,7 +194,13 @@ describe('distributions sending through channel accounts', () => {
     expect(await h.t.ctx.models.Distribution.countDocuments()).toBe(before);
 
     // An edit is checked the same way.
-    const automatic = await api('POST', '/v1/distributions', { name: 'Auto', trigger: { type: 'order_paid' }, purpose: { type: 'plain' }, consents: { verification: false }, channels: [fakeChannel(mine)] });
+    const automatic = await api('POST', '/v1/distributions', {
+      name: 'Auto',
+      trigger: { type: 'order_paid' },
+      purpose: { type: 'plain' },
+      consents: { verification: false },
+      channels: [fakeChannel(mine)],
+    });
     expect(automatic.status).toBe(200);
     const edit = await api('PUT', `/v1/distributions/${automatic.body.id}`, { channels: [fakeChannel(other)] });
     expect(edit.status).toBe(400);
@@ -157,7 +223,10 @@ describe('distributions sending through channel accounts', () => {
   it('fails the messages with channel_credentials_undecryptable when the credentials were encrypted under another key', async () => {
     const channelId = await createAccount();
     const foreign = new SecretBox(randomBytes(32)).seal({ api_key: KEY, signing_secret: SIGNING });
-    await h.t.ctx.models.ChannelAccount.collection.updateOne({ _id: channelId as never }, { $set: { credentials_encrypted: foreign } });
+    await h.t.ctx.models.ChannelAccount.collection.updateOne(
+      { _id: channelId as never },
+      { $set: { credentials_encrypted: foreign } },
+    );
     const distribution = storedDistribution(channelId);
     const seen = provider.requests.length;
     const outcome = await deliverToCustomers(h.t.ctx, { distribution, run: 'manual', customerIds: [customerId] });
@@ -178,7 +247,11 @@ describe('distributions sending through channel accounts', () => {
     expect(outcome.counts).toMatchObject({ failed: 1 });
     expect(provider.requests.at(-1)).toMatchObject({ path: '/send', authorization: `Bearer ${REVOKED}` });
     const [message] = await h.t.ctx.models.DistributionMessage.find({ distribution_id: distribution._id }).lean();
-    expect(message).toMatchObject({ status: 'failed', reason: 'permanent_error', error: '401 {"error":"invalid api key ••••"}' });
+    expect(message).toMatchObject({
+      status: 'failed',
+      reason: 'permanent_error',
+      error: '401 {"error":"invalid api key ••••"}',
+    });
     const report = await api('GET', `/v1/distributions/${distribution._id}/messages`);
     expect(report.status).toBe(200);
     expect(report.body.data[0].error).toBe('401 {"error":"invalid api key ••••"}');

@@ -66,7 +66,10 @@ describe('a worker killed several times mid fan-out still records every message 
     hook = await startFakeWebhook(secret);
     // A little latency per request, as a real receiver has, keeps sends in flight when the kill comes.
     hook.respond(() => ({ status: 200, delayMs: 5 }));
-    worker = workerProcessFor(t.ctx, dataDir, { DISTRIBUTION_GRACE_PERIOD_SECONDS: '0', WEBHOOK_SIGNING_SECRET: secret });
+    worker = workerProcessFor(t.ctx, dataDir, {
+      DISTRIBUTION_GRACE_PERIOD_SECONDS: '0',
+      WEBHOOK_SIGNING_SECRET: secret,
+    });
   });
   afterAll(async () => {
     await worker?.stop('SIGTERM');
@@ -93,11 +96,29 @@ describe('a worker killed several times mid fan-out still records every message 
         updated_at: now,
       })),
     );
-    await models.Segment.create({ _id: segmentId, name: 'Crash audience', type: 'static', customers: ids, sync_status: 'synced', size: CUSTOMERS, synced_at: now });
+    await models.Segment.create({
+      _id: segmentId,
+      name: 'Crash audience',
+      type: 'static',
+      customers: ids,
+      sync_status: 'synced',
+      size: CUSTOMERS,
+      synced_at: now,
+    });
     const campaign = await t.ctx.campaigns.create(
-      campaignInput.parse({ name: 'Crash pool', type: 'STATIC', vouchers_count: CUSTOMERS, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } } }),
+      campaignInput.parse({
+        name: 'Crash pool',
+        type: 'STATIC',
+        vouchers_count: CUSTOMERS,
+        voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } },
+      }),
     );
-    await eventually(async () => ((await models.Campaign.findById(campaign._id).lean())?.vouchers_generation_status === 'DONE' ? true : undefined), 90_000, 'codes generated');
+    await eventually(
+      async () =>
+        (await models.Campaign.findById(campaign._id).lean())?.vouchers_generation_status === 'DONE' ? true : undefined,
+      90_000,
+      'codes generated',
+    );
 
     const id = newId('distr');
     await models.Distribution.create({
@@ -107,14 +128,22 @@ describe('a worker killed several times mid fan-out still records every message 
       purpose: { type: 'unique_code', campaign_id: campaign._id },
       audience: { type: 'segment', segment_id: segmentId },
       consents: { verification: false, required: [] },
-      channels: CHANNELS.map((c) => ({ type: 'webhook', settings: { url: `${hook.url}/${c}` }, template: { text: `Your code {{voucher.code}}` } })),
+      channels: CHANNELS.map((c) => ({
+        type: 'webhook',
+        settings: { url: `${hook.url}/${c}` },
+        template: { text: `Your code {{voucher.code}}` },
+      })),
       status: 'waiting_for_audience',
       grace_period_seconds: 0,
       metadata: {},
       version: 1,
     });
     const started = Date.now();
-    await t.ctx.temporal.workflow.start(distributionWorkflow, { workflowId: distributionWorkflowId(id), taskQueue: t.ctx.taskQueue, args: [{ distributionId: id }] });
+    await t.ctx.temporal.workflow.start(distributionWorkflow, {
+      workflowId: distributionWorkflowId(id),
+      taskQueue: t.ctx.taskQueue,
+      args: [{ distributionId: id }],
+    });
 
     const totalSends = eligible.length * CHANNELS.length;
     const points = killPoints(mulberry32(seed), KILLS, totalSends);
@@ -131,7 +160,11 @@ describe('a worker killed several times mid fan-out still records every message 
     }
     expect(kills.every((k) => k.accepted < totalSends)).toBe(true);
 
-    await eventually(async () => ((await models.Distribution.findById(id).lean())?.status === 'completed' ? true : undefined), 300_000, 'distribution completed').catch((err: Error) => {
+    await eventually(
+      async () => ((await models.Distribution.findById(id).lean())?.status === 'completed' ? true : undefined),
+      300_000,
+      'distribution completed',
+    ).catch((err: Error) => {
       throw new Error(`${err.message}; worker log:\n${worker.logTail()}`);
     });
     const elapsed = Date.now() - started;
@@ -179,7 +212,10 @@ describe('a worker killed several times mid fan-out still records every message 
         const before = requests[i - 1]!.receivedAt.getTime();
         const after = requests[i]!.receivedAt.getTime();
         const straddled = kills.filter((k) => before <= k.restartedAt && after >= k.at);
-        if (straddled.length === 0) throw new Error(`message ${key} was accepted twice with no kill between (${requests[i - 1]!.receivedAt.toISOString()}, ${requests[i]!.receivedAt.toISOString()})`);
+        if (straddled.length === 0)
+          throw new Error(
+            `message ${key} was accepted twice with no kill between (${requests[i - 1]!.receivedAt.toISOString()}, ${requests[i]!.receivedAt.toISOString()})`,
+          );
       }
     }
     expect(duplicates).toBeLessThanOrEqual(KILLS * IN_FLIGHT_PER_CHANNEL * CHANNELS.length);

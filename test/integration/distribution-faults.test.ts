@@ -9,7 +9,8 @@ import { eventually } from '../helpers/sdk';
 
 const customerOf = (r: WebhookRequest): string | undefined => (r.body as { customer?: { id?: string } }).customer?.id;
 /** How long after the adapter built a request the receiver had read it. */
-const lag = (r: WebhookRequest): number => r.receivedAt.getTime() - Date.parse((r.body as { created_at: string }).created_at);
+const lag = (r: WebhookRequest): number =>
+  r.receivedAt.getTime() - Date.parse((r.body as { created_at: string }).created_at);
 
 /**
  * The receiver misbehaves for a window of time — 429 with Retry-After, 500s, answers slower
@@ -43,8 +44,25 @@ describe('a distribution through a faulty receiver', () => {
     const now = new Date();
     const segmentId = newId('seg');
     const ids = Array.from({ length: CUSTOMERS }, (_, i) => `cust_fault_${String(i).padStart(5, '0')}`);
-    await models.Customer.insertMany(ids.map((_id, i) => ({ _id, source_id_key: `fault-${i}`, segments: [segmentId], metadata: {}, created_at: now, updated_at: now })));
-    await models.Segment.create({ _id: segmentId, name: 'Fault audience', type: 'static', customers: ids, sync_status: 'synced', size: CUSTOMERS, synced_at: now });
+    await models.Customer.insertMany(
+      ids.map((_id, i) => ({
+        _id,
+        source_id_key: `fault-${i}`,
+        segments: [segmentId],
+        metadata: {},
+        created_at: now,
+        updated_at: now,
+      })),
+    );
+    await models.Segment.create({
+      _id: segmentId,
+      name: 'Fault audience',
+      type: 'static',
+      customers: ids,
+      sync_status: 'synced',
+      size: CUSTOMERS,
+      synced_at: now,
+    });
 
     // Faults in turn, request by request, from the first request for FAULT_WINDOW_MS; every fifth request gets through.
     const faults: WebhookResponse[] = [
@@ -77,8 +95,16 @@ describe('a distribution through a faulty receiver', () => {
       metadata: {},
       version: 1,
     });
-    await h.t.ctx.temporal.workflow.start(distributionWorkflow, { workflowId: distributionWorkflowId(id), taskQueue: h.t.ctx.taskQueue, args: [{ distributionId: id }] });
-    await eventually(async () => ((await models.Distribution.findById(id).lean())?.status === 'completed' ? true : undefined), 100_000, 'distribution completed');
+    await h.t.ctx.temporal.workflow.start(distributionWorkflow, {
+      workflowId: distributionWorkflowId(id),
+      taskQueue: h.t.ctx.taskQueue,
+      args: [{ distributionId: id }],
+    });
+    await eventually(
+      async () => ((await models.Distribution.findById(id).lean())?.status === 'completed' ? true : undefined),
+      100_000,
+      'distribution completed',
+    );
 
     const messages = await models.DistributionMessage.find({ distribution_id: id }).lean();
     expect(messages).toHaveLength(CUSTOMERS);
@@ -86,7 +112,9 @@ describe('a distribution through a faulty receiver', () => {
     expect(gone).toMatchObject({ status: 'failed', reason: 'permanent_error' });
     expect(gone?.error).toMatch(/410/);
     const others = messages.filter((m) => m.customer_id !== GONE);
-    expect(others.filter((m) => m.status !== 'sent').map((m) => `${m.customer_id}: ${m.status} ${m.error ?? ''}`)).toEqual([]);
+    expect(
+      others.filter((m) => m.status !== 'sent').map((m) => `${m.customer_id}: ${m.status} ${m.error ?? ''}`),
+    ).toEqual([]);
     // A permanent answer is final: nothing was sent for it once it was recorded failed. (It can
     // be asked twice only if its first answer came after the adapter gave up: a timeout, retried.)
     const goneRequests = hook.all.filter((r) => customerOf(r) === GONE);
@@ -116,7 +144,10 @@ describe('a distribution through a faulty receiver', () => {
     for (const r of hook.requests) {
       const first = firstAccepted.get(r.idempotencyKey ?? '');
       if (!first) firstAccepted.set(r.idempotencyKey ?? '', r);
-      else if (lag(first) < ADAPTER_TIMEOUT_MS / 2) throw new Error(`${r.idempotencyKey} accepted twice though its first request came ${lag(first)} ms after it was made`);
+      else if (lag(first) < ADAPTER_TIMEOUT_MS / 2)
+        throw new Error(
+          `${r.idempotencyKey} accepted twice though its first request came ${lag(first)} ms after it was made`,
+        );
       else lateRepeats.push(r.idempotencyKey ?? '');
     }
     expect(hook.duplicates()).toBe(lateRepeats.length);

@@ -8,7 +8,14 @@ import { newId } from '../../src/ids';
 import type { DistributionChannel, DistributionDoc } from '../../src/models/distribution';
 import type { CustomerDoc } from '../../src/models/customer';
 import { DistributionStatusKey } from '../../workflows/contracts/search-attributes';
-import { cancelSignal, distributionWorkflowId, editUpdate, progressQuery, sendNowSignal, type DistributionWorkflowInput } from '../../workflows/contracts/distribution';
+import {
+  cancelSignal,
+  distributionWorkflowId,
+  editUpdate,
+  progressQuery,
+  sendNowSignal,
+  type DistributionWorkflowInput,
+} from '../../workflows/contracts/distribution';
 import { distributionWorkflow } from '../../workflows/distribution';
 import { startFakeSmtp, type FakeSmtp } from '../helpers/fake-smtp';
 import { startFakeWebhook, type FakeWebhook } from '../helpers/fake-webhook';
@@ -21,7 +28,11 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
   let smtp: FakeSmtp;
   let hook: FakeWebhook;
   // Filled before the harness's beforeAll reads it (settings are read when the harness starts).
-  const settings: Partial<DistributionSettings> = { gracePeriodSeconds: 1, operatorEmail: 'ops@example.com', webhookSecret };
+  const settings: Partial<DistributionSettings> = {
+    gracePeriodSeconds: 1,
+    operatorEmail: 'ops@example.com',
+    webhookSecret,
+  };
   beforeAll(async () => {
     smtp = await startFakeSmtp();
     hook = await startFakeWebhook(webhookSecret);
@@ -37,7 +48,10 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
   const models = () => h.t.ctx.models;
 
   /** `n` customers in a synced static segment; `shape(i)` adds fields to customer i. */
-  async function audience(n: number, shape: (i: number) => Partial<CustomerDoc> = () => ({})): Promise<{ segmentId: string; ids: string[] }> {
+  async function audience(
+    n: number,
+    shape: (i: number) => Partial<CustomerDoc> = () => ({}),
+  ): Promise<{ segmentId: string; ids: string[] }> {
     const segmentId = newId('seg');
     const tag = newId('c').slice(2, 10);
     const now = new Date();
@@ -53,15 +67,34 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
       ...shape(i),
     }));
     await models().Customer.insertMany(docs);
-    await models().Segment.create({ _id: segmentId, name: `Static ${tag}`, type: 'static', customers: docs.map((d) => d._id), sync_status: 'synced', size: n, synced_at: now });
+    await models().Segment.create({
+      _id: segmentId,
+      name: `Static ${tag}`,
+      type: 'static',
+      customers: docs.map((d) => d._id),
+      sync_status: 'synced',
+      size: n,
+      synced_at: now,
+    });
     return { segmentId, ids: docs.map((d) => d._id) };
   }
 
-  const webhook = (pathSuffix: string, text = 'Hello {{customer.name}}'): DistributionChannel => ({ type: 'webhook', settings: { url: `${hook.url}/${pathSuffix}` }, template: { text } });
-  const email = (subject = 'Your code'): DistributionChannel => ({ type: 'email', settings: {}, template: { subject, html: '<p>Hi</p>', text: 'Hi' } });
+  const webhook = (pathSuffix: string, text = 'Hello {{customer.name}}'): DistributionChannel => ({
+    type: 'webhook',
+    settings: { url: `${hook.url}/${pathSuffix}` },
+    template: { text },
+  });
+  const email = (subject = 'Your code'): DistributionChannel => ({
+    type: 'email',
+    settings: {},
+    template: { subject, html: '<p>Hi</p>', text: 'Hi' },
+  });
 
   const firstRuns = new Map<string, string>();
-  async function distribution(over: Partial<DistributionDoc> & Pick<DistributionDoc, 'audience' | 'channels'>, input: Partial<DistributionWorkflowInput> = {}): Promise<string> {
+  async function distribution(
+    over: Partial<DistributionDoc> & Pick<DistributionDoc, 'audience' | 'channels'>,
+    input: Partial<DistributionWorkflowInput> = {},
+  ): Promise<string> {
     const _id = newId('distr');
     await models().Distribution.create({
       _id,
@@ -74,7 +107,11 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
       version: 1,
       ...over,
     });
-    const started = await h.t.ctx.temporal.workflow.start(distributionWorkflow, { workflowId: distributionWorkflowId(_id), taskQueue: h.t.ctx.taskQueue, args: [{ ...input, distributionId: _id }] });
+    const started = await h.t.ctx.temporal.workflow.start(distributionWorkflow, {
+      workflowId: distributionWorkflowId(_id),
+      taskQueue: h.t.ctx.taskQueue,
+      args: [{ ...input, distributionId: _id }],
+    });
     firstRuns.set(_id, started.firstExecutionRunId);
     return _id;
   }
@@ -82,22 +119,38 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
   const handle = (id: string) => h.t.ctx.temporal.workflow.getHandle(distributionWorkflowId(id));
   const statusOf = async (id: string) => (await models().Distribution.findById(id).lean())!;
   const reaches = (id: string, status: string, timeoutMs = 60_000) =>
-    eventually(async () => {
-      const d = await statusOf(id);
-      return d.status === status ? d : undefined;
-    }, timeoutMs, `distribution ${id} ${status}`);
+    eventually(
+      async () => {
+        const d = await statusOf(id);
+        return d.status === status ? d : undefined;
+      },
+      timeoutMs,
+      `distribution ${id} ${status}`,
+    );
   const messages = (id: string) => models().DistributionMessage.find({ distribution_id: id }).lean();
   const hooksAt = (suffix: string) => hook.requests.filter((r) => r.path === `/hook/${suffix}`);
 
   it('delivers one webhook per customer of a 2,000-customer segment, emails those with an address, and publishes one code each', async () => {
     const { segmentId } = await audience(2000, (i) => (i % 20 === 0 ? { email: `c${i}@example.com` } : {}));
-    const campaign = await createCampaign(h.sdk, { name: 'Big pool', type: 'STATIC', vouchers_count: 2000, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } } });
+    const campaign = await createCampaign(h.sdk, {
+      name: 'Big pool',
+      type: 'STATIC',
+      vouchers_count: 2000,
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } },
+    });
     const suffix = newId('big');
     const mailsBefore = smtp.messages.length;
     const started = Date.now();
-    const id = await distribution({ audience: { type: 'segment', segment_id: segmentId }, purpose: { type: 'unique_code', campaign_id: campaign.id }, channels: [webhook(suffix), email()], grace_period_seconds: 0 });
+    const id = await distribution({
+      audience: { type: 'segment', segment_id: segmentId },
+      purpose: { type: 'unique_code', campaign_id: campaign.id },
+      channels: [webhook(suffix), email()],
+      grace_period_seconds: 0,
+    });
     const done = await reaches(id, 'completed', 600_000);
-    console.log(`manual distribution to 2,000 customers (webhook + email for 100) completed in ${Date.now() - started} ms`);
+    console.log(
+      `manual distribution to 2,000 customers (webhook + email for 100) completed in ${Date.now() - started} ms`,
+    );
 
     expect(done.recipients_count).toBe(2000);
     expect(done.started_at).toBeDefined();
@@ -116,15 +169,25 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
     expect(new Set(codes.values()).size).toBe(2000);
     for (const m of mails.filter((x) => x.status === 'sent')) expect(m.voucher_code).toBe(codes.get(m.customer_id));
     expect(await models().Publication.countDocuments({ campaign_id: campaign.id })).toBe(2000);
-    expect(new Set((await models().Publication.find({ campaign_id: campaign.id }, { customer_id: 1 }).lean()).map((p) => p.customer_id)).size).toBe(2000);
+    expect(
+      new Set(
+        (await models().Publication.find({ campaign_id: campaign.id }, { customer_id: 1 }).lean()).map(
+          (p) => p.customer_id,
+        ),
+      ).size,
+    ).toBe(2000);
 
     const received = hooksAt(suffix);
     expect(received).toHaveLength(2000);
     expect(new Set(received.map((r) => r.idempotencyKey)).size).toBe(2000);
     expect(received.every((r) => r.signatureValid)).toBe(true);
-    const mailed = smtp.messages.slice(mailsBefore).filter((m) => m.to.some((t) => t.endsWith('@example.com') && t.startsWith('c')));
+    const mailed = smtp.messages
+      .slice(mailsBefore)
+      .filter((m) => m.to.some((t) => t.endsWith('@example.com') && t.startsWith('c')));
     expect(mailed).toHaveLength(100);
-    expect(new Set(mailed.flatMap((m) => m.to))).toEqual(new Set(Array.from({ length: 100 }, (_, k) => `c${k * 20}@example.com`)));
+    expect(new Set(mailed.flatMap((m) => m.to))).toEqual(
+      new Set(Array.from({ length: 100 }, (_, k) => `c${k * 20}@example.com`)),
+    );
 
     const progress = await handle(id).query(progressQuery);
     expect(progress).toMatchObject({ status: 'completed', recipients: 2000, batches_total: 10, batches_done: 10 });
@@ -133,7 +196,11 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
   it('sends nothing when cancelled during the grace period', async () => {
     const { segmentId } = await audience(5);
     const suffix = newId('cancel');
-    const id = await distribution({ audience: { type: 'segment', segment_id: segmentId }, channels: [webhook(suffix)], grace_period_seconds: 600 });
+    const id = await distribution({
+      audience: { type: 'segment', segment_id: segmentId },
+      channels: [webhook(suffix)],
+      grace_period_seconds: 600,
+    });
     const scheduled = await reaches(id, 'scheduled');
     expect(scheduled.send_at!.getTime()).toBeGreaterThan(Date.now() + 500_000);
     await handle(id).signal(cancelSignal, { reason: 'changed my mind' });
@@ -147,9 +214,17 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
   it('sends what an edit during the grace period changed, and ends the grace period at once on send-now', async () => {
     const { segmentId } = await audience(3);
     const suffix = newId('edit');
-    const id = await distribution({ audience: { type: 'segment', segment_id: segmentId }, channels: [webhook(suffix, 'Old text')], grace_period_seconds: 600 });
+    const id = await distribution({
+      audience: { type: 'segment', segment_id: segmentId },
+      channels: [webhook(suffix, 'Old text')],
+      grace_period_seconds: 600,
+    });
     await reaches(id, 'scheduled');
-    const result = await handle(id).executeUpdate(editUpdate, { args: [{ channels: [{ type: 'webhook', settings: { url: `${hook.url}/${suffix}` }, template: { text: 'New text' } }] }] });
+    const result = await handle(id).executeUpdate(editUpdate, {
+      args: [
+        { channels: [{ type: 'webhook', settings: { url: `${hook.url}/${suffix}` }, template: { text: 'New text' } }] },
+      ],
+    });
     expect(result.version).toBe(2);
     const before = Date.now();
     await handle(id).signal(sendNowSignal);
@@ -167,7 +242,11 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
     const suffix = newId('midcancel');
     hook.respond((r) => (r.path === `/hook/${suffix}` ? { status: 200, delayMs: 40 } : undefined));
     try {
-      const id = await distribution({ audience: { type: 'segment', segment_id: segmentId }, channels: [webhook(suffix)], grace_period_seconds: 0 });
+      const id = await distribution({
+        audience: { type: 'segment', segment_id: segmentId },
+        channels: [webhook(suffix)],
+        grace_period_seconds: 0,
+      });
       await eventually(async () => (hooksAt(suffix).length > 0 ? true : undefined), 30_000, 'first webhook');
       await handle(id).signal(cancelSignal, {});
       const cancelled = await reaches(id, 'cancelled');
@@ -187,7 +266,10 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
   it('continues as new between batches and still reaches everyone once', async () => {
     const { segmentId } = await audience(450);
     const suffix = newId('can');
-    const id = await distribution({ audience: { type: 'segment', segment_id: segmentId }, channels: [webhook(suffix)], grace_period_seconds: 0 }, { maxBatchesPerRun: 1 });
+    const id = await distribution(
+      { audience: { type: 'segment', segment_id: segmentId }, channels: [webhook(suffix)], grace_period_seconds: 0 },
+      { maxBatchesPerRun: 1 },
+    );
     await reaches(id, 'completed');
     const all = await messages(id);
     expect(all).toHaveLength(450);
@@ -196,7 +278,12 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
     expect(hooksAt(suffix)).toHaveLength(450);
     const latest = await handle(id).describe();
     expect(latest.runId).not.toBe(firstRuns.get(id));
-    expect(await handle(id).query(progressQuery)).toMatchObject({ status: 'completed', recipients: 450, batches_total: 3, batches_done: 3 });
+    expect(await handle(id).query(progressQuery)).toMatchObject({
+      status: 'completed',
+      recipients: 450,
+      batches_total: 3,
+      batches_done: 3,
+    });
   });
 
   it('refuses an edit once sending started', async () => {
@@ -204,7 +291,11 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
     const suffix = newId('late');
     hook.respond((r) => (r.path === `/hook/${suffix}` ? { status: 200, delayMs: 1_000 } : undefined));
     try {
-      const id = await distribution({ audience: { type: 'segment', segment_id: segmentId }, channels: [webhook(suffix)], grace_period_seconds: 0 });
+      const id = await distribution({
+        audience: { type: 'segment', segment_id: segmentId },
+        channels: [webhook(suffix)],
+        grace_period_seconds: 0,
+      });
       await reaches(id, 'sending');
       const edit = handle(id).executeUpdate(editUpdate, { args: [{ name: 'Too late' }] });
       await expect(edit).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
@@ -220,21 +311,34 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
   it('records consent skips: missing consent, unsubscribed (even with verification off) and missing email', async () => {
     const consent = newId('cnst');
     const grant = { [consent]: { granted: true, updated_at: new Date() } };
-    const { segmentId, ids } = await audience(4, (i) =>
-      [
-        { email: 'ok@example.com', consents: grant },
-        { email: 'noconsent@example.com' },
-        { email: 'unsub@example.com', consents: grant, unsubscribed_channels: ['email'] },
-        { consents: grant },
-      ][i]!,
+    const { segmentId, ids } = await audience(
+      4,
+      (i) =>
+        [
+          { email: 'ok@example.com', consents: grant },
+          { email: 'noconsent@example.com' },
+          { email: 'unsub@example.com', consents: grant, unsubscribed_channels: ['email'] },
+          { consents: grant },
+        ][i]!,
     );
     const [ok, noConsent, unsub, noEmail] = ids as [string, string, string, string];
-    const verified = await distribution({ audience: { type: 'segment', segment_id: segmentId }, consents: { verification: true, required: [consent] }, channels: [email('Verified')], grace_period_seconds: 0 });
-    const unverified = await distribution({ audience: { type: 'segment', segment_id: segmentId }, consents: { verification: false, required: [consent] }, channels: [email('Unverified')], grace_period_seconds: 0 });
+    const verified = await distribution({
+      audience: { type: 'segment', segment_id: segmentId },
+      consents: { verification: true, required: [consent] },
+      channels: [email('Verified')],
+      grace_period_seconds: 0,
+    });
+    const unverified = await distribution({
+      audience: { type: 'segment', segment_id: segmentId },
+      consents: { verification: false, required: [consent] },
+      channels: [email('Unverified')],
+      grace_period_seconds: 0,
+    });
     await reaches(verified, 'completed');
     await reaches(unverified, 'completed');
 
-    const byCustomer = async (id: string) => Object.fromEntries((await messages(id)).map((m) => [m.customer_id, { status: m.status, reason: m.reason }]));
+    const byCustomer = async (id: string) =>
+      Object.fromEntries((await messages(id)).map((m) => [m.customer_id, { status: m.status, reason: m.reason }]));
     expect(await byCustomer(verified)).toEqual({
       [ok]: { status: 'sent', reason: undefined },
       [noConsent]: { status: 'skipped', reason: 'missing_consent' },
@@ -247,18 +351,34 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
       [unsub]: { status: 'skipped', reason: 'unsubscribed' },
       [noEmail]: { status: 'skipped', reason: 'missing_email' },
     });
-    await eventually(async () => (smtp.messages.filter((m) => m.subject === 'Unverified').length === 2 ? true : undefined), 10_000, 'two unverified mails');
+    await eventually(
+      async () => (smtp.messages.filter((m) => m.subject === 'Unverified').length === 2 ? true : undefined),
+      10_000,
+      'two unverified mails',
+    );
     expect(smtp.messages.filter((m) => m.subject === 'Verified').flatMap((m) => m.to)).toEqual(['ok@example.com']);
     expect(smtp.messages.some((m) => m.to.includes('unsub@example.com'))).toBe(false);
   });
 
   it('stops when a STATIC pool runs out, records everyone not reached, tells the operator once (retried), and a resume after adding codes reaches exactly them; an AUTO_UPDATE pool grows and reaches everyone', async () => {
     const { segmentId } = await audience(12);
-    const staticCampaign = await createCampaign(h.sdk, { name: 'Tiny static', type: 'STATIC', vouchers_count: 5, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
+    const staticCampaign = await createCampaign(h.sdk, {
+      name: 'Tiny static',
+      type: 'STATIC',
+      vouchers_count: 5,
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } },
+    });
     const suffix = newId('static');
     // The mail server refuses the first try: the notice is an activity that is retried.
     smtp.failNext(451, 1, 'data');
-    const id = await distribution({ name: 'Spring blast', audience: { type: 'segment', segment_id: segmentId }, purpose: { type: 'unique_code', campaign_id: staticCampaign.id }, channels: [webhook(suffix)], grace_period_seconds: 0, notify_emails: ['team@example.com'] });
+    const id = await distribution({
+      name: 'Spring blast',
+      audience: { type: 'segment', segment_id: segmentId },
+      purpose: { type: 'unique_code', campaign_id: staticCampaign.id },
+      channels: [webhook(suffix)],
+      grace_period_seconds: 0,
+      notify_emails: ['team@example.com'],
+    });
     const stopped = await reaches(id, 'stopped');
     expect(stopped.status_reason).toBe('pool_exhausted');
     const first = await messages(id);
@@ -267,14 +387,26 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
     expect(first).toHaveLength(12);
     // Response bodies are JSON whose shape each assertion checks.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const api = (method: string, path: string) => fetch(`${h.sdk.url}${path}`, { method, headers: h.t.auth }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
-    expect((await api('GET', `/v1/distributions/${id}/report`)).body).toMatchObject({ recipients_count: 12, totals: { sent: 5, skipped: 7 }, channels: [{ reasons: { pool_exhausted: 7 } }] });
+    const api = (method: string, path: string) =>
+      fetch(`${h.sdk.url}${path}`, { method, headers: h.t.auth }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as any,
+      }));
+    expect((await api('GET', `/v1/distributions/${id}/report`)).body).toMatchObject({
+      recipients_count: 12,
+      totals: { sent: 5, skipped: 7 },
+      channels: [{ reasons: { pool_exhausted: 7 } }],
+    });
     expect(await models().Publication.countDocuments({ campaign_id: staticCampaign.id })).toBe(5);
     const notice = (m: (typeof smtp.messages)[number]) => m.subject.includes('Spring blast');
-    const notices = await eventually(async () => {
-      const found = smtp.messages.filter(notice);
-      return found.length > 0 ? found : undefined;
-    }, 40_000, 'operator notice');
+    const notices = await eventually(
+      async () => {
+        const found = smtp.messages.filter(notice);
+        return found.length > 0 ? found : undefined;
+      },
+      40_000,
+      'operator notice',
+    );
     expect(notices[0]!.to.sort()).toEqual(['ops@example.com', 'team@example.com']);
     expect(notices[0]!.subject).toContain('Tiny static');
     expect((await statusOf(id)).operator_notified_at).toBeInstanceOf(Date);
@@ -283,11 +415,21 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
     expect((await handle(id).describe()).status.name).toBe('RUNNING');
 
     // Codes are added as in Voucherify's API: a count to generate, and one given code.
-    expect((await api('POST', `/v1/campaigns/${staticCampaign.id}/vouchers?vouchers_count=6`)).body).toMatchObject({ vouchers_generation_status: 'IN_PROGRESS', vouchers_count: 11 });
+    expect((await api('POST', `/v1/campaigns/${staticCampaign.id}/vouchers?vouchers_count=6`)).body).toMatchObject({
+      vouchers_generation_status: 'IN_PROGRESS',
+      vouchers_count: 11,
+    });
     const given = await api('POST', `/v1/campaigns/${staticCampaign.id}/vouchers/SPRING-GIVEN-1`);
     expect(given).toMatchObject({ status: 200, body: { code: 'SPRING-GIVEN-1', object: 'voucher' } });
     expect((await api('POST', `/v1/campaigns/${staticCampaign.id}/vouchers/SPRING-GIVEN-1`)).status).toBe(409);
-    await eventually(async () => ((await models().Campaign.findById(staticCampaign.id).lean())?.vouchers_generation_status === 'DONE' ? true : undefined), 30_000, 'codes added');
+    await eventually(
+      async () =>
+        (await models().Campaign.findById(staticCampaign.id).lean())?.vouchers_generation_status === 'DONE'
+          ? true
+          : undefined,
+      30_000,
+      'codes added',
+    );
     expect(await models().Voucher.countDocuments({ campaign_id: staticCampaign.id })).toBe(12);
 
     const resumed = await api('POST', `/v1/distributions/${id}/resume`);
@@ -309,9 +451,19 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
     expect(smtp.messages.filter(notice)).toHaveLength(1);
     expect((await api('POST', `/v1/distributions/${id}/resume`)).status).toBe(409);
 
-    const growing = await createCampaign(h.sdk, { name: 'Tiny auto', type: 'AUTO_UPDATE', vouchers_count: 3, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
+    const growing = await createCampaign(h.sdk, {
+      name: 'Tiny auto',
+      type: 'AUTO_UPDATE',
+      vouchers_count: 3,
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } },
+    });
     const suffix2 = newId('auto');
-    const id2 = await distribution({ audience: { type: 'segment', segment_id: segmentId }, purpose: { type: 'unique_code', campaign_id: growing.id }, channels: [webhook(suffix2)], grace_period_seconds: 0 });
+    const id2 = await distribution({
+      audience: { type: 'segment', segment_id: segmentId },
+      purpose: { type: 'unique_code', campaign_id: growing.id },
+      channels: [webhook(suffix2)],
+      grace_period_seconds: 0,
+    });
     await reaches(id2, 'completed');
     const grown = await messages(id2);
     expect(grown.filter((m) => m.status === 'sent')).toHaveLength(12);
@@ -329,8 +481,16 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
     try {
       const one = await audience(1);
       const started = Date.now();
-      const retried = await distribution({ audience: { type: 'segment', segment_id: one.segmentId }, channels: [webhook(a)], grace_period_seconds: 0 });
-      const gone = await distribution({ audience: { type: 'segment', segment_id: one.segmentId }, channels: [webhook(b)], grace_period_seconds: 0 });
+      const retried = await distribution({
+        audience: { type: 'segment', segment_id: one.segmentId },
+        channels: [webhook(a)],
+        grace_period_seconds: 0,
+      });
+      const gone = await distribution({
+        audience: { type: 'segment', segment_id: one.segmentId },
+        channels: [webhook(b)],
+        grace_period_seconds: 0,
+      });
       await reaches(retried, 'completed');
       // Its one message failed: nothing was sent.
       expect(await reaches(gone, 'failed')).toMatchObject({ status_reason: 'all_messages_failed' });
@@ -358,24 +518,38 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
     hook.respond((r) => (r.path === `/hook/${suffix}` ? { status: 503, headers: { 'Retry-After': '1' } } : undefined));
     try {
       const one = await audience(1);
-      const id = await distribution({ audience: { type: 'segment', segment_id: one.segmentId }, channels: [webhook(suffix)], grace_period_seconds: 0 });
+      const id = await distribution({
+        audience: { type: 'segment', segment_id: one.segmentId },
+        channels: [webhook(suffix)],
+        grace_period_seconds: 0,
+      });
       await reaches(id, 'failed', 60_000);
       const [failed] = await messages(id);
       expect(failed).toMatchObject({ status: 'failed', reason: 'retries_exhausted', attempts: 8 });
       expect(failed!.error).toContain('503');
       const tries = hook.all.filter((r) => r.path === `/hook/${suffix}`);
       expect(tries).toHaveLength(8);
-      for (let i = 1; i < tries.length; i++) expect(tries[i]!.receivedAt.getTime() - tries[i - 1]!.receivedAt.getTime()).toBeGreaterThanOrEqual(900);
+      for (let i = 1; i < tries.length; i++)
+        expect(tries[i]!.receivedAt.getTime() - tries[i - 1]!.receivedAt.getTime()).toBeGreaterThanOrEqual(900);
     } finally {
       hook.respond(undefined);
     }
   });
 
-  it('delivers an event-fired run with the event\'s own code when the distribution publishes that campaign, once however often it runs', async () => {
-    const campaign = await createCampaign(h.sdk, { name: 'Welcome codes', type: 'STATIC', vouchers_count: 3, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 15 } } });
+  it("delivers an event-fired run with the event's own code when the distribution publishes that campaign, once however often it runs", async () => {
+    const campaign = await createCampaign(h.sdk, {
+      name: 'Welcome codes',
+      type: 'STATIC',
+      vouchers_count: 3,
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 15 } },
+    });
     const { ids } = await audience(1);
     const customerId = ids[0]!;
-    const published = await h.t.ctx.publications.publish({ campaign: campaign.id, customer: customerId, channel: 'API' });
+    const published = await h.t.ctx.publications.publish({
+      campaign: campaign.id,
+      customer: customerId,
+      channel: 'API',
+    });
     const suffix = newId('event');
     const now = new Date();
     const distribution: DistributionDoc = {
@@ -398,7 +572,11 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
       created_at: now,
       customer_id: customerId,
       source: { type: 'publication', id: published.publication._id },
-      data: { voucher: { id: published.voucher._id, code: published.voucher.code, object: 'voucher' }, campaign: { id: campaign.id, name: campaign.name, object: 'campaign' }, publication: { id: published.publication._id, object: 'publication' } },
+      data: {
+        voucher: { id: published.voucher._id, code: published.voucher.code, object: 'voucher' },
+        campaign: { id: campaign.id, name: campaign.name, object: 'campaign' },
+        publication: { id: published.publication._id, object: 'publication' },
+      },
     };
     const run = { distribution, run: event._id, customerIds: [customerId], event: event as never };
     const first = await deliverToCustomers(h.t.ctx, run);
@@ -407,7 +585,15 @@ describe('manual distributions: grace period, fan-out, consents, codes and retri
     expect(again).toEqual({ counts: { queued: 0, sent: 1, skipped: 0, failed: 0, unknown: 0 } });
     expect(await models().Publication.countDocuments({ campaign_id: campaign.id })).toBe(1);
     const [message] = await models().DistributionMessage.find({ distribution_id: distribution._id }).lean();
-    expect(message).toMatchObject({ run: event._id, status: 'sent', voucher_code: published.voucher.code, publication_id: published.publication._id, attempts: 1 });
-    expect(hooksAt(suffix).map((r) => (r.body as { text: string }).text)).toEqual([`Your code ${published.voucher.code}`]);
+    expect(message).toMatchObject({
+      run: event._id,
+      status: 'sent',
+      voucher_code: published.voucher.code,
+      publication_id: published.publication._id,
+      attempts: 1,
+    });
+    expect(hooksAt(suffix).map((r) => (r.body as { text: string }).text)).toEqual([
+      `Your code ${published.voucher.code}`,
+    ]);
   });
 });

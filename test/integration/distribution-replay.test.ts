@@ -19,15 +19,23 @@ import { HISTORY_FIXTURE_KEY } from '../helpers/history-fixture-key';
 describe('distribution workflow histories', () => {
   const dir = path.join(__dirname, '../fixtures/histories');
   // Plain delivery histories are delivery-replay.test.ts's; the encrypted ones are replayed here with the key.
-  const files = readdirSync(dir).filter((f) => f.startsWith('distribution-') || (f.startsWith('delivery-') && f.endsWith('-encrypted.json')));
+  const files = readdirSync(dir).filter(
+    (f) => f.startsWith('distribution-') || (f.startsWith('delivery-') && f.endsWith('-encrypted.json')),
+  );
 
   it('has the recorded histories', () => {
     expect(files.length).toBeGreaterThanOrEqual(15);
   });
 
   it.each(files)('replays %s with the current code', async (file) => {
-    const history = temporal.api.history.v1.History.fromObject(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>);
-    const options = file.endsWith('-encrypted.json') ? { dataConverter: encryptingDataConverter(HISTORY_FIXTURE_KEY) } : {};
-    await expect(Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows'), ...options }, history)).resolves.toBeUndefined();
+    const history = temporal.api.history.v1.History.fromObject(
+      JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as Record<string, unknown>,
+    );
+    const options = file.endsWith('-encrypted.json')
+      ? { dataConverter: encryptingDataConverter(HISTORY_FIXTURE_KEY) }
+      : {};
+    await expect(
+      Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows'), ...options }, history),
+    ).resolves.toBeUndefined();
   });
 });

@@ -28,7 +28,11 @@ describe('stopping a manual distribution', () => {
   const models = () => h.t.ctx.models;
 
   async function api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-    const res = await fetch(`${h.sdk.url}${path}`, { method, headers: { 'content-type': 'application/json', ...h.t.auth }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+    const res = await fetch(`${h.sdk.url}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...h.t.auth },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
     return { status: res.status, body: await res.json() };
   }
 
@@ -36,17 +40,42 @@ describe('stopping a manual distribution', () => {
     const segmentId = newId('seg');
     const tag = segmentId.slice(4, 12);
     const now = new Date();
-    const docs = Array.from({ length: n }, (_, i) => ({ _id: `cust_${tag}_${String(i).padStart(5, '0')}`, source_id_key: `${tag}-${i}`, source_id: `${tag}-${i}`, name: `C${i}`, segments: [segmentId], metadata: {}, created_at: now, updated_at: now }));
+    const docs = Array.from({ length: n }, (_, i) => ({
+      _id: `cust_${tag}_${String(i).padStart(5, '0')}`,
+      source_id_key: `${tag}-${i}`,
+      source_id: `${tag}-${i}`,
+      name: `C${i}`,
+      segments: [segmentId],
+      metadata: {},
+      created_at: now,
+      updated_at: now,
+    }));
     await models().Customer.insertMany(docs);
-    await models().Segment.create({ _id: segmentId, name: `Static ${tag}`, type: 'static', customers: docs.map((d) => d._id), sync_status: 'synced', size: n, synced_at: now });
+    await models().Segment.create({
+      _id: segmentId,
+      name: `Static ${tag}`,
+      type: 'static',
+      customers: docs.map((d) => d._id),
+      sync_status: 'synced',
+      size: n,
+      synced_at: now,
+    });
     return segmentId;
   }
 
-  const webhook = (suffix: string): DistributionChannel => ({ type: 'webhook', settings: { url: `${hook.url}/${suffix}` }, template: { text: 'Hi {{customer.name}}' } });
+  const webhook = (suffix: string): DistributionChannel => ({
+    type: 'webhook',
+    settings: { url: `${hook.url}/${suffix}` },
+    template: { text: 'Hi {{customer.name}}' },
+  });
   const hooksAt = (suffix: string) => hook.requests.filter((r) => r.path === `/hook/${suffix}`);
 
   /** A manual distribution to `n` customers, started as the API starts it; returns its id and webhook path. */
-  async function distribution(n: number, graceSeconds: number, taskQueue?: string): Promise<{ id: string; suffix: string; segmentId: string }> {
+  async function distribution(
+    n: number,
+    graceSeconds: number,
+    taskQueue?: string,
+  ): Promise<{ id: string; suffix: string; segmentId: string }> {
     const suffix = newId('s');
     const segmentId = await segmentOf(n);
     const doc: DistributionDoc = {
@@ -65,7 +94,12 @@ describe('stopping a manual distribution', () => {
       updated_at: new Date(),
     };
     await models().Distribution.create([doc], { timestamps: false });
-    if (taskQueue) await h.t.ctx.temporal.workflow.start(distributionWorkflow, { workflowId: distributionWorkflowId(doc._id), taskQueue, args: [{ distributionId: doc._id }] });
+    if (taskQueue)
+      await h.t.ctx.temporal.workflow.start(distributionWorkflow, {
+        workflowId: distributionWorkflowId(doc._id),
+        taskQueue,
+        args: [{ distributionId: doc._id }],
+      });
     else await h.t.ctx.distributions.startWorkflow(doc);
     return { id: doc._id, suffix, segmentId };
   }
@@ -73,10 +107,14 @@ describe('stopping a manual distribution', () => {
   const handle = (id: string) => h.t.ctx.temporal.workflow.getHandle(distributionWorkflowId(id));
   const stored = async (id: string) => (await models().Distribution.findById(id).lean())!;
   const reaches = (id: string, status: string, timeoutMs = 30_000) =>
-    eventually(async () => {
-      const d = await stored(id);
-      return d.status === status ? d : undefined;
-    }, timeoutMs, `distribution ${id} ${status}`);
+    eventually(
+      async () => {
+        const d = await stored(id);
+        return d.status === status ? d : undefined;
+      },
+      timeoutMs,
+      `distribution ${id} ${status}`,
+    );
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   /**
    * Rounds of the reconciler (the worker runs one every 15 s) until it recorded the terminate:
@@ -84,11 +122,15 @@ describe('stopping a manual distribution', () => {
    * delays the record by a round. Each round must start nothing.
    */
   const reconcileUntilRecorded = (id: string) =>
-    eventually(async () => {
-      expect(await h.t.ctx.distributions.reconcile(0)).toBe(0);
-      const d = await stored(id);
-      return d.status === 'cancelled' ? d : undefined;
-    }, 10_000, `reconciler recording ${id}`);
+    eventually(
+      async () => {
+        expect(await h.t.ctx.distributions.reconcile(0)).toBe(0);
+        const d = await stored(id);
+        return d.status === 'cancelled' ? d : undefined;
+      },
+      10_000,
+      `reconciler recording ${id}`,
+    );
 
   it('a cancel from Temporal during the grace period ends it cancelled_in_temporal; the reconciler starts nothing and nothing is sent', async () => {
     const { id, suffix } = await distribution(3, 600);
@@ -99,10 +141,14 @@ describe('stopping a manual distribution', () => {
     expect(cancelled.status_reason).toBe('cancelled_in_temporal');
     expect(cancelled.completed_at).toBeInstanceOf(Date);
     // The record is the run's last activity: the run closes a workflow task after it, a moment later on a loaded machine.
-    const closed = await eventually(async () => {
-      const { status } = await handle(id).describe();
-      return status.name === 'RUNNING' ? undefined : status.name;
-    }, 15_000, 'run closed');
+    const closed = await eventually(
+      async () => {
+        const { status } = await handle(id).describe();
+        return status.name === 'RUNNING' ? undefined : status.name;
+      },
+      15_000,
+      'run closed',
+    );
     expect(closed).toBe('CANCELLED');
 
     // However often the reconciler looks (here with no age limit), it starts no new run.
@@ -151,7 +197,9 @@ describe('stopping a manual distribution', () => {
       // Each of the four batches in flight finishes at most the group of sends it had started.
       expect(late).toBeLessThanOrEqual(32);
       expect(hooksAt(suffix).length).toBeLessThan(1_000);
-      expect(await models().DistributionMessage.countDocuments({ distribution_id: id, status: 'sent' })).toBe(hooksAt(suffix).length);
+      expect(await models().DistributionMessage.countDocuments({ distribution_id: id, status: 'sent' })).toBe(
+        hooksAt(suffix).length,
+      );
     } finally {
       hook.respond(undefined);
     }
@@ -242,9 +290,13 @@ describe('stopping a manual distribution', () => {
       expect(res.body).toMatchObject({ status: 'cancelled', status_reason: 'cancelled' });
       await sleep(3_000);
       const late = hooksAt(suffix).length - atAnswer;
-      console.log(`API cancel while sending to 1,500 (50 ms receiver): ${atAnswer} messages before the answer, ${late} after`);
+      console.log(
+        `API cancel while sending to 1,500 (50 ms receiver): ${atAnswer} messages before the answer, ${late} after`,
+      );
       expect(late).toBeLessThanOrEqual(50);
-      expect(await models().DistributionMessage.countDocuments({ distribution_id: id, status: 'sent' })).toBe(hooksAt(suffix).length);
+      expect(await models().DistributionMessage.countDocuments({ distribution_id: id, status: 'sent' })).toBe(
+        hooksAt(suffix).length,
+      );
     } finally {
       hook.respond(undefined);
     }
@@ -260,7 +312,10 @@ describe('stopping a manual distribution', () => {
         expect(failed.completed_at).toBeInstanceOf(Date);
         const got = await api('GET', `/v1/distributions/${id}`);
         expect(got.body).toMatchObject({ status: 'failed', status_reason: 'all_messages_failed' });
-        expect((await api('GET', `/v1/distributions/${id}/report`)).body).toMatchObject({ recipients_count: 3, totals: { sent: 0, failed: 3 } });
+        expect((await api('GET', `/v1/distributions/${id}/report`)).body).toMatchObject({
+          recipients_count: 3,
+          totals: { sent: 0, failed: 3 },
+        });
         expect((await api('GET', '/v1/distributions?status=failed')).body.data.map((d: Json) => d.id)).toContain(id);
         expect((await api('POST', `/v1/distributions/${id}/cancel`)).status).toBe(409);
       } finally {
@@ -274,7 +329,9 @@ describe('stopping a manual distribution', () => {
       hook.respond((r) => (r.path === `/hook/${suffix}` && n++ % 2 === 0 ? { status: 410 } : undefined));
       try {
         await reaches(id, 'completed');
-        expect((await api('GET', `/v1/distributions/${id}/report`)).body).toMatchObject({ totals: { sent: 2, failed: 2 } });
+        expect((await api('GET', `/v1/distributions/${id}/report`)).body).toMatchObject({
+          totals: { sent: 2, failed: 2 },
+        });
       } finally {
         hook.respond(undefined);
       }
@@ -283,7 +340,9 @@ describe('stopping a manual distribution', () => {
     it('a segment deleted during the grace period stops the distribution with audience_deleted, and nothing is sent', async () => {
       const { id, suffix, segmentId } = await distribution(3, 2);
       await reaches(id, 'scheduled');
-      expect((await fetch(`${h.sdk.url}/v1/segments/${segmentId}`, { method: 'DELETE', headers: h.t.auth })).status).toBe(204);
+      expect(
+        (await fetch(`${h.sdk.url}/v1/segments/${segmentId}`, { method: 'DELETE', headers: h.t.auth })).status,
+      ).toBe(204);
       const stopped = await reaches(id, 'stopped');
       expect(stopped.status_reason).toBe('audience_deleted');
       expect(stopped.started_at).toBeUndefined();
@@ -301,8 +360,20 @@ describe('stopping a manual distribution', () => {
       expect(hooksAt(suffix)).toHaveLength(0);
       // The sync ends with a third member: the snapshot sees it.
       const now = new Date();
-      await models().Customer.create({ _id: `cust_late_${segmentId}`, source_id_key: `late-${segmentId}`, source_id: `late-${segmentId}`, name: 'Late', segments: [segmentId], metadata: {}, created_at: now, updated_at: now });
-      await models().Segment.updateOne({ _id: segmentId }, { $set: { sync_status: 'synced', synced_at: now, size: 3 } });
+      await models().Customer.create({
+        _id: `cust_late_${segmentId}`,
+        source_id_key: `late-${segmentId}`,
+        source_id: `late-${segmentId}`,
+        name: 'Late',
+        segments: [segmentId],
+        metadata: {},
+        created_at: now,
+        updated_at: now,
+      });
+      await models().Segment.updateOne(
+        { _id: segmentId },
+        { $set: { sync_status: 'synced', synced_at: now, size: 3 } },
+      );
       const done = await reaches(id, 'completed', 60_000);
       expect(done.recipients_count).toBe(3);
       expect(hooksAt(suffix)).toHaveLength(3);
@@ -312,11 +383,18 @@ describe('stopping a manual distribution', () => {
   describe('automatic distributions', () => {
     async function automatic(): Promise<string> {
       const segmentId = await segmentOf(1);
-      const res = await api('POST', '/v1/distributions', { name: 'Welcome', trigger: { type: 'customer_entered_segment', segment_id: segmentId }, purpose: { type: 'plain' }, consents: { verification: false }, channels: [webhook(newId('auto'))] });
+      const res = await api('POST', '/v1/distributions', {
+        name: 'Welcome',
+        trigger: { type: 'customer_entered_segment', segment_id: segmentId },
+        purpose: { type: 'plain' },
+        consents: { verification: false },
+        channels: [webhook(newId('auto'))],
+      });
       expect(res.status).toBe(200);
       return res.body.id as string;
     }
-    const attribute = async (id: string, key: typeof DistributionStatusKey) => (await handle(id).describe()).typedSearchAttributes.get(key);
+    const attribute = async (id: string, key: typeof DistributionStatusKey) =>
+      (await handle(id).describe()).typedSearchAttributes.get(key);
 
     it('have a long-running workflow distribution-<id> an operator finds by DistributionId; pause, resume and cancel go through it', async () => {
       const id = await automatic();
@@ -325,15 +403,24 @@ describe('stopping a manual distribution', () => {
       expect(wf.status.name).toBe('RUNNING');
       expect(wf.typedSearchAttributes.get(DistributionIdKey)).toBe(id);
       expect(wf.typedSearchAttributes.get(TriggerKey)).toBe('customer_entered_segment');
-      const found = await eventually(async () => {
-        const ids: string[] = [];
-        for await (const w of h.t.ctx.temporal.workflow.list({ query: `DistributionId = "${id}"` })) ids.push(w.workflowId);
-        return ids.length > 0 ? ids : undefined;
-      }, 15_000, 'listed by DistributionId');
+      const found = await eventually(
+        async () => {
+          const ids: string[] = [];
+          for await (const w of h.t.ctx.temporal.workflow.list({ query: `DistributionId = "${id}"` }))
+            ids.push(w.workflowId);
+          return ids.length > 0 ? ids : undefined;
+        },
+        15_000,
+        'listed by DistributionId',
+      );
       expect(found).toEqual([distributionWorkflowId(id)]);
 
       expect((await api('POST', `/v1/distributions/${id}/pause`)).body).toMatchObject({ status: 'paused' });
-      await eventually(async () => ((await attribute(id, DistributionStatusKey)) === 'paused' ? true : undefined), 10_000, 'paused attribute');
+      await eventually(
+        async () => ((await attribute(id, DistributionStatusKey)) === 'paused' ? true : undefined),
+        10_000,
+        'paused attribute',
+      );
       expect((await api('POST', `/v1/distributions/${id}/resume`)).body).toMatchObject({ status: 'active' });
       const cancelled = await api('POST', `/v1/distributions/${id}/cancel`, { reason: 'campaign over' });
       expect(cancelled).toMatchObject({ status: 200, body: { status: 'cancelled', status_reason: 'campaign over' } });

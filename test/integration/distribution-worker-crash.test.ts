@@ -73,10 +73,39 @@ describe('a worker killed mid fan-out delivers every message exactly once on rec
     const segmentId = newId('seg');
     const now = new Date();
     const ids = Array.from({ length: CUSTOMERS }, (_, i) => `cust_crash_${String(i).padStart(5, '0')}`);
-    await models.Customer.insertMany(ids.map((_id, i) => ({ _id, source_id_key: `crash-${i}`, segments: [segmentId], metadata: {}, created_at: now, updated_at: now })));
-    await models.Segment.create({ _id: segmentId, name: 'Crash audience', type: 'static', customers: ids, sync_status: 'synced', size: CUSTOMERS, synced_at: now });
-    const campaign = await t.ctx.campaigns.create(campaignInput.parse({ name: 'Crash pool', type: 'STATIC', vouchers_count: CUSTOMERS, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } } }));
-    await eventually(async () => ((await models.Campaign.findById(campaign._id).lean())?.vouchers_generation_status === 'DONE' ? true : undefined), 90_000, 'codes generated');
+    await models.Customer.insertMany(
+      ids.map((_id, i) => ({
+        _id,
+        source_id_key: `crash-${i}`,
+        segments: [segmentId],
+        metadata: {},
+        created_at: now,
+        updated_at: now,
+      })),
+    );
+    await models.Segment.create({
+      _id: segmentId,
+      name: 'Crash audience',
+      type: 'static',
+      customers: ids,
+      sync_status: 'synced',
+      size: CUSTOMERS,
+      synced_at: now,
+    });
+    const campaign = await t.ctx.campaigns.create(
+      campaignInput.parse({
+        name: 'Crash pool',
+        type: 'STATIC',
+        vouchers_count: CUSTOMERS,
+        voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } },
+      }),
+    );
+    await eventually(
+      async () =>
+        (await models.Campaign.findById(campaign._id).lean())?.vouchers_generation_status === 'DONE' ? true : undefined,
+      90_000,
+      'codes generated',
+    );
 
     const id = newId('distr');
     await models.Distribution.create({
@@ -93,7 +122,11 @@ describe('a worker killed mid fan-out delivers every message exactly once on rec
       version: 1,
     });
     const started = Date.now();
-    await t.ctx.temporal.workflow.start(distributionWorkflow, { workflowId: distributionWorkflowId(id), taskQueue: t.ctx.taskQueue, args: [{ distributionId: id }] });
+    await t.ctx.temporal.workflow.start(distributionWorkflow, {
+      workflowId: distributionWorkflowId(id),
+      taskQueue: t.ctx.taskQueue,
+      args: [{ distributionId: id }],
+    });
 
     await hook.waitFor(Math.floor(CUSTOMERS * 0.3), 180_000);
     await stopWorker('SIGKILL');
@@ -101,8 +134,14 @@ describe('a worker killed mid fan-out delivers every message exactly once on rec
     expect(atKill).toBeLessThan(CUSTOMERS);
     startWorker();
 
-    await eventually(async () => ((await models.Distribution.findById(id).lean())?.status === 'completed' ? true : undefined), 300_000, 'distribution completed');
-    console.log(`crash test: ${CUSTOMERS} customers, killed after ${atKill} accepted requests, completed in ${Date.now() - started} ms; duplicate Idempotency-Keys accepted by the receiver: ${hook.duplicates()}`);
+    await eventually(
+      async () => ((await models.Distribution.findById(id).lean())?.status === 'completed' ? true : undefined),
+      300_000,
+      'distribution completed',
+    );
+    console.log(
+      `crash test: ${CUSTOMERS} customers, killed after ${atKill} accepted requests, completed in ${Date.now() - started} ms; duplicate Idempotency-Keys accepted by the receiver: ${hook.duplicates()}`,
+    );
 
     const messages = await models.DistributionMessage.find({ distribution_id: id }).lean();
     expect(messages).toHaveLength(CUSTOMERS);

@@ -50,7 +50,12 @@ const unused = async (): Promise<never> => {
 
 const activities: DistributionActivities = {
   async loadDistributionForRun(id) {
-    return { status: 'waiting_for_audience', name: id, trigger: 'manual', gracePeriodSeconds: fake(id).gracePeriodSeconds };
+    return {
+      status: 'waiting_for_audience',
+      name: id,
+      trigger: 'manual',
+      gracePeriodSeconds: fake(id).gracePeriodSeconds,
+    };
   },
   async audienceReady() {
     return true;
@@ -76,7 +81,12 @@ const activities: DistributionActivities = {
   },
   async applyDistributionEdit(id, edit) {
     const d = fake(id);
-    if (edit.name === d.invalidName) throw domainErrorToFailure(DomainError.invalidFields('invalid_distribution', 'Invalid distribution', [{ field: 'name', reason: 'refused' }]));
+    if (edit.name === d.invalidName)
+      throw domainErrorToFailure(
+        DomainError.invalidFields('invalid_distribution', 'Invalid distribution', [
+          { field: 'name', reason: 'refused' },
+        ]),
+      );
     d.edits.push(edit);
     return { version: d.edits.length + 1 };
   },
@@ -93,8 +103,17 @@ describe('the manual distribution workflow with mocked activities', () => {
   const taskQueue = `distribution-workflow-${randomUUID()}`;
 
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createFromExistingServer({ address: process.env.TEST_TEMPORAL_ADDRESS!, namespace: 'default' });
-    worker = await Worker.create({ connection: env.nativeConnection, namespace: 'default', taskQueue, workflowsPath: require.resolve('../../workflows'), activities });
+    env = await TestWorkflowEnvironment.createFromExistingServer({
+      address: process.env.TEST_TEMPORAL_ADDRESS!,
+      namespace: 'default',
+    });
+    worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      workflowsPath: require.resolve('../../workflows'),
+      activities,
+    });
     running = worker.run();
   });
 
@@ -106,17 +125,33 @@ describe('the manual distribution workflow with mocked activities', () => {
 
   async function start(over: Partial<FakeDistribution> = {}, input: Partial<DistributionWorkflowInput> = {}) {
     const id = `distr_${randomUUID()}`;
-    const d: FakeDistribution = { gracePeriodSeconds: 3_600, pages: 1, marks: [], snapshots: [], delivered: [], edits: [], ...over };
+    const d: FakeDistribution = {
+      gracePeriodSeconds: 3_600,
+      pages: 1,
+      marks: [],
+      snapshots: [],
+      delivered: [],
+      edits: [],
+      ...over,
+    };
     fakes.set(id, d);
-    const handle = await env.client.workflow.start<DistributionWorkflow>(DISTRIBUTION_WORKFLOW, { workflowId: distributionWorkflowId(id), taskQueue, args: [{ ...input, distributionId: id }] });
+    const handle = await env.client.workflow.start<DistributionWorkflow>(DISTRIBUTION_WORKFLOW, {
+      workflowId: distributionWorkflowId(id),
+      taskQueue,
+      args: [{ ...input, distributionId: id }],
+    });
     return { id, d, handle };
   }
   const statuses = (d: FakeDistribution) => d.marks.map((m) => m.status);
   const scheduled = (handle: Awaited<ReturnType<typeof start>>['handle']) =>
-    eventually(async () => {
-      const p = await handle.query(progressQuery);
-      return p.status === 'scheduled' ? p : undefined;
-    }, 30_000, 'scheduled');
+    eventually(
+      async () => {
+        const p = await handle.query(progressQuery);
+        return p.status === 'scheduled' ? p : undefined;
+      },
+      30_000,
+      'scheduled',
+    );
 
   it('waits the grace period before taking the audience, then delivers and completes', async () => {
     const { d, handle } = await start({ gracePeriodSeconds: 3 });
@@ -150,9 +185,16 @@ describe('the manual distribution workflow with mocked activities', () => {
     await expect(handle.executeUpdate(editUpdate, { args: [{ name: 'Renamed' }] })).resolves.toEqual({ version: 2 });
     expect(d.edits).toEqual([{ name: 'Renamed' }]);
 
-    const refused = await handle.executeUpdate(editUpdate, { args: [{ name: 'Refused' }] }).then(() => undefined, (err: unknown) => err);
+    const refused = await handle.executeUpdate(editUpdate, { args: [{ name: 'Refused' }] }).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
-    expect(domainErrorFromFailure(refused)).toMatchObject({ kind: 'invalid', key: 'invalid_distribution', extra: { errors: [{ field: 'name', reason: 'refused' }] } });
+    expect(domainErrorFromFailure(refused)).toMatchObject({
+      kind: 'invalid',
+      key: 'invalid_distribution',
+      extra: { errors: [{ field: 'name', reason: 'refused' }] },
+    });
     expect(d.edits).toHaveLength(1);
     // Still in its grace period after both: the refused edit changed nothing.
     expect((await handle.query(progressQuery)).status).toBe('scheduled');
@@ -181,11 +223,16 @@ describe('the manual distribution workflow with mocked activities', () => {
     // Three runs: the first delivered batch 0, then one run per further batch.
     const latest = await env.client.workflow.getHandle(handle.workflowId).describe();
     expect(latest.runId).not.toBe(handle.firstExecutionRunId);
-    const runs = await eventually(async () => {
-      const ids: string[] = [];
-      for await (const w of env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) ids.push(w.runId);
-      return ids.length >= 3 ? ids : undefined;
-    }, 15_000, 'three runs listed');
+    const runs = await eventually(
+      async () => {
+        const ids: string[] = [];
+        for await (const w of env.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` }))
+          ids.push(w.runId);
+        return ids.length >= 3 ? ids : undefined;
+      },
+      15_000,
+      'three runs listed',
+    );
     expect(new Set(runs).size).toBe(3);
   });
 });

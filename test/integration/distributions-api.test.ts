@@ -1,7 +1,12 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { distributionWorkflowId, editUpdate } from '../../workflows/contracts/distribution';
 import { domainErrorFromFailure } from '../../src/temporal/error-failure';
-import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from '../../workflows/contracts/search-attributes';
+import {
+  CampaignIdKey,
+  DistributionIdKey,
+  DistributionStatusKey,
+  TriggerKey,
+} from '../../workflows/contracts/search-attributes';
 import { createCampaign, useServiceHarness } from '../helpers/harness';
 import { eventually } from '../helpers/sdk';
 
@@ -13,7 +18,12 @@ describe('the distributions API', () => {
   const GRACE = 3_600;
   const h = useServiceHarness('distapi', { settings: { gracePeriodSeconds: GRACE } });
 
-  async function api(method: string, path: string, body?: unknown, auth = true): Promise<{ status: number; body: Json }> {
+  async function api(
+    method: string,
+    path: string,
+    body?: unknown,
+    auth = true,
+  ): Promise<{ status: number; body: Json }> {
     const res = await fetch(`${h.sdk.url}${path}`, {
       method,
       headers: { 'content-type': 'application/json', ...(auth ? h.t.auth : {}) },
@@ -22,7 +32,11 @@ describe('the distributions API', () => {
     return { status: res.status, body: await res.json() };
   }
 
-  const webhook = { type: 'webhook', settings: { url: 'http://127.0.0.1:9/hook' }, template: { text: 'Hello {{customer.name}}' } };
+  const webhook = {
+    type: 'webhook',
+    settings: { url: 'http://127.0.0.1:9/hook' },
+    template: { text: 'Hello {{customer.name}}' },
+  };
   let customerId: string;
   let segmentId: string;
   let campaignId: string;
@@ -32,10 +46,29 @@ describe('the distributions API', () => {
   beforeAll(async () => {
     const customer = await h.sdk.createCustomer({ source_id: 'dist-api-ann', name: 'Ann', email: 'ann@example.com' });
     customerId = customer.id;
-    segmentId = (await h.sdk.client.segments.create({ name: 'Dist API static', type: 'static', customers: [customer.id] } as never)).id;
-    campaignId = (await createCampaign(h.sdk, { name: 'Dist API codes', type: 'AUTO_UPDATE', vouchers_count: 5, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } } })).id;
-    ruledCampaignId = (await createCampaign(h.sdk, { name: 'Dist API segment codes', type: 'AUTO_UPDATE', vouchers_count: 5, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 20 } } })).id;
-    const rule = await h.sdk.client.validationRules.create({ name: 'only static members', rules: { '1': { name: 'customer.segment', conditions: { $is: [segmentId] } } } } as never);
+    segmentId = (
+      await h.sdk.client.segments.create({ name: 'Dist API static', type: 'static', customers: [customer.id] } as never)
+    ).id;
+    campaignId = (
+      await createCampaign(h.sdk, {
+        name: 'Dist API codes',
+        type: 'AUTO_UPDATE',
+        vouchers_count: 5,
+        voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } },
+      })
+    ).id;
+    ruledCampaignId = (
+      await createCampaign(h.sdk, {
+        name: 'Dist API segment codes',
+        type: 'AUTO_UPDATE',
+        vouchers_count: 5,
+        voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 20 } },
+      })
+    ).id;
+    const rule = await h.sdk.client.validationRules.create({
+      name: 'only static members',
+      rules: { '1': { name: 'customer.segment', conditions: { $is: [segmentId] } } },
+    } as never);
     await h.sdk.client.validationRules.createAssignment(rule.id, { campaign: ruledCampaignId } as never);
     consentId = (await api('POST', '/v1/consents', { name: 'Newsletter' })).body.id;
   });
@@ -58,7 +91,11 @@ describe('the distributions API', () => {
   const describeWorkflow = (id: string) => h.t.ctx.temporal.workflow.getHandle(distributionWorkflowId(id)).describe();
 
   it('creates a manual distribution to a segment, waiting for its audience with the default grace period, and starts workflow distribution-<id> with its search attributes', async () => {
-    const created = await api('POST', '/v1/distributions', manual({ consents: { required: [consentId] }, metadata: { team: 'growth' } }));
+    const created = await api(
+      'POST',
+      '/v1/distributions',
+      manual({ consents: { required: [consentId] }, metadata: { team: 'growth' } }),
+    );
     expect(created.status).toBe(200);
     expect(created.body).toMatchObject({
       object: 'distribution',
@@ -68,7 +105,13 @@ describe('the distributions API', () => {
       purpose: { type: 'unique_code', campaign_id: campaignId },
       audience: { type: 'segment', segment_id: segmentId },
       consents: { verification: true, required: [consentId] },
-      channels: [{ type: 'webhook', settings: { url: 'http://127.0.0.1:9/hook' }, template: { text: 'Hello {{customer.name}}' } }],
+      channels: [
+        {
+          type: 'webhook',
+          settings: { url: 'http://127.0.0.1:9/hook' },
+          template: { text: 'Hello {{customer.name}}' },
+        },
+      ],
       grace_period_seconds: GRACE,
       metadata: { team: 'growth' },
       version: 1,
@@ -88,9 +131,22 @@ describe('the distributions API', () => {
   });
 
   it('creates a manual distribution to one customer named by source_id, stores the customer id and its own grace period', async () => {
-    const created = await api('POST', '/v1/distributions', manual({ name: 'Just Ann', purpose: { type: 'plain' }, audience: { type: 'customer', customer_id: 'dist-api-ann' }, grace_period_seconds: 7_200 }));
+    const created = await api(
+      'POST',
+      '/v1/distributions',
+      manual({
+        name: 'Just Ann',
+        purpose: { type: 'plain' },
+        audience: { type: 'customer', customer_id: 'dist-api-ann' },
+        grace_period_seconds: 7_200,
+      }),
+    );
     expect(created.status).toBe(200);
-    expect(created.body).toMatchObject({ status: 'waiting_for_audience', audience: { type: 'customer', customer_id: customerId }, grace_period_seconds: 7_200 });
+    expect(created.body).toMatchObject({
+      status: 'waiting_for_audience',
+      audience: { type: 'customer', customer_id: customerId },
+      grace_period_seconds: 7_200,
+    });
     const wf = await describeWorkflow(created.body.id);
     expect(wf.typedSearchAttributes.get(CampaignIdKey)).toBeUndefined();
   });
@@ -98,12 +154,21 @@ describe('the distributions API', () => {
   it('creates automatic distributions active, each with its lifecycle workflow: segment, campaign-scoped, order and campaign-segment-following triggers', async () => {
     const segment = await api('POST', '/v1/distributions', automatic());
     expect(segment.status).toBe(200);
-    expect(segment.body).toMatchObject({ status: 'active', audience: { type: 'trigger' }, trigger: { type: 'customer_entered_segment', segment_id: segmentId }, grace_period_seconds: null });
+    expect(segment.body).toMatchObject({
+      status: 'active',
+      audience: { type: 'trigger' },
+      trigger: { type: 'customer_entered_segment', segment_id: segmentId },
+      grace_period_seconds: null,
+    });
     const lifecycle = await describeWorkflow(segment.body.id);
     expect(lifecycle).toMatchObject({ type: 'automaticDistributionWorkflow', status: { name: 'RUNNING' } });
     expect(lifecycle.typedSearchAttributes.get(TriggerKey)).toBe('customer_entered_segment');
 
-    const redeemed = await api('POST', '/v1/distributions', automatic({ name: 'Thanks', trigger: { type: 'voucher_redeemed', campaign_id: campaignId } }));
+    const redeemed = await api(
+      'POST',
+      '/v1/distributions',
+      automatic({ name: 'Thanks', trigger: { type: 'voucher_redeemed', campaign_id: campaignId } }),
+    );
     expect(redeemed.status).toBe(200);
     expect(redeemed.body.trigger).toEqual({ type: 'voucher_redeemed', campaign_id: campaignId });
 
@@ -111,36 +176,126 @@ describe('the distributions API', () => {
     expect(paid.status).toBe(200);
     expect(paid.body.trigger).toEqual({ type: 'order_paid' });
 
-    const following = await api('POST', '/v1/distributions', automatic({ name: 'Follows', trigger: { type: 'customer_entered_segment', follow_campaign_segment: true }, purpose: { type: 'unique_code', campaign_id: ruledCampaignId } }));
+    const following = await api(
+      'POST',
+      '/v1/distributions',
+      automatic({
+        name: 'Follows',
+        trigger: { type: 'customer_entered_segment', follow_campaign_segment: true },
+        purpose: { type: 'unique_code', campaign_id: ruledCampaignId },
+      }),
+    );
     expect(following.status).toBe(200);
-    expect(following.body.trigger).toEqual({ type: 'customer_entered_segment', follow_campaign_segment: true, segment_id: segmentId });
+    expect(following.body.trigger).toEqual({
+      type: 'customer_entered_segment',
+      follow_campaign_segment: true,
+      segment_id: segmentId,
+    });
   });
 
   it('refuses each invalid distribution with a 400 naming the field, and writes nothing', async () => {
     const cases: Array<[string, Record<string, unknown>, string, RegExp?]> = [
       ['empty name', manual({ name: '  ' }), 'name'],
       ['manual without audience', manual({ audience: undefined }), 'audience'],
-      ['unknown audience segment', manual({ audience: { type: 'segment', segment_id: 'seg_nope' } }), 'audience.segment_id', /seg_nope not found/],
-      ['unknown audience customer', manual({ audience: { type: 'customer', customer_id: 'nobody' } }), 'audience.customer_id', /nobody not found/],
+      [
+        'unknown audience segment',
+        manual({ audience: { type: 'segment', segment_id: 'seg_nope' } }),
+        'audience.segment_id',
+        /seg_nope not found/,
+      ],
+      [
+        'unknown audience customer',
+        manual({ audience: { type: 'customer', customer_id: 'nobody' } }),
+        'audience.customer_id',
+        /nobody not found/,
+      ],
       ['grace period too long', manual({ grace_period_seconds: 604_801 }), 'grace_period_seconds'],
       ['automatic with an audience', automatic({ audience: { type: 'segment', segment_id: segmentId } }), 'audience'],
       ['automatic with a grace period', automatic({ grace_period_seconds: 60 }), 'grace_period_seconds'],
-      ['segment trigger without a segment', automatic({ trigger: { type: 'customer_left_segment' } }), 'trigger.segment_id'],
-      ['segment trigger with an unknown segment', automatic({ trigger: { type: 'customer_left_segment', segment_id: 'seg_nope' } }), 'trigger.segment_id', /not found/],
-      ['following the campaign segment without a unique_code purpose', automatic({ trigger: { type: 'customer_entered_segment', follow_campaign_segment: true } }), 'trigger.follow_campaign_segment'],
-      ['following the segment of a campaign without a segment rule', automatic({ trigger: { type: 'customer_entered_segment', follow_campaign_segment: true }, purpose: { type: 'unique_code', campaign_id: campaignId } }), 'trigger.follow_campaign_segment', /do not restrict it to one segment/],
-      ['campaign trigger without a campaign', automatic({ trigger: { type: 'voucher_published' } }), 'trigger.campaign_id'],
-      ['campaign trigger with an unknown campaign', automatic({ trigger: { type: 'voucher_published', campaign_id: 'camp_nope' } }), 'trigger.campaign_id', /camp_nope not found/],
-      ['order trigger with a segment', automatic({ trigger: { type: 'order_created', segment_id: segmentId } }), 'trigger.segment_id'],
+      [
+        'segment trigger without a segment',
+        automatic({ trigger: { type: 'customer_left_segment' } }),
+        'trigger.segment_id',
+      ],
+      [
+        'segment trigger with an unknown segment',
+        automatic({ trigger: { type: 'customer_left_segment', segment_id: 'seg_nope' } }),
+        'trigger.segment_id',
+        /not found/,
+      ],
+      [
+        'following the campaign segment without a unique_code purpose',
+        automatic({ trigger: { type: 'customer_entered_segment', follow_campaign_segment: true } }),
+        'trigger.follow_campaign_segment',
+      ],
+      [
+        'following the segment of a campaign without a segment rule',
+        automatic({
+          trigger: { type: 'customer_entered_segment', follow_campaign_segment: true },
+          purpose: { type: 'unique_code', campaign_id: campaignId },
+        }),
+        'trigger.follow_campaign_segment',
+        /do not restrict it to one segment/,
+      ],
+      [
+        'campaign trigger without a campaign',
+        automatic({ trigger: { type: 'voucher_published' } }),
+        'trigger.campaign_id',
+      ],
+      [
+        'campaign trigger with an unknown campaign',
+        automatic({ trigger: { type: 'voucher_published', campaign_id: 'camp_nope' } }),
+        'trigger.campaign_id',
+        /camp_nope not found/,
+      ],
+      [
+        'order trigger with a segment',
+        automatic({ trigger: { type: 'order_created', segment_id: segmentId } }),
+        'trigger.segment_id',
+      ],
       ['unknown trigger type', automatic({ trigger: { type: 'moon_rose' } }), 'trigger.type'],
-      ['unique_code purpose with an unknown campaign', manual({ purpose: { type: 'unique_code', campaign_id: 'camp_nope' } }), 'purpose.campaign_id', /camp_nope not found/],
-      ['promotion purpose', manual({ purpose: { type: 'promotion', promotion_tier_id: 'promo_1' } }), 'purpose.promotion_tier_id', /^promotion tier promo_1 not found$/],
-      ['unknown consent', manual({ consents: { verification: true, required: ['cnst_nope'] } }), 'consents.required', /cnst_nope/],
+      [
+        'unique_code purpose with an unknown campaign',
+        manual({ purpose: { type: 'unique_code', campaign_id: 'camp_nope' } }),
+        'purpose.campaign_id',
+        /camp_nope not found/,
+      ],
+      [
+        'promotion purpose',
+        manual({ purpose: { type: 'promotion', promotion_tier_id: 'promo_1' } }),
+        'purpose.promotion_tier_id',
+        /^promotion tier promo_1 not found$/,
+      ],
+      [
+        'unknown consent',
+        manual({ consents: { verification: true, required: ['cnst_nope'] } }),
+        'consents.required',
+        /cnst_nope/,
+      ],
       ['no channel', manual({ channels: [] }), 'channels'],
-      ['unknown channel type', manual({ channels: [{ type: 'pigeon', template: { text: 'coo' } }] }), 'channels.0.type', /unknown channel type pigeon/],
-      ['invalid channel settings', manual({ channels: [{ type: 'webhook', settings: {}, template: { text: 'hi' } }] }), 'channels.0.settings', /url is required/],
-      ['email template without a subject', manual({ channels: [webhook, { type: 'email', template: { html: '<p>hi</p>' } }] }), 'channels.1.template.subject'],
-      ['template with an unknown variable', manual({ channels: [{ ...webhook, template: { text: 'Hi {{customer.nmae}}' } }] }), 'channels.0.template.text', /unknown variable "customer.nmae"/],
+      [
+        'unknown channel type',
+        manual({ channels: [{ type: 'pigeon', template: { text: 'coo' } }] }),
+        'channels.0.type',
+        /unknown channel type pigeon/,
+      ],
+      [
+        'invalid channel settings',
+        manual({ channels: [{ type: 'webhook', settings: {}, template: { text: 'hi' } }] }),
+        'channels.0.settings',
+        /url is required/,
+      ],
+      [
+        'email template without a subject',
+        manual({ channels: [webhook, { type: 'email', template: { html: '<p>hi</p>' } }] }),
+        'channels.1.template.subject',
+      ],
+      [
+        'template with an unknown variable',
+        manual({ channels: [{ ...webhook, template: { text: 'Hi {{customer.nmae}}' } }] }),
+        'channels.0.template.text',
+        /unknown variable "customer.nmae"/,
+      ],
     ];
     const before = await h.t.ctx.models.Distribution.countDocuments();
     for (const [what, body, field, reason] of cases) {
@@ -155,8 +310,12 @@ describe('the distributions API', () => {
   });
 
   it('lists distributions filtered by status and trigger, pages them, and gets one by id', async () => {
-    const a = (await api('POST', '/v1/distributions', automatic({ name: 'List A', trigger: { type: 'order_created' } }))).body;
-    const b = (await api('POST', '/v1/distributions', automatic({ name: 'List B', trigger: { type: 'order_created' } }))).body;
+    const a = (
+      await api('POST', '/v1/distributions', automatic({ name: 'List A', trigger: { type: 'order_created' } }))
+    ).body;
+    const b = (
+      await api('POST', '/v1/distributions', automatic({ name: 'List B', trigger: { type: 'order_created' } }))
+    ).body;
     await api('POST', `/v1/distributions/${a.id}/pause`);
 
     const orderCreated = await api('GET', '/v1/distributions?trigger=order_created');
@@ -187,30 +346,54 @@ describe('the distributions API', () => {
     expect((await api('POST', `/v1/distributions/${id}/pause`)).body).toMatchObject({ status: 'paused', version: 2 });
     expect((await api('POST', `/v1/distributions/${id}/pause`)).body).toMatchObject({ status: 'paused', version: 2 });
     expect((await api('POST', `/v1/distributions/${id}/resume`)).body).toMatchObject({ status: 'active', version: 3 });
-    expect((await api('POST', `/v1/distributions/${id}/cancel`, { reason: 'campaign over' })).body).toMatchObject({ status: 'cancelled', status_reason: 'campaign over' });
+    expect((await api('POST', `/v1/distributions/${id}/cancel`, { reason: 'campaign over' })).body).toMatchObject({
+      status: 'cancelled',
+      status_reason: 'campaign over',
+    });
     expect((await h.t.ctx.models.Distribution.findById(id).lean())?.status).toBe('cancelled');
 
-    for (const action of ['resume', 'pause', 'cancel']) expect((await api('POST', `/v1/distributions/${id}/${action}`)).status).toBe(409);
+    for (const action of ['resume', 'pause', 'cancel'])
+      expect((await api('POST', `/v1/distributions/${id}/${action}`)).status).toBe(409);
     expect((await api('PUT', `/v1/distributions/${id}`, { name: 'Too late' })).status).toBe(409);
     expect((await api('POST', `/v1/distributions/${id}/send_now`)).status).toBe(409);
   });
 
   it('edits an automatic distribution directly, bumping the version, and refuses an invalid edit without writing', async () => {
     const { id } = (await api('POST', '/v1/distributions', automatic({ name: 'Before edit' }))).body;
-    const edited = await api('PUT', `/v1/distributions/${id}`, { name: 'After edit', consents: { verification: false, required: [] } });
+    const edited = await api('PUT', `/v1/distributions/${id}`, {
+      name: 'After edit',
+      consents: { verification: false, required: [] },
+    });
     expect(edited.status).toBe(200);
-    expect(edited.body).toMatchObject({ name: 'After edit', consents: { verification: false, required: [] }, version: 2 });
+    expect(edited.body).toMatchObject({
+      name: 'After edit',
+      consents: { verification: false, required: [] },
+      version: 2,
+    });
 
-    const invalid = await api('PUT', `/v1/distributions/${id}`, { audience: { type: 'segment', segment_id: segmentId }, channels: [{ type: 'pigeon', template: {} }] });
+    const invalid = await api('PUT', `/v1/distributions/${id}`, {
+      audience: { type: 'segment', segment_id: segmentId },
+      channels: [{ type: 'pigeon', template: {} }],
+    });
     expect(invalid.status).toBe(400);
-    expect(invalid.body.errors.map((e: Json) => e.field)).toEqual(expect.arrayContaining(['audience', 'channels.0.type']));
+    expect(invalid.body.errors.map((e: Json) => e.field)).toEqual(
+      expect.arrayContaining(['audience', 'channels.0.type']),
+    );
     expect(await h.t.ctx.models.Distribution.findById(id).lean()).toMatchObject({ name: 'After edit', version: 2 });
   });
 
   it('refuses pause of a manual distribution with a 400, and its resume with a 409 unless it stopped for pool_exhausted', async () => {
-    const { id } = (await api('POST', '/v1/distributions', manual({ name: 'Not pausable', grace_period_seconds: GRACE }))).body;
-    expect(await api('POST', `/v1/distributions/${id}/pause`)).toMatchObject({ status: 400, body: { key: 'not_automatic' } });
-    expect(await api('POST', `/v1/distributions/${id}/resume`)).toMatchObject({ status: 409, body: { key: 'distribution_not_resumable' } });
+    const { id } = (
+      await api('POST', '/v1/distributions', manual({ name: 'Not pausable', grace_period_seconds: GRACE }))
+    ).body;
+    expect(await api('POST', `/v1/distributions/${id}/pause`)).toMatchObject({
+      status: 400,
+      body: { key: 'not_automatic' },
+    });
+    expect(await api('POST', `/v1/distributions/${id}/resume`)).toMatchObject({
+      status: 409,
+      body: { key: 'distribution_not_resumable' },
+    });
   });
 
   it('edits a manual distribution during its grace period, refusing an invalid edit with the same 400 as create', async () => {
@@ -220,17 +403,32 @@ describe('the distributions API', () => {
     expect(edited.body.name).toBe('Edited in grace');
     expect((await h.t.ctx.models.Distribution.findById(id).lean())?.name).toBe('Edited in grace');
 
-    const invalid = await api('PUT', `/v1/distributions/${id}`, { audience: { type: 'segment', segment_id: 'seg_nope' } });
-    expect(invalid).toMatchObject({ status: 400, body: { key: 'invalid_distribution', errors: [{ field: 'audience.segment_id', reason: 'segment seg_nope not found' }] } });
-    expect((await h.t.ctx.models.Distribution.findById(id).lean())?.audience).toEqual({ type: 'segment', segment_id: segmentId });
+    const invalid = await api('PUT', `/v1/distributions/${id}`, {
+      audience: { type: 'segment', segment_id: 'seg_nope' },
+    });
+    expect(invalid).toMatchObject({
+      status: 400,
+      body: {
+        key: 'invalid_distribution',
+        errors: [{ field: 'audience.segment_id', reason: 'segment seg_nope not found' }],
+      },
+    });
+    expect((await h.t.ctx.models.Distribution.findById(id).lean())?.audience).toEqual({
+      type: 'segment',
+      segment_id: segmentId,
+    });
   });
 
   it("shows a running manual distribution's progress, and maps an edit the workflow's activity refuses back to the API's 400", async () => {
     const { id } = (await api('POST', '/v1/distributions', manual({ name: 'In grace' }))).body;
-    const got = await eventually(async () => {
-      const res = await api('GET', `/v1/distributions/${id}`);
-      return res.body.progress?.status === 'scheduled' ? res.body : undefined;
-    }, 20_000, 'progress scheduled');
+    const got = await eventually(
+      async () => {
+        const res = await api('GET', `/v1/distributions/${id}`);
+        return res.body.progress?.status === 'scheduled' ? res.body : undefined;
+      },
+      20_000,
+      'progress scheduled',
+    );
     expect(got.progress).toMatchObject({ status: 'scheduled', batches_done: 0 });
     expect(Date.parse(got.progress.send_at) - Date.now()).toBeGreaterThan((GRACE - 60) * 1000);
 
@@ -238,26 +436,55 @@ describe('the distributions API', () => {
     const refused = await h.t.ctx.temporal.workflow
       .getHandle(distributionWorkflowId(id))
       .executeUpdate(editUpdate, { args: [{ channels: [{ type: 'pigeon', template: {} }] }] })
-      .then(() => undefined, (err: unknown) => err);
+      .then(
+        () => undefined,
+        (err: unknown) => err,
+      );
     expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
     const mapped = domainErrorFromFailure(refused);
-    expect(mapped).toMatchObject({ kind: 'invalid', key: 'invalid_distribution', extra: { errors: [{ field: 'channels.0.type' }] } });
+    expect(mapped).toMatchObject({
+      kind: 'invalid',
+      key: 'invalid_distribution',
+      extra: { errors: [{ field: 'channels.0.type' }] },
+    });
 
     const edited = await api('PUT', `/v1/distributions/${id}`, { name: 'Renamed in grace' });
     expect(edited.body).toMatchObject({ name: 'Renamed in grace', status: 'scheduled' });
-    expect(await h.t.ctx.models.Distribution.findById(id).lean()).toMatchObject({ name: 'Renamed in grace', version: 2 });
+    expect(await h.t.ctx.models.Distribution.findById(id).lean()).toMatchObject({
+      name: 'Renamed in grace',
+      version: 2,
+    });
   });
 
   it('sends now: the grace period ends at once and the run completes, here skipping a customer without the required consent', async () => {
-    const { id } = (await api('POST', '/v1/distributions', manual({ name: 'Now', purpose: { type: 'plain' }, audience: { type: 'customer', customer_id: customerId }, consents: { verification: true, required: [consentId] } }))).body;
+    const { id } = (
+      await api(
+        'POST',
+        '/v1/distributions',
+        manual({
+          name: 'Now',
+          purpose: { type: 'plain' },
+          audience: { type: 'customer', customer_id: customerId },
+          consents: { verification: true, required: [consentId] },
+        }),
+      )
+    ).body;
     expect((await api('POST', `/v1/distributions/${id}/send_now`)).status).toBe(200);
-    const done = await eventually(async () => {
-      const d = await h.t.ctx.models.Distribution.findById(id).lean();
-      return d?.status === 'completed' ? d : undefined;
-    }, 30_000, 'completed');
+    const done = await eventually(
+      async () => {
+        const d = await h.t.ctx.models.Distribution.findById(id).lean();
+        return d?.status === 'completed' ? d : undefined;
+      },
+      30_000,
+      'completed',
+    );
     expect(done.started_at).toBeInstanceOf(Date);
     const report = await api('GET', `/v1/distributions/${id}/report`);
-    expect(report.body).toMatchObject({ recipients_count: 1, totals: { skipped: 1, sent: 0 }, channels: [{ type: 'webhook', index: 0, skipped: 1, reasons: { missing_consent: 1 } }] });
+    expect(report.body).toMatchObject({
+      recipients_count: 1,
+      totals: { skipped: 1, sent: 0 },
+      channels: [{ type: 'webhook', index: 0, skipped: 1, reasons: { missing_consent: 1 } }],
+    });
     expect((await api('POST', `/v1/distributions/${id}/send_now`)).status).toBe(409);
     expect((await api('PUT', `/v1/distributions/${id}`, { name: 'Too late' })).status).toBe(409);
   });
@@ -265,33 +492,87 @@ describe('the distributions API', () => {
   it('cancels a manual distribution in its grace period; it ends cancelled and can no longer be sent', async () => {
     const { id } = (await api('POST', '/v1/distributions', manual({ name: 'To cancel' }))).body;
     expect((await api('POST', `/v1/distributions/${id}/cancel`)).status).toBe(200);
-    await eventually(async () => ((await h.t.ctx.models.Distribution.findById(id).lean())?.status === 'cancelled' ? true : undefined), 15_000, 'cancelled');
+    await eventually(
+      async () => ((await h.t.ctx.models.Distribution.findById(id).lean())?.status === 'cancelled' ? true : undefined),
+      15_000,
+      'cancelled',
+    );
     expect((await api('POST', `/v1/distributions/${id}/send_now`)).status).toBe(409);
     expect((await api('POST', `/v1/distributions/${id}/cancel`)).status).toBe(409);
   });
 
   it('refuses variables the distribution cannot fill, naming the field and line, on create and on edit', async () => {
     const before = await h.t.ctx.models.Distribution.countDocuments();
-    const plainWithCode = await api('POST', '/v1/distributions', manual({ purpose: { type: 'plain' }, channels: [{ ...webhook, template: { text: 'Hi\nYour code {{voucher.code}}' } }] }));
+    const plainWithCode = await api(
+      'POST',
+      '/v1/distributions',
+      manual({
+        purpose: { type: 'plain' },
+        channels: [{ ...webhook, template: { text: 'Hi\nYour code {{voucher.code}}' } }],
+      }),
+    );
     expect(plainWithCode.status).toBe(400);
-    expect(plainWithCode.body.errors).toEqual([{ field: 'channels.0.template.text', line: 2, reason: expect.stringContaining('voucher.* has no value in a manual plain distribution') }]);
-    const orderInSegmentTrigger = await api('POST', '/v1/distributions', automatic({ channels: [{ ...webhook, template: { text: '{{order.amount}} {{promotion.name}}' } }] }));
+    expect(plainWithCode.body.errors).toEqual([
+      {
+        field: 'channels.0.template.text',
+        line: 2,
+        reason: expect.stringContaining('voucher.* has no value in a manual plain distribution'),
+      },
+    ]);
+    const orderInSegmentTrigger = await api(
+      'POST',
+      '/v1/distributions',
+      automatic({ channels: [{ ...webhook, template: { text: '{{order.amount}} {{promotion.name}}' } }] }),
+    );
     expect(orderInSegmentTrigger.status).toBe(400);
-    expect(orderInSegmentTrigger.body.errors.map((e: Json) => e.reason)).toEqual([expect.stringContaining('order.* has no value'), expect.stringContaining('promotion.* has no value')]);
+    expect(orderInSegmentTrigger.body.errors.map((e: Json) => e.reason)).toEqual([
+      expect.stringContaining('order.* has no value'),
+      expect.stringContaining('promotion.* has no value'),
+    ]);
     // A CRM channel without fields writes voucher.code: nothing to write in a plain distribution.
-    const crm = await api('POST', '/v1/distributions', automatic({ channels: [{ type: 'braze', channel_id: 'chan_nosuch', settings: {}, template: { text: 'x' } }] }));
-    expect(crm.body.errors).toEqual(expect.arrayContaining([{ field: 'channels.0.settings.fields', reason: expect.stringContaining('without fields the channel writes promo_code = voucher.code') }]));
+    const crm = await api(
+      'POST',
+      '/v1/distributions',
+      automatic({ channels: [{ type: 'braze', channel_id: 'chan_nosuch', settings: {}, template: { text: 'x' } }] }),
+    );
+    expect(crm.body.errors).toEqual(
+      expect.arrayContaining([
+        {
+          field: 'channels.0.settings.fields',
+          reason: expect.stringContaining('without fields the channel writes promo_code = voucher.code'),
+        },
+      ]),
+    );
     expect(await h.t.ctx.models.Distribution.countDocuments()).toBe(before);
 
     const { id } = (await api('POST', '/v1/distributions', automatic({ name: 'Edited badly' }))).body;
-    const edit = await api('PUT', `/v1/distributions/${id}`, { channels: [{ ...webhook, template: { text: '{{reward.name}}' } }] });
+    const edit = await api('PUT', `/v1/distributions/${id}`, {
+      channels: [{ ...webhook, template: { text: '{{reward.name}}' } }],
+    });
     expect(edit.status).toBe(400);
-    expect(edit.body.errors).toEqual([{ field: 'channels.0.template.text', line: 1, reason: expect.stringContaining('reward.* has no value in a plain distribution triggered by customer_entered_segment: it needs the reward_redeemed trigger') }]);
+    expect(edit.body.errors).toEqual([
+      {
+        field: 'channels.0.template.text',
+        line: 1,
+        reason: expect.stringContaining(
+          'reward.* has no value in a plain distribution triggered by customer_entered_segment: it needs the reward_redeemed trigger',
+        ),
+      },
+    ]);
     expect((await h.t.ctx.models.Distribution.findById(id).lean())?.version).toBe(1);
   });
 
   it('reports message counts per channel, status and reason from the message records', async () => {
-    const { id, name } = (await api('POST', '/v1/distributions', automatic({ name: 'Reported', channels: [webhook, { ...webhook, settings: { url: 'http://127.0.0.1:9/other' } }] }))).body;
+    const { id, name } = (
+      await api(
+        'POST',
+        '/v1/distributions',
+        automatic({
+          name: 'Reported',
+          channels: [webhook, { ...webhook, settings: { url: 'http://127.0.0.1:9/other' } }],
+        }),
+      )
+    ).body;
     const now = new Date();
     const msg = (customer: string, index: number, status: string, reason?: string) => ({
       _id: `msg_${id}.run1.${customer}.${index}`,
@@ -323,18 +604,41 @@ describe('the distributions API', () => {
       recipients_count: 5,
       totals: { queued: 1, sent: 2, skipped: 3, failed: 1, unknown: 0 },
       channels: [
-        { type: 'webhook', index: 0, queued: 0, sent: 2, skipped: 3, failed: 0, unknown: 0, reasons: { missing_consent: 2, unsubscribed: 1 } },
-        { type: 'webhook', index: 1, queued: 1, sent: 0, skipped: 0, failed: 1, unknown: 0, reasons: { permanent_error: 1 } },
+        {
+          type: 'webhook',
+          index: 0,
+          queued: 0,
+          sent: 2,
+          skipped: 3,
+          failed: 0,
+          unknown: 0,
+          reasons: { missing_consent: 2, unsubscribed: 1 },
+        },
+        {
+          type: 'webhook',
+          index: 1,
+          queued: 1,
+          sent: 0,
+          skipped: 0,
+          failed: 1,
+          unknown: 0,
+          reasons: { permanent_error: 1 },
+        },
       ],
     });
 
     const skipped = await api('GET', `/v1/distributions/${id}/messages?status=skipped`);
     expect(skipped.body).toMatchObject({ object: 'list', total: 3 });
-    expect(skipped.body.data.every((m: Json) => m.object === 'distribution_message' && m.status === 'skipped')).toBe(true);
+    expect(skipped.body.data.every((m: Json) => m.object === 'distribution_message' && m.status === 'skipped')).toBe(
+      true,
+    );
     const ofC1 = await api('GET', `/v1/distributions/${id}/messages?customer_id=c1`);
     expect(ofC1.body.data.map((m: Json) => m.channel_index).sort()).toEqual([0, 1]);
     expect((await api('GET', `/v1/distributions/${id}/messages?channel_type=email`)).body.total).toBe(0);
-    expect((await api('GET', `/v1/distributions/${id}/messages?limit=2`)).body).toMatchObject({ total: 7, has_more: true });
+    expect((await api('GET', `/v1/distributions/${id}/messages?limit=2`)).body).toMatchObject({
+      total: 7,
+      has_more: true,
+    });
   });
 
   it('restarts the workflow of a manual distribution that a crash left without one', async () => {
@@ -342,7 +646,26 @@ describe('the distributions API', () => {
     // A manual distribution written but never started: as if the process died between the two.
     const orphan = `${id}_manual`;
     const old = new Date(Date.now() - 60_000);
-    await h.t.ctx.models.Distribution.create([{ _id: orphan, name: 'Orphan', trigger: { type: 'manual' }, purpose: { type: 'plain' }, audience: { type: 'customer', customer_id: customerId }, consents: { verification: true, required: [] }, channels: [webhook], status: 'scheduled', grace_period_seconds: GRACE, metadata: {}, version: 1, created_at: old, updated_at: old }], { timestamps: false });
+    await h.t.ctx.models.Distribution.create(
+      [
+        {
+          _id: orphan,
+          name: 'Orphan',
+          trigger: { type: 'manual' },
+          purpose: { type: 'plain' },
+          audience: { type: 'customer', customer_id: customerId },
+          consents: { verification: true, required: [] },
+          channels: [webhook],
+          status: 'scheduled',
+          grace_period_seconds: GRACE,
+          metadata: {},
+          version: 1,
+          created_at: old,
+          updated_at: old,
+        },
+      ],
+      { timestamps: false },
+    );
     await expect(describeWorkflow(orphan)).rejects.toBeInstanceOf(WorkflowNotFoundError);
     await h.t.ctx.distributions.reconcile();
     expect((await describeWorkflow(orphan)).typedSearchAttributes.get(DistributionIdKey)).toBe(orphan);
@@ -351,16 +674,31 @@ describe('the distributions API', () => {
   it('documents every distributions route in the OpenAPI spec, from the same schemas that validate', async () => {
     const spec: Json = await (await fetch(`${h.sdk.url}/openapi.json`)).json();
     const paths = Object.keys(spec.paths).filter((p) => p.startsWith('/v1/distributions'));
-    expect(paths.sort()).toEqual(['/v1/distributions', '/v1/distributions/{id}', '/v1/distributions/{id}/cancel', '/v1/distributions/{id}/messages', '/v1/distributions/{id}/pause', '/v1/distributions/{id}/report', '/v1/distributions/{id}/resume', '/v1/distributions/{id}/send_now']);
+    expect(paths.sort()).toEqual([
+      '/v1/distributions',
+      '/v1/distributions/{id}',
+      '/v1/distributions/{id}/cancel',
+      '/v1/distributions/{id}/messages',
+      '/v1/distributions/{id}/pause',
+      '/v1/distributions/{id}/report',
+      '/v1/distributions/{id}/resume',
+      '/v1/distributions/{id}/send_now',
+    ]);
     expect(Object.keys(spec.paths['/v1/distributions']).sort()).toEqual(['get', 'post']);
     expect(Object.keys(spec.paths['/v1/distributions/{id}']).sort()).toEqual(['get', 'put']);
     // The operator's controls answer 200 with what the workflow recorded, or 202 with a *_requested flag.
-    for (const [action, flag] of [['cancel', 'cancel_requested'], ['send_now', 'send_now_requested'], ['resume', 'resume_requested']]) {
+    for (const [action, flag] of [
+      ['cancel', 'cancel_requested'],
+      ['send_now', 'send_now_requested'],
+      ['resume', 'resume_requested'],
+    ]) {
       const responses = spec.paths[`/v1/distributions/{id}/${action}`].post.responses;
       expect(Object.keys(responses)).toEqual(expect.arrayContaining(['200', '202', '409']));
       expect(JSON.stringify(responses['202'].content['application/json'].schema)).toContain(flag);
     }
-    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/v1/campaigns/{id}/vouchers', '/v1/campaigns/{id}/vouchers/{code}']));
+    expect(Object.keys(spec.paths)).toEqual(
+      expect.arrayContaining(['/v1/campaigns/{id}/vouchers', '/v1/campaigns/{id}/vouchers/{code}']),
+    );
     const channel = JSON.stringify(spec.paths['/v1/distributions'].post.requestBody.content['application/json'].schema);
     expect(channel).toContain('at_most_once');
     expect(channel).toContain('notify_emails');

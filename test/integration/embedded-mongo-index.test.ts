@@ -15,7 +15,9 @@ describe('queries on more fields than a unique index', () => {
   it('applies the extra conditions of _id and compound-key queries in find, update and delete', async () => {
     const col = t.ctx.db.collection<{ _id: string; a: string; b: number; status: string }>('superset');
     await col.createIndex({ a: 1, b: 1 }, { unique: true });
-    await col.insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: `d${i}`, a: 'x', b: i, status: i % 2 ? 'sent' : 'queued' })));
+    await col.insertMany(
+      Array.from({ length: 50 }, (_, i) => ({ _id: `d${i}`, a: 'x', b: i, status: i % 2 ? 'sent' : 'queued' })),
+    );
 
     expect(await col.findOne({ _id: 'd1', status: 'queued' })).toBeNull();
     expect((await col.findOne({ _id: 'd2', status: 'queued' }))?._id).toBe('d2');
@@ -23,13 +25,19 @@ describe('queries on more fields than a unique index', () => {
     expect((await col.findOne({ a: 'x', b: 4, status: { $in: ['queued'] } }))?._id).toBe('d4');
     expect(await col.countDocuments({ _id: { $in: ['d1', 'd2', 'd3'] }, status: 'sent' })).toBe(2);
 
-    expect((await col.updateOne({ _id: 'd5', status: 'queued' }, { $set: { status: 'failed' } })).modifiedCount).toBe(0);
+    expect((await col.updateOne({ _id: 'd5', status: 'queued' }, { $set: { status: 'failed' } })).modifiedCount).toBe(
+      0,
+    );
     expect((await col.updateOne({ _id: 'd6', status: 'queued' }, { $set: { status: 'sent' } })).modifiedCount).toBe(1);
-    expect((await col.findOneAndUpdate({ a: 'x', b: 6, status: 'queued' }, { $set: { status: 'x' } })) ?? null).toBeNull();
+    expect(
+      (await col.findOneAndUpdate({ a: 'x', b: 6, status: 'queued' }, { $set: { status: 'x' } })) ?? null,
+    ).toBeNull();
     expect((await col.deleteOne({ a: 'x', b: 7, status: 'queued' })).deletedCount).toBe(0);
     expect((await col.deleteOne({ a: 'x', b: 8, status: 'queued' })).deletedCount).toBe(1);
     // An upsert whose extra condition fails inserts, and the unique _id refuses it as on MongoDB.
-    await expect(col.updateOne({ _id: 'd9', status: 'queued' }, { $set: { a: 'y', b: 1 } }, { upsert: true })).rejects.toMatchObject({ code: 11000 });
+    await expect(
+      col.updateOne({ _id: 'd9', status: 'queued' }, { $set: { a: 'y', b: 1 } }, { upsert: true }),
+    ).rejects.toMatchObject({ code: 11000 });
     expect(await col.countDocuments()).toBe(49);
   });
 });
@@ -58,14 +66,21 @@ describe('queries served by a non-unique index', () => {
       s = (s * 1103515245 + 12345) % 2 ** 31;
       return s / 2 ** 31;
     };
-    return { int: (n: number) => Math.floor(next() * n), pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]! };
+    return {
+      int: (n: number) => Math.floor(next() * n),
+      pick: <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)]!,
+    };
   }
 
   it('answers equality, $in, $exists: false and array-element queries as a scan does, through inserts, updates, replaces and deletes', async () => {
     const indexed = t.ctx.db.collection<Doc>('eq_indexed');
     const plain = t.ctx.db.collection<Doc>('eq_plain');
     // Documents present before the index is built must be found too.
-    const early = Array.from({ length: 20 }, (_, i) => ({ _id: `e${i}`, f: VALUES[i % VALUES.length], g: { h: VALUES[(i * 3) % VALUES.length] } }));
+    const early = Array.from({ length: 20 }, (_, i) => ({
+      _id: `e${i}`,
+      f: VALUES[i % VALUES.length],
+      g: { h: VALUES[(i * 3) % VALUES.length] },
+    }));
     await indexed.insertMany(early.map((d) => ({ ...d })));
     await plain.insertMany(early.map((d) => ({ ...d })));
     await indexed.createIndex({ f: 1 });
@@ -99,7 +114,9 @@ describe('queries served by a non-unique index', () => {
           break;
         case 4:
           // Arrays only: a $pull on a scalar fails the whole updateMany part-way, at a point that depends on document order.
-          await both((c) => c.updateMany({ $and: [{ f: element }, { f: { $type: 'array' } }] }, { $pull: { f: removed } } as never));
+          await both((c) =>
+            c.updateMany({ $and: [{ f: element }, { f: { $type: 'array' } }] }, { $pull: { f: removed } } as never),
+          );
           break;
         case 5:
           await both((c) => c.replaceOne({ _id: id }, { f: value, k: 'p' }, { upsert: true }));
@@ -123,7 +140,8 @@ describe('queries served by a non-unique index', () => {
         { 'g.h': { $exists: false } },
       ];
       for (const query of queries) {
-        const ids = async (c: typeof indexed) => (await c.find(query, { projection: { _id: 1 } }).toArray()).map((d) => d._id).sort();
+        const ids = async (c: typeof indexed) =>
+          (await c.find(query, { projection: { _id: 1 } }).toArray()).map((d) => d._id).sort();
         expect({ query, ids: await ids(indexed) }).toEqual({ query, ids: await ids(plain) });
         expect(await indexed.countDocuments(query)).toBe(await plain.countDocuments(query));
       }

@@ -17,45 +17,102 @@ describe('event flow', () => {
 
   it('dispatches the events of a write by id in a process without a pump, and leaves its follow-up to the pump', async () => {
     expect(t.ctx.events.pump).toBeUndefined();
-    const order = await t.ctx.orders.upsert({ source_id: 'flow-1', amount: 1000, status: 'PAID', customer: { source_id: 'flow-customer' } });
-    const events = await eventually(async () => {
-      const docs = await t.ctx.models.DomainEvent.find({ 'source.id': order._id }).lean();
-      return docs.length === 2 && docs.every((d) => d.dispatched_at) ? docs : undefined;
-    }, 15_000, 'order events dispatched');
+    const order = await t.ctx.orders.upsert({
+      source_id: 'flow-1',
+      amount: 1000,
+      status: 'PAID',
+      customer: { source_id: 'flow-customer' },
+    });
+    const events = await eventually(
+      async () => {
+        const docs = await t.ctx.models.DomainEvent.find({ 'source.id': order._id }).lean();
+        return docs.length === 2 && docs.every((d) => d.dispatched_at) ? docs : undefined;
+      },
+      15_000,
+      'order events dispatched',
+    );
     expect(events.map((e) => e.type).sort()).toEqual(['customer.order.created', 'customer.order.paid']);
     // The follow-up (the customer's order summary) is left to the pump's process: this one has none.
     expect((await t.ctx.models.Order.findById(order._id).lean())?.outbox_pending).toBe(true);
-    expect(((await t.ctx.customers.findBySourceId('flow-customer'))?.summary?.orders as { total_count?: number } | undefined)?.total_count).toBeUndefined();
+    expect(
+      ((await t.ctx.customers.findBySourceId('flow-customer'))?.summary?.orders as { total_count?: number } | undefined)
+        ?.total_count,
+    ).toBeUndefined();
     // Its sweep takes the order at once, its events being out, and finishes it.
     await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent, { minAgeMs: 60_000 });
     expect((await t.ctx.models.Order.findById(order._id).lean())?.outbox_pending).toBeUndefined();
-    expect((await t.ctx.customers.findBySourceId('flow-customer'))?.summary?.orders).toMatchObject({ total_count: 1, total_amount: 1000 });
+    expect((await t.ctx.customers.findBySourceId('flow-customer'))?.summary?.orders).toMatchObject({
+      total_count: 1,
+      total_amount: 1000,
+    });
   });
 
   it('sweeps outboxes changed before the age limit or never stamped, not ones changed since', async () => {
     const old = new Date(Date.now() - 120_000);
     const now = new Date();
     const outbox = (id: string) => [raiseEvent('customer.segment.entered', { type: 'customer', id }, {}, id, now)];
-    const doc = (id: string, updatedAt?: Date) => ({ _id: id, source_id_key: id, version: 1, created_at: now, ...(updatedAt ? { updated_at: updatedAt } : {}), _outbox: outbox(id), outbox_pending: true });
+    const doc = (id: string, updatedAt?: Date) => ({
+      _id: id,
+      source_id_key: id,
+      version: 1,
+      created_at: now,
+      ...(updatedAt ? { updated_at: updatedAt } : {}),
+      _outbox: outbox(id),
+      outbox_pending: true,
+    });
     // The driver's insert, so that mongoose timestamps do not stamp them.
-    await t.ctx.models.Customer.collection.insertMany([doc('sweep-old', old), doc('sweep-young', now), doc('sweep-unstamped')] as never[]);
-    expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent, { minAgeMs: 60_000 })).toEqual({ relayed: 2, more: false });
-    const relayed = await t.ctx.models.DomainEvent.find({ customer_id: { $in: ['sweep-old', 'sweep-young', 'sweep-unstamped'] } }).lean();
+    await t.ctx.models.Customer.collection.insertMany([
+      doc('sweep-old', old),
+      doc('sweep-young', now),
+      doc('sweep-unstamped'),
+    ] as never[]);
+    expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent, { minAgeMs: 60_000 })).toEqual({
+      relayed: 2,
+      more: false,
+    });
+    const relayed = await t.ctx.models.DomainEvent.find({
+      customer_id: { $in: ['sweep-old', 'sweep-young', 'sweep-unstamped'] },
+    }).lean();
     expect(relayed.map((e) => e.customer_id).sort()).toEqual(['sweep-old', 'sweep-unstamped']);
     expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent)).toEqual({ relayed: 1, more: false });
   });
 
   it('takes an order whose events are out at once (its follow-up is left to the pump), other documents only after the age limit', async () => {
     const now = new Date();
-    const event = (type: string, id: string) => [raiseEvent(type, { type: type.startsWith('customer.order') ? 'order' : 'customer', id }, {}, id, now)];
-    const doc = (id: string, outbox?: ReturnType<typeof event>) => ({ _id: id, source_id_key: id, version: 1, created_at: now, updated_at: now, ...(outbox ? { _outbox: outbox } : {}), outbox_pending: true });
-    await t.ctx.models.Order.collection.insertMany([doc('order-follow-up-only'), doc('order-events-waiting', event('customer.order.created', 'order-events-waiting'))] as never[]);
+    const event = (type: string, id: string) => [
+      raiseEvent(type, { type: type.startsWith('customer.order') ? 'order' : 'customer', id }, {}, id, now),
+    ];
+    const doc = (id: string, outbox?: ReturnType<typeof event>) => ({
+      _id: id,
+      source_id_key: id,
+      version: 1,
+      created_at: now,
+      updated_at: now,
+      ...(outbox ? { _outbox: outbox } : {}),
+      outbox_pending: true,
+    });
+    await t.ctx.models.Order.collection.insertMany([
+      doc('order-follow-up-only'),
+      doc('order-events-waiting', event('customer.order.created', 'order-events-waiting')),
+    ] as never[]);
     await t.ctx.models.Customer.collection.insertMany([doc('customer-follow-up-only')] as never[]);
-    const pending = async () => [
-      ...(await t.ctx.models.Order.find({ _id: { $in: ['order-follow-up-only', 'order-events-waiting'] }, outbox_pending: true }, { _id: 1 }).lean()),
-      ...(await t.ctx.models.Customer.find({ _id: 'customer-follow-up-only', outbox_pending: true }, { _id: 1 }).lean()),
-    ].map((d) => d._id).sort();
-    expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent, { minAgeMs: 60_000 })).toEqual({ relayed: 0, more: false });
+    const pending = async () =>
+      [
+        ...(await t.ctx.models.Order.find(
+          { _id: { $in: ['order-follow-up-only', 'order-events-waiting'] }, outbox_pending: true },
+          { _id: 1 },
+        ).lean()),
+        ...(await t.ctx.models.Customer.find(
+          { _id: 'customer-follow-up-only', outbox_pending: true },
+          { _id: 1 },
+        ).lean()),
+      ]
+        .map((d) => d._id)
+        .sort();
+    expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent, { minAgeMs: 60_000 })).toEqual({
+      relayed: 0,
+      more: false,
+    });
     // A customer's follow-up is its writer's own (cheap, run in the API): it waits like the order whose events are not out.
     expect(await pending()).toEqual(['customer-follow-up-only', 'order-events-waiting']);
     expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent)).toEqual({ relayed: 1, more: false });
@@ -65,7 +122,9 @@ describe('event flow', () => {
   it('dispatches by scan only events older than the age limit', async () => {
     const at = (ms: number) => new Date(Date.now() - ms);
     const young = { ...raiseEvent('customer.order.created', { type: 'order', id: 'scan-young' }, {}, 'scan-c', at(0)) };
-    const aged = { ...raiseEvent('customer.order.created', { type: 'order', id: 'scan-old' }, {}, 'scan-c', at(120_000)) };
+    const aged = {
+      ...raiseEvent('customer.order.created', { type: 'order', id: 'scan-old' }, {}, 'scan-c', at(120_000)),
+    };
     await t.ctx.models.DomainEvent.insertMany([young, aged]);
     const target = { Event: t.ctx.models.DomainEvent, temporal: t.ctx.temporal, taskQueue: t.ctx.taskQueue };
     await dispatchEvents(target, { minAgeMs: 60_000 });
@@ -86,7 +145,15 @@ describe('event flow at shutdown', () => {
   it('lets running relays end and dispatch, leaves queued ones to the sweep, and logs no failure for them', async () => {
     const now = new Date();
     const ids = Array.from({ length: 40 }, (_, i) => `stop-${i}`);
-    const doc = (id: string) => ({ _id: id, source_id_key: id, version: 1, created_at: now, updated_at: now, _outbox: [raiseEvent('customer.segment.entered', { type: 'customer', id }, {}, id, now)], outbox_pending: true });
+    const doc = (id: string) => ({
+      _id: id,
+      source_id_key: id,
+      version: 1,
+      created_at: now,
+      updated_at: now,
+      _outbox: [raiseEvent('customer.segment.entered', { type: 'customer', id }, {}, id, now)],
+      outbox_pending: true,
+    });
     await t.ctx.models.Customer.collection.insertMany(ids.map(doc) as never[]);
     // 16 copies run at once; the other 24 wait in the queue when the stop comes.
     for (const id of ids) t.ctx.events.raised('customers', id);

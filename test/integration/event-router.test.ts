@@ -28,19 +28,34 @@ describe('event router windows', () => {
   });
 
   async function storedEvents(customerId: string, n: number): Promise<EventRef[]> {
-    const events = Array.from({ length: n }, (_, i) => raiseEvent('customer.segment.entered', { type: 'customer', id: customerId }, { i }, customerId, new Date()));
+    const events = Array.from({ length: n }, (_, i) =>
+      raiseEvent('customer.segment.entered', { type: 'customer', id: customerId }, { i }, customerId, new Date()),
+    );
     await t.ctx.models.DomainEvent.insertMany(events);
     return events.map((e) => ({ id: e._id, type: e.type }));
   }
 
   const routed = (customerId: string, n: number) =>
-    eventually(async () => ((await t.ctx.models.DomainEvent.countDocuments({ customer_id: customerId, routed_at: { $exists: true } })) === n ? true : undefined), 15_000, `${n} events routed`);
+    eventually(
+      async () =>
+        (await t.ctx.models.DomainEvent.countDocuments({ customer_id: customerId, routed_at: { $exists: true } })) === n
+          ? true
+          : undefined,
+      15_000,
+      `${n} events routed`,
+    );
 
   /** A window that ended long enough ago for its router to end as soon as it is idle. */
   const pastWindow = () => ({ endsAt: Date.now() - 60_000 });
 
   async function signal(workflowId: string, endsAt: number, refs: EventRef[]) {
-    return t.ctx.temporal.workflow.signalWithStart(eventRouterWorkflow, { workflowId, taskQueue: t.ctx.taskQueue, args: [{ endsAt }], signal: eventsSignal, signalArgs: [refs] });
+    return t.ctx.temporal.workflow.signalWithStart(eventRouterWorkflow, {
+      workflowId,
+      taskQueue: t.ctx.taskQueue,
+      args: [{ endsAt }],
+      signal: eventsSignal,
+      signalArgs: [refs],
+    });
   }
 
   it('a router whose window is over routes what it was given, then ends', async () => {
@@ -48,7 +63,9 @@ describe('event router windows', () => {
     const refs = await storedEvents('router-ends', 3);
     const handle = await signal(workflowId, pastWindow().endsAt, refs);
     await handle.result();
-    expect(await t.ctx.models.DomainEvent.countDocuments({ customer_id: 'router-ends', routed_at: { $exists: true } })).toBe(3);
+    expect(
+      await t.ctx.models.DomainEvent.countDocuments({ customer_id: 'router-ends', routed_at: { $exists: true } }),
+    ).toBe(3);
   });
 
   it('a late signal to an ended window starts its router again, and the events are routed', async () => {
@@ -77,9 +94,16 @@ describe('event router windows', () => {
     // protobuf.js `toObject` JSON: the CLI's proto JSON needs `historyFromJSON`, which fails here
     // because npm gave @temporalio/common and @temporalio/proto separate copies of protobufjs.
     // A change that fails this replay would break routers running during a deploy: it needs patched().
-    const recorded = JSON.parse(await readFile(path.join(__dirname, '../fixtures/histories/event-router-window.json'), 'utf8')) as Record<string, unknown>;
+    const recorded = JSON.parse(
+      await readFile(path.join(__dirname, '../fixtures/histories/event-router-window.json'), 'utf8'),
+    ) as Record<string, unknown>;
     const history = temporal.api.history.v1.History.fromObject(recorded);
     // Recorded before payloads were encrypted: the codec passes them through, so it replays under the service's converter.
-    await expect(Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows'), dataConverter: t.ctx.temporal.options.dataConverter }, history)).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory(
+        { workflowsPath: require.resolve('../../workflows'), dataConverter: t.ctx.temporal.options.dataConverter },
+        history,
+      ),
+    ).resolves.toBeUndefined();
   });
 });

@@ -18,9 +18,15 @@ describe('HTTP API through the real Express app', () => {
     it('refuses /v1 without credentials, with a wrong token, and on unknown /v1 paths', async () => {
       const missing = await request(app).get('/v1/app-keys');
       expect(missing.status).toBe(401);
-      expect(missing.body).toMatchObject({ code: 401, key: 'unauthorized', request_id: missing.headers['x-request-id'] });
+      expect(missing.body).toMatchObject({
+        code: 401,
+        key: 'unauthorized',
+        request_id: missing.headers['x-request-id'],
+      });
 
-      const wrong = await request(app).get('/v1/app-keys').set({ 'X-App-Id': t.auth['X-App-Id'], 'X-App-Token': 'not-the-token' });
+      const wrong = await request(app)
+        .get('/v1/app-keys')
+        .set({ 'X-App-Id': t.auth['X-App-Id'], 'X-App-Token': 'not-the-token' });
       expect(wrong.status).toBe(401);
 
       const unknownPath = await request(app).get('/v1/no-such-resource');
@@ -28,12 +34,25 @@ describe('HTTP API through the real Express app', () => {
     });
 
     it('reads no body before authentication: malformed or oversized JSON without a key is a 401', async () => {
-      const malformed = await request(app).post('/v1/customers').set('Content-Type', 'application/json').send('{"source_id": ');
+      const malformed = await request(app)
+        .post('/v1/customers')
+        .set('Content-Type', 'application/json')
+        .send('{"source_id": ');
       expect(malformed.status).toBe(401);
-      const huge = await request(app).post('/v1/customers').send({ source_id: 'x'.repeat(200_000) });
+      const huge = await request(app)
+        .post('/v1/customers')
+        .send({ source_id: 'x'.repeat(200_000) });
       expect(huge.status).toBe(401);
       // With a key, the same body is parsed and refused as before.
-      expect((await request(app).post('/v1/customers').set(t.auth).set('Content-Type', 'application/json').send('{"source_id": ')).status).toBe(400);
+      expect(
+        (
+          await request(app)
+            .post('/v1/customers')
+            .set(t.auth)
+            .set('Content-Type', 'application/json')
+            .send('{"source_id": ')
+        ).status,
+      ).toBe(400);
     });
 
     it('lets a key create another key, which then works and is listed without its token', async () => {
@@ -54,9 +73,16 @@ describe('HTTP API through the real Express app', () => {
       const { id, token } = created.body as { id: string; token: string };
       expect((await request(app).delete(`/v1/app-keys/${id}`).set(t.auth)).status).toBe(204);
       expect((await request(app).get('/v1/app-keys').set({ 'X-App-Id': id, 'X-App-Token': token })).status).toBe(401);
-      expect((await request(app).delete(`/v1/app-keys/${id}`).set(t.auth)).body).toMatchObject({ code: 404, key: 'not_found', resource_id: id });
+      expect((await request(app).delete(`/v1/app-keys/${id}`).set(t.auth)).body).toMatchObject({
+        code: 404,
+        key: 'not_found',
+        resource_id: id,
+      });
 
-      const others = await t.ctx.models.AppKey.find({ _id: { $ne: t.auth['X-App-Id'] }, revokedAt: { $exists: false } }).lean();
+      const others = await t.ctx.models.AppKey.find({
+        _id: { $ne: t.auth['X-App-Id'] },
+        revokedAt: { $exists: false },
+      }).lean();
       for (const other of others) await request(app).delete(`/v1/app-keys/${other._id}`).set(t.auth);
       const last = await request(app).delete(`/v1/app-keys/${t.auth['X-App-Id']}`).set(t.auth);
       expect(last.status).toBe(409);
@@ -76,7 +102,11 @@ describe('HTTP API through the real Express app', () => {
 
     it('refuses a JSON key with a NUL character (the database cannot store it) with 400, writing nothing', async () => {
       const before = await t.ctx.models.Customer.countDocuments();
-      const res = await request(app).post('/v1/customers').set(t.auth).set('Content-Type', 'application/json').send('{"source_id":"nul-key","metadata":{"a\\u0000b":1}}');
+      const res = await request(app)
+        .post('/v1/customers')
+        .set(t.auth)
+        .set('Content-Type', 'application/json')
+        .send('{"source_id":"nul-key","metadata":{"a\\u0000b":1}}');
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ code: 400, key: 'invalid_json' });
       expect(res.body.details).toMatch(/NUL/);
@@ -90,11 +120,18 @@ describe('HTTP API through the real Express app', () => {
     });
 
     it('answers malformed JSON with 400 and an oversized body with 413, in the error shape', async () => {
-      const malformed = await request(app).post('/v1/app-keys').set(t.auth).set('Content-Type', 'application/json').send('{"name": ');
+      const malformed = await request(app)
+        .post('/v1/app-keys')
+        .set(t.auth)
+        .set('Content-Type', 'application/json')
+        .send('{"name": ');
       expect(malformed.status).toBe(400);
       expect(malformed.body).toMatchObject({ code: 400, key: 'invalid_json' });
 
-      const huge = await request(app).post('/v1/app-keys').set(t.auth).send({ name: 'x'.repeat(200_000) });
+      const huge = await request(app)
+        .post('/v1/app-keys')
+        .set(t.auth)
+        .send({ name: 'x'.repeat(200_000) });
       expect(huge.status).toBe(413);
       expect(huge.body).toMatchObject({ code: 413, key: 'payload_too_large' });
     });
@@ -151,7 +188,11 @@ describe('HTTP API through the real Express app', () => {
       const https = await request(proxied).get('/openapi.json').set('X-Forwarded-Proto', 'https');
       expect(https.headers['strict-transport-security']).toMatch(/max-age=31536000/);
       // Without TRUST_PROXY the header is anyone's to send, so it counts for nothing.
-      expect((await request(app).get('/openapi.json').set('X-Forwarded-Proto', 'https')).headers['strict-transport-security']).toBeUndefined();
+      expect(
+        (await request(app).get('/openapi.json').set('X-Forwarded-Proto', 'https')).headers[
+          'strict-transport-security'
+        ],
+      ).toBeUndefined();
     });
   });
 
@@ -205,7 +246,10 @@ describe('HTTP API through the real Express app', () => {
       expect(res.body.status).toBe('degraded');
       expect(res.body.dependencies.temporal.ok).toBe(true);
       expect(res.body.dependencies.database.ok).toBe(true);
-      expect(res.body.dependencies.worker).toMatchObject({ ok: false, error: expect.stringContaining(t.ctx.taskQueue) });
+      expect(res.body.dependencies.worker).toMatchObject({
+        ok: false,
+        error: expect.stringContaining(t.ctx.taskQueue),
+      });
     });
 
     it('reports every dependency up, and a deep round trip, once a worker polls', async () => {
@@ -219,7 +263,11 @@ describe('HTTP API through the real Express app', () => {
           res = await request(app).get('/health?deep=true').set(t.auth);
         }
         expect(res.status).toBe(200);
-        expect(res.body.dependencies).toMatchObject({ temporal: { ok: true }, database: { ok: true }, worker: { ok: true, pollers: expect.any(Number) } });
+        expect(res.body.dependencies).toMatchObject({
+          temporal: { ok: true },
+          database: { ok: true },
+          worker: { ok: true, pollers: expect.any(Number) },
+        });
         expect(res.body.roundTrip).toMatchObject({ ok: true, taskQueue: t.ctx.taskQueue });
       } finally {
         await worker?.stop();
@@ -230,7 +278,10 @@ describe('HTTP API through the real Express app', () => {
       const anonymous = await request(app).get('/health?deep=true');
       expect(anonymous.status).toBe(401);
       expect(anonymous.body.roundTrip).toBeUndefined();
-      expect((await request(app).get('/health?deep=true').set({ 'X-App-Id': t.auth['X-App-Id'], 'X-App-Token': 'wrong' })).status).toBe(401);
+      expect(
+        (await request(app).get('/health?deep=true').set({ 'X-App-Id': t.auth['X-App-Id'], 'X-App-Token': 'wrong' }))
+          .status,
+      ).toBe(401);
       expect([200, 503]).toContain((await request(app).get('/health')).status);
       expect([200, 503]).toContain((await request(app).get('/health?deep=false')).status);
     });

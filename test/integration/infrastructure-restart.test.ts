@@ -5,7 +5,11 @@ import { campaignInput } from '../../src/campaigns/campaign-input';
 import { loadConfig } from '../../src/config';
 import { freePort } from '../../src/embedded/managed-process';
 import { startMongoServer, type MongoServer, type MongoServerOptions } from '../../src/embedded/mongo-server';
-import { startTemporalDevServer, type TemporalDevServer, type TemporalDevServerOptions } from '../../src/embedded/temporal-dev-server';
+import {
+  startTemporalDevServer,
+  type TemporalDevServer,
+  type TemporalDevServerOptions,
+} from '../../src/embedded/temporal-dev-server';
 import { newId } from '../../src/ids';
 import { distributionWorkflowId } from '../../workflows/contracts/distribution';
 import { distributionWorkflow } from '../../workflows/distribution';
@@ -37,8 +41,21 @@ describe('a distribution survives restarts of the Temporal and database servers'
 
   beforeAll(async () => {
     const [mongoPort, temporalPort] = [await freePort(), await freePort()];
-    mongoOptions = { kind: config.EMBEDDED_MONGO, heap: config.EMBEDDED_MONGO_HEAP, toolsDir: config.TOOLS_DIR, port: mongoPort, runDir, dataDir: path.join(dir, 'data') };
-    temporalOptions = { toolsDir: config.TOOLS_DIR, port: temporalPort, namespace: config.TEMPORAL_NAMESPACE, runDir, dbFile: path.join(dir, 'data', 'temporal.db') };
+    mongoOptions = {
+      kind: config.EMBEDDED_MONGO,
+      heap: config.EMBEDDED_MONGO_HEAP,
+      toolsDir: config.TOOLS_DIR,
+      port: mongoPort,
+      runDir,
+      dataDir: path.join(dir, 'data'),
+    };
+    temporalOptions = {
+      toolsDir: config.TOOLS_DIR,
+      port: temporalPort,
+      namespace: config.TEMPORAL_NAMESPACE,
+      runDir,
+      dbFile: path.join(dir, 'data', 'temporal.db'),
+    };
     [mongo, temporal] = await Promise.all([startMongoServer(mongoOptions), startTemporalDevServer(temporalOptions)]);
 
     // The test context reads its servers from the environment that global setup fills: point it at ours for this call only.
@@ -77,13 +94,15 @@ describe('a distribution survives restarts of the Temporal and database servers'
   }, 90_000);
 
   /** A check that tolerates the database being away: `undefined` (try again) instead of a throw. */
-  const tolerant = <T>(check: () => Promise<T | undefined>) => async (): Promise<T | undefined> => {
-    try {
-      return await check();
-    } catch {
-      return undefined;
-    }
-  };
+  const tolerant =
+    <T>(check: () => Promise<T | undefined>) =>
+    async (): Promise<T | undefined> => {
+      try {
+        return await check();
+      } catch {
+        return undefined;
+      }
+    };
 
   it('completes with one sent message and one code per customer', async () => {
     const ctx = t!.ctx;
@@ -92,12 +111,39 @@ describe('a distribution survives restarts of the Temporal and database servers'
     const segmentId = newId('seg');
     const now = new Date();
     const ids = Array.from({ length: CUSTOMERS }, (_, i) => `cust_infra_${String(i).padStart(5, '0')}`);
-    await models.Customer.insertMany(ids.map((_id, i) => ({ _id, source_id_key: `infra-${i}`, segments: [segmentId], metadata: {}, created_at: now, updated_at: now })));
-    await models.Segment.create({ _id: segmentId, name: 'Restart audience', type: 'static', customers: ids, sync_status: 'synced', size: CUSTOMERS, synced_at: now });
-    const campaign = await ctx.campaigns.create(
-      campaignInput.parse({ name: 'Restart pool', type: 'STATIC', vouchers_count: CUSTOMERS, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } } }),
+    await models.Customer.insertMany(
+      ids.map((_id, i) => ({
+        _id,
+        source_id_key: `infra-${i}`,
+        segments: [segmentId],
+        metadata: {},
+        created_at: now,
+        updated_at: now,
+      })),
     );
-    await eventually(async () => ((await models.Campaign.findById(campaign._id).lean())?.vouchers_generation_status === 'DONE' ? true : undefined), 90_000, 'codes generated');
+    await models.Segment.create({
+      _id: segmentId,
+      name: 'Restart audience',
+      type: 'static',
+      customers: ids,
+      sync_status: 'synced',
+      size: CUSTOMERS,
+      synced_at: now,
+    });
+    const campaign = await ctx.campaigns.create(
+      campaignInput.parse({
+        name: 'Restart pool',
+        type: 'STATIC',
+        vouchers_count: CUSTOMERS,
+        voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } },
+      }),
+    );
+    await eventually(
+      async () =>
+        (await models.Campaign.findById(campaign._id).lean())?.vouchers_generation_status === 'DONE' ? true : undefined,
+      90_000,
+      'codes generated',
+    );
 
     const id = newId('distr');
     await models.Distribution.create({
@@ -114,7 +160,11 @@ describe('a distribution survives restarts of the Temporal and database servers'
       version: 1,
     });
     const started = Date.now();
-    await ctx.temporal.workflow.start(distributionWorkflow, { workflowId: distributionWorkflowId(id), taskQueue: ctx.taskQueue, args: [{ distributionId: id }] });
+    await ctx.temporal.workflow.start(distributionWorkflow, {
+      workflowId: distributionWorkflowId(id),
+      taskQueue: ctx.taskQueue,
+      args: [{ distributionId: id }],
+    });
 
     // 1. Temporal goes away and comes back on the same port and history file.
     await hook.waitFor(Math.floor(CUSTOMERS * 0.2), 120_000);
@@ -131,11 +181,17 @@ describe('a distribution survives restarts of the Temporal and database servers'
     const mongoStoppedAt = hook.requests.length;
     mongo = await startMongoServer(mongoOptions);
 
-    const done = await eventually(tolerant(async () => {
-      const d = await models.Distribution.findById(id).lean();
-      return d?.status === 'completed' || d?.status === 'stopped' || d?.status === 'cancelled' ? d : undefined;
-    }), 240_000, 'distribution finished').catch((err: Error) => {
-      throw new Error(`${err.message}; worker ${worker.running ? 'running' : `ended ${JSON.stringify(worker.exit)}`}, log:\n${worker.logTail()}`);
+    const done = await eventually(
+      tolerant(async () => {
+        const d = await models.Distribution.findById(id).lean();
+        return d?.status === 'completed' || d?.status === 'stopped' || d?.status === 'cancelled' ? d : undefined;
+      }),
+      240_000,
+      'distribution finished',
+    ).catch((err: Error) => {
+      throw new Error(
+        `${err.message}; worker ${worker.running ? 'running' : `ended ${JSON.stringify(worker.exit)}`}, log:\n${worker.logTail()}`,
+      );
     });
     expect(done.status).toBe('completed');
     console.log(
@@ -148,7 +204,11 @@ describe('a distribution survives restarts of the Temporal and database servers'
 
     const messages = await models.DistributionMessage.find({ distribution_id: id }).lean();
     expect(messages).toHaveLength(CUSTOMERS);
-    expect(messages.filter((m) => m.status !== 'sent').map((m) => `${m.customer_id}: ${m.status} ${m.reason ?? ''} ${m.error ?? ''}`)).toEqual([]);
+    expect(
+      messages
+        .filter((m) => m.status !== 'sent')
+        .map((m) => `${m.customer_id}: ${m.status} ${m.reason ?? ''} ${m.error ?? ''}`),
+    ).toEqual([]);
     expect(new Set(messages.map((m) => m.customer_id))).toEqual(new Set(ids));
     expect(new Set(messages.map((m) => m.voucher_code)).size).toBe(CUSTOMERS);
     expect(await models.Publication.countDocuments({ campaign_id: campaign._id })).toBe(CUSTOMERS);

@@ -32,7 +32,11 @@ describe('input bounds: nothing a client sends can break the database', () => {
     expect(JSON.stringify(deep.body)).toContain('at most 64 levels deep');
     expect(await h.t.ctx.models.Customer.countDocuments()).toBe(0);
 
-    const written = await api('POST', '/v1/customers', { source_id: 'after-deep', name: 'Still here', metadata: { tier: 'gold' } });
+    const written = await api('POST', '/v1/customers', {
+      source_id: 'after-deep',
+      name: 'Still here',
+      metadata: { tier: 'gold' },
+    });
     expect(written.status).toBe(200);
     const read = await api('GET', `/v1/customers/${written.body.id}`);
     expect(read.status).toBe(200);
@@ -46,7 +50,10 @@ describe('input bounds: nothing a client sends can break the database', () => {
     expect((await api('POST', '/v1/customers', { source_id: 'ten', metadata: nested(10) })).status).toBe(200);
     const eleven = await api('POST', '/v1/customers', { source_id: 'eleven', metadata: nested(11) });
     expect(eleven.status).toBe(400);
-    const big = await api('POST', '/v1/customers', { source_id: 'big', metadata: { blob: 'x'.repeat(METADATA_MAX_BYTES) } });
+    const big = await api('POST', '/v1/customers', {
+      source_id: 'big',
+      metadata: { blob: 'x'.repeat(METADATA_MAX_BYTES) },
+    });
     expect(big.status).toBe(400);
     expect(JSON.stringify(big.body)).toMatch(/metadata may be at most 65536 bytes as JSON/);
     const update = await api('PUT', '/v1/customers/ten', { metadata: nested(50) });
@@ -57,10 +64,34 @@ describe('input bounds: nothing a client sends can break the database', () => {
   it('bounds metadata and free-form settings everywhere else too: orders, campaigns, publications, segments, channels', async () => {
     const cases: [string, string, unknown][] = [
       ['POST', '/v1/orders', { source_id: 'o-deep', amount: 1000, metadata: nested(50) }],
-      ['POST', '/v1/campaigns', { name: 'deep', campaign_type: 'DISCOUNT_COUPONS', type: 'STATIC', vouchers_count: 1, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } }, metadata: nested(50) }],
-      ['POST', '/v1/publications', { campaign: { name: 'deep' }, customer: { source_id: 'deep-pub' }, metadata: nested(50) }],
+      [
+        'POST',
+        '/v1/campaigns',
+        {
+          name: 'deep',
+          campaign_type: 'DISCOUNT_COUPONS',
+          type: 'STATIC',
+          vouchers_count: 1,
+          voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } },
+          metadata: nested(50),
+        },
+      ],
+      [
+        'POST',
+        '/v1/publications',
+        { campaign: { name: 'deep' }, customer: { source_id: 'deep-pub' }, metadata: nested(50) },
+      ],
       ['POST', '/v1/segments', { name: 'deep', type: 'auto-update', filter: nested(50) }],
-      ['POST', '/v1/channels', { type: 'sendgrid', name: 'deep', credentials: { api_key: 'SG.k' }, settings: { from: 'a@b.example', x: nested(50) } }],
+      [
+        'POST',
+        '/v1/channels',
+        {
+          type: 'sendgrid',
+          name: 'deep',
+          credentials: { api_key: 'SG.k' },
+          settings: { from: 'a@b.example', x: nested(50) },
+        },
+      ],
     ];
     for (const [method, path, body] of cases) {
       const res = await api(method, path, body);
@@ -68,15 +99,25 @@ describe('input bounds: nothing a client sends can break the database', () => {
       expect(JSON.stringify(res.body)).toMatch(/may nest at most 10 levels deep/);
     }
     expect(await h.t.ctx.models.Order.countDocuments()).toBe(0);
-    expect((await api('POST', '/v1/orders', { source_id: 'o-fine', amount: 1000, metadata: { channel: 'web' } })).status).toBe(200);
+    expect(
+      (await api('POST', '/v1/orders', { source_id: 'o-fine', amount: 1000, metadata: { channel: 'web' } })).status,
+    ).toBe(200);
   });
 
   it('refuses any body nesting deeper than 64 levels on every route, free-form fields included, and writes nothing', async () => {
     const cases: [string, string, unknown][] = [
       ['POST', '/v1/redemptions', { redeemables: [{ object: 'voucher', id: 'NONE' }], order: nested(100) }],
       ['POST', '/v1/validation-rules', { name: 'deep', rules: { '1': nested(100), logic: '1' } }],
-      ['POST', '/v1/validations', { redeemables: [{ object: 'voucher', id: 'NONE' }], order: { items: [nested(100)] } }],
-      ['POST', '/v1/channels', { type: 'webhook', name: 'deep', settings: { url: 'https://hooks.example/x', headers: nested(100) } }],
+      [
+        'POST',
+        '/v1/validations',
+        { redeemables: [{ object: 'voucher', id: 'NONE' }], order: { items: [nested(100)] } },
+      ],
+      [
+        'POST',
+        '/v1/channels',
+        { type: 'webhook', name: 'deep', settings: { url: 'https://hooks.example/x', headers: nested(100) } },
+      ],
     ];
     for (const [method, path, body] of cases) {
       const res = await api(method, path, body);
@@ -85,7 +126,10 @@ describe('input bounds: nothing a client sends can break the database', () => {
     expect(await h.t.ctx.models.ValidationRule.countDocuments({ name: 'deep' })).toBe(0);
     expect(await h.t.ctx.models.ChannelAccount.countDocuments({ name: 'deep' })).toBe(0);
     // 64 levels is still a body: refused by the field's own bound (rules nest at most 10 deep), not by depth.
-    const sixtyFour = await api('POST', '/v1/validation-rules', { name: 'sixty-four', rules: { '1': nested(61), logic: '1' } });
+    const sixtyFour = await api('POST', '/v1/validation-rules', {
+      name: 'sixty-four',
+      rules: { '1': nested(61), logic: '1' },
+    });
     expect(sixtyFour.status).toBe(400);
     expect(JSON.stringify(sixtyFour.body)).toContain('rules may nest at most 10 levels deep');
     expect(await h.t.ctx.models.ValidationRule.countDocuments()).toBe(0);

@@ -19,7 +19,9 @@ describe('mongoose against the real database server', () => {
   it('refuses a second document with the same _id (the dedup primitive later claims rest on)', async () => {
     const { AppKey } = t.ctx.models;
     await AppKey.create({ _id: 'unique-id', name: 'first', tokenHash: 'a' });
-    await expect(AppKey.create({ _id: 'unique-id', name: 'second', tokenHash: 'b' })).rejects.toMatchObject({ code: 11000 });
+    await expect(AppKey.create({ _id: 'unique-id', name: 'second', tokenHash: 'b' })).rejects.toMatchObject({
+      code: 11000,
+    });
     expect((await AppKey.findById('unique-id').lean())?.name).toBe('first');
   });
 
@@ -56,7 +58,11 @@ describe('mongoose against the real database server', () => {
   it('takes over a revocation lock whose holder died, once its lease has run out', async () => {
     const { AppKey, Lock } = t.ctx.models;
     const { appId } = await createAppKey(AppKey, 'behind a stale lock', 'read');
-    await Lock.create({ _id: 'app-key-revocation', holder: 'a crashed process', expiresAt: new Date(Date.now() - 1000) });
+    await Lock.create({
+      _id: 'app-key-revocation',
+      holder: 'a crashed process',
+      expiresAt: new Date(Date.now() - 1000),
+    });
     await expect(revokeAppKey(t.ctx.models, appId)).resolves.toBe('revoked');
     expect(await Lock.countDocuments({ _id: 'app-key-revocation' })).toBe(0);
   });
@@ -65,7 +71,9 @@ describe('mongoose against the real database server', () => {
     const { AppKey } = t.ctx.models;
     // This database already holds the test's own admin key and others; start from admins made here only.
     await AppKey.updateMany({}, { $set: { revokedAt: new Date() } });
-    const ids = await Promise.all([1, 2, 3, 4].map(async (n) => (await createAppKey(AppKey, `admin ${n}`, 'admin')).appId));
+    const ids = await Promise.all(
+      [1, 2, 3, 4].map(async (n) => (await createAppKey(AppKey, `admin ${n}`, 'admin')).appId),
+    );
     const outcomes = await Promise.all([...ids, ...ids].map((id) => revokeAppKey(t.ctx.models, id)));
     // Each id is revoked twice at once: the second of a pair finds it gone, and the last admin standing refuses both.
     expect(outcomes.filter((o) => o === 'revoked')).toHaveLength(3);

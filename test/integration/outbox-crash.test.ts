@@ -17,7 +17,11 @@ import { eventually } from '../helpers/sdk';
 describe('a service killed mid-write loses no event and doubles none', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'promo-crash-'));
   const dbName = uniqueName('crash');
-  const auth = { 'X-App-Id': 'crash-app', 'X-App-Token': 'crash-token-0123456789abcdef0123456789', 'Content-Type': 'application/json' };
+  const auth = {
+    'X-App-Id': 'crash-app',
+    'X-App-Token': 'crash-token-0123456789abcdef0123456789',
+    'Content-Type': 'application/json',
+  };
   let api: string;
   let env: NodeJS.ProcessEnv;
   let child: ChildProcess | undefined;
@@ -52,27 +56,51 @@ describe('a service killed mid-write loses no event and doubles none', () => {
 
   async function start(): Promise<void> {
     child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT_DIR, env, stdio: 'ignore' });
-    await eventually(async () => {
-      try {
-        return (await fetch(`${api}/health`)).status === 200 ? true : undefined;
-      } catch {
-        return undefined;
-      }
-    }, 120_000, 'service healthy');
+    await eventually(
+      async () => {
+        try {
+          return (await fetch(`${api}/health`)).status === 200 ? true : undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      120_000,
+      'service healthy',
+    );
   }
 
-  async function call(method: string, route: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
-    const res = await fetch(`${api}${route}`, { method, headers: auth, body: body === undefined ? undefined : JSON.stringify(body) });
+  async function call(
+    method: string,
+    route: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: Record<string, unknown> }> {
+    const res = await fetch(`${api}${route}`, {
+      method,
+      headers: auth,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, json: res.status === 204 ? {} : ((await res.json()) as Record<string, unknown>) };
   }
 
   it('keeps entered/left events consistent across three SIGKILLs', async () => {
     await start();
-    const segment = await call('POST', '/v1/segments', { name: 'Flag on', type: 'auto-update', filter: { junction: 'and', 'metadata.flag': { conditions: { $is: ['on'] } } } });
+    const segment = await call('POST', '/v1/segments', {
+      name: 'Flag on',
+      type: 'auto-update',
+      filter: { junction: 'and', 'metadata.flag': { conditions: { $is: ['on'] } } },
+    });
     expect(segment.status).toBe(200);
     const ids: string[] = [];
-    for (let i = 0; i < 8; i++) ids.push((await call('POST', '/v1/customers', { source_id: `crash-${i}`, metadata: { flag: 'off' } })).json.id as string);
-    await eventually(async () => ((await call('GET', `/v1/segments/${segment.json.id}`)).json.sync_status === 'synced' ? true : undefined), 30_000, 'segment synced');
+    for (let i = 0; i < 8; i++)
+      ids.push(
+        (await call('POST', '/v1/customers', { source_id: `crash-${i}`, metadata: { flag: 'off' } })).json.id as string,
+      );
+    await eventually(
+      async () =>
+        (await call('GET', `/v1/segments/${segment.json.id}`)).json.sync_status === 'synced' ? true : undefined,
+      30_000,
+      'segment synced',
+    );
 
     const lastAcked = new Map<string, string>();
     const lastSent = new Map<string, string>();
@@ -101,11 +129,15 @@ describe('a service killed mid-write loses no event and doubles none', () => {
 
     const { db, models } = await connectDatabase(process.env.TEST_MONGO_URL!, dbName);
     try {
-      await eventually(async () => {
-        const pending = await models.Customer.countDocuments({ outbox_pending: true });
-        const unrouted = await models.DomainEvent.countDocuments({ routed_at: { $exists: false } });
-        return pending === 0 && unrouted === 0 ? true : undefined;
-      }, 60_000, 'outboxes relayed and every event routed');
+      await eventually(
+        async () => {
+          const pending = await models.Customer.countDocuments({ outbox_pending: true });
+          const unrouted = await models.DomainEvent.countDocuments({ routed_at: { $exists: false } });
+          return pending === 0 && unrouted === 0 ? true : undefined;
+        },
+        60_000,
+        'outboxes relayed and every event routed',
+      );
 
       for (const id of ids) {
         const customer = await models.Customer.findById(id).lean();
@@ -114,8 +146,12 @@ describe('a service killed mid-write loses no event and doubles none', () => {
         expect([lastAcked.get(id), lastSent.get(id)]).toContain(flag);
         const member = customer!.segments.includes(segment.json.id as string);
         expect(member).toBe(flag === 'on');
-        const types = (await models.DomainEvent.find({ customer_id: id }).sort({ 'source.version': 1 }).lean()).map((e) => e.type);
-        types.forEach((type, i) => expect(type).toBe(i % 2 === 0 ? 'customer.segment.entered' : 'customer.segment.left'));
+        const types = (await models.DomainEvent.find({ customer_id: id }).sort({ 'source.version': 1 }).lean()).map(
+          (e) => e.type,
+        );
+        types.forEach((type, i) =>
+          expect(type).toBe(i % 2 === 0 ? 'customer.segment.entered' : 'customer.segment.left'),
+        );
         expect(types.length % 2).toBe(member ? 1 : 0);
       }
       const total = await models.DomainEvent.countDocuments();

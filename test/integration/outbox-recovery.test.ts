@@ -20,15 +20,28 @@ describe('outbox recovery after a crash between steps', () => {
 
   async function customerWithOutbox(id: string) {
     const now = new Date();
-    const events = [raiseEvent('customer.segment.entered', { type: 'customer', id }, { n: 1 }, id, now), raiseEvent('customer.segment.left', { type: 'customer', id }, { n: 2 }, id, now)];
-    await t.ctx.models.Customer.create({ _id: id, source_id_key: id, version: 1, created_at: now, updated_at: now, _outbox: events, outbox_pending: true });
+    const events = [
+      raiseEvent('customer.segment.entered', { type: 'customer', id }, { n: 1 }, id, now),
+      raiseEvent('customer.segment.left', { type: 'customer', id }, { n: 2 }, id, now),
+    ];
+    await t.ctx.models.Customer.create({
+      _id: id,
+      source_id_key: id,
+      version: 1,
+      created_at: now,
+      updated_at: now,
+      _outbox: events,
+      outbox_pending: true,
+    });
     return events;
   }
 
   it('died after the change, before the relay: the sweep copies its events exactly once', async () => {
     const events = await customerWithOutbox('crash-before-relay');
     expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent)).toEqual({ relayed: 2, more: false });
-    expect((await t.ctx.models.DomainEvent.find({ customer_id: 'crash-before-relay' }).lean()).map((e) => e._id).sort()).toEqual(events.map((e) => e._id).sort());
+    expect(
+      (await t.ctx.models.DomainEvent.find({ customer_id: 'crash-before-relay' }).lean()).map((e) => e._id).sort(),
+    ).toEqual(events.map((e) => e._id).sort());
     const doc = await t.ctx.models.Customer.findById('crash-before-relay').lean();
     expect(doc?._outbox).toEqual([]);
     expect(doc?.outbox_pending).toBeUndefined();
@@ -66,11 +79,17 @@ describe('outbox recovery after a crash between steps', () => {
         signal: eventsSignal,
         signalArgs: [events.map((e) => ({ id: e._id, type: e.type }))],
       });
-      expect(await dispatchEvents({ Event: t.ctx.models.DomainEvent, temporal: t.ctx.temporal, taskQueue: t.ctx.taskQueue })).toBeGreaterThanOrEqual(2);
-      const routed = await eventually(async () => {
-        const docs = await t.ctx.models.DomainEvent.find({ customer_id: 'crash-after-signal' }).lean();
-        return docs.every((d) => d.routed_at) ? docs : undefined;
-      }, 15_000, 'events routed');
+      expect(
+        await dispatchEvents({ Event: t.ctx.models.DomainEvent, temporal: t.ctx.temporal, taskQueue: t.ctx.taskQueue }),
+      ).toBeGreaterThanOrEqual(2);
+      const routed = await eventually(
+        async () => {
+          const docs = await t.ctx.models.DomainEvent.find({ customer_id: 'crash-after-signal' }).lean();
+          return docs.every((d) => d.routed_at) ? docs : undefined;
+        },
+        15_000,
+        'events routed',
+      );
       expect(routed).toHaveLength(2);
       expect(routed.every((d) => d.dispatched_at)).toBe(true);
     } finally {
@@ -80,10 +99,12 @@ describe('outbox recovery after a crash between steps', () => {
 
   it('a deleted customer whose process died before the relay is still removed, after its left events are out', async () => {
     await customerWithOutbox('crash-deleted');
-    await t.ctx.models.Customer.updateOne({ _id: 'crash-deleted' }, { $set: { deleted_at: new Date(), source_id_key: 'deleted:crash-deleted' } });
+    await t.ctx.models.Customer.updateOne(
+      { _id: 'crash-deleted' },
+      { $set: { deleted_at: new Date(), source_id_key: 'deleted:crash-deleted' } },
+    );
     await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent);
     expect(await t.ctx.models.Customer.countDocuments({ _id: 'crash-deleted' })).toBe(0);
     expect(await t.ctx.models.DomainEvent.countDocuments({ customer_id: 'crash-deleted' })).toBe(2);
   });
 });
-

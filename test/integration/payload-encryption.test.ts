@@ -68,23 +68,45 @@ describe('Temporal holds no plaintext: payload encryption', () => {
 
   /** Histories of every workflow on the suite's task queue, read by a client that has no codec (as the server, its UI or `temporal workflow show` would). */
   async function rawHistories(mustInclude: string): Promise<Map<string, RawHistory>> {
-    const plain = new Client({ connection: h.t.ctx.temporal.connection, namespace: h.t.ctx.temporal.options.namespace });
-    const executions = await eventually(async () => {
-      const found: Array<{ workflowId: string; runId: string }> = [];
-      for await (const w of plain.workflow.list({ query: `TaskQueue = "${h.t.ctx.taskQueue}"` })) found.push({ workflowId: w.workflowId, runId: w.runId });
-      return found.some((e) => e.workflowId === mustInclude) ? found : undefined;
-    }, 30_000, `${mustInclude} listed`);
+    const plain = new Client({
+      connection: h.t.ctx.temporal.connection,
+      namespace: h.t.ctx.temporal.options.namespace,
+    });
+    const executions = await eventually(
+      async () => {
+        const found: Array<{ workflowId: string; runId: string }> = [];
+        for await (const w of plain.workflow.list({ query: `TaskQueue = "${h.t.ctx.taskQueue}"` }))
+          found.push({ workflowId: w.workflowId, runId: w.runId });
+        return found.some((e) => e.workflowId === mustInclude) ? found : undefined;
+      },
+      30_000,
+      `${mustInclude} listed`,
+    );
     const histories = new Map<string, RawHistory>();
-    for (const e of executions) histories.set(`${e.workflowId}/${e.runId}`, await plain.workflow.getHandle(e.workflowId, e.runId).fetchHistory());
+    for (const e of executions)
+      histories.set(`${e.workflowId}/${e.runId}`, await plain.workflow.getHandle(e.workflowId, e.runId).fetchHistory());
     return histories;
   }
 
-  it('keeps a distribution\'s webhook URL token and template text out of its history, through create, edit and send', async () => {
+  it("keeps a distribution's webhook URL token and template text out of its history, through create, edit and send", async () => {
     const tag = randomBytes(4).toString('hex');
-    const secrets = { firstToken: `tok-first-${tag}`, editedToken: `tok-edited-${tag}`, firstText: `FIRST-TEMPLATE-${tag}`, editedText: `EDITED-TEMPLATE-${tag}` };
+    const secrets = {
+      firstToken: `tok-first-${tag}`,
+      editedToken: `tok-edited-${tag}`,
+      firstText: `FIRST-TEMPLATE-${tag}`,
+      editedText: `EDITED-TEMPLATE-${tag}`,
+    };
     const customer = await h.sdk.createCustomer({ source_id: `enc-${tag}`, name: 'Enc' });
-    const segment = await h.sdk.client.segments.create({ name: `Enc ${tag}`, type: 'static', customers: [customer.id] } as never);
-    const channel = (token: string, text: string) => ({ type: 'webhook', settings: { url: `${hook.url}/${tag}?token=${token}` }, template: { text } });
+    const segment = await h.sdk.client.segments.create({
+      name: `Enc ${tag}`,
+      type: 'static',
+      customers: [customer.id],
+    } as never);
+    const channel = (token: string, text: string) => ({
+      type: 'webhook',
+      settings: { url: `${hook.url}/${tag}?token=${token}` },
+      template: { text },
+    });
 
     const created = await api('POST', '/v1/distributions', {
       name: `Encrypted ${tag}`,
@@ -96,52 +118,96 @@ describe('Temporal holds no plaintext: payload encryption', () => {
     });
     expect(created.status).toBe(200);
     const id: string = created.body.id;
-    await eventually(async () => ((await api('GET', `/v1/distributions/${id}`)).body.status === 'scheduled' ? true : undefined), 30_000, 'scheduled');
-    const edited = await api('PUT', `/v1/distributions/${id}`, { channels: [channel(secrets.editedToken, secrets.editedText)] });
+    await eventually(
+      async () => ((await api('GET', `/v1/distributions/${id}`)).body.status === 'scheduled' ? true : undefined),
+      30_000,
+      'scheduled',
+    );
+    const edited = await api('PUT', `/v1/distributions/${id}`, {
+      channels: [channel(secrets.editedToken, secrets.editedText)],
+    });
     expect(edited.status).toBe(200);
     expect((await api('POST', `/v1/distributions/${id}/send_now`)).status).toBe(200);
-    await eventually(async () => ((await api('GET', `/v1/distributions/${id}`)).body.status === 'completed' ? true : undefined), 60_000, 'completed');
+    await eventually(
+      async () => ((await api('GET', `/v1/distributions/${id}`)).body.status === 'completed' ? true : undefined),
+      60_000,
+      'completed',
+    );
     const received = hook.requests.filter((r) => r.path.startsWith(`/hook/${tag}`));
-    expect(received.map((r) => [r.path, (r.body as { text: string }).text])).toEqual([[`/hook/${tag}?token=${secrets.editedToken}`, secrets.editedText]]);
+    expect(received.map((r) => [r.path, (r.body as { text: string }).text])).toEqual([
+      [`/hook/${tag}?token=${secrets.editedToken}`, secrets.editedText],
+    ]);
 
     const workflowId = distributionWorkflowId(id);
     const histories = await rawHistories(workflowId);
     for (const [execution, history] of histories) {
       const bytes = bytesOf(history);
-      for (const secret of Object.values(secrets)) expect({ execution, leaks: bytes.includes(secret) }).toEqual({ execution, leaks: false });
+      for (const secret of Object.values(secrets))
+        expect({ execution, leaks: bytes.includes(secret) }).toEqual({ execution, leaks: false });
       expect(bytes.includes(tag)).toBe(false);
       for (const p of payloadsOf(history)) expect(encodingOf(p)).toBe(ENCRYPTED_ENCODING);
     }
 
     // With the codec the same history reads back: the edit update carries the new channel.
     const distributionHistory = [...histories].find(([k]) => k.startsWith(`${workflowId}/`))![1];
-    const accepted = distributionHistory.events!.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes)!.workflowExecutionUpdateAcceptedEventAttributes!;
+    const accepted = distributionHistory.events!.find((e) => e.workflowExecutionUpdateAcceptedEventAttributes)!
+      .workflowExecutionUpdateAcceptedEventAttributes!;
     const [codec] = h.t.ctx.temporal.options.loadedDataConverter.payloadCodecs;
-    const [edit] = (await codec!.decode(accepted.acceptedRequest!.input!.args!.payloads as Payload[])).map((p) => defaultPayloadConverter.fromPayload<Json>(p));
+    const [edit] = (await codec!.decode(accepted.acceptedRequest!.input!.args!.payloads as Payload[])).map((p) =>
+      defaultPayloadConverter.fromPayload<Json>(p),
+    );
     expect(edit.channels).toEqual([expect.objectContaining(channel(secrets.editedToken, secrets.editedText))]);
-    const decodedText = (await codec!.decode(payloadsOf(distributionHistory))).map((p) => Buffer.from(p.data ?? []).toString()).join('\n');
+    const decodedText = (await codec!.decode(payloadsOf(distributionHistory)))
+      .map((p) => Buffer.from(p.data ?? []).toString())
+      .join('\n');
     expect(decodedText).toContain(secrets.editedToken);
   });
 
   it('encrypts failure messages too, and its own client reads them back', async () => {
     const secret = `missing-${randomBytes(4).toString('hex')}`;
     const workflowId = `payload-enc-failure-${Date.now()}`;
-    const handle = await h.t.ctx.temporal.workflow.start(distributionWorkflow, { workflowId, taskQueue: h.t.ctx.taskQueue, args: [{ distributionId: secret }] });
-    const err = await handle.result().then(() => undefined, (e: unknown) => e);
+    const handle = await h.t.ctx.temporal.workflow.start(distributionWorkflow, {
+      workflowId,
+      taskQueue: h.t.ctx.taskQueue,
+      args: [{ distributionId: secret }],
+    });
+    const err = await handle.result().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     const messages: string[] = [];
     for (let e: unknown = err; e instanceof Error; e = e.cause) messages.push(e.message);
     expect(messages).toContain(`distribution ${secret} not found`);
-    const history = await new Client({ connection: h.t.ctx.temporal.connection }).workflow.getHandle(workflowId).fetchHistory();
+    const history = await new Client({ connection: h.t.ctx.temporal.connection }).workflow
+      .getHandle(workflowId)
+      .fetchHistory();
     expect(bytesOf(history).includes(secret)).toBe(false);
-    const failures = history.events!.flatMap((e) => [e.activityTaskFailedEventAttributes?.failure, e.workflowExecutionFailedEventAttributes?.failure]).filter((f) => !!f);
+    const failures = history
+      .events!.flatMap((e) => [
+        e.activityTaskFailedEventAttributes?.failure,
+        e.workflowExecutionFailedEventAttributes?.failure,
+      ])
+      .filter((f) => !!f);
     expect(failures.length).toBeGreaterThan(0);
-    for (const f of failures) expect({ message: f!.message, encrypted: encodingOf(f!.encodedAttributes!) }).toEqual({ message: 'Encoded failure', encrypted: ENCRYPTED_ENCODING });
+    for (const f of failures)
+      expect({ message: f!.message, encrypted: encodingOf(f!.encodedAttributes!) }).toEqual({
+        message: 'Encoded failure',
+        encrypted: ENCRYPTED_ENCODING,
+      });
   });
 
   it('the plaintext check can fail: an unencrypted payload in a history shows in its bytes', () => {
     const marker = `PLAIN-${randomBytes(4).toString('hex')}`;
     const history = History.fromObject({
-      events: [{ eventId: '1', workflowExecutionSignaledEventAttributes: { signalName: 's', input: { payloads: [defaultPayloadConverter.toPayload({ marker })!] } } }],
+      events: [
+        {
+          eventId: '1',
+          workflowExecutionSignaledEventAttributes: {
+            signalName: 's',
+            input: { payloads: [defaultPayloadConverter.toPayload({ marker })!] },
+          },
+        },
+      ],
     });
     expect(bytesOf(history).includes(marker)).toBe(true);
     expect(payloadsOf(history).map(encodingOf)).toEqual(['json/plain']);
@@ -151,21 +217,37 @@ describe('Temporal holds no plaintext: payload encryption', () => {
     const uiOrigin = 'http://127.0.0.1:8233';
     const sample = { url: 'https://hooks.example/x?token=codec-endpoint-token' };
     const asJson = (p: Payload) => ({
-      metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      metadata: Object.fromEntries(
+        Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+      ),
       data: Buffer.from(p.data ?? []).toString('base64'),
     });
-    const encrypted = async () => asJson((await h.t.ctx.temporal.options.loadedDataConverter.payloadCodecs[0]!.encode([defaultPayloadConverter.toPayload(sample)!]))[0]!);
+    const encrypted = async () =>
+      asJson(
+        (
+          await h.t.ctx.temporal.options.loadedDataConverter.payloadCodecs[0]!.encode([
+            defaultPayloadConverter.toPayload(sample)!,
+          ])
+        )[0]!,
+      );
     const valueOf = (p: { data: string }) => JSON.parse(Buffer.from(p.data, 'base64').toString());
 
     it('decodes with an application key, as headers or as a Bearer token', async () => {
       const body = { payloads: [await encrypted()] };
-      const withHeaders = await request(createApp(h.t.ctx)).post('/codec/decode').set(h.t.auth).set('X-Namespace', 'default').send(body);
+      const withHeaders = await request(createApp(h.t.ctx))
+        .post('/codec/decode')
+        .set(h.t.auth)
+        .set('X-Namespace', 'default')
+        .send(body);
       expect(withHeaders.status).toBe(200);
       expect(withHeaders.body.payloads).toHaveLength(1);
       expect(valueOf(withHeaders.body.payloads[0])).toEqual(sample);
       expect(Buffer.from(withHeaders.body.payloads[0].metadata.encoding, 'base64').toString()).toBe('json/plain');
       const bearer = `Bearer ${h.t.auth['X-App-Id']}:${h.t.auth['X-App-Token']}`;
-      const withBearer = await request(createApp(h.t.ctx)).post('/codec/decode').set('Authorization', bearer).send(body);
+      const withBearer = await request(createApp(h.t.ctx))
+        .post('/codec/decode')
+        .set('Authorization', bearer)
+        .send(body);
       expect(withBearer.status).toBe(200);
       expect(valueOf(withBearer.body.payloads[0])).toEqual(sample);
     });
@@ -175,39 +257,71 @@ describe('Temporal holds no plaintext: payload encryption', () => {
       const none = await request(createApp(h.t.ctx)).post('/codec/decode').send(body);
       expect(none.status).toBe(401);
       expect(JSON.stringify(none.body)).not.toContain('codec-endpoint-token');
-      const wrong = await request(createApp(h.t.ctx)).post('/codec/decode').set('Authorization', `Bearer ${h.t.auth['X-App-Id']}:not-the-token`).send(body);
+      const wrong = await request(createApp(h.t.ctx))
+        .post('/codec/decode')
+        .set('Authorization', `Bearer ${h.t.auth['X-App-Id']}:not-the-token`)
+        .send(body);
       expect(wrong.status).toBe(401);
       expect((await request(createApp(h.t.ctx)).post('/codec/encode').send(body)).status).toBe(401);
     });
 
     it('encodes what it decodes, and passes payloads from before the codec through', async () => {
       const plain = asJson(defaultPayloadConverter.toPayload(sample)!);
-      const encoded = await request(createApp(h.t.ctx)).post('/codec/encode').set(h.t.auth).send({ payloads: [plain] });
+      const encoded = await request(createApp(h.t.ctx))
+        .post('/codec/encode')
+        .set(h.t.auth)
+        .send({ payloads: [plain] });
       expect(encoded.status).toBe(200);
       expect(Buffer.from(encoded.body.payloads[0].metadata.encoding, 'base64').toString()).toBe(ENCRYPTED_ENCODING);
-      expect(Buffer.from(encoded.body.payloads[0].data, 'base64').toString('latin1')).not.toContain('codec-endpoint-token');
-      const decoded = await request(createApp(h.t.ctx)).post('/codec/decode').set(h.t.auth).send({ payloads: [encoded.body.payloads[0], plain] });
+      expect(Buffer.from(encoded.body.payloads[0].data, 'base64').toString('latin1')).not.toContain(
+        'codec-endpoint-token',
+      );
+      const decoded = await request(createApp(h.t.ctx))
+        .post('/codec/decode')
+        .set(h.t.auth)
+        .send({ payloads: [encoded.body.payloads[0], plain] });
       expect(decoded.body.payloads.map(valueOf)).toEqual([sample, sample]);
     });
 
     it('answers 400 for a payload of another key and for a body that is not payloads', async () => {
-      const [foreign] = await encryptingDataConverter(randomBytes(32)).payloadCodecs![0]!.encode([defaultPayloadConverter.toPayload(sample)!]);
-      const res = await request(createApp(h.t.ctx)).post('/codec/decode').set(h.t.auth).send({ payloads: [asJson(foreign!)] });
+      const [foreign] = await encryptingDataConverter(randomBytes(32)).payloadCodecs![0]!.encode([
+        defaultPayloadConverter.toPayload(sample)!,
+      ]);
+      const res = await request(createApp(h.t.ctx))
+        .post('/codec/decode')
+        .set(h.t.auth)
+        .send({ payloads: [asJson(foreign!)] });
       expect(res.status).toBe(400);
-      expect(res.body).toMatchObject({ key: 'payload_undecodable', details: expect.stringContaining('PAYLOAD_ENCRYPTION_KEY') });
-      expect((await request(createApp(h.t.ctx)).post('/codec/decode').set(h.t.auth).send({ payloads: 'x' })).status).toBe(400);
+      expect(res.body).toMatchObject({
+        key: 'payload_undecodable',
+        details: expect.stringContaining('PAYLOAD_ENCRYPTION_KEY'),
+      });
+      expect(
+        (await request(createApp(h.t.ctx)).post('/codec/decode').set(h.t.auth).send({ payloads: 'x' })).status,
+      ).toBe(400);
     });
 
     it("answers the Temporal UI's preflight for its origin only", async () => {
       const app = createApp(h.t.ctx, { codecCorsOrigins: [uiOrigin] });
-      const preflight = await request(app).options('/codec/decode').set('Origin', uiOrigin).set('Access-Control-Request-Method', 'POST').set('Access-Control-Request-Headers', 'content-type,x-namespace');
+      const preflight = await request(app)
+        .options('/codec/decode')
+        .set('Origin', uiOrigin)
+        .set('Access-Control-Request-Method', 'POST')
+        .set('Access-Control-Request-Headers', 'content-type,x-namespace');
       expect(preflight.status).toBe(204);
       expect(preflight.headers['access-control-allow-origin']).toBe(uiOrigin);
       expect(preflight.headers['access-control-allow-headers']).toMatch(/X-Namespace/);
       expect(preflight.headers['access-control-allow-credentials']).toBe('true');
-      const decoded = await request(app).post('/codec/decode').set('Origin', uiOrigin).set(h.t.auth).send({ payloads: [await encrypted()] });
+      const decoded = await request(app)
+        .post('/codec/decode')
+        .set('Origin', uiOrigin)
+        .set(h.t.auth)
+        .send({ payloads: [await encrypted()] });
       expect(decoded.headers['access-control-allow-origin']).toBe(uiOrigin);
-      const other = await request(app).options('/codec/decode').set('Origin', 'http://evil.example').set('Access-Control-Request-Method', 'POST');
+      const other = await request(app)
+        .options('/codec/decode')
+        .set('Origin', 'http://evil.example')
+        .set('Access-Control-Request-Method', 'POST');
       expect(other.headers['access-control-allow-origin']).toBeUndefined();
     });
 
@@ -224,7 +338,11 @@ describe('replaying an encrypted history', () => {
   // in the same JSON form as event-router-window.json.
   const fixtureKey = HISTORY_FIXTURE_KEY;
   const load = async () =>
-    History.fromObject(JSON.parse(await readFile(path.join(__dirname, '../fixtures/histories/event-router-window-encrypted.json'), 'utf8')) as Record<string, unknown>);
+    History.fromObject(
+      JSON.parse(
+        await readFile(path.join(__dirname, '../fixtures/histories/event-router-window-encrypted.json'), 'utf8'),
+      ) as Record<string, unknown>,
+    );
 
   it('holds only encrypted payloads', async () => {
     const payloads = payloadsOf(await load());
@@ -234,10 +352,20 @@ describe('replaying an encrypted history', () => {
   });
 
   it('replays with the current code under its key', async () => {
-    await expect(Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows'), dataConverter: encryptingDataConverter(fixtureKey) }, await load())).resolves.toBeUndefined();
+    await expect(
+      Worker.runReplayHistory(
+        { workflowsPath: require.resolve('../../workflows'), dataConverter: encryptingDataConverter(fixtureKey) },
+        await load(),
+      ),
+    ).resolves.toBeUndefined();
   });
 
   it('does not replay under another key', async () => {
-    await expect(Worker.runReplayHistory({ workflowsPath: require.resolve('../../workflows'), dataConverter: encryptingDataConverter(randomBytes(32)) }, await load())).rejects.toThrow();
+    await expect(
+      Worker.runReplayHistory(
+        { workflowsPath: require.resolve('../../workflows'), dataConverter: encryptingDataConverter(randomBytes(32)) },
+        await load(),
+      ),
+    ).rejects.toThrow();
   });
 });

@@ -5,9 +5,14 @@ import { deploymentSecrets } from '../helpers/deployment-secrets';
 /** Runs an entry point the way the Dockerfile does and answers how it ended. */
 function run(entry: string, env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const base: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/SECRET|_KEY$|NODE_ENV/.test(k)) base[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !/SECRET|_KEY$|NODE_ENV/.test(k)) base[k] = v;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT_DIR, env: { ...base, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+      cwd: ROOT_DIR,
+      env: { ...base, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
@@ -19,14 +24,27 @@ function run(entry: string, env: Record<string, string>): Promise<{ code: number
 }
 
 describe('the shared secrets a production or split deployment needs', () => {
-  const servers = { TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS!, MONGO_URL: process.env.TEST_MONGO_URL!, MONGO_DB: 'never_written' };
+  const servers = {
+    TEMPORAL_ADDRESS: process.env.TEST_TEMPORAL_ADDRESS!,
+    MONGO_URL: process.env.TEST_MONGO_URL!,
+    MONGO_DB: 'never_written',
+  };
 
-  it.each(['src/entry/api.ts', 'src/entry/worker.ts'])('%s run apart refuses to start without them, naming each', async (entry) => {
-    const { code, stderr } = await run(entry, servers);
-    expect(code).toBe(1);
-    expect(stderr).toContain('the API and the worker run as separate processes');
-    for (const name of ['WEBHOOK_SIGNING_SECRET', 'LINK_SIGNING_SECRET', 'CHANNEL_SECRETS_KEY', 'PAYLOAD_ENCRYPTION_KEY']) expect(stderr).toContain(name);
-  });
+  it.each(['src/entry/api.ts', 'src/entry/worker.ts'])(
+    '%s run apart refuses to start without them, naming each',
+    async (entry) => {
+      const { code, stderr } = await run(entry, servers);
+      expect(code).toBe(1);
+      expect(stderr).toContain('the API and the worker run as separate processes');
+      for (const name of [
+        'WEBHOOK_SIGNING_SECRET',
+        'LINK_SIGNING_SECRET',
+        'CHANNEL_SECRETS_KEY',
+        'PAYLOAD_ENCRYPTION_KEY',
+      ])
+        expect(stderr).toContain(name);
+    },
+  );
 
   it('refuses `npm start` (API and worker together) with NODE_ENV=production and one secret missing', async () => {
     const secrets = deploymentSecrets();
@@ -40,7 +58,10 @@ describe('the shared secrets a production or split deployment needs', () => {
   });
 
   it('refuses a signing secret shorter than 32 characters, naming it', async () => {
-    const { code, stderr } = await run('src/entry/worker.ts', { ...servers, ...deploymentSecrets({ WEBHOOK_SIGNING_SECRET: 'too-short' }) });
+    const { code, stderr } = await run('src/entry/worker.ts', {
+      ...servers,
+      ...deploymentSecrets({ WEBHOOK_SIGNING_SECRET: 'too-short' }),
+    });
     expect(code).toBe(1);
     expect(stderr).toMatch(/WEBHOOK_SIGNING_SECRET: at least 32 characters/);
   });

@@ -26,22 +26,29 @@ describe('public links', () => {
     customerId = (await h.sdk.createCustomer({ source_id: 'pub-bo', name: 'Bo', email: 'bo@example.com' })).id;
   });
 
-  it.each(['qr', 'barcode'] as const)('serves a signed %s image as a cacheable PNG without credentials', async (kind) => {
-    const res = await fetch(codeImageUrl(links(), 'SPRING-42', kind));
-    expect(res.status).toBe(200);
-    expect(res.headers.get('content-type')).toBe('image/png');
-    expect(res.headers.get('cache-control')).toMatch(/public, max-age=\d+/);
-    // Webmail on another origin embeds it: helmet's same-origin resource policy is lifted here only.
-    expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
-    const body = Buffer.from(await res.arrayBuffer());
-    expect(body.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
-    expect(body.length).toBeGreaterThan(200);
-  });
+  it.each(['qr', 'barcode'] as const)(
+    'serves a signed %s image as a cacheable PNG without credentials',
+    async (kind) => {
+      const res = await fetch(codeImageUrl(links(), 'SPRING-42', kind));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/png');
+      expect(res.headers.get('cache-control')).toMatch(/public, max-age=\d+/);
+      // Webmail on another origin embeds it: helmet's same-origin resource policy is lifted here only.
+      expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
+      const body = Buffer.from(await res.arrayBuffer());
+      expect(body.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+      expect(body.length).toBeGreaterThan(200);
+    },
+  );
 
-  it('answers 403 to a missing, wrong or other code\'s signature, revealing nothing', async () => {
+  it("answers 403 to a missing, wrong or other code's signature, revealing nothing", async () => {
     const good = new URL(codeImageUrl(links(), 'SPRING-42', 'qr'));
     const other = `${h.sdk.url}/public/codes/SPRING-43/qr.png${good.search}`;
-    for (const url of [`${h.sdk.url}/public/codes/SPRING-42/qr.png`, `${h.sdk.url}/public/codes/SPRING-42/barcode.png?sig=${'A'.repeat(32)}`, other]) {
+    for (const url of [
+      `${h.sdk.url}/public/codes/SPRING-42/qr.png`,
+      `${h.sdk.url}/public/codes/SPRING-42/barcode.png?sig=${'A'.repeat(32)}`,
+      other,
+    ]) {
       const res = await fetch(url);
       expect(res.status).toBe(403);
       const text = await res.text();
@@ -67,7 +74,11 @@ describe('public links', () => {
   });
 
   it('records the opt-out on POST (the confirmation button or RFC 8058 one-click) and answers a page', async () => {
-    const res = await fetch(unsubscribeUrl(links(), customerId, 'email'), { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const res = await fetch(unsubscribeUrl(links(), customerId, 'email'), {
+      method: 'POST',
+      body: 'List-Unsubscribe=One-Click',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(await res.text()).toContain('You are unsubscribed');
@@ -76,7 +87,15 @@ describe('public links', () => {
     const events = await h.t.ctx.models.DomainEvent.find({ type: 'customer.unsubscribed' }).lean();
     expect(events).toHaveLength(1);
     // Clicking again (or a mail client's one-click POST) changes nothing more.
-    expect((await fetch(unsubscribeUrl(links(), customerId, 'email'), { method: 'POST', body: 'List-Unsubscribe=One-Click', headers: { 'content-type': 'application/x-www-form-urlencoded' } })).status).toBe(200);
+    expect(
+      (
+        await fetch(unsubscribeUrl(links(), customerId, 'email'), {
+          method: 'POST',
+          body: 'List-Unsubscribe=One-Click',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        })
+      ).status,
+    ).toBe(200);
     expect(await h.t.ctx.models.DomainEvent.countDocuments({ type: 'customer.unsubscribed' })).toBe(1);
   });
 
@@ -108,7 +127,12 @@ describe('public links', () => {
 
   it('sends an email whose QR image and unsubscribe link work', async () => {
     const dee = await h.sdk.createCustomer({ source_id: 'pub-dee', name: 'Dee', email: 'dee@example.com' });
-    const campaign = await createCampaign(h.sdk, { name: 'Public link codes', type: 'AUTO_UPDATE', vouchers_count: 1, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } } });
+    const campaign = await createCampaign(h.sdk, {
+      name: 'Public link codes',
+      type: 'AUTO_UPDATE',
+      vouchers_count: 1,
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 5 } },
+    });
     const res = await fetch(`${h.sdk.url}/v1/distributions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...h.t.auth },
@@ -132,7 +156,11 @@ describe('public links', () => {
     const qrUrl = /src="([^"]*\/qr\.png\?sig=[^"]*)"/.exec(mail!.html)![1]!.replace(/&amp;/g, '&');
     const qr = await fetch(qrUrl);
     expect(qr.status).toBe(200);
-    expect(Buffer.from(await qr.arrayBuffer()).subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
+    expect(
+      Buffer.from(await qr.arrayBuffer())
+        .subarray(0, 8)
+        .equals(PNG_SIGNATURE),
+    ).toBe(true);
 
     const unsubscribe = /href="([^"]*\/public\/unsubscribe\?[^"]*)"/.exec(mail!.html)![1]!.replace(/&amp;/g, '&');
     expect((await fetch(unsubscribe)).status).toBe(200);

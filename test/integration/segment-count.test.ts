@@ -6,7 +6,8 @@ describe('POST /v1/segments/count: how many customers a filter matches, before s
   const vip = { junction: 'and', 'metadata.tier': { conditions: { $is: ['vip'] } } };
 
   beforeAll(async () => {
-    for (const [i, tier] of ['vip', 'vip', 'basic', 'vip'].entries()) await h.sdk.createCustomer({ source_id: `count-${i}`, metadata: { tier } });
+    for (const [i, tier] of ['vip', 'vip', 'basic', 'vip'].entries())
+      await h.sdk.createCustomer({ source_id: `count-${i}`, metadata: { tier } });
   });
 
   it('counts the matching customers and saves nothing', async () => {
@@ -24,7 +25,10 @@ describe('POST /v1/segments/count: how many customers a filter matches, before s
   });
 
   it('refuses an invalid filter with the field named, as segment creation does', async () => {
-    const res = await request(h.app).post('/v1/segments/count').set(h.t.auth).send({ filter: { junction: 'and', 'metadata.tier': { conditions: { $bogus: ['x'] } } } });
+    const res = await request(h.app)
+      .post('/v1/segments/count')
+      .set(h.t.auth)
+      .send({ filter: { junction: 'and', 'metadata.tier': { conditions: { $bogus: ['x'] } } } });
     expect(res.status).toBe(400);
     expect(res.body.errors[0].field).toMatch(/^filter\.metadata\.tier/);
   });

@@ -16,7 +16,12 @@ describe('the all-in-one service process (npm start)', () => {
   let ui: string;
 
   beforeAll(async () => {
-    const [port, temporalPort, uiPort, mongoPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [port, temporalPort, uiPort, mongoPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
     api = `http://127.0.0.1:${port}`;
     ui = `http://127.0.0.1:${uiPort}`;
     env = {
@@ -37,13 +42,21 @@ describe('the all-in-one service process (npm start)', () => {
   afterAll(async () => {
     // A failed assertion must not leave a service (and its servers) running.
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-    await Promise.all(children.map((c) => (c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined)));
+    await Promise.all(
+      children.map((c) =>
+        c.exitCode === null && c.signalCode === null ? new Promise((r) => c.once('exit', r)) : undefined,
+      ),
+    );
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   function start(): { child: ChildProcess; output: () => string } {
     // What `npm start` runs, minus npm: signals reach the service itself.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT_DIR, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      cwd: ROOT_DIR,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -74,14 +87,23 @@ describe('the all-in-one service process (npm start)', () => {
       .map((f) => Number(fs.readFileSync(path.join(runDir, f), 'utf8').split('\n')[0]));
   }
 
-  const alive = (pid: number) => fs.existsSync(`/proc/${pid}`) && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
-  const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const auth = { 'X-App-Id': 'start-test', 'X-App-Token': 'start-test-token-0123456789abcdef0123', 'Content-Type': 'application/json' };
+  const alive = (pid: number) =>
+    fs.existsSync(`/proc/${pid}`) && !fs.readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ');
+  const exited = (child: ChildProcess) =>
+    new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const auth = {
+    'X-App-Id': 'start-test',
+    'X-App-Token': 'start-test-token-0123456789abcdef0123',
+    'Content-Type': 'application/json',
+  };
 
   it('serves /health with every dependency up and the Temporal Web UI, logs where each listens, keeps data across a restart, and stops its servers on SIGTERM', async () => {
     const first = start();
     const health = await waitHealthy(first.output);
-    expect(health).toMatchObject({ status: 'ok', dependencies: { temporal: { ok: true }, database: { ok: true }, worker: { ok: true } } });
+    expect(health).toMatchObject({
+      status: 'ok',
+      dependencies: { temporal: { ok: true }, database: { ok: true }, worker: { ok: true } },
+    });
 
     const uiPage = await fetch(ui);
     expect(uiPage.status).toBe(200);
@@ -89,14 +111,25 @@ describe('the all-in-one service process (npm start)', () => {
     // Payloads are encrypted: the UI is told to decode them through the API's codec endpoint, which lets the UI's origin call it.
     const uiSettings = (await (await fetch(`${ui}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
     expect(uiSettings.Codec.Endpoint).toBe(`${api}/codec`);
-    const preflight = await fetch(`${api}/codec/decode`, { method: 'OPTIONS', headers: { Origin: ui, 'Access-Control-Request-Method': 'POST' } });
+    const preflight = await fetch(`${api}/codec/decode`, {
+      method: 'OPTIONS',
+      headers: { Origin: ui, 'Access-Control-Request-Method': 'POST' },
+    });
     expect(preflight.headers.get('access-control-allow-origin')).toBe(ui);
     expect(first.output()).toContain(`ready: API ${api} | Temporal Web UI ${ui} | database mongodb://127.0.0.1:`);
     // Which server each is, and why every one preferred to it was not used (issue 25).
-    expect(first.output()).toMatch(/database: (mongod|mongod-download|mongo-java-server|ferretdb)\b(?: \(not used: MONGO_URL: unset(?:; mongod[^)]*)?[^"]*\))?, listening on mongodb:\/\/127\.0\.0\.1:/);
-    expect(first.output()).toMatch(/Temporal dev server: (temporal|temporal-download|temporal-build)\b(?: \(not used: TEMPORAL_ADDRESS: unset[^"]*\))?, on 127\.0\.0\.1:/);
+    expect(first.output()).toMatch(
+      /database: (mongod|mongod-download|mongo-java-server|ferretdb)\b(?: \(not used: MONGO_URL: unset(?:; mongod[^)]*)?[^"]*\))?, listening on mongodb:\/\/127\.0\.0\.1:/,
+    );
+    expect(first.output()).toMatch(
+      /Temporal dev server: (temporal|temporal-download|temporal-build)\b(?: \(not used: TEMPORAL_ADDRESS: unset[^"]*\))?, on 127\.0\.0\.1:/,
+    );
 
-    const created = await fetch(`${api}/v1/app-keys`, { method: 'POST', headers: auth, body: JSON.stringify({ name: 'survives restart', role: 'admin' }) });
+    const created = await fetch(`${api}/v1/app-keys`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: 'survives restart', role: 'admin' }),
+    });
     expect(created.status).toBe(201);
     const key = (await created.json()) as { id: string; token: string };
 
@@ -104,7 +137,8 @@ describe('the all-in-one service process (npm start)', () => {
     expect(pids).toHaveLength(2);
     // Pid files, server logs and the key file are the service's own; their folders too.
     const runDir = path.join(dataDir, 'run');
-    for (const name of fs.readdirSync(runDir).filter((f) => /\.(pid|log)$/.test(f))) expect({ name, mode: fs.statSync(path.join(runDir, name)).mode & 0o777 }).toEqual({ name, mode: 0o600 });
+    for (const name of fs.readdirSync(runDir).filter((f) => /\.(pid|log)$/.test(f)))
+      expect({ name, mode: fs.statSync(path.join(runDir, name)).mode & 0o777 }).toEqual({ name, mode: 0o600 });
     expect(fs.statSync(runDir).mode & 0o777).toBe(0o700);
     expect(fs.statSync(path.join(dataDir, 'channel-secrets.key')).mode & 0o777).toBe(0o600);
     const firstExit = exited(first.child);

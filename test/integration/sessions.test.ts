@@ -21,7 +21,8 @@ describe('console sessions: an application key exchanged for a cookie', () => {
   });
   afterAll(() => t.close());
 
-  const signIn = () => request(app).post('/v1/sessions').send({ app_id: t.auth['X-App-Id'], app_token: t.auth['X-App-Token'] });
+  const signIn = () =>
+    request(app).post('/v1/sessions').send({ app_id: t.auth['X-App-Id'], app_token: t.auth['X-App-Token'] });
 
   it('refuses a wrong token with 401, sets no cookie and logs no token', async () => {
     const res = await request(app).post('/v1/sessions').send({ app_id: t.auth['X-App-Id'], app_token: 'wrong-token' });
@@ -64,7 +65,10 @@ describe('console sessions: an application key exchanged for a cookie', () => {
   it('marks the cookie Secure behind an HTTPS proxy it trusts, and not for a forwarded header it does not', async () => {
     expect(sessionCookie(await signIn().set('X-Forwarded-Proto', 'https')).attributes).not.toMatch(/Secure/);
     const proxied = createApp({ ...t.ctx, trustProxy: 'loopback' });
-    const res = await request(proxied).post('/v1/sessions').set('X-Forwarded-Proto', 'https').send({ app_id: t.auth['X-App-Id'], app_token: t.auth['X-App-Token'] });
+    const res = await request(proxied)
+      .post('/v1/sessions')
+      .set('X-Forwarded-Proto', 'https')
+      .send({ app_id: t.auth['X-App-Id'], app_token: t.auth['X-App-Token'] });
     expect(sessionCookie(res).attributes).toMatch(/Secure/);
   });
 
@@ -75,14 +79,21 @@ describe('console sessions: an application key exchanged for a cookie', () => {
     expect(forged.status).toBe(403);
     expect(forged.body.key).toBe('csrf_header_missing');
     expect(await t.ctx.models.Customer.countDocuments({ source_id: 'csrf' })).toBe(0);
-    const allowed = await request(app).post('/v1/customers').set('Cookie', header).set('X-Requested-With', 'promo-console').send(body);
+    const allowed = await request(app)
+      .post('/v1/customers')
+      .set('Cookie', header)
+      .set('X-Requested-With', 'promo-console')
+      .send(body);
     expect(allowed.status).toBe(200);
   });
 
   it('refuses an unknown or expired session cookie with 401', async () => {
     expect((await request(app).get('/v1/distributions').set('Cookie', 'promo_session=not-a-session')).status).toBe(401);
     const { header, token } = sessionCookie(await signIn());
-    await t.ctx.models.Session.updateOne({ _id: hashToken(token) }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    await t.ctx.models.Session.updateOne(
+      { _id: hashToken(token) },
+      { $set: { expiresAt: new Date(Date.now() - 1000) } },
+    );
     const res = await request(app).get('/v1/sessions/current').set('Cookie', header);
     expect(res.status).toBe(401);
   });
@@ -90,7 +101,10 @@ describe('console sessions: an application key exchanged for a cookie', () => {
   it('ends the session on sign-out: the cookie is cleared and no longer authenticates', async () => {
     const { header, token } = sessionCookie(await signIn());
     expect((await request(app).delete('/v1/sessions/current').set('Cookie', header)).status).toBe(403);
-    const out = await request(app).delete('/v1/sessions/current').set('Cookie', header).set('X-Requested-With', 'promo-console');
+    const out = await request(app)
+      .delete('/v1/sessions/current')
+      .set('Cookie', header)
+      .set('X-Requested-With', 'promo-console');
     expect(out.status).toBe(204);
     expect(String(out.headers['set-cookie'])).toMatch(/promo_session=;.*Expires=Thu, 01 Jan 1970/);
     expect(await t.ctx.models.Session.exists({ _id: hashToken(token) })).toBeNull();
@@ -99,18 +113,28 @@ describe('console sessions: an application key exchanged for a cookie', () => {
 
   it('lets a session use the payload codec without the CSRF header (its POSTs change nothing), but not the API', async () => {
     const { header } = sessionCookie(await signIn());
-    const plain = { metadata: { encoding: Buffer.from('json/plain').toString('base64') }, data: Buffer.from('"https://hooks.example/t0ken"').toString('base64') };
-    const encoded = await request(app).post('/codec/encode').set('Cookie', header).send({ payloads: [plain] });
+    const plain = {
+      metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+      data: Buffer.from('"https://hooks.example/t0ken"').toString('base64'),
+    };
+    const encoded = await request(app)
+      .post('/codec/encode')
+      .set('Cookie', header)
+      .send({ payloads: [plain] });
     expect(encoded.status).toBe(200);
     expect(JSON.stringify(encoded.body)).not.toContain(plain.data);
     const decoded = await request(app).post('/codec/decode').set('Cookie', header).send(encoded.body);
     expect(decoded.status).toBe(200);
     expect(decoded.body.payloads[0].data).toBe(plain.data);
-    expect((await request(app).post('/v1/customers').set('Cookie', header).send({ source_id: 'no-csrf' })).status).toBe(403);
+    expect((await request(app).post('/v1/customers').set('Cookie', header).send({ source_id: 'no-csrf' })).status).toBe(
+      403,
+    );
   });
 
   it('ends every session of a revoked key', async () => {
-    const { appId, appToken } = await import('../../src/auth/app-keys').then((m) => m.createAppKey(t.ctx.models.AppKey, 'to revoke', 'write'));
+    const { appId, appToken } = await import('../../src/auth/app-keys').then((m) =>
+      m.createAppKey(t.ctx.models.AppKey, 'to revoke', 'write'),
+    );
     const res = await request(app).post('/v1/sessions').send({ app_id: appId, app_token: appToken });
     const { header } = sessionCookie(res);
     expect((await request(app).get('/v1/sessions/current').set('Cookie', header)).status).toBe(200);
@@ -125,7 +149,9 @@ describe('console sessions: an application key exchanged for a cookie', () => {
   });
 
   it('documents the session routes in the OpenAPI', async () => {
-    const doc = (await request(app).get('/openapi.json')).body as { paths: Record<string, Record<string, { security?: unknown }>> };
+    const doc = (await request(app).get('/openapi.json')).body as {
+      paths: Record<string, Record<string, { security?: unknown }>>;
+    };
     expect(doc.paths['/v1/sessions']?.post).toBeDefined();
     expect(doc.paths['/v1/sessions']?.post?.security).toBeUndefined();
     expect(doc.paths['/v1/sessions/current']?.get?.security).toBeDefined();

@@ -9,7 +9,12 @@ describe('the templates API', () => {
   const h = useServiceHarness('tmplapi');
   let customerId: string;
 
-  async function api(method: string, path: string, body?: unknown, auth = true): Promise<{ status: number; body: Json; type: string | null; text: string; headers: Headers }> {
+  async function api(
+    method: string,
+    path: string,
+    body?: unknown,
+    auth = true,
+  ): Promise<{ status: number; body: Json; type: string | null; text: string; headers: Headers }> {
     const res = await fetch(`${h.sdk.url}${path}`, {
       method,
       headers: { 'content-type': 'application/json', ...(auth ? h.t.auth : {}) },
@@ -17,18 +22,29 @@ describe('the templates API', () => {
     });
     const text = await res.text();
     const type = res.headers.get('content-type');
-    return { status: res.status, type, text, headers: res.headers, body: type?.includes('json') && text ? JSON.parse(text) : undefined };
+    return {
+      status: res.status,
+      type,
+      text,
+      headers: res.headers,
+      body: type?.includes('json') && text ? JSON.parse(text) : undefined,
+    };
   }
 
   beforeAll(async () => {
     h.t.ctx.settings.publicUrl = h.sdk.url;
-    customerId = (await h.sdk.createCustomer({ source_id: 'tmpl-ada', name: 'Ada Lovelace', email: 'ada@example.com' })).id;
+    customerId = (await h.sdk.createCustomer({ source_id: 'tmpl-ada', name: 'Ada Lovelace', email: 'ada@example.com' }))
+      .id;
   });
 
-  const mjml = '<mjml><mj-body><mj-section><mj-column>\n<mj-text>Hi {{ customer.name }}, your code: {{ voucher.code }}</mj-text>\n<mj-image src="{{ voucher.qr_url }}" alt="QR" />\n</mj-column></mj-section></mj-body></mjml>';
+  const mjml =
+    '<mjml><mj-body><mj-section><mj-column>\n<mj-text>Hi {{ customer.name }}, your code: {{ voucher.code }}</mj-text>\n<mj-image src="{{ voucher.qr_url }}" alt="QR" />\n</mj-column></mj-section></mj-body></mjml>';
 
   it("converts editor blocks to the MJML they compile to (the console's Simple → Designer switch), refusing bad blocks and asking for a key", async () => {
-    const blocks = [{ type: 'text', content: 'Use <b>{{ voucher.code }}</b>' }, { type: 'button', label: 'Go', link: 'https://example.com' }];
+    const blocks = [
+      { type: 'text', content: 'Use <b>{{ voucher.code }}</b>' },
+      { type: 'button', label: 'Go', link: 'https://example.com' },
+    ];
     const ok = await api('POST', '/v1/templates/mjml', { blocks, style: { background_color: '#eef2ff' } });
     expect(ok.status).toBe(200);
     const out = ok.body as { mjml: string };
@@ -36,23 +52,42 @@ describe('the templates API', () => {
     expect(out.mjml).toContain('<mj-text>Use <b>{{ voucher.code }}</b></mj-text>');
     expect(out.mjml).toContain('background-color="#eef2ff"');
     expect(out.mjml.indexOf('<mj-text')).toBeLessThan(out.mjml.indexOf('<mj-button'));
-    const bad = await api('POST', '/v1/templates/mjml', { blocks: [{ type: 'button', label: 'Go', link: 'javascript:alert(1)' }] });
+    const bad = await api('POST', '/v1/templates/mjml', {
+      blocks: [{ type: 'button', label: 'Go', link: 'javascript:alert(1)' }],
+    });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('blocks.0.link');
     expect((await api('POST', '/v1/templates/mjml', { blocks }, false)).status).toBe(401);
   });
 
   it('creates, gets, lists, updates and deletes a saved template', async () => {
-    const created = await api('POST', '/v1/templates', { name: 'Spring email', channel_type: 'email', subject: 'Your code, {{ customer.name }}', mjml });
+    const created = await api('POST', '/v1/templates', {
+      name: 'Spring email',
+      channel_type: 'email',
+      subject: 'Your code, {{ customer.name }}',
+      mjml,
+    });
     expect(created.status).toBe(200);
-    expect(created.body).toMatchObject({ id: expect.stringMatching(/^tmpl_/), object: 'template', name: 'Spring email', channel_type: 'email', mjml });
+    expect(created.body).toMatchObject({
+      id: expect.stringMatching(/^tmpl_/),
+      object: 'template',
+      name: 'Spring email',
+      channel_type: 'email',
+      mjml,
+    });
     const id = created.body.id as string;
 
-    expect((await api('GET', `/v1/templates/${id}`)).body).toMatchObject({ id, name: 'Spring email', subject: 'Your code, {{ customer.name }}' });
+    expect((await api('GET', `/v1/templates/${id}`)).body).toMatchObject({
+      id,
+      name: 'Spring email',
+      subject: 'Your code, {{ customer.name }}',
+    });
     await api('POST', '/v1/templates', { name: 'Spring SMS', channel_type: 'sms', text: 'Code {{ voucher.code }}' });
     const list = await api('GET', '/v1/templates?limit=10');
     expect(list.body).toMatchObject({ object: 'list', total: 2 });
-    expect((await api('GET', '/v1/templates?channel_type=sms')).body.data.map((t: Json) => t.name)).toEqual(['Spring SMS']);
+    expect((await api('GET', '/v1/templates?channel_type=sms')).body.data.map((t: Json) => t.name)).toEqual([
+      'Spring SMS',
+    ]);
 
     // A new body of another kind replaces the old one.
     const updated = await api('PUT', `/v1/templates/${id}`, { blocks: everyBlock, style: everyBlockStyle });
@@ -67,15 +102,32 @@ describe('the templates API', () => {
 
   it('refuses invalid templates with the field, line and reason, and stores nothing', async () => {
     const before = await h.t.ctx.models.Template.countDocuments();
-    const badMjml = await api('POST', '/v1/templates', { name: 'x', channel_type: 'email', subject: 's', mjml: '<mjml><mj-body>\n<mj-section><mj-column>\n<mj-texts>x</mj-texts>\n</mj-column></mj-section></mj-body></mjml>' });
+    const badMjml = await api('POST', '/v1/templates', {
+      name: 'x',
+      channel_type: 'email',
+      subject: 's',
+      mjml: '<mjml><mj-body>\n<mj-section><mj-column>\n<mj-texts>x</mj-texts>\n</mj-column></mj-section></mj-body></mjml>',
+    });
     expect(badMjml.status).toBe(400);
     expect(badMjml.body.errors).toEqual([{ field: 'mjml', line: 3, reason: expect.stringContaining('mj-texts') }]);
 
-    const unknownVar = await api('POST', '/v1/templates', { name: 'x', channel_type: 'email', subject: 'Hi {{ customer.nmae }}', html: '<p>x</p>' });
+    const unknownVar = await api('POST', '/v1/templates', {
+      name: 'x',
+      channel_type: 'email',
+      subject: 'Hi {{ customer.nmae }}',
+      html: '<p>x</p>',
+    });
     expect(unknownVar.status).toBe(400);
-    expect(unknownVar.body.errors).toEqual([{ field: 'subject', line: 1, reason: 'unknown variable "customer.nmae"; did you mean "customer.name"?' }]);
+    expect(unknownVar.body.errors).toEqual([
+      { field: 'subject', line: 1, reason: 'unknown variable "customer.nmae"; did you mean "customer.name"?' },
+    ]);
 
-    const badBlock = await api('POST', '/v1/templates', { name: 'x', channel_type: 'email', subject: 's', blocks: [{ type: 'button', label: 'Go', link: 'ftp://x' }] });
+    const badBlock = await api('POST', '/v1/templates', {
+      name: 'x',
+      channel_type: 'email',
+      subject: 's',
+      blocks: [{ type: 'button', label: 'Go', link: 'ftp://x' }],
+    });
     expect(badBlock.status).toBe(400);
     expect(badBlock.body.errors).toEqual([{ field: 'blocks.0.link', reason: expect.stringContaining('http') }]);
 
@@ -90,15 +142,29 @@ describe('the templates API', () => {
   it('answers 401 without credentials', async () => {
     expect((await api('GET', '/v1/templates', undefined, false)).status).toBe(401);
     expect((await api('POST', '/v1/templates', { name: 'x', channel_type: 'sms', text: 'x' }, false)).status).toBe(401);
-    expect((await api('POST', '/v1/templates/preview', { customer_id: 'x', template: { text: 'x' } }, false)).status).toBe(401);
+    expect(
+      (await api('POST', '/v1/templates/preview', { customer_id: 'x', template: { text: 'x' } }, false)).status,
+    ).toBe(401);
   });
 
   it('previews a template for a customer with the sample code, writing nothing', async () => {
     const { models } = h.t.ctx;
-    const counts = () => Promise.all([models.Publication.countDocuments(), models.DistributionMessage.countDocuments(), models.DomainEvent.countDocuments(), models.Voucher.countDocuments({ holder_id: { $exists: true } }), models.Customer.findById(customerId).lean().then((c) => c?.version)]);
+    const counts = () =>
+      Promise.all([
+        models.Publication.countDocuments(),
+        models.DistributionMessage.countDocuments(),
+        models.DomainEvent.countDocuments(),
+        models.Voucher.countDocuments({ holder_id: { $exists: true } }),
+        models.Customer.findById(customerId)
+          .lean()
+          .then((c) => c?.version),
+      ]);
     const before = await counts();
 
-    const preview = await api('POST', '/v1/templates/preview', { customer_id: 'tmpl-ada', template: { subject: 'For {{ customer.name }}', blocks: everyBlock, style: everyBlockStyle } });
+    const preview = await api('POST', '/v1/templates/preview', {
+      customer_id: 'tmpl-ada',
+      template: { subject: 'For {{ customer.name }}', blocks: everyBlock, style: everyBlockStyle },
+    });
     expect(preview.status).toBe(200);
     expect(preview.body.subject).toBe('For Ada Lovelace');
     expect(preview.body.html).toContain('Ada Lovelace');
@@ -109,10 +175,24 @@ describe('the templates API', () => {
   });
 
   it('previews with a real code (its campaign fills campaign.*) and a saved template as a browser page', async () => {
-    const campaign = await createCampaign(h.sdk, { name: 'Preview codes', type: 'AUTO_UPDATE', vouchers_count: 1, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 15 } } });
+    const campaign = await createCampaign(h.sdk, {
+      name: 'Preview codes',
+      type: 'AUTO_UPDATE',
+      vouchers_count: 1,
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 15 } },
+    });
     const code = (await h.t.ctx.models.Voucher.findOne({ campaign_id: campaign.id }).lean())!.code;
-    const saved = await api('POST', '/v1/templates', { name: 'Preview me', channel_type: 'email', subject: '{{ campaign.name }}', mjml: mjml.replace('your code', '{{ voucher.discount }} off with') });
-    const byId = await api('POST', '/v1/templates/preview', { template_id: saved.body.id, customer_id: customerId, voucher_code: code });
+    const saved = await api('POST', '/v1/templates', {
+      name: 'Preview me',
+      channel_type: 'email',
+      subject: '{{ campaign.name }}',
+      mjml: mjml.replace('your code', '{{ voucher.discount }} off with'),
+    });
+    const byId = await api('POST', '/v1/templates/preview', {
+      template_id: saved.body.id,
+      customer_id: customerId,
+      voucher_code: code,
+    });
     expect(byId.body).toMatchObject({ channel_type: 'email', subject: 'Preview codes' });
     expect(byId.body.html).toContain(`Hi Ada Lovelace, 15% off with: ${code}`);
 
@@ -122,16 +202,36 @@ describe('the templates API', () => {
     expect(page.text).toMatch(/^<!doctype html>/i);
     expect(page.text).toContain('Hi Ada Lovelace,  off with: SAMPLE-CODE');
     const csp = page.headers.get('content-security-policy') ?? '';
-    for (const directive of ['sandbox', "frame-ancestors 'none'", "form-action 'none'", "default-src 'none'", "base-uri 'none'"]) expect(csp.split(/;\s*/)).toContain(directive);
+    for (const directive of [
+      'sandbox',
+      "frame-ancestors 'none'",
+      "form-action 'none'",
+      "default-src 'none'",
+      "base-uri 'none'",
+    ])
+      expect(csp.split(/;\s*/)).toContain(directive);
     expect(csp).not.toMatch(/script-src|allow-scripts|allow-same-origin/);
     expect((await api('GET', `/v1/templates/${saved.body.id}/preview?customer_id=nobody`)).status).toBe(404);
   });
 
   it('refuses a preview of an invalid inline template or for an unknown customer', async () => {
-    const bad = await api('POST', '/v1/templates/preview', { customer_id: customerId, template: { subject: 's', html: '{{ voucher.kode }}' } });
+    const bad = await api('POST', '/v1/templates/preview', {
+      customer_id: customerId,
+      template: { subject: 's', html: '{{ voucher.kode }}' },
+    });
     expect(bad.status).toBe(400);
-    expect(bad.body.errors).toEqual([{ field: 'template.html', line: 1, reason: expect.stringContaining('voucher.kode') }]);
-    expect((await api('POST', '/v1/templates/preview', { customer_id: 'cust_nobody', template: { text: 'x' }, channel_type: 'sms' })).status).toBe(404);
+    expect(bad.body.errors).toEqual([
+      { field: 'template.html', line: 1, reason: expect.stringContaining('voucher.kode') },
+    ]);
+    expect(
+      (
+        await api('POST', '/v1/templates/preview', {
+          customer_id: 'cust_nobody',
+          template: { text: 'x' },
+          channel_type: 'sms',
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('documents the template and public routes in the OpenAPI document, the public ones without credentials', async () => {

@@ -47,9 +47,17 @@ describe('the Temporal Web UI decodes payloads through /codec for a signed-in op
       namespace: 'default',
       runDir: fs.mkdtempSync(path.join(os.tmpdir(), 'ui-decode-')),
     });
-    client = new Client({ connection: await Connection.connect({ address: temporal.address }), namespace: 'default', dataConverter: h.t.ctx.temporal.options.dataConverter });
+    client = new Client({
+      connection: await Connection.connect({ address: temporal.address }),
+      namespace: 'default',
+      dataConverter: h.t.ctx.temporal.options.dataConverter,
+    });
     // No worker polls this queue: the workflow waits, its input stays in the history for the UI to show.
-    await client.workflow.start(DISTRIBUTION_WORKFLOW, { workflowId, taskQueue: 'ui-decode-no-worker', args: [{ distributionId: marker }] });
+    await client.workflow.start(DISTRIBUTION_WORKFLOW, {
+      workflowId,
+      taskQueue: 'ui-decode-no-worker',
+      args: [{ distributionId: marker }],
+    });
     browser = await launchChromium();
   }, 180_000);
   afterAll(async () => {
@@ -87,10 +95,14 @@ describe('the Temporal Web UI decodes payloads through /codec for a signed-in op
     const page = await context.newPage();
     await signIn(page, h.t.auth);
     // The UI may render before its first decode answer: read the page again until it has it.
-    const text = await eventually(async () => {
-      const t = await workflowPageText(page);
-      return t.includes(marker) ? t : undefined;
-    }, 60_000, 'the decoded input in the UI');
+    const text = await eventually(
+      async () => {
+        const t = await workflowPageText(page);
+        return t.includes(marker) ? t : undefined;
+      },
+      60_000,
+      'the decoded input in the UI',
+    );
     expect(text).toContain(marker);
     await page.screenshot({ path: path.join(ARTIFACTS, 'temporal-ui-decoded.png'), fullPage: true });
     await context.close();

@@ -13,10 +13,18 @@ describe('Temporal worker against the real dev server', () => {
   afterAll(() => t.close());
 
   it('runs a workflow whose activity reaches the database', async () => {
-    const { worker, connection } = await createWorker({ address: t.temporalAddress, namespace: 'default', taskQueue: t.ctx.taskQueue, ctx: t.ctx });
+    const { worker, connection } = await createWorker({
+      address: t.temporalAddress,
+      namespace: 'default',
+      taskQueue: t.ctx.taskQueue,
+      ctx: t.ctx,
+    });
     try {
       const result = await worker.runUntil(
-        t.ctx.temporal.workflow.execute(healthCheckWorkflow, { taskQueue: t.ctx.taskQueue, workflowId: `test-health-${randomUUID()}` }),
+        t.ctx.temporal.workflow.execute(healthCheckWorkflow, {
+          taskQueue: t.ctx.taskQueue,
+          workflowId: `test-health-${randomUUID()}`,
+        }),
       );
       expect(result.taskQueue).toBe(t.ctx.taskQueue);
       expect(result.databaseLatencyMs).toBeGreaterThanOrEqual(0);
@@ -27,7 +35,9 @@ describe('Temporal worker against the real dev server', () => {
 
   it('has the project search attributes registered, so the Web UI can filter by them', async () => {
     await ensureSearchAttributes(t.ctx.temporal, t.ctx.logger);
-    const { customAttributes } = await t.ctx.temporal.connection.operatorService.listSearchAttributes({ namespace: 'default' });
+    const { customAttributes } = await t.ctx.temporal.connection.operatorService.listSearchAttributes({
+      namespace: 'default',
+    });
     for (const key of SEARCH_ATTRIBUTES) expect(Object.keys(customAttributes ?? {})).toContain(key.name);
   });
 });

@@ -13,8 +13,24 @@ describe('opening a database whose vouchers have no seq', () => {
     const { models } = first;
     await models.Voucher.collection.dropIndex('campaign_id_1_seq_1');
     const now = new Date();
-    await models.Campaign.collection.insertOne({ _id: 'camp_old', name: 'Old', seq_reserved: 0, claim_seq: 0, created_at: now, updated_at: now } as never);
-    await models.Voucher.collection.insertMany(['A1', 'A2', 'A3'].map((code) => ({ _id: `v_${code}`, code, campaign_id: 'camp_old', active: true, created_at: now, updated_at: now })) as never);
+    await models.Campaign.collection.insertOne({
+      _id: 'camp_old',
+      name: 'Old',
+      seq_reserved: 0,
+      claim_seq: 0,
+      created_at: now,
+      updated_at: now,
+    } as never);
+    await models.Voucher.collection.insertMany(
+      ['A1', 'A2', 'A3'].map((code) => ({
+        _id: `v_${code}`,
+        code,
+        campaign_id: 'camp_old',
+        active: true,
+        created_at: now,
+        updated_at: now,
+      })) as never,
+    );
     await first.db.close();
 
     const reopened = await connectDatabase(url, name);

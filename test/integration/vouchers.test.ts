@@ -23,10 +23,21 @@ describe('vouchers and campaign lifecycle', () => {
   const h = useServiceHarness('vouchers');
 
   const campaign = (name: string, vouchers_count: number) =>
-    createCampaign(h.sdk, { name, type: 'STATIC', vouchers_count, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } } });
-  const publish = (body: Record<string, unknown>) => h.sdk.client.distributions.publications.create(body as never) as Promise<{ id: string; voucher: { code: string; holder_id: string }; customer_id: string }>;
+    createCampaign(h.sdk, {
+      name,
+      type: 'STATIC',
+      vouchers_count,
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 10 } },
+    });
+  const publish = (body: Record<string, unknown>) =>
+    h.sdk.client.distributions.publications.create(body as never) as Promise<{
+      id: string;
+      voucher: { code: string; holder_id: string };
+      customer_id: string;
+    }>;
   const getVoucher = (code: string) => h.sdk.client.vouchers.get(code) as unknown as Promise<VoucherJson>;
-  const listVouchers = (params: Record<string, unknown>) => h.sdk.client.vouchers.list(params as never) as unknown as Promise<VoucherList>;
+  const listVouchers = (params: Record<string, unknown>) =>
+    h.sdk.client.vouchers.list(params as never) as unknown as Promise<VoucherList>;
 
   it('gets a voucher by code and by id, and lists by campaign (name or id), campaign_id and customer', async () => {
     const c = await campaign('Listed', 5);
@@ -34,7 +45,14 @@ describe('vouchers and campaign lifecycle', () => {
     const p = await publish({ campaign: c.name, customer: { source_id: 'list-1' } });
 
     const byCode = await getVoucher(p.voucher.code);
-    expect(byCode).toMatchObject({ object: 'voucher', code: p.voucher.code, campaign: 'Listed', campaign_id: c.id, active: true, holder_id: p.customer_id });
+    expect(byCode).toMatchObject({
+      object: 'voucher',
+      code: p.voucher.code,
+      campaign: 'Listed',
+      campaign_id: c.id,
+      active: true,
+      holder_id: p.customer_id,
+    });
     expect(await getVoucher(byCode.id)).toMatchObject({ id: byCode.id, code: p.voucher.code });
 
     const byName = await listVouchers({ campaign: 'Listed', limit: 2 });
@@ -63,7 +81,10 @@ describe('vouchers and campaign lifecycle', () => {
 
     const p = await publish({ campaign: c.name, customer: 'sw-1' });
     expect(p.voucher.code).toBe(on);
-    await expect(publish({ campaign: c.name, customer: 'sw-2' })).rejects.toMatchObject({ code: 400, key: 'no_voucher_suitable_for_publication' });
+    await expect(publish({ campaign: c.name, customer: 'sw-2' })).rejects.toMatchObject({
+      code: 400,
+      key: 'no_voucher_suitable_for_publication',
+    });
 
     expect(await h.sdk.client.vouchers.enable(off)).toMatchObject({ code: off, active: true });
     expect((await publish({ campaign: c.name, customer: 'sw-2' })).voucher.code).toBe(off);
@@ -72,7 +93,10 @@ describe('vouchers and campaign lifecycle', () => {
   it('disables and enables a campaign; a disabled campaign refuses publications with campaign_inactive', async () => {
     const c = await campaign('Toggled', 3);
     expect(await h.sdk.client.campaigns.disable(c.id)).toMatchObject({ id: c.id, active: false });
-    await expect(publish({ campaign: c.name, customer: 'tg-1' })).rejects.toMatchObject({ code: 400, key: 'campaign_inactive' });
+    await expect(publish({ campaign: c.name, customer: 'tg-1' })).rejects.toMatchObject({
+      code: 400,
+      key: 'campaign_inactive',
+    });
     expect(await h.t.ctx.models.Voucher.countDocuments({ campaign_id: c.id, holder_id: { $exists: true } })).toBe(0);
 
     expect(await h.sdk.client.campaigns.enable(c.name)).toMatchObject({ id: c.id, active: true });
@@ -86,7 +110,12 @@ describe('vouchers and campaign lifecycle', () => {
 
     await expect(h.sdk.client.campaigns.get(c.id)).rejects.toMatchObject({ code: 404, key: 'not_found' });
     expect(await h.t.ctx.models.Voucher.countDocuments({ campaign_id: c.id })).toBe(1);
-    expect(await getVoucher(p.voucher.code)).toMatchObject({ code: p.voucher.code, campaign: null, campaign_id: c.id, holder_id: p.customer_id });
+    expect(await getVoucher(p.voucher.code)).toMatchObject({
+      code: p.voucher.code,
+      campaign: null,
+      campaign_id: c.id,
+      holder_id: p.customer_id,
+    });
     expect((await listVouchers({ campaign_id: c.id })).total).toBe(1);
     await expect(listVouchers({ campaign: c.name })).rejects.toMatchObject({ code: 404 });
 
@@ -95,7 +124,12 @@ describe('vouchers and campaign lifecycle', () => {
   });
 
   it('deletes a campaign still generating its codes and stops the generation workflow', async () => {
-    const created = (await h.sdk.client.campaigns.create({ name: 'Big', type: 'STATIC', vouchers_count: 20_000, voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 1 } } } as never)) as unknown as { id: string };
+    const created = (await h.sdk.client.campaigns.create({
+      name: 'Big',
+      type: 'STATIC',
+      vouchers_count: 20_000,
+      voucher: { type: 'DISCOUNT_VOUCHER', discount: { type: 'PERCENT', percent_off: 1 } },
+    } as never)) as unknown as { id: string };
     const res = await request(h.app).delete(`/v1/campaigns/${created.id}`).set(h.t.auth);
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
@@ -103,26 +137,43 @@ describe('vouchers and campaign lifecycle', () => {
     const run = await h.t.ctx.temporal.workflow.getHandle(campaignGenerationWorkflowId(created.id)).describe();
     expect(['TERMINATED', 'COMPLETED']).toContain(run.status.name);
     // A generation step already running when the workflow stops notices the delete after its batch and removes what it added.
-    const freeCodes = () => h.t.ctx.models.Voucher.countDocuments({ campaign_id: created.id, holder_id: { $exists: false } });
+    const freeCodes = () =>
+      h.t.ctx.models.Voucher.countDocuments({ campaign_id: created.id, holder_id: { $exists: false } });
     // Zero twice, two seconds apart: a batch in flight would show up in between.
-    await eventually(async () => {
-      const first = await freeCodes();
-      await new Promise((r) => setTimeout(r, 2_000));
-      return first === 0 && (await freeCodes()) === 0 ? true : undefined;
-    }, 40_000, 'no orphan free codes');
+    await eventually(
+      async () => {
+        const first = await freeCodes();
+        await new Promise((r) => setTimeout(r, 2_000));
+        return first === 0 && (await freeCodes()) === 0 ? true : undefined;
+      },
+      40_000,
+      'no orphan free codes',
+    );
   });
 
   it('updates a campaign; new dates reach unpublished codes only', async () => {
     const c = await campaign('Dated', 3);
     const p = await publish({ campaign: c.name, customer: 'dated-1' });
-    const updated = (await h.sdk.client.campaigns.update(c.id, { description: 'Spring sale', expiration_date: '2030-01-01T00:00:00Z', metadata: { team: 'crm' } } as never)) as unknown as Record<string, unknown>;
-    expect(updated).toMatchObject({ id: c.id, description: 'Spring sale', expiration_date: '2030-01-01T00:00:00.000Z', metadata: { team: 'crm' } });
+    const updated = (await h.sdk.client.campaigns.update(c.id, {
+      description: 'Spring sale',
+      expiration_date: '2030-01-01T00:00:00Z',
+      metadata: { team: 'crm' },
+    } as never)) as unknown as Record<string, unknown>;
+    expect(updated).toMatchObject({
+      id: c.id,
+      description: 'Spring sale',
+      expiration_date: '2030-01-01T00:00:00.000Z',
+      metadata: { team: 'crm' },
+    });
     const vouchers = await h.t.ctx.models.Voucher.find({ campaign_id: c.id }).lean();
     for (const v of vouchers) {
       if (v.code === p.voucher.code) expect(v.expiration_date).toBeUndefined();
       else expect(v.expiration_date?.toISOString()).toBe('2030-01-01T00:00:00.000Z');
     }
-    const badDates = await request(h.app).put(`/v1/campaigns/${c.id}`).set(h.t.auth).send({ start_date: '2031-01-01T00:00:00Z' });
+    const badDates = await request(h.app)
+      .put(`/v1/campaigns/${c.id}`)
+      .set(h.t.auth)
+      .send({ start_date: '2031-01-01T00:00:00Z' });
     expect(badDates.status).toBe(400);
     expect(badDates.body.errors[0].field).toBe('expiration_date');
     const unknown = await request(h.app).put(`/v1/campaigns/${c.id}`).set(h.t.auth).send({ vouchers_count: 10 });
@@ -136,7 +187,12 @@ describe('vouchers and campaign lifecycle', () => {
       expect(res.status).toBe(404);
       expect(res.body).toMatchObject({ code: 404, key: 'not_found', resource_type: 'voucher' });
     }
-    for (const path of ['/v1/vouchers/NOPE-123/enable', '/v1/vouchers/NOPE-123/disable', '/v1/campaigns/nope/enable', '/v1/campaigns/nope/disable']) {
+    for (const path of [
+      '/v1/vouchers/NOPE-123/enable',
+      '/v1/vouchers/NOPE-123/disable',
+      '/v1/campaigns/nope/enable',
+      '/v1/campaigns/nope/disable',
+    ]) {
       expect((await request(h.app).post(path).set(h.t.auth)).status).toBe(404);
     }
     expect((await request(h.app).delete('/v1/campaigns/nope').set(h.t.auth)).status).toBe(404);

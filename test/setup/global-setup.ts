@@ -22,10 +22,20 @@ export default async function globalSetup(): Promise<void> {
   const [mongo, temporal] = await Promise.all([
     config.MONGO_URL
       ? undefined
-      : freePort().then((port) => startMongoServer({ kind: config.EMBEDDED_MONGO, heap: testHeap(), toolsDir: config.TOOLS_DIR, port, runDir })),
+      : freePort().then((port) =>
+          startMongoServer({ kind: config.EMBEDDED_MONGO, heap: testHeap(), toolsDir: config.TOOLS_DIR, port, runDir }),
+        ),
     config.TEMPORAL_ADDRESS
       ? undefined
-      : freePort().then((port) => startTemporalDevServer({ kind: config.EMBEDDED_TEMPORAL, toolsDir: config.TOOLS_DIR, port, namespace: config.TEMPORAL_NAMESPACE, runDir })),
+      : freePort().then((port) =>
+          startTemporalDevServer({
+            kind: config.EMBEDDED_TEMPORAL,
+            toolsDir: config.TOOLS_DIR,
+            port,
+            namespace: config.TEMPORAL_NAMESPACE,
+            runDir,
+          }),
+        ),
   ]);
   if (mongo) stops.push(() => mongo.process.stop());
   for (const server of [mongo, temporal]) {

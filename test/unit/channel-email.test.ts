@@ -13,9 +13,18 @@ import { LogCapture } from '../helpers/context';
 import { startFakeSmtp, type FakeSmtp } from '../helpers/fake-smtp';
 import { customerDoc } from '../helpers/customer-doc';
 
-const customer: CustomerDoc = customerDoc({ _id: 'cust_mail', source_id: 'mail-1', source_id_key: 'mail-1', name: 'Grace <Hopper>', email: 'grace@example.com' });
+const customer: CustomerDoc = customerDoc({
+  _id: 'cust_mail',
+  source_id: 'mail-1',
+  source_id_key: 'mail-1',
+  name: 'Grace <Hopper>',
+  email: 'grace@example.com',
+});
 
-function settingsWith(mail: Partial<DistributionSettings['mail']>, extra: Partial<DistributionSettings> = {}): DistributionSettings {
+function settingsWith(
+  mail: Partial<DistributionSettings['mail']>,
+  extra: Partial<DistributionSettings> = {},
+): DistributionSettings {
   const base = defaultDistributionSettings();
   return { ...base, ...extra, mail: { ...base.mail, ...mail } };
 }
@@ -25,8 +34,19 @@ function emailChannel(settings: DistributionSettings, logs = new LogCapture()): 
 }
 
 function message(id: string, code = 'SPRING-123'): OutgoingMessage {
-  const variables = messageVariables({ customer, distribution: { _id: 'dist_mail', name: 'Spring' }, voucher: { code } });
-  const rendered = renderTemplate({ subject: 'Your code, {{ customer.name }}', html: '<p>Hi {{customer.name}}, use <b>{{ voucher.code }}</b></p>', text: 'Use {{voucher.code}}' }, variables);
+  const variables = messageVariables({
+    customer,
+    distribution: { _id: 'dist_mail', name: 'Spring' },
+    voucher: { code },
+  });
+  const rendered = renderTemplate(
+    {
+      subject: 'Your code, {{ customer.name }}',
+      html: '<p>Hi {{customer.name}}, use <b>{{ voucher.code }}</b></p>',
+      text: 'Use {{voucher.code}}',
+    },
+    variables,
+  );
   return { id, customer, to: customer.email!, ...rendered, variables, settings: {} };
 }
 
@@ -63,7 +83,10 @@ describe('email channel over SMTP', () => {
 
   it('delivers the rendered html and text with a deterministic Message-ID and Reply-To', async () => {
     const before = smtp.messages.length;
-    const result = await email.send({ ...message('msg_dist_mail.manual.cust_mail.0'), settings: { reply_to: 'help@shop.test' } });
+    const result = await email.send({
+      ...message('msg_dist_mail.manual.cust_mail.0'),
+      settings: { reply_to: 'help@shop.test' },
+    });
     expect(result).toMatchObject({ status: 'sent' });
     const [mail] = (await smtp.waitFor(before + 1)).slice(before);
     expect(mail!.to).toEqual(['grace@example.com']);
@@ -122,7 +145,9 @@ describe('email channel over SMTP', () => {
     const refused = await emailChannel(settingsWith({ smtpUrl: plain.toString() })).send(message('msg_no_tls'));
     expect(refused.status).not.toBe('sent');
     expect(smtp.messages.length).toBe(before);
-    const allowed = await emailChannel(settingsWith({ smtpUrl: plain.toString(), requireTls: false })).send(message('msg_tls_off'));
+    const allowed = await emailChannel(settingsWith({ smtpUrl: plain.toString(), requireTls: false })).send(
+      message('msg_tls_off'),
+    );
     expect(allowed).toMatchObject({ status: 'sent' });
     await smtp.waitFor(before + 1);
   });
@@ -143,14 +168,22 @@ describe('email channel over SMTP', () => {
   it('emails the operator when one is configured, and only logs otherwise', async () => {
     const before = smtp.messages.length;
     const logger = createLogger('silent');
-    const sent = await notifyOperator(settingsWith({ smtpUrl: smtp.url }, { operatorEmail: 'ops@shop.test' }), logger, { subject: 'Pool exhausted', text: 'No codes left.' });
+    const sent = await notifyOperator(settingsWith({ smtpUrl: smtp.url }, { operatorEmail: 'ops@shop.test' }), logger, {
+      subject: 'Pool exhausted',
+      text: 'No codes left.',
+    });
     expect(sent).toBe(true);
     const mail = (await smtp.waitFor(before + 1))[before]!;
     expect(mail).toMatchObject({ to: ['ops@shop.test'], subject: 'Pool exhausted' });
     expect(mail.text).toContain('No codes left.');
 
     const logs = new LogCapture();
-    expect(await notifyOperator(settingsWith({ smtpUrl: smtp.url }), createLogger('info', logs), { subject: 'Pool exhausted', text: 'x' })).toBe(false);
+    expect(
+      await notifyOperator(settingsWith({ smtpUrl: smtp.url }), createLogger('info', logs), {
+        subject: 'Pool exhausted',
+        text: 'x',
+      }),
+    ).toBe(false);
     expect(logs.text).toContain('no operator email configured');
     expect(smtp.messages.length).toBe(before + 1);
   });
@@ -182,7 +215,12 @@ describe('email channel without SMTP', () => {
 
   it('sends the operator notice to the outbox too', async () => {
     const outboxDir = path.join(dir, 'ops');
-    expect(await notifyOperator(settingsWith({ outboxDir }, { operatorEmail: 'ops@shop.test' }), createLogger('silent'), { subject: 'Stopped', text: 'Pool ran out' })).toBe(true);
+    expect(
+      await notifyOperator(settingsWith({ outboxDir }, { operatorEmail: 'ops@shop.test' }), createLogger('silent'), {
+        subject: 'Stopped',
+        text: 'Pool ran out',
+      }),
+    ).toBe(true);
     const files = await readdir(outboxDir);
     expect(files).toHaveLength(1);
     expect(await readFile(path.join(outboxDir, files[0]!), 'utf8')).toContain('Pool ran out');

@@ -2,7 +2,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { loadOrCreateKeyFile, parseSecretsKey, scrubSecrets, SecretBox, SecretsDecryptError, type SecretBlob } from '../../src/channels/secrets';
+import {
+  loadOrCreateKeyFile,
+  parseSecretsKey,
+  scrubSecrets,
+  SecretBox,
+  SecretsDecryptError,
+  type SecretBlob,
+} from '../../src/channels/secrets';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -56,7 +63,8 @@ describe('channel secrets (AES-256-GCM)', () => {
     expect(caught).toBeInstanceOf(SecretsDecryptError);
     const message = (caught as Error).message;
     expect(message).toMatch(/another CHANNEL_SECRETS_KEY/);
-    for (const part of [blob.data, blob.tag, blob.iv, ...Object.values(credentials)]) expect(message).not.toContain(part);
+    for (const part of [blob.data, blob.tag, blob.iv, ...Object.values(credentials)])
+      expect(message).not.toContain(part);
   });
 
   it('refuses unknown versions and malformed blobs', () => {
@@ -98,12 +106,17 @@ describe('channel secrets (AES-256-GCM)', () => {
   });
 
   it('masks credential values quoted in an error text', () => {
-    expect(scrubSecrets('401 for key SG.very-secret-key-123 at AC0123456789', credentials)).toBe('401 for key •••• at ••••');
+    expect(scrubSecrets('401 for key SG.very-secret-key-123 at AC0123456789', credentials)).toBe(
+      '401 for key •••• at ••••',
+    );
   });
 
   it('keeps credentials out of logs wherever an account or message is logged', () => {
     const lines: string[] = [];
-    const logger = createLogger('info', new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) }));
+    const logger = createLogger(
+      'info',
+      new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) }),
+    );
     const account = { id: 'chan_1', credentials, settings: { sender: 'promo@example.com' } };
     logger.info({ credentials }, 'top level');
     logger.info({ account }, 'an account');

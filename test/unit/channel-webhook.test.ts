@@ -12,7 +12,15 @@ import { customerDoc } from '../helpers/customer-doc';
 
 const SECRET = 'whsec_test_4f1c9a0b7e';
 
-const customer: CustomerDoc = customerDoc({ _id: 'cust_hook', source_id: 'hook-1', source_id_key: 'hook-1', name: 'Linus', email: undefined, phone: '+4412345', metadata: { tier: 'gold' } });
+const customer: CustomerDoc = customerDoc({
+  _id: 'cust_hook',
+  source_id: 'hook-1',
+  source_id_key: 'hook-1',
+  name: 'Linus',
+  email: undefined,
+  phone: '+4412345',
+  metadata: { tier: 'gold' },
+});
 
 describe('webhook channel', () => {
   let hook: FakeWebhook;
@@ -24,7 +32,11 @@ describe('webhook channel', () => {
     customer,
     to: url,
     text: 'Your code: HOOK-1',
-    variables: messageVariables({ customer, distribution: { _id: 'dist_hook', name: 'Hooks' }, voucher: { code: 'HOOK-1' } }),
+    variables: messageVariables({
+      customer,
+      distribution: { _id: 'dist_hook', name: 'Hooks' },
+      voucher: { code: 'HOOK-1' },
+    }),
     settings: { url },
   });
   const send = async (channel: Channel, m: OutgoingMessage): Promise<SendResult> => {
@@ -35,7 +47,10 @@ describe('webhook channel', () => {
 
   beforeAll(async () => {
     hook = await startFakeWebhook(SECRET);
-    webhook = createChannelRegistry({ ...defaultDistributionSettings(), webhookSecret: SECRET }, createLogger('silent')).get('webhook')!;
+    webhook = createChannelRegistry(
+      { ...defaultDistributionSettings(), webhookSecret: SECRET },
+      createLogger('silent'),
+    ).get('webhook')!;
   });
   afterEach(() => hook.respond(undefined));
   afterAll(async () => {
@@ -62,17 +77,29 @@ describe('webhook channel', () => {
     expect(req.method).toBe('POST');
     expect(req.headers['content-type']).toBe('application/json');
     expect(req.idempotencyKey).toBe('msg_dist_hook.manual.cust_hook.1');
-    expect(req.headers['x-promo-signature']).toBe(expectedSignature(SECRET, req.headers['x-promo-timestamp']!, req.raw));
+    expect(req.headers['x-promo-signature']).toBe(
+      expectedSignature(SECRET, req.headers['x-promo-timestamp']!, req.raw),
+    );
     expect(Math.abs(Number(req.headers['x-promo-timestamp']) - Date.now() / 1000)).toBeLessThan(30);
     expect(req.body).toEqual({
       id: 'msg_dist_hook.manual.cust_hook.1',
       type: 'distribution.message',
       created_at: expect.any(String),
-      customer: { id: 'cust_hook', source_id: 'hook-1', name: 'Linus', email: null, phone: '+4412345', metadata: { tier: 'gold' } },
+      customer: {
+        id: 'cust_hook',
+        source_id: 'hook-1',
+        name: 'Linus',
+        email: null,
+        phone: '+4412345',
+        metadata: { tier: 'gold' },
+      },
       subject: null,
       text: 'Your code: HOOK-1',
       html: null,
-      variables: expect.objectContaining({ voucher: expect.objectContaining({ code: 'HOOK-1' }), distribution: { id: 'dist_hook', name: 'Hooks' } }),
+      variables: expect.objectContaining({
+        voucher: expect.objectContaining({ code: 'HOOK-1' }),
+        distribution: { id: 'dist_hook', name: 'Hooks' },
+      }),
     });
   });
 
@@ -85,26 +112,44 @@ describe('webhook channel', () => {
   });
 
   it('is refused by a receiver that holds another secret', async () => {
-    const other = createChannelRegistry({ ...defaultDistributionSettings(), webhookSecret: 'another-secret' }, createLogger('silent')).get('webhook')!;
+    const other = createChannelRegistry(
+      { ...defaultDistributionSettings(), webhookSecret: 'another-secret' },
+      createLogger('silent'),
+    ).get('webhook')!;
     const result = await send(other, message('msg_badsig'));
     expect(result).toMatchObject({ status: 'permanent', error: expect.stringContaining('401') });
     expect(hook.all.at(-1)!.signatureValid).toBe(false);
   });
 
   it('signs with the current secret, and also with the previous one while WEBHOOK_SIGNING_SECRET is rotated', async () => {
-    const rotating = createChannelRegistry({ ...defaultDistributionSettings(), webhookSecret: 'the-new-secret-0123456789abcdef', webhookPreviousSecret: SECRET }, createLogger('silent')).get('webhook')!;
+    const rotating = createChannelRegistry(
+      {
+        ...defaultDistributionSettings(),
+        webhookSecret: 'the-new-secret-0123456789abcdef',
+        webhookPreviousSecret: SECRET,
+      },
+      createLogger('silent'),
+    ).get('webhook')!;
     await send(rotating, message('msg_rotating'));
     const req = hook.all.at(-1)!;
     // This receiver still holds the old secret: the X-Promo-Signature-Previous header is what it can check.
-    expect(req.headers['x-promo-signature']).toBe(expectedSignature('the-new-secret-0123456789abcdef', req.headers['x-promo-timestamp']!, req.raw));
-    expect(req.headers['x-promo-signature-previous']).toBe(expectedSignature(SECRET, req.headers['x-promo-timestamp']!, req.raw));
+    expect(req.headers['x-promo-signature']).toBe(
+      expectedSignature('the-new-secret-0123456789abcdef', req.headers['x-promo-timestamp']!, req.raw),
+    );
+    expect(req.headers['x-promo-signature-previous']).toBe(
+      expectedSignature(SECRET, req.headers['x-promo-timestamp']!, req.raw),
+    );
     await send(webhook, message('msg_not_rotating'));
     expect(hook.all.at(-1)!.headers['x-promo-signature-previous']).toBeUndefined();
   });
 
   it('maps 429 with Retry-After: 7 to transient after 7000 ms', async () => {
     hook.script([{ status: 429, headers: { 'Retry-After': '7' } }]);
-    expect(await send(webhook, message('msg_429'))).toEqual({ status: 'transient', error: expect.stringContaining('429'), retryAfterMs: 7000 });
+    expect(await send(webhook, message('msg_429'))).toEqual({
+      status: 'transient',
+      error: expect.stringContaining('429'),
+      retryAfterMs: 7000,
+    });
   });
 
   it('honours an HTTP-date Retry-After on a 503', async () => {
@@ -116,17 +161,29 @@ describe('webhook channel', () => {
 
   it('maps 500 and 408 to transient without a wait of their own', async () => {
     hook.script([{ status: 500 }, { status: 408 }]);
-    expect(await send(webhook, message('msg_500'))).toEqual({ status: 'transient', error: expect.stringContaining('500') });
-    expect(await send(webhook, message('msg_408'))).toEqual({ status: 'transient', error: expect.stringContaining('408') });
+    expect(await send(webhook, message('msg_500'))).toEqual({
+      status: 'transient',
+      error: expect.stringContaining('500'),
+    });
+    expect(await send(webhook, message('msg_408'))).toEqual({
+      status: 'transient',
+      error: expect.stringContaining('408'),
+    });
   });
 
   it('maps 410 Gone and 400 to permanent', async () => {
     hook.respond((req) => (req.path === '/gone' ? { status: 410 } : undefined));
     const gone = new URL(hook.url);
     gone.pathname = '/gone';
-    expect(await send(webhook, message('msg_410', gone.toString()))).toEqual({ status: 'permanent', error: expect.stringContaining('410') });
+    expect(await send(webhook, message('msg_410', gone.toString()))).toEqual({
+      status: 'permanent',
+      error: expect.stringContaining('410'),
+    });
     hook.script([{ status: 400 }]);
-    expect(await send(webhook, message('msg_400'))).toEqual({ status: 'permanent', error: expect.stringContaining('400') });
+    expect(await send(webhook, message('msg_400'))).toEqual({
+      status: 'permanent',
+      error: expect.stringContaining('400'),
+    });
   });
 
   it('maps a receiver that does not answer in time to transient', async () => {

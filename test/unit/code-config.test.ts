@@ -119,7 +119,10 @@ describe('capacityProblem', () => {
 
   it('names code_config.length when the length sets the size', () => {
     const config = normaliseCodeConfig({ length: 2, charset: 'ABC' });
-    expect(capacityProblem(config, 5)).toEqual({ field: 'code_config.length', reason: expect.stringMatching(/9 distinct/) });
+    expect(capacityProblem(config, 5)).toEqual({
+      field: 'code_config.length',
+      reason: expect.stringMatching(/9 distinct/),
+    });
     expect(capacityProblem(config, 4)).toBeUndefined();
   });
 });

@@ -40,12 +40,23 @@ describe('loadConfig', () => {
 
   it('reads PROVIDER_BASE_URLS as channel type → origin, and refuses anything else', () => {
     expect(loadConfig({}).PROVIDER_BASE_URLS).toEqual({});
-    expect(loadConfig({ PROVIDER_BASE_URLS: ' sendgrid=http://127.0.0.1:4010/ , cm_telecom=https://cm-sandbox.example ' }).PROVIDER_BASE_URLS).toEqual({
+    expect(
+      loadConfig({ PROVIDER_BASE_URLS: ' sendgrid=http://127.0.0.1:4010/ , cm_telecom=https://cm-sandbox.example ' })
+        .PROVIDER_BASE_URLS,
+    ).toEqual({
       sendgrid: 'http://127.0.0.1:4010',
       cm_telecom: 'https://cm-sandbox.example',
     });
-    for (const bad of ['sendgrid', 'sendgrid=ftp://x', 'sendgrid=https://u:p@x.example', 'sendgrid=https://x.example/path', '=https://x.example']) {
-      expect(() => loadConfig({ PROVIDER_BASE_URLS: bad })).toThrow(/PROVIDER_BASE_URLS: .* is not <channel type>=<http\(s\) origin>/);
+    for (const bad of [
+      'sendgrid',
+      'sendgrid=ftp://x',
+      'sendgrid=https://u:p@x.example',
+      'sendgrid=https://x.example/path',
+      '=https://x.example',
+    ]) {
+      expect(() => loadConfig({ PROVIDER_BASE_URLS: bad })).toThrow(
+        /PROVIDER_BASE_URLS: .* is not <channel type>=<http\(s\) origin>/,
+      );
     }
   });
 
@@ -73,7 +84,12 @@ describe('databaseInUrl', () => {
 describe('secrets in the configuration', () => {
   const strong = 'x'.repeat(32);
   const key = 'ab'.repeat(32);
-  const all = { WEBHOOK_SIGNING_SECRET: strong, LINK_SIGNING_SECRET: strong, CHANNEL_SECRETS_KEY: key, PAYLOAD_ENCRYPTION_KEY: key };
+  const all = {
+    WEBHOOK_SIGNING_SECRET: strong,
+    LINK_SIGNING_SECRET: strong,
+    CHANNEL_SECRETS_KEY: key,
+    PAYLOAD_ENCRYPTION_KEY: key,
+  };
 
   it('refuses an APP_TOKEN shorter than 32 characters', () => {
     expect(() => loadConfig({ APP_ID: 'ops', APP_TOKEN: 'change-me' })).toThrow(/APP_TOKEN: at least 32 characters/);
@@ -81,7 +97,12 @@ describe('secrets in the configuration', () => {
   });
 
   it('refuses short signing secrets and previous secrets', () => {
-    for (const name of ['WEBHOOK_SIGNING_SECRET', 'LINK_SIGNING_SECRET', 'WEBHOOK_SIGNING_SECRET_PREVIOUS', 'LINK_SIGNING_SECRET_PREVIOUS']) {
+    for (const name of [
+      'WEBHOOK_SIGNING_SECRET',
+      'LINK_SIGNING_SECRET',
+      'WEBHOOK_SIGNING_SECRET_PREVIOUS',
+      'LINK_SIGNING_SECRET_PREVIOUS',
+    ]) {
       expect(() => loadConfig({ [name]: 'short' })).toThrow(new RegExp(`${name}: at least 32`));
     }
   });
@@ -89,10 +110,16 @@ describe('secrets in the configuration', () => {
   it('needs all four shared secrets in production or when API and worker run apart, and none otherwise', () => {
     const together = { api: true, worker: true };
     expect(missingProductionSecrets(loadConfig({}), together)).toBeUndefined();
-    expect(missingProductionSecrets(loadConfig({}), { api: true, worker: false })).toMatch(/separate processes.*WEBHOOK_SIGNING_SECRET, LINK_SIGNING_SECRET, CHANNEL_SECRETS_KEY, PAYLOAD_ENCRYPTION_KEY/);
-    expect(missingProductionSecrets(loadConfig({ NODE_ENV: 'production' }), together)).toMatch(/NODE_ENV is production/);
+    expect(missingProductionSecrets(loadConfig({}), { api: true, worker: false })).toMatch(
+      /separate processes.*WEBHOOK_SIGNING_SECRET, LINK_SIGNING_SECRET, CHANNEL_SECRETS_KEY, PAYLOAD_ENCRYPTION_KEY/,
+    );
+    expect(missingProductionSecrets(loadConfig({ NODE_ENV: 'production' }), together)).toMatch(
+      /NODE_ENV is production/,
+    );
     expect(missingProductionSecrets(loadConfig({ NODE_ENV: 'production', ...all }), together)).toBeUndefined();
     // A malformed key never gets this far: parsing the environment refuses it, in every mode.
-    expect(() => loadConfig({ ...all, PAYLOAD_ENCRYPTION_KEY: 'not-32-bytes' })).toThrow(/PAYLOAD_ENCRYPTION_KEY: 32 bytes as 64 hex characters or base64/);
+    expect(() => loadConfig({ ...all, PAYLOAD_ENCRYPTION_KEY: 'not-32-bytes' })).toThrow(
+      /PAYLOAD_ENCRYPTION_KEY: 32 bytes as 64 hex characters or base64/,
+    );
   });
 });

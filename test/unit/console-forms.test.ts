@@ -1,4 +1,13 @@
-import { channelToBody, fromDistribution, initialValues, newChannel, stepOfField, toCreateBody, toEditBody, type WizardValues } from '../../console/src/pages/distributions/wizard/form';
+import {
+  channelToBody,
+  fromDistribution,
+  initialValues,
+  newChannel,
+  stepOfField,
+  toCreateBody,
+  toEditBody,
+  type WizardValues,
+} from '../../console/src/pages/distributions/wizard/form';
 import { fromFilter, newRow, toFilter } from '../../console/src/pages/segments/filter';
 import type { Distribution } from '../../console/src/api/types';
 import { fieldLabel } from '../../console/src/components/field-label';
@@ -29,7 +38,10 @@ describe("the console wizard's mapping to the distributions API", () => {
       purpose: { type: 'unique_code', campaign_id: 'camp_1', promotion_tier_id: '' },
       audience: { type: 'segment', segment_id: 'seg_1', customer_id: '' },
       grace_period_seconds: 5,
-      channels: [{ ...newChannel('webhook'), url: 'http://hooks.example/x', body: '{{ voucher.code }}' }, { ...newChannel('email'), subject: 'Hi', body: '<p>x</p>' }],
+      channels: [
+        { ...newChannel('webhook'), url: 'http://hooks.example/x', body: '{{ voucher.code }}' },
+        { ...newChannel('email'), subject: 'Hi', body: '<p>x</p>' },
+      ],
     };
     expect(toCreateBody(v)).toEqual({
       name: 'Spring',
@@ -46,13 +58,29 @@ describe("the console wizard's mapping to the distributions API", () => {
   });
 
   it('sends no audience or grace period for automatic triggers, and the trigger’s own option', () => {
-    const segment = toCreateBody({ ...initialValues, trigger: { type: 'customer_entered_segment', segment_id: 'seg_2', campaign_id: '', follow_campaign_segment: false }, grace_period_seconds: 30 });
+    const segment = toCreateBody({
+      ...initialValues,
+      trigger: {
+        type: 'customer_entered_segment',
+        segment_id: 'seg_2',
+        campaign_id: '',
+        follow_campaign_segment: false,
+      },
+      grace_period_seconds: 30,
+    });
     expect(segment.trigger).toEqual({ type: 'customer_entered_segment', segment_id: 'seg_2' });
     expect(segment).not.toHaveProperty('audience');
     expect(segment).not.toHaveProperty('grace_period_seconds');
-    const follow = toCreateBody({ ...initialValues, trigger: { type: 'customer_left_segment', segment_id: 'seg_2', campaign_id: '', follow_campaign_segment: true } });
+    const follow = toCreateBody({
+      ...initialValues,
+      trigger: { type: 'customer_left_segment', segment_id: 'seg_2', campaign_id: '', follow_campaign_segment: true },
+    });
     expect(follow.trigger).toEqual({ type: 'customer_left_segment', follow_campaign_segment: true });
-    const order = toCreateBody({ ...initialValues, trigger: { type: 'order_paid', segment_id: 'x', campaign_id: 'y', follow_campaign_segment: false }, purpose: { type: 'plain', campaign_id: 'z', promotion_tier_id: '' } });
+    const order = toCreateBody({
+      ...initialValues,
+      trigger: { type: 'order_paid', segment_id: 'x', campaign_id: 'y', follow_campaign_segment: false },
+      purpose: { type: 'plain', campaign_id: 'z', promotion_tier_id: '' },
+    });
     expect(order.trigger).toEqual({ type: 'order_paid' });
     expect(order.purpose).toEqual({ type: 'plain' });
   });
@@ -93,7 +121,9 @@ describe("the console's segment filter builder", () => {
     });
     const back = fromFilter(filter);
     expect(back.junction).toBe('or');
-    expect(back.rows.map(({ field, metadataKey, operator, value }) => ({ field, metadataKey, operator, value }))).toEqual([
+    expect(
+      back.rows.map(({ field, metadataKey, operator, value }) => ({ field, metadataKey, operator, value })),
+    ).toEqual([
       { field: 'metadata', metadataKey: 'tier', operator: '$is', value: 'vip' },
       { field: 'summary.orders.total_count', metadataKey: '', operator: '$more_than', value: '3' },
       { field: 'email', metadataKey: '', operator: '$has_value', value: '' },
@@ -114,7 +144,10 @@ describe("the wizard's saved-template choice", () => {
   it('sends template_id instead of an inline template, and reads it back from a saved distribution', () => {
     const c = { ...newChannel('email'), template_id: 'tpl_1' };
     expect(channelToBody(c)).toEqual({ type: 'email', template_id: 'tpl_1' });
-    expect(channelToBody({ ...c, template_id: '' })).toEqual({ type: 'email', template: { subject: c.subject, html: c.body } });
+    expect(channelToBody({ ...c, template_id: '' })).toEqual({
+      type: 'email',
+      template: { subject: c.subject, html: c.body },
+    });
     const d = {
       name: 'By template',
       trigger: { type: 'manual' },

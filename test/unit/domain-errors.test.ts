@@ -1,7 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { DomainError, isDomainError } from '../../src/errors';
 import { AppError, HTTP_STATUS, httpStatus } from '../../src/http/errors';
-import { DOMAIN_ERROR_FAILURE_TYPE, domainErrorFromFailure, domainErrorToFailure } from '../../src/temporal/error-failure';
+import {
+  DOMAIN_ERROR_FAILURE_TYPE,
+  domainErrorFromFailure,
+  domainErrorToFailure,
+} from '../../src/temporal/error-failure';
 
 describe('domain errors', () => {
   it('map to the HTTP statuses the API answered with before the domain errors existed', () => {
@@ -25,9 +29,17 @@ describe('domain errors', () => {
   });
 
   it('names each failing field in details and errors', () => {
-    const err = DomainError.invalidFields('invalid_distribution', 'Invalid distribution', [{ field: 'name', reason: 'required' }, { field: 'channels.0.type', reason: 'unknown' }]);
+    const err = DomainError.invalidFields('invalid_distribution', 'Invalid distribution', [
+      { field: 'name', reason: 'required' },
+      { field: 'channels.0.type', reason: 'unknown' },
+    ]);
     expect(err.details).toBe('name: required; channels.0.type: unknown');
-    expect(err.extra).toEqual({ errors: [{ field: 'name', reason: 'required' }, { field: 'channels.0.type', reason: 'unknown' }] });
+    expect(err.extra).toEqual({
+      errors: [
+        { field: 'name', reason: 'required' },
+        { field: 'channels.0.type', reason: 'unknown' },
+      ],
+    });
   });
 
   it('travel through a Temporal failure and come back the same, found among the causes', () => {
@@ -38,7 +50,13 @@ describe('domain errors', () => {
     const wrapped = new Error('update failed', { cause: new Error('activity failed', { cause: failure as Error }) });
     const back = domainErrorFromFailure(wrapped);
     expect(back).toBeInstanceOf(DomainError);
-    expect(back).toMatchObject({ kind: 'not_found', key: 'not_found', message: original.message, details: original.details, extra: original.extra });
+    expect(back).toMatchObject({
+      kind: 'not_found',
+      key: 'not_found',
+      message: original.message,
+      details: original.details,
+      extra: original.extra,
+    });
   });
 
   it('leave other errors to be retried, and find none where none was put', () => {

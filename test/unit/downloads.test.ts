@@ -48,7 +48,9 @@ describe('a download host that never answers', () => {
   it('fails within the timeout with one line naming the host', async () => {
     const { error, ms } = await timed(fetchOrUnavailable(`${host.url}/file`, 'the thing', 500));
     expect(error).toBeInstanceOf(DownloadUnavailableError);
-    expect((error as Error).message).toBe(`could not download the thing from ${new URL(host.url).host} (no answer within 0.5 s).`);
+    expect((error as Error).message).toBe(
+      `could not download the thing from ${new URL(host.url).host} (no answer within 0.5 s).`,
+    );
     expect(ms).toBeGreaterThanOrEqual(450);
     expect(ms).toBeLessThan(2_000);
     const probe = await timed(probeHost(host.url, 'the thing', 500));
@@ -59,7 +61,9 @@ describe('a download host that never answers', () => {
   it('lets the Temporal CLI download give up within the timeout and leave nothing in the cache', async () => {
     const { error, ms } = await timed(downloadTemporalCli(tools, { baseUrl: host.url, timeoutMs: 500 }));
     expect(error).toBeInstanceOf(DownloadUnavailableError);
-    expect((error as Error).message).toMatch(/^could not download the Temporal CLI from 127\.0\.0\.1:\d+ \(no answer within 0\.5 s\)\.$/);
+    expect((error as Error).message).toMatch(
+      /^could not download the Temporal CLI from 127\.0\.0\.1:\d+ \(no answer within 0\.5 s\)\.$/,
+    );
     expect(ms).toBeLessThan(2_000);
     expect(fs.existsSync(downloadedTemporalCliPath(tools))).toBe(false);
   });
@@ -70,7 +74,9 @@ describe('a download host that never answers', () => {
     try {
       const { error, ms } = await timed(downloadMongod(tools, 500));
       expect(error).toBeInstanceOf(DownloadUnavailableError);
-      expect((error as Error).message).toMatch(/^could not download mongod from 127\.0\.0\.1:\d+ \(no answer within 0\.5 s\)\.$/);
+      expect((error as Error).message).toMatch(
+        /^could not download mongod from 127\.0\.0\.1:\d+ \(no answer within 0\.5 s\)\.$/,
+      );
       expect(ms).toBeLessThan(3_000);
     } finally {
       if (saved === undefined) delete process.env.MONGOMS_DOWNLOAD_MIRROR;
@@ -136,7 +142,9 @@ describe('the Temporal CLI download, from a local host', () => {
 
   it('refuses an answer that names no archive', async () => {
     const other = path.join(work, 'tools-2');
-    await expect(downloadTemporalCli(other, { baseUrl: `${base}/nothing-here`, timeoutMs: 2_000 })).rejects.toThrow(/could not download the Temporal CLI from 127\.0\.0\.1:\d+ \(HTTP 404\)/);
+    await expect(downloadTemporalCli(other, { baseUrl: `${base}/nothing-here`, timeoutMs: 2_000 })).rejects.toThrow(
+      /could not download the Temporal CLI from 127\.0\.0\.1:\d+ \(HTTP 404\)/,
+    );
   });
 });
 

@@ -11,11 +11,15 @@ describe('fieldErrors', () => {
 
   it('names an unknown field itself, not its parent', () => {
     const result = schema.safeParse({ name: 'a', address: { city: 'x', zip: '1' } });
-    expect(fieldErrors(result.error!)).toEqual([{ field: 'address.zip', reason: expect.stringMatching(/unrecognized/i) }]);
+    expect(fieldErrors(result.error!)).toEqual([
+      { field: 'address.zip', reason: expect.stringMatching(/unrecognized/i) },
+    ]);
   });
 
   it('prefixes query and path parameters', () => {
     const result = z.strictObject({ limit: z.coerce.number().max(100) }).safeParse({ limit: '500' });
-    expect(fieldErrors(result.error!, 'query')).toEqual([{ field: 'query.limit', reason: expect.stringMatching(/100/) }]);
+    expect(fieldErrors(result.error!, 'query')).toEqual([
+      { field: 'query.limit', reason: expect.stringMatching(/100/) },
+    ]);
   });
 });

@@ -26,11 +26,17 @@ describe('resultForStatus', () => {
   });
 
   it.each([408, 425, 429, 500, 502, 503, 504])('maps %i to transient', (status) => {
-    expect(resultForStatus('p', status, new Headers(), undefined, 'busy', now)).toEqual({ status: 'transient', error: `p answered ${status}: busy` });
+    expect(resultForStatus('p', status, new Headers(), undefined, 'busy', now)).toEqual({
+      status: 'transient',
+      error: `p answered ${status}: busy`,
+    });
   });
 
   it.each([400, 401, 403, 404, 413, 422])('maps %i to permanent', (status) => {
-    expect(resultForStatus('p', status, new Headers(), undefined, 'bad')).toEqual({ status: 'permanent', error: `p answered ${status}: bad` });
+    expect(resultForStatus('p', status, new Headers(), undefined, 'bad')).toEqual({
+      status: 'permanent',
+      error: `p answered ${status}: bad`,
+    });
   });
 
   it('cuts a long provider text to a readable error', () => {
@@ -42,7 +48,11 @@ describe('resultForStatus', () => {
 
 describe('retry hints', () => {
   it('reads Retry-After seconds into retryAfterMs of a 429', () => {
-    expect(failureForStatus('p', 429, new Headers({ 'Retry-After': '7' }), undefined, now)).toEqual({ status: 'transient', error: 'p answered 429', retryAfterMs: 7000 });
+    expect(failureForStatus('p', 429, new Headers({ 'Retry-After': '7' }), undefined, now)).toEqual({
+      status: 'transient',
+      error: 'p answered 429',
+      retryAfterMs: 7000,
+    });
   });
 
   it('reads a Retry-After HTTP-date', () => {
@@ -51,11 +61,16 @@ describe('retry hints', () => {
 
   it('reads X-RateLimit-Reset epoch seconds as the time left until then', () => {
     const headers = new Headers({ 'X-RateLimit-Reset': String(epoch(now) + 42) });
-    expect(failureForStatus('p', 429, headers, undefined, now)).toMatchObject({ status: 'transient', retryAfterMs: 42_000 });
+    expect(failureForStatus('p', 429, headers, undefined, now)).toMatchObject({
+      status: 'transient',
+      retryAfterMs: 42_000,
+    });
   });
 
   it('prefers Retry-After over X-RateLimit-Reset', () => {
-    expect(retryAfterFromHeaders(new Headers({ 'Retry-After': '3', 'X-RateLimit-Reset': String(epoch(now) + 100) }), now)).toBe(3000);
+    expect(
+      retryAfterFromHeaders(new Headers({ 'Retry-After': '3', 'X-RateLimit-Reset': String(epoch(now) + 100) }), now),
+    ).toBe(3000);
   });
 
   it('treats a small X-RateLimit-Reset as seconds from now, a past one as no wait, and caps long ones', () => {
@@ -67,7 +82,10 @@ describe('retry hints', () => {
   });
 
   it('gives no retryAfterMs to a permanent failure, whatever the headers say', () => {
-    expect(failureForStatus('p', 400, new Headers({ 'Retry-After': '5' }))).toEqual({ status: 'permanent', error: 'p answered 400' });
+    expect(failureForStatus('p', 400, new Headers({ 'Retry-After': '5' }))).toEqual({
+      status: 'permanent',
+      error: 'p answered 400',
+    });
   });
 
   it('classifies statuses', () => {
@@ -128,7 +146,9 @@ describe('helpers', () => {
   it('refuses base_url in account settings: a provider URL is operator configuration', () => {
     expect(baseUrlProblems({})).toEqual([]);
     for (const url of ['http://127.0.0.1:1234', 'https://api.sendgrid.com', 'ftp://x']) {
-      expect(baseUrlProblems({ base_url: url })).toEqual(['base_url is not an account setting: a custom provider URL is operator configuration (PROVIDER_BASE_URLS)']);
+      expect(baseUrlProblems({ base_url: url })).toEqual([
+        'base_url is not an account setting: a custom provider URL is operator configuration (PROVIDER_BASE_URLS)',
+      ]);
     }
   });
 
@@ -145,7 +165,15 @@ describe('helpers', () => {
 
   it('groups batch messages by account and content, keeping order', () => {
     const m = (id: string, html: string, account = 'a'): OutgoingMessage =>
-      ({ id, to: `${id}@x.example`, html, subject: 's', variables: {}, settings: {}, account: { id: account, credentials: {}, settings: {} } }) as unknown as OutgoingMessage;
+      ({
+        id,
+        to: `${id}@x.example`,
+        html,
+        subject: 's',
+        variables: {},
+        settings: {},
+        account: { id: account, credentials: {}, settings: {} },
+      }) as unknown as OutgoingMessage;
     expect(contentGroups([m('1', 'A'), m('2', 'B'), m('3', 'A'), m('4', 'A', 'b')])).toEqual([[0, 2], [1], [3]]);
   });
 });

@@ -15,7 +15,13 @@ function capture() {
 describe('logger', () => {
   it('blanks request credentials and provider secrets wherever they are logged', () => {
     const { lines, logger } = capture();
-    logger.info({ req: { headers: { 'x-app-token': 'tok-123', 'x-app-id': 'app' } }, settings: { apiKey: 'SG.secret', password: 'pw', host: 'smtp' } }, 'm');
+    logger.info(
+      {
+        req: { headers: { 'x-app-token': 'tok-123', 'x-app-id': 'app' } },
+        settings: { apiKey: 'SG.secret', password: 'pw', host: 'smtp' },
+      },
+      'm',
+    );
     const line = lines.join('');
     for (const secret of ['tok-123', 'SG.secret', '"pw"']) expect(line).not.toContain(secret);
     expect(line).toContain('"x-app-id":"app"');

@@ -13,7 +13,17 @@ describe('checkMetadata', () => {
   });
 
   it('accepts metadata that fits, including keys the schema does not declare', () => {
-    expect(checkMetadata(schema, { tier: 'gold', points: 3, vip: false, joined: '2024-02-29', tags: ['a'], avatar: 'https://x.test/a.png', other: 1 })).toEqual([]);
+    expect(
+      checkMetadata(schema, {
+        tier: 'gold',
+        points: 3,
+        vip: false,
+        joined: '2024-02-29',
+        tags: ['a'],
+        avatar: 'https://x.test/a.png',
+        other: 1,
+      }),
+    ).toEqual([]);
   });
 
   it.each([
@@ -31,6 +41,8 @@ describe('checkMetadata', () => {
   });
 
   it('refuses undeclared keys when allow_defined_only is set', () => {
-    expect(checkMetadata({ ...schema, allow_defined_only: true }, { points: 1, extra: true })).toEqual([{ field: 'metadata.extra', reason: 'is not defined in the metadata schema' }]);
+    expect(checkMetadata({ ...schema, allow_defined_only: true }, { points: 1, extra: true })).toEqual([
+      { field: 'metadata.extra', reason: 'is not defined in the metadata schema' },
+    ]);
   });
 });

@@ -14,7 +14,10 @@ describe('blocks → MJML → HTML', () => {
   let html: string;
   let text: string;
   beforeAll(async () => {
-    const out = await renderMessage({ subject: 'Hi {{ customer.name }}', blocks: everyBlock, style: everyBlockStyle }, vars);
+    const out = await renderMessage(
+      { subject: 'Hi {{ customer.name }}', blocks: everyBlock, style: everyBlockStyle },
+      vars,
+    );
     html = out.html!;
     text = out.text!;
     expect(out.subject).toBe('Hi Ada <b>&"');
@@ -53,7 +56,13 @@ describe('blocks → MJML → HTML', () => {
   });
 
   it('renders social links for all five networks', () => {
-    for (const url of ['https://www.linkedin.com/company/acme', 'https://www.facebook.com/acme', 'https://www.instagram.com/acme', 'https://x.com/acme', 'https://www.youtube.com/@acme']) {
+    for (const url of [
+      'https://www.linkedin.com/company/acme',
+      'https://www.facebook.com/acme',
+      'https://www.instagram.com/acme',
+      'https://x.com/acme',
+      'https://www.youtube.com/@acme',
+    ]) {
       expect(html).toContain(`href="${url}"`);
     }
   });
@@ -80,7 +89,10 @@ describe('blocks → MJML → HTML', () => {
   });
 
   it('compiles a template once, whatever the variables', async () => {
-    const template = { subject: 's', blocks: [{ type: 'text', content: 'Hi {{ customer.name }}' }] satisfies EmailBlock[] };
+    const template = {
+      subject: 's',
+      blocks: [{ type: 'text', content: 'Hi {{ customer.name }}' }] satisfies EmailBlock[],
+    };
     await renderMessage(template, vars);
     const size = compiledCacheSize();
     const again = await renderMessage(template, { customer: { name: 'Bob' } });
@@ -91,7 +103,8 @@ describe('blocks → MJML → HTML', () => {
 
 describe('MJML templates', () => {
   it('keeps {{ placeholders }} through the compile and fills them escaped', async () => {
-    const mjml = '<mjml><mj-body><mj-section><mj-column>\n<mj-text>Code: {{ voucher.code }} for {{ customer.name | default: "friend" }}</mj-text>\n<mj-button href="{{ unsubscribe_url }}">Stop</mj-button>\n</mj-column></mj-section></mj-body></mjml>';
+    const mjml =
+      '<mjml><mj-body><mj-section><mj-column>\n<mj-text>Code: {{ voucher.code }} for {{ customer.name | default: "friend" }}</mj-text>\n<mj-button href="{{ unsubscribe_url }}">Stop</mj-button>\n</mj-column></mj-section></mj-body></mjml>';
     const out = await renderMessage({ subject: 'x', mjml }, vars);
     expect(out.html).toContain('Code: SPRING-42 for Ada &lt;b&gt;&amp;&quot;');
     expect(out.html).toContain('href="https://promo.example.com/public/unsubscribe?c=cust_1&amp;ch=email&amp;sig=xyz"');
@@ -100,8 +113,15 @@ describe('MJML templates', () => {
   });
 
   it('percent-encodes values inside a link and refuses unsafe whole-URL values', async () => {
-    const mjml = '<mjml><mj-body><mj-section><mj-column>\n<mj-button href="https://shop.example.com/r?code={{ voucher.code }}">Go</mj-button>\n<mj-button href="{{ customer.metadata.site }}">Site</mj-button>\n<mj-text><a href="{{ customer.metadata.home }}">Home</a> {{ voucher.code }}</mj-text>\n</mj-column></mj-section></mj-body></mjml>';
-    const out = await renderMessage({ subject: 'x', mjml }, { voucher: { code: 'A&B C' }, customer: { metadata: { site: 'javascript:alert(1)', home: 'https://home.example.com/?a=1&b=2' } } });
+    const mjml =
+      '<mjml><mj-body><mj-section><mj-column>\n<mj-button href="https://shop.example.com/r?code={{ voucher.code }}">Go</mj-button>\n<mj-button href="{{ customer.metadata.site }}">Site</mj-button>\n<mj-text><a href="{{ customer.metadata.home }}">Home</a> {{ voucher.code }}</mj-text>\n</mj-column></mj-section></mj-body></mjml>';
+    const out = await renderMessage(
+      { subject: 'x', mjml },
+      {
+        voucher: { code: 'A&B C' },
+        customer: { metadata: { site: 'javascript:alert(1)', home: 'https://home.example.com/?a=1&b=2' } },
+      },
+    );
     expect(out.html).toContain('href="https://shop.example.com/r?code=A%26B%20C"');
     expect(out.html).not.toContain('javascript');
     expect(out.html).toContain('href="https://home.example.com/?a=1&amp;b=2"');
@@ -109,7 +129,8 @@ describe('MJML templates', () => {
   });
 
   it('reports invalid MJML with its line and reason', () => {
-    const mjml = '<mjml>\n<mj-body>\n<mj-section>\n<mj-column>\n<mj-txt>typo</mj-txt>\n<mj-text color="reddish">x</mj-text>\n</mj-column>\n</mj-section>\n</mj-body>\n</mjml>';
+    const mjml =
+      '<mjml>\n<mj-body>\n<mj-section>\n<mj-column>\n<mj-txt>typo</mj-txt>\n<mj-text color="reddish">x</mj-text>\n</mj-column>\n</mj-section>\n</mj-body>\n</mjml>';
     expect(validateTemplate('email', { subject: 's', mjml }, 'channels.0.template')).toEqual([
       { field: 'channels.0.template.mjml', line: 5, reason: expect.stringContaining('mj-txt') },
       { field: 'channels.0.template.mjml', line: 6, reason: expect.stringContaining('color') },
@@ -117,29 +138,48 @@ describe('MJML templates', () => {
   });
 
   it('refuses a document that is not MJML', () => {
-    expect(validateTemplate('email', { subject: 's', mjml: '<html><body>hi</body></html>' }, 't')).toEqual([{ field: 't.mjml', line: 1, reason: expect.stringContaining('<mjml>') }]);
+    expect(validateTemplate('email', { subject: 's', mjml: '<html><body>hi</body></html>' }, 't')).toEqual([
+      { field: 't.mjml', line: 1, reason: expect.stringContaining('<mjml>') },
+    ]);
   });
 
   it('reports an unknown variable in MJML with its line', () => {
-    const mjml = '<mjml><mj-body><mj-section><mj-column>\n<mj-text>ok</mj-text>\n<mj-text>{{ customer.frist_name }}</mj-text>\n</mj-column></mj-section></mj-body></mjml>';
-    expect(validateTemplate('sendgrid', { subject: 's', mjml }, 't')).toEqual([{ field: 't.mjml', line: 3, reason: expect.stringContaining('unknown variable "customer.frist_name"') }]);
+    const mjml =
+      '<mjml><mj-body><mj-section><mj-column>\n<mj-text>ok</mj-text>\n<mj-text>{{ customer.frist_name }}</mj-text>\n</mj-column></mj-section></mj-body></mjml>';
+    expect(validateTemplate('sendgrid', { subject: 's', mjml }, 't')).toEqual([
+      { field: 't.mjml', line: 3, reason: expect.stringContaining('unknown variable "customer.frist_name"') },
+    ]);
   });
 
   it('accepts a valid MJML template for email-like providers', () => {
-    const mjml = '<mjml><mj-body><mj-section><mj-column><mj-image src="{{ voucher.qr_url }}" /></mj-column></mj-section></mj-body></mjml>';
-    for (const type of ['email', 'sendgrid', 'mandrill', 'mailgun']) expect(validateTemplate(type, { subject: 's', mjml }, 't')).toEqual([]);
+    const mjml =
+      '<mjml><mj-body><mj-section><mj-column><mj-image src="{{ voucher.qr_url }}" /></mj-column></mj-section></mj-body></mjml>';
+    for (const type of ['email', 'sendgrid', 'mandrill', 'mailgun'])
+      expect(validateTemplate(type, { subject: 's', mjml }, 't')).toEqual([]);
   });
 });
 
 describe('block validation', () => {
   it('reports the field path of a bad block', () => {
-    const blocks = [{ type: 'text', content: 'ok' }, { type: 'button', label: 'Go', link: 'javascript:alert(1)', background_color: 'red' }] as unknown as EmailBlock[];
+    const blocks = [
+      { type: 'text', content: 'ok' },
+      { type: 'button', label: 'Go', link: 'javascript:alert(1)', background_color: 'red' },
+    ] as unknown as EmailBlock[];
     const problems = validateTemplate('email', { subject: 's', blocks }, 'channels.0.template');
-    expect(problems.map((p) => p.field)).toEqual(['channels.0.template.blocks.1.link', 'channels.0.template.blocks.1.background_color']);
+    expect(problems.map((p) => p.field)).toEqual([
+      'channels.0.template.blocks.1.link',
+      'channels.0.template.blocks.1.background_color',
+    ]);
   });
 
   it('refuses HTML outside the safe inline subset in text', () => {
-    const blocks = [{ type: 'text', content: '<b>ok</b> <script>x</script> <a href="javascript:x" onclick="y">z</a> <span style="position:fixed">p</span>' }] as EmailBlock[];
+    const blocks = [
+      {
+        type: 'text',
+        content:
+          '<b>ok</b> <script>x</script> <a href="javascript:x" onclick="y">z</a> <span style="position:fixed">p</span>',
+      },
+    ] as EmailBlock[];
     const reasons = validateTemplate('email', { subject: 's', blocks }, 't').map((p) => `${p.field}: ${p.reason}`);
     expect(reasons).toEqual([
       't.blocks.0.content: <script> is not allowed; use b, strong, i, em, u, a, br, span or p',
@@ -152,17 +192,24 @@ describe('block validation', () => {
 
   it('reports an unknown variable inside a block with the block field and line', () => {
     const blocks = [{ type: 'text', content: 'line one<br>\n{{ voucher.cod }}' }] as EmailBlock[];
-    expect(validateTemplate('email', { subject: 's', blocks }, 't')).toEqual([{ field: 't.blocks.0.content', line: 2, reason: 'unknown variable "voucher.cod"; did you mean "voucher.code"?' }]);
+    expect(validateTemplate('email', { subject: 's', blocks }, 't')).toEqual([
+      { field: 't.blocks.0.content', line: 2, reason: 'unknown variable "voucher.cod"; did you mean "voucher.code"?' },
+    ]);
   });
 
   it('knows the link variables', () => {
-    const blocks = [{ type: 'image', src: '{{ voucher.barcode_url }}' }, { type: 'footer', content: '<a href="{{ unsubscribe_url }}">Unsubscribe</a>' }] as EmailBlock[];
+    const blocks = [
+      { type: 'image', src: '{{ voucher.barcode_url }}' },
+      { type: 'footer', content: '<a href="{{ unsubscribe_url }}">Unsubscribe</a>' },
+    ] as EmailBlock[];
     expect(validateTemplate('email', { subject: 's', blocks }, 't')).toEqual([]);
   });
 
   it('keeps SMS templates to text', () => {
     expect(validateTemplate('sms', { text: 'Code {{ voucher.code }}' }, 't')).toEqual([]);
-    expect(validateTemplate('sms', { text: 'x', mjml: '<mjml></mjml>' }, 't')).toEqual([{ field: 't.mjml', reason: expect.stringContaining('text') }]);
+    expect(validateTemplate('sms', { text: 'x', mjml: '<mjml></mjml>' }, 't')).toEqual([
+      { field: 't.mjml', reason: expect.stringContaining('text') },
+    ]);
     expect(validateTemplate('twilio', {}, 't')).toEqual([{ field: 't.text', reason: 'a text message needs a text' }]);
   });
 });

@@ -1,7 +1,8 @@
 import { closeMjmlPool, compileInWorker } from '../../src/templates/mjml-pool';
 import { compileMjml, MJML_MAX_CHARS, validateMjml } from '../../src/templates/mjml';
 
-const section = '<mj-section><mj-column><mj-text font-size="14px">Hello {{customer.name}} <b>bold</b> <a href="https://x.example">link</a></mj-text><mj-button href="https://x.example">Go</mj-button></mj-column></mj-section>';
+const section =
+  '<mj-section><mj-column><mj-text font-size="14px">Hello {{customer.name}} <b>bold</b> <a href="https://x.example">link</a></mj-text><mj-button href="https://x.example">Go</mj-button></mj-column></mj-section>';
 const mjml = (sections: number) => `<mjml><mj-body>${section.repeat(sections)}</mj-body></mjml>`;
 
 describe('MJML compiled off the event loop', () => {
@@ -11,7 +12,9 @@ describe('MJML compiled off the event loop', () => {
     const html = await compileMjml(mjml(1));
     expect(html).toContain('Hello {{customer.name}}');
     expect(html).toMatch(/<html/);
-    await expect(compileInWorker('<mjml><mj-body><mj-nosuch/></mj-body></mjml>')).rejects.toThrow(/^invalid MJML: line \d+: .*mj-nosuch/);
+    await expect(compileInWorker('<mjml><mj-body><mj-nosuch/></mj-body></mjml>')).rejects.toThrow(
+      /^invalid MJML: line \d+: .*mj-nosuch/,
+    );
   });
 
   it('keeps the event loop turning during a long compile, and ends a compile past its timeout', async () => {
@@ -39,6 +42,8 @@ describe('MJML compiled off the event loop', () => {
   });
 
   it('refuses MJML over the size cap at save time, without parsing it', () => {
-    expect(validateMjml(mjml(Math.ceil(MJML_MAX_CHARS / section.length) + 1))).toEqual([{ reason: expect.stringMatching(/^MJML may be at most 100000 characters/) }]);
+    expect(validateMjml(mjml(Math.ceil(MJML_MAX_CHARS / section.length) + 1))).toEqual([
+      { reason: expect.stringMatching(/^MJML may be at most 100000 characters/) },
+    ]);
   });
 });

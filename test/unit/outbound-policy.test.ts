@@ -3,7 +3,10 @@ import { literalRefusal, refusalFor, setOutboundAllowHosts } from '../../src/out
 import { guardedLookup } from '../../src/outbound/guarded-lookup';
 
 /** `guardedLookup` as a promise: the error, or what it hands the socket to connect to. */
-function lookup(host: string, all: boolean): Promise<{ err: (Error & { code?: string }) | null; address: string | LookupAddress[] }> {
+function lookup(
+  host: string,
+  all: boolean,
+): Promise<{ err: (Error & { code?: string }) | null; address: string | LookupAddress[] }> {
   return new Promise((resolve) => guardedLookup(host, { all }, (err, address) => resolve({ err, address })));
 }
 
@@ -46,7 +49,13 @@ describe('the outbound address policy', () => {
     expect(refusalFor('hooks.internal', '10.1.2.3')).toBeUndefined();
     expect(refusalFor('other.internal', '10.1.2.3')).toMatch(/private/);
     setOutboundAllowHosts('169.254.169.254,fd00:ec2::254,metadata.google.internal,100.100.100.200');
-    for (const address of ['169.254.169.254', 'fd00:ec2::254', '::ffff:169.254.169.254', '100.100.100.200', '169.254.170.2']) {
+    for (const address of [
+      '169.254.169.254',
+      'fd00:ec2::254',
+      '::ffff:169.254.169.254',
+      '100.100.100.200',
+      '169.254.170.2',
+    ]) {
       expect(refusalFor('metadata.google.internal', address)).toMatch(/cloud metadata address, never reachable/);
     }
   });
@@ -54,7 +63,15 @@ describe('the outbound address policy', () => {
   it('checks literal hosts, however the URL spells them', () => {
     setOutboundAllowHosts('');
     // The URL parser normalises decimal, hex and short forms to dotted quads; the guard sees those.
-    for (const url of ['http://2130706433/', 'http://0x7f.1/', 'http://127.1/', 'http://[::1]/', 'http://[::ffff:7f00:1]/', 'http://0.0.0.0/', 'http://[0:0:0:0:0:0:0:0]/']) {
+    for (const url of [
+      'http://2130706433/',
+      'http://0x7f.1/',
+      'http://127.1/',
+      'http://[::1]/',
+      'http://[::ffff:7f00:1]/',
+      'http://0.0.0.0/',
+      'http://[0:0:0:0:0:0:0:0]/',
+    ]) {
       expect(literalRefusal(new URL(url).hostname)).toBeDefined();
     }
     expect(literalRefusal('localhost')).toMatch(/loopback name/);

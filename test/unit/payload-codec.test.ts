@@ -7,9 +7,16 @@ import { loadConfig } from '../../src/config';
 import { ENCRYPTED_ENCODING, EncryptionCodec, KEY_ID_METADATA } from '../../src/codec/encryption-codec';
 import { payloadKeyFrom } from '../../src/codec/payload-key';
 
-const secret = { url: 'https://hooks.example.com/in?token=tok-7f3a9c', template: 'Your code {{code}} – PLAINTEXT-MARKER-42' };
+const secret = {
+  url: 'https://hooks.example.com/in?token=tok-7f3a9c',
+  template: 'Your code {{code}} – PLAINTEXT-MARKER-42',
+};
 const toPayload = (value: unknown): Payload => defaultPayloadConverter.toPayload(value)!;
-const bytesOf = (payload: Payload): string => Buffer.concat([...Object.values(payload.metadata ?? {}).map((b) => Buffer.from(b)), Buffer.from(payload.data ?? [])]).toString('latin1');
+const bytesOf = (payload: Payload): string =>
+  Buffer.concat([
+    ...Object.values(payload.metadata ?? {}).map((b) => Buffer.from(b)),
+    Buffer.from(payload.data ?? []),
+  ]).toString('latin1');
 
 describe('payload encryption codec', () => {
   const codec = new EncryptionCodec(randomBytes(32));
@@ -71,7 +78,9 @@ describe('PAYLOAD_ENCRYPTION_KEY', () => {
       const key = randomBytes(32);
       const warnings: string[] = [];
       const logger = { warn: (_o: unknown, msg?: string) => void warnings.push(String(msg)) } as never;
-      expect(payloadKeyFrom({ PAYLOAD_ENCRYPTION_KEY: key.toString('hex'), DATA_DIR: dir }, logger).equals(key)).toBe(true);
+      expect(payloadKeyFrom({ PAYLOAD_ENCRYPTION_KEY: key.toString('hex'), DATA_DIR: dir }, logger).equals(key)).toBe(
+        true,
+      );
       expect(warnings).toHaveLength(0);
       const made = payloadKeyFrom({ PAYLOAD_ENCRYPTION_KEY: undefined, DATA_DIR: dir }, logger);
       const file = path.join(dir, 'payload-encryption.key');

@@ -12,7 +12,16 @@ describe('dependsOnDate', () => {
     [{ 'summary.orders.last_order_date': { conditions: { $more_than: [30] } } }, true],
     [{ birthdate: { conditions: { $is_days_in_future: [0] } } }, true],
     [{ 'metadata.last_visit': { conditions: { $less_than: [7] } } }, true],
-    [{ nested: { junction: 'or', email: { conditions: { $has_value: true } }, created_at: { conditions: { $less_than_ago: [3] } } } }, true],
+    [
+      {
+        nested: {
+          junction: 'or',
+          email: { conditions: { $has_value: true } },
+          created_at: { conditions: { $less_than_ago: [3] } },
+        },
+      },
+      true,
+    ],
     [{ created_at: { conditions: { $after: ['2024-01-01'] } } }, false],
     [{ 'summary.redemptions.total_redeemed': { conditions: { $more_than_equal: [2] } } }, false],
     [{ 'metadata.tier': { conditions: { $is: ['gold'] } } }, false],

@@ -33,7 +33,13 @@ const customer: CustomerView = {
     renewal_date: '2024-06-25T00:00:00Z',
   },
   summary: {
-    orders: { total_amount: 12500, total_count: 7, average_amount: 1785.71, last_order_amount: 2000, last_order_date: '2024-06-05T18:00:00Z' },
+    orders: {
+      total_amount: 12500,
+      total_count: 7,
+      average_amount: 1785.71,
+      last_order_amount: 2000,
+      last_order_date: '2024-06-05T18:00:00Z',
+    },
     redemptions: { total_redeemed: 3, total_succeeded: 2, total_failed: 1, total_rolled_back: 0 },
   },
   loyalty: { points: 420, referred_customers: 2 },
@@ -214,11 +220,23 @@ describe('matchesSegmentFilter', () => {
       expect(matches('updated_at', { $is_days_ago: [0] }, { updated_at: '2024-06-15T23:59:00Z' })).toBe(true);
       // 01:00 at +02:00 is still the 14th in UTC.
       expect(matches('updated_at', { $is_days_ago: [1] }, { updated_at: '2024-06-15T01:00:00+02:00' })).toBe(true);
-      expect(matches('summary.orders.last_order_date', { $less_than: [1] }, { summary: { orders: { last_order_date: '2024-06-15T00:00:00Z' } } })).toBe(true);
+      expect(
+        matches(
+          'summary.orders.last_order_date',
+          { $less_than: [1] },
+          { summary: { orders: { last_order_date: '2024-06-15T00:00:00Z' } } },
+        ),
+      ).toBe(true);
     });
 
     it('does not count a future date as "less than N days ago"', () => {
-      expect(matches('summary.orders.last_order_date', { $less_than: [30] }, { summary: { orders: { last_order_date: '2024-06-16' } } })).toBe(false);
+      expect(
+        matches(
+          'summary.orders.last_order_date',
+          { $less_than: [30] },
+          { summary: { orders: { last_order_date: '2024-06-16' } } },
+        ),
+      ).toBe(false);
     });
 
     it('reads the deprecated birthday field when birthdate is absent', () => {
@@ -226,7 +244,9 @@ describe('matchesSegmentFilter', () => {
     });
 
     it('refuses an invalid now', () => {
-      expect(() => matchesSegmentFilter(parse({ name: { conditions: { $has_value: true } } }), customer, new Date('x'))).toThrow(RangeError);
+      expect(() =>
+        matchesSegmentFilter(parse({ name: { conditions: { $has_value: true } } }), customer, new Date('x')),
+      ).toThrow(RangeError);
     });
   });
 
@@ -292,7 +312,11 @@ describe('matchesSegmentFilter', () => {
         parse({
           junction: 'and',
           'address.city': berlin,
-          group_1: { junction: 'or', 'metadata.club_level': bronze, 'loyalty.points': { conditions: { $more_than: [minPoints] } } },
+          group_1: {
+            junction: 'or',
+            'metadata.club_level': bronze,
+            'loyalty.points': { conditions: { $more_than: [minPoints] } },
+          },
         });
       expect(matchesSegmentFilter(filter(400), customer, NOW)).toBe(true);
       expect(matchesSegmentFilter(filter(500), customer, NOW)).toBe(false);
@@ -302,7 +326,11 @@ describe('matchesSegmentFilter', () => {
       const filter = parse({
         junction: 'or',
         'metadata.club_level': bronze,
-        a: { junction: 'and', name: { conditions: { $has_value: true } }, b: { junction: 'or', email: { conditions: { $ends_with: ['.com'] } } } },
+        a: {
+          junction: 'and',
+          name: { conditions: { $has_value: true } },
+          b: { junction: 'or', email: { conditions: { $ends_with: ['.com'] } } },
+        },
       });
       expect(matchesSegmentFilter(filter, customer, NOW)).toBe(true);
       expect(matchesSegmentFilter(filter, { ...customer, email: 'anna@example.de' }, NOW)).toBe(false);
@@ -314,7 +342,11 @@ describe('filterFields', () => {
   it('lists each field path once, including those inside groups', () => {
     const filter = parse({
       email: { conditions: { $ends_with: ['.com'] } },
-      g: { junction: 'or', 'metadata.tier': { conditions: { $is: ['Gold'] } }, email: { conditions: { $contains: ['x'] } } },
+      g: {
+        junction: 'or',
+        'metadata.tier': { conditions: { $is: ['Gold'] } },
+        email: { conditions: { $contains: ['x'] } },
+      },
     });
     expect(filterFields(filter)).toEqual(['email', 'metadata.tier']);
   });
@@ -363,32 +395,139 @@ describe('validateSegmentFilter', () => {
     ['an entry with neither conditions nor junction', { name: { $is: ['Anna'] } }, 'name', /must be \{"conditions"/],
     ['an unknown field path', { 'address.zip': { conditions: { $is: ['1'] } } }, 'address.zip', 'unknown field path'],
     ['metadata without a key', { metadata: { conditions: { $is: ['1'] } } }, 'metadata', 'unknown field path'],
-    ['an empty metadata segment', { 'metadata..a': { conditions: { $is: ['1'] } } }, 'metadata..a', 'unknown field path'],
+    [
+      'an empty metadata segment',
+      { 'metadata..a': { conditions: { $is: ['1'] } } },
+      'metadata..a',
+      'unknown field path',
+    ],
     ['a stray key in an entry', { name: { ...name, junction: 'or' } }, 'name.junction', /unknown key/],
-    ['an unknown operator', { name: { conditions: { $equals: ['x'] } } }, 'name.conditions.$equals', 'unknown operator'],
-    ['an unsupported operator', { name: { conditions: { $count: [1] } } }, 'name.conditions.$count', 'operator is not supported'],
-    ['a number operator on a string field', { name: { conditions: { $more_than: [1] } } }, 'name.conditions.$more_than', 'operator does not apply to a string field'],
-    ['a text operator on a number field', { 'loyalty.points': { conditions: { $contains: ['1'] } } }, 'loyalty.points.conditions.$contains', 'operator does not apply to a number field'],
+    [
+      'an unknown operator',
+      { name: { conditions: { $equals: ['x'] } } },
+      'name.conditions.$equals',
+      'unknown operator',
+    ],
+    [
+      'an unsupported operator',
+      { name: { conditions: { $count: [1] } } },
+      'name.conditions.$count',
+      'operator is not supported',
+    ],
+    [
+      'a number operator on a string field',
+      { name: { conditions: { $more_than: [1] } } },
+      'name.conditions.$more_than',
+      'operator does not apply to a string field',
+    ],
+    [
+      'a text operator on a number field',
+      { 'loyalty.points': { conditions: { $contains: ['1'] } } },
+      'loyalty.points.conditions.$contains',
+      'operator does not apply to a number field',
+    ],
     ['empty conditions', { name: { conditions: {} } }, 'name.conditions', 'must contain at least one operator'],
-    ['conditions that are not an object', { name: { conditions: ['$is'] } }, 'name.conditions', /must be an object of operators/],
-    ['a non-numeric operand on a number', { 'summary.orders.total_count': { conditions: { $more_than: ['abc'] } } }, 'summary.orders.total_count.conditions.$more_than', 'expected a number, got "abc"'],
-    ['a non-numeric $in on a number', { 'loyalty.points': { conditions: { $in: [1, 'x'] } } }, 'loyalty.points.conditions.$in', 'value 2: expected a number, got "x"'],
-    ['an invalid date', { created_at: { conditions: { $after: ['not a date'] } } }, 'created_at.conditions.$after', 'expected an ISO 8601 date or datetime, got "not a date"'],
-    ['an impossible date', { created_at: { conditions: { $before: ['2024-02-30'] } } }, 'created_at.conditions.$before', /ISO 8601/],
-    ['an empty $in', { 'metadata.tier': { conditions: { $in: [] } } }, 'metadata.tier.conditions.$in', 'must list at least one value'],
-    ['$has_value: 5', { name: { conditions: { $has_value: 5 } } }, 'name.conditions.$has_value', 'must be true or "", got 5'],
-    ['$is_unknown: false', { name: { conditions: { $is_unknown: false } } }, 'name.conditions.$is_unknown', 'must be true or "", got false'],
-    ['two values for a single-value operator', { 'loyalty.points': { conditions: { $more_than: [1, 2] } } }, 'loyalty.points.conditions.$more_than', 'takes exactly one value, got 2'],
-    ['negative days', { created_at: { conditions: { $less_than: [-1] } } }, 'created_at.conditions.$less_than', 'expected a non-negative number of days, got -1'],
-    ['fractional days for $is_days_ago', { created_at: { conditions: { $is_days_ago: [1.5] } } }, 'created_at.conditions.$is_days_ago', /whole non-negative number/],
-    ['an empty $contains', { email: { conditions: { $contains: [''] } } }, 'email.conditions.$contains', 'expected a non-empty string, got ""'],
-    ['an object operand', { 'metadata.tier': { conditions: { $is: [{ a: 1 }] } } }, 'metadata.tier.conditions.$is', 'expected a string, number or boolean, got an object'],
-    ['a boolean on a string field', { name: { conditions: { $is: [true] } } }, 'name.conditions.$is', 'expected a string, got true'],
+    [
+      'conditions that are not an object',
+      { name: { conditions: ['$is'] } },
+      'name.conditions',
+      /must be an object of operators/,
+    ],
+    [
+      'a non-numeric operand on a number',
+      { 'summary.orders.total_count': { conditions: { $more_than: ['abc'] } } },
+      'summary.orders.total_count.conditions.$more_than',
+      'expected a number, got "abc"',
+    ],
+    [
+      'a non-numeric $in on a number',
+      { 'loyalty.points': { conditions: { $in: [1, 'x'] } } },
+      'loyalty.points.conditions.$in',
+      'value 2: expected a number, got "x"',
+    ],
+    [
+      'an invalid date',
+      { created_at: { conditions: { $after: ['not a date'] } } },
+      'created_at.conditions.$after',
+      'expected an ISO 8601 date or datetime, got "not a date"',
+    ],
+    [
+      'an impossible date',
+      { created_at: { conditions: { $before: ['2024-02-30'] } } },
+      'created_at.conditions.$before',
+      /ISO 8601/,
+    ],
+    [
+      'an empty $in',
+      { 'metadata.tier': { conditions: { $in: [] } } },
+      'metadata.tier.conditions.$in',
+      'must list at least one value',
+    ],
+    [
+      '$has_value: 5',
+      { name: { conditions: { $has_value: 5 } } },
+      'name.conditions.$has_value',
+      'must be true or "", got 5',
+    ],
+    [
+      '$is_unknown: false',
+      { name: { conditions: { $is_unknown: false } } },
+      'name.conditions.$is_unknown',
+      'must be true or "", got false',
+    ],
+    [
+      'two values for a single-value operator',
+      { 'loyalty.points': { conditions: { $more_than: [1, 2] } } },
+      'loyalty.points.conditions.$more_than',
+      'takes exactly one value, got 2',
+    ],
+    [
+      'negative days',
+      { created_at: { conditions: { $less_than: [-1] } } },
+      'created_at.conditions.$less_than',
+      'expected a non-negative number of days, got -1',
+    ],
+    [
+      'fractional days for $is_days_ago',
+      { created_at: { conditions: { $is_days_ago: [1.5] } } },
+      'created_at.conditions.$is_days_ago',
+      /whole non-negative number/,
+    ],
+    [
+      'an empty $contains',
+      { email: { conditions: { $contains: [''] } } },
+      'email.conditions.$contains',
+      'expected a non-empty string, got ""',
+    ],
+    [
+      'an object operand',
+      { 'metadata.tier': { conditions: { $is: [{ a: 1 }] } } },
+      'metadata.tier.conditions.$is',
+      'expected a string, number or boolean, got an object',
+    ],
+    [
+      'a boolean on a string field',
+      { name: { conditions: { $is: [true] } } },
+      'name.conditions.$is',
+      'expected a string, got true',
+    ],
     ['an empty nested group', { name, g: { junction: 'or' } }, 'g', /has no entries/],
-    ['an unknown junction in a group', { g: { junction: 'nor', name } }, 'g.junction', 'must be "and" or "or", got "nor"'],
-    ['an error inside a group', { g: { junction: 'or', 'metadata.a': { conditions: { $in: [] } } } }, 'g.metadata.a.conditions.$in', 'must list at least one value'],
+    [
+      'an unknown junction in a group',
+      { g: { junction: 'nor', name } },
+      'g.junction',
+      'must be "and" or "or", got "nor"',
+    ],
+    [
+      'an error inside a group',
+      { g: { junction: 'or', 'metadata.a': { conditions: { $in: [] } } } },
+      'g.metadata.a.conditions.$in',
+      'must list at least one value',
+    ],
   ])('refuses %s', (_what, input, field, reason) => {
-    expect(errorsOf(input)).toEqual([{ field, reason: reason instanceof RegExp ? expect.stringMatching(reason) : reason }]);
+    expect(errorsOf(input)).toEqual([
+      { field, reason: reason instanceof RegExp ? expect.stringMatching(reason) : reason },
+    ]);
   });
 
   it('collects every error rather than stopping at the first', () => {
@@ -420,15 +559,22 @@ describe('validateSegmentFilter', () => {
     });
 
     const withConditions = (count: number) =>
-      Object.fromEntries(Array.from({ length: count }, (_, i) => [`metadata.k${i}`, { conditions: { $is: [String(i)] } }]));
+      Object.fromEntries(
+        Array.from({ length: count }, (_, i) => [`metadata.k${i}`, { conditions: { $is: [String(i)] } }]),
+      );
 
     it('accepts 100 conditions and refuses 101', () => {
       expect(validateSegmentFilter(withConditions(100)).ok).toBe(true);
-      expect(errorsOf(withConditions(101))).toEqual([{ field: '(root)', reason: 'has 101 conditions; at most 100 are allowed' }]);
+      expect(errorsOf(withConditions(101))).toEqual([
+        { field: '(root)', reason: 'has 101 conditions; at most 100 are allowed' },
+      ]);
     });
 
     it('counts several operators on one field and conditions inside groups', () => {
-      const filter = { ...withConditions(98), g: { junction: 'or', 'loyalty.points': { conditions: { $more_than: [1], $less_than: [9], $is_not: [5] } } } };
+      const filter = {
+        ...withConditions(98),
+        g: { junction: 'or', 'loyalty.points': { conditions: { $more_than: [1], $less_than: [9], $is_not: [5] } } },
+      };
       expect(errorsOf(filter)).toEqual([{ field: '(root)', reason: 'has 101 conditions; at most 100 are allowed' }]);
     });
   });

@@ -33,14 +33,19 @@ describe('order of preference', () => {
   });
 
   it('takes mongod on PATH without trying a download or a build', async () => {
-    const { candidates, obtained } = machine({ mongod: '/usr/bin/mongod', 'mongod-download': '/cache/mongod', 'mongo-java-server': 'cp' }, [...MONGO_SERVER_ORDER]);
+    const { candidates, obtained } = machine(
+      { mongod: '/usr/bin/mongod', 'mongod-download': '/cache/mongod', 'mongo-java-server': 'cp' },
+      [...MONGO_SERVER_ORDER],
+    );
     const choice = await chooseFirst(candidates, 'MongoDB server');
     expect(choice).toEqual({ kind: 'mongod', value: '/usr/bin/mongod', skipped: [] });
     expect(obtained).toEqual(['mongod']);
   });
 
   it('downloads mongod when none is on PATH, before building a substitute', async () => {
-    const { candidates, obtained } = machine({ 'mongod-download': '/cache/mongod', 'mongo-java-server': 'cp' }, [...MONGO_SERVER_ORDER]);
+    const { candidates, obtained } = machine({ 'mongod-download': '/cache/mongod', 'mongo-java-server': 'cp' }, [
+      ...MONGO_SERVER_ORDER,
+    ]);
     const choice = await chooseFirst(candidates, 'MongoDB server');
     expect(choice.kind).toBe('mongod-download');
     expect(choice.skipped).toEqual([{ kind: 'mongod', reason: 'mongod missing.' }]);
@@ -49,7 +54,9 @@ describe('order of preference', () => {
 
   it('falls back to mongo-java-server when the download failed, and says why in one line', async () => {
     const failed = new MissingToolError('could not download mongod from fastdl.mongodb.org (host not found).');
-    const { candidates } = machine({ 'mongod-download': failed, 'mongo-java-server': 'cp', ferretdb: '/ferretdb' }, [...MONGO_SERVER_ORDER]);
+    const { candidates } = machine({ 'mongod-download': failed, 'mongo-java-server': 'cp', ferretdb: '/ferretdb' }, [
+      ...MONGO_SERVER_ORDER,
+    ]);
     const choice = await chooseFirst(candidates, 'MongoDB server');
     expect(choice.kind).toBe('mongo-java-server');
     expect(describeChoice(choice, ['MONGO_URL: unset'])).toBe(
@@ -63,7 +70,10 @@ describe('order of preference', () => {
   });
 
   it('uses only the forced kind, even when an earlier one is present', async () => {
-    const { candidates, obtained } = machine({ mongod: '/usr/bin/mongod', ferretdb: '/ferretdb' }, candidateKinds(MONGO_SERVER_ORDER, 'ferretdb'));
+    const { candidates, obtained } = machine(
+      { mongod: '/usr/bin/mongod', ferretdb: '/ferretdb' },
+      candidateKinds(MONGO_SERVER_ORDER, 'ferretdb'),
+    );
     expect((await chooseFirst(candidates, 'MongoDB server')).kind).toBe('ferretdb');
     expect(obtained).toEqual(['ferretdb']);
   });
@@ -77,7 +87,10 @@ describe('order of preference', () => {
   });
 
   it('stops on a fault that is not a missing tool (a build that broke) instead of hiding it', async () => {
-    const { candidates, obtained } = machine({ 'mongo-java-server': new Error('javac failed'), ferretdb: '/ferretdb' }, [...MONGO_SERVER_ORDER]);
+    const { candidates, obtained } = machine(
+      { 'mongo-java-server': new Error('javac failed'), ferretdb: '/ferretdb' },
+      [...MONGO_SERVER_ORDER],
+    );
     await expect(chooseFirst(candidates, 'MongoDB server')).rejects.toThrow('javac failed');
     expect(obtained).not.toContain('ferretdb');
   });

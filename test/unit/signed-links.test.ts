@@ -1,4 +1,12 @@
-import { cockpitUrl, codeImageUrl, sign, unsubscribeUrl, verifyCockpitSignature, verifyCodeSignature, verifyUnsubscribeSignature } from '../../src/templates/signed-links';
+import {
+  cockpitUrl,
+  codeImageUrl,
+  sign,
+  unsubscribeUrl,
+  verifyCockpitSignature,
+  verifyCodeSignature,
+  verifyUnsubscribeSignature,
+} from '../../src/templates/signed-links';
 import { messageVariables } from '../../src/templates/message-variables';
 import { customerDoc } from '../helpers/customer-doc';
 
@@ -37,11 +45,17 @@ describe('signed public links', () => {
     expect(verifyCockpitSignature(links.signingKey, 'cust_1', exp, sig, now)).toBe(true);
     expect(verifyCockpitSignature(links.signingKey, 'cust_2', exp, sig, now)).toBe(false);
     expect(verifyCockpitSignature(links.signingKey, 'cust_1', String(Number(exp) + 1), sig, now)).toBe(false);
-    expect(verifyCockpitSignature(links.signingKey, 'cust_1', exp, sig, new Date(now.getTime() + 3600_000))).toBe(false);
+    expect(verifyCockpitSignature(links.signingKey, 'cust_1', exp, sig, new Date(now.getTime() + 3600_000))).toBe(
+      false,
+    );
     expect(verifyCockpitSignature(links.signingKey, 'cust_1', '1e12', sig, now)).toBe(false);
     // Unsubscribe and code signatures are no cockpit signatures.
-    expect(verifyCockpitSignature(links.signingKey, 'cust_1', exp, sigOf(unsubscribeUrl(links, 'cust_1', exp)), now)).toBe(false);
-    expect(Number(new URL(cockpitUrl(links, 'cust_1', now)).searchParams.get('exp'))).toBe(now.getTime() / 1000 + 30 * 86_400);
+    expect(
+      verifyCockpitSignature(links.signingKey, 'cust_1', exp, sigOf(unsubscribeUrl(links, 'cust_1', exp)), now),
+    ).toBe(false);
+    expect(Number(new URL(cockpitUrl(links, 'cust_1', now)).searchParams.get('exp'))).toBe(
+      now.getTime() / 1000 + 30 * 86_400,
+    );
   });
 
   it('signs unsubscribe links for one customer and channel', () => {
@@ -59,12 +73,20 @@ describe('signed public links', () => {
     // A code named like an unsubscribe target must not yield a usable unsubscribe signature.
     const codeSig = sign(links.signingKey, 'code', 'cust_1');
     expect(verifyUnsubscribeSignature(links.signingKey, 'cust_1', '', codeSig)).toBe(false);
-    expect(verifyCodeSignature(links.signingKey, 'cust_1', sign(links.signingKey, 'unsubscribe', 'cust_1'))).toBe(false);
+    expect(verifyCodeSignature(links.signingKey, 'cust_1', sign(links.signingKey, 'unsubscribe', 'cust_1'))).toBe(
+      false,
+    );
     expect(verifyCodeSignature(links.signingKey, 'cust_1', codeSig)).toBe(true);
   });
 
   it('gives messages the QR, barcode and unsubscribe URLs when links are configured', () => {
-    const vars = messageVariables({ customer: customerDoc({ _id: 'cust_9' }), distribution: { id: 'd', name: 'D' }, voucher: { code: 'C-9' }, links, unsubscribeChannel: 'sms' });
+    const vars = messageVariables({
+      customer: customerDoc({ _id: 'cust_9' }),
+      distribution: { id: 'd', name: 'D' },
+      voucher: { code: 'C-9' },
+      links,
+      unsubscribeChannel: 'sms',
+    });
     const voucher = vars.voucher as Record<string, string>;
     expect(verifyCodeSignature(links.signingKey, 'C-9', sigOf(voucher.qr_url!))).toBe(true);
     expect(voucher.barcode_url).toContain('/public/codes/C-9/barcode.png?sig=');

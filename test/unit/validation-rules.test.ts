@@ -22,11 +22,21 @@ describe('rule logic parser', () => {
 });
 
 describe('rule checks and evaluation', () => {
-  const facts = (over: Partial<RuleFacts> = {}): RuleFacts => ({ customerSegments: ['seg_a'], orderAmount: 5000, redemptionsOfCustomer: 0, redemptionsTotal: 0, ...over });
+  const facts = (over: Partial<RuleFacts> = {}): RuleFacts => ({
+    customerSegments: ['seg_a'],
+    orderAmount: 5000,
+    redemptionsOfCustomer: 0,
+    redemptionsTotal: 0,
+    ...over,
+  });
 
   it('accepts supported rules and names the problems of others', () => {
     expect(checkRules({ '1': { name: 'customer.segment', conditions: { $is: ['seg_a'] } }, logic: '1' })).toEqual([]);
-    const problems = checkRules({ '1': { name: 'order.amount', conditions: { $more_than: ['x'] } }, '2': { name: 'product.id', conditions: { $is: ['p'] } }, logic: '1 and 3' });
+    const problems = checkRules({
+      '1': { name: 'order.amount', conditions: { $more_than: ['x'] } },
+      '2': { name: 'product.id', conditions: { $is: ['p'] } },
+      logic: '1 and 3',
+    });
     expect(problems.join('\n')).toMatch(/numbers expected/);
     expect(problems.join('\n')).toMatch(/unsupported rule "product.id"/);
     expect(problems.join('\n')).toMatch(/missing rule 3/);
@@ -39,20 +49,36 @@ describe('rule checks and evaluation', () => {
       '2': { name: 'order.amount', conditions: { $more_than_equal: [10000] } },
       logic: '1 and 2',
     };
-    expect(evaluateRules(rules, facts())).toMatchObject({ key: 'customer_rules_violated', rule: '1', message: 'VIPs only' });
-    expect(evaluateRules(rules, facts({ customerSegments: ['seg_vip'] }), { message: 'whole rule' })).toMatchObject({ key: 'order_rules_violated', rule: '2', message: 'whole rule' });
+    expect(evaluateRules(rules, facts())).toMatchObject({
+      key: 'customer_rules_violated',
+      rule: '1',
+      message: 'VIPs only',
+    });
+    expect(evaluateRules(rules, facts({ customerSegments: ['seg_vip'] }), { message: 'whole rule' })).toMatchObject({
+      key: 'order_rules_violated',
+      rule: '2',
+      message: 'whole rule',
+    });
     expect(evaluateRules(rules, facts({ customerSegments: ['seg_vip'], orderAmount: 10000 }))).toBeNull();
     expect(evaluateRules({ ...rules, logic: '1 or 2' }, facts({ orderAmount: 20000 }))).toBeNull();
     // No logic: every rule must hold.
-    expect(evaluateRules({ '1': rules['1'], '2': rules['2'] }, facts({ customerSegments: ['seg_vip'] }))?.key).toBe('order_rules_violated');
+    expect(evaluateRules({ '1': rules['1'], '2': rules['2'] }, facts({ customerSegments: ['seg_vip'] }))?.key).toBe(
+      'order_rules_violated',
+    );
   });
 
   it('evaluates segments ($is / $is_not), amounts and redemption counts', () => {
     const notIn = { '1': { name: 'customer.segment', conditions: { $is_not: ['seg_a'] } } };
     expect(evaluateRules(notIn, facts())?.key).toBe('customer_rules_violated');
     expect(evaluateRules(notIn, facts({ customerSegments: null }))).toBeNull();
-    expect(evaluateRules({ '1': { name: 'customer.segment', conditions: { $is: ['seg_a'] } } }, facts({ customerSegments: null }))?.key).toBe('customer_rules_violated');
-    const amount = (op: string, v: number, amt: number | null) => evaluateRules({ '1': { name: 'order.amount', conditions: { [op]: [v] } } }, facts({ orderAmount: amt })) === null;
+    expect(
+      evaluateRules(
+        { '1': { name: 'customer.segment', conditions: { $is: ['seg_a'] } } },
+        facts({ customerSegments: null }),
+      )?.key,
+    ).toBe('customer_rules_violated');
+    const amount = (op: string, v: number, amt: number | null) =>
+      evaluateRules({ '1': { name: 'order.amount', conditions: { [op]: [v] } } }, facts({ orderAmount: amt })) === null;
     expect(amount('$more_than', 5000, 5000)).toBe(false);
     expect(amount('$more_than_equal', 5000, 5000)).toBe(true);
     expect(amount('$less_than', 5000, 4999)).toBe(true);

@@ -18,7 +18,10 @@ describe('the variable catalogue', () => {
     expect(byName.get('unsubscribe_url')).toMatchObject({ purposes: [], triggers: [] });
     expect(byName.get('voucher.code')!.purposes).toEqual(['unique_code']);
     expect(byName.get('voucher.code')!.triggers).toContain('voucher_published');
-    expect(byName.get('order.id')).toMatchObject({ purposes: [], triggers: ['order_created', 'order_updated', 'order_paid', 'order_canceled', 'voucher_redeemed'] });
+    expect(byName.get('order.id')).toMatchObject({
+      purposes: [],
+      triggers: ['order_created', 'order_updated', 'order_paid', 'order_canceled', 'voucher_redeemed'],
+    });
     expect(byName.get('promotion.name')!.purposes).toEqual(['promotion']);
     expect(byName.get('reward.name')!.triggers).toEqual(['reward_redeemed']);
     expect(byName.get('event.type')!.triggers).toContain('customer_entered_segment');

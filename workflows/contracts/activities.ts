@@ -1,4 +1,10 @@
-import type { AudienceState, BatchResult, DistributionEdit, DistributionMark, DistributionRunInfo } from './distribution';
+import type {
+  AudienceState,
+  BatchResult,
+  DistributionEdit,
+  DistributionMark,
+  DistributionRunInfo,
+} from './distribution';
 import type { DeliveryForEventResult, DeliveryWorkflowInput } from './delivery';
 import type { CustomerImportInput } from './customer-import';
 import type { SegmentSyncBatch } from './segment-sync';
@@ -38,7 +44,11 @@ export interface DistributionActivities {
   audienceReady(id: string): Promise<boolean>;
   audienceState(id: string): Promise<AudienceState>;
   markDistribution(id: string, mark: DistributionMark): Promise<{ updated: boolean }>;
-  snapshotAudience(id: string, after: string | undefined, index: number): Promise<{ count: number; nextCursor?: string }>;
+  snapshotAudience(
+    id: string,
+    after: string | undefined,
+    index: number,
+  ): Promise<{ count: number; nextCursor?: string }>;
   deliverBatch(id: string, index: number): Promise<BatchResult>;
   failQueuedMessages(id: string, index: number, error: string): Promise<{ failed: number }>;
   stopForExhaustedPool(id: string, campaignId: string): Promise<{ stopped: boolean }>;

@@ -19,7 +19,12 @@ export interface DistributionEdit {
   name?: string;
   audience?: { type: 'segment'; segment_id: string } | { type: 'customer'; customer_id: string };
   consents?: { verification: boolean; required: string[] };
-  channels?: Array<{ type: string; settings?: Record<string, unknown>; template?: { subject?: string; html?: string; text?: string }; template_id?: string }>;
+  channels?: Array<{
+    type: string;
+    settings?: Record<string, unknown>;
+    template?: { subject?: string; html?: string; text?: string };
+    template_id?: string;
+  }>;
 }
 
 export interface DistributionProgress {

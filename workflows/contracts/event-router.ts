@@ -33,5 +33,8 @@ export interface RouterWindow {
 /** The router of the window `now` falls in; deployments sharing a namespace are told apart by their task queue. */
 export function routerWindowAt(taskQueue: string, now: number): { workflowId: string; window: RouterWindow } {
   const startsAt = Math.floor(now / ROUTER_WINDOW_MS) * ROUTER_WINDOW_MS;
-  return { workflowId: `event-router-${taskQueue}-${new Date(startsAt).toISOString()}`, window: { endsAt: startsAt + ROUTER_WINDOW_MS } };
+  return {
+    workflowId: `event-router-${taskQueue}-${new Date(startsAt).toISOString()}`,
+    window: { endsAt: startsAt + ROUTER_WINDOW_MS },
+  };
 }

@@ -21,7 +21,12 @@ export type DistributionStatus =
   | 'paused';
 
 /** Statuses a distribution never leaves. */
-export const FINAL_DISTRIBUTION_STATUSES: readonly DistributionStatus[] = ['completed', 'failed', 'cancelled', 'stopped'];
+export const FINAL_DISTRIBUTION_STATUSES: readonly DistributionStatus[] = [
+  'completed',
+  'failed',
+  'cancelled',
+  'stopped',
+];
 
 /** `unknown`: an `at_most_once` channel's message whose provider call may have happened; never sent again. */
 export type MessageStatus = 'queued' | 'sent' | 'skipped' | 'failed' | 'unknown';

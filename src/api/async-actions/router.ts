@@ -42,25 +42,44 @@ const listQuery = z.strictObject({
 export function asyncActionsRouter(ctx: AppContext): ApiRouter {
   const { AsyncAction } = ctx.models;
   return new ApiRouter('/v1/async-actions', 'Async actions')
-    .route({ method: 'get', path: '/:id', summary: 'Get an async action: status, progress and result', params: idParams, response: asyncActionJson, errors: { 404: 'No such async action' } }, async ({ params }) => {
-      const doc = await AsyncAction.findById(params.id).lean();
-      if (!doc) throw AppError.notFound('async_action', params.id);
-      if (doc.status === 'ENQUEUED' && Date.now() - doc.created_at.getTime() > STALLED_AFTER_MS) {
-        startImportWorkflow(ctx, doc._id).catch((err: unknown) => ctx.logger.warn({ err, asyncActionId: doc._id }, 'could not start a stalled import'));
-      }
-      return toAsyncActionJson(doc);
-    })
+    .route(
+      {
+        method: 'get',
+        path: '/:id',
+        summary: 'Get an async action: status, progress and result',
+        params: idParams,
+        response: asyncActionJson,
+        errors: { 404: 'No such async action' },
+      },
+      async ({ params }) => {
+        const doc = await AsyncAction.findById(params.id).lean();
+        if (!doc) throw AppError.notFound('async_action', params.id);
+        if (doc.status === 'ENQUEUED' && Date.now() - doc.created_at.getTime() > STALLED_AFTER_MS) {
+          startImportWorkflow(ctx, doc._id).catch((err: unknown) =>
+            ctx.logger.warn({ err, asyncActionId: doc._id }, 'could not start a stalled import'),
+          );
+        }
+        return toAsyncActionJson(doc);
+      },
+    )
     .route(
       {
         method: 'get',
         path: '/',
         summary: 'List async actions, newest first (without their results)',
         query: listQuery,
-        response: z.object({ object: z.literal('list'), data_ref: z.literal('async_actions'), async_actions: z.array(asyncActionJson.omit({ result: true })) }),
+        response: z.object({
+          object: z.literal('list'),
+          data_ref: z.literal('async_actions'),
+          async_actions: z.array(asyncActionJson.omit({ result: true })),
+        }),
       },
       async ({ query }) => {
         const filter = query.end_date ? { created_at: { $lt: new Date(query.end_date) } } : {};
-        const docs = await AsyncAction.find(filter, { 'result.errors': 0 }).sort({ created_at: -1, _id: -1 }).limit(query.limit).lean();
+        const docs = await AsyncAction.find(filter, { 'result.errors': 0 })
+          .sort({ created_at: -1, _id: -1 })
+          .limit(query.limit)
+          .lean();
         return {
           object: 'list' as const,
           data_ref: 'async_actions' as const,

@@ -5,8 +5,17 @@ import { ApiRouter } from '../../http/api-router';
 
 const codeParams = z.strictObject({ code: z.string().min(1).max(200).describe('Voucher code or id (v_…)') });
 const balanceBody = z.strictObject({
-  amount: z.number().int().refine((n) => n !== 0, 'amount must not be 0').describe('Gift card: cents; loyalty card: points. Negative removes.'),
-  source_id: z.string().min(1).max(200).optional().describe('Idempotency key: an operation with this source_id is applied to the voucher at most once'),
+  amount: z
+    .number()
+    .int()
+    .refine((n) => n !== 0, 'amount must not be 0')
+    .describe('Gift card: cents; loyalty card: points. Negative removes.'),
+  source_id: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Idempotency key: an operation with this source_id is applied to the voucher at most once'),
   reason: z.string().max(1000).optional(),
 });
 const balanceJson = z.object({
@@ -26,11 +35,15 @@ export function balancesRouter({ models, events }: AppContext): ApiRouter {
     {
       method: 'post',
       path: '/:code/balance',
-      summary: "Add to (or, with a negative amount, remove from) a gift card's credits or a loyalty card's points; idempotent by source_id",
+      summary:
+        "Add to (or, with a negative amount, remove from) a gift card's credits or a loyalty card's points; idempotent by source_id",
       params: codeParams,
       body: balanceBody,
       response: balanceJson,
-      errors: { 404: 'No such voucher', 400: 'Invalid request; gift_amount_exceeded / loyalty_card_points_exceeded when removing more than the balance; invalid_voucher_type for a discount voucher' },
+      errors: {
+        404: 'No such voucher',
+        400: 'Invalid request; gift_amount_exceeded / loyalty_card_points_exceeded when removing more than the balance; invalid_voucher_type for a discount voucher',
+      },
     },
     async ({ params, body }) => balances.add(params.code, body),
   );

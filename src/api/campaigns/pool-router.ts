@@ -12,13 +12,22 @@ export function campaignPoolRouter({ campaigns, models }: AppContext): ApiRouter
       path: '/:id/pool',
       summary: "A campaign's code pool: codes generated, published to a customer, and still free",
       params: idParams,
-      response: z.object({ campaign_id: z.string(), total: z.number(), published: z.number(), free: z.number(), type: z.string().describe('AUTO_UPDATE generates more when the pool runs out; STATIC stops') }),
+      response: z.object({
+        campaign_id: z.string(),
+        total: z.number(),
+        published: z.number(),
+        free: z.number(),
+        type: z.string().describe('AUTO_UPDATE generates more when the pool runs out; STATIC stops'),
+      }),
       errors: { 404: 'No such campaign' },
     },
     async ({ params }) => {
       const campaign = await campaigns.get(params.id);
       // Both counts use the (campaign_id, holder_id) index.
-      const [total, free] = await Promise.all([models.Voucher.countDocuments({ campaign_id: campaign._id }), models.Voucher.countDocuments({ campaign_id: campaign._id, holder_id: null })]);
+      const [total, free] = await Promise.all([
+        models.Voucher.countDocuments({ campaign_id: campaign._id }),
+        models.Voucher.countDocuments({ campaign_id: campaign._id, holder_id: null }),
+      ]);
       return { campaign_id: campaign._id, total, published: total - free, free, type: campaign.type };
     },
   );

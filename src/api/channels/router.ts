@@ -10,9 +10,14 @@ import { pagingQuery } from '../list-query';
 const idParams = z.strictObject({ id: z.string().min(1).max(100) });
 
 const credentialsInput = z
-  .record(z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'a credential name is letters, digits and _'), z.string().min(1).max(10_000))
+  .record(
+    z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'a credential name is letters, digits and _'),
+    z.string().min(1).max(10_000),
+  )
   .describe("Secrets by name, e.g. { api_key: '…' }; the names the channel type's adapter asks for");
-const settingsInput = boundedRecord(z.string(), 'settings').describe('Plain provider settings: sender, list id, profile field names, region');
+const settingsInput = boundedRecord(z.string(), 'settings').describe(
+  'Plain provider settings: sender, list id, profile field names, region',
+);
 const nameInput = z.string().trim().min(1).max(200);
 
 const createBody = z.strictObject({
@@ -33,7 +38,9 @@ const channelJson = z.object({
   object: z.literal('channel'),
   type: z.string(),
   name: z.string(),
-  credentials: z.record(z.string(), z.literal(MASK)).describe('Every stored credential, masked: values are never returned'),
+  credentials: z
+    .record(z.string(), z.literal(MASK))
+    .describe('Every stored credential, masked: values are never returned'),
   credential_names: z.array(z.string()),
   settings: z.record(z.string(), z.unknown()),
   created_at: z.string(),
@@ -62,8 +69,16 @@ const notFound = { 404: 'No such channel account' };
 /** Provider accounts that distribution channels send through (`channels[].channel_id`). */
 export function channelsRouter({ channelAccounts, models }: AppContext): ApiRouter {
   return new ApiRouter('/v1/channels', 'Channels')
-    .route({ method: 'post', path: '/', role: 'admin', summary: 'Create a provider account; its credentials are stored encrypted', body: createBody, response: channelJson }, async ({ body }) =>
-      toChannelJson(await channelAccounts.create(body)),
+    .route(
+      {
+        method: 'post',
+        path: '/',
+        role: 'admin',
+        summary: 'Create a provider account; its credentials are stored encrypted',
+        body: createBody,
+        response: channelJson,
+      },
+      async ({ body }) => toChannelJson(await channelAccounts.create(body)),
     )
     .route(
       {
@@ -71,30 +86,69 @@ export function channelsRouter({ channelAccounts, models }: AppContext): ApiRout
         path: '/',
         summary: 'List provider accounts, newest first (credentials masked)',
         query: z.strictObject({ ...pagingQuery, type: z.string().trim().min(1).max(100).optional() }),
-        response: z.object({ object: z.literal('list'), data_ref: z.literal('data'), data: z.array(channelJson), total: z.number(), has_more: z.boolean() }),
+        response: z.object({
+          object: z.literal('list'),
+          data_ref: z.literal('data'),
+          data: z.array(channelJson),
+          total: z.number(),
+          has_more: z.boolean(),
+        }),
       },
       async ({ query }) => {
         const filter = query.type ? { type: query.type } : {};
-        const { docs, total, has_more } = await findPage(models.ChannelAccount, filter, { sort: { created_at: -1, _id: -1 }, page: query.page, limit: query.limit, projection: { credentials_encrypted: 0 } });
+        const { docs, total, has_more } = await findPage(models.ChannelAccount, filter, {
+          sort: { created_at: -1, _id: -1 },
+          page: query.page,
+          limit: query.limit,
+          projection: { credentials_encrypted: 0 },
+        });
         return { object: 'list' as const, data_ref: 'data' as const, data: docs.map(toChannelJson), total, has_more };
       },
     )
-    .route({ method: 'get', path: '/:id', summary: 'Get a provider account (credentials masked)', params: idParams, response: channelJson, errors: notFound }, async ({ params }) =>
-      toChannelJson(await channelAccounts.get(params.id)),
+    .route(
+      {
+        method: 'get',
+        path: '/:id',
+        summary: 'Get a provider account (credentials masked)',
+        params: idParams,
+        response: channelJson,
+        errors: notFound,
+      },
+      async ({ params }) => toChannelJson(await channelAccounts.get(params.id)),
     )
     .route(
-      { method: 'put', path: '/:id', role: 'admin', summary: 'Edit name, settings or credentials (credentials given are merged into the stored ones)', params: idParams, body: updateBody, response: channelJson, errors: { ...notFound, 409: 'Changed meanwhile' } },
+      {
+        method: 'put',
+        path: '/:id',
+        role: 'admin',
+        summary: 'Edit name, settings or credentials (credentials given are merged into the stored ones)',
+        params: idParams,
+        body: updateBody,
+        response: channelJson,
+        errors: { ...notFound, 409: 'Changed meanwhile' },
+      },
       async ({ params, body }) => toChannelJson(await channelAccounts.update(params.id, body)),
     )
-    .route({ method: 'delete', path: '/:id', role: 'admin', summary: 'Delete a provider account and its credentials', params: idParams, status: 204, errors: { ...notFound, 409: 'A live distribution sends through it' } }, async ({ params }) => {
-      await channelAccounts.delete(params.id);
-    })
+    .route(
+      {
+        method: 'delete',
+        path: '/:id',
+        role: 'admin',
+        summary: 'Delete a provider account and its credentials',
+        params: idParams,
+        status: 204,
+        errors: { ...notFound, 409: 'A live distribution sends through it' },
+      },
+      async ({ params }) => {
+        await channelAccounts.delete(params.id);
+      },
+    )
     .route(
       {
         method: 'post',
         path: '/:id/test',
         role: 'admin',
-        summary: "Test the account with a cheap authenticated call to the provider: { ok } or { ok: false, error }",
+        summary: 'Test the account with a cheap authenticated call to the provider: { ok } or { ok: false, error }',
         params: idParams,
         response: testJson,
         errors: { ...notFound, 500: 'Credentials cannot be decrypted (another CHANNEL_SECRETS_KEY)' },

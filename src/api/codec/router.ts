@@ -37,21 +37,40 @@ export function codecRouter(ctx: AppContext): ApiRouter {
   const errors = { 400: 'Not payloads, or a payload this key cannot decode' };
   return new ApiRouter('/codec', 'Operations')
     .route(
-      { method: 'post', path: '/decode', summary: 'Decrypt Temporal payloads (remote codec protocol: the Temporal Web UI and CLI)', body: payloadsJson, response: payloadsJson, errors },
+      {
+        method: 'post',
+        path: '/decode',
+        summary: 'Decrypt Temporal payloads (remote codec protocol: the Temporal Web UI and CLI)',
+        body: payloadsJson,
+        response: payloadsJson,
+        errors,
+      },
       ({ body }) => convert(body.payloads, [...codecs].reverse(), 'decode'),
     )
     .route(
-      { method: 'post', path: '/encode', summary: 'Encrypt Temporal payloads (remote codec protocol: input the Temporal UI or CLI sends to a workflow)', body: payloadsJson, response: payloadsJson, errors },
+      {
+        method: 'post',
+        path: '/encode',
+        summary: 'Encrypt Temporal payloads (remote codec protocol: input the Temporal UI or CLI sends to a workflow)',
+        body: payloadsJson,
+        response: payloadsJson,
+        errors,
+      },
       ({ body }) => convert(body.payloads, codecs, 'encode'),
     );
 }
 
-async function convert(payloads: PayloadJson[], codecs: readonly PayloadCodec[], direction: 'decode' | 'encode'): Promise<z.infer<typeof payloadsJson>> {
+async function convert(
+  payloads: PayloadJson[],
+  codecs: readonly PayloadCodec[],
+  direction: 'decode' | 'encode',
+): Promise<z.infer<typeof payloadsJson>> {
   let out = payloads.map(fromJson);
   try {
     for (const codec of codecs) out = await codec[direction](out);
   } catch (err) {
-    if (err instanceof ValueError) throw AppError.badRequest('payload_undecodable', 'Payload cannot be decoded', err.message);
+    if (err instanceof ValueError)
+      throw AppError.badRequest('payload_undecodable', 'Payload cannot be decoded', err.message);
     throw err;
   }
   return { payloads: out.map(toJson) };

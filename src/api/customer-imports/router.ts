@@ -14,11 +14,20 @@ import { multipartFile } from '../../imports/multipart-file';
 import { payloadTooLarge } from '../../imports/upload-store';
 import type { UploadFormat } from '../../models/async-action';
 
-const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines']);
+const NDJSON_TYPES = new Set([
+  'application/x-ndjson',
+  'application/ndjson',
+  'application/jsonl',
+  'application/x-jsonlines',
+]);
 /** Room for multipart boundaries and part headers around the file itself. */
 const MULTIPART_OVERHEAD = 64 * 1024;
 
-const accepted = z.object({ async_action_id: z.string().meta({ description: 'Poll GET /v1/async-actions/{id} for progress and the per-row error report' }) });
+const accepted = z.object({
+  async_action_id: z
+    .string()
+    .meta({ description: 'Poll GET /v1/async-actions/{id} for progress and the per-row error report' }),
+});
 const errorRef = { $ref: '#/components/schemas/Error' };
 
 /**
@@ -30,7 +39,12 @@ class UploadRouter extends ApiRouter {
   private readonly uploadDocs: RouteConfig[] = [];
 
   /** Every upload creates or changes customers: a `write` key's business. */
-  post(path: string, doc: Omit<RouteConfig, 'method' | 'path' | 'responses' | 'tags' | 'security'>, errors: Record<number, string>, ...handlers: RequestHandler[]): this {
+  post(
+    path: string,
+    doc: Omit<RouteConfig, 'method' | 'path' | 'responses' | 'tags' | 'security'>,
+    errors: Record<number, string>,
+    ...handlers: RequestHandler[]
+  ): this {
     this.router.post(path, routeMatched(`${this.basePath}${path}`), authorize('write'), ...handlers);
     this.uploadDocs.push({
       ...doc,
@@ -40,9 +54,15 @@ class UploadRouter extends ApiRouter {
       ...securityDoc('write'),
       description: `${doc.description ?? ''} ${securityDoc('write').description}`.trim(),
       responses: {
-        202: { description: 'Accepted: the upload is stored and its import enqueued', content: { 'application/json': { schema: accepted } } },
+        202: {
+          description: 'Accepted: the upload is stored and its import enqueued',
+          content: { 'application/json': { schema: accepted } },
+        },
         ...Object.fromEntries(
-          Object.entries({ ...errors, ...SECURED_ERRORS }).map(([code, description]) => [code, { description, content: { 'application/json': { schema: errorRef } } }]),
+          Object.entries({ ...errors, ...SECURED_ERRORS }).map(([code, description]) => [
+            code,
+            { description, content: { 'application/json': { schema: errorRef } } },
+          ]),
         ),
       },
     });
@@ -62,14 +82,25 @@ export function customerImportsRouter(ctx: AppContext): ApiRouter {
   const importCsv: RequestHandler = async (req, res) => {
     refuseDeclaredOversize(req, res, maxBytes + MULTIPART_OVERHEAD, maxBytes);
     const file = await multipartFile(req, 'file');
-    const id = await stored(res, acceptImport(ctx, { type: 'CUSTOMERS_IMPORT_CSV', format: 'csv', filename: file.filename, source: file.stream }));
+    const id = await stored(
+      res,
+      acceptImport(ctx, { type: 'CUSTOMERS_IMPORT_CSV', format: 'csv', filename: file.filename, source: file.stream }),
+    );
     res.status(202).json({ async_action_id: id });
   };
 
   const importJson: RequestHandler = async (req, res) => {
     const format = streamedFormat(req);
     refuseDeclaredOversize(req, res, maxBytes, maxBytes);
-    const id = await stored(res, acceptImport(ctx, { type: 'CUSTOMERS_IMPORT', format, filename: format === 'json' ? 'customers.json' : 'customers.ndjson', source: req }));
+    const id = await stored(
+      res,
+      acceptImport(ctx, {
+        type: 'CUSTOMERS_IMPORT',
+        format,
+        filename: format === 'json' ? 'customers.json' : 'customers.ndjson',
+        source: req,
+      }),
+    );
     res.status(202).json({ async_action_id: id });
   };
 
@@ -77,11 +108,23 @@ export function customerImportsRouter(ctx: AppContext): ApiRouter {
   // it is stored one customer per line and imported by the same pipeline.
   const bulkUpdate: RequestHandler = async (req, res) => {
     const body: unknown = req.body;
-    if (!Array.isArray(body) || body.length === 0) throw AppError.badRequest('invalid_payload', 'Invalid request', 'The body must be a non-empty JSON array of customers.');
-    const lines = Readable.from((function* () {
-      for (const customer of body) yield `${JSON.stringify(customer)}\n`;
-    })());
-    const id = await acceptImport(ctx, { type: 'CUSTOMERS_BULK_UPDATE', format: 'ndjson', filename: 'bulk-update.ndjson', source: lines });
+    if (!Array.isArray(body) || body.length === 0)
+      throw AppError.badRequest(
+        'invalid_payload',
+        'Invalid request',
+        'The body must be a non-empty JSON array of customers.',
+      );
+    const lines = Readable.from(
+      (function* () {
+        for (const customer of body) yield `${JSON.stringify(customer)}\n`;
+      })(),
+    );
+    const id = await acceptImport(ctx, {
+      type: 'CUSTOMERS_BULK_UPDATE',
+      format: 'ndjson',
+      filename: 'bulk-update.ndjson',
+      source: lines,
+    });
     res.status(202).json({ async_action_id: id });
   };
 
@@ -91,20 +134,33 @@ export function customerImportsRouter(ctx: AppContext): ApiRouter {
       {
         summary: 'Import customers from a CSV file (multipart/form-data, field "file")',
         description: `Header columns map to fields: source_id, name, email, phone, description, birthdate (or birthday), and address fields as city / address.city / address_city (likewise state, line_1, line_2, country, postal_code); case, spaces and dashes are ignored, so "Postal code" works. Any other column becomes metadata.<column> (a "metadata." prefix is stripped); metadata values stay text unless the customer metadata schema declares the key a number, a boolean (true/false) or a list (comma-separated). Empty cells are ignored. Each row is validated like POST /v1/customers and upserted by source_id. ${limits}`,
-        request: { body: { required: true, content: { 'multipart/form-data': { schema: z.object({ file: z.string().meta({ format: 'binary' }) }) } } } },
+        request: {
+          body: {
+            required: true,
+            content: { 'multipart/form-data': { schema: z.object({ file: z.string().meta({ format: 'binary' }) }) } },
+          },
+        },
       },
-      { 400: 'No "file" field, or a malformed multipart body', 413: 'Upload too large', 415: 'Not multipart/form-data' },
+      {
+        400: 'No "file" field, or a malformed multipart body',
+        413: 'Upload too large',
+        415: 'Not multipart/form-data',
+      },
       importCsv,
     )
     .post(
       '/import',
       {
-        summary: 'Import customers from a JSON array (application/json) or one customer object per line (application/x-ndjson)',
+        summary:
+          'Import customers from a JSON array (application/json) or one customer object per line (application/x-ndjson)',
         description: `The body is streamed, not buffered: send a JSON array of customer objects as application/json, or newline-delimited JSON as application/x-ndjson (also application/jsonl). Each element is validated like POST /v1/customers and upserted by source_id; a bad element is reported with its row and never stops the others. ${limits}`,
         request: {
           body: {
             required: true,
-            content: { 'application/json': { schema: z.array(customerInput) }, 'application/x-ndjson': { schema: { type: 'string', description: 'One customer object per line' } } },
+            content: {
+              'application/json': { schema: z.array(customerInput) },
+              'application/x-ndjson': { schema: { type: 'string', description: 'One customer object per line' } },
+            },
           },
         },
       },
@@ -115,7 +171,8 @@ export function customerImportsRouter(ctx: AppContext): ApiRouter {
       '/bulk/async',
       {
         summary: 'Create or update customers in bulk by source_id (asynchronous)',
-        description: 'A JSON array of customers, each with its source_id; within the API body size limit. Processed like /v1/customers/import.',
+        description:
+          'A JSON array of customers, each with its source_id; within the API body size limit. Processed like /v1/customers/import.',
         request: { body: { required: true, content: { 'application/json': { schema: z.array(customerInput) } } } },
       },
       { 400: 'Not a non-empty JSON array', 413: 'Body larger than the API body limit' },
@@ -126,11 +183,17 @@ export function customerImportsRouter(ctx: AppContext): ApiRouter {
 
 function streamedFormat(req: Request): UploadFormat {
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
-  if (encoding !== 'identity') throw new AppError(415, 'unsupported_encoding', 'Unsupported content encoding', 'Send the upload uncompressed.');
+  if (encoding !== 'identity')
+    throw new AppError(415, 'unsupported_encoding', 'Unsupported content encoding', 'Send the upload uncompressed.');
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type === 'application/json') return 'json';
   if (NDJSON_TYPES.has(type)) return 'ndjson';
-  throw new AppError(415, 'unsupported_media_type', 'Unsupported media type', 'Send a JSON array as application/json, or one customer object per line as application/x-ndjson.');
+  throw new AppError(
+    415,
+    'unsupported_media_type',
+    'Unsupported media type',
+    'Send a JSON array as application/json, or one customer object per line as application/x-ndjson.',
+  );
 }
 
 /** A declared Content-Length over the limit is refused before a byte is read. */

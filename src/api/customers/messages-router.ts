@@ -16,13 +16,23 @@ export function customerMessagesRouter({ customers, models }: AppContext): ApiRo
       summary: 'Distribution messages to a customer (every distribution, every channel), newest first',
       params: idParams,
       query: z.strictObject(pagingQuery),
-      response: z.object({ object: z.literal('list'), data_ref: z.literal('data'), data: z.array(messageJson), total: z.number(), has_more: z.boolean() }),
+      response: z.object({
+        object: z.literal('list'),
+        data_ref: z.literal('data'),
+        data: z.array(messageJson),
+        total: z.number(),
+        has_more: z.boolean(),
+      }),
       errors: { 404: 'No such customer' },
     },
     async ({ params, query }) => {
       const customer = await customers.get(params.id);
       // Served by the (customer_id, created_at) index.
-      const { docs, total, has_more } = await findPage(models.DistributionMessage, { customer_id: customer._id }, { sort: { created_at: -1, _id: -1 }, page: query.page, limit: query.limit });
+      const { docs, total, has_more } = await findPage(
+        models.DistributionMessage,
+        { customer_id: customer._id },
+        { sort: { created_at: -1, _id: -1 }, page: query.page, limit: query.limit },
+      );
       return { object: 'list' as const, data_ref: 'data' as const, data: docs.map(toMessageJson), total, has_more };
     },
   );

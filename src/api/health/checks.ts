@@ -36,7 +36,11 @@ export function checkDatabase({ db, databaseKind }: AppContext): Promise<CheckRe
     const probes = db.db!.collection<{ _id: string; at: Date }>('health_probes');
     const at = new Date();
     // One atomic write-and-read, so concurrent probes never see each other's value.
-    const read = await probes.findOneAndUpdate({ _id: 'probe' }, { $set: { at } }, { upsert: true, returnDocument: 'after' });
+    const read = await probes.findOneAndUpdate(
+      { _id: 'probe' },
+      { $set: { at } },
+      { upsert: true, returnDocument: 'after' },
+    );
     if (read?.at?.getTime() !== at.getTime()) throw new Error('the probe document written was not read back');
     return { kind: databaseKind };
   });
@@ -58,7 +62,9 @@ export function checkWorker({ temporal: client, taskQueue }: AppContext): Promis
       taskQueueType: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
     });
     const now = Date.now();
-    const fresh = pollers.filter((p) => p.lastAccessTime?.seconds && now - Number(p.lastAccessTime.seconds) * 1000 < POLLER_FRESH_MS);
+    const fresh = pollers.filter(
+      (p) => p.lastAccessTime?.seconds && now - Number(p.lastAccessTime.seconds) * 1000 < POLLER_FRESH_MS,
+    );
     if (fresh.length === 0) throw new Error(`no worker is polling task queue ${taskQueue}`);
     return { taskQueue, pollers: fresh.length };
   });

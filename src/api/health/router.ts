@@ -10,7 +10,9 @@ const checkSchema = z.object({ ok: z.boolean(), error: z.string().optional() }).
 const healthSchema = z.object({
   status: z.enum(['ok', 'degraded']),
   dependencies: z.object({ temporal: checkSchema, database: checkSchema, worker: checkSchema }),
-  roundTrip: checkSchema.optional().describe('Only with ?deep=true: a workflow run by a worker that pings the database'),
+  roundTrip: checkSchema
+    .optional()
+    .describe('Only with ?deep=true: a workflow run by a worker that pings the database'),
 });
 
 /**
@@ -23,12 +25,25 @@ export function healthRouter(ctx: AppContext): ApiRouter {
       method: 'get',
       path: '/',
       summary: 'Reports whether Temporal, the database and a worker are reachable (503 if any is not)',
-      query: z.strictObject({ deep: z.enum(['true', 'false']).optional().describe('Also run a workflow round trip through a worker; needs X-App-Id / X-App-Token (any role)') }),
+      query: z.strictObject({
+        deep: z
+          .enum(['true', 'false'])
+          .optional()
+          .describe('Also run a workflow round trip through a worker; needs X-App-Id / X-App-Token (any role)'),
+      }),
       response: healthSchema,
-      errors: { 401: 'deep=true without a valid X-App-Id / X-App-Token', 429: 'deep=true after too many failed authentications; see Retry-After', 503: 'A dependency is down (same body as 200)' },
+      errors: {
+        401: 'deep=true without a valid X-App-Id / X-App-Token',
+        429: 'deep=true after too many failed authentications; see Retry-After',
+        503: 'A dependency is down (same body as 200)',
+      },
     },
     async ({ query, res }) => {
-      const [temporal, database, worker] = await Promise.all([checkTemporal(ctx), checkDatabase(ctx), checkWorker(ctx)]);
+      const [temporal, database, worker] = await Promise.all([
+        checkTemporal(ctx),
+        checkDatabase(ctx),
+        checkWorker(ctx),
+      ]);
       const body: z.infer<typeof healthSchema> = { status: 'ok', dependencies: { temporal, database, worker } };
       if (query.deep === 'true') body.roundTrip = await roundTrip(ctx);
       const checks: CheckResult[] = [temporal, database, worker, ...(body.roundTrip ? [body.roundTrip] : [])];

@@ -14,11 +14,20 @@ const listQuery = z.strictObject({
 });
 
 const orderJson = z
-  .object({ id: z.string(), source_id: z.string().nullable(), status: z.string(), customer_id: z.string().nullable(), object: z.literal('order') })
+  .object({
+    id: z.string(),
+    source_id: z.string().nullable(),
+    status: z.string(),
+    customer_id: z.string().nullable(),
+    object: z.literal('order'),
+  })
   .catchall(z.unknown())
   .meta({ description: 'Order (Voucherify shape)' });
 
-const writeErrors = { 404: 'No such order, or the named customer does not exist', 409: 'Concurrent changes, or the source_id belongs to another order' };
+const writeErrors = {
+  404: 'No such order, or the named customer does not exist',
+  409: 'Concurrent changes, or the source_id belongs to another order',
+};
 
 /**
  * Orders in Voucherify's shapes. Writes raise `customer.order.created|updated|paid|canceled|fulfilled`
@@ -28,14 +37,37 @@ export function ordersRouter(ctx: AppContext): ApiRouter {
   const { orders, models } = ctx;
   return new ApiRouter('/v1/orders', 'Orders')
     .route(
-      { method: 'post', path: '/', summary: 'Create an order, or update the one with this id / source_id', body: orderInput, response: orderJson, errors: writeErrors },
+      {
+        method: 'post',
+        path: '/',
+        summary: 'Create an order, or update the one with this id / source_id',
+        body: orderInput,
+        response: orderJson,
+        errors: writeErrors,
+      },
       async ({ body }) => toOrderJson(await orders.upsert(body)),
     )
-    .route({ method: 'get', path: '/:id', summary: 'Get an order by id or source_id', params: idParams, response: orderJson, errors: { 404: 'No such order' } }, async ({ params }) =>
-      toOrderJson(await orders.get(params.id)),
+    .route(
+      {
+        method: 'get',
+        path: '/:id',
+        summary: 'Get an order by id or source_id',
+        params: idParams,
+        response: orderJson,
+        errors: { 404: 'No such order' },
+      },
+      async ({ params }) => toOrderJson(await orders.get(params.id)),
     )
     .route(
-      { method: 'put', path: '/:id', summary: 'Update an order (absent fields are kept; metadata merges by key)', params: idParams, body: orderInput, response: orderJson, errors: writeErrors },
+      {
+        method: 'put',
+        path: '/:id',
+        summary: 'Update an order (absent fields are kept; metadata merges by key)',
+        params: idParams,
+        body: orderInput,
+        response: orderJson,
+        errors: writeErrors,
+      },
       async ({ params, body }) => toOrderJson(await orders.update(params.id, body)),
     )
     .route(
@@ -44,10 +76,20 @@ export function ordersRouter(ctx: AppContext): ApiRouter {
         path: '/',
         summary: 'List orders',
         query: listQuery,
-        response: z.object({ object: z.literal('list'), data_ref: z.literal('orders'), orders: z.array(orderJson), total: z.number(), has_more: z.boolean() }),
+        response: z.object({
+          object: z.literal('list'),
+          data_ref: z.literal('orders'),
+          orders: z.array(orderJson),
+          total: z.number(),
+          has_more: z.boolean(),
+        }),
       },
       async ({ query }) => {
-        const { docs, total, has_more } = await findPage(models.Order, {}, { sort: sortOf(query.order), page: query.page, limit: query.limit, projection: { _outbox: 0 } });
+        const { docs, total, has_more } = await findPage(
+          models.Order,
+          {},
+          { sort: sortOf(query.order), page: query.page, limit: query.limit, projection: { _outbox: 0 } },
+        );
         return { object: 'list' as const, data_ref: 'orders' as const, orders: docs.map(toOrderJson), total, has_more };
       },
     );

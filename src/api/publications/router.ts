@@ -8,7 +8,10 @@ import { ApiRouter } from '../../http/api-router';
 
 /** Voucherify takes the campaign as a name/id or `{name, count}`, and the customer as an id/source_id or an object. */
 const publishBody = z.strictObject({
-  campaign: z.union([z.string().min(1), z.strictObject({ name: z.string().min(1), count: z.literal(1).optional().describe('only 1 is supported') })]),
+  campaign: z.union([
+    z.string().min(1),
+    z.strictObject({ name: z.string().min(1), count: z.literal(1).optional().describe('only 1 is supported') }),
+  ]),
   customer: z.union([z.string().min(1), customerInput]),
   source_id: z.string().min(1).max(200).optional().describe('Idempotency key: repeating it returns the same code'),
   channel: z.string().max(100).optional(),
@@ -17,18 +20,29 @@ const publishBody = z.strictObject({
   join_once: z.boolean().optional(),
 });
 
-const publicationJson = z.object({ id: z.string(), object: z.literal('publication'), result: z.literal('SUCCESS'), voucher: z.record(z.string(), z.unknown()) }).catchall(z.unknown());
+const publicationJson = z
+  .object({
+    id: z.string(),
+    object: z.literal('publication'),
+    result: z.literal('SUCCESS'),
+    voucher: z.record(z.string(), z.unknown()),
+  })
+  .catchall(z.unknown());
 
 export function publicationsRouter({ publications }: AppContext): ApiRouter {
   return new ApiRouter('/v1/publications', 'Publications').route(
     {
       method: 'post',
       path: '/',
-      summary: 'Publish a free code of a campaign to a customer (idempotent by source_id; one code per customer with join_once)',
+      summary:
+        'Publish a free code of a campaign to a customer (idempotent by source_id; one code per customer with join_once)',
       body: publishBody,
       query: z.strictObject({ join_once: z.enum(['true', 'false']).optional() }),
       response: publicationJson,
-      errors: { 404: 'No such campaign', 400: 'Invalid request, or no_voucher_suitable_for_publication for an exhausted STATIC campaign' },
+      errors: {
+        404: 'No such campaign',
+        400: 'Invalid request, or no_voucher_suitable_for_publication for an exhausted STATIC campaign',
+      },
     },
     async ({ body, query }) => {
       const { publication, voucher, customer, campaign } = await publications.publish({

@@ -14,7 +14,10 @@ const rewardBody = z.strictObject({
     .object({
       campaign: z.object({ id: z.string().min(1), balance: z.number().int().optional() }).optional(),
       product: z.object({ id: z.string().min(1) }).optional(),
-      loyalty: z.object({ points: z.number().int().positive().optional() }).optional().describe('Default price in points'),
+      loyalty: z
+        .object({ points: z.number().int().positive().optional() })
+        .optional()
+        .describe('Default price in points'),
     })
     .catchall(z.unknown())
     .default({}),
@@ -22,38 +25,91 @@ const rewardBody = z.strictObject({
   attributes: metadata.optional(),
   metadata: metadata.optional(),
 });
-const rewardJson = z.object({ id: z.string(), name: z.string(), type: z.string(), object: z.literal('reward') }).catchall(z.unknown());
+const rewardJson = z
+  .object({ id: z.string(), name: z.string(), type: z.string(), object: z.literal('reward') })
+  .catchall(z.unknown());
 
 export function rewardsRouter({ models, events }: AppContext): ApiRouter {
   const rewards = new RewardService(models, (id) => events.raised('vouchers', id));
   return new ApiRouter('/v1/rewards', 'Rewards')
-    .route({ method: 'post', path: '/', summary: 'Create a reward', body: rewardBody, response: rewardJson, errors: { 404: 'No such campaign' } }, async ({ body }) =>
-      toRewardJson(await rewards.create(body)),
+    .route(
+      {
+        method: 'post',
+        path: '/',
+        summary: 'Create a reward',
+        body: rewardBody,
+        response: rewardJson,
+        errors: { 404: 'No such campaign' },
+      },
+      async ({ body }) => toRewardJson(await rewards.create(body)),
     )
     .route(
-      { method: 'get', path: '/', summary: 'List rewards', query: z.strictObject(pagingQuery), response: z.object({ object: z.literal('list'), data_ref: z.literal('data'), data: z.array(rewardJson), total: z.number() }) },
+      {
+        method: 'get',
+        path: '/',
+        summary: 'List rewards',
+        query: z.strictObject(pagingQuery),
+        response: z.object({
+          object: z.literal('list'),
+          data_ref: z.literal('data'),
+          data: z.array(rewardJson),
+          total: z.number(),
+        }),
+      },
       async ({ query }) => {
         const { rewards: found, total } = await rewards.list(query.limit, query.page);
         return { object: 'list' as const, data_ref: 'data' as const, data: found.map(toRewardJson), total };
       },
     )
-    .route({ method: 'get', path: '/:id', summary: 'Get a reward', params: idParams, response: rewardJson, errors: { 404: 'No such reward' } }, async ({ params }) => toRewardJson(await rewards.get(params.id)));
+    .route(
+      {
+        method: 'get',
+        path: '/:id',
+        summary: 'Get a reward',
+        params: idParams,
+        response: rewardJson,
+        errors: { 404: 'No such reward' },
+      },
+      async ({ params }) => toRewardJson(await rewards.get(params.id)),
+    );
 }
 
 const redeemBody = z.strictObject({
-  reward: z.strictObject({ id: z.string().min(1).max(200), points: z.number().int().positive().optional().describe("Price in points; defaults to the reward's parameters.loyalty.points") }),
+  reward: z.strictObject({
+    id: z.string().min(1).max(200),
+    points: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .describe("Price in points; defaults to the reward's parameters.loyalty.points"),
+  }),
   metadata: metadata.optional(),
 });
-const redemptionJson = z.object({ id: z.string(), object: z.literal('redemption'), result: z.literal('SUCCESS') }).catchall(z.unknown());
-const redeemErrors = { 404: 'No such loyalty card or reward', 400: 'loyalty_card_points_exceeded when the card has too few points; reward_out_of_stock' };
+const redemptionJson = z
+  .object({ id: z.string(), object: z.literal('redemption'), result: z.literal('SUCCESS') })
+  .catchall(z.unknown());
+const redeemErrors = {
+  404: 'No such loyalty card or reward',
+  400: 'loyalty_card_points_exceeded when the card has too few points; reward_out_of_stock',
+};
 
 /** Buying rewards with loyalty points: `/v1/loyalties/members/:code/redemption`, with or without the campaign in the path (the SDK's redeemReward sends it). */
 export function loyaltyRewardsRouter({ models, events }: AppContext): ApiRouter {
   const rewards = new RewardService(models, (id) => events.raised('vouchers', id));
   return new ApiRouter('/v1/loyalties', 'Loyalties')
     .route(
-      { method: 'post', path: '/members/:code/redemption', summary: "Redeem a reward with a loyalty card's points", params: z.strictObject({ code: z.string().min(1).max(200) }), body: redeemBody, response: redemptionJson, errors: redeemErrors },
-      async ({ params, body }) => rewards.redeem(params.code, { rewardId: body.reward.id, points: body.reward.points, metadata: body.metadata }),
+      {
+        method: 'post',
+        path: '/members/:code/redemption',
+        summary: "Redeem a reward with a loyalty card's points",
+        params: z.strictObject({ code: z.string().min(1).max(200) }),
+        body: redeemBody,
+        response: redemptionJson,
+        errors: redeemErrors,
+      },
+      async ({ params, body }) =>
+        rewards.redeem(params.code, { rewardId: body.reward.id, points: body.reward.points, metadata: body.metadata }),
     )
     .route(
       {
@@ -65,6 +121,12 @@ export function loyaltyRewardsRouter({ models, events }: AppContext): ApiRouter 
         response: redemptionJson,
         errors: redeemErrors,
       },
-      async ({ params, body }) => rewards.redeem(params.code, { rewardId: body.reward.id, points: body.reward.points, campaign: params.campaign, metadata: body.metadata }),
+      async ({ params, body }) =>
+        rewards.redeem(params.code, {
+          rewardId: body.reward.id,
+          points: body.reward.points,
+          campaign: params.campaign,
+          metadata: body.metadata,
+        }),
     );
 }

@@ -9,9 +9,15 @@ import { authenticatedKey, refuseThrottled } from '../../http/middleware/auth';
 
 const sessionSchema = z.object({
   object: z.literal('session'),
-  app_key: z.object({ id: z.string(), role: z.string().describe('The key\'s role; keys made before roles existed are `admin`') }),
+  app_key: z.object({
+    id: z.string(),
+    role: z.string().describe("The key's role; keys made before roles existed are `admin`"),
+  }),
   expires_at: z.string().describe('ISO 8601; sign in again after it'),
-  temporal_ui: z.object({ url: z.string(), namespace: z.string() }).nullable().describe('Where the Temporal Web UI is, for links to workflows; null when unknown'),
+  temporal_ui: z
+    .object({ url: z.string(), namespace: z.string() })
+    .nullable()
+    .describe('Where the Temporal Web UI is, for links to workflows; null when unknown'),
 });
 
 type SessionJson = z.infer<typeof sessionSchema>;
@@ -46,11 +52,15 @@ export function sessionSignInRouter(ctx: AppContext, throttle: FailedAuthThrottl
     {
       method: 'post',
       path: '/',
-      summary: 'Sign in to the console: exchange an application key for a session cookie (HttpOnly, SameSite=Strict, Secure over HTTPS)',
+      summary:
+        'Sign in to the console: exchange an application key for a session cookie (HttpOnly, SameSite=Strict, Secure over HTTPS)',
       body: z.strictObject({ app_id: z.string().trim().min(1).max(64), app_token: z.string().min(1).max(256) }),
       response: sessionSchema,
       status: 201,
-      errors: { 401: 'The application id / token pair is not valid', 429: 'Too many failed authentications from this address or for this key id; see Retry-After' },
+      errors: {
+        401: 'The application id / token pair is not valid',
+        429: 'Too many failed authentications from this address or for this key id; see Retry-After',
+      },
     },
     async ({ body, req, res }) => {
       const address = req.ip ?? 'unknown';
@@ -70,7 +80,13 @@ export function sessionSignInRouter(ctx: AppContext, throttle: FailedAuthThrottl
 
 function currentSession(res: Response): { token: string; expiresAt: Date } {
   const session = res.locals.session as { token: string; expiresAt: Date } | undefined;
-  if (!session) throw new AppError(404, 'no_session', 'No console session', 'This request was authenticated by key headers, not by a session cookie.');
+  if (!session)
+    throw new AppError(
+      404,
+      'no_session',
+      'No console session',
+      'This request was authenticated by key headers, not by a session cookie.',
+    );
   return session;
 }
 
@@ -78,14 +94,27 @@ function currentSession(res: Response): { token: string; expiresAt: Date } {
 export function sessionsRouter(ctx: AppContext): ApiRouter {
   return new ApiRouter('/v1/sessions', 'Console sessions')
     .route(
-      { method: 'get', path: '/current', summary: 'The signed-in session: its key id, role and expiry', response: sessionSchema, errors: { 404: 'Authenticated by key headers, not a session' } },
+      {
+        method: 'get',
+        path: '/current',
+        summary: 'The signed-in session: its key id, role and expiry',
+        response: sessionSchema,
+        errors: { 404: 'Authenticated by key headers, not a session' },
+      },
       ({ res }) => {
         const session = currentSession(res);
         return toJson(ctx, authenticatedKey(res)!, session.expiresAt);
       },
     )
     .route(
-      { method: 'delete', path: '/current', role: 'read', summary: 'Sign out: end the session and clear its cookie (send X-Requested-With)', status: 204, errors: { 403: 'X-Requested-With missing', 404: 'Authenticated by key headers, not a session' } },
+      {
+        method: 'delete',
+        path: '/current',
+        role: 'read',
+        summary: 'Sign out: end the session and clear its cookie (send X-Requested-With)',
+        status: 204,
+        errors: { 403: 'X-Requested-With missing', 404: 'Authenticated by key headers, not a session' },
+      },
       async ({ req, res }) => {
         const session = currentSession(res);
         await endSession(ctx.models.Session, session.token);

@@ -24,21 +24,64 @@ const assignmentBody = z.object({
 });
 const idParams = z.strictObject({ id: z.string().min(1) });
 const ruleJson = z.object({ id: z.string(), object: z.literal('validation_rules') }).catchall(z.unknown());
-const assignmentJson = z.object({ id: z.string(), object: z.literal('validation_rules_assignment') }).catchall(z.unknown());
+const assignmentJson = z
+  .object({ id: z.string(), object: z.literal('validation_rules_assignment') })
+  .catchall(z.unknown());
 
 export function validationRulesRouter({ validationRules }: AppContext): ApiRouter {
   return new ApiRouter('/v1/validation-rules', 'Validation rules')
-    .route({ method: 'post', path: '/', summary: 'Create a validation rule', body: ruleBody, response: ruleJson }, async ({ body }) => toValidationRuleJson(await validationRules.create(body), 0))
-    .route({ method: 'get', path: '/', summary: 'List validation rules', query: z.strictObject(pagingQuery), response: z.object({ object: z.literal('list'), data_ref: z.literal('data'), data: z.array(ruleJson), total: z.number() }) }, async ({ query }) => {
-      const { rules, total } = await validationRules.list(query.limit, query.page);
-      return { object: 'list' as const, data_ref: 'data' as const, data: rules.map((r) => toValidationRuleJson(r)), total };
-    })
-    .route({ method: 'get', path: '/:id', summary: 'Get a validation rule', params: idParams, response: ruleJson, errors: { 404: 'No such rule' } }, async ({ params }) =>
-      toValidationRuleJson(await validationRules.get(params.id), await validationRules.assignmentCount(params.id)),
+    .route(
+      { method: 'post', path: '/', summary: 'Create a validation rule', body: ruleBody, response: ruleJson },
+      async ({ body }) => toValidationRuleJson(await validationRules.create(body), 0),
     )
-    .route({ method: 'delete', path: '/:id', summary: 'Delete a validation rule and its assignments', params: idParams, status: 204, errors: { 404: 'No such rule' } }, async ({ params }) => {
-      await validationRules.delete(params.id);
-    })
+    .route(
+      {
+        method: 'get',
+        path: '/',
+        summary: 'List validation rules',
+        query: z.strictObject(pagingQuery),
+        response: z.object({
+          object: z.literal('list'),
+          data_ref: z.literal('data'),
+          data: z.array(ruleJson),
+          total: z.number(),
+        }),
+      },
+      async ({ query }) => {
+        const { rules, total } = await validationRules.list(query.limit, query.page);
+        return {
+          object: 'list' as const,
+          data_ref: 'data' as const,
+          data: rules.map((r) => toValidationRuleJson(r)),
+          total,
+        };
+      },
+    )
+    .route(
+      {
+        method: 'get',
+        path: '/:id',
+        summary: 'Get a validation rule',
+        params: idParams,
+        response: ruleJson,
+        errors: { 404: 'No such rule' },
+      },
+      async ({ params }) =>
+        toValidationRuleJson(await validationRules.get(params.id), await validationRules.assignmentCount(params.id)),
+    )
+    .route(
+      {
+        method: 'delete',
+        path: '/:id',
+        summary: 'Delete a validation rule and its assignments',
+        params: idParams,
+        status: 204,
+        errors: { 404: 'No such rule' },
+      },
+      async ({ params }) => {
+        await validationRules.delete(params.id);
+      },
+    )
     .route(
       {
         method: 'post',
@@ -48,15 +91,38 @@ export function validationRulesRouter({ validationRules }: AppContext): ApiRoute
         query: z.strictObject({ force: z.enum(['true', 'false']).optional() }),
         body: assignmentBody,
         response: assignmentJson,
-        errors: { 404: 'No such rule, campaign, voucher or promotion tier', 400: 'Invalid request, or duplicate_found when the object already has another rule' },
+        errors: {
+          404: 'No such rule, campaign, voucher or promotion tier',
+          400: 'Invalid request, or duplicate_found when the object already has another rule',
+        },
       },
-      async ({ params, query, body }) => toAssignmentJson(await validationRules.assign(params.id, body, query.force === 'true')),
+      async ({ params, query, body }) =>
+        toAssignmentJson(await validationRules.assign(params.id, body, query.force === 'true')),
     )
-    .route({ method: 'get', path: '/:id/assignments', summary: "List a rule's assignments", params: idParams, errors: { 404: 'No such rule' } }, async ({ params }) => {
-      const data = (await validationRules.listAssignments(params.id)).map(toAssignmentJson);
-      return { object: 'list' as const, data_ref: 'data' as const, data, total: data.length };
-    })
-    .route({ method: 'delete', path: '/:id/assignments/:assignmentId', summary: 'Remove an assignment', params: z.strictObject({ id: z.string().min(1), assignmentId: z.string().min(1) }), status: 204, errors: { 404: 'No such rule or assignment' } }, async ({ params }) => {
-      await validationRules.deleteAssignment(params.id, params.assignmentId);
-    });
+    .route(
+      {
+        method: 'get',
+        path: '/:id/assignments',
+        summary: "List a rule's assignments",
+        params: idParams,
+        errors: { 404: 'No such rule' },
+      },
+      async ({ params }) => {
+        const data = (await validationRules.listAssignments(params.id)).map(toAssignmentJson);
+        return { object: 'list' as const, data_ref: 'data' as const, data, total: data.length };
+      },
+    )
+    .route(
+      {
+        method: 'delete',
+        path: '/:id/assignments/:assignmentId',
+        summary: 'Remove an assignment',
+        params: z.strictObject({ id: z.string().min(1), assignmentId: z.string().min(1) }),
+        status: 204,
+        errors: { 404: 'No such rule or assignment' },
+      },
+      async ({ params }) => {
+        await validationRules.deleteAssignment(params.id, params.assignmentId);
+      },
+    );
 }

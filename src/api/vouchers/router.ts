@@ -18,14 +18,52 @@ export function vouchersRouter({ models, campaigns }: AppContext): ApiRouter {
   const vouchers = new VoucherService(models, campaigns);
   return new ApiRouter('/v1/vouchers', 'Vouchers')
     .route(
-      { method: 'get', path: '/', summary: 'List vouchers', query: listQuery, response: z.object({ object: z.literal('list'), data_ref: z.literal('vouchers'), vouchers: z.array(voucherJson), total: z.number() }), errors: { 404: 'No such campaign' } },
+      {
+        method: 'get',
+        path: '/',
+        summary: 'List vouchers',
+        query: listQuery,
+        response: z.object({
+          object: z.literal('list'),
+          data_ref: z.literal('vouchers'),
+          vouchers: z.array(voucherJson),
+          total: z.number(),
+        }),
+        errors: { 404: 'No such campaign' },
+      },
       async ({ query }) => vouchers.list(query),
     )
-    .route({ method: 'get', path: '/:code', summary: 'Get a voucher by code or id', params: codeParams, response: voucherJson, errors: { 404: 'No such voucher' } }, async ({ params }) => vouchers.get(params.code))
-    .route({ method: 'post', path: '/:code/enable', summary: 'Enable a voucher', params: codeParams, response: voucherJson, errors: { 404: 'No such voucher' } }, async ({ params }) =>
-      vouchers.setActive(params.code, true),
+    .route(
+      {
+        method: 'get',
+        path: '/:code',
+        summary: 'Get a voucher by code or id',
+        params: codeParams,
+        response: voucherJson,
+        errors: { 404: 'No such voucher' },
+      },
+      async ({ params }) => vouchers.get(params.code),
     )
-    .route({ method: 'post', path: '/:code/disable', summary: 'Disable a voucher: publications never hand it out', params: codeParams, response: voucherJson, errors: { 404: 'No such voucher' } }, async ({ params }) =>
-      vouchers.setActive(params.code, false),
+    .route(
+      {
+        method: 'post',
+        path: '/:code/enable',
+        summary: 'Enable a voucher',
+        params: codeParams,
+        response: voucherJson,
+        errors: { 404: 'No such voucher' },
+      },
+      async ({ params }) => vouchers.setActive(params.code, true),
+    )
+    .route(
+      {
+        method: 'post',
+        path: '/:code/disable',
+        summary: 'Disable a voucher: publications never hand it out',
+        params: codeParams,
+        response: voucherJson,
+        errors: { 404: 'No such voucher' },
+      },
+      async ({ params }) => vouchers.setActive(params.code, false),
     );
 }

@@ -7,7 +7,10 @@ const CODE_SEGMENT = /\/(vouchers|codes|members)\/([^/]+)/g;
 
 /** Keeps two characters of a long code (none of a short one): enough to tell codes apart in a trace, not to redeem one. */
 export function maskCodes(path: string): string {
-  return path.replace(CODE_SEGMENT, (_match, kind: string, code: string) => `/${kind}/${code.length >= 8 ? code.slice(0, 2) : ''}***`);
+  return path.replace(
+    CODE_SEGMENT,
+    (_match, kind: string, code: string) => `/${kind}/${code.length >= 8 ? code.slice(0, 2) : ''}***`,
+  );
 }
 
 /** Records the matched route's full pattern (mount path included), which Express forgets once an error leaves the router. */
@@ -29,7 +32,8 @@ export function accessLog(logger: Logger): RequestHandler {
     const client = req.ip ?? null;
     res.on('finish', () => {
       const key = authenticatedKey(res);
-      const route = (res.locals.route as string | undefined) ?? (req.route?.path ? `${req.baseUrl}${req.route.path}` : null);
+      const route =
+        (res.locals.route as string | undefined) ?? (req.route?.path ? `${req.baseUrl}${req.route.path}` : null);
       logger.info(
         {
           requestId: res.locals.requestId,

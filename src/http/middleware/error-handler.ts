@@ -21,13 +21,32 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const requestId = String(res.locals.requestId ?? '');
     let body: ErrorBody;
     if (err instanceof DomainError) {
-      body = { code: httpStatus(err), key: err.key, message: err.message, details: err.details, request_id: requestId, ...err.extra };
+      body = {
+        code: httpStatus(err),
+        key: err.key,
+        message: err.message,
+        details: err.details,
+        request_id: requestId,
+        ...err.extra,
+      };
     } else if (typeof err?.type === 'string' && BODY_PARSER_ERRORS[err.type] && typeof err.status === 'number') {
       const known = BODY_PARSER_ERRORS[err.type]!;
-      body = { code: err.status, key: known.key, message: known.message, details: String(err.message), request_id: requestId };
+      body = {
+        code: err.status,
+        key: known.key,
+        message: known.message,
+        details: String(err.message),
+        request_id: requestId,
+      };
     } else {
       logger.error({ err, requestId, method: req.method, path: req.path }, 'unhandled error');
-      body = { code: 500, key: 'internal_error', message: 'Internal server error', details: `Quote request id ${requestId} when reporting this.`, request_id: requestId };
+      body = {
+        code: 500,
+        key: 'internal_error',
+        message: 'Internal server error',
+        details: `Quote request id ${requestId} when reporting this.`,
+        request_id: requestId,
+      };
     }
     res.status(body.code).json(body);
   };

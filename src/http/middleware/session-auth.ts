@@ -24,14 +24,22 @@ export function sessionToken(req: Request): string | undefined {
  * browser tool such as the Temporal Web UI calls with credentials but without our header.
  * Resolves false when there is no session cookie at all, so the caller asks for the key headers.
  */
-export function sessionAuth(models: { AppKey: AppKeyModel; Session: SessionModel }, { csrfHeader = true }: { csrfHeader?: boolean } = {}) {
+export function sessionAuth(
+  models: { AppKey: AppKeyModel; Session: SessionModel },
+  { csrfHeader = true }: { csrfHeader?: boolean } = {},
+) {
   return async (req: Request, res: Response): Promise<boolean> => {
     const token = sessionToken(req);
     if (!token) return false;
     const session = await findSession(models, token);
     if (!session) throw AppError.unauthorized('Your console session has expired or was ended: sign in again.');
     if (csrfHeader && !SAFE_METHODS.has(req.method) && !req.get(CSRF_HEADER)) {
-      throw new AppError(403, 'csrf_header_missing', 'Forbidden', `A request authenticated by the session cookie that changes data must send the ${CSRF_HEADER} header.`);
+      throw new AppError(
+        403,
+        'csrf_header_missing',
+        'Forbidden',
+        `A request authenticated by the session cookie that changes data must send the ${CSRF_HEADER} header.`,
+      );
     }
     res.locals.appKey = { id: session.id, role: session.role };
     res.locals.session = { token, expiresAt: session.expiresAt };

@@ -13,7 +13,9 @@ interface Schemas<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>
  * parsed values from `res.locals.{body,query,params}`, with defaults applied and unknown
  * fields already refused (schemas are strict objects).
  */
-export function validate<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>(schemas: Schemas<B, Q, P>): RequestHandler {
+export function validate<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType>(
+  schemas: Schemas<B, Q, P>,
+): RequestHandler {
   return (req, res, next) => {
     const problems: FieldError[] = [];
     for (const part of ['params', 'query', 'body'] as const) {
