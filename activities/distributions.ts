@@ -104,7 +104,7 @@ export function createDistributionActivities(ctx: DistributionActivityDeps): Dis
       if (!batch)
         throw ApplicationFailure.nonRetryable(`batch ${index} of distribution ${id} not found`, 'BatchNotFound');
       const activity = Context.current();
-      const beat = setInterval(() => activity.heartbeat(), 2_000);
+      const beat = setInterval(() => activity.heartbeat(), 500);
       try {
         // Asked before every group of sends: on the native driver, as mongoose's query building costs more than this lookup.
         const stopFilter = {

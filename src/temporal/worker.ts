@@ -24,6 +24,10 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
       // An automatic delivery holds its workflow task while its local activity sends (workflows/delivery.ts):
       // as many task slots as local activity slots (100 by default), so bursts of triggers are not capped at 40.
       maxConcurrentWorkflowTaskExecutions: 100,
+      // A batch learns that its workflow was cancelled or terminated (Temporal UI, CLI) from the answer
+      // to a heartbeat: sent at least every second, it stops within about a second, not at the
+      // default 8 s (0.8 × its 10 s heartbeat timeout), and long before the reconciler looks.
+      maxHeartbeatThrottleInterval: '1 second',
     });
     return { worker, connection };
   } catch (err) {

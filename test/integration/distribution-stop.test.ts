@@ -205,6 +205,30 @@ describe('stopping a manual distribution', () => {
     }
   });
 
+  it('a terminate while sending stops the batches in flight within seconds, before any reconciler looks', async () => {
+    const { id, suffix } = await distribution(1_000, 0);
+    hook.respond((r) => (r.path === `/hook/${suffix}` ? { status: 200, delayMs: 50 } : undefined));
+    try {
+      await eventually(async () => (hooksAt(suffix).length >= 20 ? true : undefined), 30_000, 'first webhooks');
+      await handle(id).terminate('stop it');
+      const atTerminate = hooksAt(suffix).length;
+      // The batches hear of it from their next heartbeat's answer (at most a second apart).
+      await sleep(2_500);
+      const settled = hooksAt(suffix).length;
+      await sleep(2_000);
+      console.log(
+        `terminate while sending, no reconciler: ${atTerminate} webhooks at the terminate, ${settled - atTerminate} in the next 2.5 s, ${hooksAt(suffix).length - settled} after`,
+      );
+      expect(hooksAt(suffix).length).toBe(settled);
+      // At the receiver's pace (8 sends per batch every 50 ms, 4 batches) 2.5 s more would have been hundreds.
+      expect(settled - atTerminate).toBeLessThan(400);
+      expect((await stored(id)).status).toBe('sending');
+    } finally {
+      hook.respond(undefined);
+      await h.t.ctx.distributions.reconcile(0);
+    }
+  });
+
   it('a terminate while sending is recorded by the reconciler, and the batches in flight stop', async () => {
     const { id, suffix } = await distribution(1_000, 0);
     hook.respond((r) => (r.path === `/hook/${suffix}` ? { status: 200, delayMs: 50 } : undefined));
