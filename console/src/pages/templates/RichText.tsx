@@ -43,7 +43,8 @@ export function RichText({ value, onChange, label }: { value: string; onChange: 
   });
   // Another block's text loaded into the same editor (the list re-ordered): follow the value.
   useEffect(() => {
-    if (editor && value !== editor.getHTML()) editor.commands.setContent(value, { emitUpdate: false });
+    // A destroyed editor (StrictMode remount, a block removed) has no schema left to serialise with.
+    if (editor && !editor.isDestroyed && value !== editor.getHTML()) editor.commands.setContent(value, { emitUpdate: false });
   }, [editor, value]);
   return (
     <RichTextEditor editor={editor}>
