@@ -1,6 +1,6 @@
 import { variableSources } from '../distributions/variable-scope';
 import { knownPaths } from './fields';
-import { CUSTOMER_DATA_VARIABLES } from './variable-catalog-customer-data';
+import { CUSTOMER_DATA_VARIABLES, type Description } from './variable-catalog-customer-data';
 
 /** One template variable as the editor's picker shows it (`GET /v1/templates/variables`). */
 export interface TemplateVariable {
@@ -14,8 +14,6 @@ export interface TemplateVariable {
   /** Automatic triggers that fill it. */
   triggers: string[];
 }
-
-type Description = Pick<TemplateVariable, 'name' | 'description' | 'example'>;
 
 /**
  * What each variable of `TEMPLATE_FIELDS` holds, as `messageVariables` fills it
@@ -108,7 +106,6 @@ const BASE_CATALOG: readonly Description[] = [
   { name: 'order.currency', description: "The order's currency (or its metadata.currency)", example: 'EUR' },
   { name: 'reward.id', description: 'The redeemed reward id', example: 'rew_1a2b3c' },
   { name: 'reward.name', description: 'The redeemed reward name', example: 'Free coffee' },
-  { name: 'reward.value', description: "The reward's value", example: '500' },
   { name: 'balance.amount', description: 'What was added: gift credits in cents, or loyalty points', example: '250' },
   { name: 'balance.points', description: 'Loyalty points added (loyalty events)', example: '250' },
   { name: 'promotion.id', description: 'The promotion tier id', example: 'promo_4d5e6f' },
@@ -131,17 +128,8 @@ const BASE_CATALOG: readonly Description[] = [
   { name: 'event.id', description: 'The id of that event', example: 'evt_2b3c4d' },
 ];
 
-/**
- * The base descriptions and the customer-data ones (addresses, loyalty score, referral reward,
- * cockpit; src/templates/variable-catalog-customer-data.ts), which replace a base entry of the
- * same name. What fills each is computed (`variableSources`), not taken from either list.
- */
-export const VARIABLE_CATALOG: readonly Description[] = (() => {
-  const byName = new Map(BASE_CATALOG.map((d) => [d.name, d]));
-  for (const { name, description, example } of CUSTOMER_DATA_VARIABLES)
-    byName.set(name, { name, description, example });
-  return [...byName.values()];
-})();
+/** The base descriptions and the customer-data ones (src/templates/variable-catalog-customer-data.ts). */
+export const VARIABLE_CATALOG: readonly Description[] = [...BASE_CATALOG, ...CUSTOMER_DATA_VARIABLES];
 
 /**
  * Every variable a template may use, in `TEMPLATE_FIELDS` order, with its description and what
