@@ -137,6 +137,9 @@ describe("the console's names for the API's fields", () => {
     expect(fieldLabel('channels.0.template.text')).toBe('Channel 1 › template › text');
     expect(fieldLabel('voucher.discount.percent_off')).toBe('Voucher › discount › percent off');
     expect(fieldLabel('promotion.tiers.1.banner')).toBe('Promotion › tier 2 › banner');
+    expect(fieldLabel('mjml')).toBe('MJML');
+    expect(fieldLabel('channels.0.template.html')).toBe('Channel 1 › template › HTML');
+    expect(fieldLabel('settings.webhook_url')).toBe('Settings › webhook URL');
   });
 });
 

@@ -21,10 +21,10 @@ export function FieldErrorsAlert({ error, only = () => true, testId }: { error: 
   );
 }
 
-/** Why a save failed: the refused fields when the API named them, else its message. */
-export function SaveErrorAlert({ error }: { error: Error | null }) {
+/** Why a save failed: the refused fields when the API named them (those `only` keeps: the screen shows the rest beside their input), else its message. */
+export function SaveErrorAlert({ error, only }: { error: Error | null; only?: (e: FieldError) => boolean }) {
   if (!error) return null;
-  if (error instanceof ApiError && error.fieldErrors.length) return <FieldErrorsAlert error={error} />;
+  if (error instanceof ApiError && error.fieldErrors.length) return <FieldErrorsAlert error={error} {...(only ? { only } : {})} />;
   return (
     <Alert color="red" role="alert" title="Not saved">
       {error.message}

@@ -126,7 +126,8 @@ function Editor({ template }: { template: Template | undefined }) {
           <VariablePicker onPick={insertInSubject} />
         </Group>
       )}
-      <SaveErrorAlert error={save.error} />
+      {/* In Code mode the source's own errors are listed under the editor, at their lines: not twice. */}
+      <SaveErrorAlert error={save.error} only={(e) => !(email && s.mode === 'code' && e.field === sourceField)} />
       <Grid>
         <Grid.Col span={{ base: 12, lg: s.mode === 'designer' && email ? 12 : 7 }}>
           {!email && <SmsEditor channelType={s.channel_type} value={s.text} onChange={(text) => set({ text })} error={fieldError(save.error, 'text')} />}
