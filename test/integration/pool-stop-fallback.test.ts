@@ -22,7 +22,7 @@ describe('pool exhausted with no lifecycle workflow', () => {
       name: 'Fallback stop',
       trigger: { type: 'order_paid' },
       purpose: { type: 'unique_code', campaign_id: 'camp_fallback' },
-      audience: { type: 'everyone' },
+      audience: { type: 'trigger' },
       consents: { verification: false, required: [] },
       channels: [{ type: 'webhook', settings: { url: 'https://example.test/hook' }, template: { text: 'x' } }],
       status: 'active',
