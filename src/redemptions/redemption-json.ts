@@ -4,7 +4,7 @@ import type { Models } from '../models';
 import type { CampaignDoc } from '../models/campaign';
 import type { CustomerDoc } from '../models/customer';
 import type { PromotionTierDoc } from '../models/promotion-tier';
-import type { RedemptionDoc, RedemptionOrder } from '../models/redemption';
+import type { RedemptionDoc, RedemptionOrder, ReferrerReward } from '../models/redemption';
 import type { ValidationRuleAssignmentDoc } from '../models/validation-rule';
 import type { VoucherDoc } from '../models/voucher';
 import { tierWithCampaign } from '../promotions/tier-lookup';
@@ -102,6 +102,18 @@ export function relatedObjectJson(d: RedemptionDoc, r: Related) {
   };
 }
 
+/** What a referral redemption credited its referrer (this engine's addition to the redemption). */
+export function referrerRewardJson(r: ReferrerReward) {
+  return {
+    reward: { id: r.reward_id, type: r.type, object: 'reward' as const },
+    status: r.status,
+    date: new Date(r.date).toISOString(),
+    ...(r.voucher_id ? { voucher: { id: r.voucher_id, code: r.code ?? null, object: 'voucher' as const } } : {}),
+    ...(r.amount !== undefined ? { amount: r.amount } : {}),
+    ...(r.reason ? { reason: r.reason } : {}),
+  };
+}
+
 export function toRedemptionJson(d: RedemptionDoc, related: Related, customer: CustomerDoc | null) {
   return {
     id: d._id,
@@ -109,6 +121,7 @@ export function toRedemptionJson(d: RedemptionDoc, related: Related, customer: C
     date: d.date.toISOString(),
     customer_id: d.customer_id ?? null,
     ...(d.referrer_id ? { referrer_id: d.referrer_id } : {}),
+    ...(d.referrer_reward ? { referrer_reward: referrerRewardJson(d.referrer_reward) } : {}),
     tracking_id: d.tracking_id ?? null,
     metadata: d.metadata ?? {},
     amount: d.amount,

@@ -5,7 +5,7 @@ import { newId } from '../ids';
 import type { CustomerDoc } from '../models/customer';
 import type { RedemptionDoc, RedemptionOrder } from '../models/redemption';
 import { tierRefJson } from '../promotions/tier-json';
-import { referralRewardEvent } from './referral';
+import { referralRewardEvent, referredEvent } from './referral';
 import type { Related } from './redemption-json';
 import { orderRefOf, targetRefs } from './redemption-json';
 import type { Applicable, RedeemableError, StackableInput, Target } from './redemption-types';
@@ -47,10 +47,13 @@ export function redemptionDoc(
     customer?._id,
     now,
   );
-  const reward =
+  const referral =
     referrer && t.object === 'voucher'
-      ? referralRewardEvent(_id, t.campaign, t.voucher, referrer, customer, now)
-      : undefined;
+      ? [
+          referredEvent(_id, t.campaign, t.voucher, referrer, customer, now),
+          referralRewardEvent(_id, t.campaign, t.voucher, referrer, customer, now),
+        ].filter((e): e is PendingEvent => e !== undefined)
+      : [];
   return {
     ...baseDoc(_id, t, customer, input, now),
     ...(parentId ? { parent_redemption_id: parentId } : {}),
@@ -59,7 +62,7 @@ export function redemptionDoc(
     order,
     result: 'SUCCESS',
     status: 'SUCCEEDED',
-    _outbox: reward ? [event, reward] : [event],
+    _outbox: [event, ...referral],
     outbox_pending: true,
   };
 }
@@ -161,6 +164,37 @@ export function rollbackEvent(
           }),
       ...(before.campaign
         ? { campaign: { id: before.campaign._id, name: before.campaign.name, object: 'campaign' } }
+        : {}),
+    },
+    current.customer_id,
+    now,
+  );
+}
+
+/** `customer.redemption.rollback.failed`: a rollback of this redemption was refused. */
+export function rollbackFailedEvent(current: RedemptionDoc, error: DomainError): PendingEvent {
+  const now = new Date();
+  return raiseEvent(
+    'customer.redemption.rollback.failed',
+    { type: 'redemption', id: current._id },
+    {
+      redemption: { id: current._id, object: 'redemption', status: current.status },
+      redemption_rollback: {
+        object: 'redemption_rollback',
+        result: 'FAILURE',
+        failure_code: error.key,
+        failure_message: error.message,
+        date: now.toISOString(),
+      },
+      ...(current.voucher_id
+        ? {
+            voucher: {
+              id: current.voucher_id,
+              code: current.voucher_code,
+              campaign_id: current.campaign_id ?? null,
+              object: 'voucher',
+            },
+          }
         : {}),
     },
     current.customer_id,

@@ -12,8 +12,15 @@ import { orderAmountOf } from './discount';
 import { referrerOf } from './referral';
 import { failure, RedemptionChecks, toAppError } from './redemption-checks';
 import { claimUse, giveBack } from './redemption-claims';
-import { applicableJson, orderJson, related, relatedObjectJson, toRedemptionJson } from './redemption-json';
-import { alreadyRolledBack, failedDoc, redemptionDoc, rollbackEvent } from './redemption-records';
+import {
+  applicableJson,
+  orderJson,
+  referrerRewardJson,
+  related,
+  relatedObjectJson,
+  toRedemptionJson,
+} from './redemption-json';
+import { alreadyRolledBack, failedDoc, redemptionDoc, rollbackEvent, rollbackFailedEvent } from './redemption-records';
 import { RedemptionTallies, type RedeemedObject, type Reservation } from './redemption-tallies';
 import {
   objectOf,
@@ -55,6 +62,8 @@ export class RedemptionService {
     private readonly customers: CustomerService,
     rules: ValidationRuleService,
     private readonly onEvents: (redemptionId: string) => void = () => undefined,
+    /** Credits a referral redemption's referrer, and withdraws it on rollback. */
+    private readonly referralRewards?: { settle(id: string): Promise<RedemptionDoc | null> },
   ) {
     this.tallies = new RedemptionTallies(models);
     this.checks = new RedemptionChecks(models, rules);
@@ -150,7 +159,10 @@ export class RedemptionService {
     for (const d of docs) this.onEvents(d._id);
     // Read back after the claims, so the JSON shows the counts including this redemption.
     const redemptions = await Promise.all(
-      docs.map(async (d) => toRedemptionJson(d, await related(this.models, d), customer)),
+      docs.map(async (d) => {
+        const settled = (d.referrer_id ? await this.referralRewards?.settle(d._id) : null) ?? d;
+        return toRedemptionJson(settled, await related(this.models, d), customer);
+      }),
     );
     const order = orderJson(input.order, amount, totalDiscount);
     return {
@@ -215,12 +227,15 @@ export class RedemptionService {
   async rollback(id: string, opts: { reason?: string; tracking_id?: string }) {
     const current = await this.models.Redemption.findById(id).lean();
     if (!current) throw DomainError.notFound('redemption', id);
-    if (current.status === 'ROLLED_BACK') throw alreadyRolledBack(id);
+    if (current.status === 'ROLLED_BACK') throw await this.rollbackRefused(current, alreadyRolledBack(id));
     if (current.status !== 'SUCCEEDED')
-      throw DomainError.invalid(
-        'invalid_rollback_params',
-        'Cannot roll back',
-        `redemption ${id} has status ${current.status}`,
+      throw await this.rollbackRefused(
+        current,
+        DomainError.invalid(
+          'invalid_rollback_params',
+          'Cannot roll back',
+          `redemption ${id} has status ${current.status}`,
+        ),
       );
     const customer = current.customer_id ? await this.customers.find(current.customer_id) : null;
     const before = await related(this.models, current);
@@ -238,7 +253,7 @@ export class RedemptionService {
       withOutbox<RedemptionDoc>({ $set: { status: 'ROLLED_BACK', rollback } }, [event]),
       { returnDocument: 'after' },
     ).lean();
-    if (!flipped) throw alreadyRolledBack(id);
+    if (!flipped) throw await this.rollbackRefused(current, alreadyRolledBack(id));
     const object: RedeemedObject = current.promotion_tier_id
       ? { type: 'promotion_tier', id: current.promotion_tier_id }
       : { type: 'voucher', id: current.voucher_id ?? '' };
@@ -247,6 +262,7 @@ export class RedemptionService {
       current.campaign_id ? this.tallies.release(object, current.campaign_id, current.customer_id ?? null) : undefined,
     ]);
     this.onEvents(id);
+    const settled = current.referrer_id ? await this.referralRewards?.settle(id) : null;
     const after = await related(this.models, current);
     return {
       id: rollback.id,
@@ -261,7 +277,18 @@ export class RedemptionService {
       status: 'SUCCEEDED' as const,
       ...relatedObjectJson(current, after),
       customer: customer ? customerRef(customer) : null,
+      ...(settled?.referrer_reward ? { referrer_reward: referrerRewardJson(settled.referrer_reward) } : {}),
     };
+  }
+
+  /** Records a refused rollback on its redemption (Voucherify's `total_rollback_failed`) and returns its error. */
+  private async rollbackRefused(current: RedemptionDoc, error: DomainError): Promise<DomainError> {
+    await this.models.Redemption.updateOne(
+      { _id: current._id },
+      withOutbox<RedemptionDoc>({ $inc: { rollback_failures: 1 } }, [rollbackFailedEvent(current, error)]),
+    );
+    this.onEvents(current._id);
+    return error;
   }
 
   /**

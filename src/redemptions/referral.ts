@@ -97,3 +97,37 @@ export function referralRewardEvent(
     now,
   );
 }
+
+/**
+ * Voucherify's `customer.referred`: the referred customer (`customer`) converted on the
+ * referrer's code; raised with the redemption, in its outbox.
+ */
+export function referredEvent(
+  redemptionId: string,
+  campaign: CampaignDoc,
+  voucher: VoucherDoc,
+  referrer: CustomerDoc,
+  referee: CustomerDoc | null,
+  now: Date,
+): PendingEvent | undefined {
+  if (!referee) return undefined;
+  return raiseEvent(
+    'customer.referred',
+    { type: 'redemption', id: redemptionId },
+    {
+      customer: customerRef(referee),
+      referrer: customerRef(referrer),
+      voucher: {
+        id: voucher._id,
+        code: voucher.code,
+        type: voucher.type,
+        campaign_id: campaign._id,
+        object: 'voucher',
+      },
+      campaign: { id: campaign._id, name: campaign.name, object: 'campaign' },
+      redemption: { id: redemptionId, object: 'redemption' },
+    },
+    referee._id,
+    now,
+  );
+}
