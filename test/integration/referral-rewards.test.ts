@@ -1,4 +1,8 @@
+import os from 'node:os';
+import request from 'supertest';
 import { BalanceService } from '../../src/balances/balance-service';
+import type { DistributionSettings } from '../../src/distributions/settings';
+import { startFakeSmtp, type FakeSmtp } from '../helpers/fake-smtp';
 import { ReferralRewards } from '../../src/rewards/referral-rewards';
 import { createCampaign, useServiceHarness } from '../helpers/harness';
 import { eventually } from '../helpers/sdk';
@@ -10,7 +14,16 @@ interface RedemptionsSummary {
 }
 
 describe("a referral program credits the referrer's card and a rollback withdraws it, through the SDK", () => {
-  const h = useServiceHarness('refrew');
+  let smtp: FakeSmtp;
+  const settings: Partial<DistributionSettings> = {};
+  beforeAll(async () => {
+    smtp = await startFakeSmtp();
+    settings.mail = { smtpUrl: smtp.url, from: 'promo@example.com', outboxDir: os.tmpdir() };
+  });
+  afterAll(async () => {
+    await smtp.close();
+  });
+  const h = useServiceHarness('refrew', { settings });
 
   const publish = (campaign: string, customer: string) =>
     h.sdk.client.distributions.publications.create({ campaign, customer } as never) as Promise<{
@@ -21,21 +34,22 @@ describe("a referral program credits the referrer's card and a rollback withdraw
   const summaryOf = async (id: string) =>
     ((await h.sdk.getCustomer(id)) as unknown as { summary: { redemptions: RedemptionsSummary } }).summary.redemptions;
 
-  it('credits once per redemption, also when crediting is retried after a crash, and takes it back on rollback', async () => {
-    const giftCards = await createCampaign(h.sdk, {
-      name: 'Referral credits',
-      campaign_type: 'GIFT_VOUCHERS',
+  /** A card campaign, a CAMPAIGN reward of `balance` on it, and a referral program rewarding with it. */
+  const programRewarding = async (name: string, card: Record<string, unknown>, balance: number) => {
+    const cards = await createCampaign(h.sdk, {
+      name: `${name} cards`,
+      campaign_type: card.type === 'GIFT_VOUCHER' ? 'GIFT_VOUCHERS' : 'LOYALTY_PROGRAM',
       type: 'AUTO_UPDATE',
       vouchers_count: 1,
-      voucher: { type: 'GIFT_VOUCHER', gift: { amount: 500 } },
+      voucher: card,
     });
     const reward = (await h.sdk.client.rewards.create({
-      name: '10.00 credits',
+      name: `${name} reward`,
       type: 'CAMPAIGN',
-      parameters: { campaign: { id: giftCards.id, balance: 1000 } },
+      parameters: { campaign: { id: cards.id, balance } },
     } as never)) as unknown as { id: string };
     const program = await createCampaign(h.sdk, {
-      name: 'Refer and earn',
+      name,
       campaign_type: 'REFERRAL_PROGRAM',
       type: 'AUTO_UPDATE',
       vouchers_count: 1,
@@ -46,8 +60,38 @@ describe("a referral program credits the referrer's card and a rollback withdraw
         redemption: { quantity: null },
       },
     });
+    return { cards, reward, program };
+  };
+
+  it('credits once per redemption, also when crediting is retried after a crash, and takes it back on rollback', async () => {
+    const {
+      cards: giftCards,
+      reward,
+      program,
+    } = await programRewarding(
+      'Refer and earn',
+      {
+        type: 'GIFT_VOUCHER',
+        gift: { amount: 500 },
+      },
+      1000,
+    );
     const referrer = await h.sdk.createCustomer({ source_id: 'rr-referrer', name: 'Ada' });
-    await h.sdk.createCustomer({ source_id: 'rr-friend', name: 'Grace' });
+    await h.sdk.createCustomer({ source_id: 'rr-friend', name: 'Grace', email: 'grace@example.com' });
+    // The customer_referred trigger writes to the referred customer, naming the program's code.
+    const welcome = await request(h.app)
+      .post('/v1/distributions')
+      .set(h.t.auth)
+      .send({
+        name: 'Welcome, referred friend',
+        trigger: { type: 'customer_referred', campaign_id: program.id },
+        purpose: { type: 'plain' },
+        consents: { verification: false, required: [] },
+        channels: [
+          { type: 'email', template: { subject: 'Welcome {{customer.name}}', text: 'code={{voucher.code}}' } },
+        ],
+      });
+    expect(welcome.status).toBe(200);
     const referralCode = (await publish(program.id, 'rr-referrer')).voucher.code;
     const card = (await publish(giftCards.id, 'rr-referrer')).voucher.code;
     expect(await giftOf(card)).toMatchObject({ balance: 500 });
@@ -69,6 +113,10 @@ describe("a referral program credits the referrer's card and a rollback withdraw
     });
     expect(await giftOf(card)).toMatchObject({ amount: 1500, balance: 1500 });
     expect(await h.sdk.client.redemptions.get(first.id)).toMatchObject({ referrer_reward: { status: 'CREDITED' } });
+    const [mail] = await smtp.waitFor(1, 30_000);
+    expect(mail!.to).toEqual(['grace@example.com']);
+    expect(mail!.subject).toBe('Welcome Grace');
+    expect(mail!.text).toContain(`code=${referralCode}`);
 
     // A crash after the credit and before its record: the follow-up settles again, with the same keys.
     await h.t.ctx.models.Redemption.updateOne({ _id: first.id }, { $unset: { referrer_reward: 1 } });
@@ -108,30 +156,14 @@ describe("a referral program credits the referrer's card and a rollback withdraw
   });
 
   it('states why a rollback cannot withdraw credits the referrer already spent', async () => {
-    const points = await createCampaign(h.sdk, {
-      name: 'Referral points',
-      campaign_type: 'LOYALTY_PROGRAM',
-      type: 'AUTO_UPDATE',
-      vouchers_count: 1,
-      voucher: { type: 'LOYALTY_CARD', loyalty_card: { points: 0 } },
-    });
-    const reward = (await h.sdk.client.rewards.create({
-      name: '50 points',
-      type: 'CAMPAIGN',
-      parameters: { campaign: { id: points.id, balance: 50 } },
-    } as never)) as unknown as { id: string };
-    const program = await createCampaign(h.sdk, {
-      name: 'Refer for points',
-      campaign_type: 'REFERRAL_PROGRAM',
-      type: 'AUTO_UPDATE',
-      vouchers_count: 1,
-      referral_program: { conversion_event_type: 'redemption', referrer_reward: { id: reward.id } },
-      voucher: {
-        type: 'DISCOUNT_VOUCHER',
-        discount: { type: 'PERCENT', percent_off: 5 },
-        redemption: { quantity: null },
+    const { cards: points, program } = await programRewarding(
+      'Refer for points',
+      {
+        type: 'LOYALTY_CARD',
+        loyalty_card: { points: 0 },
       },
-    });
+      50,
+    );
     await h.sdk.createCustomer({ source_id: 'pt-referrer' });
     await h.sdk.createCustomer({ source_id: 'pt-friend' });
     const referralCode = (await publish(program.id, 'pt-referrer')).voucher.code;
