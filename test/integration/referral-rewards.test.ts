@@ -1,8 +1,6 @@
-import os from 'node:os';
 import request from 'supertest';
 import { BalanceService } from '../../src/balances/balance-service';
-import type { DistributionSettings } from '../../src/distributions/settings';
-import { startFakeSmtp, type FakeSmtp } from '../helpers/fake-smtp';
+import { useFakeSmtp } from '../helpers/fake-smtp';
 import { ReferralRewards } from '../../src/rewards/referral-rewards';
 import { createCampaign, useServiceHarness } from '../helpers/harness';
 import { eventually } from '../helpers/sdk';
@@ -14,15 +12,8 @@ interface RedemptionsSummary {
 }
 
 describe("a referral program credits the referrer's card and a rollback withdraws it, through the SDK", () => {
-  let smtp: FakeSmtp;
-  const settings: Partial<DistributionSettings> = {};
-  beforeAll(async () => {
-    smtp = await startFakeSmtp();
-    settings.mail = { smtpUrl: smtp.url, from: 'promo@example.com', outboxDir: os.tmpdir() };
-  });
-  afterAll(async () => {
-    await smtp.close();
-  });
+  const inbox = useFakeSmtp();
+  const { settings } = inbox;
   const h = useServiceHarness('refrew', { settings });
 
   const publish = (campaign: string, customer: string) =>
@@ -113,7 +104,7 @@ describe("a referral program credits the referrer's card and a rollback withdraw
     });
     expect(await giftOf(card)).toMatchObject({ amount: 1500, balance: 1500 });
     expect(await h.sdk.client.redemptions.get(first.id)).toMatchObject({ referrer_reward: { status: 'CREDITED' } });
-    const [mail] = await smtp.waitFor(1, 30_000);
+    const [mail] = await inbox.server().waitFor(1, 30_000);
     expect(mail!.to).toEqual(['grace@example.com']);
     expect(mail!.subject).toBe('Welcome Grace');
     expect(mail!.text).toContain(`code=${referralCode}`);
