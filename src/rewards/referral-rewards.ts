@@ -53,7 +53,17 @@ export class ReferralRewards {
     const rewardId = program?.referral_program?.referrer_reward?.id;
     const reward = rewardId ? await this.models.Reward.findById(rewardId).lean() : null;
     if (!reward) return doc;
-    const record = await this.creditOf(doc._id, reward, referrerId);
+    // A reward campaign that cannot give (disabled, a static pool used up) leaves the redemption standing: the record says why.
+    const record = await this.creditOf(doc._id, reward, referrerId).catch((err: unknown): ReferrerReward => {
+      if (!(err instanceof DomainError)) throw err;
+      return {
+        reward_id: reward._id,
+        type: reward.type,
+        status: 'NOT_CREDITED',
+        date: new Date(),
+        reason: `${err.key}: ${err.details ?? err.message}`,
+      };
+    });
     // Only the first settle records: a concurrent one made the same keyed writes and lost here.
     const updated = await this.models.Redemption.findOneAndUpdate(
       { _id: doc._id, referrer_reward: { $exists: false } },
@@ -109,7 +119,7 @@ export class ReferralRewards {
         });
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
-        outcome = { status: 'NOT_WITHDRAWN', reason: `${err.key}: ${err.details}` };
+        outcome = { status: 'NOT_WITHDRAWN', reason: `${err.key}: ${err.details ?? err.message}` };
       }
     else if (credited.voucher_id) {
       const disabled = await this.models.Voucher.updateOne(

@@ -25,19 +25,24 @@ describe("a referral program credits the referrer's card and a rollback withdraw
   const summaryOf = async (id: string) =>
     ((await h.sdk.getCustomer(id)) as unknown as { summary: { redemptions: RedemptionsSummary } }).summary.redemptions;
 
-  /** A card campaign, a CAMPAIGN reward of `balance` on it, and a referral program rewarding with it. */
-  const programRewarding = async (name: string, card: Record<string, unknown>, balance: number) => {
+  /** A reward campaign (`voucher` its template), a CAMPAIGN reward on it, and a referral program rewarding with it. */
+  const programRewarding = async (name: string, voucher: Record<string, unknown>, balance?: number) => {
+    const types: Record<string, string> = {
+      GIFT_VOUCHER: 'GIFT_VOUCHERS',
+      LOYALTY_CARD: 'LOYALTY_PROGRAM',
+      DISCOUNT_VOUCHER: 'DISCOUNT_COUPONS',
+    };
     const cards = await createCampaign(h.sdk, {
-      name: `${name} cards`,
-      campaign_type: card.type === 'GIFT_VOUCHER' ? 'GIFT_VOUCHERS' : 'LOYALTY_PROGRAM',
+      name: `${name} rewards`,
+      campaign_type: types[String(voucher.type)],
       type: 'AUTO_UPDATE',
       vouchers_count: 1,
-      voucher: card,
+      voucher,
     });
     const reward = (await h.sdk.client.rewards.create({
       name: `${name} reward`,
       type: 'CAMPAIGN',
-      parameters: { campaign: { id: cards.id, balance } },
+      parameters: { campaign: { id: cards.id, ...(balance === undefined ? {} : { balance }) } },
     } as never)) as unknown as { id: string };
     const program = await createCampaign(h.sdk, {
       name,
@@ -179,5 +184,28 @@ describe("a referral program credits the referrer's card and a rollback withdraw
     expect(
       ((await h.sdk.client.vouchers.get(card)) as unknown as { loyalty_card: { balance: number } }).loyalty_card,
     ).toMatchObject({ balance: 20 });
+  });
+
+  it('publishes a discount code to the referrer for a reward on a coupon campaign, and disables it on rollback', async () => {
+    const { cards: coupons, program } = await programRewarding('Refer for a coupon', {
+      type: 'DISCOUNT_VOUCHER',
+      discount: { type: 'AMOUNT', amount_off: 300 },
+    });
+    const referrer = await h.sdk.createCustomer({ source_id: 'cp-referrer' });
+    await h.sdk.createCustomer({ source_id: 'cp-friend' });
+    const referralCode = (await publish(program.id, 'cp-referrer')).voucher.code;
+    const redemption = (await h.sdk.client.redemptions.redeem(referralCode, {
+      customer: { source_id: 'cp-friend' },
+    } as never)) as unknown as { id: string; referrer_reward: { status: string; voucher: { code: string } } };
+    expect(redemption.referrer_reward.status).toBe('CREDITED');
+    const coupon = (await h.sdk.client.vouchers.get(redemption.referrer_reward.voucher.code)) as unknown as {
+      campaign_id: string;
+      holder_id: string;
+      active: boolean;
+    };
+    expect(coupon).toMatchObject({ campaign_id: coupons.id, holder_id: referrer.id, active: true });
+    const rollback = (await h.sdk.client.redemptions.rollback(redemption.id)) as unknown as Record<string, unknown>;
+    expect(rollback).toMatchObject({ referrer_reward: { status: 'WITHDRAWN' } });
+    expect(await h.sdk.client.vouchers.get(redemption.referrer_reward.voucher.code)).toMatchObject({ active: false });
   });
 });
