@@ -4,10 +4,13 @@
  * the time from the API's answer (the write is accepted) to the receiver getting the message.
  * Prints p50 / p95 / p99 / max and how many arrived. Prints, never asserts.
  *
- *   npx tsx bench/trigger-latency.ts [--rate 50] [--seconds 60] [--warmup 20] [--worker-process]     # or: npm run bench:latency
+ *   npx tsx bench/trigger-latency.ts [--rate 50] [--seconds 60] [--warmup 20] [--worker-process] [--profile out.cpuprofile]     # or: npm run bench:latency
  *
  * The measured run follows a warm-up at the same rate (`--warmup` seconds, 0 for none), whose
  * figures are printed apart: they are the cold start of freshly started servers.
+ *
+ * `--profile <file>` writes a CPU profile of this process (API, and the worker unless it runs apart)
+ * over the measured run.
  *
  * `--worker-process` runs the worker as its own process (src/entry/worker.ts), as a
  * deployment with separate API and worker processes does; otherwise both share this one.
@@ -25,6 +28,7 @@ import { createAppKey } from '../src/auth/app-keys';
 import type { AppContext } from '../src/context';
 import { ROOT_DIR } from '../src/config';
 import { startApi, startWorker } from '../src/runtime';
+import { startProfile } from './cpu-profile';
 import { cpuSecondsOf, mb, percentile, RssSampler, startBenchService } from './bench-service';
 import { startLoadClient, type Sent } from './load-client';
 
@@ -34,6 +38,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
     warmup: { type: 'string', default: '20' },
     'worker-process': { type: 'boolean', default: false },
+    profile: { type: 'string' },
   },
 });
 const RATE = Number(values.rate);
@@ -121,7 +126,9 @@ async function main(): Promise<void> {
     sampler.start();
     const cpuBefore = { self: process.cpuUsage(), children: children.map((c) => cpuSecondsOf(c.pid)) };
     const measuredFrom = new Date();
+    const profiler = values.profile ? await startProfile() : undefined;
     const sent = await load.send({ url: api.url, headers, prefix: 'lat', rate: RATE, seconds: SECONDS });
+    if (profiler && values.profile) fs.writeFileSync(values.profile, JSON.stringify(await profiler.stop()));
     const { failures, sentFor } = sent;
     const accepted = sent.accepted.length;
     sampler.stop();
