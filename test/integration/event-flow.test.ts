@@ -155,17 +155,17 @@ describe('event flow at shutdown', () => {
       outbox_pending: true,
     });
     await t.ctx.models.Customer.collection.insertMany(ids.map(doc) as never[]);
-    // 16 copies run at once; the other 24 wait in the queue when the stop comes.
+    // 4 copies run at once, each started by one raise with its one document; the other 36 wait in the queue when the stop comes.
     for (const id of ids) t.ctx.events.raised('customers', id);
     await t.ctx.events.stop();
     const copied = await t.ctx.models.DomainEvent.find({ customer_id: { $in: ids } }).lean();
-    expect(copied).toHaveLength(16);
+    expect(copied).toHaveLength(4);
     expect(copied.every((e) => e.dispatched_at)).toBe(true);
-    expect(await t.ctx.models.Customer.countDocuments({ _id: { $in: ids }, '_outbox.0': { $exists: true } })).toBe(24);
+    expect(await t.ctx.models.Customer.countDocuments({ _id: { $in: ids }, '_outbox.0': { $exists: true } })).toBe(36);
     expect(t.logs.text).not.toMatch(/relay (follow-up )?failed/);
     // A raise after the stop starts nothing.
     t.ctx.events.raised('customers', 'stop-0');
-    expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent)).toEqual({ relayed: 24, more: false });
+    expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent)).toEqual({ relayed: 36, more: false });
     expect(await t.ctx.models.Customer.countDocuments({ _id: { $in: ids }, outbox_pending: true })).toBe(0);
   });
 });
