@@ -248,6 +248,9 @@ async function main(): Promise<void> {
       `JS heap after a full GC: before sending ${mb(heapBefore)}, half-way ${heapHalfway === undefined ? '-' : mb(heapHalfway)}, at the end ${mb(retainedHeap())}`,
     );
     sampler.print();
+    for (const [name, rss] of sampler.peakChildren)
+      if (name.startsWith('database'))
+        console.log(`${name} RSS per 100,000 customers ${mb((rss * 100_000) / CUSTOMERS)}`);
     printCpu(cpuSpent, sent);
     const batches = Math.ceil(CUSTOMERS / 200);
     if (values['round-trips']) printCommands(commandsSent, batches);
