@@ -160,8 +160,7 @@ export class EventFlow {
 
   /** Keys of one source, as KeyedQueue batches them. */
   private async copy(keys: string[]): Promise<void> {
-    const { source } = this.parse(keys[0]!);
-    const ids = keys.map((key) => this.parse(key).id);
+    const { source, ids } = this.parseAll(keys);
     try {
       await copyOutboxes(source, this.models.DomainEvent, ids, this.dispatch);
       if (!source.followUpByPump || this.pump) for (const key of keys) this.followUps.add(key);
@@ -172,8 +171,7 @@ export class EventFlow {
 
   /** Keys of one source, as KeyedQueue batches them. */
   private async finish(keys: string[]): Promise<void> {
-    const { source } = this.parse(keys[0]!);
-    const ids = keys.map((key) => this.parse(key).id);
+    const { source, ids } = this.parseAll(keys);
     try {
       await finishRelays(source, ids);
     } catch (err) {
@@ -194,8 +192,9 @@ export class EventFlow {
     return source;
   }
 
-  private parse(key: string): { source: OutboxSource; id: string } {
-    const [sourceName, id] = key.split('\0') as [string, string];
-    return { source: this.source(sourceName), id };
+  /** Keys of one source (`<source>\0<id>`, as KeyedQueue groups them): that source and their ids. */
+  private parseAll(keys: string[]): { source: OutboxSource; ids: string[] } {
+    const parts = keys.map((key) => key.split('\0') as [string, string]);
+    return { source: this.source(parts[0]![0]), ids: parts.map(([, id]) => id) };
   }
 }

@@ -54,16 +54,15 @@ export class ReferralRewards {
     const reward = rewardId ? await this.models.Reward.findById(rewardId).lean() : null;
     if (!reward) return doc;
     // A reward campaign that cannot give (disabled, a static pool used up) leaves the redemption standing: the record says why.
-    const record = await this.creditOf(doc._id, reward, referrerId).catch((err: unknown): ReferrerReward => {
-      if (!(err instanceof DomainError)) throw err;
-      return {
+    const record = await this.creditOf(doc._id, reward, referrerId).catch(
+      (err: unknown): ReferrerReward => ({
         reward_id: reward._id,
         type: reward.type,
         status: 'NOT_CREDITED',
         date: new Date(),
-        reason: `${err.key}: ${err.details ?? err.message}`,
-      };
-    });
+        reason: refusalReason(err),
+      }),
+    );
     // Only the first settle records: a concurrent one made the same keyed writes and lost here.
     const updated = await this.models.Redemption.findOneAndUpdate(
       { _id: doc._id, referrer_reward: { $exists: false } },
@@ -80,13 +79,11 @@ export class ReferralRewards {
     const campaign = await this.models.Campaign.findById(target.id, { campaign_type: 1 }).lean();
     if (!campaign) return { ...base, status: 'NOT_CREDITED', reason: `reward campaign ${target.id} no longer exists` };
     const key = `referral:${redemptionId}`;
+    const publish = async () =>
+      (await this.publisher.publish({ campaign: campaign._id, customer: referrerId, source_id: key })).voucher;
     const cardType = CARD_TYPES[campaign.campaign_type ?? ''];
     if (!cardType) {
-      const { voucher } = await this.publisher.publish({
-        campaign: campaign._id,
-        customer: referrerId,
-        source_id: key,
-      });
+      const voucher = await publish();
       return { ...base, voucher_id: voucher._id, code: voucher.code };
     }
     const held = await this.models.Voucher.findOne(
@@ -95,8 +92,7 @@ export class ReferralRewards {
     )
       .sort({ created_at: 1, _id: 1 })
       .lean();
-    const card =
-      held ?? (await this.publisher.publish({ campaign: campaign._id, customer: referrerId, source_id: key })).voucher;
+    const card = held ?? (await publish());
     const amount = Number(target.balance ?? 0);
     if (amount > 0) await this.balances.add(card._id, { amount, source_id: key, reason: 'referral reward' });
     return { ...base, voucher_id: card._id, code: card.code, amount };
@@ -118,8 +114,7 @@ export class ReferralRewards {
           reason: 'referral redemption rolled back',
         });
       } catch (err) {
-        if (!(err instanceof DomainError)) throw err;
-        outcome = { status: 'NOT_WITHDRAWN', reason: `${err.key}: ${err.details ?? err.message}` };
+        outcome = { status: 'NOT_WITHDRAWN', reason: refusalReason(err) };
       }
     else if (credited.voucher_id) {
       const disabled = await this.models.Voucher.updateOne(
@@ -142,4 +137,10 @@ export class ReferralRewards {
     // A concurrent settle (the outbox follow-up) recorded it first: answer with its record.
     return updated ?? (await this.models.Redemption.findById(doc._id).lean()) ?? doc;
   }
+}
+
+/** A domain refusal as a record's reason; anything else is a fault and propagates. */
+function refusalReason(err: unknown): string {
+  if (!(err instanceof DomainError)) throw err;
+  return `${err.key}: ${err.details ?? err.message}`;
 }

@@ -145,17 +145,7 @@ describe('event flow at shutdown', () => {
   it('copies the documents raised while copies run together, in fewer inserts than documents, and dispatches every event', async () => {
     const now = new Date();
     const ids = Array.from({ length: 40 }, (_, i) => `burst-${i}`);
-    await t.ctx.models.Customer.collection.insertMany(
-      ids.map((id) => ({
-        _id: id,
-        source_id_key: id,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-        _outbox: [raiseEvent('customer.segment.entered', { type: 'customer', id }, {}, id, now)],
-        outbox_pending: true,
-      })) as never[],
-    );
+    await t.ctx.models.Customer.collection.insertMany(ids.map((id) => customerWithPendingEvent(id, now)) as never[]);
     // A pass-through spy: the events still go to the real database; only the number of insert round trips is counted.
     const inserts = jest.spyOn(t.ctx.models.DomainEvent.collection, 'insertMany');
     try {
@@ -179,16 +169,7 @@ describe('event flow at shutdown', () => {
   it('lets running relays end and dispatch, leaves queued ones to the sweep, and logs no failure for them', async () => {
     const now = new Date();
     const ids = Array.from({ length: 40 }, (_, i) => `stop-${i}`);
-    const doc = (id: string) => ({
-      _id: id,
-      source_id_key: id,
-      version: 1,
-      created_at: now,
-      updated_at: now,
-      _outbox: [raiseEvent('customer.segment.entered', { type: 'customer', id }, {}, id, now)],
-      outbox_pending: true,
-    });
-    await t.ctx.models.Customer.collection.insertMany(ids.map(doc) as never[]);
+    await t.ctx.models.Customer.collection.insertMany(ids.map((id) => customerWithPendingEvent(id, now)) as never[]);
     // 4 copies run at once, each started by one raise with its one document; the other 36 wait in the queue when the stop comes.
     for (const id of ids) t.ctx.events.raised('customers', id);
     await t.ctx.events.stop();
@@ -203,3 +184,16 @@ describe('event flow at shutdown', () => {
     expect(await t.ctx.models.Customer.countDocuments({ _id: { $in: ids }, outbox_pending: true })).toBe(0);
   });
 });
+
+/** A customer document whose outbox holds one event not yet copied, as a write leaves it. */
+function customerWithPendingEvent(id: string, now: Date) {
+  return {
+    _id: id,
+    source_id_key: id,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+    _outbox: [raiseEvent('customer.segment.entered', { type: 'customer', id }, {}, id, now)],
+    outbox_pending: true,
+  };
+}

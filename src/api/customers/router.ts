@@ -41,8 +41,9 @@ const customerJson = z
   });
 
 /**
- * Anchored prefix matches: a leading ^ lets the store use an index range instead of scanning every value;
- * the term is escaped and capped at 100 characters by the schema, so it is matched literally.
+ * Prefix matches of the term, escaped and capped at 100 characters by the schema, so it is
+ * matched literally and in linear time. Ignoring case (and a word inside a name) keeps the
+ * store from using an index: it scans, which a stored lower-cased search field would avoid.
  */
 function searchFilter(term: string): Record<string, unknown>[] {
   const prefix = escapeRegExp(term);
