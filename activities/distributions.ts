@@ -104,7 +104,7 @@ export function createDistributionActivities(ctx: DistributionActivityDeps): Dis
       if (!batch)
         throw ApplicationFailure.nonRetryable(`batch ${index} of distribution ${id} not found`, 'BatchNotFound');
       const activity = Context.current();
-      const beat = setInterval(() => activity.heartbeat(), 500);
+      const beat = setInterval(() => activity.heartbeat(), 200);
       try {
         // Asked before every group of sends, so a stop recorded while a batch sends lets at most the
         // group it started finish (asked less often, more groups went out after a cancel than the
