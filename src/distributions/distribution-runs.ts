@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import { AUTOMATIC_DISTRIBUTION_WORKFLOW } from '../../workflows/contracts/automatic-distribution';
 import {
@@ -15,13 +15,21 @@ import {
 import type { Logger } from '../logger';
 import type { Models } from '../models';
 import type { DistributionDoc } from '../models/distribution';
+import { reconcile, startOnce, type WriteThenStart } from '../temporal/reconciler';
 import { AUTOMATIC_LIVE, MANUAL_RUNNING, WORKFLOW_RUNNING } from './statuses';
 
 /**
- * A distribution's workflow: started once under its id after the document is written, and the
- * reconciler for the crash between the two (and for a workflow ended from outside).
+ * A distribution's workflow, as a write-then-start case: started once under its id after the
+ * document is written. The reconciler starts one a crash left unstarted and records the end of
+ * one ended from outside without running its own code (a terminate, a timeout) — never a new run.
  */
-export class DistributionRuns {
+export class DistributionRuns implements WriteThenStart<DistributionDoc> {
+  readonly closed: NonNullable<WriteThenStart<DistributionDoc>['closed']> = {
+    workflowId: (d) => distributionWorkflowId(d._id),
+    listedRunning: (docs) => this.listedRunning(docs),
+    recordClosed: (d, workflowStatus) => this.recordClosed(d._id, workflowStatus),
+  };
+
   constructor(
     private readonly models: Models,
     private readonly temporal: Client,
@@ -29,42 +37,48 @@ export class DistributionRuns {
     private readonly logger: Logger,
   ) {}
 
-  /**
-   * For each manual distribution that should be running: starts its workflow if it was never
-   * started (a crash between the write and the start), and records the end of one that was
-   * ended from outside without running its own code (a terminate, a timeout) — never a new run.
-   */
-  async reconcile(olderThanMs = 10_000): Promise<number> {
-    const stuck = await this.models.Distribution.find({
+  reconcile(olderThanMs = 10_000): Promise<number> {
+    return reconcile(this.temporal, this, olderThanMs);
+  }
+
+  stuck(before: Date): Promise<DistributionDoc[]> {
+    return this.models.Distribution.find({
       $or: [
         { 'trigger.type': 'manual', status: { $in: [...MANUAL_RUNNING] } },
         { 'trigger.type': { $ne: 'manual' }, status: { $in: [...AUTOMATIC_LIVE] } },
       ],
-      updated_at: { $lt: new Date(Date.now() - olderThanMs) },
+      updated_at: { $lt: before },
     }).lean();
-    let started = 0;
-    // One visibility query names the ones still running; only the others are described one by one
-    // (describe is the authority: visibility may not list a run that started a moment ago).
-    const running = await this.runningDistributionIds(stuck.map((d) => d._id));
-    for (const d of stuck) {
-      if (running.has(d._id)) continue;
-      let closed: string;
-      try {
-        const { status } = await this.temporal.workflow.getHandle(distributionWorkflowId(d._id)).describe();
-        if (status.name === 'RUNNING') continue;
-        closed = status.name;
-      } catch (err) {
-        if (!(err instanceof WorkflowNotFoundError)) throw err;
-        if (await this.startWorkflow(d)) started++;
-        continue;
-      }
-      await this.recordClosedWorkflow(d._id, closed);
-    }
-    return started;
   }
 
-  /** Which of these distributions have a running workflow, as Temporal's visibility lists them. */
-  private async runningDistributionIds(ids: readonly string[]): Promise<Set<string>> {
+  /** Starts a distribution's workflow (manual or automatic); false when one with its id was ever started (running or closed). */
+  start(d: DistributionDoc): Promise<boolean> {
+    const campaignId = d.trigger.campaign_id ?? (d.purpose.type === 'unique_code' ? d.purpose.campaign_id : undefined);
+    return startOnce<DistributionWorkflow>(
+      this.temporal,
+      d.trigger.type === 'manual' ? DISTRIBUTION_WORKFLOW : AUTOMATIC_DISTRIBUTION_WORKFLOW,
+      {
+        workflowId: distributionWorkflowId(d._id),
+        taskQueue: this.taskQueue,
+        args: [{ distributionId: d._id }],
+        // A distribution's workflow runs once: a closed one is never reopened under its id.
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: new TypedSearchAttributes([
+          { key: DistributionIdKey, value: d._id },
+          { key: TriggerKey, value: d.trigger.type },
+          { key: DistributionStatusKey, value: d.status },
+          ...(campaignId ? [{ key: CampaignIdKey, value: campaignId }] : []),
+        ]),
+      },
+    );
+  }
+
+  /**
+   * Which of these have a running workflow, as one visibility query per 100 lists them; only the
+   * others are described one by one (visibility may not list a run that started a moment ago).
+   */
+  private async listedRunning(docs: readonly DistributionDoc[]): Promise<Set<DistributionDoc>> {
+    const ids = docs.map((d) => d._id);
     const running = new Set<string>();
     for (let i = 0; i < ids.length; i += 100) {
       const list = ids
@@ -78,11 +92,11 @@ export class DistributionRuns {
         if (id) running.add(id);
       }
     }
-    return running;
+    return new Set(docs.filter((d) => running.has(d._id)));
   }
 
   /** The workflow closed but the document still says it runs: record how it ended, if still so. */
-  private async recordClosedWorkflow(id: string, workflowStatus: string): Promise<void> {
+  private async recordClosed(id: string, workflowStatus: string): Promise<void> {
     const ended: Partial<DistributionDoc> =
       workflowStatus === 'TERMINATED' || workflowStatus === 'TIMED_OUT'
         ? { status: 'cancelled', status_reason: 'terminated' }
@@ -99,32 +113,5 @@ export class DistributionRuns {
         { distributionId: id, workflowStatus },
         `distribution ${id} recorded ${ended.status}: its workflow was ${workflowStatus.toLowerCase()} from outside`,
       );
-  }
-
-  /** Starts a distribution's workflow (manual or automatic); false when one with its id was ever started (running or closed). */
-  async startWorkflow(d: DistributionDoc): Promise<boolean> {
-    const campaignId = d.trigger.campaign_id ?? (d.purpose.type === 'unique_code' ? d.purpose.campaign_id : undefined);
-    try {
-      await this.temporal.workflow.start<DistributionWorkflow>(
-        d.trigger.type === 'manual' ? DISTRIBUTION_WORKFLOW : AUTOMATIC_DISTRIBUTION_WORKFLOW,
-        {
-          workflowId: distributionWorkflowId(d._id),
-          taskQueue: this.taskQueue,
-          args: [{ distributionId: d._id }],
-          // A distribution's workflow runs once: a closed one is never reopened under its id.
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          typedSearchAttributes: new TypedSearchAttributes([
-            { key: DistributionIdKey, value: d._id },
-            { key: TriggerKey, value: d.trigger.type },
-            { key: DistributionStatusKey, value: d.status },
-            ...(campaignId ? [{ key: CampaignIdKey, value: campaignId }] : []),
-          ]),
-        },
-      );
-      return true;
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
-      throw err;
-    }
   }
 }

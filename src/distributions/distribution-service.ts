@@ -152,6 +152,6 @@ export class DistributionService {
   }
 
   startWorkflow(d: DistributionDoc): Promise<boolean> {
-    return this.runs.startWorkflow(d);
+    return this.runs.start(d);
   }
 }
