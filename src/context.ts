@@ -19,6 +19,8 @@ import { OrderSummaries } from './orders/order-summary';
 import { RedemptionSummaries } from './redemptions/redemption-summary';
 import { ReferralRewards } from './rewards/referral-rewards';
 import { BalanceService } from './balances/balance-service';
+import { RewardService } from './rewards/reward-service';
+import { VoucherService } from './vouchers/voucher-service';
 import { PromotionService } from './promotions/promotion-service';
 import { PublicationService } from './publications/publication-service';
 import { RedemptionService } from './redemptions/redemption-service';
@@ -60,6 +62,12 @@ export interface AppContext {
   /** Customers' consent answers and channel opt-outs. */
   customerConsents: CustomerConsents;
   campaigns: CampaignService;
+  /** Codes of unique-code campaigns. */
+  vouchers: VoucherService;
+  /** Gift card credits and loyalty points added or removed by hand. */
+  balances: BalanceService;
+  /** Rewards and buying them with loyalty points. */
+  rewards: RewardService;
   publications: PublicationService;
   validationRules: ValidationRuleService;
   redemptions: RedemptionService;
@@ -82,6 +90,9 @@ export type ContextBase = Omit<
   | 'consents'
   | 'customerConsents'
   | 'campaigns'
+  | 'vouchers'
+  | 'balances'
+  | 'rewards'
   | 'publications'
   | 'validationRules'
   | 'redemptions'
@@ -119,11 +130,11 @@ export function createContext(base: ContextBase): AppContext {
     (id) => events.raised('publications', id),
     (ids) => events.raisedMany('publications', ids),
   );
-  const referralRewards = new ReferralRewards(
-    base.models,
-    new BalanceService(base.models, (id) => events.raised('vouchers', id)),
-    publications,
-  );
+  const vouchers = new VoucherService(base.models, campaigns);
+  // Balance changes and reward redemptions raise their events in the voucher's outbox.
+  const balances = new BalanceService(base.models, (id) => events.raised('vouchers', id));
+  const rewards = new RewardService(base.models, (id) => events.raised('vouchers', id));
+  const referralRewards = new ReferralRewards(base.models, balances, publications);
   addRedemptionSummaries(events.sources, new RedemptionSummaries(base.models, customers, referralRewards));
   const validationRules = new ValidationRuleService(base.models);
   const redemptions = new RedemptionService(
@@ -156,6 +167,9 @@ export function createContext(base: ContextBase): AppContext {
     consents,
     customerConsents,
     campaigns,
+    vouchers,
+    balances,
+    rewards,
     publications,
     validationRules,
     redemptions,

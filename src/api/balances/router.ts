@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { BalanceService } from '../../balances/balance-service';
 import type { AppContext } from '../../context';
 import { ApiRouter } from '../../http/api-router';
 
@@ -29,8 +28,7 @@ const balanceJson = z.object({
 });
 
 /** `POST /v1/vouchers/:code/balance`: shares `/v1/vouchers` with the vouchers router. */
-export function balancesRouter({ models, events }: AppContext): ApiRouter {
-  const balances = new BalanceService(models, (id) => events.raised('vouchers', id));
+export function balancesRouter({ balances }: Pick<AppContext, 'balances'>): ApiRouter {
   return new ApiRouter('/v1/vouchers', 'Vouchers').route(
     {
       method: 'post',
