@@ -11,7 +11,7 @@ import { CustomerService } from './customers/customer-service';
 import { defaultDistributionSettings, type DistributionSettings } from './distributions/settings';
 import { DistributionService } from './distributions/distribution-service';
 import { EventFlow } from './events/event-flow';
-import { addRedemptionSummaries, orderOutboxSource } from './events/sources';
+import { addRedemptionSummaries, orderOutboxSource, outboxSources } from './events/sources';
 import type { Logger } from './logger';
 import type { Models } from './models';
 import { OrderService } from './orders/order-service';
@@ -115,10 +115,10 @@ export function createContext(base: ContextBase): AppContext {
     new SecretBox(settings.channelSecretsKey),
     base.logger,
   );
-  const events = new EventFlow(base.models, base.logger, base.temporal, base.taskQueue);
+  // Services raise their events through `events`, built once they all exist: its sources' follow-ups
+  // (order and redemption summaries) need the customer service and the referral rewards.
   const customers = new CustomerService(base.models, (id) => events.raised('customers', id));
   const segments = new SegmentService(base.models, base.temporal, base.taskQueue);
-  events.sources.push(orderOutboxSource(base.models, new OrderSummaries(base.models, customers)));
   const orders = new OrderService(base.models, customers, (id) => events.raised('orders', id));
   const consents = new ConsentCatalog(base.models);
   const customerConsents = new CustomerConsents(base.models, customers, consents);
@@ -135,7 +135,12 @@ export function createContext(base: ContextBase): AppContext {
   const balances = new BalanceService(base.models, (id) => events.raised('vouchers', id));
   const rewards = new RewardService(base.models, (id) => events.raised('vouchers', id));
   const referralRewards = new ReferralRewards(base.models, balances, publications);
-  addRedemptionSummaries(events.sources, new RedemptionSummaries(base.models, customers, referralRewards));
+  const sources = [
+    ...outboxSources(base.models),
+    orderOutboxSource(base.models, new OrderSummaries(base.models, customers)),
+  ];
+  addRedemptionSummaries(sources, new RedemptionSummaries(base.models, customers, referralRewards));
+  const events = new EventFlow({ ...base, sources });
   const validationRules = new ValidationRuleService(base.models);
   const redemptions = new RedemptionService(
     base.models,
