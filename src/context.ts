@@ -1,5 +1,3 @@
-import type { Client } from '@temporalio/client';
-import type { Connection } from 'mongoose';
 import { CampaignService } from './campaigns/campaign-service';
 import { ChannelAccountService } from './channels/channel-account-service';
 import { createChannelRegistry } from './channels/registry';
@@ -12,8 +10,7 @@ import { defaultDistributionSettings, type DistributionSettings } from './distri
 import { DistributionService } from './distributions/distribution-service';
 import { EventFlow } from './events/event-flow';
 import { addRedemptionSummaries, orderOutboxSource, outboxSources } from './events/sources';
-import type { Logger } from './logger';
-import type { Models } from './models';
+import type { Infrastructure } from './infrastructure';
 import { OrderService } from './orders/order-service';
 import { OrderSummaries } from './orders/order-summary';
 import { RedemptionSummaries } from './redemptions/redemption-summary';
@@ -29,25 +26,7 @@ import { TemplateService } from './templates/template-service';
 import { ValidationRuleService } from './validation-rules/validation-rule-service';
 
 /** What routers and services are built from: created once per process (or per test). */
-export interface AppContext {
-  logger: Logger;
-  db: Connection;
-  models: Models;
-  temporal: Client;
-  taskQueue: string;
-  /** Where the database server came from, for /health: `mongod`, `mongo-java-server`, `ferretdb` or `external`. */
-  databaseKind: string;
-  bodyLimit: string;
-  /** The Temporal Web UI, when known, for the console's links to a distribution's workflow. */
-  temporalUiUrl?: string;
-  /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For / -Proto to believe; none when unset. */
-  trustProxy?: string;
-  /** Largest customer import upload in bytes; 200 MB when unset (src/imports/customer-imports.ts). */
-  importMaxBytes?: number;
-  /** Largest template image upload in bytes; 5 MB when unset (src/templates/image-store.ts). */
-  imageMaxBytes?: number;
-  /** Seconds between scheduled re-evaluations of date-dependent segments; daily when unset (src/temporal/schedules.ts). */
-  segmentRefreshSeconds?: number;
+export interface AppContext extends Infrastructure {
   /** Grace period, operator address, built-in channels' settings; defaults when not given. */
   settings: DistributionSettings;
   channels: ChannelRegistry;
@@ -78,28 +57,7 @@ export interface AppContext {
   templates: TemplateService;
 }
 
-export type ContextBase = Omit<
-  AppContext,
-  | 'settings'
-  | 'channels'
-  | 'channelAccounts'
-  | 'events'
-  | 'customers'
-  | 'segments'
-  | 'orders'
-  | 'consents'
-  | 'customerConsents'
-  | 'campaigns'
-  | 'vouchers'
-  | 'balances'
-  | 'rewards'
-  | 'publications'
-  | 'validationRules'
-  | 'redemptions'
-  | 'promotions'
-  | 'distributions'
-  | 'templates'
-> & {
+export type ContextBase = Infrastructure & {
   settings?: DistributionSettings;
   /** The channels offered; the deployment's registry when not given (tests add fake providers). */
   channels?: ChannelRegistry;

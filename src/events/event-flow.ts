@@ -171,7 +171,10 @@ export class EventFlow {
         await copyOutboxes(source, this.deps.models.DomainEvent, ids, this.dispatch);
         await finishRelays(source, ids);
       } catch (err) {
-        this.deps.logger.warn({ err, source: sourceName, count: ids.length }, 'relay failed; the pump sweep will retry');
+        this.deps.logger.warn(
+          { err, source: sourceName, count: ids.length },
+          'relay failed; the pump sweep will retry',
+        );
       }
     })();
     this.bulkRelays.add(relay);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppContext } from '../../context';
+import type { BalanceService } from '../../balances/balance-service';
 import { ApiRouter } from '../../http/api-router';
 
 const codeParams = z.strictObject({ code: z.string().min(1).max(200).describe('Voucher code or id (v_…)') });
@@ -28,7 +28,7 @@ const balanceJson = z.object({
 });
 
 /** `POST /v1/vouchers/:code/balance`: shares `/v1/vouchers` with the vouchers router. */
-export function balancesRouter({ balances }: Pick<AppContext, 'balances'>): ApiRouter {
+export function balancesRouter({ balances }: { balances: BalanceService }): ApiRouter {
   return new ApiRouter('/v1/vouchers', 'Vouchers').route(
     {
       method: 'post',

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { metadataInput } from '../../customers/customer-input';
-import type { AppContext } from '../../context';
 import { ApiRouter } from '../../http/api-router';
-import { toRewardJson } from '../../rewards/reward-service';
+import { toRewardJson, type RewardService } from '../../rewards/reward-service';
 import { pagingQuery } from '../list-query';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(200) });
@@ -29,7 +28,7 @@ const rewardJson = z
   .object({ id: z.string(), name: z.string(), type: z.string(), object: z.literal('reward') })
   .catchall(z.unknown());
 
-export function rewardsRouter({ rewards }: Pick<AppContext, 'rewards'>): ApiRouter {
+export function rewardsRouter({ rewards }: { rewards: RewardService }): ApiRouter {
   return new ApiRouter('/v1/rewards', 'Rewards')
     .route(
       {
@@ -94,7 +93,7 @@ const redeemErrors = {
 };
 
 /** Buying rewards with loyalty points: `/v1/loyalties/members/:code/redemption`, with or without the campaign in the path (the SDK's redeemReward sends it). */
-export function loyaltyRewardsRouter({ rewards }: Pick<AppContext, 'rewards'>): ApiRouter {
+export function loyaltyRewardsRouter({ rewards }: { rewards: RewardService }): ApiRouter {
   return new ApiRouter('/v1/loyalties', 'Loyalties')
     .route(
       {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppContext } from '../../context';
+import type { VoucherService } from '../../vouchers/voucher-service';
 import { ApiRouter } from '../../http/api-router';
 import { pagingQuery } from '../list-query';
 
@@ -13,7 +13,7 @@ const listQuery = z.strictObject({
 });
 
 /** Codes of unique-code campaigns: read, list, enable, disable. */
-export function vouchersRouter({ vouchers }: Pick<AppContext, 'vouchers'>): ApiRouter {
+export function vouchersRouter({ vouchers }: { vouchers: VoucherService }): ApiRouter {
   return new ApiRouter('/v1/vouchers', 'Vouchers')
     .route(
       {
