@@ -34,6 +34,11 @@ export interface AppContext extends Infrastructure {
   channelAccounts: ChannelAccountService;
   events: EventFlow;
   customers: CustomerService;
+  /**
+   * The customer service of bulk imports: entered events land in the customers' outboxes and
+   * wait for the pump's sweep, instead of a relay per customer while thousands are written.
+   */
+  importCustomers: CustomerService;
   segments: SegmentService;
   orders: OrderService;
   /** Consent definitions and groups. */
@@ -76,6 +81,7 @@ export function createContext(base: ContextBase): AppContext {
   // Services raise their events through `events`, built once they all exist: its sources' follow-ups
   // (order and redemption summaries) need the customer service and the referral rewards.
   const customers = new CustomerService(base.models, (id) => events.raised('customers', id));
+  const importCustomers = new CustomerService(base.models);
   const segments = new SegmentService(base.models, base.temporal, base.taskQueue);
   const orders = new OrderService(base.models, customers, (id) => events.raised('orders', id));
   const consents = new ConsentCatalog(base.models);
@@ -125,6 +131,7 @@ export function createContext(base: ContextBase): AppContext {
     channelAccounts,
     events,
     customers,
+    importCustomers,
     segments,
     orders,
     consents,
