@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../../context';
+import type { Infrastructure } from '../../infrastructure';
 import { findPage } from '../../db/find-page';
 import {
   createDistributionBody,
@@ -15,7 +15,7 @@ import {
   toMessageJson,
 } from '../../distributions/distribution-json';
 import { distributionReport, reportJson } from '../../distributions/distribution-report';
-import type { OperatorAnswer } from '../../distributions/distribution-service';
+import type { OperatorAnswer, DistributionService } from '../../distributions/distribution-service';
 import { ApiRouter } from '../../http/api-router';
 import { escapeRegExp, pagingQuery } from '../list-query';
 
@@ -48,7 +48,10 @@ function answer(
 }
 
 /** Distributions: manual ones are driven by their workflow; automatic ones fire on events while active. */
-export function distributionsRouter({ distributions, models }: AppContext): ApiRouter {
+export function distributionsRouter({
+  distributions,
+  models,
+}: Pick<Infrastructure, 'models'> & { distributions: DistributionService }): ApiRouter {
   return new ApiRouter('/v1/distributions', 'Distributions')
     .route(
       {
