@@ -1,10 +1,12 @@
-import { Anchor, Badge, Card, Code, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Card, Code, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { get, type List } from '../../api/client';
 import { itemsOf, type AnyList } from '../../api/lists';
 import type { Customer, Message } from '../../api/types';
+import { DataTable } from '../../components/DataTable';
 import { QueryState } from '../../components/errors';
+import { MetadataCard } from './MetadataCard';
 import { formatDate } from '../distributions/labels';
 
 interface CustomerConsents {
@@ -56,12 +58,7 @@ export function CustomerPage() {
             </SimpleGrid>
           </Card>
           <SimpleGrid cols={{ base: 1, md: 2 }}>
-            <Card withBorder>
-              <Title order={3} size="h5" mb="xs">
-                Metadata
-              </Title>
-              {c.metadata && Object.keys(c.metadata).length ? <Code block>{JSON.stringify(c.metadata, null, 2)}</Code> : <Text c="dimmed">None</Text>}
-            </Card>
+            <MetadataCard customer={c} />
             <Card withBorder>
               <Title order={3} size="h5" mb="xs">
                 Consents
@@ -123,36 +120,25 @@ export function CustomerPage() {
               Messages received
             </Title>
             <QueryState isPending={messages.isPending} error={messages.error}>
-              {(messages.data?.data.length ?? 0) === 0 ? (
-                <Text c="dimmed">No message yet</Text>
-              ) : (
-                <Table aria-label="Messages received">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Distribution</Table.Th>
-                      <Table.Th>Channel</Table.Th>
-                      <Table.Th>Status</Table.Th>
-                      <Table.Th>Code</Table.Th>
-                      <Table.Th>When</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {messages.data?.data.map((m) => (
-                      <Table.Tr key={m.id}>
-                        <Table.Td>
-                          <Anchor component={Link} to={`/distributions/${m.distribution_id}`}>
-                            {m.distribution_id}
-                          </Anchor>
-                        </Table.Td>
-                        <Table.Td>{m.channel_type}</Table.Td>
-                        <Table.Td>{m.status}{m.reason ? ` (${m.reason})` : ''}</Table.Td>
-                        <Table.Td ff="monospace">{m.voucher_code ?? '—'}</Table.Td>
-                        <Table.Td>{formatDate(m.sent_at ?? m.created_at)}</Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              )}
+              <DataTable
+                label="Messages received"
+                rows={messages.data?.data ?? []}
+                empty="No message yet"
+                columns={[
+                  {
+                    header: 'Distribution',
+                    cell: (m) => (
+                      <Anchor component={Link} to={`/distributions/${m.distribution_id}`}>
+                        {m.distribution_id}
+                      </Anchor>
+                    ),
+                  },
+                  { header: 'Channel', cell: (m) => m.channel_type },
+                  { header: 'Status', cell: (m) => `${m.status}${m.reason ? ` (${m.reason})` : ''}` },
+                  { header: 'Code', cell: (m) => m.voucher_code ?? '—', td: { ff: 'monospace' } },
+                  { header: 'When', cell: (m) => formatDate(m.sent_at ?? m.created_at) },
+                ]}
+              />
             </QueryState>
           </Card>
         </Stack>

@@ -8,7 +8,7 @@ import type { ChannelAccount } from '../../api/types';
 import { SaveErrorAlert } from '../../components/FieldErrorsAlert';
 import { QueryState, fieldError, showError, showSuccess } from '../../components/errors';
 import { useSession } from '../../session';
-import { KeyValueRows, pair, toRecord, type Pair } from './KeyValueRows';
+import { KeyValueRows, pair, toRecord, type Pair } from '../../components/KeyValueRows';
 
 /** The accounts each provider adapter asks for (README "Channels"); the API says what is missing or wrong. */
 const PROVIDERS: Record<string, { credentials: string[]; settings: string[] }> = {
@@ -55,8 +55,8 @@ function AccountForm({ account, onDone }: { account?: ChannelAccount; onDone: ()
     <Stack>
       {!account && <Autocomplete label="Provider" description="A channel type whose adapter takes an account" data={Object.keys(PROVIDERS)} value={type} onChange={pickType} error={fieldError(save.error, 'type')} />}
       <TextInput label="Account name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(save.error, 'name')} />
-      <KeyValueRows label="Credentials" secret pairs={credentials} onChange={setCredentials} hint={account ? 'Stored encrypted and never shown again; a value typed here replaces the stored one, an empty one keeps it' : 'Stored encrypted; never shown again'} />
-      <KeyValueRows label="Settings" pairs={settings} onChange={setSettings} />
+      <KeyValueRows label="Credentials" make={pair} secret pairs={credentials} onChange={setCredentials} hint={account ? 'Stored encrypted and never shown again; a value typed here replaces the stored one, an empty one keeps it' : 'Stored encrypted; never shown again'} />
+      <KeyValueRows label="Settings" make={pair} pairs={settings} onChange={setSettings} />
       <SaveErrorAlert error={save.error} />
       <Group justify="flex-end">
         <Button onClick={() => save.mutate()} loading={save.isPending}>
