@@ -72,7 +72,7 @@ describe('the console in headless Chromium: customers, CSV import, consents, cha
     await page.getByRole('button', { name: 'Edit metadata' }).click();
     // Fields: change a value, add a number (typed as one), refuse text that is not a number.
     await page.getByRole('textbox', { name: 'Metadata: value 1' }).fill('gold');
-    await page.getByRole('button', { name: 'Add' }).click();
+    await page.getByRole('button', { name: 'Add key' }).click();
     await page.getByRole('textbox', { name: 'Metadata: name 2' }).fill('points');
     await page.getByRole('combobox', { name: 'Metadata: type 2' }).click();
     await page.getByRole('option', { name: 'Number' }).click();

@@ -2,11 +2,13 @@ import { Anchor, Table, Text, type TableTdProps, type TableThProps } from '@mant
 import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 
+type CellProps = TableTdProps & { 'data-testid'?: string };
+
 export interface Column<T> {
   header: ReactNode;
   cell: (row: T) => ReactNode;
-  /** Props of the column's cells, e.g. a test id or a monospace font. */
-  td?: TableTdProps & { 'data-testid'?: string };
+  /** Props of the column's cells, e.g. a test id or a monospace font; per row when a function. */
+  td?: CellProps | ((row: T) => CellProps);
   th?: TableThProps;
 }
 
@@ -57,7 +59,7 @@ export function DataTable<T extends { id: string }>({ label, columns, rows, empt
         {rows.map((row) => (
           <Table.Tr key={row.id}>
             {columns.map((c, i) => (
-              <Table.Td key={i} {...c.td}>
+              <Table.Td key={i} {...(typeof c.td === 'function' ? c.td(row) : c.td)}>
                 {c.cell(row)}
               </Table.Td>
             ))}

@@ -1,4 +1,5 @@
 import { Anchor, Badge, Card, Code, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Section } from '../../components/Section';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { get, type List } from '../../api/client';
@@ -59,11 +60,7 @@ export function CustomerPage() {
           </Card>
           <SimpleGrid cols={{ base: 1, md: 2 }}>
             <MetadataCard customer={c} />
-            <Card withBorder>
-              <Title order={3} size="h5" mb="xs">
-                Consents
-              </Title>
-              <QueryState isPending={consents.isPending} error={consents.error}>
+            <Section title="Consents" state={consents}>
                 <Stack gap="xs">
                   {consents.data?.consents.length ? (
                     consents.data.consents.map((k) => (
@@ -84,13 +81,8 @@ export function CustomerPage() {
                     {consents.data?.unsubscribed_channels.length ? `Unsubscribed from: ${consents.data.unsubscribed_channels.join(', ')}` : 'Subscribed to every channel'}
                   </Text>
                 </Stack>
-              </QueryState>
-            </Card>
-            <Card withBorder>
-              <Title order={3} size="h5" mb="xs">
-                Segments
-              </Title>
-              <QueryState isPending={segments.isPending} error={segments.error}>
+            </Section>
+            <Section title="Segments" state={segments}>
                 <Group gap="xs">
                   {itemsOf<{ id: string; name: string }>(segments.data).map((s) => (
                     <Badge key={s.id} variant="light" component={Link} to={`/segments/${s.id}`} style={{ cursor: 'pointer' }}>
@@ -99,27 +91,17 @@ export function CustomerPage() {
                   ))}
                   {itemsOf(segments.data).length === 0 && <Text c="dimmed">In no segment</Text>}
                 </Group>
-              </QueryState>
-            </Card>
-            <Card withBorder>
-              <Title order={3} size="h5" mb="xs">
-                Codes held
-              </Title>
-              <QueryState isPending={codes.isPending} error={codes.error}>
+            </Section>
+            <Section title="Codes held" state={codes}>
                 <Group gap="xs">
                   {itemsOf<Voucher>(codes.data).map((v) => (
                     <Code key={v.code}>{v.code}</Code>
                   ))}
                   {itemsOf(codes.data).length === 0 && <Text c="dimmed">No code</Text>}
                 </Group>
-              </QueryState>
-            </Card>
+            </Section>
           </SimpleGrid>
-          <Card withBorder>
-            <Title order={3} size="h5" mb="xs">
-              Messages received
-            </Title>
-            <QueryState isPending={messages.isPending} error={messages.error}>
+          <Section title="Messages received" state={messages}>
               <DataTable
                 label="Messages received"
                 rows={messages.data?.data ?? []}
@@ -139,8 +121,7 @@ export function CustomerPage() {
                   { header: 'When', cell: (m) => formatDate(m.sent_at ?? m.created_at) },
                 ]}
               />
-            </QueryState>
-          </Card>
+          </Section>
         </Stack>
       )}
     </QueryState>

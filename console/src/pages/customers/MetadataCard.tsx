@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Code, Group, JsonInput, SegmentedControl, Select, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Code, Group, JsonInput, SegmentedControl, Select, Stack, Text } from '@mantine/core';
 import { IconPencil } from '@tabler/icons-react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -7,6 +7,7 @@ import type { Customer } from '../../api/types';
 import { DataTable } from '../../components/DataTable';
 import { showSuccess } from '../../components/errors';
 import { SaveErrorAlert } from '../../components/FieldErrorsAlert';
+import { Section } from '../../components/Section';
 import { KeyValueRows } from '../../components/KeyValueRows';
 import { useSession } from '../../session';
 import { KINDS, mergeBody, metadataRow, parseObject, recordOf, rowsOf, valueOf, type Kind, type MetadataRow } from './metadata-rows';
@@ -60,7 +61,13 @@ function MetadataForm({ customer, onClose }: { customer: Customer; onClose: () =
             const v = valueOf(r);
             return r.name.trim() && 'error' in v ? v.error : undefined;
           }}
-          extra={(r, update, i) => <Select label={`Metadata: type ${i + 1}`} data={KINDS} value={r.kind} onChange={(v) => v && update({ kind: v as Kind })} allowDeselect={false} w={130} />}
+          showLabel={false}
+          addLabel="Add key"
+          extra={{
+            header: 'Type',
+            width: 120,
+            cell: (r, update, i) => <Select aria-label={`Metadata: type ${i + 1}`} data={KINDS} value={r.kind} onChange={(v) => v && update({ kind: v as Kind })} allowDeselect={false} />,
+          }}
         />
       ) : (
         <JsonInput label="Metadata (JSON)" description="One object of keys; nested values are kept as they are" value={json} onChange={setJson} autosize minRows={4} maxRows={16} formatOnBlur validationError="Not valid JSON" />
@@ -91,17 +98,17 @@ export function MetadataCard({ customer }: { customer: Customer }) {
   const [editing, setEditing] = useState(false);
   const entries = Object.entries(customer.metadata ?? {}).map(([id, value]) => ({ id, value }));
   return (
-    <Card withBorder>
-      <Group justify="space-between" mb="xs">
-        <Title order={3} size="h5">
-          Metadata
-        </Title>
-        {canWrite && !editing && (
+    <Section
+      title="Metadata"
+      action={
+        canWrite &&
+        !editing && (
           <Button size="xs" variant="light" leftSection={<IconPencil size={14} />} onClick={() => setEditing(true)}>
             Edit metadata
           </Button>
-        )}
-      </Group>
+        )
+      }
+    >
       {editing ? (
         <MetadataForm customer={customer} onClose={() => setEditing(false)} />
       ) : entries.length === 0 ? (
@@ -117,6 +124,6 @@ export function MetadataCard({ customer }: { customer: Customer }) {
           ]}
         />
       )}
-    </Card>
+    </Section>
   );
 }
