@@ -14,7 +14,12 @@ import {
   toDistributionJson,
   toMessageJson,
 } from '../../distributions/distribution-json';
-import { distributionReport, reportJson } from '../../distributions/distribution-report';
+import {
+  distributionReport,
+  distributionTotals,
+  reportJson,
+  totalsJson,
+} from '../../distributions/distribution-report';
 import type { OperatorAnswer, DistributionService } from '../../distributions/distribution-service';
 import { ApiRouter } from '../../http/api-router';
 import { escapeRegExp, pagingQuery } from '../list-query';
@@ -67,13 +72,13 @@ export function distributionsRouter({
       {
         method: 'get',
         path: '/',
-        summary: 'List distributions, newest first',
+        summary: "List distributions, newest first, each with its message counts (`totals`, as its report's)",
         query: z.strictObject({
           ...pagingQuery,
           ...listDistributionsFilter,
           name: z.string().trim().min(1).max(200).optional().describe('Names containing this text, case-insensitive'),
         }),
-        response: listJson(distributionJson),
+        response: listJson(distributionJson.extend({ totals: totalsJson })),
       },
       async ({ query }) => {
         const filter = {
@@ -87,10 +92,14 @@ export function distributionsRouter({
           page: query.page,
           limit: query.limit,
         });
+        const totals = await distributionTotals(
+          models,
+          docs.map((d) => d._id),
+        );
         return {
           object: 'list' as const,
           data_ref: 'data' as const,
-          data: docs.map((d) => toDistributionJson(d)),
+          data: docs.map((d) => ({ ...toDistributionJson(d), totals: totals.get(d._id)! })),
           total,
           has_more,
         };
