@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AppContext } from '../src/context';
-import { audienceReady, audienceState, snapshotBatch } from '../src/distributions/audience';
+import { audienceReady, audienceState, snapshotBatch, snapshotBatches } from '../src/distributions/audience';
 import { transientDeliveryFailure } from '../src/distributions/retry-failure';
 import { deliverToCustomers, type DeliveryContext } from '../src/distributions/delivery';
 import {
@@ -21,6 +21,7 @@ import type {
   DistributionEdit,
   DistributionMark,
   DistributionRunInfo,
+  SnapshotPages,
 } from '../workflows/contracts/distribution';
 
 /** What the manual distribution activities use: the data, delivery, stopping, and the edit path of the service. */
@@ -90,6 +91,11 @@ export function createDistributionActivities(ctx: DistributionActivityDeps): Dis
       index: number,
     ): Promise<{ count: number; nextCursor?: string }> {
       return snapshotBatch(ctx, id, (await load(id)).audience, index, after);
+    },
+
+    /** Writes the snapshot batches from `index` on (customers after `after`), several per call; idempotent on retry. */
+    async snapshotAudiencePages(id: string, after: string | undefined, index: number): Promise<SnapshotPages> {
+      return snapshotBatches(ctx, id, (await load(id)).audience, index, after);
     },
 
     /**
