@@ -30,7 +30,7 @@ export async function runService(roles: Roles): Promise<void> {
     process.stderr.write(`${refusal}\n`);
     process.exit(1);
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT);
   // Installed once, before any worker exists: the SDK reads it when the first worker starts.
   Runtime.install({ logger: temporalSdkLogger(logger) });
   const stoppables: Stoppable[] = [];

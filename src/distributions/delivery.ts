@@ -11,6 +11,7 @@ import { messageVariables, type VoucherLike } from '../templates/message-variabl
 import type { ChannelAccount, OutgoingMessage, SendResult } from '../channels/channel';
 import { scrubSecrets } from '../channels/secrets';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
+import { engineMetrics } from '../metrics/engine-metrics';
 import { promotionTierForMessage } from '../promotions/tier-variables';
 import { decideChannel, type ChannelDecision } from './consent-check';
 
@@ -353,6 +354,7 @@ async function recordFinal(ctx: DeliveryContext, run: DeliveryRun, pending: Pend
   pending.forEach((p) => {
     if (!p.decision.send && !collided.includes(p.id)) tally.counts[p.decision.status] += 1;
   });
+  engineMetrics.decisionsRecorded(run.distribution.channels, pending, collided);
 }
 
 /**
@@ -528,6 +530,7 @@ async function sendGroup(ctx: DeliveryContext, run: DeliveryRun, outgoing: Outgo
     channel.sendBatch && messages.length > 1
       ? await guarded(() => channel.sendBatch!(messages), messages.length)
       : await Promise.all(messages.map(async (m) => (await guarded(async () => [await channel.send(m)], 1))[0]!));
+  engineMetrics.messagesSent(channel.type, results);
   // Error texts are stored and logged: a second guard against an adapter quoting a credential.
   return messages.map((m, i) => {
     const r = results[i] ?? { status: 'transient', error: 'the channel gave no result for this message' };

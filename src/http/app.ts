@@ -53,7 +53,7 @@ export interface AppOptions {
 /** Builds the Express app; `listen` is the caller's business, so tests drive it with supertest. */
 export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   const app = express();
-  const metrics = createMetrics();
+  const metrics = createMetrics(ctx.models, ctx.metricsToken);
   app.disable('x-powered-by');
   if (ctx.trustProxy) app.set('trust proxy', trustProxyValue(ctx.trustProxy));
   app.use(securityHeaders());
@@ -109,9 +109,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   app.use(codec.basePath, codecCors(options.codecCorsOrigins ?? []), ...codecAuth(codecAuthenticate), codec.router);
   const openApi = buildOpenApiDocument([signIn, ...routers, customerImports, codec], VERSION);
 
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  app.get('/metrics', metrics.handler);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
