@@ -37,6 +37,10 @@ const envSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /** `auto`: pretty lines when stdout is a terminal, JSON lines otherwise. */
   LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
+  /** Set: `/metrics` asks for `Authorization: Bearer <METRICS_TOKEN>`. Unset: it is open, for a Prometheus on a private network. */
+  METRICS_TOKEN: optionalString,
+  /** Set: the worker's Temporal SDK metrics are served for Prometheus on this port (`/metrics`). */
+  TEMPORAL_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('promo-engine'),

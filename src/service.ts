@@ -61,7 +61,7 @@ async function start(config: Config, logger: Logger, roles: Roles, stoppables: S
   if (roles.worker) stoppables.push(await startWorker(ctx, deps.temporalAddress));
   if (!roles.api) return;
   buildConsole(logger);
-  const api = await startApi(ctx, config.HOST, config.PORT, { codecCorsOrigins: codecCorsOrigins(config) });
+  const api = await startApi(ctx, config.HOST, config.PORT, { codecCorsOrigins: codecCorsOrigins(config), metricsToken: config.METRICS_TOKEN });
   stoppables.push(api);
   logger.info(
     {

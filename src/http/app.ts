@@ -48,12 +48,14 @@ const VERSION: string = require('../../package.json').version;
 export interface AppOptions {
   /** Browser origins (the Temporal Web UI's) allowed to call the payload codec routes. */
   codecCorsOrigins?: readonly string[];
+  /** When set, `/metrics` asks for `Authorization: Bearer <token>` (METRICS_TOKEN). */
+  metricsToken?: string;
 }
 
 /** Builds the Express app; `listen` is the caller's business, so tests drive it with supertest. */
 export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   const app = express();
-  const metrics = createMetrics(ctx.models, ctx.metricsToken);
+  const metrics = createMetrics(ctx.models, options.metricsToken);
   app.disable('x-powered-by');
   if (ctx.trustProxy) app.set('trust proxy', trustProxyValue(ctx.trustProxy));
   app.use(securityHeaders());

@@ -1,10 +1,21 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { registerDatabaseGauges } from '../metrics/database-gauges';
+import { engineMetrics } from '../metrics/engine-metrics';
+import type { Models } from '../models';
 
-/** A registry per app instance, so tests that build several apps never share counters. */
-export function createMetrics() {
+const digest = (s: string) => createHash('sha256').update(s).digest();
+
+/**
+ * A registry per app instance, so tests that build several apps never share HTTP counters;
+ * `/metrics` answers it with the process's engine metrics. With `token` set, a scrape must
+ * send `Authorization: Bearer <token>`; without it the route is open, as it always was (README).
+ */
+export function createMetrics(models: Pick<Models, 'Distribution' | 'Voucher'>, token?: string) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  registerDatabaseGauges(registry, models);
   const labelNames = ['method', 'route', 'status'] as const;
   const requests = new Counter({
     name: 'http_requests_total',
@@ -32,7 +43,22 @@ export function createMetrics() {
     next();
   };
 
-  return { registry, middleware };
+  const expected = token ? digest(`Bearer ${token}`) : undefined;
+  const handler: RequestHandler = async (req, res, next) => {
+    // Digests of equal length, so the comparison takes as long whatever the caller sent.
+    if (expected && !timingSafeEqual(digest(req.get('authorization') ?? ''), expected)) {
+      res.status(401).set('WWW-Authenticate', 'Bearer').json({ code: 401, key: 'metrics_token_required', message: 'Send Authorization: Bearer <METRICS_TOKEN>' });
+      return;
+    }
+    try {
+      const merged = Registry.merge([registry, engineMetrics.registry]);
+      res.type(registry.contentType).send(await merged.metrics());
+    } catch (err) {
+      next(err);
+    }
+  };
+
+  return { registry, middleware, handler };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
