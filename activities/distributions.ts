@@ -106,13 +106,15 @@ export function createDistributionActivities(ctx: DistributionActivityDeps): Dis
       const activity = Context.current();
       const beat = setInterval(() => activity.heartbeat(), 500);
       try {
-        // Asked before every group of sends: on the native driver, as mongoose's query building costs more than this lookup.
+        // Asked before every group of sends, so a stop recorded while a batch sends lets at most the
+        // group it started finish (asked less often, more groups went out after a cancel than the
+        // stop tests allow). On the native driver, as mongoose's query building costs more than this lookup.
         const stopFilter = {
           _id: id,
           $or: [{ status: { $in: [...FINAL_DISTRIBUTION_STATUSES] } }, { cancel_requested_at: { $exists: true } }],
         };
         const stopRequested = async () =>
-          !!(await Distribution.collection.findOne(stopFilter as never, { projection: { _id: 1 } }));
+          Boolean(await Distribution.collection.findOne(stopFilter as never, { projection: { _id: 1 } }));
         const outcome = await deliverToCustomers(ctx, {
           distribution,
           run: 'manual',

@@ -22,7 +22,6 @@
 import './allow-local-receivers';
 import fs from 'node:fs';
 import http from 'node:http';
-import inspector from 'node:inspector/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -31,6 +30,7 @@ import { startWorker } from '../src/runtime';
 import { distributionWorkflowId } from '../workflows/contracts/distribution';
 import { runBaseline } from './baseline';
 import { cpuSecondsOf, mb, retainedHeap, RssSampler, startBenchService } from './bench-service';
+import { startProfile } from './cpu-profile';
 
 const { values } = parseArgs({
   options: {
@@ -71,21 +71,6 @@ async function startReceiver() {
 interface Cpu {
   name: string;
   seconds: number;
-}
-
-/** The inspector's CPU profiler on this process, from now until `stop`. */
-async function startProfile(): Promise<{ stop(): Promise<object> }> {
-  const session = new inspector.Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.start');
-  return {
-    async stop() {
-      const { profile } = await session.post('Profiler.stop');
-      session.disconnect();
-      return profile;
-    },
-  };
 }
 
 type Children = Array<{ name: string; pid: number }>;
@@ -248,6 +233,9 @@ async function main(): Promise<void> {
       `JS heap after a full GC: before sending ${mb(heapBefore)}, half-way ${heapHalfway === undefined ? '-' : mb(heapHalfway)}, at the end ${mb(retainedHeap())}`,
     );
     sampler.print();
+    for (const [name, rss] of sampler.peakChildren)
+      if (name.startsWith('database'))
+        console.log(`${name} RSS per 100,000 customers ${mb((rss * 100_000) / CUSTOMERS)}`);
     printCpu(cpuSpent, sent);
     const batches = Math.ceil(CUSTOMERS / 200);
     if (values['round-trips']) printCommands(commandsSent, batches);

@@ -4,10 +4,16 @@
  * the time from the API's answer (the write is accepted) to the receiver getting the message.
  * Prints p50 / p95 / p99 / max and how many arrived. Prints, never asserts.
  *
- *   npx tsx bench/trigger-latency.ts [--rate 50] [--seconds 60] [--warmup 20] [--worker-process]     # or: npm run bench:latency
+ *   npx tsx bench/trigger-latency.ts [--rate 50] [--seconds 60] [--warmup 20] [--worker-process] [--profile out.cpuprofile]     # or: npm run bench:latency
  *
  * The measured run follows a warm-up at the same rate (`--warmup` seconds, 0 for none), whose
  * figures are printed apart: they are the cold start of freshly started servers.
+ *
+ * `--profile <file>` writes a CPU profile of this process (API, and the worker unless it runs apart)
+ * over the measured run.
+ *
+ * `--round-trips` counts this process's database commands per order over the measured run, by
+ * command and collection (driver command monitoring, which costs CPU itself).
  *
  * `--worker-process` runs the worker as its own process (src/entry/worker.ts), as a
  * deployment with separate API and worker processes does; otherwise both share this one.
@@ -25,6 +31,7 @@ import { createAppKey } from '../src/auth/app-keys';
 import type { AppContext } from '../src/context';
 import { ROOT_DIR } from '../src/config';
 import { startApi, startWorker } from '../src/runtime';
+import { startProfile } from './cpu-profile';
 import { cpuSecondsOf, mb, percentile, RssSampler, startBenchService } from './bench-service';
 import { startLoadClient, type Sent } from './load-client';
 
@@ -34,6 +41,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
     warmup: { type: 'string', default: '20' },
     'worker-process': { type: 'boolean', default: false },
+    profile: { type: 'string' },
+    'round-trips': { type: 'boolean', default: false },
   },
 });
 const RATE = Number(values.rate);
@@ -79,7 +88,16 @@ async function startWorkerProcess(ctx: AppContext, temporalAddress: string, data
 
 async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-latency-'));
-  const { ctx, temporalAddress, children, description, stops } = await startBenchService('latency', workDir);
+  const { ctx, temporalAddress, children, description, stops } = await startBenchService('latency', workDir, {
+    monitorCommands: values['round-trips'],
+  });
+  let commands: Map<string, number> | undefined;
+  if (values['round-trips'])
+    ctx.db.getClient().on('commandStarted', (e: { commandName: string; command: Record<string, unknown> }) => {
+      const collection = e.command[e.commandName];
+      const key = `${e.commandName}${typeof collection === 'string' ? ` ${collection}` : ''}`;
+      commands?.set(key, (commands.get(key) ?? 0) + 1);
+    });
   const load = await startLoadClient();
   stops.unshift(() => load.close());
   try {
@@ -121,7 +139,12 @@ async function main(): Promise<void> {
     sampler.start();
     const cpuBefore = { self: process.cpuUsage(), children: children.map((c) => cpuSecondsOf(c.pid)) };
     const measuredFrom = new Date();
+    const profiler = values.profile ? await startProfile() : undefined;
+    commands = values['round-trips'] ? new Map() : undefined;
     const sent = await load.send({ url: api.url, headers, prefix: 'lat', rate: RATE, seconds: SECONDS });
+    const counted = commands;
+    commands = undefined;
+    if (profiler && values.profile) fs.writeFileSync(values.profile, JSON.stringify(await profiler.stop()));
     const { failures, sentFor } = sent;
     const accepted = sent.accepted.length;
     sampler.stop();
@@ -146,6 +169,7 @@ async function main(): Promise<void> {
       `latency            p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, p99 ${percentile(latencies, 99)} ms, max ${percentile(latencies, 100)} ms`,
     );
     console.log(`max by 10 s        ${maxBy10s(sent).join(' ')} ms`);
+    if (counted) printCommands(counted, sent.accepted.length);
     await printStages(ctx, measuredFrom);
     await printRouterRuns(ctx);
     console.log(`peak RSS this process (API${values['worker-process'] ? '' : ' + worker'}) ${mb(sampler.peak)}`);
@@ -159,6 +183,15 @@ async function main(): Promise<void> {
     for (const stop of stops) await stop().catch(() => undefined);
     fs.rmSync(workDir, { recursive: true, force: true });
   }
+}
+
+function printCommands(commands: Map<string, number>, orders: number): void {
+  const total = [...commands.values()].reduce((a, b) => a + b, 0);
+  const top = [...commands]
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, n]) => `${name} ${(n / orders).toFixed(2)}`)
+    .join(', ');
+  console.log(`database commands  ${(total / Math.max(1, orders)).toFixed(1)} per order (${top})`);
 }
 
 /** Accept → arrival of each order whose message arrived, ascending. */

@@ -17,6 +17,8 @@ import type { Models } from './models';
 import { OrderService } from './orders/order-service';
 import { OrderSummaries } from './orders/order-summary';
 import { RedemptionSummaries } from './redemptions/redemption-summary';
+import { ReferralRewards } from './rewards/referral-rewards';
+import { BalanceService } from './balances/balance-service';
 import { PromotionService } from './promotions/promotion-service';
 import { PublicationService } from './publications/publication-service';
 import { RedemptionService } from './redemptions/redemption-service';
@@ -106,7 +108,6 @@ export function createContext(base: ContextBase): AppContext {
   const customers = new CustomerService(base.models, (id) => events.raised('customers', id));
   const segments = new SegmentService(base.models, base.temporal, base.taskQueue);
   events.sources.push(orderOutboxSource(base.models, new OrderSummaries(base.models, customers)));
-  addRedemptionSummaries(events.sources, new RedemptionSummaries(base.models, customers));
   const orders = new OrderService(base.models, customers, (id) => events.raised('orders', id));
   const consents = new ConsentCatalog(base.models);
   const customerConsents = new CustomerConsents(base.models, customers, consents);
@@ -118,9 +119,19 @@ export function createContext(base: ContextBase): AppContext {
     (id) => events.raised('publications', id),
     (ids) => events.raisedMany('publications', ids),
   );
+  const referralRewards = new ReferralRewards(
+    base.models,
+    new BalanceService(base.models, (id) => events.raised('vouchers', id)),
+    publications,
+  );
+  addRedemptionSummaries(events.sources, new RedemptionSummaries(base.models, customers, referralRewards));
   const validationRules = new ValidationRuleService(base.models);
-  const redemptions = new RedemptionService(base.models, customers, validationRules, (id) =>
-    events.raised('redemptions', id),
+  const redemptions = new RedemptionService(
+    base.models,
+    customers,
+    validationRules,
+    (id) => events.raised('redemptions', id),
+    referralRewards,
   );
   const promotions = new PromotionService(base.models, validationRules, redemptions);
   const distributions = new DistributionService(

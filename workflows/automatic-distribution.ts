@@ -11,7 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from './contracts/activities';
-import type { DistributionStatus } from './contracts/statuses';
+import { FINAL_DISTRIBUTION_STATUSES, type DistributionStatus } from './contracts/statuses';
 import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from './contracts/search-attributes';
 import { pauseSignal, stoppedSignal, type AutomaticDistributionInput } from './contracts/automatic-distribution';
 import { cancelSignal, progressQuery, resumeSignal } from './contracts/distribution';
@@ -42,7 +42,6 @@ const RESUME_WINDOW = '30 days';
 
 /** Changes one run handles before continuing as new, so a history stays bounded. */
 const CHANGES_PER_RUN = 500;
-const FINAL: readonly DistributionStatus[] = ['completed', 'failed', 'cancelled', 'stopped'];
 
 interface Change {
   to: DistributionStatus;
@@ -70,7 +69,7 @@ export async function automaticDistributionWorkflow(input: AutomaticDistribution
   }));
 
   const record = async (change: Change): Promise<void> => {
-    const final = FINAL.includes(change.to);
+    const final = FINAL_DISTRIBUTION_STATUSES.includes(change.to);
     await quick.markDistribution(id, {
       status: change.to,
       bump_version: true,
@@ -105,7 +104,7 @@ export async function automaticDistributionWorkflow(input: AutomaticDistribution
 
   try {
     const info = await quick.loadDistributionForRun(id);
-    if (FINAL.includes(info.status)) return;
+    if (FINAL_DISTRIBUTION_STATUSES.includes(info.status)) return;
     status = info.status;
     upsertSearchAttributes([
       { key: DistributionIdKey, value: id },
@@ -121,13 +120,13 @@ export async function automaticDistributionWorkflow(input: AutomaticDistribution
       await condition(() => changes.length > 0);
       const change = changes.shift()!;
       // Pausing a paused one (or resuming an active one) changes nothing.
-      if (change.to === status && !FINAL.includes(change.to)) continue;
+      if (change.to === status && !FINAL_DISTRIBUTION_STATUSES.includes(change.to)) continue;
       await record(change);
       if (change.to === 'stopped' && change.reason === 'pool_exhausted' && change.campaignId && patched(POOL_RESUME)) {
         if (await waitForResume(change.campaignId)) continue;
         return;
       }
-      if (FINAL.includes(change.to)) return;
+      if (FINAL_DISTRIBUTION_STATUSES.includes(change.to)) return;
     }
   } catch (err) {
     // A cancellation request from Temporal (UI, CLI) ends the distribution, recorded as such.

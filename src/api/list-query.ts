@@ -28,3 +28,8 @@ export function sortOf(order: string): Record<string, 1 | -1> {
   const direction = order.startsWith('-') ? -1 : 1;
   return { [field]: direction, _id: direction };
 }
+
+/** Escapes a user's text for use inside a $regex, so a search term is matched literally (no ReDoS, no injection). */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -183,8 +183,9 @@ export async function claimVoucher(
   return searched ?? undefined;
 }
 
+/** With its own `updated_at`: the batch path writes it on the native driver, where mongoose adds none. */
 function claimUpdate({ publicationId, customerId }: ClaimRequest, now: Date) {
-  return { $set: { holder_id: customerId, publication_id: publicationId, published_at: now } };
+  return { $set: { holder_id: customerId, publication_id: publicationId, published_at: now, updated_at: now } };
 }
 
 /** The code at `seq`, by its unique key, while it is still free and active. */
@@ -245,10 +246,12 @@ export async function claimVouchers(
   const now = new Date();
   const keyed = requests.flatMap((request, i) => (seqs[i] === undefined ? [] : [{ request, seq: seqs[i]! }]));
   if (keyed.length > 0) {
-    await models.Voucher.bulkWrite(
+    // On the native driver: a batch's claims are one of its largest writes, and mongoose's
+    // casting of each update cost more CPU than the write.
+    await models.Voucher.collection.bulkWrite(
       keyed.map(({ request, seq }) => ({
         updateOne: { filter: claimFilter(campaign._id, seq), update: claimUpdate(request, now) },
-      })),
+      })) as never,
       { ordered: false },
     );
     const seqOf = new Map(keyed.map(({ request, seq }) => [request.publicationId, seq]));

@@ -1,20 +1,24 @@
-import { Braze } from 'braze-api';
-import { OUTBOUND_REFUSED } from '../outbound/address-policy';
 import type { CustomerDoc } from '../models/customer';
 import type { AccountSpec, Channel, ChannelAccount, OutgoingMessage, SendResult } from './channel';
 import { externalIdOf, fieldMapOf, profileValues, validateFieldMap } from './profile-fields';
-import { baseUrlProblems, originOf, PROVIDER_TIMEOUT_MS, redact, type ProviderOptions } from './http-provider';
+import {
+  baseUrlProblems,
+  failureForStatus,
+  isTransportFailure,
+  originOf,
+  plainReason,
+  providerFetch,
+  redact,
+  transportResult,
+  type ProviderAnswer,
+  type ProviderOptions,
+} from './http-provider';
 
 /** `/users/track` takes up to 75 attributes objects per request (research §10: 50 on some contracts — see the constructor). */
 export const BRAZE_TRACK_BATCH = 75;
 
 const IDENTIFY_BY = ['external_id', 'email'] as const;
 type IdentifyBy = (typeof IDENTIFY_BY)[number];
-
-interface TrackAnswer {
-  message: string;
-  errors?: object[];
-}
 
 /**
  * Writes the code and mapped variables onto the customer's Braze profile as custom
@@ -38,16 +42,14 @@ export class BrazeChannel implements Channel {
   };
 
   private readonly batchSize: number;
-  /** The SDK's fetch has no timeout of its own; past this the send is treated as not answered. */
-  private readonly timeoutMs: number;
 
   /**
-   * The SDK takes no agent: its requests go through node's global agents, which the
-   * composition root makes the guarded ones (`installGuardedGlobalAgents`).
+   * The call is one JSON POST, made through the outbound guard like every other provider's
+   * (the braze-api SDK's node-fetch followed same-host redirects with the key and read no
+   * rate-limit headers).
    */
   constructor(private readonly options: ProviderOptions & { batchSize?: number } = {}) {
     this.batchSize = options.batchSize ?? BRAZE_TRACK_BATCH;
-    this.timeoutMs = options.timeoutMs ?? PROVIDER_TIMEOUT_MS;
   }
 
   recipient(customer: CustomerDoc, settings: Record<string, unknown>): { to: string } | { skip: string } {
@@ -94,7 +96,6 @@ export class BrazeChannel implements Channel {
   /** The account's cluster endpoint, or the operator's replacement for every account (PROVIDER_BASE_URLS). */
   private endpointOf(account: ChannelAccount): string | undefined {
     const url = account.settings.rest_endpoint;
-    // The SDK appends `/users/track` to it as it is.
     return typeof url === 'string' && REST_ENDPOINT.test(url) ? originOf(this.options, url) : undefined;
   }
 
@@ -109,18 +110,25 @@ export class BrazeChannel implements Channel {
       [identifyBy(m.settings) === 'email' ? 'email' : 'external_id']: m.to,
       ...profileValues(fieldMapOf(m.settings), m.variables),
     }));
-    const client = new Braze(apiUrl, account.credentials.api_key);
     const credentials = account.credentials;
-    let answer: TrackAnswer;
-    try {
-      answer = await withTimeout(client.users.track({ attributes }), this.timeoutMs);
-    } catch (err) {
-      const result = errorResult(err, this.timeoutMs, credentials);
+    const answer = await providerFetch(`${apiUrl}/users/track`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${credentials.api_key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ attributes }),
+      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+    });
+    if (isTransportFailure(answer)) {
+      const result = transportResult('braze', answer);
       return messages.map(() => result);
     }
+    if (answer.status < 200 || answer.status >= 300) {
+      const result = failureForStatus('braze', answer.status, answer.headers, errorDetail(answer, credentials));
+      return messages.map(() => result);
+    }
+    const errors = (answer.json as { errors?: unknown } | undefined)?.errors;
     // A partly failed request is still "success", with an error per refused object (by index).
     const refused = new Map<number, string>();
-    for (const e of answer.errors ?? []) {
+    for (const e of Array.isArray(errors) ? errors : []) {
       const { index, type } = e as { index?: unknown; type?: unknown };
       if (typeof index === 'number') refused.set(index, typeof type === 'string' ? type : 'refused');
     }
@@ -154,36 +162,9 @@ function restEndpointProblems(settings: Record<string, unknown>): string[] {
   return problems;
 }
 
-/**
- * The SDK throws `ResponseError` (`status`, `message`) for a non-2xx JSON answer — without
- * its headers, so a 429 carries no reset time — and node-fetch's `FetchError` for a non-JSON
- * body (a proxy's 502 page) or a network failure: both are worth retrying.
- */
-function errorResult(err: unknown, timeoutMs: number, credentials: Record<string, string>): SendResult {
-  const e = (typeof err === 'object' && err !== null ? err : {}) as {
-    name?: string;
-    status?: unknown;
-    message?: unknown;
-    type?: unknown;
-    code?: unknown;
-  };
-  if (e.name === 'TimeoutError') return { status: 'transient', error: `braze: no answer within ${timeoutMs} ms` };
-  if (typeof e.status === 'number') {
-    const reason = typeof e.message === 'string' && e.message !== '' ? `: ${redact(e.message, credentials)}` : '';
-    const error = `braze answered ${e.status}${reason}`;
-    return e.status === 429 || e.status >= 500 ? { status: 'transient', error } : { status: 'permanent', error };
-  }
-  // node-fetch's message names the URL: only the code is used.
-  if (e.code === OUTBOUND_REFUSED)
-    return { status: 'permanent', error: 'braze: refused by the outbound guard (address not allowed)' };
-  if (e.type === 'invalid-json') return { status: 'transient', error: 'braze answered with a body that is not JSON' };
-  return { status: 'transient', error: `braze: connection failed${typeof e.code === 'string' ? ` (${e.code})` : ''}` };
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error('timeout'), { name: 'TimeoutError' })), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+/** Braze's reason for a refused request: its JSON `message`, else a short plain-text body; keys scrubbed. */
+function errorDetail(answer: ProviderAnswer, credentials: Record<string, string>): string | undefined {
+  const message = (answer.json as { message?: unknown } | undefined)?.message;
+  const detail = typeof message === 'string' && message !== '' ? message : plainReason(answer);
+  return detail === undefined ? undefined : redact(detail, credentials);
 }

@@ -190,12 +190,12 @@ export function regionProblems(settings: Record<string, unknown>, regions: Regio
   return [`region must be one of ${Object.keys(regions).join(', ')}`];
 }
 
-/** The origin of the account's region; the first region when none is set. */
-export function regionOrigin(settings: Record<string, unknown>, regions: Regions): string {
+/** Where the account's requests go: the operator's replacement, else its region's origin (the first when none is set). */
+export function regionOrigin(options: ProviderOptions, settings: Record<string, unknown>, regions: Regions): string {
   const region = settings.region;
   const origin =
     typeof region === 'string' && Object.hasOwn(regions, region) ? regions[region] : Object.values(regions)[0];
-  return origin ?? '';
+  return originOf(options, origin ?? '');
 }
 
 /** Problems with the credentials an account must have (all non-empty strings). */

@@ -5,7 +5,6 @@ import {
   connectionVerdict,
   failureForStatus,
   isTransportFailure,
-  originOf,
   PROVIDER_TIMEOUT_MS,
   providerFetch,
   redact,
@@ -76,7 +75,7 @@ export class IntercomChannel implements Channel {
     if (!account || !token)
       return { status: 'permanent', error: 'intercom: the channel has no account with an access_token' };
     const api = new IntercomApi(
-      originOf(this.options, regionOrigin(account.settings, INTERCOM_REGIONS)),
+      regionOrigin(this.options, account.settings, INTERCOM_REGIONS),
       token,
       this.timeoutMs,
       account.credentials,
@@ -113,10 +112,10 @@ export class IntercomChannel implements Channel {
   async testConnection(account: ChannelAccount): Promise<{ ok: true } | { ok: false; error: string }> {
     const token = account.credentials.access_token;
     if (!token) return { ok: false, error: 'intercom: the account has no access_token' };
-    const answer = await providerFetch(
-      `${originOf(this.options, regionOrigin(account.settings, INTERCOM_REGIONS))}/me`,
-      { headers: headers(token), timeoutMs: this.timeoutMs },
-    );
+    const answer = await providerFetch(`${regionOrigin(this.options, account.settings, INTERCOM_REGIONS)}/me`, {
+      headers: headers(token),
+      timeoutMs: this.timeoutMs,
+    });
     return connectionVerdict('intercom', answer, account.credentials, reasonOf);
   }
 }

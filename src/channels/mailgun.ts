@@ -3,7 +3,6 @@ import type { AccountSpec, Channel, ChannelAccount, OutgoingMessage, SendResult 
 import {
   NO_ACCOUNT,
   basicAuth,
-  originOf,
   baseUrlProblems,
   connectionVerdict,
   credentialProblems,
@@ -83,7 +82,7 @@ export class MailgunChannel implements Channel {
   async testConnection(account: ChannelAccount): Promise<{ ok: true } | { ok: false; error: string }> {
     const domain = encodeURIComponent(String(account.settings.domain ?? ''));
     const answer = await providerFetch(
-      `${originOf(this.options, regionOrigin(account.settings, MAILGUN_REGIONS))}/v4/domains/${domain}`,
+      `${regionOrigin(this.options, account.settings, MAILGUN_REGIONS)}/v4/domains/${domain}`,
       {
         headers: { Authorization: basicAuth('api', account.credentials.api_key ?? '') },
         ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
@@ -125,7 +124,7 @@ export class MailgunChannel implements Channel {
       form.append('v:message_id', '%recipient.message_id%');
     }
     const answer = await providerFetch(
-      `${originOf(this.options, regionOrigin(account.settings, MAILGUN_REGIONS))}/v3/${encodeURIComponent(String(settings.domain ?? ''))}/messages`,
+      `${regionOrigin(this.options, account.settings, MAILGUN_REGIONS)}/v3/${encodeURIComponent(String(settings.domain ?? ''))}/messages`,
       {
         method: 'POST',
         headers: { Authorization: basicAuth('api', account.credentials.api_key ?? '') },

@@ -24,7 +24,7 @@ import { WebhookChannel } from './webhook';
  * and settings from `/v1/channels`) with each message. Nothing connects until a channel sends.
  */
 export function createChannelRegistry(settings: DistributionSettings, logger: Logger): ChannelRegistry {
-  // Libraries that take no agent (the Braze SDK) connect through node's global agents: make them the guarded ones.
+  // A library that takes no agent connects through node's global agents: make them the guarded ones.
   installGuardedGlobalAgents();
   let mail: MailTransport | undefined;
   const at = (type: string): ProviderOptions => {

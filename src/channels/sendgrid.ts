@@ -3,7 +3,6 @@ import type { AccountSpec, Channel, ChannelAccount, OutgoingMessage, SendResult 
 import {
   EMAIL_ADDRESS,
   NO_ACCOUNT,
-  originOf,
   baseUrlProblems,
   connectionVerdict,
   credentialProblems,
@@ -77,13 +76,10 @@ export class SendGridChannel implements Channel {
   }
 
   async testConnection(account: ChannelAccount): Promise<{ ok: true } | { ok: false; error: string }> {
-    const answer = await providerFetch(
-      `${originOf(this.options, regionOrigin(account.settings, SENDGRID_REGIONS))}/v3/scopes`,
-      {
-        headers: { Authorization: `Bearer ${account.credentials.api_key ?? ''}` },
-        ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
-      },
-    );
+    const answer = await providerFetch(`${regionOrigin(this.options, account.settings, SENDGRID_REGIONS)}/v3/scopes`, {
+      headers: { Authorization: `Bearer ${account.credentials.api_key ?? ''}` },
+      ...(this.options.timeoutMs !== undefined ? { timeoutMs: this.options.timeoutMs } : {}),
+    });
     return connectionVerdict(PROVIDER, answer, account.credentials, errorDetail);
   }
 
@@ -117,7 +113,7 @@ export class SendGridChannel implements Channel {
     };
     if (body.content.length === 0) body.content.push({ type: 'text/plain', value: ' ' });
     const answer = await providerFetch(
-      `${originOf(this.options, regionOrigin(account.settings, SENDGRID_REGIONS))}/v3/mail/send`,
+      `${regionOrigin(this.options, account.settings, SENDGRID_REGIONS)}/v3/mail/send`,
       {
         method: 'POST',
         headers: { Authorization: `Bearer ${account.credentials.api_key ?? ''}`, 'Content-Type': 'application/json' },

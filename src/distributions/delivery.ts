@@ -1,108 +1,31 @@
-import type { mongo } from 'mongoose';
-import type { AppContext } from '../context';
-import type { CampaignDoc } from '../models/campaign';
 import type { CustomerDoc } from '../models/customer';
 import type { DistributionDoc } from '../models/distribution';
-import { messageId, type DistributionMessageDoc, type MessageStatus } from '../models/distribution-message';
-import type { DomainEvent } from '../models/domain-event';
+import { messageId } from '../models/distribution-message';
 import { DomainError } from '../errors';
 import { renderMessage } from '../templates/render';
 import { messageVariables, type VoucherLike } from '../templates/message-variables';
-import type { ChannelAccount, OutgoingMessage, SendResult } from '../channels/channel';
-import { scrubSecrets } from '../channels/secrets';
-import { onlyDuplicateKeys } from '../db/duplicate-key';
-import { engineMetrics } from '../metrics/engine-metrics';
 import { promotionTierForMessage } from '../promotions/tier-variables';
 import { decideChannel, type ChannelDecision } from './consent-check';
+import {
+  FINAL,
+  Tally,
+  usable,
+  type AccountOrWhyNot,
+  type Accounts,
+  type Code,
+  type DeliveryContext,
+  type DeliveryOutcome,
+  type DeliveryRun,
+  type Known,
+  type Outgoing,
+  type Pending,
+  type Shared,
+} from './delivery-run';
+import { outcomeWrites, queue, recordFinal, writeMessages, type MessageWrite } from './message-records';
+import { sendGroup, sendGroups } from './send-groups';
 
-/** What a delivery run needs: the data, the channels and their accounts, code publication. */
-export type DeliveryContext = Pick<AppContext, 'models' | 'channels' | 'channelAccounts' | 'publications' | 'settings'>;
-
-/**
- * The per-customer pipeline both manual batches and event deliveries run — consent check →
- * code publication (when the purpose needs one) → render → send on each channel → message
- * record — done a whole batch at a time, so each step costs a few bulk round trips rather
- * than a few per customer. Idempotent: a message already `sent`, `skipped` or `failed` is
- * left alone, publications are keyed so a retry gets the same code.
- */
-export interface DeliveryRun {
-  distribution: DistributionDoc;
-  /** `manual`, or the id of the event that fired an automatic distribution. */
-  run: string;
-  customerIds: string[];
-  /** The event that fired it (automatic): its voucher, order, … feed the message variables. */
-  event?: Pick<DomainEvent, 'type' | 'data'> & { _id: string };
-  /**
-   * Aborted when Temporal gave this attempt up (a late heartbeat) and may already run another:
-   * no further message is started, so two attempts never send the same queued message at once.
-   */
-  signal?: AbortSignal;
-  /**
-   * Asked before each group of sends: true once the operator stopped the run, so a cancel
-   * stops the batches in flight after the group they are sending, not after the whole batch.
-   */
-  stopRequested?: () => Promise<boolean>;
-}
-
-export interface DeliveryOutcome {
-  counts: Record<MessageStatus, number>;
-  /** A STATIC campaign's pool ran out: the distribution must stop; a manual run's customers left without a code are skipped `pool_exhausted`. */
-  poolExhausted?: { campaignId: string };
-  /** Messages left `queued` after a transient error: retry the run, not before `afterMs` when given. */
-  retry?: { count: number; afterMs?: number; lastError: string };
-  /** The run was stopped part-way (`stopRequested`): customers not reached yet have no records. */
-  stopped?: true;
-}
-
-/**
- * Provider calls in flight per batch for channels without a batch API: enough to hide their
- * latency, few enough that a crash leaves few messages sent but unrecorded.
- */
-const PARALLEL_SENDS = 8;
-
-const FINAL: ReadonlySet<MessageStatus> = new Set(['sent', 'skipped', 'failed', 'unknown']);
-
-/**
- * Messages per provider request for channels with a batch API (SendGrid personalizations,
- * Mailgun recipient-variables, CM multi-message, Braze attributes): a worker killed during one
- * request resends at most this many recipients of each batch in flight.
- */
-export const BATCH_SEND_SIZE = 50;
-
-interface Code {
-  voucher: VoucherLike;
-  campaign?: CampaignDoc;
-  publicationId?: string;
-}
-
-/** What an earlier attempt recorded of a message. */
-type Known = Pick<DistributionMessageDoc, 'status' | 'in_flight'>;
-
-/** A message of this run not final yet: whose, on which channel, where it goes (or why not). */
-interface Pending {
-  id: string;
-  customerId: string;
-  index: number;
-  decision: ChannelDecision;
-  /** Why the step that failed it failed, for the record (e.g. the campaign's refusal). */
-  error?: string;
-}
-
-/** A message about to go: queued, rendered, waiting for the provider's answer. */
-interface Outgoing {
-  pending: Pending;
-  message: OutgoingMessage;
-}
-
-/** Each account-taking channel's decrypted account, by channel index, or why it has none. */
-type AccountOrWhyNot = ChannelAccount | { unusable: 'channel_account_missing' | 'channel_credentials_undecryptable' };
-type Accounts = Map<number, AccountOrWhyNot>;
-
-/** What a run loads once for all its customers. */
-interface Shared {
-  accounts: Accounts;
-  promotionTier?: Record<string, unknown>;
-}
+export type { DeliveryContext, DeliveryOutcome, DeliveryRun } from './delivery-run';
+export { BATCH_SEND_SIZE } from './send-groups';
 
 /** Once per run, so a batch decrypts each account once, not per message. */
 async function loadAccounts(ctx: DeliveryContext, distribution: DistributionDoc): Promise<Accounts> {
@@ -120,34 +43,6 @@ async function loadAccounts(ctx: DeliveryContext, distribution: DistributionDoc)
       return [index, a.account ?? { unusable: 'channel_credentials_undecryptable' }];
     }),
   );
-}
-
-function usable(a: AccountOrWhyNot | undefined): ChannelAccount | undefined {
-  return a && !('unusable' in a) ? a : undefined;
-}
-
-class Tally {
-  readonly counts: Record<MessageStatus, number> = { queued: 0, sent: 0, skipped: 0, failed: 0, unknown: 0 };
-  poolExhausted?: { campaignId: string };
-  retry?: { count: number; afterMs?: number; lastError: string };
-  stopped?: true;
-
-  transient(error: string, afterMs: number | undefined): void {
-    const r = this.retry ?? { count: 0, lastError: error };
-    r.count += 1;
-    r.lastError = error;
-    if (afterMs !== undefined) r.afterMs = Math.max(r.afterMs ?? 0, afterMs);
-    this.retry = r;
-  }
-
-  outcome(): DeliveryOutcome {
-    return {
-      counts: this.counts,
-      ...(this.poolExhausted ? { poolExhausted: this.poolExhausted } : {}),
-      ...(this.retry ? { retry: this.retry } : {}),
-      ...(this.stopped ? { stopped: this.stopped } : {}),
-    };
-  }
 }
 
 export async function deliverToCustomers(ctx: DeliveryContext, run: DeliveryRun): Promise<DeliveryOutcome> {
@@ -334,134 +229,6 @@ function failSending(pending: Pending[], which: (p: Pending) => boolean, reason:
   }
 }
 
-/** Records messages that will not be sent; a record a concurrent attempt already made final wins. */
-async function recordFinal(ctx: DeliveryContext, run: DeliveryRun, pending: Pending[], tally: Tally): Promise<void> {
-  const ops = pending.flatMap((p) => {
-    if (p.decision.send) return [];
-    const { status, reason } = p.decision;
-    return [
-      {
-        _id: p.id,
-        update: {
-          $setOnInsert: { ...base(run, p), attempts: 0 },
-          $set: { status, reason, ...(p.error ? { error: p.error } : {}) },
-        },
-      },
-    ];
-  });
-  const collided = await upsertQueued(ctx, ops);
-  await countCollided(ctx, collided, tally);
-  pending.forEach((p) => {
-    if (!p.decision.send && !collided.includes(p.id)) tally.counts[p.decision.status] += 1;
-  });
-  engineMetrics.decisionsRecorded(run.distribution.channels, pending, collided);
-}
-
-/**
- * Writes every message `queued` before its provider is called: a crash from then on resends
- * with the same id (the provider's idempotency key) instead of forgetting that a send may
- * have happened. `outcomes` (the previous group's) ride along in the same bulk write. Returns
- * the messages still to send — not those a concurrent attempt finished.
- */
-async function queue(
-  ctx: DeliveryContext,
-  run: DeliveryRun,
-  sending: Pending[],
-  codes: Map<string, Code>,
-  tally: Tally,
-  outcomes: MessageWrite[],
-): Promise<Pending[]> {
-  const collided = await upsertQueued(
-    ctx,
-    sending.map((p) => {
-      const code = codes.get(p.customerId);
-      return {
-        _id: p.id,
-        update: {
-          $setOnInsert: base(run, p),
-          $set: {
-            in_flight: true,
-            ...(code
-              ? {
-                  voucher_code: code.voucher.code,
-                  ...(code.publicationId ? { publication_id: code.publicationId } : {}),
-                }
-              : {}),
-          },
-          $inc: { attempts: 1 },
-        },
-      };
-    }),
-    outcomes,
-  );
-  await countCollided(ctx, collided, tally);
-  return sending.filter((p) => !collided.includes(p.id));
-}
-
-type MessageWrite = mongo.AnyBulkWriteOperation<DistributionMessageDoc>;
-
-/**
- * Message records are written on the native driver: these writes are most of a batch's
- * database work, and mongoose's casting and cloning of each update cost more CPU than the
- * write. So the timestamps mongoose would add are added here.
- */
-async function writeMessages(ctx: DeliveryContext, ops: MessageWrite[]): Promise<void> {
-  await (ctx.models.DistributionMessage.collection as unknown as mongo.Collection<DistributionMessageDoc>).bulkWrite(
-    ops,
-    { ordered: false },
-  );
-}
-
-/**
- * Upserts records still `queued` (or new), with `also` (updates that cannot collide) in the
- * same bulk write; the ids whose record was already final (the upsert hit its key).
- */
-async function upsertQueued(
-  ctx: DeliveryContext,
-  ops: Array<{
-    _id: string;
-    update: {
-      $setOnInsert: Partial<DistributionMessageDoc>;
-      $set: Partial<DistributionMessageDoc>;
-      $inc?: { attempts: number };
-    };
-  }>,
-  also: MessageWrite[] = [],
-): Promise<string[]> {
-  if (ops.length === 0 && also.length === 0) return [];
-  const now = new Date();
-  const upserts = ops.map(
-    ({ _id, update }): MessageWrite => ({
-      updateOne: {
-        filter: { _id, status: 'queued' },
-        update: {
-          ...update,
-          $setOnInsert: { ...update.$setOnInsert, created_at: now },
-          $set: { ...update.$set, updated_at: now },
-        },
-        upsert: true,
-      },
-    }),
-  );
-  try {
-    await writeMessages(ctx, [...upserts, ...also]);
-    return [];
-  } catch (err) {
-    if (!onlyDuplicateKeys(err)) throw err;
-    const writeErrors = (err as { writeErrors?: Array<{ index: number }> | { index: number } }).writeErrors;
-    // Only the upserts, first in the write, can hit a key.
-    return (Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []).flatMap((e) =>
-      e.index < ops.length ? [ops[e.index]!._id] : [],
-    );
-  }
-}
-
-async function countCollided(ctx: DeliveryContext, ids: string[], tally: Tally): Promise<void> {
-  if (ids.length === 0) return;
-  for (const m of await ctx.models.DistributionMessage.find({ _id: { $in: ids } }, { status: 1 }).lean())
-    tally.counts[m.status] += 1;
-}
-
 async function compose(
   ctx: DeliveryContext,
   run: DeliveryRun,
@@ -502,105 +269,5 @@ async function compose(
       settings: channelDef.settings ?? {},
       ...(account ? { account } : {}),
     },
-  };
-}
-
-/**
- * The messages to send, in the groups they are queued, sent and recorded in. A channel with a
- * batch API gets `BATCH_SEND_SIZE` per group (one provider request each); others go
- * `PARALLEL_SENDS` at a time. A worker that dies leaves at most one group per batch sent but
- * not recorded — the ones a retry sends again (or, `at_most_once`, records `unknown`).
- */
-function sendGroups(ctx: DeliveryContext, run: DeliveryRun, sending: Pending[]): Pending[][] {
-  const groups: Pending[][] = [];
-  run.distribution.channels.forEach((c, index) => {
-    const mine = sending.filter((p) => p.index === index);
-    const size = ctx.channels.get(c.type)?.sendBatch ? BATCH_SEND_SIZE : PARALLEL_SENDS;
-    for (let start = 0; start < mine.length; start += size) groups.push(mine.slice(start, start + size));
-  });
-  return groups;
-}
-
-/** One group (all on one channel) to its provider; one result per message, in order. */
-async function sendGroup(ctx: DeliveryContext, run: DeliveryRun, outgoing: Outgoing[]): Promise<SendResult[]> {
-  if (outgoing.length === 0) return [];
-  const channel = ctx.channels.get(run.distribution.channels[outgoing[0]!.pending.index]!.type)!;
-  const messages = outgoing.map((o) => o.message);
-  const results =
-    channel.sendBatch && messages.length > 1
-      ? await guarded(() => channel.sendBatch!(messages), messages.length)
-      : await Promise.all(messages.map(async (m) => (await guarded(async () => [await channel.send(m)], 1))[0]!));
-  engineMetrics.messagesSent(channel.type, results);
-  // Error texts are stored and logged: a second guard against an adapter quoting a credential.
-  return messages.map((m, i) => {
-    const r = results[i] ?? { status: 'transient', error: 'the channel gave no result for this message' };
-    return m.account && r.status !== 'sent' ? { ...r, error: scrubSecrets(r.error, m.account.credentials) } : r;
-  });
-}
-
-/** Adapters map providers' answers; a throw is a bug or the network, worth a retry. */
-async function guarded(call: () => Promise<SendResult[]>, count: number): Promise<SendResult[]> {
-  try {
-    return await call();
-  } catch (err) {
-    const error = err instanceof Error ? err.message : String(err);
-    return Array.from({ length: count }, () => ({ status: 'transient', error }));
-  }
-}
-
-/** `sent` only after the provider accepted; a transient failure stays `queued` for the retry. The writes, counted. */
-function outcomeWrites(outgoing: Outgoing[], results: SendResult[], tally: Tally): MessageWrite[] {
-  const now = new Date();
-  return outgoing.map(({ pending: p }, i): MessageWrite => {
-    const result = results[i]!;
-    const filter = { _id: p.id, status: 'queued' as const };
-    switch (result.status) {
-      case 'sent':
-        tally.counts.sent += 1;
-        return {
-          updateOne: {
-            filter,
-            update: {
-              $set: {
-                status: 'sent',
-                sent_at: now,
-                updated_at: now,
-                ...(result.providerMessageId ? { provider_message_id: result.providerMessageId } : {}),
-              },
-              $unset: { error: 1, in_flight: 1 },
-            },
-          },
-        };
-      case 'permanent':
-        tally.counts.failed += 1;
-        return {
-          updateOne: {
-            filter,
-            update: {
-              $set: { status: 'failed', reason: 'permanent_error', error: result.error, updated_at: now },
-              $unset: { in_flight: 1 },
-            },
-          },
-        };
-      case 'transient':
-        tally.counts.queued += 1;
-        tally.transient(result.error, result.retryAfterMs);
-        return {
-          updateOne: { filter, update: { $set: { error: result.error, updated_at: now }, $unset: { in_flight: 1 } } },
-        };
-    }
-  });
-}
-
-function base(
-  run: DeliveryRun,
-  p: Pending,
-): Pick<DistributionMessageDoc, 'distribution_id' | 'run' | 'customer_id' | 'channel_index' | 'channel_type'> {
-  return {
-    distribution_id: run.distribution._id,
-    run: run.run,
-    customer_id: p.customerId,
-    channel_index: p.index,
-    channel_type: run.distribution.channels[p.index]!.type,
   };
 }

@@ -24,15 +24,23 @@ export async function stopForExhaustedPool(
   distributionId: string,
   campaignId: string,
 ): Promise<{ stopped: boolean }> {
+  const stopped = await markPoolStopped(ctx, distributionId, campaignId);
+  if (stopped) {
+    await tellLifecycleWorkflow(ctx, distributionId);
+    await notifyOperator(ctx.settings, ctx.logger, await poolExhaustedNotice(ctx, distributionId, campaignId));
+  }
+  return { stopped };
+}
+
+/** The conditional status change: true only for the call that made it. */
+async function markPoolStopped(ctx: StopContext, distributionId: string, campaignId: string): Promise<boolean> {
   const { matchedCount } = await ctx.models.Distribution.updateOne(
     { _id: distributionId, status: { $nin: [...FINAL_DISTRIBUTION_STATUSES] } },
     { $set: { status: 'stopped', status_reason: 'pool_exhausted', completed_at: new Date() } },
   );
-  if (matchedCount === 0) return { stopped: false };
-  ctx.logger.warn({ distributionId, campaignId }, 'distribution stopped: campaign code pool exhausted');
-  await tellLifecycleWorkflow(ctx, distributionId);
-  await notifyOperator(ctx.settings, ctx.logger, await poolExhaustedNotice(ctx, distributionId, campaignId));
-  return { stopped: true };
+  if (matchedCount > 0)
+    ctx.logger.warn({ distributionId, campaignId }, 'distribution stopped: campaign code pool exhausted');
+  return matchedCount > 0;
 }
 
 /**
@@ -67,7 +75,9 @@ export async function stopForEventPoolExhausted(
   } catch (err) {
     if (!(err instanceof WorkflowNotFoundError)) throw err;
   }
-  await stopForExhaustedPool(ctx, distributionId, campaignId);
+  // No lifecycle workflow to tell (the signal just found none): record the stop and mail here.
+  if (await markPoolStopped(ctx, distributionId, campaignId))
+    await notifyOperator(ctx.settings, ctx.logger, await poolExhaustedNotice(ctx, distributionId, campaignId));
   return { signalled: false };
 }
 

@@ -16,6 +16,8 @@ export const AUTOMATIC_TRIGGERS = {
   order_paid: { event: 'customer.order.paid', scope: 'order' },
   order_canceled: { event: 'customer.order.canceled', scope: 'order' },
   voucher_published: { event: 'voucher.published', scope: 'campaign' },
+  /** Voucherify's "Customer referred": a referred customer's redemption of a referral program's code. */
+  customer_referred: { event: 'customer.referred', scope: 'campaign' },
 } as const satisfies Record<string, { event: string; scope: 'segment' | 'campaign' | 'order' }>;
 
 export type AutomaticTrigger = keyof typeof AUTOMATIC_TRIGGERS;

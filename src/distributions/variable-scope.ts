@@ -10,12 +10,14 @@ const VOUCHER_TRIGGERS: readonly AutomaticTrigger[] = [
   'voucher_redemption_rollback',
   'reward_redeemed',
   'voucher_published',
+  'customer_referred',
 ];
 /** Events whose data names the campaign. */
 const CAMPAIGN_TRIGGERS: readonly AutomaticTrigger[] = [
   'voucher_redeemed',
   'voucher_redemption_rollback',
   'voucher_published',
+  'customer_referred',
 ];
 const ORDER_TRIGGERS: readonly AutomaticTrigger[] = [
   'order_created',

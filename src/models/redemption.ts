@@ -30,6 +30,10 @@ const redemptionSchema = new Schema(
     promotion_tier_id: String,
     campaign_id: { type: String, index: true },
     rollback: Schema.Types.Mixed,
+    /** Refused rollbacks of this redemption (Voucherify's `total_rollback_failed`). */
+    rollback_failures: Number,
+    /** What the referrer of a referral redemption was credited, and whether a rollback withdrew it. */
+    referrer_reward: Schema.Types.Mixed,
     failure_code: String,
     failure_message: String,
     ...outboxFields,
@@ -54,6 +58,22 @@ export interface RedemptionOrder {
   metadata?: Record<string, unknown>;
 }
 
+/**
+ * The referrer's reward of one referral redemption: the card credited (`amount`: cents or
+ * points) or the code published, or neither for a MATERIAL reward. `NOT_CREDITED` and
+ * `NOT_WITHDRAWN` say why in `reason`.
+ */
+export interface ReferrerReward {
+  reward_id: string;
+  type: 'CAMPAIGN' | 'MATERIAL';
+  status: 'CREDITED' | 'NOT_CREDITED' | 'WITHDRAWN' | 'NOT_WITHDRAWN';
+  date: Date;
+  voucher_id?: string;
+  code?: string;
+  amount?: number;
+  reason?: string;
+}
+
 export interface RedemptionDoc {
   _id: string;
   parent_redemption_id?: string;
@@ -71,6 +91,8 @@ export interface RedemptionDoc {
   promotion_tier_id?: string;
   campaign_id?: string;
   rollback?: { id: string; date: Date; reason?: string; tracking_id?: string };
+  rollback_failures?: number;
+  referrer_reward?: ReferrerReward;
   failure_code?: string;
   failure_message?: string;
   _outbox?: PendingEvent[];

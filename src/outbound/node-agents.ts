@@ -24,8 +24,8 @@ function guardedConnection(
 }
 
 /**
- * `http.Agent` for libraries built on node's `http` (the Mailchimp SDK's superagent, the
- * Braze SDK's node-fetch): the same checks as `outboundFetch`.
+ * `http.Agent` for libraries built on node's `http` (the Mailchimp SDK's superagent): the
+ * same checks as `outboundFetch`.
  */
 export class GuardedHttpAgent extends http.Agent {
   constructor(options: http.AgentOptions = {}) {
@@ -64,8 +64,8 @@ export function guardedAgentFor(url: string): http.Agent {
 }
 
 /**
- * Makes the guarded agents the process's defaults, for libraries that take no agent (the
- * Braze SDK's node-fetch): node's `http` uses `globalAgent` when a request names none, and a
+ * Makes the guarded agents the process's defaults, a safety net for any library that takes no
+ * agent (no adapter today; Braze's SDK did): node's `http` uses `globalAgent` when a request names none, and a
  * new instance of its class for `agent: false`.
  */
 export function installGuardedGlobalAgents(): void {

@@ -58,9 +58,12 @@ export class RedemptionSummaries {
   constructor(
     private readonly models: Models,
     private readonly customers: CustomerService,
+    /** Settled first, so a referrer's credit missed by a crash is made before their summary is read. */
+    private readonly referralRewards?: { settleMany(ids: string[]): Promise<void> },
   ) {}
 
   async refreshForRedemptions(ids: string[]): Promise<void> {
+    await this.referralRewards?.settleMany(ids);
     const docs = await this.models.Redemption.find({ _id: { $in: ids } }, { customer_id: 1, referrer_id: 1 }).lean();
     await this.refreshAll(docs.flatMap((d) => [d.customer_id, d.referrer_id]));
   }
@@ -91,7 +94,7 @@ export class RedemptionSummaries {
     const [redemptions, cards, referred] = await Promise.all([
       this.models.Redemption.find(
         { customer_id: customerId },
-        { status: 1, amount: 1, voucher_id: 1, referrer_id: 1, campaign_id: 1, date: 1 },
+        { status: 1, amount: 1, voucher_id: 1, referrer_id: 1, campaign_id: 1, date: 1, rollback_failures: 1 },
       ).lean(),
       this.models.Voucher.find(
         { holder_id: customerId, type: { $in: ['GIFT_VOUCHER', 'LOYALTY_CARD'] } },
@@ -113,6 +116,8 @@ export class RedemptionSummaries {
     const count = (status: string) => redemptions.filter((r) => r.status === status).length;
     const failed = count('FAILED');
     const rolledBack = count('ROLLED_BACK');
+    // Refused rollbacks are recorded on their redemption, as refused redemptions are recorded.
+    const rollbackFailed = redemptions.reduce((s, r) => s + (r.rollback_failures ?? 0), 0);
     // A rolled-back redemption did succeed: it stays among the succeeded and counts as a rollback too.
     const succeeded = count('SUCCEEDED') + rolledBack;
     const balance = (sub: Record<string, unknown> | undefined) => Number(sub?.balance ?? 0) || 0;
@@ -144,9 +149,8 @@ export class RedemptionSummaries {
         total_redeemed: succeeded + failed,
         total_failed: failed,
         total_succeeded: succeeded,
-        // Refused rollbacks are answered with an error and not recorded, so none has failed.
-        total_rolled_back: rolledBack,
-        total_rollback_failed: 0,
+        total_rolled_back: rolledBack + rollbackFailed,
+        total_rollback_failed: rollbackFailed,
         total_rollback_succeeded: rolledBack,
         gift: {
           redeemed_amount: redemptions

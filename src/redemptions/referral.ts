@@ -58,6 +58,14 @@ export async function referrerOf(
   return { referrer: holder };
 }
 
+/** The referral code and its program, as the referral events name them. */
+function codeRefs(campaign: CampaignDoc, voucher: VoucherDoc) {
+  return {
+    voucher: { id: voucher._id, code: voucher.code, type: voucher.type, campaign_id: campaign._id, object: 'voucher' },
+    campaign: { id: campaign._id, name: campaign.name, object: 'campaign' },
+  };
+}
+
 /**
  * The referrer's reward for one conversion: `customer.rewarded` to the referrer (what the
  * `reward_redeemed` trigger sends on), written in the redemption's own outbox so the credit
@@ -79,14 +87,7 @@ export function referralRewardEvent(
     {
       customer: customerRef(referrer),
       reward,
-      voucher: {
-        id: voucher._id,
-        code: voucher.code,
-        type: voucher.type,
-        campaign_id: campaign._id,
-        object: 'voucher',
-      },
-      campaign: { id: campaign._id, name: campaign.name, object: 'campaign' },
+      ...codeRefs(campaign, voucher),
       referral: {
         referee: referee ? customerRef(referee) : null,
         reward,
@@ -94,6 +95,33 @@ export function referralRewardEvent(
       },
     },
     referrer._id,
+    now,
+  );
+}
+
+/**
+ * Voucherify's `customer.referred`: the referred customer (`customer`) converted on the
+ * referrer's code; raised with the redemption, in its outbox.
+ */
+export function referredEvent(
+  redemptionId: string,
+  campaign: CampaignDoc,
+  voucher: VoucherDoc,
+  referrer: CustomerDoc,
+  referee: CustomerDoc | null,
+  now: Date,
+): PendingEvent | undefined {
+  if (!referee) return undefined;
+  return raiseEvent(
+    'customer.referred',
+    { type: 'redemption', id: redemptionId },
+    {
+      customer: customerRef(referee),
+      referrer: customerRef(referrer),
+      ...codeRefs(campaign, voucher),
+      redemption: { id: redemptionId, object: 'redemption' },
+    },
+    referee._id,
     now,
   );
 }

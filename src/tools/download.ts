@@ -34,19 +34,12 @@ export async function fetchOrUnavailable(
   timeoutMs = DOWNLOAD_CONNECT_TIMEOUT_MS,
   method = 'GET',
 ): Promise<Response> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new DOMException('timeout', 'TimeoutError')), timeoutMs);
-  try {
-    const response = await fetch(url, { method, signal: controller.signal, redirect: 'follow' });
-    if (!response.ok) throw new Error(`HTTP ${response.status}`);
-    return response;
-  } catch (err) {
-    throw new DownloadUnavailableError(
-      `could not download ${what} from ${new URL(url).host} (${reason(err, timeoutMs)}).`,
-    );
-  } finally {
-    clearTimeout(timer);
+  const response = await boundedFetch(url, what, timeoutMs, { method, redirect: 'follow' });
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw unavailable(url, what, `HTTP ${response.status}`);
   }
+  return response;
 }
 
 /** Streams a response body to a file; a stalled body aborts after `idleMs` without a byte. */
@@ -69,20 +62,26 @@ export async function saveBody(response: Response, file: string, what: string, i
 
 /** Whether a host answers HTTP at all (any status) within `timeoutMs`, before handing the download to a library without such a bound. */
 export async function probeHost(url: string, what: string, timeoutMs = DOWNLOAD_CONNECT_TIMEOUT_MS): Promise<void> {
+  const response = await boundedFetch(new URL(url).origin, what, timeoutMs, { method: 'HEAD', redirect: 'manual' });
+  await response.body?.cancel();
+}
+
+/**
+ * A request whose headers must arrive within `timeoutMs`. The bound ends with the headers
+ * (not `AbortSignal.timeout`, which would also cut a long body off mid-download).
+ */
+async function boundedFetch(url: string, what: string, timeoutMs: number, init: RequestInit): Promise<Response> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new DOMException('timeout', 'TimeoutError')), timeoutMs);
   try {
-    const response = await fetch(new URL(url).origin, {
-      method: 'HEAD',
-      signal: controller.signal,
-      redirect: 'manual',
-    });
-    await response.body?.cancel();
+    return await fetch(url, { ...init, signal: controller.signal });
   } catch (err) {
-    throw new DownloadUnavailableError(
-      `could not download ${what} from ${new URL(url).host} (${reason(err, timeoutMs)}).`,
-    );
+    throw unavailable(url, what, reason(err, timeoutMs));
   } finally {
     clearTimeout(timer);
   }
+}
+
+function unavailable(url: string, what: string, why: string): DownloadUnavailableError {
+  return new DownloadUnavailableError(`could not download ${what} from ${new URL(url).host} (${why}).`);
 }

@@ -1,6 +1,8 @@
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import type { DistributionSettings } from '../../src/distributions/settings';
 
 /** One mail the fake server accepted, parsed. */
 export interface ReceivedMail {
@@ -147,4 +149,21 @@ export async function startFakeSmtp(): Promise<FakeSmtp> {
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * A fake SMTP server for the whole suite, and the distribution settings that send through it:
+ * pass `settings` to the harness (filled before the harness starts), read mail from `server()`.
+ */
+export function useFakeSmtp(): { settings: Partial<DistributionSettings>; server: () => FakeSmtp } {
+  let smtp: FakeSmtp | undefined;
+  const settings: Partial<DistributionSettings> = {};
+  beforeAll(async () => {
+    smtp = await startFakeSmtp();
+    settings.mail = { smtpUrl: smtp.url, from: 'promo@example.com', outboxDir: os.tmpdir() };
+  });
+  afterAll(async () => {
+    await smtp?.close();
+  });
+  return { settings, server: () => smtp! };
 }

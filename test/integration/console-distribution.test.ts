@@ -296,6 +296,8 @@ describe('the console in headless Chromium: a manual distribution through the fo
     await page.getByTestId('sent-webhook').filter({ hasText: '1' }).waitFor({ timeout: 30_000 });
     await page.getByRole('button', { name: 'Pause' }).click();
     await page.locator('[data-status="paused"]').first().waitFor();
+    // One recipient reads as one, not "1 recipients".
+    await page.getByText(/^1 recipient · 1 sent · 0 skipped · 0 failed$/).waitFor();
     await c.screenshot('distribution-automatic');
     expect(c.problems).toEqual([]);
   }, 90_000);

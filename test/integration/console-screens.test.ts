@@ -75,7 +75,12 @@ describe('the console in headless Chromium: customers, CSV import, consents, cha
     await page.getByRole('option', { name: 'Newsletter' }).click();
     await page.keyboard.press('Escape');
     await page.getByRole('button', { name: 'Define group' }).click();
-    await page.getByRole('table', { name: 'Consents' }).getByText('(group)').waitFor();
+    // A group sits in its own table, its members in their own column (not in the consents' Description).
+    const groupRow = page.getByRole('table', { name: 'Consent groups' }).getByRole('row', { name: /Marketing/ });
+    await groupRow.waitFor();
+    expect(await groupRow.getByRole('cell').nth(3).innerText()).toBe('Newsletter');
+    expect(await groupRow.getByRole('cell').nth(2).innerText()).toBe('—');
+    expect(await page.getByRole('table', { name: 'Consents' }).getByText('Marketing').count()).toBe(0);
     await c.screenshot('consents');
     expect(await h.t.ctx.models.ConsentGroup.countDocuments({ name: 'Marketing' })).toBe(1);
   }, 60_000);

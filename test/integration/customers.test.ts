@@ -89,6 +89,38 @@ describe('customers through @voucherify/sdk and HTTP', () => {
     expect(new Set(scrolled).size).toBe(scrolled.length);
   });
 
+  it('searches with ?q= by prefix of name (or a word of it), email, source_id or phone, ignoring case, literally', async () => {
+    await sdk.createCustomer({
+      source_id: 'srch-1',
+      name: 'Grace Hopper',
+      email: 'g.hopper@navy.example',
+      phone: '+1555000',
+    });
+    await sdk.createCustomer({ source_id: 'srch-2', name: 'Hopperton Ltd', email: 'info@hopperton.example' });
+    await sdk.createCustomer({ source_id: 'other-(3)', name: 'Zed', email: 'zed@example.com', phone: '+4470000' });
+    const search = async (q: string) => {
+      const res = await request(app).get('/v1/customers').query({ q, limit: 50 }).set(t.auth);
+      expect(res.status).toBe(200);
+      return (res.body.customers as Array<{ source_id: string }>).map((c) => c.source_id).sort();
+    };
+    expect(await search('hopp')).toEqual(['srch-1', 'srch-2']); // word of a name, and a name's start
+    expect(await search('GRACE')).toEqual(['srch-1']);
+    expect(await search('G.HOP')).toEqual(['srch-1']); // email prefix; the dot is literal
+    expect(await search('g.hop')).toEqual(['srch-1']);
+    expect(await search('gxhop')).toEqual([]); // a dot in the term is not a wildcard
+    expect(await search('SRCH-')).toEqual(['srch-1', 'srch-2']);
+    expect(await search('other-(')).toEqual(['other-(3)']); // regex syntax matched as text
+    expect(await search('+447')).toEqual(['other-(3)']);
+    expect(await search('opper')).toEqual([]); // prefix, not substring
+    expect(await search('.*')).toEqual([]);
+    const tooLong = await request(app)
+      .get('/v1/customers')
+      .query({ q: 'a'.repeat(101) })
+      .set(t.auth);
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.body.errors.map((e: { field: string }) => e.field)).toContain('query.q');
+  });
+
   it('refuses bad input with the field and the reason, and writes nothing', async () => {
     const before = await t.ctx.models.Customer.countDocuments();
     const cases: Array<[Record<string, unknown>, string]> = [

@@ -142,30 +142,58 @@ describe('event flow at shutdown', () => {
   });
   afterAll(() => t.close());
 
+  it('copies the documents raised while copies run together, in fewer inserts than documents, and dispatches every event', async () => {
+    const now = new Date();
+    const ids = Array.from({ length: 40 }, (_, i) => `burst-${i}`);
+    await t.ctx.models.Customer.collection.insertMany(ids.map((id) => customerWithPendingEvent(id, now)) as never[]);
+    // A pass-through spy: the events still go to the real database; only the number of insert round trips is counted.
+    const inserts = jest.spyOn(t.ctx.models.DomainEvent.collection, 'insertMany');
+    try {
+      for (const id of ids) t.ctx.events.raised('customers', id);
+      await eventually(
+        async () => {
+          const docs = await t.ctx.models.DomainEvent.find({ customer_id: { $in: ids } }, { dispatched_at: 1 }).lean();
+          return docs.length === ids.length && docs.every((d) => d.dispatched_at) ? docs : undefined;
+        },
+        15_000,
+        'burst events dispatched',
+      );
+      // The first four raises each start a copy of their one document; the 36 raised meanwhile go in the next copies, a few at most.
+      expect(inserts.mock.calls.length).toBeGreaterThanOrEqual(5);
+      expect(inserts.mock.calls.length).toBeLessThanOrEqual(8);
+    } finally {
+      inserts.mockRestore();
+    }
+  });
+
   it('lets running relays end and dispatch, leaves queued ones to the sweep, and logs no failure for them', async () => {
     const now = new Date();
     const ids = Array.from({ length: 40 }, (_, i) => `stop-${i}`);
-    const doc = (id: string) => ({
-      _id: id,
-      source_id_key: id,
-      version: 1,
-      created_at: now,
-      updated_at: now,
-      _outbox: [raiseEvent('customer.segment.entered', { type: 'customer', id }, {}, id, now)],
-      outbox_pending: true,
-    });
-    await t.ctx.models.Customer.collection.insertMany(ids.map(doc) as never[]);
-    // 16 copies run at once; the other 24 wait in the queue when the stop comes.
+    await t.ctx.models.Customer.collection.insertMany(ids.map((id) => customerWithPendingEvent(id, now)) as never[]);
+    // 4 copies run at once, each started by one raise with its one document; the other 36 wait in the queue when the stop comes.
     for (const id of ids) t.ctx.events.raised('customers', id);
     await t.ctx.events.stop();
     const copied = await t.ctx.models.DomainEvent.find({ customer_id: { $in: ids } }).lean();
-    expect(copied).toHaveLength(16);
+    expect(copied).toHaveLength(4);
     expect(copied.every((e) => e.dispatched_at)).toBe(true);
-    expect(await t.ctx.models.Customer.countDocuments({ _id: { $in: ids }, '_outbox.0': { $exists: true } })).toBe(24);
+    expect(await t.ctx.models.Customer.countDocuments({ _id: { $in: ids }, '_outbox.0': { $exists: true } })).toBe(36);
     expect(t.logs.text).not.toMatch(/relay (follow-up )?failed/);
     // A raise after the stop starts nothing.
     t.ctx.events.raised('customers', 'stop-0');
-    expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent)).toEqual({ relayed: 24, more: false });
+    expect(await sweepOutboxes(t.ctx.events.sources, t.ctx.models.DomainEvent)).toEqual({ relayed: 36, more: false });
     expect(await t.ctx.models.Customer.countDocuments({ _id: { $in: ids }, outbox_pending: true })).toBe(0);
   });
 });
+
+/** A customer document whose outbox holds one event not yet copied, as a write leaves it. */
+function customerWithPendingEvent(id: string, now: Date) {
+  return {
+    _id: id,
+    source_id_key: id,
+    version: 1,
+    created_at: now,
+    updated_at: now,
+    _outbox: [raiseEvent('customer.segment.entered', { type: 'customer', id }, {}, id, now)],
+    outbox_pending: true,
+  };
+}

@@ -184,14 +184,25 @@ describe('the outbound guard', () => {
         status: 'permanent',
         error: expect.stringMatching(/^mailchimp answered 307/),
       });
-      expect(redirecting.seen.map((r) => r.method)).toEqual(['POST', 'POST', 'GET', 'PUT']);
+      // Braze's answer points at another port of the same host: not followed either.
+      const braze = new BrazeChannel({ baseUrl: redirecting.url, timeoutMs: 2000 });
+      const bz: ChannelAccount = {
+        id: 'acc_bz',
+        credentials: { api_key: 'braze-guard-key' },
+        settings: { rest_endpoint: 'https://rest.iad-01.braze.com' },
+      };
+      expect(await braze.send(message({ account: bz }))).toEqual({
+        status: 'permanent',
+        error: 'braze: refused: redirect refused (307)',
+      });
+      expect(redirecting.seen.map((r) => r.method)).toEqual(['POST', 'POST', 'GET', 'PUT', 'POST']);
       expect(target.seen).toEqual([]);
     } finally {
       await redirecting.close();
     }
   });
 
-  it('guards the SDK clients too: Mailchimp (its own agent) and Braze (the global agents)', async () => {
+  it('guards the Mailchimp SDK (its own agent) and Braze like every provider', async () => {
     installGuardedGlobalAgents();
     setOutboundAllowHosts('');
     const mc: ChannelAccount = {
@@ -210,7 +221,7 @@ describe('the outbound guard', () => {
     const viaLocalhost = new BrazeChannel({ baseUrl: `http://localhost:${target.port}`, timeoutMs: 2000 });
     expect(await viaLocalhost.send(message({ account: braze }))).toEqual({
       status: 'permanent',
-      error: 'braze: refused by the outbound guard (address not allowed)',
+      error: 'braze: refused: localhost is a loopback name (OUTBOUND_ALLOW_HOSTS can open it)',
     });
     expect(target.seen).toEqual([]);
 

@@ -1,8 +1,6 @@
-import os from 'node:os';
 import request from 'supertest';
-import type { DistributionSettings } from '../../src/distributions/settings';
 import { cockpitUrl } from '../../src/templates/signed-links';
-import { startFakeSmtp, type FakeSmtp } from '../helpers/fake-smtp';
+import { useFakeSmtp } from '../helpers/fake-smtp';
 import { createCampaign, useServiceHarness } from '../helpers/harness';
 import { eventually } from '../helpers/sdk';
 
@@ -38,15 +36,8 @@ const TEXT = [
 ].join('\n');
 
 describe('referral programs, customer-data variables and the customer cockpit, through the SDK', () => {
-  let smtp: FakeSmtp;
-  const settings: Partial<DistributionSettings> = {};
-  beforeAll(async () => {
-    smtp = await startFakeSmtp();
-    settings.mail = { smtpUrl: smtp.url, from: 'promo@example.com', outboxDir: os.tmpdir() };
-  });
-  afterAll(async () => {
-    await smtp.close();
-  });
+  const inbox = useFakeSmtp();
+  const { settings } = inbox;
   const h = useServiceHarness('refer', { settings });
 
   const getCustomer = async (id: string) => (await h.sdk.getCustomer(id)) as unknown as CustomerJson;
@@ -202,7 +193,7 @@ describe('referral programs, customer-data variables and the customer cockpit, t
     expect((await getCustomer(other.id)).loyalty.referred_customers).toBe(0);
 
     // The reward_redeemed distribution sends the referrer the reward's value; every variable is filled.
-    const [mail] = await smtp.waitFor(1, 30_000);
+    const [mail] = await inbox.server().waitFor(1, 30_000);
     expect(mail!.to).toEqual(['ada@example.com']);
     expect(mail!.subject).toBe('You earned Friend bonus');
     expect(line(mail!.text, 'reward_value')).toBe('A tote bag');

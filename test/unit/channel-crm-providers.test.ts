@@ -78,7 +78,7 @@ function expectNoSecret(result: SendResult | { ok: boolean; error?: string }, se
 const ajv = new Ajv({ allErrors: true, strict: false });
 const scalar = { type: ['string', 'number', 'boolean', 'null'] };
 
-describe('Braze channel (users.track through braze-api)', () => {
+describe('Braze channel (users.track)', () => {
   const KEY = 'braze-secret-key-7c1e0d';
   // https://www.braze.com/docs/api/endpoints/user_data/post_user_track/ and the user attributes object.
   const trackSchema = ajv.compile({
@@ -205,7 +205,7 @@ describe('Braze channel (users.track through braze-api)', () => {
     expect(results.map((r) => r.status)).toEqual(['sent', 'sent', 'sent']);
   });
 
-  it('treats 429 as transient (braze-api exposes no headers, so no wait is known)', async () => {
+  it("treats 429 as transient, waiting until Braze's X-RateLimit-Reset", async () => {
     fake.script([
       {
         status: 429,
@@ -213,10 +213,11 @@ describe('Braze channel (users.track through braze-api)', () => {
         body: { message: 'Rate limit exceeded' },
       },
     ]);
-    expect(await braze.send(message(account, 'crm-1', settings))).toEqual({
-      status: 'transient',
-      error: 'braze answered 429: Rate limit exceeded',
-    });
+    const result = await braze.send(message(account, 'crm-1', settings));
+    expect(result).toMatchObject({ status: 'transient', error: 'braze answered 429: Rate limit exceeded' });
+    const wait = (result as { retryAfterMs?: number }).retryAfterMs;
+    expect(wait).toBeGreaterThan(3_000);
+    expect(wait).toBeLessThanOrEqual(6_000);
   });
 
   it('treats 5xx as transient, a JSON one and an HTML one alike', async () => {
@@ -230,7 +231,7 @@ describe('Braze channel (users.track through braze-api)', () => {
     });
     expect(await braze.send(message(account, 'crm-1', settings))).toEqual({
       status: 'transient',
-      error: 'braze answered with a body that is not JSON',
+      error: 'braze answered 502',
     });
   });
 

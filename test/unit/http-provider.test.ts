@@ -154,8 +154,9 @@ describe('helpers', () => {
 
   it("picks the origin: the operator's replacement, else the account's documented region, else the first", () => {
     const regions = { us: 'https://api.mailgun.net', eu: 'https://api.eu.mailgun.net' };
-    expect(regionOrigin({}, regions)).toBe('https://api.mailgun.net');
-    expect(regionOrigin({ region: 'eu' }, regions)).toBe('https://api.eu.mailgun.net');
+    expect(regionOrigin({}, {}, regions)).toBe('https://api.mailgun.net');
+    expect(regionOrigin({}, { region: 'eu' }, regions)).toBe('https://api.eu.mailgun.net');
+    expect(regionOrigin({ baseUrl: 'http://127.0.0.1:9/' }, { region: 'eu' }, regions)).toBe('http://127.0.0.1:9');
     expect(regionProblems({ region: 'eu' }, regions)).toEqual([]);
     expect(regionProblems({ region: 'http://127.0.0.1' }, regions)).toEqual(['region must be one of us, eu']);
     expect(regionProblems({ region: 'toString' }, regions)).toEqual(['region must be one of us, eu']);

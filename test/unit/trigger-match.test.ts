@@ -60,6 +60,6 @@ describe('eventFires', () => {
   it('maps every automatic trigger to exactly one event type, and back', () => {
     for (const trigger of AUTOMATIC_TRIGGER_TYPES)
       expect(triggersForEvent(AUTOMATIC_TRIGGERS[trigger].event)).toContain(trigger);
-    expect(AUTOMATIC_TRIGGER_TYPES).toHaveLength(12);
+    expect(AUTOMATIC_TRIGGER_TYPES).toHaveLength(13);
   });
 });

@@ -87,8 +87,8 @@ function customerLabel(c: Customer): string {
 }
 
 /**
- * Finds customers by exact id / source_id, email or name (the list API's filters), so a
- * search never pulls a whole collection into the browser.
+ * Finds customers by exact id, or by the list API's ?q= search (start of name, email, source id or phone,
+ * any case), ten at a time, so a search never pulls a whole collection into the browser.
  */
 export function CustomerPicker({ value, onChange, ...props }: PickerProps) {
   const [search, setSearch] = useState('');
@@ -98,8 +98,8 @@ export function CustomerPicker({ value, onChange, ...props }: PickerProps) {
     enabled: term.length > 0,
     queryFn: async () => {
       const byId = get<Customer>(`/v1/customers/${encodeURIComponent(term)}`).then((c) => [c], (err) => (err instanceof ApiError && err.status < 500 ? [] : Promise.reject(err)));
-      const [one, byEmail, byName] = await Promise.all([byId, get<AnyList>('/v1/customers', { email: term, limit: 10 }), get<AnyList>('/v1/customers', { name: term, limit: 10 })]);
-      const all = [...one, ...itemsOf<Customer>(byEmail), ...itemsOf<Customer>(byName)];
+      const [one, matching] = await Promise.all([byId, term.length <= 100 ? get<AnyList>('/v1/customers', { q: term, limit: 10 }) : undefined]);
+      const all = [...one, ...itemsOf<Customer>(matching)];
       return [...new Map(all.map((c) => [c.id, c])).values()];
     },
   });
@@ -113,7 +113,7 @@ export function CustomerPicker({ value, onChange, ...props }: PickerProps) {
       searchValue={search}
       onSearchChange={setSearch}
       filter={({ options: o }) => o}
-      nothingFoundMessage={term ? (found.isFetching ? 'Searching…' : 'No customer with that id, source id, email or name') : 'Type an id, source id, email or name'}
+      nothingFoundMessage={term ? (found.isFetching ? 'Searching…' : 'No customer whose id, name, email, source id or phone starts so') : 'Type the start of a name, email, source id or phone, or an id'}
       data={[...options].map(([v, label]) => ({ value: v, label }))}
       value={value || null}
       onChange={(v) => onChange(v ?? '')}

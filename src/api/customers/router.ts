@@ -3,13 +3,22 @@ import type { AppContext } from '../../context';
 import { customerInput } from '../../customers/customer-input';
 import { toCustomerJson } from '../../customers/customer-json';
 import { ApiRouter } from '../../http/api-router';
-import { dateRangeFilter, dateRangeQuery, pagingQuery, sortOf } from '../list-query';
+import { dateRangeFilter, dateRangeQuery, escapeRegExp, pagingQuery, sortOf } from '../list-query';
 import { findPage } from '../../db/find-page';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(200).describe('Customer id (cust_…) or source_id') });
 
 const listQuery = z.strictObject({
   ...pagingQuery,
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe(
+      'Search: customers whose name (or a word of it), email, source_id or phone starts with this text, ignoring case',
+    ),
   email: z.string().optional(),
   name: z.string().optional(),
   city: z.string().optional(),
@@ -30,6 +39,23 @@ const customerJson = z
     description:
       'Customer (Voucherify shape); summary.orders, summary.redemptions and loyalty are kept by the service from orders, redemptions and the customer’s cards',
   });
+
+/**
+ * Prefix matches of the term, escaped and capped at 100 characters by the schema, so it is
+ * matched literally and in linear time. Ignoring case (and a word inside a name) keeps the
+ * store from using an index: it scans, which a stored lower-cased search field would avoid.
+ */
+function searchFilter(term: string): Record<string, unknown>[] {
+  const prefix = escapeRegExp(term);
+  const starts = { $regex: `^${prefix}`, $options: 'i' };
+  return [
+    { name: starts },
+    { name: { $regex: `\\s${prefix}`, $options: 'i' } },
+    { email: starts },
+    { source_id: starts },
+    { phone: starts },
+  ];
+}
 
 /** Customers in Voucherify's shapes; writes re-evaluate segments and raise entered/left events. */
 export function customersRouter(ctx: AppContext): ApiRouter {
@@ -102,6 +128,7 @@ export function customersRouter(ctx: AppContext): ApiRouter {
         if (query.name) filter.name = query.name;
         if (query.city) filter['address.city'] = query.city;
         if (query.segment_id) filter.segments = query.segment_id;
+        if (query.q) filter.$or = searchFilter(query.q);
         const created = dateRangeFilter(query.created_at);
         if (created) filter.created_at = created;
         const updated = dateRangeFilter(query.updated_at);

@@ -17,7 +17,7 @@ import {
 import { distributionReport, reportJson } from '../../distributions/distribution-report';
 import type { OperatorAnswer } from '../../distributions/distribution-service';
 import { ApiRouter } from '../../http/api-router';
-import { pagingQuery } from '../list-query';
+import { escapeRegExp, pagingQuery } from '../list-query';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(100) });
 const cancelBody = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).optional();
@@ -45,10 +45,6 @@ function answer(
   if (acknowledged) return json;
   res.status(202).json({ ...json, [flag]: true });
   return undefined;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Distributions: manual ones are driven by their workflow; automatic ones fire on events while active. */

@@ -4,7 +4,30 @@ import type { AppContext } from '../../context';
 import { ApiRouter } from '../../http/api-router';
 import { singleRedeemBody, stackableBody } from '../validations/router';
 
-const redemptionJson = z.object({ id: z.string(), object: z.literal('redemption') }).catchall(z.unknown());
+/** What a referral redemption credited its referrer (this engine's field; Voucherify credits in its referral tiers). */
+const referrerReward = z
+  .object({
+    reward: z.object({ id: z.string(), type: z.enum(['CAMPAIGN', 'MATERIAL']), object: z.literal('reward') }),
+    status: z
+      .enum(['CREDITED', 'NOT_CREDITED', 'WITHDRAWN', 'NOT_WITHDRAWN'])
+      .describe('WITHDRAWN once the redemption was rolled back; NOT_WITHDRAWN (with reason) when the credit was spent'),
+    date: z.string(),
+    voucher: z
+      .object({ id: z.string(), code: z.string().nullable(), object: z.literal('voucher') })
+      .optional()
+      .describe("the referrer's gift or loyalty card credited, or the discount code published to them"),
+    amount: z.number().optional().describe('credits (cents) or points added to the card'),
+    reason: z.string().optional(),
+  })
+  .describe("the referrer's reward for a referral redemption");
+const redemptionJson = z
+  .object({
+    id: z.string(),
+    object: z.literal('redemption'),
+    referrer_id: z.string().optional().describe('the referral code holder, for a referral redemption'),
+    referrer_reward: referrerReward.optional(),
+  })
+  .catchall(z.unknown());
 const idParams = z.strictObject({ id: z.string().min(1) });
 
 export function redemptionsRouter({ redemptions }: AppContext): ApiRouter {
@@ -40,7 +63,7 @@ export function redemptionsRouter({ redemptions }: AppContext): ApiRouter {
         method: 'post',
         path: '/:id/rollback',
         summary:
-          'Roll a redemption back once, giving the use back (reason and tracking_id as query parameters, as the SDK sends them, or in the body)',
+          "Roll a redemption back once, giving the use back and withdrawing a referral redemption's referrer reward (reason and tracking_id as query parameters, as the SDK sends them, or in the body)",
         params: idParams,
         query: z.strictObject({ reason: z.string().max(1000).optional(), tracking_id: z.string().max(200).optional() }),
         body: z
@@ -52,8 +75,17 @@ export function redemptionsRouter({ redemptions }: AppContext): ApiRouter {
             metadata: metadataInput.optional(),
           })
           .catchall(z.unknown()),
-        response: z.object({ id: z.string(), object: z.literal('redemption_rollback') }).catchall(z.unknown()),
-        errors: { 404: 'No such redemption', 400: 'already_rolled_back' },
+        response: z
+          .object({
+            id: z.string(),
+            object: z.literal('redemption_rollback'),
+            referrer_reward: referrerReward.optional(),
+          })
+          .catchall(z.unknown()),
+        errors: {
+          404: 'No such redemption',
+          400: 'already_rolled_back or invalid_rollback_params; the refusal is recorded on the redemption (customer.redemption.rollback.failed, summary.redemptions.total_rollback_failed)',
+        },
       },
       async ({ params, query, body }) =>
         redemptions.rollback(params.id, {

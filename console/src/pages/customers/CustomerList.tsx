@@ -1,10 +1,10 @@
-import { Anchor, Group, Pagination, SegmentedControl, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Anchor, Group, Pagination, Stack, Table, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconSearch, IconUpload } from '@tabler/icons-react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'react-router';
-import { ApiError, get } from '../../api/client';
+import { get } from '../../api/client';
 import { itemsOf, type AnyList } from '../../api/lists';
 import type { Customer } from '../../api/types';
 import { QueryState } from '../../components/errors';
@@ -12,27 +12,17 @@ import { PageHeader } from '../../components/PageHeader';
 import { formatDate } from '../distributions/labels';
 
 const PAGE_SIZE = 20;
-type SearchBy = 'email' | 'name' | 'id';
 
-/** Pages of 20, newest first; a search uses the API's exact filters (email, name) or an id / source_id lookup. */
+/** Pages of 20, newest first; a search is the API's ?q= (start of name or a word of it, email, source id, phone; any case). */
 export function CustomerList() {
-  const [by, setBy] = useState<SearchBy>('email');
   const [search, setSearch] = useState('');
   const [term] = useDebouncedValue(search.trim(), 300);
   const [page, setPage] = useState(1);
   const query = useQuery({
-    queryKey: ['customers', { by, term, page }],
+    queryKey: ['customers', { term, page }],
     placeholderData: keepPreviousData,
     queryFn: async (): Promise<{ rows: Customer[]; total: number }> => {
-      if (term && by === 'id') {
-        try {
-          return { rows: [await get<Customer>(`/v1/customers/${encodeURIComponent(term)}`)], total: 1 };
-        } catch (err) {
-          if (err instanceof ApiError && err.status === 404) return { rows: [], total: 0 };
-          throw err;
-        }
-      }
-      const list = await get<AnyList>('/v1/customers', { page, limit: PAGE_SIZE, ...(term ? { [by]: term } : {}) });
+      const list = await get<AnyList>('/v1/customers', { page, limit: PAGE_SIZE, ...(term ? { q: term } : {}) });
       return { rows: itemsOf<Customer>(list), total: list.total };
     },
   });
@@ -42,8 +32,7 @@ export function CustomerList() {
     <Stack>
       <PageHeader title="Customers" action={{ to: '/customers/import', label: 'Import CSV', icon: <IconUpload size={16} /> }} />
       <Group align="flex-end">
-        <SegmentedControl aria-label="Search by" value={by} onChange={(v) => { setBy(v as SearchBy); setPage(1); }} data={[{ value: 'email', label: 'Email' }, { value: 'name', label: 'Name' }, { value: 'id', label: 'Id or source id' }]} />
-        <TextInput label="Search customers" leftSection={<IconSearch size={16} />} value={search} onChange={(e) => { setSearch(e.currentTarget.value); setPage(1); }} w={300} />
+        <TextInput label="Search customers" description="Start of a name, email, source id or phone" placeholder="e.g. ada, ada@, crm-1" leftSection={<IconSearch size={16} />} value={search} onChange={(e) => { setSearch(e.currentTarget.value); setPage(1); }} w={300} />
       </Group>
       <QueryState isPending={query.isPending} error={query.error} retry={() => void query.refetch()}>
         {rows.length === 0 ? (

@@ -12,7 +12,7 @@ export function ReportView({ report }: { report: Report }) {
     <Stack>
       <Title order={3}>Report</Title>
       <Text size="sm">
-        {report.recipients_count} recipients · {report.totals.sent} sent · {report.totals.skipped} skipped · {report.totals.failed} failed
+        {report.recipients_count} {report.recipients_count === 1 ? 'recipient' : 'recipients'} · {report.totals.sent} sent · {report.totals.skipped} skipped · {report.totals.failed} failed
         {report.totals.unknown ? ` · ${report.totals.unknown} unknown` : ''}
         {report.totals.queued ? ` · ${report.totals.queued} queued` : ''}
       </Text>

@@ -13,6 +13,7 @@ export const TRIGGERS: Array<{ value: string; label: string; group: string; scop
   { value: 'order_paid', label: 'Order has been paid', group: 'Order status', scope: 'order' },
   { value: 'order_canceled', label: 'Order canceled', group: 'Order status', scope: 'order' },
   { value: 'voucher_published', label: 'Successful code publication', group: 'Code publication', scope: 'campaign' },
+  { value: 'customer_referred', label: 'Customer referred', group: 'Referral', scope: 'campaign' },
 ];
 
 export function triggerLabel(type: string): string {

@@ -1,4 +1,4 @@
-import { Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { get, post } from '../../api/client';
@@ -49,18 +49,39 @@ export function Consents() {
                 <Table.Td>{c.description ?? '—'}</Table.Td>
               </Table.Tr>
             ))}
-            {(query.data?.groups.data ?? []).map((g) => (
-              <Table.Tr key={g.id}>
-                <Table.Td>
-                  {g.name} <Text span c="dimmed" size="sm">(group)</Text>
-                </Table.Td>
-                <Table.Td ff="monospace">{g.id}</Table.Td>
-                <Table.Td>{g.consents.map((id) => names.get(id) ?? id).join(', ')}</Table.Td>
-              </Table.Tr>
-            ))}
           </Table.Tbody>
         </Table>
         {(query.data?.consents.data.length ?? 0) === 0 && <Text c="dimmed">No consent defined yet.</Text>}
+        {(query.data?.groups.data.length ?? 0) > 0 && (
+          <Table aria-label="Consent groups">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Group</Table.Th>
+                <Table.Th>Id</Table.Th>
+                <Table.Th>Description</Table.Th>
+                <Table.Th>Members</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {(query.data?.groups.data ?? []).map((g) => (
+                <Table.Tr key={g.id}>
+                  <Table.Td>{g.name}</Table.Td>
+                  <Table.Td ff="monospace">{g.id}</Table.Td>
+                  <Table.Td>{g.description ?? '—'}</Table.Td>
+                  <Table.Td>
+                    <Group gap={4}>
+                      {g.consents.map((id) => (
+                        <Badge key={id} variant="light" tt="none">
+                          {names.get(id) ?? id}
+                        </Badge>
+                      ))}
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
       </QueryState>
       {canWrite && (
         <SimpleGrid cols={{ base: 1, md: 2 }}>
