@@ -2,7 +2,6 @@ import { Context } from '@temporalio/activity';
 import { deliverToCustomers, type DeliveryContext, type DeliveryOutcome } from '../src/distributions/delivery';
 import { transientDeliveryFailure } from '../src/distributions/retry-failure';
 import { stopForEventPoolExhausted, type StopContext } from '../src/distributions/stop';
-import { engineMetrics } from '../src/metrics/engine-metrics';
 import { messageId } from '../src/models/distribution-message';
 import type { DeliveryActivities } from '../workflows/contracts/activities';
 import type { DeliveryWorkflowInput } from '../workflows/contracts/delivery';
@@ -23,7 +22,6 @@ export function createDeliveryActivities(ctx: DeliveryContext & StopContext): De
         ctx.models.DomainEvent.findById(eventId).lean(),
       ]);
       if (!distribution || distribution.status !== 'active') return { inactive: distribution?.status ?? 'deleted' };
-      if (event) engineMetrics.eventDelivered(event);
       const outcome = await deliverToCustomers(ctx, {
         distribution,
         run: eventId,

@@ -41,6 +41,8 @@ const envSchema = z.object({
   METRICS_TOKEN: optionalString,
   /** Set: the worker's Temporal SDK metrics are served for Prometheus on this port (`/metrics`). */
   TEMPORAL_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Set, in a worker run as its own process: its engine and Node metrics are served for Prometheus on this port (`/metrics`). */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('promo-engine'),

@@ -41,8 +41,6 @@ export function prettyWanted(format: LogFormat, isTty: boolean | undefined): boo
   return format === 'pretty' || (format === 'auto' && isTty === true);
 }
 
-const NO_IDS = Object.freeze({});
-
 /** `destination` (tests) writes JSON lines; otherwise stdout, pretty or JSON as `format` says. */
 export function createLogger(level: string, destination?: pino.DestinationStream, format: LogFormat = 'auto'): Logger {
   const options: pino.LoggerOptions = {
@@ -50,18 +48,14 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     // Redaction runs before any formatting, so pretty lines are as clean as JSON ones.
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     base: { service: 'promo-engine' },
-    mixin: () => logContext.getStore() ?? NO_IDS,
+    // A copy: pino merges the line's own fields into what the mixin returns.
+    mixin: () => ({ ...logContext.getStore() }),
   };
   if (!destination && prettyWanted(format, process.stdout.isTTY)) {
     // In-process (not a transport's worker thread): lines stay in order with stderr and survive a crash.
     return pino(options, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' }));
   }
   return pino(options, destination);
-}
-
-/** A distribution's id inside a workflow id (`distribution-dist_…`, `delivery-dist_…-evt_…`). */
-export function distributionIdIn(workflowId: string): string | undefined {
-  return /(?:^|-)(dist_[A-Za-z0-9]+)/.exec(workflowId)?.[1];
 }
 
 export type { Logger };

@@ -1,11 +1,9 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { registerDatabaseGauges } from '../metrics/database-gauges';
 import { engineMetrics } from '../metrics/engine-metrics';
+import { METRICS_TOKEN_REQUIRED, scrapeAuthorizer } from '../metrics/metrics-token';
 import type { Models } from '../models';
-
-const digest = (s: string) => createHash('sha256').update(s).digest();
 
 /**
  * A registry per app instance, so tests that build several apps never share HTTP counters;
@@ -43,11 +41,10 @@ export function createMetrics(models: Pick<Models, 'Distribution' | 'Voucher'>, 
     next();
   };
 
-  const expected = token ? digest(`Bearer ${token}`) : undefined;
+  const authorized = scrapeAuthorizer(token);
   const handler: RequestHandler = async (req, res, next) => {
-    // Digests of equal length, so the comparison takes as long whatever the caller sent.
-    if (expected && !timingSafeEqual(digest(req.get('authorization') ?? ''), expected)) {
-      res.status(401).set('WWW-Authenticate', 'Bearer').json({ code: 401, key: 'metrics_token_required', message: 'Send Authorization: Bearer <METRICS_TOKEN>' });
+    if (!authorized(req.get('authorization'))) {
+      res.status(401).set('WWW-Authenticate', 'Bearer').json(METRICS_TOKEN_REQUIRED);
       return;
     }
     try {

@@ -29,7 +29,10 @@ function cached<T>(read: () => Promise<T>): () => Promise<T> {
  * counted per campaign on the (campaign_id, holder_id) index, only for campaigns an
  * unfinished distribution uses — never a scan of the vouchers.
  */
-export function registerDatabaseGauges(registry: Registry, { Distribution, Voucher }: Pick<Models, 'Distribution' | 'Voucher'>) {
+export function registerDatabaseGauges(
+  registry: Registry,
+  { Distribution, Voucher }: Pick<Models, 'Distribution' | 'Voucher'>,
+) {
   const byStatus = cached(() =>
     Distribution.aggregate<{ _id: { status: string; trigger: string }; n: number }>([
       { $group: { _id: { status: '$status', trigger: '$trigger.type' }, n: { $sum: 1 } } },

@@ -1,5 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
+export type InFlightKind = 'batch' | 'routing' | 'automatic';
+
 /**
  * The engine's counters, one set per process: the delivery code counts into it wherever it
  * runs (API process, worker process or both), and every `/metrics` of that process shows
@@ -25,7 +27,7 @@ export class EngineMetrics {
 
   private readonly eventLag = new Histogram({
     name: 'promo_event_lag_seconds',
-    help: 'From an event written to its stage: `dispatched` (handed to Temporal), `delivered` (its automatic delivery started)',
+    help: 'From an event written to a stage: `dispatched` (Temporal accepted it and the event router took it), `routed` (the automatic deliveries it fires were sent inline or handed to their delivery workflows)',
     labelNames: ['stage'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [this.registry],
@@ -33,7 +35,7 @@ export class EngineMetrics {
 
   private readonly batches = new Gauge({
     name: 'promo_batches_in_flight',
-    help: 'Delivery batches (manual distributions) and automatic deliveries running in this process',
+    help: "Delivery work running in this process: `batch` (a manual distribution's batch), `routing` (events being routed, with their inline deliveries), `automatic` (a delivery its workflow retries)",
     labelNames: ['kind'] as const,
     registers: [this.registry],
   });
@@ -50,12 +52,20 @@ export class EngineMetrics {
   /** Messages recorded final without a send (skipped, failed before sending, unknown); `collided` ones were counted by their first writer. */
   decisionsRecorded(
     channels: readonly { type: string }[],
-    pending: readonly { id: string; index: number; decision: { send: true } | { send: false; status: string; reason: string } }[],
+    pending: readonly {
+      id: string;
+      index: number;
+      decision: { send: true } | { send: false; status: string; reason: string };
+    }[],
     collided: readonly string[],
   ): void {
     for (const p of pending) {
       if (p.decision.send || collided.includes(p.id)) continue;
-      this.messages.inc({ channel: channels[p.index]?.type ?? 'unknown', status: p.decision.status, reason: p.decision.reason });
+      this.messages.inc({
+        channel: channels[p.index]?.type ?? 'unknown',
+        status: p.decision.status,
+        reason: p.decision.reason,
+      });
     }
   }
 
@@ -64,15 +74,14 @@ export class EngineMetrics {
     this.providerLatency.observe({ channel, outcome }, seconds);
   }
 
-  /** An event that reached an automatic delivery: its lag to delivery, and to dispatch when that was recorded first. */
-  eventDelivered(event: { created_at: Date; dispatched_at?: Date | null }): void {
-    const written = event.created_at.getTime();
-    if (event.dispatched_at) this.eventLag.observe({ stage: 'dispatched' }, (event.dispatched_at.getTime() - written) / 1000);
-    this.eventLag.observe({ stage: 'delivered' }, (Date.now() - written) / 1000);
+  /** Events the router took (`dispatched`) or finished routing (`routed`): each one's lag since it was written. */
+  eventsAt(stage: 'dispatched' | 'routed', events: readonly { created_at: Date }[]): void {
+    const now = Date.now();
+    for (const e of events) this.eventLag.observe({ stage }, (now - e.created_at.getTime()) / 1000);
   }
 
-  /** Runs one batch (or automatic delivery) counted in flight, whatever its end. */
-  async inFlight<T>(kind: 'batch' | 'automatic', work: () => Promise<T>): Promise<T> {
+  /** Runs one piece of delivery work counted in flight, whatever its end. */
+  async inFlight<T>(kind: InFlightKind, work: () => Promise<T>): Promise<T> {
     this.batches.inc({ kind });
     try {
       return await work();

@@ -1,6 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import type { AppContext } from '../context';
+import { activityContextInterceptor } from './activity-context';
 
 export interface WorkerOptions {
   address: string;
@@ -28,6 +29,8 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
       // to a heartbeat: sent at least every second, it stops within about a second, not at the
       // default 8 s (0.8 × its 10 s heartbeat timeout), and long before the reconciler looks.
       maxHeartbeatThrottleInterval: '1 second',
+      // Every activity's log lines carry its workflow's and distribution's ids (src/temporal/activity-context.ts).
+      interceptors: { activity: [activityContextInterceptor] },
     });
     return { worker, connection };
   } catch (err) {
