@@ -53,7 +53,16 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   };
   if (!destination && prettyWanted(format, process.stdout.isTTY)) {
     // In-process (not a transport's worker thread): lines stay in order with stderr and survive a crash.
-    return pino(options, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service' }));
+    return pino(
+      options,
+      pretty({
+        // One line an entry, led by the ids a person follows a send or a request by; colours only where the terminal has them.
+        singleLine: true,
+        messageFormat: '{if distributionId}{distributionId} {end}{if requestId}{requestId} {end}{msg}',
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,service',
+      }),
+    );
   }
   return pino(options, destination);
 }
