@@ -49,6 +49,11 @@ export class EngineMetrics {
     }
   }
 
+  /** Messages still queued when the retries ran out, failed in one update: their channel is not read back, so it is empty. */
+  retriesExhausted(count: number): void {
+    if (count > 0) this.messages.inc({ channel: '', status: 'failed', reason: 'retries_exhausted' }, count);
+  }
+
   /** Messages recorded final without a send (skipped, failed before sending, unknown); `collided` ones were counted by their first writer. */
   decisionsRecorded(
     channels: readonly { type: string }[],

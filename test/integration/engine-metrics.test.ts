@@ -149,6 +149,32 @@ describe('engine metrics at /metrics, and ids in the logs', () => {
       expect(l).toMatchObject({ workflowId: `distribution-${id}`, distributionId: id });
   });
 
+  it('counts each transient provider error as retrying, and the message failed in bulk once the retries ran out', async () => {
+    const campaign = await codes('Metrics down', 1);
+    const segmentId = await audience('metrics-down', 1);
+    const id = await manual('metrics-down', segmentId, campaign.id);
+    hook.respond((r) =>
+      r.path === '/hook/metrics-down' ? { status: 503, headers: { 'Retry-After': '1' } } : undefined,
+    );
+    try {
+      const before = await scrape();
+      expect((await api('post', `/v1/distributions/${id}/send_now`)).status).toBe(200);
+      await finalStatus(id, 'failed');
+      const tries = hook.all.filter((r) => r.path === '/hook/metrics-down').length;
+      expect(tries).toBeGreaterThan(1);
+      const after = await scrape();
+      const delta = (name: string, labels: Record<string, string>) =>
+        sampleSum(after, name, labels) - sampleSum(before, name, labels);
+      expect(delta('promo_messages_total', { channel: 'webhook', status: 'retrying', reason: 'transient_error' })).toBe(
+        tries,
+      );
+      expect(delta('promo_messages_total', { status: 'failed', reason: 'retries_exhausted' })).toBe(1);
+      expect(delta('promo_provider_call_duration_seconds_count', { channel: 'webhook', outcome: 'error' })).toBe(tries);
+    } finally {
+      hook.respond(undefined);
+    }
+  });
+
   it('observes the lag of an order event to its dispatch and to its routing, whose inline delivery sent its message', async () => {
     const created = await api('post', '/v1/distributions', {
       name: 'metrics-paid',
