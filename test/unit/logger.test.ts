@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger, logContext, prettyWanted, redactUrl } from '../../src/logger';
 import { activityLogIds, distributionIdIn } from '../../src/temporal/activity-context';
+import { temporalSdkLogger } from '../../src/temporal/sdk-logger';
 
 function capture() {
   const lines: string[] = [];
@@ -73,5 +74,22 @@ describe('logger', () => {
       activity: 'deliverForEvent',
       workflowId: 'event-router-q-1',
     });
+  });
+
+  it("gives the SDK's workflow log lines their distribution's id, read from the workflow id the SDK adds", () => {
+    const { lines, logger } = capture();
+    const sdk = temporalSdkLogger(logger);
+    sdk.info('batch scheduled', { workflowId: 'distribution-distr_Xy9', workflowType: 'distributionWorkflow' });
+    sdk.warn('worker state', { taskQueue: 'q' });
+    const [workflow, worker] = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(workflow).toMatchObject({
+      msg: 'batch scheduled',
+      level: 30,
+      component: 'temporal-sdk',
+      workflowId: 'distribution-distr_Xy9',
+      distributionId: 'distr_Xy9',
+    });
+    expect(worker).toMatchObject({ msg: 'worker state', level: 40, taskQueue: 'q' });
+    expect(worker).not.toHaveProperty('distributionId');
   });
 });
