@@ -1,4 +1,5 @@
 import { routeToDistributions, type RoutingContext } from '../src/distributions/event-routing';
+import { engineMetrics } from '../src/metrics/engine-metrics';
 import type { EventActivities } from '../workflows/contracts/activities';
 
 export function createEventActivities(ctx: RoutingContext): EventActivities {
@@ -12,9 +13,13 @@ export function createEventActivities(ctx: RoutingContext): EventActivities {
     async routeEvents(ids: string[]): Promise<number> {
       // By id only, filtered here: the embedded server scans the collection for an id query with other conditions.
       const events = (
-        await Event.find({ _id: { $in: ids } }, { _id: 1, type: 1, customer_id: 1, data: 1, routed_at: 1 }).lean()
+        await Event.find(
+          { _id: { $in: ids } },
+          { _id: 1, type: 1, customer_id: 1, data: 1, routed_at: 1, created_at: 1 },
+        ).lean()
       ).filter((e) => !e.routed_at);
       if (events.length === 0) return 0;
+      engineMetrics.eventsAt('dispatched', events);
       const started = await routeToDistributions(
         ctx,
         events.map((e) => ({
@@ -24,6 +29,7 @@ export function createEventActivities(ctx: RoutingContext): EventActivities {
           data: (e.data ?? {}) as Record<string, unknown>,
         })),
       );
+      engineMetrics.eventsAt('routed', events);
       await Event.updateMany({ _id: { $in: events.map((e) => e._id) } }, { $set: { routed_at: new Date() } });
       return started;
     },

@@ -29,12 +29,25 @@ const aesKey = optionalString.refine(
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
+/** A port that turns something on; unset or empty leaves it off. */
+const optionalPort = optionalString
+  .transform((s) => (s === undefined ? undefined : Number(s)))
+  .pipe(z.number().int().min(1).max(65535).optional());
+
 const envSchema = z.object({
   /** `production` makes the secrets below mandatory (see `missingProductionSecrets`). */
   NODE_ENV: optionalString,
   HOST: z.string().default('127.0.0.1'),
   PORT: port(3000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** `auto`: pretty lines when stdout is a terminal, JSON lines otherwise. */
+  LOG_FORMAT: z.enum(['auto', 'pretty', 'json']).default('auto'),
+  /** Set: `/metrics` asks for `Authorization: Bearer <METRICS_TOKEN>`. Unset: it is open, for a Prometheus on a private network. */
+  METRICS_TOKEN: optionalString,
+  /** Set: the worker's Temporal SDK metrics are served for Prometheus on this port (`/metrics`). */
+  TEMPORAL_METRICS_PORT: optionalPort,
+  /** Set, in a worker run as its own process: its engine and Node metrics are served for Prometheus on this port (`/metrics`). */
+  WORKER_METRICS_PORT: optionalPort,
   TEMPORAL_ADDRESS: optionalString,
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_TASK_QUEUE: z.string().default('promo-engine'),

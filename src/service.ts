@@ -1,9 +1,9 @@
-import { Runtime } from '@temporalio/worker';
 import { codecCorsOrigins, loadConfig, missingProductionSecrets, type Config } from './config';
 import { startDependencies } from './embedded/services';
 import { createLogger, redactUrl, type Logger } from './logger';
 import { openContext, startApi, startWorker, stopOnSignals, type Stoppable } from './runtime';
-import { temporalSdkLogger } from './temporal/sdk-logger';
+import { startWorkerMetricsServer } from './metrics/worker-metrics-server';
+import { installTemporalRuntime } from './temporal/runtime-install';
 import { ensureConsoleBuild } from './tools/console-build';
 
 export interface Roles {
@@ -30,9 +30,9 @@ export async function runService(roles: Roles): Promise<void> {
     process.stderr.write(`${refusal}\n`);
     process.exit(1);
   }
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, undefined, config.LOG_FORMAT);
   // Installed once, before any worker exists: the SDK reads it when the first worker starts.
-  Runtime.install({ logger: temporalSdkLogger(logger) });
+  installTemporalRuntime(logger, { host: config.HOST, metricsPort: config.TEMPORAL_METRICS_PORT });
   const stoppables: Stoppable[] = [];
   const stopAll = stopOnSignals(logger, stoppables);
   try {
@@ -59,9 +59,16 @@ async function start(config: Config, logger: Logger, roles: Roles, stoppables: S
   });
   stoppables.push(...contextParts);
   if (roles.worker) stoppables.push(await startWorker(ctx, deps.temporalAddress));
+  if (!roles.api && config.WORKER_METRICS_PORT)
+    stoppables.push(
+      await startWorkerMetricsServer(config.HOST, config.WORKER_METRICS_PORT, config.METRICS_TOKEN, logger),
+    );
   if (!roles.api) return;
   buildConsole(logger);
-  const api = await startApi(ctx, config.HOST, config.PORT, { codecCorsOrigins: codecCorsOrigins(config) });
+  const api = await startApi(ctx, config.HOST, config.PORT, {
+    codecCorsOrigins: codecCorsOrigins(config),
+    metricsToken: config.METRICS_TOKEN,
+  });
   stoppables.push(api);
   logger.info(
     {

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger';
+import { meteredChannel } from '../metrics/metered-channel';
 import { installGuardedGlobalAgents } from '../outbound/node-agents';
 import type { DistributionSettings } from '../distributions/settings';
 import { ActiveCampaignChannel } from './activecampaign';
@@ -45,7 +46,7 @@ export function createChannelRegistry(settings: DistributionSettings, logger: Lo
     new MailchimpChannel(at('mailchimp')),
     new IntercomChannel(at('intercom')),
   ];
-  const byType = new Map(channels.map((c) => [c.type, c]));
+  const byType = new Map(channels.map((c) => [c.type, meteredChannel(c)]));
   return {
     get: (type) => byType.get(type),
     types: () => [...byType.keys()],

@@ -2,6 +2,7 @@ import type { mongo } from 'mongoose';
 import type { DistributionMessageDoc } from '../models/distribution-message';
 import type { SendResult } from '../channels/channel';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
+import { engineMetrics } from '../metrics/engine-metrics';
 import type { Code, DeliveryContext, DeliveryRun, Outgoing, Pending, Tally } from './delivery-run';
 
 /** Records messages that will not be sent; a record a concurrent attempt already made final wins. */
@@ -29,6 +30,7 @@ export async function recordFinal(
   pending.forEach((p) => {
     if (!p.decision.send && !collided.includes(p.id)) tally.counts[p.decision.status] += 1;
   });
+  engineMetrics.decisionsRecorded(run.distribution.channels, pending, collided);
 }
 
 /**

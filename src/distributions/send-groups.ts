@@ -1,5 +1,6 @@
 import type { SendResult } from '../channels/channel';
 import { scrubSecrets } from '../channels/secrets';
+import { engineMetrics } from '../metrics/engine-metrics';
 import type { DeliveryContext, DeliveryRun, Outgoing, Pending } from './delivery-run';
 
 /**
@@ -41,10 +42,12 @@ export async function sendGroup(ctx: DeliveryContext, run: DeliveryRun, outgoing
       ? await guarded(() => channel.sendBatch!(messages), messages.length)
       : await Promise.all(messages.map(async (m) => (await guarded(async () => [await channel.send(m)], 1))[0]!));
   // Error texts are stored and logged: a second guard against an adapter quoting a credential.
-  return messages.map((m, i) => {
+  const answered = messages.map((m, i): SendResult => {
     const r = results[i] ?? { status: 'transient', error: 'the channel gave no result for this message' };
     return m.account && r.status !== 'sent' ? { ...r, error: scrubSecrets(r.error, m.account.credentials) } : r;
   });
+  engineMetrics.messagesSent(channel.type, answered);
+  return answered;
 }
 
 /** Adapters map providers' answers; a throw is a bug or the network, worth a retry. */

@@ -50,12 +50,14 @@ const VERSION: string = require('../../package.json').version;
 export interface AppOptions {
   /** Browser origins (the Temporal Web UI's) allowed to call the payload codec routes. */
   codecCorsOrigins?: readonly string[];
+  /** When set, `/metrics` asks for `Authorization: Bearer <token>` (METRICS_TOKEN). */
+  metricsToken?: string;
 }
 
 /** Builds the Express app; `listen` is the caller's business, so tests drive it with supertest. */
 export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   const app = express();
-  const metrics = createMetrics();
+  const metrics = createMetrics(ctx.models, options.metricsToken);
   app.disable('x-powered-by');
   if (ctx.trustProxy) app.set('trust proxy', trustProxyValue(ctx.trustProxy));
   app.use(securityHeaders());
@@ -113,9 +115,7 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
   app.use(codec.basePath, codecCors(options.codecCorsOrigins ?? []), ...codecAuth(codecAuthenticate), codec.router);
   const openApi = buildOpenApiDocument([signIn, ...routers, customerImports, codec], VERSION);
 
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  app.get('/metrics', metrics.handler);
   app.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });

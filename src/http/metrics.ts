@@ -1,10 +1,19 @@
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { registerDatabaseGauges } from '../metrics/database-gauges';
+import { engineMetrics } from '../metrics/engine-metrics';
+import { METRICS_TOKEN_REQUIRED, scrapeAuthorizer } from '../metrics/metrics-token';
+import type { Models } from '../models';
 
-/** A registry per app instance, so tests that build several apps never share counters. */
-export function createMetrics() {
+/**
+ * A registry per app instance, so tests that build several apps never share HTTP counters;
+ * `/metrics` answers it with the process's engine metrics. With `token` set, a scrape must
+ * send `Authorization: Bearer <token>`; without it the route is open, as it always was (README).
+ */
+export function createMetrics(models: Pick<Models, 'Distribution' | 'Voucher'>, token?: string) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  registerDatabaseGauges(registry, models);
   const labelNames = ['method', 'route', 'status'] as const;
   const requests = new Counter({
     name: 'http_requests_total',
@@ -32,7 +41,21 @@ export function createMetrics() {
     next();
   };
 
-  return { registry, middleware };
+  const authorized = scrapeAuthorizer(token);
+  const handler: RequestHandler = async (req, res, next) => {
+    if (!authorized(req.get('authorization'))) {
+      res.status(401).set('WWW-Authenticate', 'Bearer').json(METRICS_TOKEN_REQUIRED);
+      return;
+    }
+    try {
+      const merged = Registry.merge([registry, engineMetrics.registry]);
+      res.type(registry.contentType).send(await merged.metrics());
+    } catch (err) {
+      next(err);
+    }
+  };
+
+  return { registry, middleware, handler };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

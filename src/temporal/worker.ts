@@ -1,6 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import type { AppContext } from '../context';
+import { activityContextInterceptor } from './activity-context';
 
 export interface WorkerOptions {
   address: string;
@@ -29,6 +30,8 @@ export async function createWorker(options: WorkerOptions): Promise<{ worker: Wo
       // default 8 s (0.8 × its 10 s heartbeat timeout), and long before the reconciler looks. At 1 s a
       // terminated batch still sent for about a second (160 webhooks at 50 ms each, session 7).
       maxHeartbeatThrottleInterval: '250 milliseconds',
+      // Every activity's log lines carry its workflow's and distribution's ids (src/temporal/activity-context.ts).
+      interceptors: { activity: [activityContextInterceptor] },
     });
     return { worker, connection };
   } catch (err) {

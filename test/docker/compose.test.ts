@@ -46,7 +46,7 @@ describeIfCompose('docker/compose.yml', () => {
     });
     expect(result.status).toBe(0);
     // Both compose versions print the resolved file as YAML, services indented by two spaces.
-    for (const service of ['postgresql', 'temporal', 'temporal-ui', 'mongo', 'api', 'worker'])
+    for (const service of ['postgresql', 'temporal', 'temporal-ui', 'mongo', 'api', 'worker', 'prometheus', 'grafana'])
       expect(result.stdout).toMatch(new RegExp(`^  ${service}:$`, 'm'));
     expect(result.stdout).toContain('TEMPORAL_ADDRESS: temporal:7233');
     expect(result.stdout).toContain('MONGO_URL: mongodb://mongo:27017/promo_engine?replicaSet=rs0');

@@ -31,6 +31,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ EMBEDDED_TEMPORAL: 'docker' })).toThrow(/EMBEDDED_TEMPORAL/);
   });
 
+  it('reads the logging and metrics settings: LOG_FORMAT one of auto/pretty/json, metrics ports off when unset or empty', () => {
+    expect(loadConfig({})).toMatchObject({ LOG_FORMAT: 'auto' });
+    expect(loadConfig({}).TEMPORAL_METRICS_PORT).toBeUndefined();
+    expect(
+      loadConfig({ LOG_FORMAT: 'json', TEMPORAL_METRICS_PORT: '9465', WORKER_METRICS_PORT: '9464' }),
+    ).toMatchObject({
+      LOG_FORMAT: 'json',
+      TEMPORAL_METRICS_PORT: 9465,
+      WORKER_METRICS_PORT: 9464,
+    });
+    expect(loadConfig({ WORKER_METRICS_PORT: '', METRICS_TOKEN: ' ' })).toMatchObject({
+      WORKER_METRICS_PORT: undefined,
+      METRICS_TOKEN: undefined,
+    });
+    expect(() => loadConfig({ LOG_FORMAT: 'xml' })).toThrow(/LOG_FORMAT/);
+    expect(() => loadConfig({ TEMPORAL_METRICS_PORT: '0' })).toThrow(/TEMPORAL_METRICS_PORT/);
+  });
+
   it('forces one way to get each server', () => {
     expect(loadConfig({ EMBEDDED_MONGO: 'mongod-download', EMBEDDED_TEMPORAL: 'temporal-download' })).toMatchObject({
       EMBEDDED_MONGO: 'mongod-download',
