@@ -10,7 +10,7 @@ import type { Connection } from 'mongoose';
 export interface CustomerImportActivityDeps {
   db: Connection;
   models: Models;
-  /** The imports' customer service (AppContext.importCustomers): its events wait for the pump's sweep. */
+  /** The imports' customer service (`importCustomers` of src/context.ts): its events wait for the pump's sweep. */
   customers: CustomerService;
 }
 
