@@ -9,7 +9,7 @@ import { CustomerService } from './customers/customer-service';
 import { defaultDistributionSettings, type DistributionSettings } from './distributions/settings';
 import { DistributionService } from './distributions/distribution-service';
 import { EventFlow } from './events/event-flow';
-import { addRedemptionSummaries, orderOutboxSource, outboxSources } from './events/sources';
+import { outboxSources } from './events/sources';
 import type { Infrastructure } from './infrastructure';
 import { OrderService } from './orders/order-service';
 import { OrderSummaries } from './orders/order-summary';
@@ -99,11 +99,10 @@ export function createContext(base: ContextBase): AppContext {
   const balances = new BalanceService(base.models, (id) => events.raised('vouchers', id));
   const rewards = new RewardService(base.models, (id) => events.raised('vouchers', id));
   const referralRewards = new ReferralRewards(base.models, balances, publications);
-  const sources = [
-    ...outboxSources(base.models),
-    orderOutboxSource(base.models, new OrderSummaries(base.models, customers)),
-  ];
-  addRedemptionSummaries(sources, new RedemptionSummaries(base.models, customers, referralRewards));
+  const sources = outboxSources(base.models, {
+    orderSummaries: new OrderSummaries(base.models, customers),
+    redemptionSummaries: new RedemptionSummaries(base.models, customers, referralRewards),
+  });
   const events = new EventFlow({ ...base, sources });
   const validationRules = new ValidationRuleService(base.models);
   const redemptions = new RedemptionService(

@@ -7,7 +7,7 @@ import {
   type DeliveryWorkflow,
   type DeliveryWorkflowInput,
 } from '../../workflows/contracts/delivery';
-import type { AppContext } from '../context';
+import type { Infrastructure } from '../infrastructure';
 import { inParallel } from '../concurrency';
 import { deliverToCustomers, type DeliveryContext } from './delivery';
 import type { DistributionDoc } from '../models/distribution';
@@ -16,7 +16,7 @@ import { eventFires, type TriggeringEvent } from './trigger-match';
 import { triggersForEvent } from './triggers';
 
 /** Routing starts deliveries inline or as workflows. */
-export type RoutingContext = Pick<AppContext, 'logger' | 'temporal' | 'taskQueue'> & DeliveryContext;
+export type RoutingContext = Pick<Infrastructure, 'logger' | 'temporal' | 'taskQueue'> & DeliveryContext;
 
 /** Deliveries (or workflow starts) in flight at once: enough to hide provider latency without a burst of hundreds. */
 const PARALLEL_STARTS = 16;
