@@ -276,8 +276,9 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
           snapshotting = snapshotPage().finally(() => {
             snapshotting = undefined;
           });
-        if (stopping || s.nextBatch >= s.snapshot.batches) {
-          // Nothing to start: wait for the snapshot's next page or the last deliveries.
+        if (stopping || s.nextBatch >= s.snapshot.batches || inFlight.size >= BATCHES_IN_FLIGHT) {
+          // Nothing to start yet: wait for a delivery, the snapshot's next page, or the last deliveries.
+          // The snapshot page may be what ends the wait, so capacity is checked here on every turn.
           if (pending().length === 0) break;
           await Promise.race(pending());
           continue;
@@ -291,7 +292,6 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
         inFlight.add(p);
         s.nextBatch += 1;
         startedThisRun += 1;
-        if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(pending());
       }
       await Promise.all(pending());
       if (!poolExhausted) break;
