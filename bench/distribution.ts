@@ -119,27 +119,38 @@ function printCommands(commands: Map<string, number>, batches: number): void {
 }
 
 /**
- * Who did a workflow's work, over all its runs, as Temporal recorded it: the identity
- * (`<pid>@<host>`) on each delivery activity's start event, and on each workflow task's.
+ * What a workflow's histories tell, over all its runs: who did its work (the identity,
+ * `<pid>@<host>`, on each delivery activity's start event and on each workflow task's), and
+ * when the first snapshot activity and the first delivery moved (epoch ms), which shows where
+ * the time to the first message goes.
  */
-async function workByWorker(ctx: BenchContext, workflowId: string) {
+async function historyFigures(ctx: BenchContext, workflowId: string) {
   const batches = new Map<string, number>();
   const workflowTasks = new Map<string, number>();
+  const first = new Map<string, number>();
   const add = (m: Map<string, number>, who: string) => m.set(who, (m.get(who) ?? 0) + 1);
   for await (const run of ctx.temporal.workflow.list({ query: `WorkflowId="${workflowId}"` })) {
     const { events } = await ctx.temporal.workflow.getHandle(workflowId, run.runId).fetchHistory();
     const activityTypes = new Map<string, string>();
     for (const e of events ?? []) {
+      const at = Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
       const scheduled = e.activityTaskScheduledEventAttributes;
-      if (scheduled) activityTypes.set(String(e.eventId), scheduled.activityType?.name ?? '');
+      const type = (scheduledId: unknown) => activityTypes.get(String(scheduledId)) ?? '';
+      if (scheduled) {
+        activityTypes.set(String(e.eventId), scheduled.activityType?.name ?? '');
+        if (!first.has(`${scheduled.activityType?.name} scheduled`))
+          first.set(`${scheduled.activityType?.name} scheduled`, at);
+      }
       const started = e.activityTaskStartedEventAttributes;
-      if (started && activityTypes.get(String(started.scheduledEventId)) === 'deliverBatch')
-        add(batches, started.identity ?? '?');
+      if (started && type(started.scheduledEventId) === 'deliverBatch') add(batches, started.identity ?? '?');
+      const completed = e.activityTaskCompletedEventAttributes;
+      if (completed && !first.has(`${type(completed.scheduledEventId)} completed`))
+        first.set(`${type(completed.scheduledEventId)} completed`, at);
       if (e.workflowTaskStartedEventAttributes)
         add(workflowTasks, e.workflowTaskStartedEventAttributes.identity ?? '?');
     }
   }
-  return { batches, workflowTasks };
+  return { batches, workflowTasks, first };
 }
 
 type BenchContext = Awaited<ReturnType<typeof startBenchService>>['ctx'];
@@ -338,8 +349,18 @@ async function main(): Promise<void> {
     }
     console.log(`workflow runs      ${runs}`);
     await checkExactlyOnce(ctx, distribution._id, campaign._id, CUSTOMERS);
+    const work = await historyFigures(ctx, distributionWorkflowId(distribution._id));
+    if (sendingStarted) {
+      const since = (key: string) => {
+        const at = work.first.get(key);
+        return at === undefined ? '-' : seconds(at - sendingStarted);
+      };
+      const snapshot = work.first.has('snapshotAudiencePages scheduled') ? 'snapshotAudiencePages' : 'snapshotAudience';
+      console.log(
+        `first batch        after sending started: snapshot page written ${since(`${snapshot} completed`)}, delivery scheduled ${since('deliverBatch scheduled')}, delivered ${since('deliverBatch completed')}`,
+      );
+    }
     if (WORKERS > 0) {
-      const work = await workByWorker(ctx, distributionWorkflowId(distribution._id));
       const name = (identity: string) => workerNames.get(identity.split('@')[0] ?? '') ?? identity;
       const totalBatches = [...work.batches.values()].reduce((a, b) => a + b, 0);
       for (const [identity, n] of work.batches)

@@ -276,8 +276,8 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
           snapshotting = snapshotPage().finally(() => {
             snapshotting = undefined;
           });
-        if (stopping || s.nextBatch >= s.snapshot.batches) {
-          // Nothing to start: wait for the snapshot's next page or the last deliveries.
+        if (stopping || s.nextBatch >= s.snapshot.batches || inFlight.size >= BATCHES_IN_FLIGHT) {
+          // Nothing to start now: wait for a delivery or the snapshot's next page.
           if (pending().length === 0) break;
           await Promise.race(pending());
           continue;
@@ -291,7 +291,6 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
         inFlight.add(p);
         s.nextBatch += 1;
         startedThisRun += 1;
-        if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(pending());
       }
       await Promise.all(pending());
       if (!poolExhausted) break;
