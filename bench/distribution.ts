@@ -4,7 +4,10 @@
  * N codes, then runs a manual distribution with no grace period over the webhook channel to
  * a local receiver (which answers 200 at once and counts repeated Idempotency-Keys), and
  * prints: total time, messages/s, codes published/s, peak RSS of this process (API + worker)
- * and of the servers, and the history size of every run of the distribution's workflow.
+ * and of the servers, the history size of every run of the distribution's workflow, how long
+ * after sending started the first message reached the receiver (and, from the history, when
+ * the first snapshot page and the first batch finished), and whether every customer got
+ * exactly one message and one code.
  *
  *   npx tsx bench/distribution.ts [--customers 100000] [--skip-baseline] [--round-trips] [--workers 2]     # or: npm run bench -- --customers 2000
  *
