@@ -132,7 +132,11 @@ async function historyFigures(ctx: BenchContext, workflowId: string) {
   const workflowTasks = new Map<string, number>();
   const first = new Map<string, number>();
   const add = (m: Map<string, number>, who: string) => m.set(who, (m.get(who) ?? 0) + 1);
-  for await (const run of ctx.temporal.workflow.list({ query: `WorkflowId="${workflowId}"` })) {
+  const runs = [];
+  for await (const run of ctx.temporal.workflow.list({ query: `WorkflowId="${workflowId}"` })) runs.push(run);
+  // Listed newest first; the first batch is in the first run.
+  runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+  for (const run of runs) {
     const { events } = await ctx.temporal.workflow.getHandle(workflowId, run.runId).fetchHistory();
     const activityTypes = new Map<string, string>();
     for (const e of events ?? []) {
