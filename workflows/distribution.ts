@@ -277,7 +277,8 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
             snapshotting = undefined;
           });
         if (stopping || s.nextBatch >= s.snapshot.batches || inFlight.size >= BATCHES_IN_FLIGHT) {
-          // Nothing to start now: wait for a delivery or the snapshot's next page.
+          // Nothing to start yet: wait for a delivery, the snapshot's next page, or the last deliveries.
+          // The snapshot page may be what ends the wait, so capacity is checked here on every turn.
           if (pending().length === 0) break;
           await Promise.race(pending());
           continue;
