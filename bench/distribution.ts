@@ -4,7 +4,10 @@
  * N codes, then runs a manual distribution with no grace period over the webhook channel to
  * a local receiver (which answers 200 at once and counts repeated Idempotency-Keys), and
  * prints: total time, messages/s, codes published/s, peak RSS of this process (API + worker)
- * and of the servers, and the history size of every run of the distribution's workflow.
+ * and of the servers, the history size of every run of the distribution's workflow, how long
+ * after sending started the first message reached the receiver (and, from the history, when
+ * the first snapshot page and the first batch finished), and whether every customer got
+ * exactly one message and one code.
  *
  *   npx tsx bench/distribution.ts [--customers 100000] [--skip-baseline] [--round-trips] [--workers 2]     # or: npm run bench -- --customers 2000
  *
@@ -119,27 +122,42 @@ function printCommands(commands: Map<string, number>, batches: number): void {
 }
 
 /**
- * Who did a workflow's work, over all its runs, as Temporal recorded it: the identity
- * (`<pid>@<host>`) on each delivery activity's start event, and on each workflow task's.
+ * What a workflow's histories tell, over all its runs: who did its work (the identity,
+ * `<pid>@<host>`, on each delivery activity's start event and on each workflow task's), and
+ * when the first snapshot activity and the first delivery moved (epoch ms), which shows where
+ * the time to the first message goes.
  */
-async function workByWorker(ctx: BenchContext, workflowId: string) {
+async function historyFigures(ctx: BenchContext, workflowId: string) {
   const batches = new Map<string, number>();
   const workflowTasks = new Map<string, number>();
+  const first = new Map<string, number>();
   const add = (m: Map<string, number>, who: string) => m.set(who, (m.get(who) ?? 0) + 1);
-  for await (const run of ctx.temporal.workflow.list({ query: `WorkflowId="${workflowId}"` })) {
+  const runs = [];
+  for await (const run of ctx.temporal.workflow.list({ query: `WorkflowId="${workflowId}"` })) runs.push(run);
+  // Listed newest first; the first batch is in the first run.
+  runs.sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+  for (const run of runs) {
     const { events } = await ctx.temporal.workflow.getHandle(workflowId, run.runId).fetchHistory();
     const activityTypes = new Map<string, string>();
     for (const e of events ?? []) {
+      const at = Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
       const scheduled = e.activityTaskScheduledEventAttributes;
-      if (scheduled) activityTypes.set(String(e.eventId), scheduled.activityType?.name ?? '');
+      const type = (scheduledId: unknown) => activityTypes.get(String(scheduledId)) ?? '';
+      if (scheduled) {
+        activityTypes.set(String(e.eventId), scheduled.activityType?.name ?? '');
+        if (!first.has(`${scheduled.activityType?.name} scheduled`))
+          first.set(`${scheduled.activityType?.name} scheduled`, at);
+      }
       const started = e.activityTaskStartedEventAttributes;
-      if (started && activityTypes.get(String(started.scheduledEventId)) === 'deliverBatch')
-        add(batches, started.identity ?? '?');
+      if (started && type(started.scheduledEventId) === 'deliverBatch') add(batches, started.identity ?? '?');
+      const completed = e.activityTaskCompletedEventAttributes;
+      if (completed && !first.has(`${type(completed.scheduledEventId)} completed`))
+        first.set(`${type(completed.scheduledEventId)} completed`, at);
       if (e.workflowTaskStartedEventAttributes)
         add(workflowTasks, e.workflowTaskStartedEventAttributes.identity ?? '?');
     }
   }
-  return { batches, workflowTasks };
+  return { batches, workflowTasks, first };
 }
 
 type BenchContext = Awaited<ReturnType<typeof startBenchService>>['ctx'];
@@ -338,8 +356,18 @@ async function main(): Promise<void> {
     }
     console.log(`workflow runs      ${runs}`);
     await checkExactlyOnce(ctx, distribution._id, campaign._id, CUSTOMERS);
+    const work = await historyFigures(ctx, distributionWorkflowId(distribution._id));
+    if (sendingStarted) {
+      const since = (key: string) => {
+        const at = work.first.get(key);
+        return at === undefined ? '-' : seconds(at - sendingStarted);
+      };
+      const snapshot = work.first.has('snapshotAudiencePages scheduled') ? 'snapshotAudiencePages' : 'snapshotAudience';
+      console.log(
+        `first batch        after sending started: snapshot page written ${since(`${snapshot} completed`)}, delivery scheduled ${since('deliverBatch scheduled')}, delivered ${since('deliverBatch completed')}`,
+      );
+    }
     if (WORKERS > 0) {
-      const work = await workByWorker(ctx, distributionWorkflowId(distribution._id));
       const name = (identity: string) => workerNames.get(identity.split('@')[0] ?? '') ?? identity;
       const totalBatches = [...work.batches.values()].reduce((a, b) => a + b, 0);
       for (const [identity, n] of work.batches)

@@ -37,6 +37,10 @@ interface FakeDistribution {
   steps: string[];
   /** Snapshot pages after the first wait (up to 10 s) for batch 0's delivery before answering. */
   slowSnapshot?: boolean;
+  /** How long a delivery takes, and the most that ran at once. */
+  deliveryMs?: number;
+  deliveringNow: number;
+  mostDeliveringAtOnce: number;
   edits: DistributionEdit[];
   /** An edit with this name is refused as invalid, the way the service refuses one. */
   invalidName?: string;
@@ -83,8 +87,13 @@ const activities: DistributionActivities = {
     return { batches: 1, recipients: 2, ...(index < d.pages - 1 ? { nextCursor: `after-${index}` } : {}) };
   },
   async deliverBatch(id, index) {
-    fake(id).delivered.push(index);
-    fake(id).steps.push(`deliver ${index}`);
+    const d = fake(id);
+    d.deliveringNow += 1;
+    d.mostDeliveringAtOnce = Math.max(d.mostDeliveringAtOnce, d.deliveringNow);
+    if (d.deliveryMs) await new Promise((r) => setTimeout(r, d.deliveryMs));
+    d.deliveringNow -= 1;
+    d.delivered.push(index);
+    d.steps.push(`deliver ${index}`);
     return { counts: { queued: 0, sent: 2, skipped: 0, failed: 0, unknown: 0 } };
   },
   async failQueuedMessages() {
@@ -143,6 +152,8 @@ describe('the manual distribution workflow with mocked activities', () => {
       snapshots: [],
       delivered: [],
       steps: [],
+      deliveringNow: 0,
+      mostDeliveringAtOnce: 0,
       edits: [],
       ...over,
     };
@@ -234,6 +245,13 @@ describe('the manual distribution workflow with mocked activities', () => {
     expect(d.snapshots).toEqual([0, 1, 2]);
     expect(d.marks.find((m) => m.recipients_count !== undefined)?.recipients_count).toBe(6);
     expect(d.marks.at(-1)?.status).toBe('completed');
+  });
+
+  it('keeps at most 4 batches in flight while snapshot pages keep arriving', async () => {
+    const { d, handle } = await start({ gracePeriodSeconds: 0, pages: 12, deliveryMs: 400 });
+    await handle.result();
+    expect(d.delivered.sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
+    expect(d.mostDeliveringAtOnce).toBe(4);
   });
 
   it('continues as new every batch when told to, delivering each batch once and carrying the counts', async () => {
