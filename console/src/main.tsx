@@ -39,7 +39,8 @@ const queryClient = new QueryClient({
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <MantineProvider theme={theme}>
-      <Notifications position="bottom-right" />
+      {/* Bottom right: clear of the header's Sign out; a few at most, so a burst does not cover the page. */}
+      <Notifications position="bottom-right" limit={3} />
       <QueryClientProvider client={queryClient}>
         <BrowserRouter>
           <SessionProvider>

@@ -1,10 +1,6 @@
-/**
- * What a key may do. Each role includes the ones before it: `read` lists and reads,
- * `write` also changes business data (customers, campaigns, distributions, …), and `admin`
- * also manages application keys and channel accounts (the provider credentials).
- */
-export const ROLES = ['read', 'write', 'admin'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Role } from '../models/app-key';
+
+export { ROLES, type Role } from '../models/app-key';
 
 export function roleAllows(held: Role, required: Role): boolean {
   return ROLES.indexOf(held) >= ROLES.indexOf(required);

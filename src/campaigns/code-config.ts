@@ -1,5 +1,8 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
+import type { CodeConfig } from '../models/campaign';
+
+export type { CodeConfig } from '../models/campaign';
 
 /** Voucherify's default alphabet: what an unconfigured campaign generates from. */
 export const DEFAULT_CHARSET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -53,15 +56,6 @@ export const codeConfigInput = z
   });
 
 export type CodeConfigInput = z.infer<typeof codeConfigInput>;
-
-export interface CodeConfig {
-  /** Number of random characters: the `#` count when a pattern is given, since the pattern overrides `length`. */
-  length: number;
-  charset: string;
-  prefix: string;
-  postfix: string;
-  pattern?: string;
-}
 
 function suffixConflict(input: { postfix?: string | undefined; suffix?: string | undefined }): string | undefined {
   if (input.postfix !== undefined && input.suffix !== undefined && input.postfix !== input.suffix) {

@@ -2,20 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { Logger } from '../logger';
+import type { SecretBlob } from '../models/channel-account';
 
-/**
- * Provider credentials as stored: AES-256-GCM over their JSON. `v` names the scheme so a
- * later one (another cipher, a rotated key id) can be told apart from this one.
- */
-export interface SecretBlob {
-  v: 1;
-  /** 12-byte nonce, base64; fresh for every encryption. */
-  iv: string;
-  /** 16-byte GCM authentication tag, base64. */
-  tag: string;
-  /** Ciphertext, base64. */
-  data: string;
-}
+export type { SecretBlob } from '../models/channel-account';
 
 const KEY_BYTES = 32;
 const IV_BYTES = 12;

@@ -1,5 +1,12 @@
 import { Schema, type Connection, type InferSchemaType, type Model } from 'mongoose';
-import { ROLES } from '../auth/roles';
+
+/**
+ * What a key may do. Each role includes the ones before it: `read` lists and reads,
+ * `write` also changes business data (customers, campaigns, distributions, …), and `admin`
+ * also manages application keys and channel accounts (the provider credentials).
+ */
+export const ROLES = ['read', 'write', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 /** An application key: what `X-App-Id` / `X-App-Token` authenticate against. */
 const appKeySchema = new Schema(

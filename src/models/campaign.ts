@@ -1,5 +1,15 @@
 import { Schema, type Connection, type Model } from 'mongoose';
 
+/** How a campaign's codes are made (normalised from the API's input by `campaigns/code-config`). */
+export interface CodeConfig {
+  /** Number of random characters: the `#` count when a pattern is given, since the pattern overrides `length`. */
+  length: number;
+  charset: string;
+  prefix: string;
+  postfix: string;
+  pattern?: string;
+}
+
 /**
  * A unique-code campaign: the template its vouchers are made from and how the pool behaves
  * when it runs out. A PROMOTION campaign has no codes: its tiers (promotion-tier.ts) are what
@@ -61,7 +71,7 @@ export interface CampaignDoc {
    * Absent on PROMOTION campaigns. They never reach the code pool's generation (STATIC, no codes,
    * generation DONE: publishing finds no code), which is why the pool's code reads it unchecked.
    */
-  voucher: Record<string, unknown> & { type: string; code_config: import('../campaigns/code-config').CodeConfig };
+  voucher: Record<string, unknown> & { type: string; code_config: CodeConfig };
   start_date?: Date;
   expiration_date?: Date;
   join_once: boolean;

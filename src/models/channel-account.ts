@@ -1,5 +1,18 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { SecretBlob } from '../channels/secrets';
+
+/**
+ * Provider credentials as stored: AES-256-GCM over their JSON. `v` names the scheme so a
+ * later one (another cipher, a rotated key id) can be told apart from this one.
+ */
+export interface SecretBlob {
+  v: 1;
+  /** 12-byte nonce, base64; fresh for every encryption. */
+  iv: string;
+  /** 16-byte GCM authentication tag, base64. */
+  tag: string;
+  /** Ciphertext, base64. */
+  data: string;
+}
 
 /**
  * A provider account (`/v1/channels`) that distribution channels send through, e.g. a

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { outboxFields, type PendingEvent } from '../events/outbox';
+import { outboxFields, type PendingEvent } from './outbox';
 
 /**
  * A customer, stored in the shape Voucherify's API returns (snake_case), so segment

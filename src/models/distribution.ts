@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import type { TriggerType } from '../distributions/triggers';
+import type { TriggerType } from '../../workflows/contracts/triggers';
 import type { EmailBlock, EmailStyle } from '../templates/blocks';
 
 /**

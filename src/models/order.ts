@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { outboxFields, type PendingEvent } from '../events/outbox';
+import { outboxFields, type PendingEvent } from './outbox';
 
 /** Statuses a client may write; `PROCESSING` only ever appears in Voucherify's responses. */
 export const WRITABLE_ORDER_STATUSES = ['CREATED', 'PAID', 'CANCELED', 'FULFILLED'] as const;

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { outboxFields, type PendingEvent } from '../events/outbox';
+import { outboxFields, type PendingEvent } from './outbox';
 
 /** A code assigned to a customer. Its `key` makes repeated publications return the first one. */
 const publicationSchema = new Schema(

@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { outboxFields, type PendingEvent } from '../events/outbox';
+import { outboxFields, type PendingEvent } from './outbox';
 
 /**
  * One use of a voucher or a promotion tier (exactly one of `voucher_id` and

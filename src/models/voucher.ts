@@ -1,5 +1,5 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { outboxFields, type PendingEvent } from '../events/outbox';
+import { outboxFields, type PendingEvent } from './outbox';
 
 /**
  * One code of a campaign. A code is claimed for a customer by a single conditional update

@@ -9,7 +9,7 @@ import type { ValidationRuleAssignmentDoc } from '../models/validation-rule';
 import type { VoucherDoc } from '../models/voucher';
 import { tierWithCampaign } from '../promotions/tier-lookup';
 import { tierRefJson, toTierJson } from '../promotions/tier-json';
-import { discountOf, type Applicable, type OrderInput, type Target } from './redemption-types';
+import { discountOf, type Applicable, type OrderInput, type StackableInput, type Target } from './redemption-types';
 
 /** The documents a stored redemption refers to, for its JSON. */
 export interface Related {
@@ -142,5 +142,64 @@ export function toRedemptionJson(d: RedemptionDoc, related: Related, customer: C
           },
         }
       : {}),
+  };
+}
+
+/** The answer to a redemption request: each redemption, and the parent that stands for all of them (or is the one). */
+export function stackedJson(
+  redemptions: ReturnType<typeof toRedemptionJson>[],
+  parentId: string,
+  now: Date,
+  customer: CustomerDoc | null,
+  input: Pick<StackableInput, 'order' | 'tracking_id' | 'metadata'>,
+  amount: number | null,
+  totalDiscount: number,
+) {
+  const order = orderJson(input.order, amount, totalDiscount);
+  return {
+    redemptions,
+    parent_redemption: {
+      id: parentId,
+      object: 'redemption' as const,
+      date: now.toISOString(),
+      customer_id: customer?._id ?? null,
+      tracking_id: input.tracking_id ?? customer?.source_id ?? null,
+      metadata: input.metadata ?? {},
+      amount: totalDiscount,
+      result: 'SUCCESS' as const,
+      status: 'SUCCEEDED' as const,
+      order,
+      customer: customer ? customerRef(customer) : null,
+      related_object_type: 'redemption' as const,
+      related_object_id: parentId,
+    },
+    order,
+    inapplicable_redeemables: [],
+    skipped_redeemables: [],
+  };
+}
+
+/** The answer to a rollback (`reason` and `tracking_id` as the request gave them): what it gave back, and the redemption's objects as they are now. */
+export function rollbackJson(
+  current: RedemptionDoc,
+  rollback: { id: string; date: Date; reason?: string | undefined; tracking_id?: string | undefined },
+  after: Related,
+  customer: CustomerDoc | null,
+  settled: RedemptionDoc | null | undefined,
+) {
+  return {
+    id: rollback.id,
+    object: 'redemption_rollback' as const,
+    date: rollback.date.toISOString(),
+    customer_id: current.customer_id ?? null,
+    tracking_id: rollback.tracking_id ?? current.tracking_id ?? null,
+    redemption: current._id,
+    reason: rollback.reason ?? null,
+    amount: -current.amount,
+    result: 'SUCCESS' as const,
+    status: 'SUCCEEDED' as const,
+    ...relatedObjectJson(current, after),
+    customer: customer ? customerRef(customer) : null,
+    ...(settled?.referrer_reward ? { referrer_reward: referrerRewardJson(settled.referrer_reward) } : {}),
   };
 }

@@ -12,14 +12,7 @@ import { orderAmountOf } from './discount';
 import { referrerOf } from './referral';
 import { failure, RedemptionChecks, toAppError } from './redemption-checks';
 import { claimUse, giveBack } from './redemption-claims';
-import {
-  applicableJson,
-  orderJson,
-  referrerRewardJson,
-  related,
-  relatedObjectJson,
-  toRedemptionJson,
-} from './redemption-json';
+import { applicableJson, orderJson, related, rollbackJson, stackedJson, toRedemptionJson } from './redemption-json';
 import { alreadyRolledBack, failedDoc, redemptionDoc, rollbackEvent, rollbackFailedEvent } from './redemption-records';
 import { RedemptionTallies, type RedeemedObject, type Reservation } from './redemption-tallies';
 import {
@@ -164,28 +157,8 @@ export class RedemptionService {
         return toRedemptionJson(settled, await related(this.models, d), customer);
       }),
     );
-    const order = orderJson(input.order, amount, totalDiscount);
-    return {
-      redemptions,
-      parent_redemption: {
-        id: docs.length === 1 ? docs[0]!._id : parentId,
-        object: 'redemption' as const,
-        date: now.toISOString(),
-        customer_id: customer?._id ?? null,
-        tracking_id: input.tracking_id ?? customer?.source_id ?? null,
-        metadata: input.metadata ?? {},
-        amount: totalDiscount,
-        result: 'SUCCESS' as const,
-        status: 'SUCCEEDED' as const,
-        order,
-        customer: customer ? customerRef(customer) : null,
-        related_object_type: 'redemption' as const,
-        related_object_id: docs.length === 1 ? docs[0]!._id : parentId,
-      },
-      order,
-      inapplicable_redeemables: [],
-      skipped_redeemables: [],
-    };
+    const parent = docs.length === 1 ? docs[0]!._id : parentId;
+    return stackedJson(redemptions, parent, now, customer, input, amount, totalDiscount);
   }
 
   /** The legacy single redemptions: `POST /v1/vouchers/:code/redemption` and `POST /v1/promotions/tiers/:id/redemption`. */
@@ -264,21 +237,8 @@ export class RedemptionService {
     this.onEvents(id);
     const settled = current.referrer_id ? await this.referralRewards?.settle(id) : null;
     const after = await related(this.models, current);
-    return {
-      id: rollback.id,
-      object: 'redemption_rollback' as const,
-      date: now.toISOString(),
-      customer_id: current.customer_id ?? null,
-      tracking_id: opts.tracking_id ?? current.tracking_id ?? null,
-      redemption: id,
-      reason: opts.reason ?? null,
-      amount: -current.amount,
-      result: 'SUCCESS' as const,
-      status: 'SUCCEEDED' as const,
-      ...relatedObjectJson(current, after),
-      customer: customer ? customerRef(customer) : null,
-      ...(settled?.referrer_reward ? { referrer_reward: referrerRewardJson(settled.referrer_reward) } : {}),
-    };
+    const answered = { id: rollback.id, date: now, reason: opts.reason, tracking_id: opts.tracking_id };
+    return rollbackJson(current, answered, after, customer, settled);
   }
 
   /** Records a refused rollback on its redemption (Voucherify's `total_rollback_failed`) and returns its error. */

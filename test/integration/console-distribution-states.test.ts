@@ -80,6 +80,7 @@ describe('the console in headless Chromium: a distribution waiting for its segme
     // Edit, cancel and send now are offered while it waits.
     for (const name of ['Cancel', 'Send now']) await page.getByRole('button', { name, exact: true }).waitFor();
     await page.getByRole('link', { name: 'Edit', exact: true }).waitFor();
+    expect(await page.getByTestId('dates').textContent()).toMatch(/Startednot yet.*Completednot yet/);
     await b.c.screenshot('distribution-waiting-for-segment');
     expect(webhook.all.filter((r) => r.path === '/hook/waiting')).toHaveLength(0);
 
@@ -117,6 +118,10 @@ describe('the console in headless Chromium: a distribution waiting for its segme
 
     await page.locator('[data-status="completed"]').first().waitFor({ timeout: 30_000 });
     expect(await bar.count()).toBe(0);
+    await page
+      .getByTestId('dates')
+      .filter({ hasText: /Started\d.*Completed\d/ })
+      .waitFor();
     await page
       .getByTestId('sent-webhook')
       .filter({ hasText: String(AUDIENCE) })
@@ -186,9 +191,10 @@ describe('the console in headless Chromium: a distribution waiting for its segme
     expect(overlap).toBe(false);
     // An automatic one never starts or completes: it shows when it was created and last changed.
     const dates = page.getByTestId('dates');
-    await dates.getByText(/^Last changed: \d/).waitFor();
-    expect(await dates.textContent()).toMatch(/^Created: \d.*Last changed: \d/);
-    expect(await dates.textContent()).not.toMatch(/—|Started|Completed/);
+    await dates.getByText('Last changed', { exact: true }).waitFor();
+    // Each label is followed by a date in the browser's locale, none by a placeholder.
+    expect(await dates.textContent()).toMatch(/^Created\d.*Last changed\d/);
+    expect(await dates.textContent()).not.toMatch(/—|not yet|Started|Completed/);
     await b.c.screenshot('distribution-automatic-paused');
     expect(b.c.problems).toEqual([]);
   }, 30_000);

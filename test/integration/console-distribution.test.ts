@@ -189,6 +189,18 @@ describe('the console in headless Chromium: a manual distribution through the fo
       .first()
       .waitFor();
     await page.getByText(ann.variables.voucher.code).first().waitFor();
+    // Each message names its distribution, from the same answer (no call per row).
+    await page
+      .getByRole('table', { name: 'Messages received' })
+      .getByRole('link', { name: 'Console spring codes' })
+      .waitFor();
+    const received = (await (
+      await fetch(`${h.sdk.url}/v1/customers/console-ann/messages`, { headers: h.t.auth })
+    ).json()) as { data: Array<Record<string, unknown>> };
+    expect(received.data[0]).toMatchObject({
+      distribution_name: 'Console spring codes',
+      voucher_code: ann.variables.voucher.code,
+    });
     await c.screenshot('customer-with-message');
     expect(c.problems).toEqual([]);
   }, 120_000);

@@ -23,7 +23,16 @@ export function customerMessagesRouter({
       response: z.object({
         object: z.literal('list'),
         data_ref: z.literal('data'),
-        data: z.array(messageJson),
+        data: z.array(
+          messageJson.extend({
+            distribution_name: z
+              .string()
+              .nullable()
+              .describe(
+                "The distribution's name (null once it is gone), so a list of messages reads without a call per row",
+              ),
+          }),
+        ),
         total: z.number(),
         has_more: z.boolean(),
       }),
@@ -37,7 +46,12 @@ export function customerMessagesRouter({
         { customer_id: customer._id },
         { sort: { created_at: -1, _id: -1 }, page: query.page, limit: query.limit },
       );
-      return { object: 'list' as const, data_ref: 'data' as const, data: docs.map(toMessageJson), total, has_more };
+      const ids = [...new Set(docs.map((m) => m.distribution_id))];
+      const names = new Map(
+        (await models.Distribution.find({ _id: { $in: ids } }, { name: 1 }).lean()).map((d) => [d._id, d.name]),
+      );
+      const data = docs.map((m) => ({ ...toMessageJson(m), distribution_name: names.get(m.distribution_id) ?? null }));
+      return { object: 'list' as const, data_ref: 'data' as const, data, total, has_more };
     },
   );
 }

@@ -40,7 +40,7 @@ export function CustomerPage() {
   const consents = useQuery({ queryKey: ['customer', id, 'consents'], queryFn: () => get<CustomerConsents>(`/v1/customers/${encodeURIComponent(id)}/consents`) });
   const segments = useQuery({ queryKey: ['customer', id, 'segments'], queryFn: () => get<AnyList>(`/v1/customers/${encodeURIComponent(id)}/segments`) });
   const codes = useQuery({ queryKey: ['customer', id, 'vouchers'], queryFn: () => get<AnyList>('/v1/vouchers', { customer: id, limit: 50 }) });
-  const messages = useQuery({ queryKey: ['customer', id, 'messages'], queryFn: () => get<List<Message & { distribution_id: string }>>(`/v1/customers/${encodeURIComponent(id)}/messages`, { limit: 50 }) });
+  const messages = useQuery({ queryKey: ['customer', id, 'messages'], queryFn: () => get<List<Message & { distribution_id: string; distribution_name: string | null }>>(`/v1/customers/${encodeURIComponent(id)}/messages`, { limit: 50 }) });
   const c = customer.data;
   return (
     <QueryState isPending={customer.isPending} error={customer.error} retry={() => void customer.refetch()}>
@@ -111,7 +111,7 @@ export function CustomerPage() {
                     header: 'Distribution',
                     cell: (m) => (
                       <Anchor component={Link} to={`/distributions/${m.distribution_id}`}>
-                        {m.distribution_id}
+                        {m.distribution_name ?? m.distribution_id}
                       </Anchor>
                     ),
                   },

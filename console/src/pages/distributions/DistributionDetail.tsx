@@ -64,11 +64,14 @@ function Dates({ d }: { d: Distribution }) {
           ...(d.completed_at ? [['Ended', formatDate(d.completed_at)] as [string, string]] : []),
         ];
   return (
-    <Stack gap={0} data-testid="dates">
+    <Stack gap={4} data-testid="dates">
       {lines.map(([label, value]) => (
-        <Text size="sm" key={label}>
-          {label}: {value}
-        </Text>
+        <div key={label}>
+          <Text size="xs" c="dimmed">
+            {label}
+          </Text>
+          <Text size="sm">{value}</Text>
+        </div>
       ))}
     </Stack>
   );
@@ -131,7 +134,6 @@ export function DistributionDetail() {
               <Text>{d.channels.map((c) => c.type).join(', ')}</Text>
             </Card>
             <Card withBorder>
-              <Text size="xs" c="dimmed">Dates</Text>
               <Dates d={d} />
             </Card>
           </SimpleGrid>

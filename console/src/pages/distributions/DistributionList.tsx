@@ -28,7 +28,8 @@ const columns: Array<Column<Row>> = [
   { header: 'Status', cell: (d) => <StatusBadge status={d.status} /> },
   { header: 'Created', cell: (d) => formatDate(d.created_at) },
   { header: 'Scheduled', cell: (d) => formatDate(d.send_at) },
-  { header: 'Sent', cell: (d) => formatDate(d.completed_at ?? d.started_at) },
+  // When sending began: one cancelled before it never sent, whenever it ended.
+  { header: 'Sent', cell: (d) => formatDate(d.started_at) },
   { header: 'Messages', cell: (d) => <SentCounts totals={d.totals} /> },
 ];
 
