@@ -483,6 +483,8 @@ describe('customer import (CSV, JSON, NDJSON, bulk update) through the app and a
     expect(await t.ctx.models.Customer.countDocuments({ email: /^orphan[12]@example[.]com$/ })).toBe(2);
 
     // Read as ENQUEUED again (a stale write): its finished workflow's id is refused, nothing runs twice.
+    // The action reads DONE a moment before its workflow closes; a running one would be joined, not refused.
+    await handle.result();
     const { runId } = await handle.describe();
     await t.ctx.models.AsyncAction.updateOne({ _id: id }, { $set: { status: 'ENQUEUED' } });
     expect(await startImportWorkflow(t.ctx, id)).toBe(false);
