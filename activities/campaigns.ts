@@ -14,7 +14,7 @@ export function createCampaignActivities(models: Models): CampaignActivities {
       let total = 0;
       for (;;) {
         const campaign = await models.Campaign.findById(campaignId).lean();
-        if (!campaign || campaign.vouchers_generation_status !== 'IN_PROGRESS') return { generated: total };
+        if (campaign?.vouchers_generation_status !== 'IN_PROGRESS') return { generated: total };
         const existing = await models.Voucher.countDocuments({ campaign_id: campaignId });
         const wanted = Math.max(0, campaign.vouchers_count - existing);
         const generated = await addVouchers(models, campaign, wanted, (n) => heartbeat(total + n));

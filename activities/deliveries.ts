@@ -21,7 +21,7 @@ export function createDeliveryActivities(ctx: DeliveryContext & StopContext): De
         ctx.models.Distribution.findById(distributionId).lean(),
         ctx.models.DomainEvent.findById(eventId).lean(),
       ]);
-      if (!distribution || distribution.status !== 'active') return { inactive: distribution?.status ?? 'deleted' };
+      if (distribution?.status !== 'active') return { inactive: distribution?.status ?? 'deleted' };
       const outcome = await deliverToCustomers(ctx, {
         distribution,
         run: eventId,

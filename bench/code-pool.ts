@@ -26,7 +26,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig } from '../src/config';
 import type { AppContext } from '../src/context';
 import { startWorker } from '../src/runtime';
 import { hwmOf, mb, percentile, RssSampler, startBenchService } from './bench-service';
@@ -48,7 +47,7 @@ async function waitForGeneration(ctx: AppContext, campaignId: string, deadline: 
   let lastPrint = Date.now();
   for (;;) {
     const c = await ctx.models.Campaign.findById(campaignId).lean();
-    if (!c || c.vouchers_generation_status !== 'IN_PROGRESS')
+    if (c?.vouchers_generation_status !== 'IN_PROGRESS')
       return {
         status: c?.vouchers_generation_status ?? 'MISSING',
         generated: c?.generated_count ?? 0,
@@ -125,7 +124,6 @@ function printPubs(label: string, r: PubResult, wanted: number): void {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-code-pool-'));
   let abandon = false;
   const { ctx, temporalAddress, children, description, stops, serverStops } = await startBenchService(

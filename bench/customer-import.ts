@@ -22,7 +22,6 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { VoucherifyServerSide } from '@voucherify/sdk';
 import { createAppKey } from '../src/auth/app-keys';
-import { loadConfig } from '../src/config';
 import { createApp } from '../src/http/app';
 import { startWorker } from '../src/runtime';
 import { mb, RssSampler, startBenchService } from './bench-service';
@@ -54,7 +53,6 @@ async function writeCsv(file: string, rows: number): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-import-'));
   const { ctx, temporalAddress, children, description, stops } = await startBenchService('import', workDir);
   const { models } = ctx;

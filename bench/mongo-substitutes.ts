@@ -235,11 +235,11 @@ interface OpResult {
 async function compat(conn: Connection, m: Models): Promise<OpResult[]> {
   const { Customer } = m;
   const results: OpResult[] = [];
-  const op = async (name: string, fn: () => Promise<string | void>, info = false) => {
+  const op = async (name: string, fn: () => Promise<unknown>, info = false) => {
     const t0 = performance.now();
     let r: OpResult;
     try {
-      r = { op: name, ok: true, info, detail: (await withTimeout(fn(), STEP_TIMEOUT_MS, name)) ?? '' };
+      r = { op: name, ok: true, info, detail: String((await withTimeout(fn(), STEP_TIMEOUT_MS, name)) ?? '') };
     } catch (e) {
       r = { op: name, ok: false, info, detail: errText(e) };
     }
@@ -727,7 +727,8 @@ async function benchServer(t: Target): Promise<Report> {
   const restart = async (after: string) => {
     const started = await start(t, port, dataDir, runDir);
     note(f, `startup after ${after} (with data)`, fmtMs(started.ms));
-    return (server = started.server);
+    server = started.server;
+    return server;
   };
   try {
     const started = await start(t, port, dataDir, runDir);

@@ -1,6 +1,5 @@
 import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
-import type { Worker } from '@temporalio/worker';
 import { seedAppKey } from './auth/app-keys';
 import type { Config } from './config';
 import { createContext, type AppContext } from './context';

@@ -1,4 +1,4 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
 
 /** Wrong credentials allowed per client address, then per key id, within `WINDOW_SECONDS`. */
 export const FAILURES_PER_ADDRESS = 20;

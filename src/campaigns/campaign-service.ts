@@ -167,11 +167,15 @@ export class CampaignService {
     const set: Record<string, unknown> = {};
     const unset: Record<string, 1> = {};
     for (const key of ['description', 'type', 'join_once', 'metadata'] as const)
-      if (input[key] !== undefined) input[key] === null ? (unset[key] = 1) : (set[key] = input[key]);
+      if (input[key] === null) unset[key] = 1;
+      else if (input[key] !== undefined) set[key] = input[key];
     const dates: Record<string, Date | null> = {};
     for (const key of ['start_date', 'expiration_date'] as const)
       if (input[key] !== undefined) dates[key] = input[key] === null ? null : new Date(input[key]!);
-    for (const [key, value] of Object.entries(dates)) value === null ? (unset[key] = 1) : (set[key] = value);
+    for (const [key, value] of Object.entries(dates)) {
+      if (value === null) unset[key] = 1;
+      else set[key] = value;
+    }
     const start = 'start_date' in dates ? dates.start_date : campaign.start_date;
     const end = 'expiration_date' in dates ? dates.expiration_date : campaign.expiration_date;
     if (start && end && start >= end)

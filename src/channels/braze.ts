@@ -87,7 +87,9 @@ export class BrazeChannel implements Channel {
       for (let start = 0; start < indexes.length; start += this.batchSize) {
         const chunk = indexes.slice(start, start + this.batchSize);
         const chunkResults = await this.track(chunk.map((i) => messages[i]!));
-        chunk.forEach((i, k) => (results[i] = chunkResults[k]!));
+        chunk.forEach((i, k) => {
+          results[i] = chunkResults[k]!;
+        });
       }
     }
     return results;

@@ -92,7 +92,9 @@ export class CmTelecomChannel implements Channel {
       for (let start = 0; start < indexes.length; start += CM_MAX_MESSAGES) {
         const chunk = indexes.slice(start, start + CM_MAX_MESSAGES);
         const chunkResults = await this.post(chunk.map((i) => messages[i] as OutgoingMessage));
-        chunk.forEach((i, k) => (results[i] = chunkResults[k] ?? NO_ACCOUNT));
+        chunk.forEach((i, k) => {
+          results[i] = chunkResults[k] ?? NO_ACCOUNT;
+        });
       }
     }
     return results;

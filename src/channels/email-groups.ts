@@ -35,7 +35,9 @@ export async function sendInContentGroups(
     for (let start = 0; start < group.length; start += max) {
       const indexes = group.slice(start, start + max);
       const groupResults = await sendGroup(indexes.map((i) => messages[i] as OutgoingMessage));
-      indexes.forEach((i, k) => (results[i] = groupResults[k] ?? NO_ACCOUNT));
+      indexes.forEach((i, k) => {
+        results[i] = groupResults[k] ?? NO_ACCOUNT;
+      });
     }
   }
   return results;

@@ -5,7 +5,7 @@ import {
   readAnswer,
   type FormData,
 } from '../outbound/outbound-fetch';
-import type { ChannelAccount, OutgoingMessage, SendResult } from './channel';
+import type { OutgoingMessage, SendResult } from './channel';
 import { scrubSecrets } from './secrets';
 import { MAX_RETRY_AFTER_MS, parseRetryAfter } from './retry-after';
 

@@ -60,7 +60,7 @@ export function profileValues(fields: FieldMap, variables: Record<string, unknow
 function valueAt(root: Record<string, unknown>, path: string): unknown {
   let current: unknown = root;
   for (const key of path.split('.')) {
-    if (!isPlainObject(current) || !Object.prototype.hasOwnProperty.call(current, key)) return undefined;
+    if (!isPlainObject(current) || !Object.hasOwn(current, key)) return undefined;
     current = current[key];
   }
   return current;

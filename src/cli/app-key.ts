@@ -17,11 +17,14 @@ const USAGE = `Usage:
 
 Uses MONGO_URL, else the local database of \`npm start\` (started for the command if it is not running).`;
 
+const parseCliArgs = (argv: string[]) =>
+  parseArgs({ args: argv, allowPositionals: true, options: { role: { type: 'string' } } });
+
 /** Manages application keys straight in the database, for the first key before any exists. */
 async function main(argv: string[]): Promise<number> {
-  let parsed;
+  let parsed: ReturnType<typeof parseCliArgs>;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, options: { role: { type: 'string' } } });
+    parsed = parseCliArgs(argv);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
     return 2;

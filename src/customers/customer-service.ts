@@ -13,11 +13,6 @@ import type { CustomerInput } from './customer-input';
 
 const MAX_ATTEMPTS = 50;
 
-/** Fields a customer write may set, in the stored (= API) shape. */
-type CustomerFields = Partial<
-  Pick<CustomerDoc, 'source_id' | 'name' | 'email' | 'phone' | 'description' | 'birthdate' | 'address' | 'metadata'>
->;
-
 /** A change to apply to the customer as it is now; may also raise events of its own. */
 /** `null` means "nothing to change": no write, no version bump. */
 export type CustomerChange = (

@@ -1,5 +1,5 @@
 import type { CustomerService } from './customer-service';
-import { DomainError, isDomainError } from '../errors';
+import { isDomainError } from '../errors';
 import type { Models } from '../models';
 import type { CustomerDoc } from '../models/customer';
 

@@ -172,7 +172,8 @@ export function outcomeWrites(outgoing: Outgoing[], results: SendResult[], tally
             },
           },
         };
-      case 'transient':
+      default:
+        // transient: stays queued for the retry.
         tally.counts.queued += 1;
         tally.transient(result.error, result.retryAfterMs);
         return {

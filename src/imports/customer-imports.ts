@@ -4,7 +4,7 @@ import {
   customerImportWorkflowId,
   type CustomerImportWorkflow,
 } from '../../workflows/contracts/customer-import';
-import type { AppContext } from '../context';
+import type { Infrastructure } from '../infrastructure';
 import { newId } from '../ids';
 import type { AsyncActionDoc, AsyncActionType, UploadFormat } from '../models/async-action';
 import { reconcile, startOnce, type WriteThenStart } from '../temporal/reconciler';
@@ -25,7 +25,13 @@ export interface NewImport {
  * Once this resolves the import survives any crash: if the workflow could not be started,
  * the action stays ENQUEUED and `startStalledImports` starts it later.
  */
-export async function acceptImport(ctx: AppContext, upload: NewImport): Promise<string> {
+/** What accepting an import needs: the upload store, the action record and its workflow. */
+export type ImportContext = Pick<
+  Infrastructure,
+  'db' | 'models' | 'temporal' | 'taskQueue' | 'logger' | 'importMaxBytes'
+>;
+
+export async function acceptImport(ctx: ImportContext, upload: NewImport): Promise<string> {
   const id = newId('aa');
   const fileId = newUploadId();
   const maxBytes = ctx.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES;
@@ -58,7 +64,7 @@ export async function acceptImport(ctx: AppContext, upload: NewImport): Promise<
 
 /** Starts an import's workflow; false when refused (a finished import's id is never run again, whatever asks). */
 export function startImportWorkflow(
-  ctx: Pick<AppContext, 'temporal' | 'taskQueue'>,
+  ctx: Pick<Infrastructure, 'temporal' | 'taskQueue'>,
   asyncActionId: string,
 ): Promise<boolean> {
   return startOnce<CustomerImportWorkflow>(ctx.temporal, CUSTOMER_IMPORT_WORKFLOW, {
@@ -72,7 +78,7 @@ export function startImportWorkflow(
 
 /** Starts the workflows of actions a crash (or a Temporal outage) left ENQUEUED for longer than `olderThanMs`. */
 export function startStalledImports(
-  ctx: Pick<AppContext, 'temporal' | 'taskQueue' | 'models'>,
+  ctx: Pick<Infrastructure, 'temporal' | 'taskQueue' | 'models'>,
   olderThanMs = 30_000,
 ): Promise<number> {
   const imports: WriteThenStart<Pick<AsyncActionDoc, '_id'>> = {

@@ -54,7 +54,9 @@ export class PublicationService {
     private readonly campaigns: CampaignService,
     private readonly onEvents: (publicationId: string) => void = () => undefined,
     /** A batch's publications raised events: relayed together, not one by one. */
-    private readonly onManyEvents: (publicationIds: string[]) => void = (ids) => ids.forEach((id) => onEvents(id)),
+    private readonly onManyEvents: (publicationIds: string[]) => void = (ids) => {
+      for (const id of ids) onEvents(id);
+    },
   ) {}
 
   async publish(

@@ -1,6 +1,6 @@
 import { toCustomerJson } from '../customers/customer-json';
 import type { CustomerService } from '../customers/customer-service';
-import { DomainError, isDomainError } from '../errors';
+import { isDomainError } from '../errors';
 import type { Models } from '../models';
 import type { CustomerDoc } from '../models/customer';
 import type { SegmentDoc } from '../models/segment';

@@ -167,7 +167,6 @@ export function inlineHtmlProblems(content: string): string[] {
         if (!/^(https?:\/\/|mailto:|x$)/i.test(value))
           problems.push(`link "${value}" must be http(s), mailto or a {{ variable }}`);
       } else if (tag === 'a' && name === 'target') {
-        continue;
       } else if (name === 'style') {
         for (const decl of value
           .split(';')

@@ -1,4 +1,3 @@
-'use strict';
 /**
  * Compiles MJML in a worker thread (see mjml-pool.ts), so a large or hostile source cannot hold
  * the API's event loop. Plain JavaScript: a worker is loaded by node alone, under `tsx` and

@@ -152,8 +152,7 @@ function escapeUnquotedAttribute(value: string): string {
 export function lookup(variables: Record<string, unknown>, path: string): unknown {
   let current: unknown = variables;
   for (const key of path.split('.')) {
-    if (current === null || typeof current !== 'object' || !Object.prototype.hasOwnProperty.call(current, key))
-      return undefined;
+    if (current === null || typeof current !== 'object' || !Object.hasOwn(current, key)) return undefined;
     current = (current as Record<string, unknown>)[key];
   }
   return current;

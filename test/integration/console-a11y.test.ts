@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createCampaign, useServiceHarness } from '../helpers/harness';
 import { useConsoleBrowser } from '../helpers/console-browser';
 

@@ -1,4 +1,4 @@
-import { type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { useServiceHarness } from '../helpers/harness';
 import { launchChromium, openConsole, signIn, type ConsolePage } from '../helpers/console-browser';
 import { startFakeWebhook, type FakeWebhook } from '../helpers/fake-webhook';

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createAppKey } from '../../src/auth/app-keys';
 import { FakeKeyChannel, startFakeKeyProvider, type FakeKeyProvider } from '../helpers/fake-key-channel';
 import { createCampaign, useServiceHarness } from '../helpers/harness';
@@ -33,12 +33,12 @@ describe('the console in headless Chromium: customers, CSV import, consents, cha
     const file = path.join(dir, 'customers.csv');
     writeFileSync(
       file,
-      [
+      `${[
         'source_id,name,email,metadata.tier',
         'imp-1,Ida,ida@example.com,vip',
         'imp-2,Jo,not-an-email,basic',
         'imp-3,Kim,kim@example.com,vip',
-      ].join('\n') + '\n',
+      ].join('\n')}\n`,
     );
     await page.getByRole('link', { name: 'Customers' }).click();
     await page.getByRole('link', { name: 'Import CSV' }).click();

@@ -1,4 +1,4 @@
-import { type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { useServiceHarness } from '../helpers/harness';
 import { launchChromium, openConsole, signIn, type ConsolePage } from '../helpers/console-browser';
 

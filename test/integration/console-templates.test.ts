@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { channelInput } from '../../src/distributions/distribution-input';
 import type { DistributionSettings } from '../../src/distributions/settings';

@@ -132,7 +132,7 @@ describe('customer import (CSV, JSON, NDJSON, bulk update) through the app and a
     lines[20] = 'csv-20,Customer 20';
     lines.push('csv-301,"Unclosed quote,c301@example.com,,,,,');
     const file = path.join(tmp, 'customers.csv');
-    fs.writeFileSync(file, lines.join('\n') + '\n');
+    fs.writeFileSync(file, `${lines.join('\n')}\n`);
 
     const { async_action_id: id } = await importCsvWithSdk(sdk.url, t.auth, file);
     expect(id).toMatch(/^aa_/);
@@ -394,7 +394,7 @@ describe('customer import (CSV, JSON, NDJSON, bulk update) through the app and a
 
   it('refuses uploads over the limit with 413, declared or streamed, and stores nothing', async () => {
     const actionsBefore = await t.ctx.models.AsyncAction.countDocuments();
-    const big = Buffer.from('source_id,name\n' + 'x,'.repeat(MAX_UPLOAD));
+    const big = Buffer.from(`source_id,name\n${'x,'.repeat(MAX_UPLOAD)}`);
     const declared = await request(app).post('/v1/customers/importCSV').set(t.auth).attach('file', big, 'big.csv');
     expect(declared.status).toBe(413);
     expect(declared.body).toMatchObject({ code: 413, key: 'payload_too_large' });
@@ -483,6 +483,8 @@ describe('customer import (CSV, JSON, NDJSON, bulk update) through the app and a
     expect(await t.ctx.models.Customer.countDocuments({ email: /^orphan[12]@example[.]com$/ })).toBe(2);
 
     // Read as ENQUEUED again (a stale write): its finished workflow's id is refused, nothing runs twice.
+    // The action reads DONE a moment before its workflow closes; a running one would be joined, not refused.
+    await handle.result();
     const { runId } = await handle.describe();
     await t.ctx.models.AsyncAction.updateOne({ _id: id }, { $set: { status: 'ENQUEUED' } });
     expect(await startImportWorkflow(t.ctx, id)).toBe(false);
@@ -493,8 +495,7 @@ describe('customer import (CSV, JSON, NDJSON, bulk update) through the app and a
   });
 
   it('resumes from the committed cursor, and a batch written twice creates no second customer', async () => {
-    const csv =
-      'name,email\n' + Array.from({ length: 120 }, (_, i) => `Anon ${i + 1},anon${i + 1}@example.com`).join('\n');
+    const csv = `name,email\n${Array.from({ length: 120 }, (_, i) => `Anon ${i + 1},anon${i + 1}@example.com`).join('\n')}`;
     // Stored and recorded like an upload, but run by hand instead of by the workflow.
     const id = await acceptImport(
       { ...t.ctx, taskQueue: `${t.ctx.taskQueue}-unpolled` },

@@ -149,9 +149,9 @@ describe('a service killed mid-write loses no event and doubles none', () => {
         const types = (await models.DomainEvent.find({ customer_id: id }).sort({ 'source.version': 1 }).lean()).map(
           (e) => e.type,
         );
-        types.forEach((type, i) =>
-          expect(type).toBe(i % 2 === 0 ? 'customer.segment.entered' : 'customer.segment.left'),
-        );
+        types.forEach((type, i) => {
+          expect(type).toBe(i % 2 === 0 ? 'customer.segment.entered' : 'customer.segment.left');
+        });
         expect(types.length % 2).toBe(member ? 1 : 0);
       }
       const total = await models.DomainEvent.countDocuments();

@@ -230,7 +230,7 @@ describe('Temporal holds no plaintext: payload encryption', () => {
           ])
         )[0]!,
       );
-    const valueOf = (p: { data: string }) => JSON.parse(Buffer.from(p.data, 'base64').toString());
+    const decodedValue = (p: { data: string }) => JSON.parse(Buffer.from(p.data, 'base64').toString());
 
     it('decodes with an application key, as headers or as a Bearer token', async () => {
       const body = { payloads: [await encrypted()] };
@@ -241,7 +241,7 @@ describe('Temporal holds no plaintext: payload encryption', () => {
         .send(body);
       expect(withHeaders.status).toBe(200);
       expect(withHeaders.body.payloads).toHaveLength(1);
-      expect(valueOf(withHeaders.body.payloads[0])).toEqual(sample);
+      expect(decodedValue(withHeaders.body.payloads[0])).toEqual(sample);
       expect(Buffer.from(withHeaders.body.payloads[0].metadata.encoding, 'base64').toString()).toBe('json/plain');
       const bearer = `Bearer ${h.t.auth['X-App-Id']}:${h.t.auth['X-App-Token']}`;
       const withBearer = await request(createApp(h.t.ctx))
@@ -249,7 +249,7 @@ describe('Temporal holds no plaintext: payload encryption', () => {
         .set('Authorization', bearer)
         .send(body);
       expect(withBearer.status).toBe(200);
-      expect(valueOf(withBearer.body.payloads[0])).toEqual(sample);
+      expect(decodedValue(withBearer.body.payloads[0])).toEqual(sample);
     });
 
     it('answers 401 without a key or with a wrong one, and decodes nothing', async () => {
@@ -280,7 +280,7 @@ describe('Temporal holds no plaintext: payload encryption', () => {
         .post('/codec/decode')
         .set(h.t.auth)
         .send({ payloads: [encoded.body.payloads[0], plain] });
-      expect(decoded.body.payloads.map(valueOf)).toEqual([sample, sample]);
+      expect(decoded.body.payloads.map(decodedValue)).toEqual([sample, sample]);
     });
 
     it('answers 400 for a payload of another key and for a body that is not payloads', async () => {

@@ -216,7 +216,7 @@ describe('SendGrid channel', () => {
     ]);
     expect(fake.requests).toHaveLength(1);
     expect(fake.requests[0]?.problems).toEqual([]);
-    expect((fake.requests[0]?.body as { personalizations: unknown[] }).personalizations).toEqual([
+    expect((fake.requests[0]!.body as { personalizations: unknown[] }).personalizations).toEqual([
       { to: [{ email: 'a@example.com' }], custom_args: { message_id: 'msg_b1' } },
       { to: [{ email: 'b@example.com' }], custom_args: { message_id: 'msg_b2' } },
       { to: [{ email: 'd@example.com' }], custom_args: { message_id: 'msg_b4' } },

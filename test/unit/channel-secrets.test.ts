@@ -115,7 +115,12 @@ describe('channel secrets (AES-256-GCM)', () => {
     const lines: string[] = [];
     const logger = createLogger(
       'info',
-      new Writable({ write: (chunk: Buffer, _enc, done) => (lines.push(chunk.toString()), done()) }),
+      new Writable({
+        write: (chunk: Buffer, _enc, done) => {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
     );
     const account = { id: 'chan_1', credentials, settings: { sender: 'promo@example.com' } };
     logger.info({ credentials }, 'top level');

@@ -367,7 +367,7 @@ describe('CM Telecom channel', () => {
     expect(fake.requests).toHaveLength(1);
     expect(fake.requests[0]?.problems).toEqual([]);
     const msgs = (
-      fake.requests[0]?.body as { messages: { msg: { to: { number: string }[]; body: { content: string } }[] } }
+      fake.requests[0]!.body as { messages: { msg: { to: { number: string }[]; body: { content: string } }[] } }
     ).messages.msg;
     expect(msgs.map((m) => [m.to[0]?.number, m.body.content])).toEqual([
       ['00447700900001', 'Code 1'],

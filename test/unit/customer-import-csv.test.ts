@@ -122,16 +122,15 @@ describe('CSV row mapping', () => {
 });
 
 describe('CSV records from a stream', () => {
-  const file =
-    [
-      '\uFEFFsource_id,name,email',
-      'c1,Ann,ann@example.com',
-      '',
-      'c2,"Bob, Jr.",bob@example.com',
-      'c3,"multi',
-      'line",',
-      'c4,Dee',
-    ].join('\r\n') + '\n';
+  const file = `${[
+    '\uFEFFsource_id,name,email',
+    'c1,Ann,ann@example.com',
+    '',
+    'c2,"Bob, Jr.",bob@example.com',
+    'c3,"multi',
+    'line",',
+    'c4,Dee',
+  ].join('\r\n')}\n`;
 
   it('numbers rows from 1 after the header, skips blank lines and reports each record with its end offset', async () => {
     const { records, header } = await readAll(file, { chunk: 7 });

@@ -21,6 +21,6 @@ describe("the SMS editor's character and part counter", () => {
     expect(countSms(`${'a'.repeat(69)}ł`)).toMatchObject({ encoding: 'UCS-2', characters: 70, parts: 1, remaining: 0 });
     expect(countSms(`${'a'.repeat(70)}ł`)).toMatchObject({ encoding: 'UCS-2', characters: 71, parts: 2, perPart: 67 });
     expect(countSms('😀'.repeat(34))).toMatchObject({ encoding: 'UCS-2', characters: 68, parts: 1 });
-    expect(countSms('x'.repeat(134) + 'ł')).toMatchObject({ parts: 3 });
+    expect(countSms(`${'x'.repeat(134)}ł`)).toMatchObject({ parts: 3 });
   });
 });

@@ -87,7 +87,7 @@ export function appKeysRouter({ models: { AppKey, Lock } }: Pick<Infrastructure,
         },
       },
       async ({ params }) => {
-        let outcome;
+        let outcome: Awaited<ReturnType<typeof revokeAppKey>>;
         try {
           outcome = await revokeAppKey({ AppKey, Lock }, params.id);
         } catch (err) {

@@ -1,15 +1,15 @@
+import type { Infrastructure } from '../../infrastructure';
 import { Readable } from 'node:stream';
 import type { RouteConfig } from '@asteasolutions/zod-to-openapi';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../../context';
 import { customerInput } from '../../customers/customer-input';
 import { ApiRouter, SECURED_ERRORS, securityDoc } from '../../http/api-router';
 import { isDomainError } from '../../errors';
 import { AppError } from '../../http/errors';
 import { routeMatched } from '../../http/middleware/access-log';
 import { authorize } from '../../http/middleware/auth';
-import { acceptImport, DEFAULT_IMPORT_MAX_BYTES } from '../../imports/customer-imports';
+import { acceptImport, DEFAULT_IMPORT_MAX_BYTES, type ImportContext } from '../../imports/customer-imports';
 import { multipartFile } from '../../imports/multipart-file';
 import { payloadTooLarge } from '../../imports/upload-store';
 import type { UploadFormat } from '../../models/async-action';
@@ -75,7 +75,7 @@ class UploadRouter extends ApiRouter {
 }
 
 /** POST /v1/customers/importCSV, /import and /bulk/async: each answers 202 {async_action_id} once the upload is stored. */
-export function customerImportsRouter(ctx: AppContext): ApiRouter {
+export function customerImportsRouter(ctx: ImportContext & Pick<Infrastructure, 'bodyLimit'>): ApiRouter {
   const maxBytes = ctx.importMaxBytes ?? DEFAULT_IMPORT_MAX_BYTES;
   const limits = `At most ${maxBytes} bytes (413 beyond). Rows are numbered from 1 in file order (a CSV header is not counted).`;
 

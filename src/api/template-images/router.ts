@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppContext } from '../../context';
+import type { Infrastructure } from '../../infrastructure';
 import { ApiRouter } from '../../http/api-router';
 import { multipartFile } from '../../imports/multipart-file';
 import { payloadTooLarge } from '../../imports/upload-store';
@@ -13,7 +13,7 @@ const imageJson = z.object({
 });
 
 /** Images for templates: uploaded here, served without credentials under /public/images/<id>. */
-export function templateImagesRouter(ctx: AppContext): ApiRouter {
+export function templateImagesRouter(ctx: Pick<Infrastructure, 'db' | 'imageMaxBytes'>): ApiRouter {
   const imageMaxBytes = ctx.imageMaxBytes ?? DEFAULT_IMAGE_MAX_BYTES;
   return new ApiRouter('/v1/templates', 'Templates').route(
     {

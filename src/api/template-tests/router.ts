@@ -1,9 +1,8 @@
 import { z } from 'zod';
-import type { AppContext } from '../../context';
 import { templateInput } from '../../distributions/distribution-input';
 import { ApiRouter } from '../../http/api-router';
 import type { TestMessageDoc } from '../../models/test-message';
-import { sendTestMessage } from '../../templates/test-send';
+import { sendTestMessage, type TestSendContext } from '../../templates/test-send';
 import { channelType, id, idParams, voucherCode } from '../templates/template-json';
 
 const testTarget = {
@@ -69,7 +68,7 @@ function toTestMessageJson(m: TestMessageDoc) {
   };
 }
 /** Test messages: a template (saved or not) sent once to one address, recorded apart from every report. */
-export function templateTestsRouter(ctx: AppContext): ApiRouter {
+export function templateTestsRouter(ctx: TestSendContext): ApiRouter {
   return new ApiRouter('/v1/templates', 'Templates')
     .route(
       {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { AppContext } from '../../context';
+import type { Infrastructure } from '../../infrastructure';
+import type { TemplateService } from '../../templates/template-service';
 import { metadataInput } from '../../customers/customer-input';
 import { findPage } from '../../db/find-page';
 import { templateInput } from '../../distributions/distribution-input';
@@ -67,7 +68,10 @@ const PREVIEW_CSP =
  * Saved message templates (validated like a distribution's), where they are used, previews and the
  * variables they may use. Test sends are `template-tests`, images `template-images`.
  */
-export function templatesRouter({ templates, models }: AppContext): ApiRouter {
+export function templatesRouter({
+  templates,
+  models,
+}: Pick<Infrastructure, 'models'> & { templates: TemplateService }): ApiRouter {
   const withUses = async (t: TemplateDoc) => toTemplateJson(t, (await templates.usedBy([t._id])).get(t._id) ?? []);
   return new ApiRouter('/v1/templates', 'Templates')
     .route(
