@@ -1,5 +1,5 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import type { AppContext } from '../src/context';
+import type { DistributionService } from '../src/distributions/distribution-service';
 import { audienceReady, audienceState, snapshotBatch, snapshotBatches } from '../src/distributions/audience';
 import { transientDeliveryFailure } from '../src/distributions/retry-failure';
 import { deliverToCustomers, type DeliveryContext } from '../src/distributions/delivery';
@@ -25,7 +25,7 @@ import type {
 } from '../workflows/contracts/distribution';
 
 /** What the manual distribution activities use: the data, delivery, stopping, and the edit path of the service. */
-export type DistributionActivityDeps = DeliveryContext & StopContext & Pick<AppContext, 'distributions'>;
+export type DistributionActivityDeps = DeliveryContext & StopContext & { distributions: DistributionService };
 
 /** Activities of manual distributions (audience snapshot, batch delivery, status). */
 export function createDistributionActivities(ctx: DistributionActivityDeps): DistributionActivities {

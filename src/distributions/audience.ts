@@ -1,11 +1,11 @@
-import type { AppContext } from '../context';
+import type { Infrastructure } from '../infrastructure';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { batchId } from '../models/distribution-batch';
 import type { DistributionAudience } from '../models/distribution';
 import type { SnapshotPages } from '../../workflows/contracts/distribution';
 
 /** An audience is read from the data alone. */
-export type AudienceContext = Pick<AppContext, 'models'>;
+export type AudienceContext = Pick<Infrastructure, 'models'>;
 
 /** Customers per snapshot batch: one activity delivers one batch. */
 export const BATCH_SIZE = 200;
