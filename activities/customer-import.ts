@@ -1,5 +1,5 @@
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
-import { CustomerService } from '../src/customers/customer-service';
+import type { CustomerService } from '../src/customers/customer-service';
 import { ImportFileError } from '../src/imports/import-file-error';
 import type { CustomerImportActivities } from '../workflows/contracts/activities';
 import { IMPORT_FILE_ERROR } from '../workflows/contracts/customer-import';
@@ -10,14 +10,18 @@ import type { Connection } from 'mongoose';
 export interface CustomerImportActivityDeps {
   db: Connection;
   models: Models;
+  /** The imports' customer service (`importCustomers` of src/context.ts): its events wait for the pump's sweep. */
+  customers: CustomerService;
 }
 
 /** Rows one activity handles before handing back to the workflow (see workflows/customer-import.ts). */
 export const ROWS_PER_ACTIVITY = 25_000;
 
-export function createCustomerImportActivities({ db, models }: CustomerImportActivityDeps): CustomerImportActivities {
-  // Entered events land in the customers' outboxes; the worker's event pump sweeps them on.
-  const customers = new CustomerService(models);
+export function createCustomerImportActivities({
+  db,
+  models,
+  customers,
+}: CustomerImportActivityDeps): CustomerImportActivities {
   return {
     /** Imports the next run of batches of an upload; `done` once the file is exhausted. */
     async importCustomersChunk({ asyncActionId }: { asyncActionId: string }): Promise<{ done: boolean }> {

@@ -1,6 +1,6 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { AppContext } from '../src/context';
-import { audienceReady, audienceState, snapshotBatch } from '../src/distributions/audience';
+import { audienceReady, audienceState, snapshotBatch, snapshotBatches } from '../src/distributions/audience';
 import { transientDeliveryFailure } from '../src/distributions/retry-failure';
 import { deliverToCustomers, type DeliveryContext } from '../src/distributions/delivery';
 import {
@@ -21,6 +21,7 @@ import type {
   DistributionEdit,
   DistributionMark,
   DistributionRunInfo,
+  SnapshotPages,
 } from '../workflows/contracts/distribution';
 
 /** What the manual distribution activities use: the data, delivery, stopping, and the edit path of the service. */
@@ -92,6 +93,11 @@ export function createDistributionActivities(ctx: DistributionActivityDeps): Dis
       return snapshotBatch(ctx, id, (await load(id)).audience, index, after);
     },
 
+    /** Writes the snapshot batches from `index` on (customers after `after`), several per call; idempotent on retry. */
+    async snapshotAudiencePages(id: string, after: string | undefined, index: number): Promise<SnapshotPages> {
+      return snapshotBatches(ctx, id, (await load(id)).audience, index, after);
+    },
+
     /**
      * Delivers one snapshot batch. Messages left queued by a transient error fail the attempt,
      * so Temporal retries it with backoff — not before the provider's Retry-After.
@@ -104,7 +110,7 @@ export function createDistributionActivities(ctx: DistributionActivityDeps): Dis
       if (!batch)
         throw ApplicationFailure.nonRetryable(`batch ${index} of distribution ${id} not found`, 'BatchNotFound');
       const activity = Context.current();
-      const beat = setInterval(() => activity.heartbeat(), 500);
+      const beat = setInterval(() => activity.heartbeat(), 200);
       try {
         // Asked before every group of sends, so a stop recorded while a batch sends lets at most the
         // group it started finish (asked less often, more groups went out after a cancel than the

@@ -20,7 +20,7 @@ export function createActivities(ctx: AppContext): Activities {
     ...createHealthActivities({ db }),
     ...createEventActivities(ctx),
     ...createSegmentActivities(models, ctx.customers),
-    ...createCustomerImportActivities({ db, models }),
+    ...createCustomerImportActivities({ db, models, customers: ctx.importCustomers }),
     ...createCampaignActivities(models),
     ...createDistributionActivities(ctx),
     ...createDeliveryActivities(ctx),

@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { Client, Connection } from '@temporalio/client';
 import { encryptingDataConverter } from '../src/codec/data-converter';
 import { payloadKeyFrom } from '../src/codec/payload-key';
-import { loadConfig } from '../src/config';
+import { loadConfig, ROOT_DIR } from '../src/config';
 import { createContext, type AppContext } from '../src/context';
 import { connectDatabase } from '../src/db/connect';
 import { freePort } from '../src/embedded/managed-process';
@@ -119,6 +120,8 @@ export interface BenchService {
   stops: Array<() => Promise<void>>;
   /** Only the servers: for a run abandoned mid-way, where the connections may hang. */
   serverStops: Array<() => Promise<void>>;
+  /** The database's connection string, for worker processes. */
+  mongoUrl: string;
 }
 
 /**
@@ -196,5 +199,59 @@ export async function startBenchService(
     bodyLimit: config.REQUEST_BODY_LIMIT,
   });
   const description = `database ${mongo?.kind ?? 'external'}, Temporal ${temporalServer ? 'dev server' : temporalAddress}`;
-  return { ctx, temporalAddress, children, description, stops, serverStops };
+  return { ctx, temporalAddress, children, description, stops, serverStops, mongoUrl: serverUrl };
+}
+
+/** A worker process started by a bench: its pid is its Temporal identity's prefix (`<pid>@<host>`). */
+export interface BenchWorkerProcess {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/**
+ * `src/entry/worker.ts` as its own process on the bench's database and task queue. It refuses to
+ * start without the deployment's secrets: it gets this context's, and PAYLOAD_ENCRYPTION_KEY must
+ * be set in the environment before startBenchService, so this process's client and the worker
+ * encrypt payloads with the same key. Resolves once its worker polls.
+ */
+export async function startBenchWorkerProcess(
+  service: Pick<BenchService, 'ctx' | 'temporalAddress' | 'mongoUrl'>,
+  dataDir: string,
+): Promise<BenchWorkerProcess> {
+  const { ctx } = service;
+  if (!process.env.PAYLOAD_ENCRYPTION_KEY)
+    throw new Error('set PAYLOAD_ENCRYPTION_KEY before starting a worker process');
+  fs.mkdirSync(dataDir, { recursive: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/entry/worker.ts'], {
+    cwd: ROOT_DIR,
+    env: {
+      ...process.env,
+      DATA_DIR: dataDir,
+      MONGO_URL: service.mongoUrl,
+      MONGO_DB: ctx.db.name,
+      TEMPORAL_ADDRESS: service.temporalAddress,
+      TEMPORAL_TASK_QUEUE: ctx.taskQueue,
+      LOG_LEVEL: 'info',
+      WEBHOOK_SIGNING_SECRET: ctx.settings.webhookSecret,
+      LINK_SIGNING_SECRET: ctx.settings.linkSigningKey,
+      CHANNEL_SECRETS_KEY: ctx.settings.channelSecretsKey.toString('hex'),
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (chunk.toString('utf8').includes('worker polling task queue')) resolve();
+    });
+    void exited.then(() => reject(new Error(`worker process ${child.pid} exited before it polled`)));
+  });
+  child.stdout.resume();
+  return {
+    pid: child.pid!,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

@@ -6,7 +6,7 @@
  * prints: total time, messages/s, codes published/s, peak RSS of this process (API + worker)
  * and of the servers, and the history size of every run of the distribution's workflow.
  *
- *   npx tsx bench/distribution.ts [--customers 100000] [--skip-baseline] [--round-trips]     # or: npm run bench -- --customers 2000
+ *   npx tsx bench/distribution.ts [--customers 100000] [--skip-baseline] [--round-trips] [--workers 2]     # or: npm run bench -- --customers 2000
  *
  * The baseline (bench/baseline.ts) is the least work in bulk that sends the same messages with
  * the same records, on the same servers without Temporal: this machine's limit for the job. The
@@ -15,11 +15,16 @@
  * --round-trips counts database commands (driver command monitoring, which costs CPU itself);
  * --profile <file> writes a CPU profile of this process (API + worker) while it sends, for
  * Chrome DevTools or speedscope — `node --cpu-prof` would mix in seeding and the baseline.
+ * --workers N runs the worker as N processes of its own (src/entry/worker.ts) on the same
+ * Temporal and database, none in this process, and prints each one's share of the batches, as
+ * Temporal recorded who started each delivery activity (the identity on its start event).
+ * Every run checks that each customer got exactly one message and one code.
  *
  * MONGO_URL / TEMPORAL_ADDRESS use running servers instead of starting embedded ones;
  * EMBEDDED_MONGO_HEAP raises the embedded database's heap for large N. Prints, never asserts.
  */
 import './allow-local-receivers';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,7 +34,14 @@ import { parseArgs } from 'node:util';
 import { startWorker } from '../src/runtime';
 import { distributionWorkflowId } from '../workflows/contracts/distribution';
 import { runBaseline } from './baseline';
-import { cpuSecondsOf, mb, retainedHeap, RssSampler, startBenchService } from './bench-service';
+import {
+  cpuSecondsOf,
+  mb,
+  retainedHeap,
+  RssSampler,
+  startBenchService,
+  startBenchWorkerProcess,
+} from './bench-service';
 import { startProfile } from './cpu-profile';
 
 const { values } = parseArgs({
@@ -38,9 +50,12 @@ const { values } = parseArgs({
     'skip-baseline': { type: 'boolean', default: false },
     'round-trips': { type: 'boolean', default: false },
     profile: { type: 'string' },
+    workers: { type: 'string', default: '0' },
   },
 });
 const CUSTOMERS = Number(values.customers);
+/** Worker processes of their own; 0: the worker runs in this process. */
+const WORKERS = Number(values.workers);
 const SEED_BATCH = 1_000;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -50,6 +65,7 @@ async function startReceiver() {
   const seen = new Set<string>();
   let accepted = 0;
   let duplicates = 0;
+  let firstAt: number | undefined;
   const server = http.createServer((req, res) => {
     req.resume();
     req.on('end', () => {
@@ -57,13 +73,14 @@ async function startReceiver() {
       if (seen.has(key)) duplicates += 1;
       seen.add(key);
       accepted += 1;
+      firstAt ??= Date.now();
       res.writeHead(200).end();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-    stats: () => ({ accepted, duplicates }),
+    stats: () => ({ accepted, duplicates, firstAt }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
@@ -82,7 +99,7 @@ function cpuNow(children: Children): { self: NodeJS.CpuUsage; children: number[]
 function cpuSince(children: Children, before: ReturnType<typeof cpuNow>): Cpu[] {
   const self = process.cpuUsage(before.self);
   return [
-    { name: 'this process (API + worker)', seconds: (self.user + self.system) / 1e6 },
+    { name: `this process (API${WORKERS > 0 ? '' : ' + worker'})`, seconds: (self.user + self.system) / 1e6 },
     ...children.map((c, i) => ({ name: c.name, seconds: cpuSecondsOf(c.pid) - (before.children[i] ?? 0) })),
   ];
 }
@@ -101,8 +118,57 @@ function printCommands(commands: Map<string, number>, batches: number): void {
   console.log(`database commands  ${total} (${(total / batches).toFixed(1)} per batch of 200: ${top})`);
 }
 
+/**
+ * Who did a workflow's work, over all its runs, as Temporal recorded it: the identity
+ * (`<pid>@<host>`) on each delivery activity's start event, and on each workflow task's.
+ */
+async function workByWorker(ctx: BenchContext, workflowId: string) {
+  const batches = new Map<string, number>();
+  const workflowTasks = new Map<string, number>();
+  const add = (m: Map<string, number>, who: string) => m.set(who, (m.get(who) ?? 0) + 1);
+  for await (const run of ctx.temporal.workflow.list({ query: `WorkflowId="${workflowId}"` })) {
+    const { events } = await ctx.temporal.workflow.getHandle(workflowId, run.runId).fetchHistory();
+    const activityTypes = new Map<string, string>();
+    for (const e of events ?? []) {
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      if (scheduled) activityTypes.set(String(e.eventId), scheduled.activityType?.name ?? '');
+      const started = e.activityTaskStartedEventAttributes;
+      if (started && activityTypes.get(String(started.scheduledEventId)) === 'deliverBatch')
+        add(batches, started.identity ?? '?');
+      if (e.workflowTaskStartedEventAttributes)
+        add(workflowTasks, e.workflowTaskStartedEventAttributes.identity ?? '?');
+    }
+  }
+  return { batches, workflowTasks };
+}
+
+type BenchContext = Awaited<ReturnType<typeof startBenchService>>['ctx'];
+
+/** Every customer of the segment got exactly one `sent` message and one code, and no code went to two. */
+async function checkExactlyOnce(ctx: BenchContext, distributionId: string, campaignId: string, customers: number) {
+  const { DistributionMessage, Publication } = ctx.models;
+  const [records, sentTo, publications, codedCustomers, codes] = await Promise.all([
+    DistributionMessage.countDocuments({ distribution_id: distributionId }),
+    DistributionMessage.distinct('customer_id', { distribution_id: distributionId, status: 'sent' }),
+    Publication.countDocuments({ campaign_id: campaignId }),
+    Publication.distinct('customer_id', { campaign_id: campaignId }),
+    Publication.distinct('voucher_id', { campaign_id: campaignId, voucher_id: { $exists: true } }),
+  ]);
+  const exact =
+    records === customers &&
+    sentTo.length === customers &&
+    publications === customers &&
+    codedCustomers.length === customers &&
+    codes.length === customers;
+  console.log(
+    `exactly once       ${exact ? 'yes' : 'NO'}: ${records} message records, ${sentTo.length} customers sent to, ${publications} publications to ${codedCustomers.length} customers, ${codes.length} distinct codes (of ${customers} customers)`,
+  );
+}
+
 async function main(): Promise<void> {
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-distribution-'));
+  // Worker processes and this process's client must encrypt payloads with one key.
+  if (WORKERS > 0) process.env.PAYLOAD_ENCRYPTION_KEY ??= randomBytes(32).toString('hex');
   const service = await startBenchService('distribution', workDir, { monitorCommands: values['round-trips'] });
   const { ctx, temporalAddress, children, description, stops } = service;
   const commands = new Map<string, number>();
@@ -116,9 +182,25 @@ async function main(): Promise<void> {
   const receiver = await startReceiver();
   stops.unshift(() => receiver.close());
   try {
-    const worker = await startWorker(ctx, temporalAddress);
-    stops.unshift(() => worker.stop());
-    console.log(`servers: ${description}; customers: ${CUSTOMERS}`);
+    const workerNames = new Map<string, string>();
+    if (WORKERS > 0) {
+      const started = await Promise.all(
+        Array.from({ length: WORKERS }, (_, i) =>
+          startBenchWorkerProcess(service, path.join(workDir, `worker-${i + 1}`)),
+        ),
+      );
+      started.forEach((w, i) => {
+        stops.unshift(() => w.stop());
+        children.push({ name: `worker process ${i + 1}`, pid: w.pid });
+        workerNames.set(String(w.pid), `worker process ${i + 1}`);
+      });
+    } else {
+      const worker = await startWorker(ctx, temporalAddress);
+      stops.unshift(() => worker.stop());
+    }
+    console.log(
+      `servers: ${description}; customers: ${CUSTOMERS}; worker ${WORKERS > 0 ? `in ${WORKERS} processes of its own` : 'in this process'}`,
+    );
 
     let started = Date.now();
     const segmentId = `seg_bench_${Date.now()}`;
@@ -220,15 +302,21 @@ async function main(): Promise<void> {
     const published = await ctx.models.Publication.countDocuments({ campaign_id: campaign._id });
     const sending =
       final.started_at && final.completed_at ? final.completed_at.getTime() - final.started_at.getTime() : total;
-    const { accepted, duplicates } = receiver.stats();
+    const { accepted, duplicates, firstAt } = receiver.stats();
     console.log(`\n== manual distribution to ${CUSTOMERS} customers (webhook, one code each) ==`);
     console.log(`status             ${final.status}${final.status_reason ? ` (${final.status_reason})` : ''}`);
     console.log(`total time         ${seconds(total)} (create → completed); sending ${seconds(sending)}`);
+    const sendingStarted = final.started_at?.getTime();
+    console.log(
+      `first message after ${firstAt === undefined ? '-' : seconds(firstAt - started)} (create → receiver)${firstAt !== undefined && sendingStarted ? `, ${seconds(firstAt - sendingStarted)} after sending started` : ''}`,
+    );
     console.log(`messages           ${sent} sent, receiver accepted ${accepted} (${duplicates} repeated keys)`);
     console.log(
       `throughput         ${(sent / (total / 1000)).toFixed(1)} messages/s, ${(published / (total / 1000)).toFixed(1)} codes published/s`,
     );
-    console.log(`peak RSS this process (API + worker) ${mb(sampler.peak)}; JS heap ${mb(sampler.peakHeap)}`);
+    console.log(
+      `peak RSS this process (API${WORKERS > 0 ? '' : ' + worker'}) ${mb(sampler.peak)}; JS heap ${mb(sampler.peakHeap)}`,
+    );
     console.log(
       `JS heap after a full GC: before sending ${mb(heapBefore)}, half-way ${heapHalfway === undefined ? '-' : mb(heapHalfway)}, at the end ${mb(retainedHeap())}`,
     );
@@ -249,6 +337,22 @@ async function main(): Promise<void> {
       );
     }
     console.log(`workflow runs      ${runs}`);
+    await checkExactlyOnce(ctx, distribution._id, campaign._id, CUSTOMERS);
+    if (WORKERS > 0) {
+      const work = await workByWorker(ctx, distributionWorkflowId(distribution._id));
+      const name = (identity: string) => workerNames.get(identity.split('@')[0] ?? '') ?? identity;
+      const totalBatches = [...work.batches.values()].reduce((a, b) => a + b, 0);
+      for (const [identity, n] of work.batches)
+        console.log(
+          `share, ${name(identity)}: ${n} of ${totalBatches} batches (${((100 * n) / Math.max(1, totalBatches)).toFixed(1)} %), ${work.workflowTasks.get(identity) ?? 0} workflow tasks`,
+        );
+      console.log(
+        'scaling            on 2 cores the total does not grow: the database and Temporal share the cores with the workers. ' +
+          'More cores help once each worker process has its own core, the database (the most CPU per message) has its own, ' +
+          'and BATCHES_IN_FLIGHT (workflows/distribution.ts, 4 per distribution) is raised so that every worker gets batches: ' +
+          'one distribution never runs more than that many at once.',
+      );
+    }
 
     if (!baselineCampaign) return;
     const customerIds = (await ctx.models.Customer.find({ segments: segmentId }, { _id: 1 }).lean()).map((c) => c._id);
@@ -266,7 +370,10 @@ async function main(): Promise<void> {
     );
     printCpu(baselineCpu, baseline.sent);
     if (values['round-trips']) printCommands(commands, batches);
-    const perMessage = (cpu: Cpu[], n: number) => cpu[0]!.seconds / Math.max(1, n);
+    // The engine's own processes: this one, and the worker processes when it has none.
+    const perMessage = (cpu: Cpu[], n: number) =>
+      cpu.filter((c, i) => i === 0 || c.name.startsWith('worker process')).reduce((t, c) => t + c.seconds, 0) /
+      Math.max(1, n);
     console.log(`ratio              ${(ours / theirs).toFixed(2)} (distribution throughput / baseline throughput)`);
     console.log(
       `CPU ratio          ${(perMessage(cpuSpent, sent) / perMessage(baselineCpu, baseline.sent)).toFixed(2)} (API + worker CPU per message / baseline's)`,

@@ -1,5 +1,3 @@
-import type { Client } from '@temporalio/client';
-import type { Connection } from 'mongoose';
 import { CampaignService } from './campaigns/campaign-service';
 import { ChannelAccountService } from './channels/channel-account-service';
 import { createChannelRegistry } from './channels/registry';
@@ -11,14 +9,15 @@ import { CustomerService } from './customers/customer-service';
 import { defaultDistributionSettings, type DistributionSettings } from './distributions/settings';
 import { DistributionService } from './distributions/distribution-service';
 import { EventFlow } from './events/event-flow';
-import { addRedemptionSummaries, orderOutboxSource } from './events/sources';
-import type { Logger } from './logger';
-import type { Models } from './models';
+import { addRedemptionSummaries, orderOutboxSource, outboxSources } from './events/sources';
+import type { Infrastructure } from './infrastructure';
 import { OrderService } from './orders/order-service';
 import { OrderSummaries } from './orders/order-summary';
 import { RedemptionSummaries } from './redemptions/redemption-summary';
 import { ReferralRewards } from './rewards/referral-rewards';
 import { BalanceService } from './balances/balance-service';
+import { RewardService } from './rewards/reward-service';
+import { VoucherService } from './vouchers/voucher-service';
 import { PromotionService } from './promotions/promotion-service';
 import { PublicationService } from './publications/publication-service';
 import { RedemptionService } from './redemptions/redemption-service';
@@ -27,25 +26,7 @@ import { TemplateService } from './templates/template-service';
 import { ValidationRuleService } from './validation-rules/validation-rule-service';
 
 /** What routers and services are built from: created once per process (or per test). */
-export interface AppContext {
-  logger: Logger;
-  db: Connection;
-  models: Models;
-  temporal: Client;
-  taskQueue: string;
-  /** Where the database server came from, for /health: `mongod`, `mongo-java-server`, `ferretdb` or `external`. */
-  databaseKind: string;
-  bodyLimit: string;
-  /** The Temporal Web UI, when known, for the console's links to a distribution's workflow. */
-  temporalUiUrl?: string;
-  /** Express's `trust proxy` (TRUST_PROXY): which proxies' X-Forwarded-For / -Proto to believe; none when unset. */
-  trustProxy?: string;
-  /** Largest customer import upload in bytes; 200 MB when unset (src/imports/customer-imports.ts). */
-  importMaxBytes?: number;
-  /** Largest template image upload in bytes; 5 MB when unset (src/templates/image-store.ts). */
-  imageMaxBytes?: number;
-  /** Seconds between scheduled re-evaluations of date-dependent segments; daily when unset (src/temporal/schedules.ts). */
-  segmentRefreshSeconds?: number;
+export interface AppContext extends Infrastructure {
   /** Grace period, operator address, built-in channels' settings; defaults when not given. */
   settings: DistributionSettings;
   channels: ChannelRegistry;
@@ -53,6 +34,11 @@ export interface AppContext {
   channelAccounts: ChannelAccountService;
   events: EventFlow;
   customers: CustomerService;
+  /**
+   * The customer service of bulk imports: entered events land in the customers' outboxes and
+   * wait for the pump's sweep, instead of a relay per customer while thousands are written.
+   */
+  importCustomers: CustomerService;
   segments: SegmentService;
   orders: OrderService;
   /** Consent definitions and groups. */
@@ -60,6 +46,12 @@ export interface AppContext {
   /** Customers' consent answers and channel opt-outs. */
   customerConsents: CustomerConsents;
   campaigns: CampaignService;
+  /** Codes of unique-code campaigns. */
+  vouchers: VoucherService;
+  /** Gift card credits and loyalty points added or removed by hand. */
+  balances: BalanceService;
+  /** Rewards and buying them with loyalty points. */
+  rewards: RewardService;
   publications: PublicationService;
   validationRules: ValidationRuleService;
   redemptions: RedemptionService;
@@ -70,25 +62,7 @@ export interface AppContext {
   templates: TemplateService;
 }
 
-export type ContextBase = Omit<
-  AppContext,
-  | 'settings'
-  | 'channels'
-  | 'channelAccounts'
-  | 'events'
-  | 'customers'
-  | 'segments'
-  | 'orders'
-  | 'consents'
-  | 'customerConsents'
-  | 'campaigns'
-  | 'publications'
-  | 'validationRules'
-  | 'redemptions'
-  | 'promotions'
-  | 'distributions'
-  | 'templates'
-> & {
+export type ContextBase = Infrastructure & {
   settings?: DistributionSettings;
   /** The channels offered; the deployment's registry when not given (tests add fake providers). */
   channels?: ChannelRegistry;
@@ -104,10 +78,11 @@ export function createContext(base: ContextBase): AppContext {
     new SecretBox(settings.channelSecretsKey),
     base.logger,
   );
-  const events = new EventFlow(base.models, base.logger, base.temporal, base.taskQueue);
+  // Services raise their events through `events`, built once they all exist: its sources' follow-ups
+  // (order and redemption summaries) need the customer service and the referral rewards.
   const customers = new CustomerService(base.models, (id) => events.raised('customers', id));
+  const importCustomers = new CustomerService(base.models);
   const segments = new SegmentService(base.models, base.temporal, base.taskQueue);
-  events.sources.push(orderOutboxSource(base.models, new OrderSummaries(base.models, customers)));
   const orders = new OrderService(base.models, customers, (id) => events.raised('orders', id));
   const consents = new ConsentCatalog(base.models);
   const customerConsents = new CustomerConsents(base.models, customers, consents);
@@ -119,12 +94,17 @@ export function createContext(base: ContextBase): AppContext {
     (id) => events.raised('publications', id),
     (ids) => events.raisedMany('publications', ids),
   );
-  const referralRewards = new ReferralRewards(
-    base.models,
-    new BalanceService(base.models, (id) => events.raised('vouchers', id)),
-    publications,
-  );
-  addRedemptionSummaries(events.sources, new RedemptionSummaries(base.models, customers, referralRewards));
+  const vouchers = new VoucherService(base.models, campaigns);
+  // Balance changes and reward redemptions raise their events in the voucher's outbox.
+  const balances = new BalanceService(base.models, (id) => events.raised('vouchers', id));
+  const rewards = new RewardService(base.models, (id) => events.raised('vouchers', id));
+  const referralRewards = new ReferralRewards(base.models, balances, publications);
+  const sources = [
+    ...outboxSources(base.models),
+    orderOutboxSource(base.models, new OrderSummaries(base.models, customers)),
+  ];
+  addRedemptionSummaries(sources, new RedemptionSummaries(base.models, customers, referralRewards));
+  const events = new EventFlow({ ...base, sources });
   const validationRules = new ValidationRuleService(base.models);
   const redemptions = new RedemptionService(
     base.models,
@@ -151,11 +131,15 @@ export function createContext(base: ContextBase): AppContext {
     channelAccounts,
     events,
     customers,
+    importCustomers,
     segments,
     orders,
     consents,
     customerConsents,
     campaigns,
+    vouchers,
+    balances,
+    rewards,
     publications,
     validationRules,
     redemptions,

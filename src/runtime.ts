@@ -13,7 +13,6 @@ import { connectTemporalClient, ensureSearchAttributes } from './temporal/client
 import { createWorker } from './temporal/worker';
 import { DEFAULT_SEGMENT_REFRESH_SECONDS, ensureSegmentRefreshSchedule } from './temporal/schedules';
 import { distributionSettingsFrom } from './distributions/settings';
-import { startEventPump } from './events/pump';
 import { startStalledImports } from './imports/customer-imports';
 import { setOutboundAllowHosts } from './outbound/address-policy';
 
@@ -89,15 +88,7 @@ export async function startWorker(ctx: AppContext, address: string): Promise<Sto
   running.catch((err: unknown) => ctx.logger.fatal({ err }, 'worker stopped with an error'));
   ctx.logger.info({ taskQueue: ctx.taskQueue }, `worker polling task queue ${ctx.taskQueue}`);
   // Workers also move outbox events on to Temporal: the role exists wherever events must flow.
-  const pump = startEventPump({
-    sources: ctx.events.sources,
-    Event: ctx.models.DomainEvent,
-    temporal: ctx.temporal,
-    taskQueue: ctx.taskQueue,
-    logger: ctx.logger,
-    relaying: (source, id) => ctx.events.relaying(source, id),
-  });
-  ctx.events.pump = pump;
+  ctx.events.startPump();
   await ensureSegmentRefreshSchedule(
     ctx.temporal,
     ctx.taskQueue,
@@ -115,8 +106,7 @@ export async function startWorker(ctx: AppContext, address: string): Promise<Sto
     name: 'worker',
     async stop() {
       clearInterval(reconciler);
-      await pump.stop();
-      ctx.events.pump = undefined;
+      await ctx.events.stopPump();
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running.catch(() => undefined);
       await connection.close();

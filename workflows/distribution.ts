@@ -49,6 +49,13 @@ const POOL_RECORDS = 'pool-records';
 /** How long a distribution stopped for pool_exhausted can be resumed. */
 const RESUME_WINDOW = '30 days';
 
+/**
+ * Marks the runs that deliver the first snapshot batches while the next are still written (a
+ * page of batches per activity); runs recorded before it wrote the whole snapshot, a batch per
+ * activity, before delivering any.
+ */
+const SNAPSHOT_WHILE_SENDING = 'snapshot-while-sending';
+
 /** Batches delivered at once: a few keep the providers busy without flooding them. */
 const BATCHES_IN_FLIGHT = 4;
 /** Keeps a run's history bounded even when the server does not suggest continuing. */
@@ -204,8 +211,9 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
       if (!(await mark('sending', { started_at: now() }))) return;
     }
 
-    // 3. Snapshot the audience, then deliver it batch by batch.
-    while (!s.snapshot.done && !s.cancelled) {
+    // 3. Snapshot the audience and deliver it batch by batch, each batch once it is written.
+    const streaming = patched(SNAPSHOT_WHILE_SENDING);
+    while (!streaming && !s.snapshot.done && !s.cancelled) {
       const page = await quick.snapshotAudience(id, s.snapshot.cursor, s.snapshot.batches);
       if (page.count > 0) {
         s.snapshot.batches += 1;
@@ -218,6 +226,21 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
       }
       if (workflowInfo().continueAsNewSuggested) await continueWith();
     }
+
+    /** The next page of snapshot batches: one at a time, as each starts after the last one's cursor. */
+    let snapshotting: Promise<void> | undefined;
+    const snapshotPage = async (): Promise<void> => {
+      const page = await quick.snapshotAudiencePages(id, s.snapshot.cursor, s.snapshot.batches);
+      s.snapshot.batches += page.batches;
+      s.snapshot.recipients += page.recipients;
+      if (page.nextCursor) s.snapshot.cursor = page.nextCursor;
+      else {
+        s.snapshot.done = true;
+        await quick.markDistribution(id, { status: 'sending', recipients_count: s.snapshot.recipients });
+      }
+    };
+    /** Deliveries and the snapshot page in flight, so none is left unawaited. */
+    const pending = () => [...inFlight, ...(snapshotting ? [snapshotting] : [])];
 
     let poolExhausted: { campaignId: string } | undefined;
     /** The first batch the pool ran out in: every batch before it was delivered in full. */
@@ -247,9 +270,20 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
     let startedThisRun = 0;
     const notices: Array<Promise<unknown>> = [];
     for (;;) {
-      while (s.nextBatch < s.snapshot.batches && !s.cancelled && !poolExhausted) {
+      for (;;) {
+        const stopping = s.cancelled || poolExhausted !== undefined;
+        if (streaming && !snapshotting && !s.snapshot.done && !stopping)
+          snapshotting = snapshotPage().finally(() => {
+            snapshotting = undefined;
+          });
+        if (stopping || s.nextBatch >= s.snapshot.batches) {
+          // Nothing to start: wait for the snapshot's next page or the last deliveries.
+          if (pending().length === 0) break;
+          await Promise.race(pending());
+          continue;
+        }
         if (startedThisRun >= (input.maxBatchesPerRun ?? BATCHES_PER_RUN) || workflowInfo().continueAsNewSuggested) {
-          await Promise.all(inFlight);
+          await Promise.all(pending());
           if (!poolExhausted && !s.cancelled) await continueWith();
           break;
         }
@@ -257,9 +291,9 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
         inFlight.add(p);
         s.nextBatch += 1;
         startedThisRun += 1;
-        if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(inFlight);
+        if (inFlight.size >= BATCHES_IN_FLIGHT) await Promise.race(pending());
       }
-      await Promise.all(inFlight);
+      await Promise.all(pending());
       if (!poolExhausted) break;
 
       statusReason = 'pool_exhausted';
@@ -269,7 +303,16 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
         await quick.stopForExhaustedPool(id, poolExhausted.campaignId);
         return;
       }
-      // Everyone not reached gets a pool_exhausted record; the notice is retried on its own, not holding up a resume.
+      // Everyone not reached gets a pool_exhausted record, so the rest of the audience is snapshotted first.
+      while (!s.snapshot.done && !s.cancelled) {
+        await snapshotPage();
+        if (workflowInfo().continueAsNewSuggested) {
+          // The next run delivers again from the first batch the pool ran out in, and stops there again.
+          s.nextBatch = firstExhausted;
+          await continueWith();
+        }
+      }
+      // The notice is retried on its own, not holding up a resume.
       await quick.recordPoolExhausted(id, s.nextBatch);
       notices.push(
         notice

@@ -10,6 +10,7 @@ import { newId } from '../ids';
 import type { Models } from '../models';
 import type { CampaignDoc, ReferralProgram } from '../models/campaign';
 import { rewardRef } from '../rewards/reward-value';
+import { reconcile, startOnce, type WriteThenStart } from '../temporal/reconciler';
 import type { VoucherDoc } from '../models/voucher';
 import { addVoucherCode } from './code-pool';
 import type { CampaignInput, CampaignUpdateInput } from './campaign-input';
@@ -41,6 +42,16 @@ export async function insertCampaign(models: Models, campaign: CampaignDoc): Pro
 }
 
 export class CampaignService {
+  /** A campaign whose codes are `IN_PROGRESS` has a generation run. */
+  private readonly generations: WriteThenStart<Pick<CampaignDoc, '_id'>> = {
+    stuck: (before) =>
+      this.models.Campaign.find(
+        { vouchers_generation_status: 'IN_PROGRESS', created_at: { $lt: before } },
+        { _id: 1 },
+      ).lean(),
+    start: (campaign) => this.startGeneration(campaign._id),
+  };
+
   constructor(
     private readonly models: Models,
     private readonly temporal: Client,
@@ -126,16 +137,12 @@ export class CampaignService {
   }
 
   /** Starts generations that a crash between the write and the start left unstarted; a running one is left as is. */
-  async reconcile(olderThanMs = 10_000): Promise<void> {
-    const stuck = await this.models.Campaign.find(
-      { vouchers_generation_status: 'IN_PROGRESS', created_at: { $lt: new Date(Date.now() - olderThanMs) } },
-      { _id: 1 },
-    ).lean();
-    for (const campaign of stuck) await this.startGeneration(campaign._id);
+  reconcile(olderThanMs = 10_000): Promise<number> {
+    return reconcile(this.temporal, this.generations, olderThanMs);
   }
 
-  private async startGeneration(campaignId: string): Promise<void> {
-    await this.temporal.workflow.start<CampaignGenerationWorkflow>(CAMPAIGN_GENERATION_WORKFLOW, {
+  private startGeneration(campaignId: string): Promise<boolean> {
+    return startOnce<CampaignGenerationWorkflow>(this.temporal, CAMPAIGN_GENERATION_WORKFLOW, {
       workflowId: campaignGenerationWorkflowId(campaignId),
       taskQueue: this.taskQueue,
       args: [campaignId],

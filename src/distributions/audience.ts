@@ -2,6 +2,7 @@ import type { AppContext } from '../context';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { batchId } from '../models/distribution-batch';
 import type { DistributionAudience } from '../models/distribution';
+import type { SnapshotPages } from '../../workflows/contracts/distribution';
 
 /** An audience is read from the data alone. */
 export type AudienceContext = Pick<AppContext, 'models'>;
@@ -41,7 +42,8 @@ const BATCHES_PER_QUERY = 25;
  * Writes batch `index` of the audience snapshot: the next members after `after`, by id — and
  * the batches after it from the same query, which later calls then find written. A retry finds
  * the batch already written and carries on from what it holds, so the snapshot never depends
- * on whether the segment changed between two attempts.
+ * on whether the segment changed between two attempts. Runs recorded before snapshotBatches
+ * take the snapshot a batch per call.
  */
 export async function snapshotBatch(
   ctx: AudienceContext,
@@ -54,29 +56,84 @@ export async function snapshotBatch(
   const _id = batchId(distributionId, index);
   let stored = await DistributionBatch.findById(_id).lean();
   if (!stored) {
-    const page = await members(ctx, audience, after, BATCH_SIZE * BATCHES_PER_QUERY);
-    if (page.length === 0) return { count: 0 };
-    const ops = [];
-    for (let start = 0, i = index; start < page.length; start += BATCH_SIZE, i++) {
-      const doc = { distribution_id: distributionId, index: i, customer_ids: page.slice(start, start + BATCH_SIZE) };
-      ops.push({
-        updateOne: { filter: { _id: batchId(distributionId, i) }, update: { $setOnInsert: doc }, upsert: true },
-      });
-    }
-    try {
-      await DistributionBatch.bulkWrite(ops, { ordered: false });
-    } catch (err) {
-      // A concurrent attempt wrote some first: theirs stand, as $setOnInsert would have left them.
-      if (!onlyDuplicateKeys(err)) throw err;
-    }
+    await writeBatches(ctx, distributionId, audience, index, after);
     stored = await DistributionBatch.findById(_id).lean();
   }
   const ids = stored?.customer_ids ?? [];
-  const last = ids[ids.length - 1];
+  return { count: ids.length, ...nextCursorAfter(audience, ids) };
+}
+
+/**
+ * Writes the snapshot batches from `index` on, up to BATCHES_PER_QUERY of them from one query
+ * of the members after `after`, and answers how many it holds, so the workflow can deliver them
+ * while it asks for the next ones. Only batches stored in an unbroken run from `index` count:
+ * a retry after a write cut short answers those, and the next call queries on from the last of
+ * them, so the snapshot follows one cursor whatever the segment did between two attempts.
+ */
+export async function snapshotBatches(
+  ctx: AudienceContext,
+  distributionId: string,
+  audience: DistributionAudience,
+  index: number,
+  after?: string,
+): Promise<SnapshotPages> {
+  let run = await storedRun(ctx, distributionId, index);
+  if (run.length === 0) {
+    await writeBatches(ctx, distributionId, audience, index, after);
+    run = await storedRun(ctx, distributionId, index);
+  }
+  const last = run[run.length - 1] ?? [];
   return {
-    count: ids.length,
-    ...(audience.type === 'segment' && ids.length === BATCH_SIZE && last ? { nextCursor: last } : {}),
+    batches: run.length,
+    recipients: run.reduce((n, ids) => n + ids.length, 0),
+    ...nextCursorAfter(audience, last),
   };
+}
+
+/** The customer ids of the batches stored from `index` on without a gap, up to the first short one. */
+async function storedRun(ctx: AudienceContext, distributionId: string, index: number): Promise<string[][]> {
+  const ids = Array.from({ length: BATCHES_PER_QUERY }, (_, k) => batchId(distributionId, index + k));
+  const stored = await ctx.models.DistributionBatch.find({ _id: { $in: ids } }, { index: 1, customer_ids: 1 }).lean();
+  const byIndex = new Map(stored.map((b) => [b.index, b.customer_ids]));
+  const run: string[][] = [];
+  for (let i = index; byIndex.has(i); i++) {
+    const customers = byIndex.get(i)!;
+    run.push(customers);
+    if (customers.length < BATCH_SIZE) break;
+  }
+  return run;
+}
+
+/** A full batch of a segment may have members after it; anything else ends the snapshot. */
+function nextCursorAfter(audience: DistributionAudience, ids: string[]): { nextCursor?: string } {
+  const last = ids[ids.length - 1];
+  return audience.type === 'segment' && ids.length === BATCH_SIZE && last ? { nextCursor: last } : {};
+}
+
+/** One query of the members after `after`, written as the batches from `index` on; a batch already written stands. */
+async function writeBatches(
+  ctx: AudienceContext,
+  distributionId: string,
+  audience: DistributionAudience,
+  index: number,
+  after: string | undefined,
+): Promise<void> {
+  const page = await members(ctx, audience, after, BATCH_SIZE * BATCHES_PER_QUERY);
+  if (page.length === 0) return;
+  const ops = [];
+  for (let start = 0, i = index; start < page.length; start += BATCH_SIZE, i++) {
+    const doc = { distribution_id: distributionId, index: i, customer_ids: page.slice(start, start + BATCH_SIZE) };
+    ops.push({
+      updateOne: { filter: { _id: batchId(distributionId, i) }, update: { $setOnInsert: doc }, upsert: true },
+    });
+  }
+  try {
+    // In order: a write cut short (a crash) leaves the batches before the cut, never one after a gap.
+    await ctx.models.DistributionBatch.bulkWrite(ops, { ordered: true });
+  } catch (err) {
+    // A concurrent attempt wrote some first: theirs stand, as $setOnInsert would have left them.
+    if (!onlyDuplicateKeys(err)) throw err;
+  }
 }
 
 async function members(

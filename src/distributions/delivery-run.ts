@@ -1,14 +1,22 @@
-import type { AppContext } from '../context';
+import type { ChannelAccountService } from '../channels/channel-account-service';
+import type { Infrastructure } from '../infrastructure';
 import type { CampaignDoc } from '../models/campaign';
 import type { DistributionDoc } from '../models/distribution';
 import type { DistributionMessageDoc, MessageStatus } from '../models/distribution-message';
 import type { DomainEvent } from '../models/domain-event';
 import type { VoucherLike } from '../templates/message-variables';
-import type { ChannelAccount, OutgoingMessage } from '../channels/channel';
+import type { ChannelAccount, ChannelRegistry, OutgoingMessage } from '../channels/channel';
+import type { PublicationService } from '../publications/publication-service';
 import type { ChannelDecision } from './consent-check';
+import type { DistributionSettings } from './settings';
 
 /** What a delivery run needs: the data, the channels and their accounts, code publication. */
-export type DeliveryContext = Pick<AppContext, 'models' | 'channels' | 'channelAccounts' | 'publications' | 'settings'>;
+export type DeliveryContext = Pick<Infrastructure, 'models'> & {
+  channels: ChannelRegistry;
+  channelAccounts: ChannelAccountService;
+  publications: PublicationService;
+  settings: DistributionSettings;
+};
 
 /**
  * The per-customer pipeline both manual batches and event deliveries run — consent check →

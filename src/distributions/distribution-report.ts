@@ -70,6 +70,26 @@ export async function distributionReport(models: Models, d: DistributionDoc): Pr
   };
 }
 
+/**
+ * The report's totals of each of these distributions, in one aggregation: a list page shows
+ * its rows' counts without a report call per row.
+ */
+export async function distributionTotals(models: Models, ids: string[]): Promise<Map<string, Counts>> {
+  const groups = await models.DistributionMessage.aggregate<{
+    _id: { distribution: string; status: MessageStatus };
+    n: number;
+  }>([
+    { $match: { distribution_id: { $in: ids } } },
+    { $group: { _id: { distribution: '$distribution_id', status: '$status' }, n: { $sum: 1 } } },
+  ]);
+  const totals = new Map(ids.map((id) => [id, zero()]));
+  for (const g of groups) {
+    const counts = totals.get(g._id.distribution);
+    if (counts) counts[g._id.status] += g.n;
+  }
+  return totals;
+}
+
 const countsJson = {
   queued: z.number(),
   sent: z.number(),
@@ -77,6 +97,10 @@ const countsJson = {
   failed: z.number(),
   unknown: z.number().describe('at_most_once channels: provider call may have happened, not sent again'),
 };
+
+export const totalsJson = z
+  .object(countsJson)
+  .describe("Message counts of every run together, by status: the report's `totals`");
 
 export const reportJson = z.object({
   distribution: z.object({
@@ -86,7 +110,7 @@ export const reportJson = z.object({
     status_reason: z.string().nullable(),
   }),
   recipients_count: z.number(),
-  totals: z.object(countsJson),
+  totals: totalsJson,
   channels: z.array(
     z.object({ type: z.string(), index: z.number(), ...countsJson, reasons: z.record(z.string(), z.number()) }),
   ),

@@ -2,14 +2,15 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { stoppedSignal } from '../../workflows/contracts/automatic-distribution';
 import { distributionWorkflowId } from '../../workflows/contracts/distribution';
 import { mailOperators, notifyOperator } from '../channels/operator-mail';
-import type { AppContext } from '../context';
+import type { Infrastructure } from '../infrastructure';
+import type { DistributionSettings } from './settings';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { batchId } from '../models/distribution-batch';
 import { FINAL_DISTRIBUTION_STATUSES, type DistributionDoc } from '../models/distribution';
 import { messageId } from '../models/distribution-message';
 
 /** Stopping records, signals the lifecycle workflow and mails the operator. */
-export type StopContext = Pick<AppContext, 'models' | 'logger' | 'settings' | 'temporal'>;
+export type StopContext = Pick<Infrastructure, 'models' | 'logger' | 'temporal'> & { settings: DistributionSettings };
 
 /** Batches whose customers get their `pool_exhausted` records in one write. */
 const BATCHES_PER_WRITE = 10;

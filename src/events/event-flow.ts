@@ -3,9 +3,8 @@ import type { Logger } from '../logger';
 import type { Models } from '../models';
 import { EventDispatcher } from './dispatcher';
 import type { PendingEvent } from './outbox';
-import type { EventPump } from './pump';
+import { startEventPump, type EventPump } from './pump';
 import { copyOutboxes, finishRelays, type OutboxSource } from './relay';
-import { outboxSources } from './sources';
 
 /**
  * Runs `work(keys)` for queued keys, up to `batch` keys a call and at most `limit` calls at
@@ -76,6 +75,15 @@ class KeyedQueue {
   }
 }
 
+export interface EventFlowDeps {
+  models: Models;
+  logger: Logger;
+  temporal: Client;
+  taskQueue: string;
+  /** Every collection with an outbox, with its follow-ups (src/events/sources.ts). */
+  sources: OutboxSource[];
+}
+
 /**
  * What a writer calls after a change raised events: relay that document's outbox now and
  * dispatch exactly the events it copied, by id, so an event reaches Temporal without any
@@ -92,8 +100,7 @@ class KeyedQueue {
 export class EventFlow {
   readonly sources: OutboxSource[];
   readonly dispatcher: EventDispatcher;
-  /** The worker's pump, while this process runs one. */
-  pump?: EventPump;
+  private runningPump: EventPump | undefined;
   /**
    * Few copies at once, each of every document waiting: at a low rate a copy holds one
    * document and its event goes out at once; under load the documents that arrived while the
@@ -106,14 +113,39 @@ export class EventFlow {
   private readonly bulkRelays = new Set<Promise<void>>();
   private stopping = false;
 
-  constructor(
-    private readonly models: Models,
-    private readonly logger: Logger,
-    temporal: Client,
-    taskQueue: string,
-  ) {
-    this.sources = outboxSources(models);
-    this.dispatcher = new EventDispatcher({ Event: models.DomainEvent, temporal, taskQueue }, logger);
+  constructor(private readonly deps: EventFlowDeps) {
+    this.sources = deps.sources;
+    this.dispatcher = new EventDispatcher(
+      { Event: deps.models.DomainEvent, temporal: deps.temporal, taskQueue: deps.taskQueue },
+      deps.logger,
+    );
+  }
+
+  /** The worker's pump, while this process runs one. */
+  get pump(): EventPump | undefined {
+    return this.runningPump;
+  }
+
+  /**
+   * Starts the pump over this flow's sources (a worker's job). Until `stopPump`, this process
+   * also runs the follow-ups an API process leaves to the pump, and the pump's sweep leaves
+   * alone what this flow is still relaying.
+   */
+  startPump(): EventPump {
+    this.runningPump ??= startEventPump({
+      sources: this.sources,
+      Event: this.deps.models.DomainEvent,
+      temporal: this.deps.temporal,
+      taskQueue: this.deps.taskQueue,
+      logger: this.deps.logger,
+      relaying: (source, id) => this.relaying(source, id),
+    });
+    return this.runningPump;
+  }
+
+  async stopPump(): Promise<void> {
+    await this.runningPump?.stop();
+    this.runningPump = undefined;
   }
 
   raised(sourceName: string, id: string): void {
@@ -136,10 +168,13 @@ export class EventFlow {
     if (ids.length === 0 || this.stopping) return;
     const relay = (async () => {
       try {
-        await copyOutboxes(source, this.models.DomainEvent, ids, this.dispatch);
+        await copyOutboxes(source, this.deps.models.DomainEvent, ids, this.dispatch);
         await finishRelays(source, ids);
       } catch (err) {
-        this.logger.warn({ err, source: sourceName, count: ids.length }, 'relay failed; the pump sweep will retry');
+        this.deps.logger.warn(
+          { err, source: sourceName, count: ids.length },
+          'relay failed; the pump sweep will retry',
+        );
       }
     })();
     this.bulkRelays.add(relay);
@@ -162,10 +197,10 @@ export class EventFlow {
   private async copy(keys: string[]): Promise<void> {
     const { source, ids } = this.parseAll(keys);
     try {
-      await copyOutboxes(source, this.models.DomainEvent, ids, this.dispatch);
+      await copyOutboxes(source, this.deps.models.DomainEvent, ids, this.dispatch);
       if (!source.followUpByPump || this.pump) for (const key of keys) this.followUps.add(key);
     } catch (err) {
-      this.logger.warn({ err, source: source.name, ids: ids.length }, 'relay failed; the pump sweep will retry');
+      this.deps.logger.warn({ err, source: source.name, ids: ids.length }, 'relay failed; the pump sweep will retry');
     }
   }
 
@@ -175,7 +210,7 @@ export class EventFlow {
     try {
       await finishRelays(source, ids);
     } catch (err) {
-      this.logger.warn(
+      this.deps.logger.warn(
         { err, source: source.name, ids: ids.length },
         'relay follow-up failed; the pump sweep will retry',
       );

@@ -26,6 +26,8 @@ import { ordersRouter } from '../api/orders/router';
 import { promotionsRouter } from '../api/promotions/router';
 import { segmentsRouter } from '../api/segments/router';
 import { sessionSignInRouter, sessionsRouter } from '../api/sessions/router';
+import { templateImagesRouter } from '../api/template-images/router';
+import { templateTestsRouter } from '../api/template-tests/router';
 import { templatesRouter } from '../api/templates/router';
 import { publicRouter } from '../api/public/router';
 import { vouchersRouter } from '../api/vouchers/router';
@@ -93,6 +95,8 @@ export function createApp(ctx: AppContext, options: AppOptions = {}): Express {
     promotionsRouter(ctx),
     distributionsRouter(ctx),
     templatesRouter(ctx),
+    templateTestsRouter(ctx),
+    templateImagesRouter(ctx),
     publicRouter(ctx),
     channelsRouter(ctx),
     sessionsRouter(ctx),

@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import {
   CUSTOMER_IMPORT_WORKFLOW,
   customerImportWorkflowId,
@@ -7,7 +6,8 @@ import {
 } from '../../workflows/contracts/customer-import';
 import type { AppContext } from '../context';
 import { newId } from '../ids';
-import type { AsyncActionType, UploadFormat } from '../models/async-action';
+import type { AsyncActionDoc, AsyncActionType, UploadFormat } from '../models/async-action';
+import { reconcile, startOnce, type WriteThenStart } from '../temporal/reconciler';
 import { deleteUpload, newUploadId, storeUpload } from './upload-store';
 
 /** Largest upload accepted (CSV, JSON or NDJSON), unless the context says otherwise: ~1.5 million typical CSV rows. */
@@ -56,33 +56,29 @@ export async function acceptImport(ctx: AppContext, upload: NewImport): Promise<
   return id;
 }
 
-export async function startImportWorkflow(
+/** Starts an import's workflow; false when refused (a finished import's id is never run again, whatever asks). */
+export function startImportWorkflow(
   ctx: Pick<AppContext, 'temporal' | 'taskQueue'>,
   asyncActionId: string,
-): Promise<void> {
-  try {
-    await ctx.temporal.workflow.start<CustomerImportWorkflow>(CUSTOMER_IMPORT_WORKFLOW, {
-      workflowId: customerImportWorkflowId(asyncActionId),
-      taskQueue: ctx.taskQueue,
-      args: [{ asyncActionId }],
-      workflowIdConflictPolicy: 'USE_EXISTING',
-      // A finished import's id is never run again, whatever asks.
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-  }
+): Promise<boolean> {
+  return startOnce<CustomerImportWorkflow>(ctx.temporal, CUSTOMER_IMPORT_WORKFLOW, {
+    workflowId: customerImportWorkflowId(asyncActionId),
+    taskQueue: ctx.taskQueue,
+    args: [{ asyncActionId }],
+    workflowIdConflictPolicy: 'USE_EXISTING',
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
+  });
 }
 
 /** Starts the workflows of actions a crash (or a Temporal outage) left ENQUEUED for longer than `olderThanMs`. */
-export async function startStalledImports(
+export function startStalledImports(
   ctx: Pick<AppContext, 'temporal' | 'taskQueue' | 'models'>,
   olderThanMs = 30_000,
 ): Promise<number> {
-  const stalled = await ctx.models.AsyncAction.find(
-    { status: 'ENQUEUED', created_at: { $lt: new Date(Date.now() - olderThanMs) } },
-    { _id: 1 },
-  ).lean();
-  for (const action of stalled) await startImportWorkflow(ctx, action._id);
-  return stalled.length;
+  const imports: WriteThenStart<Pick<AsyncActionDoc, '_id'>> = {
+    stuck: (before) =>
+      ctx.models.AsyncAction.find({ status: 'ENQUEUED', created_at: { $lt: before } }, { _id: 1 }).lean(),
+    start: (action) => startImportWorkflow(ctx, action._id),
+  };
+  return reconcile(ctx.temporal, imports, olderThanMs);
 }

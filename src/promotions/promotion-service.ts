@@ -5,7 +5,6 @@ import { newId } from '../ids';
 import type { Models } from '../models';
 import type { CampaignDoc } from '../models/campaign';
 import type { PromotionTierDoc } from '../models/promotion-tier';
-import type { ValidationRuleAssignmentDoc } from '../models/validation-rule';
 import type { RedemptionService, StackableInput } from '../redemptions/redemption-service';
 import type { ValidationRuleService } from '../validation-rules/validation-rule-service';
 import {
@@ -14,8 +13,9 @@ import {
   type TierInput,
   type TierUpdateInput,
 } from './promotion-input';
-import { tierUnavailable } from './tier-availability';
-import { toTierJson, type TierJson } from './tier-json';
+import type { TierJson } from './tier-json';
+import { validatePromotions } from './promotion-validate';
+import { promotionCampaign, TierReads } from './tier-reads';
 
 interface Problem {
   field: string;
@@ -45,13 +45,18 @@ function duplicateHierarchy(campaignId: string, hierarchy: number): DomainError 
  * PROMOTION campaigns and their tiers. A campaign and its tiers are several documents, so
  * everything that can be refused (name, hierarchy, rule ids) is checked before the first
  * write, and a failure after it removes what was written: a refused request leaves nothing.
+ * Reads and JSON are `tier-reads`; the legacy validate is `promotion-validate`.
  */
 export class PromotionService {
+  private readonly reads: TierReads;
+
   constructor(
     private readonly models: Models,
     private readonly rules: ValidationRuleService,
     private readonly redemptions: RedemptionService,
-  ) {}
+  ) {
+    this.reads = new TierReads(models);
+  }
 
   async createCampaign(input: PromotionCampaignInput): Promise<CampaignDoc> {
     const problems = await this.unknownRules(
@@ -104,62 +109,33 @@ export class PromotionService {
   }
 
   /** The `promotion` field of a PROMOTION campaign's JSON: its tiers in order. */
-  async promotionOf(campaign: CampaignDoc) {
-    const tiers = await this.tiersJson(
-      await this.models.PromotionTier.find({ campaign_id: campaign._id }).sort({ hierarchy: 1 }).lean(),
-      [campaign],
-    );
-    return { object: 'list' as const, data_ref: 'tiers' as const, tiers, total: tiers.length, has_more: false };
+  promotionOf(campaign: CampaignDoc) {
+    return this.reads.promotionOf(campaign);
   }
 
-  async listTiers(campaignRef: string): Promise<TierJson[]> {
-    const campaign = await this.promotionCampaign(campaignRef);
-    return (await this.promotionOf(campaign)).tiers;
+  listTiers(campaignRef: string): Promise<TierJson[]> {
+    return this.reads.listTiers(campaignRef);
   }
 
-  /**
-   * Every tier, by campaign and hierarchy; `available` keeps the ones a customer could get now
-   * (enabled, within dates). Filtered in memory: availability reads the campaign too, and a
-   * deployment has tens of tiers, not thousands.
-   */
-  async listAll(options: {
-    available?: boolean;
-    limit: number;
-    page: number;
-  }): Promise<{ tiers: TierJson[]; total: number; has_more: boolean }> {
-    const all = await this.models.PromotionTier.find({}).sort({ campaign_id: 1, hierarchy: 1 }).lean();
-    const campaigns = await this.campaignsOf(all);
-    const now = new Date();
-    const kept =
-      options.available === undefined
-        ? all
-        : all.filter((t) => {
-            const c = campaigns.get(t.campaign_id);
-            return (c !== undefined && tierUnavailable(t, c, now) === null) === options.available;
-          });
-    const start = (options.page - 1) * options.limit;
-    const page = kept.slice(start, start + options.limit);
-    return {
-      tiers: await this.tiersJson(page, [...campaigns.values()]),
-      total: kept.length,
-      has_more: start + page.length < kept.length,
-    };
+  listAll(options: Parameters<TierReads['listAll']>[0]) {
+    return this.reads.listAll(options);
   }
 
-  async getTier(id: string): Promise<PromotionTierDoc> {
-    const tier = await this.models.PromotionTier.findById(id).lean();
-    if (!tier) throw DomainError.notFound('promotion_tier', id);
-    return tier;
+  getTier(id: string): Promise<PromotionTierDoc> {
+    return this.reads.getTier(id);
   }
 
-  async tierJson(tier: PromotionTierDoc): Promise<TierJson> {
-    const [json] = await this.tiersJson([tier]);
-    if (!json) throw DomainError.notFound('promotion_tier', tier._id);
-    return json;
+  tierJson(tier: PromotionTierDoc): Promise<TierJson> {
+    return this.reads.tierJson(tier);
+  }
+
+  /** The legacy `promotions.validate` (see `validatePromotions`). */
+  validate(input: Omit<StackableInput, 'redeemables'>, options: { audienceRulesOnly?: boolean } = {}) {
+    return validatePromotions({ models: this.models, redemptions: this.redemptions }, input, options);
   }
 
   async createTier(campaignRef: string, input: TierInput): Promise<PromotionTierDoc> {
-    const campaign = await this.promotionCampaign(campaignRef);
+    const campaign = await promotionCampaign(this.models, campaignRef);
     const problems = await this.unknownRules([{ field: 'validation_rules', ids: input.validation_rules ?? [] }]);
     if (problems.length > 0) throw invalidRules(problems);
     const taken = (await this.models.PromotionTier.find({ campaign_id: campaign._id }, { hierarchy: 1 }).lean()).map(
@@ -217,10 +193,15 @@ export class PromotionService {
     }
     const set: Record<string, unknown> = {};
     const unset: Record<string, 1> = {};
-    for (const key of ['name', 'banner', 'action', 'hierarchy', 'active', 'metadata'] as const)
-      if (input[key] !== undefined) input[key] === null ? (unset[key] = 1) : (set[key] = input[key]);
-    for (const key of ['start_date', 'expiration_date'] as const)
-      if (input[key] !== undefined) input[key] === null ? (unset[key] = 1) : (set[key] = new Date(input[key]!));
+    for (const key of ['name', 'banner', 'action', 'hierarchy', 'active', 'metadata'] as const) {
+      if (input[key] === null) unset[key] = 1;
+      else if (input[key] !== undefined) set[key] = input[key];
+    }
+    for (const key of ['start_date', 'expiration_date'] as const) {
+      const value = input[key];
+      if (value === null) unset[key] = 1;
+      else if (value !== undefined) set[key] = new Date(value);
+    }
     let updated: PromotionTierDoc | null;
     try {
       updated = await this.models.PromotionTier.findOneAndUpdate(
@@ -260,59 +241,6 @@ export class PromotionService {
     await this.models.ValidationRuleAssignment.deleteOne({ related_object_id: id });
   }
 
-  /**
-   * The legacy `promotions.validate`: the tiers this customer and order qualify for now, each
-   * with its discount on the whole order, in campaign then hierarchy order.
-   */
-  async validate(input: Omit<StackableInput, 'redeemables'>, options: { audienceRulesOnly?: boolean } = {}) {
-    const all = await this.models.PromotionTier.find({ active: true }).sort({ campaign_id: 1, hierarchy: 1 }).lean();
-    const campaigns = await this.campaignsOf(all);
-    const now = new Date();
-    const candidates = all.filter((t) => {
-      const c = campaigns.get(t.campaign_id);
-      return c !== undefined && tierUnavailable(t, c, now) === null;
-    });
-    const { customer, amount, checks } = await this.redemptions.checkEach(
-      candidates.map((t) => ({ object: 'promotion_tier', id: t._id })),
-      input,
-      { audienceOnly: options.audienceRulesOnly === true },
-    );
-    const promotions = checks.flatMap((c) => {
-      if (!c.ok || c.target.object !== 'promotion_tier') return [];
-      const t = c.target.tier;
-      const total = amount === null ? null : amount - c.discount;
-      return [
-        {
-          id: t._id,
-          object: 'promotion_tier' as const,
-          name: t.name,
-          banner: t.banner ?? null,
-          campaign: { id: c.target.campaign._id, name: c.target.campaign.name, object: 'campaign' as const },
-          start_date: t.start_date?.toISOString() ?? null,
-          expiration_date: t.expiration_date?.toISOString() ?? null,
-          discount: t.action.discount,
-          discount_amount: c.discount,
-          applied_discount_amount: c.discount,
-          metadata: t.metadata ?? {},
-          order: {
-            ...(input.order?.id ? { id: input.order.id } : {}),
-            ...(input.order?.source_id ? { source_id: input.order.source_id } : {}),
-            amount,
-            discount_amount: c.discount,
-            total_discount_amount: c.discount,
-            applied_discount_amount: c.discount,
-            total_applied_discount_amount: c.discount,
-            total_amount: total,
-            items: input.order?.items ?? [],
-            metadata: input.order?.metadata ?? {},
-          },
-          hierarchy: t.hierarchy,
-        },
-      ];
-    });
-    return { valid: promotions.length > 0, promotions, tracking_id: input.tracking_id ?? customer?.source_id ?? null };
-  }
-
   private async removeCampaignWrites(campaignId: string, tierIds: string[]): Promise<void> {
     await this.models.ValidationRuleAssignment.deleteMany({ related_object_id: { $in: tierIds } });
     await this.models.PromotionTier.deleteMany({ _id: { $in: tierIds } });
@@ -339,20 +267,6 @@ export class PromotionService {
     };
   }
 
-  private async promotionCampaign(ref: string): Promise<CampaignDoc> {
-    const campaign =
-      (await this.models.Campaign.findById(ref).lean()) ?? (await this.models.Campaign.findOne({ name: ref }).lean());
-    if (!campaign) throw DomainError.notFound('campaign', ref);
-    if (campaign.campaign_type !== 'PROMOTION') {
-      throw DomainError.invalid(
-        'invalid_campaign_params',
-        'Not a promotion campaign',
-        `campaign ${campaign.name} is a ${campaign.campaign_type} campaign: only PROMOTION campaigns have tiers`,
-      );
-    }
-    return campaign;
-  }
-
   private async unknownRules(fields: Array<{ field: string; ids: readonly string[] }>): Promise<Problem[]> {
     const missing = new Set(await this.rules.missing(fields.flatMap((f) => f.ids)));
     return fields.flatMap((f) =>
@@ -360,27 +274,5 @@ export class PromotionService {
         missing.has(id) ? [{ field: `${f.field}.${i}`, reason: `validation rule ${id} not found` }] : [],
       ),
     );
-  }
-
-  private async campaignsOf(tiers: readonly PromotionTierDoc[]): Promise<Map<string, CampaignDoc>> {
-    const ids = [...new Set(tiers.map((t) => t.campaign_id))];
-    const docs = ids.length ? await this.models.Campaign.find({ _id: { $in: ids } }).lean() : [];
-    return new Map(docs.map((c) => [c._id, c]));
-  }
-
-  private async tiersJson(tiers: readonly PromotionTierDoc[], known: readonly CampaignDoc[] = []): Promise<TierJson[]> {
-    if (tiers.length === 0) return [];
-    const campaigns = new Map(known.map((c) => [c._id, c]));
-    const missing = tiers.filter((t) => !campaigns.has(t.campaign_id));
-    if (missing.length) for (const [id, c] of await this.campaignsOf(missing)) campaigns.set(id, c);
-    const assignments = await this.models.ValidationRuleAssignment.find({
-      related_object_id: { $in: tiers.map((t) => t._id) },
-    }).lean();
-    const byTier = new Map<string, ValidationRuleAssignmentDoc[]>();
-    for (const a of assignments) byTier.set(a.related_object_id, [...(byTier.get(a.related_object_id) ?? []), a]);
-    return tiers.flatMap((t) => {
-      const c = campaigns.get(t.campaign_id);
-      return c ? [toTierJson(t, c, byTier.get(t._id) ?? [])] : [];
-    });
   }
 }

@@ -1,4 +1,4 @@
-import type { AppContext } from '../context';
+import type { Infrastructure } from '../infrastructure';
 import { tierWithCampaign } from './tier-lookup';
 import { tierRefJson } from './tier-json';
 
@@ -10,7 +10,7 @@ import { tierRefJson } from './tier-json';
  * A disabled or expired tier is still described: the operator chose to announce it.
  */
 export async function promotionTierForMessage(
-  ctx: Pick<AppContext, 'models'>,
+  ctx: Pick<Infrastructure, 'models'>,
   tierId: string,
 ): Promise<Record<string, unknown> | undefined> {
   const { tier, campaign } = await tierWithCampaign(ctx.models, tierId);

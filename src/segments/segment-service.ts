@@ -8,6 +8,7 @@ import { DomainError } from '../errors';
 import { newId } from '../ids';
 import type { Models } from '../models';
 import type { SegmentDoc, SegmentType } from '../models/segment';
+import { reconcile, startOnce, type WriteThenStart } from '../temporal/reconciler';
 import { validateSegmentFilter } from './filter';
 import { countFilterMatches, type FilterCount } from './filter-count';
 import type { SegmentFilter } from './filter-types';
@@ -22,6 +23,13 @@ export interface SegmentInput {
 
 /** Segments: the document is written first, then its sync workflow started; the reconciler starts any a crash missed. */
 export class SegmentService {
+  /** A segment still `syncing` has a sync run of its current revision. */
+  private readonly syncs: WriteThenStart<Pick<SegmentDoc, '_id' | 'revision'>> = {
+    stuck: (before) =>
+      this.models.Segment.find({ sync_status: 'syncing', updated_at: { $lt: before } }, { _id: 1, revision: 1 }).lean(),
+    start: (segment) => this.startSync(segment),
+  };
+
   constructor(
     private readonly models: Models,
     private readonly temporal: Client,
@@ -88,8 +96,8 @@ export class SegmentService {
   }
 
   /** Starts the sync run of a segment's current revision; a no-op if it already runs. */
-  async startSync(segment: Pick<SegmentDoc, '_id' | 'revision'>): Promise<void> {
-    await this.temporal.workflow.start<SegmentSyncWorkflow>(SEGMENT_SYNC_WORKFLOW, {
+  startSync(segment: Pick<SegmentDoc, '_id' | 'revision'>): Promise<boolean> {
+    return startOnce<SegmentSyncWorkflow>(this.temporal, SEGMENT_SYNC_WORKFLOW, {
       workflowId: segmentSyncWorkflowId(segment._id, segment.revision),
       taskQueue: this.taskQueue,
       args: [{ segmentId: segment._id, revision: segment.revision }],
@@ -98,12 +106,8 @@ export class SegmentService {
   }
 
   /** Starts sync runs that a crash between the write and the start left unstarted. */
-  async reconcile(olderThanMs = 10_000): Promise<void> {
-    const stuck = await this.models.Segment.find(
-      { sync_status: 'syncing', updated_at: { $lt: new Date(Date.now() - olderThanMs) } },
-      { _id: 1, revision: 1 },
-    ).lean();
-    for (const segment of stuck) await this.startSync(segment);
+  reconcile(olderThanMs = 10_000): Promise<number> {
+    return reconcile(this.temporal, this.syncs, olderThanMs);
   }
 
   private async checked(

@@ -2,6 +2,7 @@ import type { ChannelRegistry } from '../channels/channel';
 import { UNSUBSCRIBE_CHANNELS } from '../consents/channels';
 import type { CustomerService } from '../customers/customer-service';
 import type { DistributionSettings } from '../distributions/settings';
+import { EDITABLE } from '../distributions/statuses';
 import { variableScope } from '../distributions/variable-scope';
 import type { CustomerDoc } from '../models/customer';
 import { findPage } from '../db/find-page';
@@ -55,12 +56,6 @@ export interface TemplateUse {
 
 /** Distributions listed per template in `used_by`, newest first. */
 const USED_BY_LIMIT = 100;
-
-/**
- * Statuses in which a distribution's copy of its templates is still retaken: every save, and
- * the start of a manual one's sending. A template edit must keep fitting those distributions.
- */
-const REPINNING: readonly DistributionStatus[] = ['waiting_for_audience', 'scheduled', 'active', 'paused'];
 
 /** A template, resolved for rendering: its content, the channel type it renders for, a name for `distribution.name`. */
 export interface ResolvedTemplate {
@@ -240,7 +235,8 @@ export class TemplateService {
   /** A template edit that a distribution retaking it could not send is refused, naming the distribution. */
   private async checkUsers(next: TemplateDoc): Promise<void> {
     const users = await this.models.Distribution.find(
-      { 'channels.template_id': next._id, status: { $in: [...REPINNING] } },
+      // The distributions that still retake their templates: a template edit must keep fitting them.
+      { 'channels.template_id': next._id, status: { $in: [...EDITABLE] } },
       { _id: 1, name: 1, trigger: 1, purpose: 1, channels: 1 },
     ).lean();
     const problems: TemplateProblem[] = [];

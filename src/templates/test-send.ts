@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { normalizePhone } from '../channels/http-provider';
 import { scrubSecrets } from '../channels/secrets';
-import type { ChannelAccount, SendResult } from '../channels/channel';
-import type { AppContext } from '../context';
+import type { ChannelAccountService } from '../channels/channel-account-service';
+import type { ChannelAccount, ChannelRegistry, SendResult } from '../channels/channel';
+import type { CustomerService } from '../customers/customer-service';
 import { DomainError } from '../errors';
 import { newId } from '../ids';
 import type { CustomerDoc } from '../models/customer';
 import type { MessageTemplate } from '../models/distribution';
+import type { Infrastructure } from '../infrastructure';
 import type { TestMessageDoc } from '../models/test-message';
-import { SAMPLE_CODE } from './template-service';
+import { SAMPLE_CODE, type TemplateService } from './template-service';
 import { channelFamily } from './validate-template';
 
 export interface TestSendInput {
@@ -61,7 +63,15 @@ function sampleCustomer(to: string, family: string): CustomerDoc {
  * before the record is written, so bad input changes nothing. A provider's refusal is the
  * record's `failed` status and error, not an error answer: the request itself was fine.
  */
-export async function sendTestMessage(ctx: AppContext, input: TestSendInput): Promise<TestMessageDoc> {
+/** What a test send reads and sends through. */
+export type TestSendContext = Pick<Infrastructure, 'models'> & {
+  templates: TemplateService;
+  customers: CustomerService;
+  channels: ChannelRegistry;
+  channelAccounts: ChannelAccountService;
+};
+
+export async function sendTestMessage(ctx: TestSendContext, input: TestSendInput): Promise<TestMessageDoc> {
   const saved = input.template_id ? await ctx.templates.get(input.template_id) : undefined;
   const account = input.channel_id ? await ctx.channelAccounts.get(input.channel_id) : undefined;
   if (account && input.channel_type !== undefined && input.channel_type !== account.type)

@@ -42,6 +42,8 @@ export interface TestContextOptions {
   settings?: Partial<DistributionSettings>;
   /** Channels offered besides the deployment's (e.g. a fake provider taking an account); same type replaces. */
   channels?: Channel[];
+  /** Where the console's links to workflows point (the Temporal Web UI). */
+  temporalUiUrl?: string;
 }
 
 export async function createTestContext(prefix = 'test', options: TestContextOptions = {}): Promise<TestContext> {
@@ -66,6 +68,7 @@ export async function createTestContext(prefix = 'test', options: TestContextOpt
     databaseKind: process.env.TEST_MONGO_KIND ?? 'external',
     bodyLimit: '100kb',
     settings,
+    ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
     ...(options.channels ? { channels: withChannels(createChannelRegistry(settings, logger), options.channels) } : {}),
   });
   const { appId, appToken } = await createAppKey(models.AppKey, 'test', 'admin');

@@ -58,11 +58,58 @@ describe('the console in headless Chromium: customers, CSV import, consents, cha
     await page.getByRole('textbox', { name: 'Search customers' }).fill('kim@example.com');
     await page.getByRole('table', { name: 'Customers' }).getByRole('link', { name: 'Kim' }).click();
     await page.getByRole('heading', { name: 'Kim' }).waitFor();
-    await page.getByText('"tier": "vip"').waitFor();
+    const metadata = page.getByRole('table', { name: 'Metadata' });
+    await metadata.getByRole('row', { name: 'tier vip' }).waitFor();
     await page.getByText('No message yet').waitFor();
     await c.screenshot('customer-page');
     expect(await h.t.ctx.models.Customer.countDocuments({ source_id: { $in: ['imp-1', 'imp-3'] } })).toBe(2);
   }, 90_000);
+
+  it("edits a customer's metadata as key/value fields, and as JSON for what fields do not fit", async () => {
+    const { page } = c;
+    const stored = async () => (await h.t.ctx.models.Customer.findOne({ source_id: 'imp-3' }).lean())!.metadata;
+    await page.goto('/customers/imp-3');
+    await page.getByRole('button', { name: 'Edit metadata' }).click();
+    // Fields: change a value, add a number (typed as one), refuse text that is not a number.
+    await page.getByRole('textbox', { name: 'Metadata: value 1' }).fill('gold');
+    await page.getByRole('button', { name: 'Add key' }).click();
+    await page.getByRole('textbox', { name: 'Metadata: name 2' }).fill('points');
+    await page.getByRole('combobox', { name: 'Metadata: type 2' }).click();
+    await page.getByRole('option', { name: 'Number' }).click();
+    await page.getByRole('textbox', { name: 'Metadata: value 2' }).fill('twelve');
+    await page.getByTestId('metadata-error').filter({ hasText: 'points: not a number' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Save metadata' }).isDisabled()).toBe(true);
+    await page.getByRole('textbox', { name: 'Metadata: value 2' }).fill('12');
+    await c.screenshot('customer-metadata-fields');
+    await page.getByRole('button', { name: 'Save metadata' }).click();
+    await page.getByRole('table', { name: 'Metadata' }).getByRole('row', { name: 'points 12' }).waitFor();
+    expect(await stored()).toEqual({ tier: 'gold', points: 12 });
+
+    // JSON: a nested value, and a key removed (the API merges by key, so the console clears it).
+    await page.getByRole('button', { name: 'Edit metadata' }).click();
+    await page.getByRole('radiogroup', { name: 'Edit metadata as' }).getByText('JSON').click();
+    const json = page.getByRole('textbox', { name: 'Metadata (JSON)' });
+    expect(JSON.parse(await json.inputValue())).toEqual({ tier: 'gold', points: 12 });
+    await json.fill('{ "tier": "gold", "prefs": ');
+    await page.getByTestId('metadata-error').filter({ hasText: 'not valid JSON' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Save metadata' }).isDisabled()).toBe(true);
+    await json.fill('{ "tier": "gold", "prefs": { "lang": "en" } }');
+    await c.screenshot('customer-metadata-json');
+    // Back to fields: the nested value is one JSON-typed row.
+    await page.getByRole('radiogroup', { name: 'Edit metadata as' }).getByText('Fields').click();
+    await expect(page.getByRole('textbox', { name: 'Metadata: value 2' }).inputValue()).resolves.toBe('{"lang":"en"}');
+    await expect(page.getByRole('combobox', { name: 'Metadata: type 2' }).inputValue()).resolves.toBe('JSON');
+    await page.getByRole('button', { name: 'Save metadata' }).click();
+    await page.getByRole('table', { name: 'Metadata' }).getByRole('row', { name: /prefs/ }).waitFor();
+    expect(await stored()).toEqual({ tier: 'gold', prefs: { lang: 'en' } });
+    expect(
+      await page
+        .getByRole('table', { name: 'Metadata' })
+        .getByRole('row', { name: /points/ })
+        .count(),
+    ).toBe(0);
+    await c.screenshot('customer-metadata');
+  }, 60_000);
 
   it('defines a consent and a consent group', async () => {
     const { page } = c;

@@ -49,7 +49,9 @@ async function pickPreviewCustomer(page: Page, term: string, option: RegExp): Pr
  */
 const TEMPLATE_ID_ACCEPTED = 'template_id' in channelInput.shape;
 /** The other i21 routes the editor calls, as the agreed shapes name them (coord session 7). */
-const templatesRouter = fs.readFileSync(path.resolve(__dirname, '../../src/api/templates/router.ts'), 'utf8');
+const templatesRouter = ['templates', 'template-tests', 'template-images']
+  .map((r) => fs.readFileSync(path.resolve(__dirname, `../../src/api/${r}/router.ts`), 'utf8'))
+  .join('\n');
 const ROUTES = {
   variables: templatesRouter.includes("'/variables'"),
   images: templatesRouter.includes("'/images'"),

@@ -8,13 +8,16 @@ import { promisify } from 'node:util';
 import request from 'supertest';
 import type { Express } from 'express';
 import type { AsyncActionJson } from '../../src/imports/async-action-json';
-import { acceptImport } from '../../src/imports/customer-imports';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { acceptImport, startImportWorkflow, startStalledImports } from '../../src/imports/customer-imports';
 import { importedCustomerId } from '../../src/imports/customer-writer';
 import { runImport } from '../../src/imports/import-run';
+import { newUploadId, storeUpload } from '../../src/imports/upload-store';
 import { createApp } from '../../src/http/app';
 import { startWorker, type Stoppable } from '../../src/runtime';
 import { createTestContext, type TestContext } from '../helpers/context';
 import { eventually, listenWithSdk } from '../helpers/sdk';
+import { customerImportWorkflowId } from '../../workflows/contracts/customer-import';
 
 /** Small enough that the 413 test needs only a few hundred kB. */
 const MAX_UPLOAD = 64 * 1024;
@@ -454,6 +457,39 @@ describe('customer import (CSV, JSON, NDJSON, bulk update) through the app and a
       'multipart/form-data',
     ]);
     expect(docs.paths['/v1/async-actions/{id}']).toBeDefined();
+  });
+
+  it('starts an import a crash left unstarted (stored and recorded, no workflow), and never runs a finished one again', async () => {
+    const id = 'aa_orphan';
+    const fileId = newUploadId();
+    const csv = 'name,email\nOrphan One,orphan1@example.com\nOrphan Two,orphan2@example.com\n';
+    // As acceptImport leaves it when the process dies between recording the action and starting its workflow.
+    const bytes = await storeUpload(t.ctx.db, fileId, Readable.from([csv]), {
+      maxBytes: MAX_UPLOAD,
+      filename: 'orphan.csv',
+      asyncActionId: id,
+    });
+    await t.ctx.models.AsyncAction.create({
+      _id: id,
+      type: 'CUSTOMERS_IMPORT_CSV',
+      status: 'ENQUEUED',
+      upload: { file_id: fileId, format: 'csv', bytes, filename: 'orphan.csv' },
+    });
+    const handle = t.ctx.temporal.workflow.getHandle(customerImportWorkflowId(id));
+    await expect(handle.describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+
+    expect(await startStalledImports(t.ctx, 0)).toBeGreaterThanOrEqual(1);
+    expect(await finished(id)).toMatchObject({ status: 'DONE', result: { done_count: 2, failed_count: 0 } });
+    expect(await t.ctx.models.Customer.countDocuments({ email: /^orphan[12]@example[.]com$/ })).toBe(2);
+
+    // Read as ENQUEUED again (a stale write): its finished workflow's id is refused, nothing runs twice.
+    const { runId } = await handle.describe();
+    await t.ctx.models.AsyncAction.updateOne({ _id: id }, { $set: { status: 'ENQUEUED' } });
+    expect(await startImportWorkflow(t.ctx, id)).toBe(false);
+    await startStalledImports(t.ctx, 0);
+    expect((await handle.describe()).runId).toBe(runId);
+    expect((await t.ctx.models.AsyncAction.findById(id).lean())?.status).toBe('ENQUEUED');
+    await t.ctx.models.AsyncAction.updateOne({ _id: id }, { $set: { status: 'DONE' } });
   });
 
   it('resumes from the committed cursor, and a batch written twice creates no second customer', async () => {

@@ -28,11 +28,15 @@ import { eventually } from '../helpers/sdk';
 
 interface FakeDistribution {
   gracePeriodSeconds: number;
-  /** Snapshot pages of the audience, two customers each. */
+  /** Snapshot pages of the audience, one batch of two customers each. */
   pages: number;
   marks: DistributionMark[];
   snapshots: number[];
   delivered: number[];
+  /** What the activities did, in order: `snapshot <index> done`, `deliver <index>`. */
+  steps: string[];
+  /** Snapshot pages after the first wait (up to 10 s) for batch 0's delivery before answering. */
+  slowSnapshot?: boolean;
   edits: DistributionEdit[];
   /** An edit with this name is refused as invalid, the way the service refuses one. */
   invalidName?: string;
@@ -67,13 +71,20 @@ const activities: DistributionActivities = {
     fake(id).marks.push(mark);
     return { updated: true };
   },
-  async snapshotAudience(id, _after, index) {
+  snapshotAudience: unused,
+  async snapshotAudiencePages(id, _after, index) {
     const d = fake(id);
     d.snapshots.push(index);
-    return { count: 2, ...(index < d.pages - 1 ? { nextCursor: `after-${index}` } : {}) };
+    if (d.slowSnapshot && index > 0) {
+      const until = Date.now() + 10_000;
+      while (!d.delivered.includes(0) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    }
+    d.steps.push(`snapshot ${index} done`);
+    return { batches: 1, recipients: 2, ...(index < d.pages - 1 ? { nextCursor: `after-${index}` } : {}) };
   },
   async deliverBatch(id, index) {
     fake(id).delivered.push(index);
+    fake(id).steps.push(`deliver ${index}`);
     return { counts: { queued: 0, sent: 2, skipped: 0, failed: 0, unknown: 0 } };
   },
   async failQueuedMessages() {
@@ -131,6 +142,7 @@ describe('the manual distribution workflow with mocked activities', () => {
       marks: [],
       snapshots: [],
       delivered: [],
+      steps: [],
       edits: [],
       ...over,
     };
@@ -211,6 +223,17 @@ describe('the manual distribution workflow with mocked activities', () => {
     expect(Date.now() - signalled).toBeLessThan(30_000);
     expect(statuses(d)).toEqual(['waiting_for_audience', 'scheduled', 'sending', 'sending', 'completed']);
     expect(d.delivered).toEqual([0]);
+  });
+
+  it('delivers the first snapshot batches while the later ones are still written', async () => {
+    const { d, handle } = await start({ gracePeriodSeconds: 0, pages: 3, slowSnapshot: true });
+    await handle.result();
+    // Page 1 is answered only once batch 0 went out (or after 10 s, when delivery waited for the whole snapshot).
+    expect(d.steps.indexOf('deliver 0')).toBeLessThan(d.steps.indexOf('snapshot 1 done'));
+    expect(d.delivered.sort()).toEqual([0, 1, 2]);
+    expect(d.snapshots).toEqual([0, 1, 2]);
+    expect(d.marks.find((m) => m.recipients_count !== undefined)?.recipients_count).toBe(6);
+    expect(d.marks.at(-1)?.status).toBe('completed');
   });
 
   it('continues as new every batch when told to, delivering each batch once and carrying the counts', async () => {

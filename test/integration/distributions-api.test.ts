@@ -627,6 +627,14 @@ describe('the distributions API', () => {
       ],
     });
 
+    // The list gives every row its totals in the same answer: another distribution's messages stay its own.
+    const other = (await api('POST', '/v1/distributions', automatic({ name: 'Reported none' }))).body;
+    const listed = await api('GET', '/v1/distributions?name=Reported');
+    expect(listed.status).toBe(200);
+    const totalsOf = new Map(listed.body.data.map((d: Json) => [d.id, d.totals]));
+    expect(totalsOf.get(id)).toEqual({ queued: 1, sent: 2, skipped: 3, failed: 1, unknown: 0 });
+    expect(totalsOf.get(other.id)).toEqual({ queued: 0, sent: 0, skipped: 0, failed: 0, unknown: 0 });
+
     const skipped = await api('GET', `/v1/distributions/${id}/messages?status=skipped`);
     expect(skipped.body).toMatchObject({ object: 'list', total: 3 });
     expect(skipped.body.data.every((m: Json) => m.object === 'distribution_message' && m.status === 'skipped')).toBe(
@@ -685,6 +693,8 @@ describe('the distributions API', () => {
       '/v1/distributions/{id}/send_now',
     ]);
     expect(Object.keys(spec.paths['/v1/distributions']).sort()).toEqual(['get', 'post']);
+    const listItem = JSON.stringify(spec.paths['/v1/distributions'].get.responses['200'].content['application/json']);
+    expect(listItem).toContain('"totals"');
     expect(Object.keys(spec.paths['/v1/distributions/{id}']).sort()).toEqual(['get', 'put']);
     // The operator's controls answer 200 with what the workflow recorded, or 202 with a *_requested flag.
     for (const [action, flag] of [

@@ -197,3 +197,56 @@ function customerWithPendingEvent(id: string, now: Date) {
     outbox_pending: true,
   };
 }
+
+/** The worker's role, which `startWorker` gives a process through `EventFlow.startPump`. */
+describe('event flow of a process running the pump', () => {
+  let t: TestContext;
+  beforeAll(async () => {
+    t = await createTestContext('evpump');
+  });
+  afterAll(async () => {
+    await t.ctx.events.stopPump();
+    await t.close();
+  });
+
+  const orderSummary = async (sourceId: string) =>
+    ((await t.ctx.customers.findBySourceId(sourceId))?.summary?.orders as { total_count?: number } | undefined)
+      ?.total_count;
+
+  const paidOrder = (n: number) =>
+    t.ctx.orders.upsert({
+      source_id: `pumped-${n}`,
+      amount: 1000,
+      status: 'PAID',
+      customer: { source_id: `pumped-customer-${n}` },
+    });
+
+  it('runs the follow-ups itself while it has a pump, and leaves them to the pump again once it is stopped', async () => {
+    const pump = t.ctx.events.startPump();
+    expect(t.ctx.events.startPump()).toBe(pump);
+    expect(t.ctx.events.pump).toBe(pump);
+    // With the sweep stopped, only this flow can refresh the summary: it does so because the process has a pump.
+    await pump.stop();
+    const during = await paidOrder(1);
+    await eventually(
+      async () => ((await t.ctx.models.Order.findById(during._id).lean())?.outbox_pending ? undefined : true),
+      15_000,
+      "the order's follow-up",
+    );
+    expect(await orderSummary('pumped-customer-1')).toBe(1);
+
+    await t.ctx.events.stopPump();
+    expect(t.ctx.events.pump).toBeUndefined();
+    const after = await paidOrder(2);
+    await eventually(
+      async () => {
+        const docs = await t.ctx.models.DomainEvent.find({ 'source.id': after._id }).lean();
+        return docs.length === 2 && docs.every((d) => d.dispatched_at) ? docs : undefined;
+      },
+      15_000,
+      'order events dispatched',
+    );
+    expect((await t.ctx.models.Order.findById(after._id).lean())?.outbox_pending).toBe(true);
+    expect(await orderSummary('pumped-customer-2')).toBeUndefined();
+  });
+});

@@ -1,4 +1,6 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import request from 'supertest';
+import { segmentSyncWorkflowId } from '../../workflows/contracts/segment-sync';
 import { eventually } from '../helpers/sdk';
 import { useServiceHarness } from '../helpers/harness';
 
@@ -160,6 +162,34 @@ describe('segments, their sync workflow and entered/left events', () => {
       30_000,
       'memberships removed',
     );
+  });
+
+  it('starts the sync of a segment a crash left unstarted (stored, no workflow), once', async () => {
+    const member = await h.sdk.createCustomer({ source_id: 'orphan-member', metadata: { orphan: 'yes' } });
+    const now = new Date(Date.now() - 60_000);
+    // As a create that died between its write and its workflow start leaves it.
+    await h.t.ctx.models.Segment.collection.insertOne({
+      _id: 'seg_orphan',
+      name: 'Orphan',
+      type: 'passive',
+      filter: { junction: 'and', 'metadata.orphan': { conditions: { $is: ['yes'] } } },
+      revision: 1,
+      sync_status: 'syncing',
+      size: 0,
+      created_at: now,
+      updated_at: now,
+    } as never);
+    const handle = h.t.ctx.temporal.workflow.getHandle(segmentSyncWorkflowId('seg_orphan', 1));
+    await expect(handle.describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+
+    expect(await h.t.ctx.segments.reconcile(0)).toBeGreaterThanOrEqual(1);
+    const done = await synced('seg_orphan');
+    expect(done).toMatchObject({ size: 1 });
+    expect((await h.sdk.client.segments.list(member.id)).data.map((s: { id: string }) => s.id)).toEqual(['seg_orphan']);
+    const { runId } = await handle.describe();
+    // Synced: no longer stuck, so reconciling again starts no second run.
+    await h.t.ctx.segments.reconcile(0);
+    expect((await handle.describe()).runId).toBe(runId);
   });
 
   it('refuses invalid segments with the field and reason, writing nothing', async () => {

@@ -4,6 +4,7 @@ import type {
   DistributionEdit,
   DistributionMark,
   DistributionRunInfo,
+  SnapshotPages,
 } from './distribution';
 import type { DeliveryForEventResult, DeliveryWorkflowInput } from './delivery';
 import type { CustomerImportInput } from './customer-import';
@@ -49,6 +50,8 @@ export interface DistributionActivities {
     after: string | undefined,
     index: number,
   ): Promise<{ count: number; nextCursor?: string }>;
+  /** The snapshot several batches a call, so delivery can start on the first while the next are written. */
+  snapshotAudiencePages(id: string, after: string | undefined, index: number): Promise<SnapshotPages>;
   deliverBatch(id: string, index: number): Promise<BatchResult>;
   failQueuedMessages(id: string, index: number, error: string): Promise<{ failed: number }>;
   stopForExhaustedPool(id: string, campaignId: string): Promise<{ stopped: boolean }>;

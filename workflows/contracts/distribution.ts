@@ -100,3 +100,11 @@ export interface BatchResult {
 }
 
 export type AudienceState = 'ready' | 'syncing' | 'deleted';
+
+/** Snapshot batches one call wrote (or found written), from the index it was given on. */
+export interface SnapshotPages {
+  batches: number;
+  recipients: number;
+  /** The last customer id of the last batch; absent once the snapshot is complete. */
+  nextCursor?: string;
+}

@@ -3,7 +3,7 @@ import { createAppKey, revokeAppKey } from '../../auth/app-keys';
 import { ROLES, storedRole } from '../../auth/roles';
 import { LockBusyError } from '../../db/lock';
 import { LIVE_KEY } from '../../models/app-key';
-import type { AppContext } from '../../context';
+import type { Infrastructure } from '../../infrastructure';
 import { ApiRouter } from '../../http/api-router';
 import { AppError } from '../../http/errors';
 
@@ -34,7 +34,7 @@ function toJson(key: { _id: string; name: string; role?: string | null; createdA
 }
 
 /** Application keys: who may call the admin API, and with which role. Tokens are stored hashed and shown once; only admin keys manage keys. */
-export function appKeysRouter({ models: { AppKey, Lock } }: AppContext): ApiRouter {
+export function appKeysRouter({ models: { AppKey, Lock } }: Pick<Infrastructure, 'models'>): ApiRouter {
   return new ApiRouter('/v1/app-keys', 'Application keys')
     .route(
       {

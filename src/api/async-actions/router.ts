@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppContext } from '../../context';
+import type { Infrastructure } from '../../infrastructure';
 import { ApiRouter } from '../../http/api-router';
 import { AppError } from '../../http/errors';
 import { toAsyncActionJson } from '../../imports/async-action-json';
@@ -39,7 +39,9 @@ const listQuery = z.strictObject({
 });
 
 /** Long-running operations (imports) a client polls, in Voucherify's shape. */
-export function asyncActionsRouter(ctx: AppContext): ApiRouter {
+export function asyncActionsRouter(
+  ctx: Pick<Infrastructure, 'models' | 'logger' | 'temporal' | 'taskQueue'>,
+): ApiRouter {
   const { AsyncAction } = ctx.models;
   return new ApiRouter('/v1/async-actions', 'Async actions')
     .route(

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { BalanceService } from '../../balances/balance-service';
-import type { AppContext } from '../../context';
+import type { BalanceService } from '../../balances/balance-service';
 import { ApiRouter } from '../../http/api-router';
 
 const codeParams = z.strictObject({ code: z.string().min(1).max(200).describe('Voucher code or id (v_…)') });
@@ -29,8 +28,7 @@ const balanceJson = z.object({
 });
 
 /** `POST /v1/vouchers/:code/balance`: shares `/v1/vouchers` with the vouchers router. */
-export function balancesRouter({ models, events }: AppContext): ApiRouter {
-  const balances = new BalanceService(models, (id) => events.raised('vouchers', id));
+export function balancesRouter({ balances }: { balances: BalanceService }): ApiRouter {
   return new ApiRouter('/v1/vouchers', 'Vouchers').route(
     {
       method: 'post',

@@ -1,11 +1,15 @@
 import { z } from 'zod';
-import type { AppContext } from '../../context';
+import type { CampaignService } from '../../campaigns/campaign-service';
+import type { Infrastructure } from '../../infrastructure';
 import { ApiRouter } from '../../http/api-router';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(200) });
 
 /** `GET /v1/campaigns/:id/pool`: how much of a campaign's code pool is used, for the console's campaign list. */
-export function campaignPoolRouter({ campaigns, models }: AppContext): ApiRouter {
+export function campaignPoolRouter({
+  campaigns,
+  models,
+}: Pick<Infrastructure, 'models'> & { campaigns: CampaignService }): ApiRouter {
   return new ApiRouter('/v1/campaigns', 'Campaigns').route(
     {
       method: 'get',

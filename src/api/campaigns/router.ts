@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { campaignInput, campaignUpdateInput } from '../../campaigns/campaign-input';
 import { toCampaignJson, toVoucherJson } from '../../campaigns/voucher-json';
-import type { AppContext } from '../../context';
+import type { CampaignService } from '../../campaigns/campaign-service';
+import type { Infrastructure } from '../../infrastructure';
+import type { PromotionService } from '../../promotions/promotion-service';
 import { ApiRouter } from '../../http/api-router';
 import { AppError } from '../../http/errors';
 import type { CampaignDoc } from '../../models/campaign';
@@ -24,7 +26,11 @@ const createBody = z.discriminatedUnion('campaign_type', [campaignInput, promoti
  * Unique-code campaigns, whose creation answers at once and generates the codes in a workflow
  * (vouchers_generation_status), and PROMOTION campaigns, made with their tiers at once.
  */
-export function campaignsRouter({ campaigns, promotions, models }: AppContext): ApiRouter {
+export function campaignsRouter({
+  campaigns,
+  promotions,
+  models,
+}: Pick<Infrastructure, 'models'> & { campaigns: CampaignService; promotions: PromotionService }): ApiRouter {
   const json = async (c: CampaignDoc) =>
     toCampaignJson(c, c.campaign_type === 'PROMOTION' ? await promotions.promotionOf(c) : undefined);
   return new ApiRouter('/v1/campaigns', 'Campaigns')

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { boundedRecord } from '../../metadata/metadata-bounds';
 import { MASK } from '../../channels/secrets';
-import type { AppContext } from '../../context';
+import type { ChannelAccountService } from '../../channels/channel-account-service';
+import type { Infrastructure } from '../../infrastructure';
 import { findPage } from '../../db/find-page';
 import { ApiRouter } from '../../http/api-router';
 import type { ChannelAccountDoc } from '../../models/channel-account';
@@ -67,7 +68,10 @@ export function toChannelJson(c: ChannelAccountDoc) {
 const notFound = { 404: 'No such channel account' };
 
 /** Provider accounts that distribution channels send through (`channels[].channel_id`). */
-export function channelsRouter({ channelAccounts, models }: AppContext): ApiRouter {
+export function channelsRouter({
+  channelAccounts,
+  models,
+}: Pick<Infrastructure, 'models'> & { channelAccounts: ChannelAccountService }): ApiRouter {
   return new ApiRouter('/v1/channels', 'Channels')
     .route(
       {

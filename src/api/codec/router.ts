@@ -1,7 +1,7 @@
 import express, { type RequestHandler } from 'express';
 import { z } from 'zod';
 import { ValueError, type Payload, type PayloadCodec } from '@temporalio/common';
-import type { AppContext } from '../../context';
+import type { Infrastructure } from '../../infrastructure';
 import { ApiRouter } from '../../http/api-router';
 import { AppError } from '../../http/errors';
 
@@ -32,7 +32,7 @@ const toJson = ({ metadata, data }: Payload): PayloadJson => ({
  * same shape. It runs the service's own codecs, so it decodes exactly what its clients and workers
  * write. The caller needs an application key (see `codecAuth`); the UI's origin gets CORS.
  */
-export function codecRouter(ctx: AppContext): ApiRouter {
+export function codecRouter(ctx: Pick<Infrastructure, 'temporal'>): ApiRouter {
   const codecs = ctx.temporal.options.loadedDataConverter.payloadCodecs;
   const errors = { 400: 'Not payloads, or a payload this key cannot decode' };
   return new ApiRouter('/codec', 'Operations')

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { AppContext } from '../../context';
+import type { ConsentCatalog } from '../../consents/consent-catalog';
+import type { CustomerConsents } from '../../consents/customer-consents';
 import { channelInput, consentGroupInput, consentInput, customerConsentsInput } from '../../consents/consent-input';
 import { toConsentGroupJson, toConsentJson } from '../../consents/consent-json';
 import { ApiRouter } from '../../http/api-router';
@@ -29,7 +30,7 @@ const dataList = <T extends z.ZodType>(item: T) =>
  * Consent definitions and groups. Deprecated at Voucherify but still called by its SDK
  * (`consents.list`); creating and deleting them is ours, Voucherify did it in its dashboard.
  */
-export function consentsRouter({ consents }: AppContext): ApiRouter {
+export function consentsRouter({ consents }: { consents: ConsentCatalog }): ApiRouter {
   return new ApiRouter('/v1/consents', 'Consents')
     .route(
       {
@@ -95,7 +96,7 @@ const customerConsentsJson = z.object({
 });
 
 /** A customer's consent answers (Voucherify's deprecated write endpoint) and channel opt-outs (ours). */
-export function customerConsentsRouter({ customerConsents }: AppContext): ApiRouter {
+export function customerConsentsRouter({ customerConsents }: { customerConsents: CustomerConsents }): ApiRouter {
   return new ApiRouter('/v1/customers', 'Consents')
     .route(
       {

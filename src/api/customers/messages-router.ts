@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { AppContext } from '../../context';
+import type { CustomerService } from '../../customers/customer-service';
+import type { Infrastructure } from '../../infrastructure';
 import { findPage } from '../../db/find-page';
 import { messageJson, toMessageJson } from '../../distributions/distribution-json';
 import { ApiRouter } from '../../http/api-router';
@@ -8,7 +9,10 @@ import { pagingQuery } from '../list-query';
 const idParams = z.strictObject({ id: z.string().min(1).max(200).describe('A customer id or source_id') });
 
 /** `GET /v1/customers/:id/messages`: the distribution messages a customer got, newest first (the console's customer page). */
-export function customerMessagesRouter({ customers, models }: AppContext): ApiRouter {
+export function customerMessagesRouter({
+  customers,
+  models,
+}: Pick<Infrastructure, 'models'> & { customers: CustomerService }): ApiRouter {
   return new ApiRouter('/v1/customers', 'Customers').route(
     {
       method: 'get',

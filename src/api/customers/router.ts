@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { AppContext } from '../../context';
+import type { CustomerService } from '../../customers/customer-service';
+import type { Infrastructure } from '../../infrastructure';
 import { customerInput } from '../../customers/customer-input';
 import { toCustomerJson } from '../../customers/customer-json';
 import { ApiRouter } from '../../http/api-router';
@@ -58,7 +59,7 @@ function searchFilter(term: string): Record<string, unknown>[] {
 }
 
 /** Customers in Voucherify's shapes; writes re-evaluate segments and raise entered/left events. */
-export function customersRouter(ctx: AppContext): ApiRouter {
+export function customersRouter(ctx: Pick<Infrastructure, 'models'> & { customers: CustomerService }): ApiRouter {
   const { customers, models } = ctx;
   return new ApiRouter('/v1/customers', 'Customers')
     .route(

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { z } from 'zod';
-import type { AppContext } from '../../context';
+import type { Infrastructure } from '../../infrastructure';
 import { findPage } from '../../db/find-page';
 import {
   createDistributionBody,
@@ -14,8 +14,13 @@ import {
   toDistributionJson,
   toMessageJson,
 } from '../../distributions/distribution-json';
-import { distributionReport, reportJson } from '../../distributions/distribution-report';
-import type { OperatorAnswer } from '../../distributions/distribution-service';
+import {
+  distributionReport,
+  distributionTotals,
+  reportJson,
+  totalsJson,
+} from '../../distributions/distribution-report';
+import type { OperatorAnswer, DistributionService } from '../../distributions/distribution-service';
 import { ApiRouter } from '../../http/api-router';
 import { escapeRegExp, pagingQuery } from '../list-query';
 
@@ -48,7 +53,10 @@ function answer(
 }
 
 /** Distributions: manual ones are driven by their workflow; automatic ones fire on events while active. */
-export function distributionsRouter({ distributions, models }: AppContext): ApiRouter {
+export function distributionsRouter({
+  distributions,
+  models,
+}: Pick<Infrastructure, 'models'> & { distributions: DistributionService }): ApiRouter {
   return new ApiRouter('/v1/distributions', 'Distributions')
     .route(
       {
@@ -64,13 +72,13 @@ export function distributionsRouter({ distributions, models }: AppContext): ApiR
       {
         method: 'get',
         path: '/',
-        summary: 'List distributions, newest first',
+        summary: "List distributions, newest first, each with its message counts (`totals`, as its report's)",
         query: z.strictObject({
           ...pagingQuery,
           ...listDistributionsFilter,
           name: z.string().trim().min(1).max(200).optional().describe('Names containing this text, case-insensitive'),
         }),
-        response: listJson(distributionJson),
+        response: listJson(distributionJson.extend({ totals: totalsJson })),
       },
       async ({ query }) => {
         const filter = {
@@ -84,10 +92,14 @@ export function distributionsRouter({ distributions, models }: AppContext): ApiR
           page: query.page,
           limit: query.limit,
         });
+        const totals = await distributionTotals(
+          models,
+          docs.map((d) => d._id),
+        );
         return {
           object: 'list' as const,
           data_ref: 'data' as const,
-          data: docs.map((d) => toDistributionJson(d)),
+          data: docs.map((d) => ({ ...toDistributionJson(d), totals: totals.get(d._id)! })),
           total,
           has_more,
         };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppContext } from '../../context';
+import type { Infrastructure } from '../../infrastructure';
 import { ApiRouter } from '../../http/api-router';
 import { AppError } from '../../http/errors';
 import type { DomainEvent } from '../../models/domain-event';
@@ -32,7 +32,7 @@ function toEventJson(e: DomainEvent & { _id: string }) {
 }
 
 /** Read-only log of domain events, with where each is in its hand-over to Temporal. */
-export function eventsRouter({ models: { DomainEvent } }: AppContext): ApiRouter {
+export function eventsRouter({ models: { DomainEvent } }: Pick<Infrastructure, 'models'>): ApiRouter {
   return new ApiRouter('/v1/events', 'Events')
     .route(
       {

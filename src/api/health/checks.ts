@@ -1,5 +1,5 @@
 import { temporal } from '@temporalio/proto';
-import type { AppContext } from '../../context';
+import type { Infrastructure } from '../../infrastructure';
 
 export interface CheckResult {
   ok: boolean;
@@ -30,7 +30,7 @@ async function check(run: () => Promise<Record<string, unknown>>): Promise<Check
  * StackOverflowError answers every query with "This store is closed"), so the check also
  * writes one small document and reads it back: healthy means the data can be read and written.
  */
-export function checkDatabase({ db, databaseKind }: AppContext): Promise<CheckResult> {
+export function checkDatabase({ db, databaseKind }: Pick<Infrastructure, 'db' | 'databaseKind'>): Promise<CheckResult> {
   return check(async () => {
     await db.db!.admin().ping();
     const probes = db.db!.collection<{ _id: string; at: Date }>('health_probes');
@@ -46,7 +46,7 @@ export function checkDatabase({ db, databaseKind }: AppContext): Promise<CheckRe
   });
 }
 
-export function checkTemporal({ temporal: client }: AppContext): Promise<CheckResult> {
+export function checkTemporal({ temporal: client }: Pick<Infrastructure, 'temporal'>): Promise<CheckResult> {
   return check(async () => {
     const info = await client.workflowService.getSystemInfo({});
     return { namespace: client.options.namespace, serverVersion: info.serverVersion || undefined };
@@ -54,7 +54,10 @@ export function checkTemporal({ temporal: client }: AppContext): Promise<CheckRe
 }
 
 /** Whether any worker polls our task queue: without one, nothing scheduled ever runs. */
-export function checkWorker({ temporal: client, taskQueue }: AppContext): Promise<CheckResult> {
+export function checkWorker({
+  temporal: client,
+  taskQueue,
+}: Pick<Infrastructure, 'temporal' | 'taskQueue'>): Promise<CheckResult> {
   return check(async () => {
     const { pollers } = await client.workflowService.describeTaskQueue({
       namespace: client.options.namespace,

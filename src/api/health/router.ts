@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import type { AppContext } from '../../context';
+import type { Infrastructure } from '../../infrastructure';
 import { ApiRouter } from '../../http/api-router';
 import { HEALTH_CHECK_WORKFLOW, type HealthCheckWorkflow } from '../../../workflows/contracts/health-check';
 import { checkDatabase, checkTemporal, checkWorker, type CheckResult } from './checks';
@@ -19,7 +19,7 @@ const healthSchema = z.object({
  * Unauthenticated, so load balancers and orchestrators can probe it; it reveals no data.
  * `?deep=true` starts a workflow, so it needs a key (any role): src/http/app.ts checks it.
  */
-export function healthRouter(ctx: AppContext): ApiRouter {
+export function healthRouter(ctx: Pick<Infrastructure, 'db' | 'databaseKind' | 'temporal' | 'taskQueue'>): ApiRouter {
   return new ApiRouter('/health', 'Operations', false).route(
     {
       method: 'get',
@@ -53,7 +53,10 @@ export function healthRouter(ctx: AppContext): ApiRouter {
   );
 }
 
-async function roundTrip({ temporal, taskQueue }: AppContext): Promise<CheckResult> {
+async function roundTrip({
+  temporal,
+  taskQueue,
+}: Pick<Infrastructure, 'temporal' | 'taskQueue'>): Promise<CheckResult> {
   const started = performance.now();
   try {
     const result = await temporal.workflow.execute<HealthCheckWorkflow>(HEALTH_CHECK_WORKFLOW, {

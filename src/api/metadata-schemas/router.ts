@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { AppContext } from '../../context';
+import type { Infrastructure } from '../../infrastructure';
 import { ApiRouter } from '../../http/api-router';
 import { AppError } from '../../http/errors';
 import { metadataSchemaInput } from '../../metadata/metadata-schema';
@@ -35,7 +35,7 @@ function toJson(s: MetadataSchemaDoc) {
  * Metadata schemas (Voucherify's dashboard-only setting, an API here): declared types
  * that customer writes are checked against. Existing data is not re-checked on change.
  */
-export function metadataSchemasRouter({ models: { MetadataSchema } }: AppContext): ApiRouter {
+export function metadataSchemasRouter({ models: { MetadataSchema } }: Pick<Infrastructure, 'models'>): ApiRouter {
   return new ApiRouter('/v1/metadata-schemas', 'Metadata schemas')
     .route(
       {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { AppContext } from '../../context';
+import type { Infrastructure } from '../../infrastructure';
+import type { OrderService } from '../../orders/order-service';
 import { ApiRouter } from '../../http/api-router';
 import { orderInput } from '../../orders/order-input';
 import { toOrderJson } from '../../orders/order-json';
@@ -33,7 +34,7 @@ const writeErrors = {
  * Orders in Voucherify's shapes. Writes raise `customer.order.created|updated|paid|canceled|fulfilled`
  * and, once relayed, refresh the customer's `summary.orders` (see src/orders/order-summary.ts).
  */
-export function ordersRouter(ctx: AppContext): ApiRouter {
+export function ordersRouter(ctx: Pick<Infrastructure, 'models'> & { orders: OrderService }): ApiRouter {
   const { orders, models } = ctx;
   return new ApiRouter('/v1/orders', 'Orders')
     .route(

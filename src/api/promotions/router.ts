@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { AppContext } from '../../context';
+import type { PromotionService } from '../../promotions/promotion-service';
+import type { RedemptionService } from '../../redemptions/redemption-service';
 import { ApiRouter } from '../../http/api-router';
 import { tierInput, tierUpdateInput } from '../../promotions/promotion-input';
 import { pagingQuery } from '../list-query';
@@ -24,7 +25,13 @@ const tierList = z.object({
  * Promotion tiers, at the paths `@voucherify/sdk`'s `promotions` and `promotions.tiers` call.
  * The `/tiers…` routes come before `/:campaignId/tiers` so a tier path never reads as a campaign id.
  */
-export function promotionsRouter({ promotions, redemptions }: AppContext): ApiRouter {
+export function promotionsRouter({
+  promotions,
+  redemptions,
+}: {
+  promotions: PromotionService;
+  redemptions: RedemptionService;
+}): ApiRouter {
   return new ApiRouter('/v1/promotions', 'Promotions')
     .route(
       {

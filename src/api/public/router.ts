@@ -2,7 +2,10 @@ import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { UNSUBSCRIBE_CHANNELS, type UnsubscribeChannel } from '../../consents/channels';
-import type { AppContext } from '../../context';
+import type { CustomerConsents } from '../../consents/customer-consents';
+import type { CustomerService } from '../../customers/customer-service';
+import type { DistributionSettings } from '../../distributions/settings';
+import type { Infrastructure } from '../../infrastructure';
 import { AppError } from '../../http/errors';
 import { ApiRouter } from '../../http/api-router';
 import { barcodePng, qrPng } from '../../templates/code-images';
@@ -66,7 +69,13 @@ function page(
  * Routes emails link to, reachable without credentials: the signature in each link (see
  * src/templates/signed-links.ts) is the only authority, and a bad one says nothing more than 403.
  */
-export function publicRouter(ctx: AppContext): ApiRouter {
+export function publicRouter(
+  ctx: Pick<Infrastructure, 'db' | 'models'> & {
+    settings: DistributionSettings;
+    customers: CustomerService;
+    customerConsents: CustomerConsents;
+  },
+): ApiRouter {
   // During a rotation a link signed with the previous key still works; new links carry the current one.
   const keys = () => [
     ctx.settings.linkSigningKey,

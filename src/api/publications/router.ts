@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { metadataInput } from '../../customers/customer-input';
 import { toVoucherJson } from '../../campaigns/voucher-json';
-import type { AppContext } from '../../context';
+import type { PublicationService } from '../../publications/publication-service';
 import { customerInput } from '../../customers/customer-input';
 import { customerRef } from '../../customers/customer-json';
 import { ApiRouter } from '../../http/api-router';
@@ -29,7 +29,7 @@ const publicationJson = z
   })
   .catchall(z.unknown());
 
-export function publicationsRouter({ publications }: AppContext): ApiRouter {
+export function publicationsRouter({ publications }: { publications: PublicationService }): ApiRouter {
   return new ApiRouter('/v1/publications', 'Publications').route(
     {
       method: 'post',

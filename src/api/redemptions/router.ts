@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { metadataInput } from '../../customers/customer-input';
-import type { AppContext } from '../../context';
+import type { RedemptionService } from '../../redemptions/redemption-service';
 import { ApiRouter } from '../../http/api-router';
 import { singleRedeemBody, stackableBody } from '../validations/router';
 
@@ -30,7 +30,7 @@ const redemptionJson = z
   .catchall(z.unknown());
 const idParams = z.strictObject({ id: z.string().min(1) });
 
-export function redemptionsRouter({ redemptions }: AppContext): ApiRouter {
+export function redemptionsRouter({ redemptions }: { redemptions: RedemptionService }): ApiRouter {
   return new ApiRouter('/v1/redemptions', 'Redemptions')
     .route(
       {
@@ -96,7 +96,7 @@ export function redemptionsRouter({ redemptions }: AppContext): ApiRouter {
 }
 
 /** The legacy single-code redemption the SDK's `redemptions.redeem(code, body)` calls. */
-export function voucherRedemptionRouter({ redemptions }: AppContext): ApiRouter {
+export function voucherRedemptionRouter({ redemptions }: { redemptions: RedemptionService }): ApiRouter {
   return new ApiRouter('/v1/vouchers', 'Redemptions').route(
     {
       method: 'post',

@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { metadataInput } from '../../customers/customer-input';
-import type { AppContext } from '../../context';
 import { ApiRouter } from '../../http/api-router';
-import { RewardService, toRewardJson } from '../../rewards/reward-service';
+import { toRewardJson, type RewardService } from '../../rewards/reward-service';
 import { pagingQuery } from '../list-query';
 
 const idParams = z.strictObject({ id: z.string().min(1).max(200) });
@@ -29,8 +28,7 @@ const rewardJson = z
   .object({ id: z.string(), name: z.string(), type: z.string(), object: z.literal('reward') })
   .catchall(z.unknown());
 
-export function rewardsRouter({ models, events }: AppContext): ApiRouter {
-  const rewards = new RewardService(models, (id) => events.raised('vouchers', id));
+export function rewardsRouter({ rewards }: { rewards: RewardService }): ApiRouter {
   return new ApiRouter('/v1/rewards', 'Rewards')
     .route(
       {
@@ -95,8 +93,7 @@ const redeemErrors = {
 };
 
 /** Buying rewards with loyalty points: `/v1/loyalties/members/:code/redemption`, with or without the campaign in the path (the SDK's redeemReward sends it). */
-export function loyaltyRewardsRouter({ models, events }: AppContext): ApiRouter {
-  const rewards = new RewardService(models, (id) => events.raised('vouchers', id));
+export function loyaltyRewardsRouter({ rewards }: { rewards: RewardService }): ApiRouter {
   return new ApiRouter('/v1/loyalties', 'Loyalties')
     .route(
       {

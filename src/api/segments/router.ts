@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { boundedRecord } from '../../metadata/metadata-bounds';
-import type { AppContext } from '../../context';
+import type { Infrastructure } from '../../infrastructure';
+import type { SegmentService } from '../../segments/segment-service';
 import { ApiRouter } from '../../http/api-router';
 import type { SegmentDoc } from '../../models/segment';
 import { metadataInput } from '../../customers/customer-input';
@@ -58,7 +59,10 @@ export function toSegmentJson(s: SegmentDoc) {
 }
 
 /** Segments: create/edit/delete start a sync workflow; `sync_status` shows its progress. */
-export function segmentsRouter({ segments, models }: AppContext): ApiRouter {
+export function segmentsRouter({
+  segments,
+  models,
+}: Pick<Infrastructure, 'models'> & { segments: SegmentService }): ApiRouter {
   return new ApiRouter('/v1/segments', 'Segments')
     .route(
       {

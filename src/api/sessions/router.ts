@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import { createSession, endSession, SESSION_COOKIE, SESSION_TTL_SECONDS } from '../../auth/sessions';
-import type { AppContext } from '../../context';
+import type { Infrastructure } from '../../infrastructure';
 import { ApiRouter } from '../../http/api-router';
 import { AppError } from '../../http/errors';
 import type { FailedAuthThrottle } from '../../auth/failed-auth-throttle';
@@ -30,7 +30,10 @@ function cookieOptions(req: Request) {
   return { httpOnly: true, sameSite: 'strict' as const, secure: req.secure, path: '/' };
 }
 
-function toJson(ctx: AppContext, key: { id: string; role: string }, expiresAt: Date): SessionJson {
+/** Sessions are read from the data; an answer names the Temporal UI the console links to. */
+type SessionDeps = Pick<Infrastructure, 'models' | 'logger' | 'temporal' | 'temporalUiUrl'>;
+
+function toJson(ctx: SessionDeps, key: { id: string; role: string }, expiresAt: Date): SessionJson {
   return {
     object: 'session',
     app_key: key,
@@ -44,7 +47,7 @@ function toJson(ctx: AppContext, key: { id: string; role: string }, expiresAt: D
  * browser gets credentials). The token travels only in an HttpOnly cookie, so page script
  * (and whatever an injected script would do with it) never holds it.
  */
-export function sessionSignInRouter(ctx: AppContext, throttle: FailedAuthThrottle): ApiRouter {
+export function sessionSignInRouter(ctx: SessionDeps, throttle: FailedAuthThrottle): ApiRouter {
   const router = new ApiRouter('/v1/sessions', 'Console sessions', false);
   // Parsed here too: the body of a sign-in must be read before any key is known.
   router.router.use(express.json({ limit: '4kb' }));
@@ -91,7 +94,7 @@ function currentSession(res: Response): { token: string; expiresAt: Date } {
 }
 
 /** `GET/DELETE /v1/sessions/current`, behind authentication like every other /v1 route. */
-export function sessionsRouter(ctx: AppContext): ApiRouter {
+export function sessionsRouter(ctx: SessionDeps): ApiRouter {
   return new ApiRouter('/v1/sessions', 'Console sessions')
     .route(
       {

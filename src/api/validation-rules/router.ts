@@ -1,9 +1,12 @@
 import { z } from 'zod';
 import { metadataInput } from '../../customers/customer-input';
-import type { AppContext } from '../../context';
 import { ApiRouter } from '../../http/api-router';
 import { boundedRecord } from '../../metadata/metadata-bounds';
-import { toAssignmentJson, toValidationRuleJson } from '../../validation-rules/validation-rule-service';
+import {
+  toAssignmentJson,
+  toValidationRuleJson,
+  type ValidationRuleService,
+} from '../../validation-rules/validation-rule-service';
 import { pagingQuery } from '../list-query';
 
 const ruleBody = z.object({
@@ -28,7 +31,7 @@ const assignmentJson = z
   .object({ id: z.string(), object: z.literal('validation_rules_assignment') })
   .catchall(z.unknown());
 
-export function validationRulesRouter({ validationRules }: AppContext): ApiRouter {
+export function validationRulesRouter({ validationRules }: { validationRules: ValidationRuleService }): ApiRouter {
   return new ApiRouter('/v1/validation-rules', 'Validation rules')
     .route(
       { method: 'post', path: '/', summary: 'Create a validation rule', body: ruleBody, response: ruleJson },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { metadataInput } from '../../customers/customer-input';
-import type { AppContext } from '../../context';
+import type { RedemptionService } from '../../redemptions/redemption-service';
 import { ApiRouter } from '../../http/api-router';
 
 const redeemable = z
@@ -43,7 +43,7 @@ export const singleRedeemBody = z
   })
   .catchall(z.unknown());
 
-export function validationsRouter({ redemptions }: AppContext): ApiRouter {
+export function validationsRouter({ redemptions }: { redemptions: RedemptionService }): ApiRouter {
   return new ApiRouter('/v1/validations', 'Validations').route(
     {
       method: 'post',

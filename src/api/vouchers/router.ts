@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import type { AppContext } from '../../context';
+import type { VoucherService } from '../../vouchers/voucher-service';
 import { ApiRouter } from '../../http/api-router';
-import { VoucherService } from '../../vouchers/voucher-service';
 import { pagingQuery } from '../list-query';
 
 const codeParams = z.strictObject({ code: z.string().min(1).max(200).describe('Voucher code or id (v_…)') });
@@ -14,8 +13,7 @@ const listQuery = z.strictObject({
 });
 
 /** Codes of unique-code campaigns: read, list, enable, disable. */
-export function vouchersRouter({ models, campaigns }: AppContext): ApiRouter {
-  const vouchers = new VoucherService(models, campaigns);
+export function vouchersRouter({ vouchers }: { vouchers: VoucherService }): ApiRouter {
   return new ApiRouter('/v1/vouchers', 'Vouchers')
     .route(
       {

@@ -1,10 +1,10 @@
-import { Button, Group, NumberInput, SegmentedControl, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
+import { Group, NumberInput, SegmentedControl, Stack, Switch, Text, TextInput, Title } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { post } from '../../api/client';
 import type { Campaign } from '../../api/types';
-import { SaveErrorAlert } from '../../components/FieldErrorsAlert';
+import { FormActions } from '../../components/FormActions';
 import { fieldError, showSuccess } from '../../components/errors';
 import { SegmentSelect } from '../../components/pickers';
 
@@ -68,15 +68,7 @@ export function CampaignForm() {
       <Text size="xs" c="dimmed">
         The rule is what a distribution's “follow the campaign's segment” option uses.
       </Text>
-      <SaveErrorAlert error={error} />
-      <Group>
-        <Button onClick={() => save.mutate()} loading={save.isPending}>
-          Create campaign
-        </Button>
-        <Button variant="default" onClick={() => navigate('/campaigns')}>
-          Back to campaigns
-        </Button>
-      </Group>
+      <FormActions error={error} save={() => save.mutate()} saving={save.isPending} label="Create campaign" back={{ to: '/campaigns', label: 'Back to campaigns' }} />
     </Stack>
   );
 }

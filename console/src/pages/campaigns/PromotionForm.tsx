@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
 import { post } from '../../api/client';
-import { SaveErrorAlert } from '../../components/FieldErrorsAlert';
+import { FormActions } from '../../components/FormActions';
 import { fieldError, showSuccess } from '../../components/errors';
 
 interface Tier {
@@ -58,15 +58,7 @@ export function PromotionForm() {
       <Button variant="light" size="xs" w="fit-content" leftSection={<IconPlus size={14} />} onClick={() => setTiers((all) => [...all, newTier()])}>
         Add tier
       </Button>
-      <SaveErrorAlert error={error} />
-      <Group>
-        <Button onClick={() => save.mutate()} loading={save.isPending}>
-          Create promotion
-        </Button>
-        <Button variant="default" onClick={() => navigate('/campaigns')}>
-          Back to campaigns
-        </Button>
-      </Group>
+      <FormActions error={error} save={() => save.mutate()} saving={save.isPending} label="Create promotion" back={{ to: '/campaigns', label: 'Back to campaigns' }} />
     </Stack>
   );
 }

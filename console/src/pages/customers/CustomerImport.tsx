@@ -1,8 +1,9 @@
-import { Alert, Button, FileInput, Group, Progress, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Button, FileInput, Group, Progress, Stack, Text, Title } from '@mantine/core';
 import { IconUpload } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { get, upload } from '../../api/client';
+import { DataTable } from '../../components/DataTable';
 
 interface AsyncAction {
   id: string;
@@ -74,24 +75,16 @@ export function CustomerImport() {
               <Title order={3} size="h5">
                 Rows not imported{a.result.errors_truncated ? ' (first ones only)' : ''}
               </Title>
-              <Table aria-label="Row errors">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Row</Table.Th>
-                    <Table.Th>Field</Table.Th>
-                    <Table.Th>Reason</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {a.result.errors.map((e) => (
-                    <Table.Tr key={`${e.row}:${e.field}`}>
-                      <Table.Td>{e.row}</Table.Td>
-                      <Table.Td>{e.field}</Table.Td>
-                      <Table.Td>{e.reason}</Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
+              <DataTable
+                label="Row errors"
+                rows={a.result.errors.map((e) => ({ ...e, id: `${e.row}:${e.field}` }))}
+                empty=""
+                columns={[
+                  { header: 'Row', cell: (e) => e.row },
+                  { header: 'Field', cell: (e) => e.field },
+                  { header: 'Reason', cell: (e) => e.reason },
+                ]}
+              />
             </>
           )}
         </Stack>

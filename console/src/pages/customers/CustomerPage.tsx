@@ -1,10 +1,13 @@
-import { Anchor, Badge, Card, Code, Group, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Card, Code, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Section } from '../../components/Section';
 import { useQuery } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router';
 import { get, type List } from '../../api/client';
 import { itemsOf, type AnyList } from '../../api/lists';
 import type { Customer, Message } from '../../api/types';
+import { DataTable } from '../../components/DataTable';
 import { QueryState } from '../../components/errors';
+import { MetadataCard } from './MetadataCard';
 import { formatDate } from '../distributions/labels';
 
 interface CustomerConsents {
@@ -56,17 +59,8 @@ export function CustomerPage() {
             </SimpleGrid>
           </Card>
           <SimpleGrid cols={{ base: 1, md: 2 }}>
-            <Card withBorder>
-              <Title order={3} size="h5" mb="xs">
-                Metadata
-              </Title>
-              {c.metadata && Object.keys(c.metadata).length ? <Code block>{JSON.stringify(c.metadata, null, 2)}</Code> : <Text c="dimmed">None</Text>}
-            </Card>
-            <Card withBorder>
-              <Title order={3} size="h5" mb="xs">
-                Consents
-              </Title>
-              <QueryState isPending={consents.isPending} error={consents.error}>
+            <MetadataCard customer={c} />
+            <Section title="Consents" state={consents}>
                 <Stack gap="xs">
                   {consents.data?.consents.length ? (
                     consents.data.consents.map((k) => (
@@ -87,13 +81,8 @@ export function CustomerPage() {
                     {consents.data?.unsubscribed_channels.length ? `Unsubscribed from: ${consents.data.unsubscribed_channels.join(', ')}` : 'Subscribed to every channel'}
                   </Text>
                 </Stack>
-              </QueryState>
-            </Card>
-            <Card withBorder>
-              <Title order={3} size="h5" mb="xs">
-                Segments
-              </Title>
-              <QueryState isPending={segments.isPending} error={segments.error}>
+            </Section>
+            <Section title="Segments" state={segments}>
                 <Group gap="xs">
                   {itemsOf<{ id: string; name: string }>(segments.data).map((s) => (
                     <Badge key={s.id} variant="light" component={Link} to={`/segments/${s.id}`} style={{ cursor: 'pointer' }}>
@@ -102,59 +91,37 @@ export function CustomerPage() {
                   ))}
                   {itemsOf(segments.data).length === 0 && <Text c="dimmed">In no segment</Text>}
                 </Group>
-              </QueryState>
-            </Card>
-            <Card withBorder>
-              <Title order={3} size="h5" mb="xs">
-                Codes held
-              </Title>
-              <QueryState isPending={codes.isPending} error={codes.error}>
+            </Section>
+            <Section title="Codes held" state={codes}>
                 <Group gap="xs">
                   {itemsOf<Voucher>(codes.data).map((v) => (
                     <Code key={v.code}>{v.code}</Code>
                   ))}
                   {itemsOf(codes.data).length === 0 && <Text c="dimmed">No code</Text>}
                 </Group>
-              </QueryState>
-            </Card>
+            </Section>
           </SimpleGrid>
-          <Card withBorder>
-            <Title order={3} size="h5" mb="xs">
-              Messages received
-            </Title>
-            <QueryState isPending={messages.isPending} error={messages.error}>
-              {(messages.data?.data.length ?? 0) === 0 ? (
-                <Text c="dimmed">No message yet</Text>
-              ) : (
-                <Table aria-label="Messages received">
-                  <Table.Thead>
-                    <Table.Tr>
-                      <Table.Th>Distribution</Table.Th>
-                      <Table.Th>Channel</Table.Th>
-                      <Table.Th>Status</Table.Th>
-                      <Table.Th>Code</Table.Th>
-                      <Table.Th>When</Table.Th>
-                    </Table.Tr>
-                  </Table.Thead>
-                  <Table.Tbody>
-                    {messages.data?.data.map((m) => (
-                      <Table.Tr key={m.id}>
-                        <Table.Td>
-                          <Anchor component={Link} to={`/distributions/${m.distribution_id}`}>
-                            {m.distribution_id}
-                          </Anchor>
-                        </Table.Td>
-                        <Table.Td>{m.channel_type}</Table.Td>
-                        <Table.Td>{m.status}{m.reason ? ` (${m.reason})` : ''}</Table.Td>
-                        <Table.Td ff="monospace">{m.voucher_code ?? '—'}</Table.Td>
-                        <Table.Td>{formatDate(m.sent_at ?? m.created_at)}</Table.Td>
-                      </Table.Tr>
-                    ))}
-                  </Table.Tbody>
-                </Table>
-              )}
-            </QueryState>
-          </Card>
+          <Section title="Messages received" state={messages}>
+              <DataTable
+                label="Messages received"
+                rows={messages.data?.data ?? []}
+                empty="No message yet"
+                columns={[
+                  {
+                    header: 'Distribution',
+                    cell: (m) => (
+                      <Anchor component={Link} to={`/distributions/${m.distribution_id}`}>
+                        {m.distribution_id}
+                      </Anchor>
+                    ),
+                  },
+                  { header: 'Channel', cell: (m) => m.channel_type },
+                  { header: 'Status', cell: (m) => `${m.status}${m.reason ? ` (${m.reason})` : ''}` },
+                  { header: 'Code', cell: (m) => m.voucher_code ?? '—', td: { ff: 'monospace' } },
+                  { header: 'When', cell: (m) => formatDate(m.sent_at ?? m.created_at) },
+                ]}
+              />
+          </Section>
         </Stack>
       )}
     </QueryState>

@@ -43,6 +43,37 @@ function AudienceSync({ segmentId }: { segmentId: string }) {
   );
 }
 
+const ENDED = new Set(['completed', 'cancelled', 'stopped', 'failed']);
+
+/**
+ * What is true of this one: a manual distribution starts and completes once; an automatic one
+ * never "starts" (it sends per event while active), so it shows when it last changed and ended.
+ */
+function Dates({ d }: { d: Distribution }) {
+  const ended = ENDED.has(d.status);
+  const lines: Array<[string, string]> =
+    d.trigger.type === 'manual'
+      ? [
+          ['Created', formatDate(d.created_at)],
+          ['Started', d.started_at ? formatDate(d.started_at) : ended ? 'never' : 'not yet'],
+          ['Completed', d.completed_at ? formatDate(d.completed_at) : 'not yet'],
+        ]
+      : [
+          ['Created', formatDate(d.created_at)],
+          ['Last changed', formatDate(d.updated_at)],
+          ...(d.completed_at ? [['Ended', formatDate(d.completed_at)] as [string, string]] : []),
+        ];
+  return (
+    <Stack gap={0} data-testid="dates">
+      {lines.map(([label, value]) => (
+        <Text size="sm" key={label}>
+          {label}: {value}
+        </Text>
+      ))}
+    </Stack>
+  );
+}
+
 export function DistributionDetail() {
   const id = useParams().id!;
   const { session, canWrite } = useSession();
@@ -100,10 +131,8 @@ export function DistributionDetail() {
               <Text>{d.channels.map((c) => c.type).join(', ')}</Text>
             </Card>
             <Card withBorder>
-              <Text size="xs" c="dimmed">Created · started · completed</Text>
-              <Text size="sm">
-                {formatDate(d.created_at)} · {formatDate(d.started_at)} · {formatDate(d.completed_at)}
-              </Text>
+              <Text size="xs" c="dimmed">Dates</Text>
+              <Dates d={d} />
             </Card>
           </SimpleGrid>
 
@@ -166,7 +195,8 @@ export function DistributionDetail() {
             </Group>
           )}
 
-          {report.data && <ReportView report={report.data} />}
+          {/* Before any message there is nothing to chart: the messages list below says so. */}
+          {report.data && Object.values(report.data.totals).some((n) => n > 0) && <ReportView report={report.data} />}
           {report.error && <Alert color="red">{report.error.message}</Alert>}
           <MessagesList distribution={d} live={live || d.status === 'active'} />
 

@@ -1,100 +1,58 @@
-import { Anchor, Group, Pagination, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { Group, Select, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { IconPlus, IconSearch } from '@tabler/icons-react';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link } from 'react-router';
-import { get, type List } from '../../api/client';
-import type { Distribution, Report } from '../../api/types';
-import { QueryState } from '../../components/errors';
-import { StatusBadge } from '../../components/StatusBadge';
+import type { Counts, Distribution } from '../../api/types';
+import { linkColumn, type Column } from '../../components/DataTable';
+import { PagedTable, usePagedList } from '../../components/PagedTable';
 import { PageHeader } from '../../components/PageHeader';
+import { StatusBadge } from '../../components/StatusBadge';
 import { formatDate, PURPOSES, STATUSES, TRIGGERS, triggerLabel } from './labels';
 
-const PAGE_SIZE = 20;
+type Row = Distribution & { totals: Counts };
 
-/** Sent / skipped / failed of one row: one small report call per row of the page shown. */
-function SentCounts({ id }: { id: string }) {
-  const { data } = useQuery({ queryKey: ['distribution', id, 'report'], queryFn: () => get<Report>(`/v1/distributions/${id}/report`), staleTime: 10_000 });
-  if (!data) return <Text c="dimmed">…</Text>;
+/** Sent and failed of one row, from the list's own `totals`: no report call per row. */
+function SentCounts({ totals }: { totals: Counts }) {
   return (
-    <Text size="sm" title={`${data.totals.skipped} skipped, ${data.totals.failed} failed`}>
-      {data.totals.sent} sent{data.totals.failed ? ` · ${data.totals.failed} failed` : ''}
+    <Text size="sm" title={`${totals.skipped} skipped, ${totals.failed} failed`} data-testid="list-totals">
+      {totals.sent} sent{totals.failed ? ` · ${totals.failed} failed` : ''}
     </Text>
   );
 }
+
+const columns: Array<Column<Row>> = [
+  linkColumn('Name', (d) => `/distributions/${d.id}`, (d) => d.name),
+  { header: 'Trigger', cell: (d) => triggerLabel(d.trigger.type) },
+  { header: 'Purpose', cell: (d) => PURPOSES[d.purpose.type] ?? d.purpose.type },
+  { header: 'Channels', cell: (d) => d.channels.map((c) => c.type).join(', ') },
+  { header: 'Status', cell: (d) => <StatusBadge status={d.status} /> },
+  { header: 'Created', cell: (d) => formatDate(d.created_at) },
+  { header: 'Scheduled', cell: (d) => formatDate(d.send_at) },
+  { header: 'Sent', cell: (d) => formatDate(d.completed_at ?? d.started_at) },
+  { header: 'Messages', cell: (d) => <SentCounts totals={d.totals} /> },
+];
 
 export function DistributionList() {
   const [status, setStatus] = useState<string | null>(null);
   const [trigger, setTrigger] = useState<string | null>(null);
   const [search, setSearch] = useState('');
   const [name] = useDebouncedValue(search.trim(), 300);
-  const [page, setPage] = useState(1);
-  const query = useQuery({
-    queryKey: ['distributions', { status, trigger, name, page }],
-    queryFn: () => get<List<Distribution>>('/v1/distributions', { status, trigger, name, page, limit: PAGE_SIZE }),
-    placeholderData: keepPreviousData,
-    refetchInterval: 5000,
-  });
-  const rows = query.data?.data ?? [];
-  const pages = Math.max(1, Math.ceil((query.data?.total ?? 0) / PAGE_SIZE));
+  const list = usePagedList<Row>(['distributions'], '/v1/distributions', { status, trigger, name }, 5000);
   return (
     <Stack>
       <PageHeader title="Distributions" action={{ to: '/distributions/new', label: 'New distribution', icon: <IconPlus size={16} /> }} />
       <Group align="flex-end">
-        <TextInput label="Search by name" leftSection={<IconSearch size={16} />} value={search} onChange={(e) => { setSearch(e.currentTarget.value); setPage(1); }} w={260} />
-        <Select label="Status" placeholder="Any status" clearable data={STATUSES.map((s) => ({ value: s.value, label: s.label }))} value={status} onChange={(v) => { setStatus(v); setPage(1); }} w={200} />
-        <Select label="Trigger" placeholder="Any trigger" clearable data={TRIGGERS.map((t) => ({ value: t.value, label: triggerLabel(t.value) }))} value={trigger} onChange={(v) => { setTrigger(v); setPage(1); }} w={240} />
+        <TextInput label="Search by name" leftSection={<IconSearch size={16} />} value={search} onChange={(e) => setSearch(e.currentTarget.value)} w={260} />
+        <Select label="Status" placeholder="Any status" clearable data={STATUSES.map((s) => ({ value: s.value, label: s.label }))} value={status} onChange={setStatus} w={200} />
+        <Select label="Trigger" placeholder="Any trigger" clearable data={TRIGGERS.map((t) => ({ value: t.value, label: triggerLabel(t.value) }))} value={trigger} onChange={setTrigger} w={240} />
       </Group>
-      <QueryState isPending={query.isPending} error={query.error} retry={() => void query.refetch()}>
-        {rows.length === 0 ? (
-          <Text c="dimmed" py="xl" ta="center">
-            {status || trigger || name ? 'No distribution matches these filters.' : 'No distribution yet. Create one with “New distribution”.'}
-          </Text>
-        ) : (
-          <Table.ScrollContainer minWidth={900}>
-            <Table striped highlightOnHover aria-label="Distributions">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>Name</Table.Th>
-                  <Table.Th>Trigger</Table.Th>
-                  <Table.Th>Purpose</Table.Th>
-                  <Table.Th>Channels</Table.Th>
-                  <Table.Th>Status</Table.Th>
-                  <Table.Th>Created</Table.Th>
-                  <Table.Th>Scheduled</Table.Th>
-                  <Table.Th>Sent</Table.Th>
-                  <Table.Th>Messages</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {rows.map((d) => (
-                  <Table.Tr key={d.id}>
-                    <Table.Td>
-                      <Anchor component={Link} to={`/distributions/${d.id}`}>
-                        {d.name}
-                      </Anchor>
-                    </Table.Td>
-                    <Table.Td>{triggerLabel(d.trigger.type)}</Table.Td>
-                    <Table.Td>{PURPOSES[d.purpose.type] ?? d.purpose.type}</Table.Td>
-                    <Table.Td>{d.channels.map((c) => c.type).join(', ')}</Table.Td>
-                    <Table.Td>
-                      <StatusBadge status={d.status} />
-                    </Table.Td>
-                    <Table.Td>{formatDate(d.created_at)}</Table.Td>
-                    <Table.Td>{formatDate(d.send_at)}</Table.Td>
-                    <Table.Td>{formatDate(d.completed_at ?? d.started_at)}</Table.Td>
-                    <Table.Td>
-                      <SentCounts id={d.id} />
-                    </Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
-        )}
-        {pages > 1 && <Pagination total={pages} value={page} onChange={setPage} aria-label="Pages" getControlProps={(c) => ({ 'aria-label': c === 'next' ? 'Next page' : c === 'previous' ? 'Previous page' : c })} />}
-      </QueryState>
+      <PagedTable
+        list={list}
+        label="Distributions"
+        columns={columns}
+        minWidth={900}
+        empty={status || trigger || name ? 'No distribution matches these filters.' : 'No distribution yet. Create one with “New distribution”.'}
+      />
     </Stack>
   );
 }

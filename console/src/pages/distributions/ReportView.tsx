@@ -1,13 +1,14 @@
 import { BarChart } from '@mantine/charts';
-import { Stack, Table, Text, Title } from '@mantine/core';
+import { Stack, Text, Title } from '@mantine/core';
 import type { Report } from '../../api/types';
+import { DataTable } from '../../components/DataTable';
 
 /**
  * The report per channel: sent / skipped / failed / unknown (a provider call that may have
  * happened, on an at-most-once channel) and still queued, with reasons, as a chart and a table.
  */
 export function ReportView({ report }: { report: Report }) {
-  const rows = report.channels.map((c) => ({ channel: `${c.index + 1}. ${c.type}`, ...c }));
+  const rows = report.channels.map((c) => ({ id: String(c.index), channel: `${c.index + 1}. ${c.type}`, ...c }));
   return (
     <Stack>
       <Title order={3}>Report</Title>
@@ -34,36 +35,26 @@ export function ReportView({ report }: { report: Report }) {
             ]}
             aria-label="Messages per channel"
           />
-          <Table aria-label="Report per channel">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Channel</Table.Th>
-                <Table.Th>Sent</Table.Th>
-                <Table.Th>Skipped</Table.Th>
-                <Table.Th>Failed</Table.Th>
-                <Table.Th title="at-most-once channels: the provider call may have happened, so it is not sent again">Unknown</Table.Th>
-                <Table.Th>Queued</Table.Th>
-                <Table.Th>Reasons</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rows.map((r) => (
-                <Table.Tr key={r.index}>
-                  <Table.Td>{r.channel}</Table.Td>
-                  <Table.Td data-testid={`sent-${r.type}`}>{r.sent}</Table.Td>
-                  <Table.Td>{r.skipped}</Table.Td>
-                  <Table.Td>{r.failed}</Table.Td>
-                  <Table.Td>{r.unknown}</Table.Td>
-                  <Table.Td>{r.queued}</Table.Td>
-                  <Table.Td>
-                    {Object.entries(r.reasons)
-                      .map(([reason, n]) => `${reason}: ${n}`)
-                      .join(', ') || '—'}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <DataTable
+            label="Report per channel"
+            rows={rows}
+            empty=""
+            columns={[
+              { header: 'Channel', cell: (r) => r.channel },
+              { header: 'Sent', cell: (r) => r.sent, td: (r) => ({ 'data-testid': `sent-${r.type}` }) },
+              { header: 'Skipped', cell: (r) => r.skipped },
+              { header: 'Failed', cell: (r) => r.failed },
+              { header: 'Unknown', cell: (r) => r.unknown, th: { title: 'at-most-once channels: the provider call may have happened, so it is not sent again' } },
+              { header: 'Queued', cell: (r) => r.queued },
+              {
+                header: 'Reasons',
+                cell: (r) =>
+                  Object.entries(r.reasons)
+                    .map(([reason, n]) => `${reason}: ${n}`)
+                    .join(', ') || '—',
+              },
+            ]}
+          />
         </>
       )}
     </Stack>

@@ -1,25 +1,22 @@
-import { ActionIcon, Anchor, Button, Group, Modal, Pagination, Stack, Table, Text } from '@mantine/core';
+import { ActionIcon, Button, Group, Modal, Stack } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { IconPlus, IconTrash } from '@tabler/icons-react';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link } from 'react-router';
-import { del, get } from '../../api/client';
-import { itemsOf, type AnyList } from '../../api/lists';
+import { del } from '../../api/client';
 import type { Segment } from '../../api/types';
-import { QueryState, showError, showSuccess } from '../../components/errors';
+import { linkColumn, type Column } from '../../components/DataTable';
+import { showError, showSuccess } from '../../components/errors';
+import { PagedTable, usePagedList } from '../../components/PagedTable';
 import { SyncBadge } from '../../components/pickers';
 import { PageHeader } from '../../components/PageHeader';
 import { useSession } from '../../session';
 import { formatDate } from '../distributions/labels';
 
-const PAGE_SIZE = 20;
-
 export function SegmentList() {
   const { canWrite } = useSession();
-  const [page, setPage] = useState(1);
   const queryClient = useQueryClient();
-  const query = useQuery({ queryKey: ['segments', page], queryFn: () => get<AnyList>('/v1/segments', { page, limit: PAGE_SIZE }), placeholderData: keepPreviousData, refetchInterval: 2000 });
+  const list = usePagedList<Segment>(['segments'], '/v1/segments', {}, 2000);
   const [deleting, setDeleting] = useState<Segment | null>(null);
   const [opened, { open, close }] = useDisclosure(false);
   const remove = useMutation({
@@ -31,54 +28,25 @@ export function SegmentList() {
     },
     onError: showError('Could not delete the segment'),
   });
-  const rows = itemsOf<Segment>(query.data);
-  const pages = Math.max(1, Math.ceil((query.data?.total ?? 0) / PAGE_SIZE));
+  const columns: Array<Column<Segment>> = [
+    linkColumn('Name', (s) => `/segments/${s.id}`, (s) => s.name),
+    { header: 'Type', cell: (s) => s.type },
+    { header: 'Sync status and size', cell: (s) => <SyncBadge segment={s} /> },
+    { header: 'Created', cell: (s) => formatDate(s.created_at) },
+    {
+      header: '',
+      cell: (s) =>
+        canWrite && (
+          <ActionIcon variant="subtle" color="red" aria-label={`Delete ${s.name}`} onClick={() => { setDeleting(s); open(); }}>
+            <IconTrash size={16} />
+          </ActionIcon>
+        ),
+    },
+  ];
   return (
     <Stack>
       <PageHeader title="Segments" action={{ to: '/segments/new', label: 'New segment', icon: <IconPlus size={16} /> }} />
-      <QueryState isPending={query.isPending} error={query.error} retry={() => void query.refetch()}>
-        {rows.length === 0 ? (
-          <Text c="dimmed" ta="center" py="xl">
-            No segment yet.
-          </Text>
-        ) : (
-          <Table striped aria-label="Segments">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Type</Table.Th>
-                <Table.Th>Sync status and size</Table.Th>
-                <Table.Th>Created</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rows.map((s) => (
-                <Table.Tr key={s.id}>
-                  <Table.Td>
-                    <Anchor component={Link} to={`/segments/${s.id}`}>
-                      {s.name}
-                    </Anchor>
-                  </Table.Td>
-                  <Table.Td>{s.type}</Table.Td>
-                  <Table.Td>
-                    <SyncBadge segment={s} />
-                  </Table.Td>
-                  <Table.Td>{formatDate(s.created_at)}</Table.Td>
-                  <Table.Td>
-                    {canWrite && (
-                      <ActionIcon variant="subtle" color="red" aria-label={`Delete ${s.name}`} onClick={() => { setDeleting(s); open(); }}>
-                        <IconTrash size={16} />
-                      </ActionIcon>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        )}
-        {pages > 1 && <Pagination total={pages} value={page} onChange={setPage} />}
-      </QueryState>
+      <PagedTable list={list} label="Segments" columns={columns} empty="No segment yet." />
       <Modal opened={opened} onClose={close} title={`Delete ${deleting?.name ?? 'segment'}?`}>
         <Group justify="flex-end">
           <Button variant="default" onClick={close}>

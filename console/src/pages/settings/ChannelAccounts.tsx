@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Autocomplete, Badge, Button, Group, Modal, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { ActionIcon, Alert, Autocomplete, Badge, Button, Group, Modal, Stack, Text, TextInput, Title } from '@mantine/core';
 import { IconPencil, IconPlugConnected, IconPlus, IconTrash } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -8,7 +8,8 @@ import type { ChannelAccount } from '../../api/types';
 import { SaveErrorAlert } from '../../components/FieldErrorsAlert';
 import { QueryState, fieldError, showError, showSuccess } from '../../components/errors';
 import { useSession } from '../../session';
-import { KeyValueRows, pair, toRecord, type Pair } from './KeyValueRows';
+import { DataTable } from '../../components/DataTable';
+import { KeyValueRows, pair, toRecord, type Pair } from '../../components/KeyValueRows';
 
 /** The accounts each provider adapter asks for (README "Channels"); the API says what is missing or wrong. */
 const PROVIDERS: Record<string, { credentials: string[]; settings: string[] }> = {
@@ -55,8 +56,8 @@ function AccountForm({ account, onDone }: { account?: ChannelAccount; onDone: ()
     <Stack>
       {!account && <Autocomplete label="Provider" description="A channel type whose adapter takes an account" data={Object.keys(PROVIDERS)} value={type} onChange={pickType} error={fieldError(save.error, 'type')} />}
       <TextInput label="Account name" value={name} onChange={(e) => setName(e.currentTarget.value)} error={fieldError(save.error, 'name')} />
-      <KeyValueRows label="Credentials" secret pairs={credentials} onChange={setCredentials} hint={account ? 'Stored encrypted and never shown again; a value typed here replaces the stored one, an empty one keeps it' : 'Stored encrypted; never shown again'} />
-      <KeyValueRows label="Settings" pairs={settings} onChange={setSettings} />
+      <KeyValueRows label="Credentials" make={pair} secret pairs={credentials} onChange={setCredentials} hint={account ? 'Stored encrypted and never shown again; a value typed here replaces the stored one, an empty one keeps it' : 'Stored encrypted; never shown again'} />
+      <KeyValueRows label="Settings" make={pair} pairs={settings} onChange={setSettings} />
       <SaveErrorAlert error={save.error} />
       <Group justify="flex-end">
         <Button onClick={() => save.mutate()} loading={save.isPending}>
@@ -102,58 +103,49 @@ export function ChannelAccounts() {
         Provider accounts distributions send through. Built-in email and webhooks need none.
       </Text>
       <QueryState isPending={query.isPending} error={query.error} retry={() => void query.refetch()}>
-        {rows.length === 0 ? (
-          <Text c="dimmed" ta="center" py="xl">
-            No account yet.
-          </Text>
-        ) : (
-          <Table aria-label="Channel accounts">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Name</Table.Th>
-                <Table.Th>Provider</Table.Th>
-                <Table.Th>Credentials</Table.Th>
-                <Table.Th>Connection</Table.Th>
-                <Table.Th />
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {rows.map((a) => (
-                <Table.Tr key={a.id}>
-                  <Table.Td>{a.name}</Table.Td>
-                  <Table.Td>{a.type}</Table.Td>
-                  <Table.Td>{(a.credential_names ?? []).join(', ')}</Table.Td>
-                  <Table.Td>
-                    {results[a.id] ? (
-                      <Badge color={results[a.id]!.ok ? 'green' : 'red'} variant="light" title={results[a.id]!.error}>
-                        {results[a.id]!.ok ? 'connected' : `failed: ${results[a.id]!.error ?? ''}`}
-                      </Badge>
-                    ) : (
-                      '—'
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    <Group gap={4} wrap="nowrap">
-                      <ActionIcon variant="subtle" aria-label={`Test ${a.name}`} onClick={() => test.mutate(a.id)} loading={test.isPending && test.variables === a.id}>
-                        <IconPlugConnected size={16} />
+        <DataTable
+          label="Channel accounts"
+          rows={rows}
+          empty="No account yet."
+          columns={[
+            { header: 'Name', cell: (a) => a.name },
+            { header: 'Provider', cell: (a) => a.type },
+            { header: 'Credentials', cell: (a) => (a.credential_names ?? []).join(', ') },
+            {
+              header: 'Connection',
+              cell: (a) => {
+                const r = results[a.id];
+                return r ? (
+                  <Badge color={r.ok ? 'green' : 'red'} variant="light" title={r.error}>
+                    {r.ok ? 'connected' : `failed: ${r.error ?? ''}`}
+                  </Badge>
+                ) : (
+                  '—'
+                );
+              },
+            },
+            {
+              header: '',
+              cell: (a) => (
+                <Group gap={4} wrap="nowrap">
+                  <ActionIcon variant="subtle" aria-label={`Test ${a.name}`} onClick={() => test.mutate(a.id)} loading={test.isPending && test.variables === a.id}>
+                    <IconPlugConnected size={16} />
+                  </ActionIcon>
+                  {isAdmin && (
+                    <>
+                      <ActionIcon variant="subtle" aria-label={`Edit ${a.name}`} onClick={() => setEditing(a)}>
+                        <IconPencil size={16} />
                       </ActionIcon>
-                      {isAdmin && (
-                        <>
-                          <ActionIcon variant="subtle" aria-label={`Edit ${a.name}`} onClick={() => setEditing(a)}>
-                            <IconPencil size={16} />
-                          </ActionIcon>
-                          <ActionIcon variant="subtle" color="red" aria-label={`Delete ${a.name}`} onClick={() => window.confirm(`Delete ${a.name}?`) && remove.mutate(a.id)}>
-                            <IconTrash size={16} />
-                          </ActionIcon>
-                        </>
-                      )}
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
-        )}
+                      <ActionIcon variant="subtle" color="red" aria-label={`Delete ${a.name}`} onClick={() => window.confirm(`Delete ${a.name}?`) && remove.mutate(a.id)}>
+                        <IconTrash size={16} />
+                      </ActionIcon>
+                    </>
+                  )}
+                </Group>
+              ),
+            },
+          ]}
+        />
       </QueryState>
       {!isAdmin && <Alert color="gray">Only an admin key adds, edits or deletes accounts.</Alert>}
       <Modal opened={editing !== null} onClose={() => setEditing(null)} title={editing === 'new' ? 'Add a channel account' : `Edit ${editing?.name ?? ''}`} size="lg">

@@ -1,16 +1,33 @@
-import { Badge, Button, Card, Group, SimpleGrid, Stack, Table, Text, TextInput, Title } from '@mantine/core';
+import { Badge, Button, Card, Group, SimpleGrid, Stack, TextInput, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { get, post } from '../../api/client';
 import type { Consent } from '../../api/types';
+import { DataTable, type Column } from '../../components/DataTable';
 import { SaveErrorAlert } from '../../components/FieldErrorsAlert';
 import { QueryState, showSuccess } from '../../components/errors';
 import { ConsentMultiSelect } from '../../components/pickers';
 import { useSession } from '../../session';
 
+interface ConsentGroup {
+  id: string;
+  name: string;
+  description?: string | null;
+  consents: string[];
+}
+
 interface Catalogue {
   consents: { data: Consent[] };
-  groups: { data: Array<{ id: string; name: string; description?: string | null; consents: string[] }> };
+  groups: { data: ConsentGroup[] };
+}
+
+/** Name, id and description: what consents and groups both have. */
+function described<T extends { id: string; name: string; description?: string | null }>(header: string): Array<Column<T>> {
+  return [
+    { header, cell: (x) => x.name },
+    { header: 'Id', cell: (x) => x.id, td: { ff: 'monospace' } },
+    { header: 'Description', cell: (x) => x.description ?? '—' },
+  ];
 }
 
 /** The consents catalogue: what a distribution can require a customer to have granted. */
@@ -33,54 +50,28 @@ export function Consents() {
     <Stack>
       <Title order={2}>Consents</Title>
       <QueryState isPending={query.isPending} error={query.error} retry={() => void query.refetch()}>
-        <Table aria-label="Consents">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>Consent</Table.Th>
-              <Table.Th>Id</Table.Th>
-              <Table.Th>Description</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {(query.data?.consents.data ?? []).map((c) => (
-              <Table.Tr key={c.id}>
-                <Table.Td>{c.name}</Table.Td>
-                <Table.Td ff="monospace">{c.id}</Table.Td>
-                <Table.Td>{c.description ?? '—'}</Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-        {(query.data?.consents.data.length ?? 0) === 0 && <Text c="dimmed">No consent defined yet.</Text>}
+        <DataTable label="Consents" rows={query.data?.consents.data ?? []} columns={described<Consent>('Consent')} empty="No consent defined yet." />
         {(query.data?.groups.data.length ?? 0) > 0 && (
-          <Table aria-label="Consent groups">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>Group</Table.Th>
-                <Table.Th>Id</Table.Th>
-                <Table.Th>Description</Table.Th>
-                <Table.Th>Members</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {(query.data?.groups.data ?? []).map((g) => (
-                <Table.Tr key={g.id}>
-                  <Table.Td>{g.name}</Table.Td>
-                  <Table.Td ff="monospace">{g.id}</Table.Td>
-                  <Table.Td>{g.description ?? '—'}</Table.Td>
-                  <Table.Td>
-                    <Group gap={4}>
-                      {g.consents.map((id) => (
-                        <Badge key={id} variant="light" tt="none">
-                          {names.get(id) ?? id}
-                        </Badge>
-                      ))}
-                    </Group>
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+          <DataTable
+            label="Consent groups"
+            rows={query.data?.groups.data ?? []}
+            empty=""
+            columns={[
+              ...described<ConsentGroup>('Group'),
+              {
+                header: 'Members',
+                cell: (g) => (
+                  <Group gap={4}>
+                    {g.consents.map((id) => (
+                      <Badge key={id} variant="light" tt="none">
+                        {names.get(id) ?? id}
+                      </Badge>
+                    ))}
+                  </Group>
+                ),
+              },
+            ]}
+          />
         )}
       </QueryState>
       {canWrite && (

@@ -1,4 +1,4 @@
-import { Alert, Code, Group, Loader, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
+import { Group, Loader, SegmentedControl, Stack, Text, TextInput } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -6,6 +6,7 @@ import { post } from '../../api/client';
 import type { Preview, TemplateBody } from '../../api/templates';
 import { templateFields } from '../../api/templates';
 import { CustomerPicker } from '../../components/pickers';
+import { PreviewResult } from '../../components/PreviewResult';
 
 const WIDTHS = { desktop: '100%', mobile: '375px' } as const;
 
@@ -39,35 +40,7 @@ export function TemplatePreview({ body }: { body: TemplateBody }) {
           Pick a customer to see the message as they would get it.
         </Text>
       )}
-      {preview.error && (
-        <Alert color="red" role="alert">
-          {preview.error.message}
-        </Alert>
-      )}
-      {preview.data?.subject && (
-        <Text size="sm">
-          Subject: <b data-testid="preview-subject">{preview.data.subject}</b>
-        </Text>
-      )}
-      {preview.data?.html && (
-        <iframe
-          title="Email preview"
-          data-device={device}
-          sandbox=""
-          srcDoc={preview.data.html}
-          style={{ width: WIDTHS[device], height: 560, border: '1px solid var(--mantine-color-gray-3)', borderRadius: 4, background: 'white', alignSelf: 'center' }}
-        />
-      )}
-      {preview.data?.text && (
-        <>
-          <Text size="sm" fw={600}>
-            {preview.data.html ? 'Plain-text part' : 'Message'}
-          </Text>
-          <Code block data-testid="preview-text">
-            {preview.data.text}
-          </Code>
-        </>
-      )}
+      <PreviewResult preview={preview} frame={{ title: 'Email preview', device, style: { width: WIDTHS[device], height: 560, alignSelf: 'center' } }} textWithHtml />
     </Stack>
   );
 }
