@@ -175,36 +175,90 @@ describe('engine metrics at /metrics, and ids in the logs', () => {
     }
   });
 
-  it('observes the lag of an order event to its dispatch and to its routing, whose inline delivery sent its message', async () => {
+  /** An order_paid distribution sending a webhook to `/hook/<name>`. */
+  async function onOrderPaid(name: string): Promise<string> {
     const created = await api('post', '/v1/distributions', {
-      name: 'metrics-paid',
+      name,
       trigger: { type: 'order_paid' },
       purpose: { type: 'plain' },
       consents: { verification: false, required: [] },
-      channels: [{ type: 'webhook', settings: { url: `${hook.url}/metrics-paid` }, template: { text: 'Thanks' } }],
+      channels: [{ type: 'webhook', settings: { url: `${hook.url}/${name}` }, template: { text: 'Thanks' } }],
     });
     expect(created.status).toBe(200);
-    await h.sdk.client.orders.create({
-      source_id: 'metrics-order-1',
-      customer: { source_id: 'metrics-buyer' },
+    return created.body.id as string;
+  }
+
+  const paidOrder = (sourceId: string) =>
+    h.sdk.client.orders.create({
+      source_id: sourceId,
+      customer: { source_id: `${sourceId}-buyer` },
       amount: 100,
       status: 'PAID',
     } as never);
+
+  const lagCount = (samples: Sample[], stage: string) => sampleSum(samples, 'promo_event_lag_seconds_count', { stage });
+
+  /** A scrape once the distribution's message is recorded sent and its `delivered` lag observed, just after that write. */
+  async function deliveredScrape(distributionId: string, before: Sample[]): Promise<Sample[]> {
     await eventually(
-      async () => (hook.requests.some((r) => r.path === '/hook/metrics-paid') ? true : undefined),
+      async () =>
+        (await h.t.ctx.models.DistributionMessage.exists({ distribution_id: distributionId, status: 'sent' })) ??
+        undefined,
       30_000,
-      'the automatic delivery',
+      `a message of ${distributionId} sent`,
     );
-    const samples = await scrape();
-    expect(sampleSum(samples, 'promo_event_lag_seconds_count', { stage: 'dispatched' })).toBeGreaterThanOrEqual(1);
+    return eventually(
+      async () => {
+        const s = await scrape();
+        return lagCount(s, 'delivered') > lagCount(before, 'delivered') ? s : undefined;
+      },
+      10_000,
+      'the delivered observation',
+    );
+  }
+
+  it('observes the lag of an order event to its dispatch, its routing and the delivery of the message its inline delivery sent', async () => {
+    const id = await onOrderPaid('metrics-paid');
+    const before = await scrape();
+    await paidOrder('metrics-order-1');
+    const samples = await deliveredScrape(id, before);
+    expect(lagCount(samples, 'delivered') - lagCount(before, 'delivered')).toBe(1);
+    expect(lagCount(samples, 'dispatched')).toBeGreaterThanOrEqual(1);
     // Every event taken by the router is routed, later.
-    expect(sampleSum(samples, 'promo_event_lag_seconds_count', { stage: 'routed' })).toBe(
-      sampleSum(samples, 'promo_event_lag_seconds_count', { stage: 'dispatched' }),
-    );
+    expect(lagCount(samples, 'routed')).toBe(lagCount(samples, 'dispatched'));
     expect(sampleSum(samples, 'promo_event_lag_seconds_sum', { stage: 'routed' })).toBeGreaterThanOrEqual(
       sampleSum(samples, 'promo_event_lag_seconds_sum', { stage: 'dispatched' }),
     );
     expect(hasSample(samples, 'promo_batches_in_flight', { kind: 'routing' })).toBe(true);
+    // Delivered inline: no delivery workflow ran for it.
+    expect(hasSample(samples, 'promo_batches_in_flight', { kind: 'automatic' })).toBe(false);
+    await api('post', `/v1/distributions/${id}/pause`);
+  });
+
+  it('observes an event delivered once, when the delivery workflow that retried its 503 sends the message', async () => {
+    const id = await onOrderPaid('metrics-paid-retry');
+    let calls = 0;
+    hook.respond((r) =>
+      r.path === '/hook/metrics-paid-retry' && calls++ === 0
+        ? { status: 503, headers: { 'Retry-After': '1' } }
+        : undefined,
+    );
+    try {
+      const before = await scrape();
+      await paidOrder('metrics-order-2');
+      const samples = await deliveredScrape(id, before);
+      expect(calls).toBeGreaterThanOrEqual(2);
+      // Not observed by the inline attempt the 503 left to retry: one observation, by the workflow's attempt.
+      expect(lagCount(samples, 'delivered') - lagCount(before, 'delivered')).toBe(1);
+      expect(hasSample(samples, 'promo_batches_in_flight', { kind: 'automatic' })).toBe(true);
+      expect(
+        sampleSum(samples, 'promo_messages_total', { channel: 'webhook', status: 'retrying' }) -
+          sampleSum(before, 'promo_messages_total', { channel: 'webhook', status: 'retrying' }),
+      ).toBe(1);
+    } finally {
+      hook.respond(undefined);
+      await api('post', `/v1/distributions/${id}/pause`);
+    }
   });
 
   it('asks for the bearer token when METRICS_TOKEN is set, and is open without it (README)', async () => {
