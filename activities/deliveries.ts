@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { deliverToCustomers, type DeliveryContext, type DeliveryOutcome } from '../src/distributions/delivery';
 import { transientDeliveryFailure } from '../src/distributions/retry-failure';
 import { stopForEventPoolExhausted, type StopContext } from '../src/distributions/stop';
+import { engineMetrics } from '../src/metrics/engine-metrics';
 import { messageId } from '../src/models/distribution-message';
 import type { DeliveryActivities } from '../workflows/contracts/activities';
 import type { DeliveryWorkflowInput } from '../workflows/contracts/delivery';
@@ -29,6 +30,7 @@ export function createDeliveryActivities(ctx: DeliveryContext & StopContext): De
         ...(event ? { event } : {}),
         signal: Context.current().cancellationSignal,
       });
+      engineMetrics.eventDelivered(event, outcome);
       if (outcome.retry) throw transientDeliveryFailure(outcome.retry);
       return outcome;
     },

@@ -24,6 +24,7 @@ export function createEventActivities(ctx: RoutingContext): EventActivities {
         ctx,
         events.map((e) => ({
           _id: e._id,
+          created_at: e.created_at,
           type: e.type,
           customer_id: e.customer_id ?? null,
           data: (e.data ?? {}) as Record<string, unknown>,

@@ -9,11 +9,15 @@ import {
 } from '../../workflows/contracts/delivery';
 import type { Infrastructure } from '../infrastructure';
 import { inParallel } from '../concurrency';
+import { engineMetrics } from '../metrics/engine-metrics';
 import { deliverToCustomers, type DeliveryContext } from './delivery';
 import type { DistributionDoc } from '../models/distribution';
 import { CampaignIdKey, DistributionIdKey, TriggerKey } from '../../workflows/contracts/search-attributes';
 import { eventFires, type TriggeringEvent } from './trigger-match';
 import { triggersForEvent } from './triggers';
+
+/** An event to route, with when it was written (its lag is measured from then). */
+type RoutedEvent = TriggeringEvent & { _id: string; created_at: Date };
 
 /** Routing starts deliveries inline or as workflows. */
 export type RoutingContext = Pick<Infrastructure, 'logger' | 'temporal' | 'taskQueue'> & DeliveryContext;
@@ -39,10 +43,7 @@ const FIRST_RETRY_MS = 1_000;
  * with duplicates rejected, so an event routed twice (a redelivered signal, a retried activity)
  * never sends twice. Returns how many deliveries went to a workflow.
  */
-export async function routeToDistributions(
-  ctx: RoutingContext,
-  events: Array<TriggeringEvent & { _id: string }>,
-): Promise<number> {
+export async function routeToDistributions(ctx: RoutingContext, events: RoutedEvent[]): Promise<number> {
   const triggerTypes = [...new Set(events.flatMap((e) => triggersForEvent(e.type)))];
   if (triggerTypes.length === 0) return 0;
   const distributions = await ctx.models.Distribution.find({
@@ -51,7 +52,7 @@ export async function routeToDistributions(
   }).lean<DistributionDoc[]>();
   const starts: Array<{
     distribution: DistributionDoc;
-    event: TriggeringEvent & { _id: string };
+    event: RoutedEvent;
     input: DeliveryWorkflowInput;
   }> = [];
   for (const event of events) {
@@ -84,7 +85,7 @@ export async function routeToDistributions(
 async function deliverInline(
   ctx: RoutingContext,
   distribution: DistributionDoc,
-  event: TriggeringEvent & { _id: string },
+  event: RoutedEvent,
   customerId: string,
   signal: AbortSignal,
 ): Promise<{ done: boolean; retryAfterMs?: number }> {
@@ -96,6 +97,7 @@ async function deliverInline(
       event,
       signal,
     });
+    engineMetrics.eventDelivered(event, outcome);
     if (outcome.retry) return { done: false, retryAfterMs: outcome.retry.afterMs ?? FIRST_RETRY_MS };
     return { done: !outcome.poolExhausted };
   } catch (err) {

@@ -41,6 +41,8 @@ export function createMetrics(models: Pick<Models, 'Distribution' | 'Voucher'>, 
     next();
   };
 
+  // The merged registry holds the same metric objects: it reads their values at each scrape.
+  const scraped = Registry.merge([registry, engineMetrics.registry]);
   const authorized = scrapeAuthorizer(token);
   const handler: RequestHandler = async (req, res, next) => {
     if (!authorized(req.get('authorization'))) {
@@ -48,8 +50,7 @@ export function createMetrics(models: Pick<Models, 'Distribution' | 'Voucher'>, 
       return;
     }
     try {
-      const merged = Registry.merge([registry, engineMetrics.registry]);
-      res.type(registry.contentType).send(await merged.metrics());
+      res.type(registry.contentType).send(await scraped.metrics());
     } catch (err) {
       next(err);
     }

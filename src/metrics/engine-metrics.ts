@@ -1,6 +1,10 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { DeliveryOutcome } from '../distributions/delivery-run';
 
 export type InFlightKind = 'batch' | 'routing' | 'automatic';
+
+/** The stages of `promo_event_lag_seconds`, in the order an event passes them. */
+export const EVENT_LAG_STAGES = ['dispatched', 'routed', 'delivered'] as const;
 
 /**
  * The engine's counters, one set per process: the delivery code counts into it wherever it
@@ -27,7 +31,7 @@ export class EngineMetrics {
 
   private readonly eventLag = new Histogram({
     name: 'promo_event_lag_seconds',
-    help: 'From an event written to a stage: `dispatched` (Temporal accepted it and the event router took it), `routed` (the automatic deliveries it fires were sent inline or handed to their delivery workflows)',
+    help: "From an event written to a stage: `dispatched` (Temporal accepted it and the event router took it), `routed` (the automatic deliveries it fires were sent inline or handed to their delivery workflows), `delivered` (one automatic distribution's messages for it ended final with one sent, inline or by its delivery workflow; once per event and distribution)",
     labelNames: ['stage'] as const,
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [this.registry],
@@ -80,9 +84,22 @@ export class EngineMetrics {
   }
 
   /** Events the router took (`dispatched`) or finished routing (`routed`): each one's lag since it was written. */
-  eventsAt(stage: 'dispatched' | 'routed', events: readonly { created_at: Date }[]): void {
+  eventsAt(
+    stage: Exclude<(typeof EVENT_LAG_STAGES)[number], 'delivered'>,
+    events: readonly { created_at: Date }[],
+  ): void {
     const now = Date.now();
     for (const e of events) this.eventLag.observe({ stage }, (now - e.created_at.getTime()) / 1000);
+  }
+
+  /**
+   * One automatic distribution's delivery for an event, observed when it ends with its
+   * messages final and at least one of them sent: an attempt left to retry is observed by the
+   * attempt that finishes it (whose count includes what earlier attempts sent), not twice.
+   */
+  eventDelivered(event: { created_at: Date } | null | undefined, outcome: DeliveryOutcome): void {
+    if (event && !outcome.retry && outcome.counts.sent > 0)
+      this.eventLag.observe({ stage: 'delivered' }, (Date.now() - event.created_at.getTime()) / 1000);
   }
 
   /** Runs one piece of delivery work counted in flight, whatever its end. */

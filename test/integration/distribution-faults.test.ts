@@ -1,10 +1,9 @@
 import request from 'supertest';
 import { WebhookChannel } from '../../src/channels/webhook';
 import { newId } from '../../src/ids';
-import { distributionWorkflowId } from '../../workflows/contracts/distribution';
-import { distributionWorkflow } from '../../workflows/distribution';
 import { startFakeWebhook, type FakeWebhook, type WebhookRequest, type WebhookResponse } from '../helpers/fake-webhook';
 import { useServiceHarness } from '../helpers/harness';
+import { startPlainDistribution } from '../helpers/plain-distribution';
 import { eventually } from '../helpers/sdk';
 
 const customerOf = (r: WebhookRequest): string | undefined => (r.body as { customer?: { id?: string } }).customer?.id;
@@ -81,24 +80,12 @@ describe('a distribution through a faulty receiver', () => {
       return faults[n++ % faults.length];
     });
 
-    const id = newId('distr');
-    await models.Distribution.create({
-      _id: id,
+    const id = await startPlainDistribution(h.t.ctx, {
       name: 'Faulty receiver',
-      trigger: { type: 'manual' },
-      purpose: { type: 'plain' },
-      audience: { type: 'segment', segment_id: segmentId },
-      consents: { verification: false, required: [] },
-      channels: [{ type: 'webhook', settings: { url: hook.url }, template: { text: 'Hello {{customer.id}}' } }],
-      status: 'waiting_for_audience',
-      grace_period_seconds: 0,
-      metadata: {},
-      version: 1,
-    });
-    await h.t.ctx.temporal.workflow.start(distributionWorkflow, {
-      workflowId: distributionWorkflowId(id),
+      segmentId,
+      url: hook.url,
+      text: 'Hello {{customer.id}}',
       taskQueue: h.t.ctx.taskQueue,
-      args: [{ distributionId: id }],
     });
     await eventually(
       async () => ((await models.Distribution.findById(id).lean())?.status === 'completed' ? true : undefined),

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import type { DistributionSettings } from '../../src/distributions/settings';
+import { ROOT_DIR } from '../../src/config';
 import { freePort } from '../../src/embedded/managed-process';
 import { createApp } from '../../src/http/app';
 import { startFakeSmtp, type FakeSmtp } from '../helpers/fake-smtp';
@@ -12,13 +13,14 @@ import { hasSample, parseSamples, sampleSum, type Sample } from '../helpers/prom
 import { eventually } from '../helpers/sdk';
 import { uniqueName } from '../helpers/context';
 import { WorkerProcess } from '../helpers/worker-process';
+import { startPlainDistribution } from '../helpers/plain-distribution';
 
 /**
  * The engine's metrics as an operator scrapes them, after real sends through the worker to
  * a local webhook receiver, and the ids the log lines of that work carry.
  */
 describe('engine metrics at /metrics, and ids in the logs', () => {
-  const SECRET = 'metrics-test-webhook-secret';
+  const SECRET = 'metrics-test-webhook-secret-0123456789abcdef';
   let hook: FakeWebhook;
   let smtp: FakeSmtp;
   const outboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'promo-metrics-'));
@@ -175,36 +177,90 @@ describe('engine metrics at /metrics, and ids in the logs', () => {
     }
   });
 
-  it('observes the lag of an order event to its dispatch and to its routing, whose inline delivery sent its message', async () => {
+  /** An order_paid distribution sending a webhook to `/hook/<name>`. */
+  async function onOrderPaid(name: string): Promise<string> {
     const created = await api('post', '/v1/distributions', {
-      name: 'metrics-paid',
+      name,
       trigger: { type: 'order_paid' },
       purpose: { type: 'plain' },
       consents: { verification: false, required: [] },
-      channels: [{ type: 'webhook', settings: { url: `${hook.url}/metrics-paid` }, template: { text: 'Thanks' } }],
+      channels: [{ type: 'webhook', settings: { url: `${hook.url}/${name}` }, template: { text: 'Thanks' } }],
     });
     expect(created.status).toBe(200);
-    await h.sdk.client.orders.create({
-      source_id: 'metrics-order-1',
-      customer: { source_id: 'metrics-buyer' },
+    return created.body.id as string;
+  }
+
+  const paidOrder = (sourceId: string) =>
+    h.sdk.client.orders.create({
+      source_id: sourceId,
+      customer: { source_id: `${sourceId}-buyer` },
       amount: 100,
       status: 'PAID',
     } as never);
+
+  const lagCount = (samples: Sample[], stage: string) => sampleSum(samples, 'promo_event_lag_seconds_count', { stage });
+
+  /** A scrape once the distribution's message is recorded sent and its `delivered` lag observed, just after that write. */
+  async function deliveredScrape(distributionId: string, before: Sample[]): Promise<Sample[]> {
     await eventually(
-      async () => (hook.requests.some((r) => r.path === '/hook/metrics-paid') ? true : undefined),
+      async () =>
+        (await h.t.ctx.models.DistributionMessage.exists({ distribution_id: distributionId, status: 'sent' })) ??
+        undefined,
       30_000,
-      'the automatic delivery',
+      `a message of ${distributionId} sent`,
     );
-    const samples = await scrape();
-    expect(sampleSum(samples, 'promo_event_lag_seconds_count', { stage: 'dispatched' })).toBeGreaterThanOrEqual(1);
+    return eventually(
+      async () => {
+        const s = await scrape();
+        return lagCount(s, 'delivered') > lagCount(before, 'delivered') ? s : undefined;
+      },
+      10_000,
+      'the delivered observation',
+    );
+  }
+
+  it('observes the lag of an order event to its dispatch, its routing and the delivery of the message its inline delivery sent', async () => {
+    const id = await onOrderPaid('metrics-paid');
+    const before = await scrape();
+    await paidOrder('metrics-order-1');
+    const samples = await deliveredScrape(id, before);
+    expect(lagCount(samples, 'delivered') - lagCount(before, 'delivered')).toBe(1);
+    expect(lagCount(samples, 'dispatched')).toBeGreaterThanOrEqual(1);
     // Every event taken by the router is routed, later.
-    expect(sampleSum(samples, 'promo_event_lag_seconds_count', { stage: 'routed' })).toBe(
-      sampleSum(samples, 'promo_event_lag_seconds_count', { stage: 'dispatched' }),
-    );
+    expect(lagCount(samples, 'routed')).toBe(lagCount(samples, 'dispatched'));
     expect(sampleSum(samples, 'promo_event_lag_seconds_sum', { stage: 'routed' })).toBeGreaterThanOrEqual(
       sampleSum(samples, 'promo_event_lag_seconds_sum', { stage: 'dispatched' }),
     );
     expect(hasSample(samples, 'promo_batches_in_flight', { kind: 'routing' })).toBe(true);
+    // Delivered inline: no delivery workflow ran for it.
+    expect(hasSample(samples, 'promo_batches_in_flight', { kind: 'automatic' })).toBe(false);
+    await api('post', `/v1/distributions/${id}/pause`);
+  });
+
+  it('observes an event delivered once, when the delivery workflow that retried its 503 sends the message', async () => {
+    const id = await onOrderPaid('metrics-paid-retry');
+    let calls = 0;
+    hook.respond((r) =>
+      r.path === '/hook/metrics-paid-retry' && calls++ === 0
+        ? { status: 503, headers: { 'Retry-After': '1' } }
+        : undefined,
+    );
+    try {
+      const before = await scrape();
+      await paidOrder('metrics-order-2');
+      const samples = await deliveredScrape(id, before);
+      expect(calls).toBeGreaterThanOrEqual(2);
+      // Not observed by the inline attempt the 503 left to retry: one observation, by the workflow's attempt.
+      expect(lagCount(samples, 'delivered') - lagCount(before, 'delivered')).toBe(1);
+      expect(hasSample(samples, 'promo_batches_in_flight', { kind: 'automatic' })).toBe(true);
+      expect(
+        sampleSum(samples, 'promo_messages_total', { channel: 'webhook', status: 'retrying' }) -
+          sampleSum(before, 'promo_messages_total', { channel: 'webhook', status: 'retrying' }),
+      ).toBe(1);
+    } finally {
+      hook.respond(undefined);
+      await api('post', `/v1/distributions/${id}/pause`);
+    }
   });
 
   it('asks for the bearer token when METRICS_TOKEN is set, and is open without it (README)', async () => {
@@ -236,8 +292,10 @@ describe('engine metrics at /metrics, and ids in the logs', () => {
     expect(lines.find((l) => l.msg === 'request' && l.requestId === 'metrics-req-1')).toMatchObject({ status: 201 });
   });
 
-  it('a worker run as its own process serves its engine metrics on WORKER_METRICS_PORT and the Temporal SDK metrics on TEMPORAL_METRICS_PORT', async () => {
+  it('a worker run as its own process serves its engine metrics on WORKER_METRICS_PORT and the Temporal SDK metrics on TEMPORAL_METRICS_PORT, with every temporal_ series the dashboard queries once a distribution ran on it', async () => {
     const [workerPort, temporalPort] = [await freePort(), await freePort()];
+    // Its own task queue: it must not take this file's activities, whose log lines the tests read.
+    const taskQueue = uniqueName('metrics-proc');
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'promo-metrics-worker-'));
     const worker = new WorkerProcess({
       dataDir,
@@ -245,9 +303,9 @@ describe('engine metrics at /metrics, and ids in the logs', () => {
       mongoUrl: process.env.TEST_MONGO_URL!,
       mongoDb: h.t.ctx.db.name,
       temporalAddress: process.env.TEST_TEMPORAL_ADDRESS!,
-      // Its own task queue: it must not take this file's activities, whose log lines the tests read.
-      taskQueue: uniqueName('metrics-proc'),
+      taskQueue,
       env: {
+        WEBHOOK_SIGNING_SECRET: SECRET,
         WORKER_METRICS_PORT: String(workerPort),
         TEMPORAL_METRICS_PORT: String(temporalPort),
         METRICS_TOKEN: 'worker-scrape-token-0123456789',
@@ -277,19 +335,54 @@ describe('engine metrics at /metrics, and ids in the logs', () => {
       expect(engine.text).toContain('process_cpu_user_seconds_total');
       // The database gauges are the API's alone.
       expect(engine.text).not.toContain('promo_campaign_codes_left');
-      const sdk = await eventually(
-        async () => {
-          const r = await scrapeText(`http://127.0.0.1:${temporalPort}/metrics`);
-          return r.text.includes('temporal_') ? r : undefined;
-        },
-        60_000,
-        'Temporal SDK metrics',
+
+      // A distribution run by this worker alone, so its SDK metrics show workflows and activities done,
+      // and an activity failed: the webhook's first answer is a 503, so the batch is retried.
+      let calls = 0;
+      hook.respond((r) =>
+        r.path === '/hook/metrics-proc' && calls++ === 0 ? { status: 503, headers: { 'Retry-After': '1' } } : undefined,
       );
-      expect(sdk.status).toBe(200);
-      expect(parseSamples(sdk.text).some((s) => s.name.startsWith('temporal_') && s.labels.task_queue)).toBe(true);
+      const id = await startPlainDistribution(h.t.ctx, {
+        name: 'Worker process run',
+        segmentId: await audience('metrics-proc', 2),
+        url: `${hook.url}/metrics-proc`,
+        text: 'Hello',
+        taskQueue,
+      });
+      await finalStatus(id, 'completed').catch(async (err: Error) => {
+        const d = await h.t.ctx.models.Distribution.findById(id).lean();
+        throw new Error(`${err.message}: ${d?.status} ${d?.status_reason ?? ''}\n${worker.logTail()}`);
+      });
+      expect(hook.requests.filter((r) => r.path === '/hook/metrics-proc')).toHaveLength(2);
+      const dashboard = fs.readFileSync(
+        path.join(ROOT_DIR, 'docker', 'grafana', 'dashboards', 'promo-engine.json'),
+        'utf8',
+      );
+      const queried = [...new Set([...dashboard.matchAll(/\btemporal_[a-z_]+\b/g)].map((m) => m[0]))].sort();
+      expect(queried.length).toBeGreaterThan(3);
+      // The SDK's core updates its series a moment after the work (the workflow completes after its last activity).
+      let missing = queried;
+      let seen: Sample[] = [];
+      await eventually(
+        async () => {
+          const sdk = await scrapeText(`http://127.0.0.1:${temporalPort}/metrics`);
+          expect(sdk.status).toBe(200);
+          seen = parseSamples(sdk.text).filter((s) => s.name.startsWith('temporal_'));
+          missing = queried.filter((n) => !seen.some((s) => s.name === n));
+          return missing.length === 0 ? true : undefined;
+        },
+        20_000,
+        'the series the dashboard queries',
+      ).catch(() => undefined);
+      // Each name the dashboard queries is one this worker serves after such a run.
+      expect(missing).toEqual([]);
+      expect(
+        seen.some((s) => s.name === 'temporal_workflow_completed_total' && s.labels.task_queue === taskQueue),
+      ).toBe(true);
     } finally {
+      hook.respond(undefined);
       await worker.stop();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });

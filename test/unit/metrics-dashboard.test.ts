@@ -3,13 +3,14 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { ROOT_DIR } from '../../src/config';
 import { createMetrics } from '../../src/http/metrics';
-import { engineMetrics } from '../../src/metrics/engine-metrics';
+import { EVENT_LAG_STAGES, engineMetrics } from '../../src/metrics/engine-metrics';
 
 const read = (...p: string[]) => fs.readFileSync(path.join(ROOT_DIR, ...p), 'utf8');
 
 interface Panel {
   type: string;
   title: string;
+  description?: string;
   targets?: { expr: string }[];
 }
 
@@ -50,6 +51,19 @@ describe('the Grafana dashboard, Prometheus config and README metrics table', ()
       expect(exprs.some((e) => e.includes(name))).toBe(true);
       expect(readme).toMatch(new RegExp(`\\| \`${name}\` \\| (counter|gauge|histogram) \\|`));
     }
+  });
+
+  it('names every stage of the event lag in its panel, its help and its README row', () => {
+    const panel = dashboard.panels.find((p) =>
+      (p.targets ?? []).some((t) => t.expr.includes('promo_event_lag_seconds_bucket')),
+    );
+    const help = engineMetrics.registry.getSingleMetric('promo_event_lag_seconds') as unknown as { help: string };
+    const row = read('README.md')
+      .split('\n')
+      .find((l) => l.startsWith('| `promo_event_lag_seconds` |'));
+    expect(panel?.targets?.some((t) => t.expr.includes('by (le, stage)'))).toBe(true);
+    for (const stage of EVENT_LAG_STAGES)
+      for (const text of [panel?.description, help.help, row]) expect(text).toMatch(new RegExp(`\\b${stage}\\b`));
   });
 
   it('scrapes the api and the ports the compose file gives the worker, and provisions the dashboard from where compose mounts it', () => {
