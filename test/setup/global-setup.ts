@@ -7,6 +7,7 @@ import { freePort } from '../../src/embedded/managed-process';
 import { startMongoServer } from '../../src/embedded/mongo-server';
 import { describeChoice } from '../../src/embedded/server-choice';
 import { startTemporalDevServer } from '../../src/embedded/temporal-dev-server';
+import { ensureConsoleBuild } from '../../src/tools/console-build';
 
 /**
  * One Temporal dev server and one database server for the whole run, unless
@@ -15,6 +16,9 @@ import { startTemporalDevServer } from '../../src/embedded/temporal-dev-server';
  */
 export default async function globalSetup(): Promise<void> {
   const config = loadConfig();
+  // Once, before the workers start: two browser suites finding the build stale at once both ran Vite,
+  // and the second failed on the first one's build lock. A no-op when the build is current.
+  ensureConsoleBuild();
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'promo-test-run-'));
   const stops: Array<() => Promise<void>> = [];
   (globalThis as { __TEST_SERVERS__?: unknown }).__TEST_SERVERS__ = { stops, runDir };
