@@ -1,19 +1,33 @@
 import {
   ActivityFailure,
   allHandlersFinished,
-  ApplicationFailure,
   CancellationScope,
   condition,
   continueAsNew,
   isCancellation,
   log,
   patched,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from './contracts/activities';
+import {
+  AUDIENCE_STATE,
+  FAILED_STATUS,
+  POOL_RECORDS,
+  RECORD_TEMPORAL_CANCEL,
+  SNAPSHOT_WHILE_SENDING,
+} from './distribution-patches';
+import {
+  BATCHES_IN_FLIGHT,
+  BATCHES_PER_RUN,
+  delivery,
+  edits,
+  errorText,
+  notice,
+  quick,
+  RESUME_WINDOW,
+} from './distribution-activities';
 import { CampaignIdKey, DistributionIdKey, DistributionStatusKey, TriggerKey } from './contracts/search-attributes';
 import type { DistributionStatus, MessageStatus } from './contracts/statuses';
 import {
@@ -32,54 +46,6 @@ import {
  * grace period (cancel, edit, send now), then fans out over the audience snapshot in batches.
  * Its id, input, signals, update and query are in contracts/distribution.ts.
  */
-
-/**
- * Marks the runs that record a cancellation requested from Temporal (UI, CLI, a client's
- * `cancel()`) as `cancelled` / `cancelled_in_temporal`; runs recorded before it just ended.
- */
-const RECORD_TEMPORAL_CANCEL = 'record-temporal-cancel';
-
-/** Marks the runs that poll audienceState (deleted → stopped) and wait for a re-sync after the grace period. */
-const AUDIENCE_STATE = 'audience-state';
-/** Marks the runs that end `failed` when every message that was tried failed. */
-const FAILED_STATUS = 'failed-status';
-
-/** Marks the runs that record pool_exhausted skips, retry the operator notice and can be resumed. */
-const POOL_RECORDS = 'pool-records';
-/** How long a distribution stopped for pool_exhausted can be resumed. */
-const RESUME_WINDOW = '30 days';
-
-/**
- * Marks the runs that deliver the first snapshot batches while the next are still written (a
- * page of batches per activity); runs recorded before it wrote the whole snapshot, a batch per
- * activity, before delivering any.
- */
-const SNAPSHOT_WHILE_SENDING = 'snapshot-while-sending';
-
-/** Batches delivered at once: a few keep the providers busy without flooding them. */
-const BATCHES_IN_FLIGHT = 4;
-/** Keeps a run's history bounded even when the server does not suggest continuing. */
-const BATCHES_PER_RUN = 300;
-
-const quick = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
-const edits = proxyActivities<Activities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '500 milliseconds', maximumAttempts: 3, nonRetryableErrorTypes: ['AppError'] },
-});
-/** The operator notice: an SMTP outage is waited out for about a day, then given up. */
-const notice = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 hour', maximumAttempts: 30 },
-});
-const delivery = proxyActivities<Activities>({
-  startToCloseTimeout: '5 minutes',
-  // Heartbeats let a batch on a dead worker be retried in seconds, not after five minutes.
-  heartbeatTimeout: '10 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 8 },
-});
 
 /**
  * The business process of one manual distribution: wait for the audience, give the
@@ -354,10 +320,4 @@ export async function distributionWorkflow(input: DistributionWorkflowInput): Pr
     }
     throw err;
   }
-}
-
-function errorText(err: ActivityFailure): string {
-  const cause = err.cause;
-  if (cause instanceof ApplicationFailure) return cause.message;
-  return cause?.message ?? err.message;
 }
