@@ -377,7 +377,7 @@ async function main(): Promise<void> {
       console.log(
         'scaling            on 2 cores the total does not grow: the database and Temporal share the cores with the workers. ' +
           'More cores help once each worker process has its own core, the database (the most CPU per message) has its own, ' +
-          'and BATCHES_IN_FLIGHT (workflows/distribution.ts, 4 per distribution) is raised so that every worker gets batches: ' +
+          'and BATCHES_IN_FLIGHT (workflows/distribution-activities.ts, 4 per distribution) is raised so that every worker gets batches: ' +
           'one distribution never runs more than that many at once.',
       );
     }
