@@ -1,4 +1,4 @@
-import { Center, Loader } from '@mantine/core';
+import { Loading } from './components/errors';
 import { lazy, type ComponentType } from 'react';
 import { Navigate, Route, Routes } from 'react-router';
 import { Layout } from './components/Layout';
@@ -31,11 +31,7 @@ const SegmentList = page(() => import('./pages/segments/SegmentList'), 'SegmentL
 export function App() {
   const { session, loading } = useSession();
   if (loading) {
-    return (
-      <Center h="100vh">
-        <Loader aria-label="Loading" />
-      </Center>
-    );
+    return <Loading h="100vh" />;
   }
   if (!session) return <SignIn />;
   return (

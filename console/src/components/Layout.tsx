@@ -1,4 +1,4 @@
-import { AppShell, Badge, Burger, Button, Center, Group, Loader, NavLink, Text, Title } from '@mantine/core';
+import { AppShell, Badge, Burger, Button, Group, NavLink, Text, Title } from '@mantine/core';
 import { Suspense } from 'react';
 import { useDisclosure } from '@mantine/hooks';
 import { IconAddressBook, IconBroadcast, IconChecklist, IconMail, IconPlugConnected, IconTicket, IconUsersGroup } from '@tabler/icons-react';
@@ -6,7 +6,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { NavLink as RouterLink, Outlet, useLocation } from 'react-router';
 import { del } from '../api/client';
 import { SESSION_KEY, useSession } from '../session';
-import { showError } from './errors';
+import { Loading, showError } from './errors';
 
 const NAV = [
   { to: '/distributions', label: 'Distributions', icon: IconBroadcast },
@@ -60,11 +60,7 @@ export function Layout() {
       </AppShell.Navbar>
       <AppShell.Main>
         <Suspense
-          fallback={
-            <Center p="xl">
-              <Loader aria-label="Loading" />
-            </Center>
-          }
+          fallback={<Loading />}
         >
           <Outlet />
         </Suspense>

@@ -24,15 +24,22 @@ export function fieldError(err: unknown, field: string): string | undefined {
   return found.length ? found.map((e) => (e.line ? `line ${e.line}: ${e.reason}` : e.reason)).join('; ') : undefined;
 }
 
+/**
+ * The spinner shown while something loads. `role="status"` makes it a live region a screen
+ * reader announces; without a role, its aria-label is not allowed on the span Mantine renders
+ * (axe: aria-prohibited-attr).
+ */
+export function Loading({ h }: { h?: string }) {
+  return (
+    <Center p="xl" h={h}>
+      <Loader role="status" aria-label="Loading" />
+    </Center>
+  );
+}
+
 /** What a query shows while it loads, and when it failed (with a retry). */
 export function QueryState({ isPending, error, retry, children }: { isPending: boolean; error: unknown; retry?: () => void; children: React.ReactNode }) {
-  if (isPending) {
-    return (
-      <Center p="xl">
-        <Loader aria-label="Loading" />
-      </Center>
-    );
-  }
+  if (isPending) return <Loading />;
   if (error) {
     return (
       <Alert color="red" title="Could not load" role="alert">
