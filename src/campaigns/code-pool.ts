@@ -1,7 +1,7 @@
 import { newId } from '../ids';
 import type { Models } from '../models';
 import type { CampaignDoc } from '../models/campaign';
-import type { VoucherDoc } from '../models/voucher';
+import type { VoucherDoc, VoucherModel } from '../models/voucher';
 import { onlyDuplicateKeys } from '../db/duplicate-key';
 import { generateCodes } from './code-config';
 
@@ -290,4 +290,9 @@ async function takeClaimSeqs(models: Models, campaignId: string, count: number):
   }
   // Lost the race ten times in a row: let the single path serve these one by one.
   return [];
+}
+
+/** Codes of a campaign's pool no customer holds yet, counted on the (campaign_id, holder_id) index. */
+export function countFreeCodes(Voucher: VoucherModel, campaignId: string): Promise<number> {
+  return Voucher.countDocuments({ campaign_id: campaignId, holder_id: null });
 }

@@ -1,4 +1,5 @@
 import { Gauge, type Registry } from 'prom-client';
+import { countFreeCodes } from '../campaigns/code-pool';
 import type { Models } from '../models';
 import { FINAL_DISTRIBUTION_STATUSES } from '../models/distribution';
 
@@ -47,9 +48,7 @@ export function registerDatabaseGauges(
     )
       .filter((id): id is string => typeof id === 'string')
       .slice(0, MAX_POOLS);
-    return Promise.all(
-      campaignIds.map(async (id) => ({ id, free: await Voucher.countDocuments({ campaign_id: id, holder_id: null }) })),
-    );
+    return Promise.all(campaignIds.map(async (id) => ({ id, free: await countFreeCodes(Voucher, id) })));
   });
 
   new Gauge({

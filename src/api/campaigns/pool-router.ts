@@ -1,3 +1,4 @@
+import { countFreeCodes } from '../../campaigns/code-pool';
 import { z } from 'zod';
 import type { CampaignService } from '../../campaigns/campaign-service';
 import type { Infrastructure } from '../../infrastructure';
@@ -30,7 +31,7 @@ export function campaignPoolRouter({
       // Both counts use the (campaign_id, holder_id) index.
       const [total, free] = await Promise.all([
         models.Voucher.countDocuments({ campaign_id: campaign._id }),
-        models.Voucher.countDocuments({ campaign_id: campaign._id, holder_id: null }),
+        countFreeCodes(models.Voucher, campaign._id),
       ]);
       return { campaign_id: campaign._id, total, published: total - free, free, type: campaign.type };
     },
